@@ -1,0 +1,52 @@
+// Command citytwin runs CityTwin scenarios, inspects networks, benchmarks
+// the engine and runs policy experiments. Run `citytwin help` for usage.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `citytwin — a digital-twin traffic simulation engine
+
+Usage:
+  citytwin run [flags] [SCENARIO.toml]     run a scenario (default: the embedded Wuhan scenario)
+  citytwin net inspect [flags] FILE        summarise a GeoJSON or CityFlow road network
+  citytwin net export [flags] FILE -o OUT  write the built network as GeoJSON
+  citytwin help                            show this help
+
+Run "citytwin COMMAND -h" for the flags of a command.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a command line and returns the exit code: 0 success,
+// 1 failure, 2 bad usage.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "net":
+		err = netCmd(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "citytwin: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if err == errUsage {
+			return 2
+		}
+		fmt.Fprintln(stderr, "citytwin:", err)
+		return 1
+	}
+	return 0
+}

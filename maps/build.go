@@ -1,0 +1,806 @@
+package maps
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/paulmach/orb"
+)
+
+// Options tune how a Network is built from an input file.
+// The zero value gives the documented defaults.
+type Options struct {
+	// Planar says the coordinates are planar metres, not WGS84 lon/lat.
+	// A GeoJSON "crs" naming a projected system (EPSG:3857, a UTM zone, or
+	// the CityTwin local metres name) sets it too.
+	Planar bool
+	// KeepLargestComponent drops the roads outside the largest strongly
+	// connected component and lists them in Network.RemovedRoads.
+	KeepLargestComponent bool
+	// NoMerge keeps chains of degree-2 nodes instead of merging the roads
+	// through them (merging keeps the geometry and the source ids).
+	NoMerge bool
+	// NoGuessSignals gives signals only to junctions tagged
+	// highway=traffic_signals, not to other junctions where major roads meet.
+	NoGuessSignals bool
+}
+
+// Signal timing defaults for generated programs (s).
+const (
+	DefaultGreen     = 30.0 // through phase green
+	DefaultLeftGreen = 12.0 // protected left phase green
+)
+
+type rawNode struct {
+	id       string
+	feature  int
+	pos      orb.Point
+	tagged   bool // highway=traffic_signals
+	boundary bool // vehicles enter and leave here; no movements
+}
+
+type rawRoad struct {
+	id       string
+	feature  int
+	sources  []string
+	name     string
+	class    string
+	priority int
+	from, to int
+	geom     orb.LineString
+	lanes    int
+	speed    float64 // m/s
+	width    float64 // lane width, m
+	turns    []TurnSet
+	layer    int
+}
+
+type rawNet struct {
+	nodes    []rawNode
+	roads    []rawRoad
+	warnings []Warning
+	skipped  map[string]int
+	source   string
+	origin   *orb.Point
+}
+
+func (r *rawNet) warn(feature int, id, format string, args ...any) {
+	r.warnings = append(r.warnings, Warning{Feature: feature, ID: id, Msg: fmt.Sprintf(format, args...)})
+}
+
+// build turns the raw roads and nodes into a Network: merge degree-2
+// chains, lanes, movements and lane assignment, links and their paths,
+// conflicts, signal programs and components.
+func build(raw *rawNet, opt Options) (*Network, error) {
+	if len(raw.roads) == 0 {
+		return nil, fmt.Errorf("no drivable roads")
+	}
+	base := len(raw.warnings)
+	if !opt.NoMerge {
+		mergeChains(raw)
+	}
+	joinCutEnds(raw)
+	compactNodes(raw)
+	n := &Network{Source: raw.source, Origin: raw.origin, Skipped: raw.skipped}
+	n.Nodes = make([]Node, len(raw.nodes))
+	for i, rn := range raw.nodes {
+		n.Nodes[i] = Node{ID: rn.id, Pos: rn.pos, Tagged: rn.tagged}
+	}
+	n.Roads = make([]Road, len(raw.roads))
+	for i, rr := range raw.roads {
+		n.Roads[i] = Road{
+			ID: rr.id, SourceIDs: rr.sources, Name: rr.name, Class: rr.class, Priority: rr.priority,
+			From: NodeID(rr.from), To: NodeID(rr.to), Geometry: rr.geom, Length: lineLength(rr.geom),
+			Speed: rr.speed, Layer: rr.layer,
+		}
+		n.Nodes[rr.from].Out = append(n.Nodes[rr.from].Out, RoadID(i))
+		n.Nodes[rr.to].In = append(n.Nodes[rr.to].In, RoadID(i))
+	}
+	markTwins(n)
+	for i := range n.Nodes {
+		n.Nodes[i].Radius = nodeRadius(n, raw, NodeID(i))
+	}
+	buildLanes(n, raw)
+	for i := range n.Nodes {
+		buildMovements(n, raw, NodeID(i))
+	}
+	for i := range n.Nodes {
+		buildConflicts(n, NodeID(i))
+	}
+	for i := range n.Nodes {
+		assignControl(n, NodeID(i), opt)
+	}
+	n.Warnings = raw.warnings
+	n.Components = components(n)
+	if opt.KeepLargestComponent && len(n.Components) > 1 {
+		raw.warnings = raw.warnings[:base]
+		return keepLargest(n, raw, opt)
+	}
+	n.finish()
+	return n, nil
+}
+
+// mergeChains joins roads through nodes that only continue a street: a node
+// whose roads link exactly two neighbours p and q as p→n→q (and optionally
+// q→n→p), with the same class, lanes, speed, layer and name in each
+// direction, and no signal tag. The merged road keeps all geometry and the
+// source ids of its parts.
+func mergeChains(raw *rawNet) {
+	for {
+		in := make([][]int, len(raw.nodes))
+		out := make([][]int, len(raw.nodes))
+		for i, r := range raw.roads {
+			if r.from == r.to {
+				continue
+			}
+			out[r.from] = append(out[r.from], i)
+			in[r.to] = append(in[r.to], i)
+		}
+		same := func(a, b *rawRoad) bool {
+			return a.class == b.class && a.lanes == b.lanes && a.speed == b.speed && a.layer == b.layer &&
+				a.name == b.name && a.width == b.width && turnsEqual(a.turns, b.turns)
+		}
+		dead := make([]bool, len(raw.roads))
+		merged := false
+		for v := range raw.nodes {
+			if raw.nodes[v].tagged || len(in[v]) == 0 || len(in[v]) > 2 || len(in[v]) != len(out[v]) {
+				continue
+			}
+			// Pair each incoming road with the outgoing road that leads on.
+			pairs := [][2]int{}
+			ok := true
+			for _, a := range in[v] {
+				b := -1
+				for _, c := range out[v] {
+					if raw.roads[c].to != raw.roads[a].from || len(in[v]) == 1 {
+						if b != -1 {
+							ok = false
+						}
+						b = c
+					}
+				}
+				if b == -1 || dead[a] || dead[b] || a == b || !same(&raw.roads[a], &raw.roads[b]) ||
+					raw.roads[a].from == raw.roads[b].to && len(in[v]) == 1 {
+					ok = false
+					break
+				}
+				pairs = append(pairs, [2]int{a, b})
+			}
+			if !ok || len(pairs) != len(in[v]) {
+				continue
+			}
+			if len(pairs) == 2 && pairs[0][1] == pairs[1][1] {
+				continue
+			}
+			for _, p := range pairs {
+				a, b := &raw.roads[p[0]], &raw.roads[p[1]]
+				if math.Abs(angleDiff(endHeading(a.geom), startHeading(b.geom))) > math.Pi/4 {
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+			for _, p := range pairs {
+				a, b := &raw.roads[p[0]], &raw.roads[p[1]]
+				a.geom = append(append(orb.LineString(nil), a.geom...), b.geom[1:]...)
+				a.sources = append(a.sources, b.sources...)
+				a.to = b.to
+				dead[p[1]] = true
+			}
+			merged = true
+		}
+		if !merged {
+			return
+		}
+		kept := raw.roads[:0]
+		for i, r := range raw.roads {
+			if !dead[i] {
+				kept = append(kept, r)
+			}
+		}
+		raw.roads = kept
+		// Merging may leave nodes without roads; keep them (they are harmless
+		// and keep node ids stable) but they get no movements.
+	}
+}
+
+// cutEndRadius is how far apart (m) the end of a road leaving the network
+// and the start of its opposite carriageway may be for joinCutEnds.
+const cutEndRadius = 150.0
+
+// joinCutEnds closes the cut ends of an extract: where a road ends at a node
+// with no way on and a road in the opposite direction starts within 150 m at
+// a node nothing enters, the two nodes become one dead end with a U-turn, as
+// traffic could turn back beyond the cut. Pairs are matched nearest first.
+func joinCutEnds(raw *rawNet) {
+	nin := make([]int, len(raw.nodes))
+	nout := make([]int, len(raw.nodes))
+	for _, r := range raw.roads {
+		nout[r.from]++
+		nin[r.to]++
+	}
+	type pair struct {
+		d         float64
+		sink, src int
+		sinkRoad  int
+	}
+	var pairs []pair
+	for i, a := range raw.roads {
+		if nout[a.to] != 0 || raw.nodes[a.to].boundary {
+			continue
+		}
+		for _, b := range raw.roads {
+			if nin[b.from] != 0 || raw.nodes[b.from].boundary {
+				continue
+			}
+			d := dist(raw.nodes[a.to].pos, raw.nodes[b.from].pos)
+			if d > cutEndRadius || math.Abs(angleDiff(endHeading(a.geom), startHeading(b.geom))) < 5*math.Pi/6 {
+				continue
+			}
+			pairs = append(pairs, pair{d, a.to, b.from, i})
+		}
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return pairs[i].d < pairs[j].d })
+	used := map[int]bool{}
+	joined := 0
+	for _, p := range pairs {
+		if used[p.sink] || used[p.src] {
+			continue
+		}
+		used[p.sink], used[p.src] = true, true
+		for i := range raw.roads {
+			if raw.roads[i].from == p.src {
+				raw.roads[i].from = p.sink
+			}
+		}
+		s, t := raw.nodes[p.sink].pos, raw.nodes[p.src].pos
+		raw.nodes[p.sink].pos = orb.Point{(s[0] + t[0]) / 2, (s[1] + t[1]) / 2}
+		joined++
+	}
+	if joined > 0 {
+		raw.warn(-1, "", "joined %d cut road ends to the start of their opposite carriageway (U-turn dead ends)", joined)
+	}
+}
+
+// compactNodes drops nodes no road touches (after merging or dropping
+// roads) and renumbers the rest in order.
+func compactNodes(raw *rawNet) {
+	used := make([]bool, len(raw.nodes))
+	for _, r := range raw.roads {
+		used[r.from], used[r.to] = true, true
+	}
+	newID := make([]int, len(raw.nodes))
+	kept := raw.nodes[:0]
+	for i, nd := range raw.nodes {
+		newID[i] = len(kept)
+		if used[i] {
+			kept = append(kept, nd)
+		}
+	}
+	raw.nodes = kept
+	for i := range raw.roads {
+		raw.roads[i].from = newID[raw.roads[i].from]
+		raw.roads[i].to = newID[raw.roads[i].to]
+	}
+}
+
+func turnsEqual(a, b []TurnSet) bool { return slices.Equal(a, b) }
+
+// headingSpan is how far from a road end its direction is measured (m).
+const headingSpan = 20.0
+
+func endHeading(ls orb.LineString) float64 {
+	l := lineLength(ls)
+	p, _ := pointAt(ls, math.Max(0, l-headingSpan))
+	return heading(p, ls[len(ls)-1])
+}
+
+func startHeading(ls orb.LineString) float64 {
+	p, _ := pointAt(ls, math.Min(headingSpan, lineLength(ls)))
+	return heading(ls[0], p)
+}
+
+// markTwins sets TwoWay on pairs of roads that run between the same nodes
+// in opposite directions along the same line (a two-way street).
+func markTwins(n *Network) {
+	type key struct{ a, b NodeID }
+	byEnds := map[key][]RoadID{}
+	for i := range n.Roads {
+		r := &n.Roads[i]
+		byEnds[key{r.From, r.To}] = append(byEnds[key{r.From, r.To}], RoadID(i))
+	}
+	for i := range n.Roads {
+		r := &n.Roads[i]
+		for _, j := range byEnds[key{r.To, r.From}] {
+			if sameLine(r.Geometry, reversed(n.Roads[j].Geometry)) {
+				r.TwoWay = true
+			}
+		}
+	}
+}
+
+// sameLine reports whether two polylines follow each other within 1 m.
+func sameLine(a, b orb.LineString) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if dist(a[i], b[i]) > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// halfWidth is the distance from a road's reference line to its outer edge (m).
+func halfWidth(n *Network, raw *rawNet, r RoadID) float64 {
+	rr := &raw.roads[r]
+	if n.Roads[r].TwoWay {
+		return float64(rr.lanes) * rr.width
+	}
+	return float64(rr.lanes) * rr.width / 2
+}
+
+// nodeRadius is how far lanes stop short of the node: the largest half
+// width of the roads meeting there plus 1.5 m, so that crossing lanes do not
+// overlap. Nodes that only continue a street get 1 m; boundary nodes 0.
+func nodeRadius(n *Network, raw *rawNet, v NodeID) float64 {
+	nd := &n.Nodes[v]
+	if len(nd.In) == 0 || len(nd.Out) == 0 || raw.nodes[v].boundary {
+		return 0
+	}
+	if len(neighbours(n, v)) <= 2 && len(nd.In) <= 2 {
+		return 1
+	}
+	r := 0.0
+	for _, id := range nd.In {
+		r = math.Max(r, halfWidth(n, raw, id))
+	}
+	for _, id := range nd.Out {
+		r = math.Max(r, halfWidth(n, raw, id))
+	}
+	return r + 1.5
+}
+
+func neighbours(n *Network, v NodeID) []NodeID {
+	var out []NodeID
+	add := func(w NodeID) {
+		if w != v && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	for _, r := range n.Nodes[v].In {
+		add(n.Roads[r].From)
+	}
+	for _, r := range n.Nodes[v].Out {
+		add(n.Roads[r].To)
+	}
+	return out
+}
+
+// buildLanes cuts each road back by the radius of its end nodes (keeping at
+// least 40% of its length) and offsets one polyline per lane.
+func buildLanes(n *Network, raw *rawNet) {
+	for ri := range n.Roads {
+		r := &n.Roads[ri]
+		rr := &raw.roads[ri]
+		a := n.Nodes[r.From].Radius
+		b := n.Nodes[r.To].Radius
+		if max := 0.3 * r.Length; a > max || b > max {
+			a, b = math.Min(a, max), math.Min(b, max)
+		}
+		center := cut(r.Geometry, a, r.Length-b)
+		for i := 0; i < rr.lanes; i++ {
+			off := (float64(i) + 0.5 - float64(rr.lanes)/2) * rr.width
+			if r.TwoWay {
+				off = (float64(i) + 0.5) * rr.width
+			}
+			g := offsetLine(center, off)
+			l := Lane{Road: RoadID(ri), Index: i, Geometry: g, Length: lineLength(g), Width: rr.width, Speed: r.Speed}
+			if l.Length < 0.1 {
+				l.Length = 0.1
+			}
+			r.Lanes = append(r.Lanes, LaneID(len(n.Lanes)))
+			n.Lanes = append(n.Lanes, l)
+		}
+	}
+}
+
+// classifyTurn gives the turn from heading h1 into heading h2 (radians).
+func classifyTurn(h1, h2 float64) Turn {
+	d := angleDiff(h1, h2) * 180 / math.Pi
+	switch {
+	case math.Abs(d) >= 155:
+		return UTurn
+	case d > 35:
+		return Left
+	case d < -35:
+		return Right
+	}
+	return Straight
+}
+
+// buildMovements creates the movements of node v, assigns lanes to them and
+// creates their links.
+func buildMovements(n *Network, raw *rawNet, v NodeID) {
+	nd := &n.Nodes[v]
+	if raw.nodes[v].boundary {
+		return
+	}
+	dead := len(neighbours(n, v)) == 1
+	for _, a := range nd.In {
+		type cand struct {
+			to    RoadID
+			turn  Turn
+			angle float64
+		}
+		var cands []cand
+		ha := endHeading(n.Roads[a].Geometry)
+		tagsU := false
+		for _, t := range raw.roads[a].turns {
+			tagsU = tagsU || t.Has(UTurn)
+		}
+		for _, b := range nd.Out {
+			hb := startHeading(n.Roads[b].Geometry)
+			t := classifyTurn(ha, hb)
+			reverse := n.Roads[b].To == n.Roads[a].From
+			if reverse && t != UTurn && math.Abs(angleDiff(ha, hb)) > math.Pi/2 {
+				t = UTurn
+			}
+			d := angleDiff(ha, hb)
+			if t == UTurn {
+				d = math.Pi // leftmost
+			}
+			cands = append(cands, cand{b, t, d})
+		}
+		// U-turns only at dead ends, where tagged, or where nothing else leads on.
+		others := 0
+		for _, c := range cands {
+			if c.turn != UTurn {
+				others++
+			}
+		}
+		kept := cands[:0]
+		for _, c := range cands {
+			if c.turn != UTurn || dead || tagsU || others == 0 {
+				kept = append(kept, c)
+			}
+		}
+		cands = kept
+		// Left to right.
+		sort.SliceStable(cands, func(i, j int) bool { return cands[i].angle > cands[j].angle })
+		first := len(n.Movements)
+		for _, c := range cands {
+			n.Movements = append(n.Movements, Movement{Node: v, From: a, To: c.to, Turn: c.turn, Local: len(nd.Movements)})
+			nd.Movements = append(nd.Movements, MovementID(len(n.Movements)-1))
+		}
+		assignLanes(n, raw, a, n.Movements[first:])
+	}
+}
+
+// turnWeight is the share of lanes a movement of each turn kind claims when
+// lanes are not tagged: through movements twice as many as turns.
+var turnWeight = [...]float64{UTurn: 0, Left: 1, Right: 1, Straight: 2}
+
+// assignLanes decides which lanes of road a serve which of its movements
+// (ordered left to right) and creates the links. Turn tags are honoured
+// where present; untagged lanes get left turns on the left, right turns on
+// the right and through movements spread over the rest.
+func assignLanes(n *Network, raw *rawNet, a RoadID, movs []Movement) {
+	lanes := n.Roads[a].Lanes
+	nl := len(lanes)
+	if len(movs) == 0 {
+		return
+	}
+	serve := make([][]int, nl) // lane index -> movement indices in movs
+	tags := raw.roads[a].turns
+	if len(tags) == nl {
+		served := make([]bool, len(movs))
+		for li, ts := range tags {
+			for mi, m := range movs {
+				if ts.Has(m.Turn) {
+					serve[li] = append(serve[li], mi)
+					served[mi] = true
+				}
+			}
+		}
+		for mi, m := range movs {
+			if served[mi] {
+				continue
+			}
+			li := nl / 2
+			switch m.Turn {
+			case Left, UTurn:
+				li = 0
+			case Right:
+				li = nl - 1
+			}
+			serve[li] = append(serve[li], mi)
+			raw.warn(raw.roads[a].feature, n.Roads[a].ID, "no lane is tagged for the %s turn to road %s; lane %d serves it", m.Turn, n.Roads[m.To].ID, li)
+		}
+		for li := range serve {
+			if len(serve[li]) > 0 {
+				continue
+			}
+			// A lane tagged for a turn that does not exist here: let it do
+			// what its nearest served neighbour does.
+			for d := 1; d < nl; d++ {
+				if j := li - d; j >= 0 && len(tags) > 0 && len(serve[j]) > 0 && !containsAll(serve[li], serve[j]) {
+					serve[li] = append(serve[li], serve[j]...)
+					break
+				}
+				if j := li + d; j < nl && len(serve[j]) > 0 {
+					serve[li] = append(serve[li], serve[j]...)
+					break
+				}
+			}
+			raw.warn(raw.roads[a].feature, n.Roads[a].ID, "lane %d is tagged %q but no such turn leaves the junction; it follows its neighbour", li, tags[li])
+		}
+		for li := range serve {
+			sort.Ints(serve[li])
+			serve[li] = slices.Compact(serve[li])
+		}
+	} else {
+		// Weighted ranges: movement j covers [c_j, c_j+w_j) of [0, 1); lane i
+		// covers [i/nl, (i+1)/nl); a lane serves the movements it overlaps.
+		total := 0.0
+		for _, m := range movs {
+			total += turnWeight[m.Turn]
+		}
+		c := 0.0
+		for mi, m := range movs {
+			if m.Turn == UTurn || total == 0 {
+				serve[0] = append(serve[0], mi)
+				if total == 0 {
+					for li := 1; li < nl; li++ {
+						serve[li] = append(serve[li], mi)
+					}
+				}
+				continue
+			}
+			w := turnWeight[m.Turn] / total
+			lo, hi := c, c+w
+			c = hi
+			for li := 0; li < nl; li++ {
+				a0, a1 := float64(li)/float64(nl), float64(li+1)/float64(nl)
+				if math.Min(hi, a1)-math.Max(lo, a0) > 1e-9 {
+					serve[li] = append(serve[li], mi)
+				}
+			}
+		}
+		for li := range serve {
+			sort.Ints(serve[li])
+		}
+	}
+	for li := range serve {
+		n.Lanes[lanes[li]].Turns = 0
+		for _, mi := range serve[li] {
+			n.Lanes[lanes[li]].Turns = n.Lanes[lanes[li]].Turns.With(movs[mi].Turn)
+		}
+	}
+	// Links: the lanes serving a movement map monotonically onto the lanes
+	// of the exit road, every source lane and every target lane used.
+	for mi := range movs {
+		var src []int
+		for li := range serve {
+			if slices.Contains(serve[li], mi) {
+				src = append(src, li)
+			}
+		}
+		mid := movs[mi].Local
+		mv := MovementID(int(n.Nodes[movs[mi].Node].Movements[mid]))
+		dst := n.Roads[movs[mi].To].Lanes
+		pairs := lanePairs(len(src), len(dst))
+		for _, p := range pairs {
+			from := lanes[src[p[0]]]
+			to := dst[p[1]]
+			addLink(n, mv, from, to)
+		}
+	}
+}
+
+func containsAll(a, b []int) bool {
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// lanePairs maps s source lanes onto t target lanes monotonically so that
+// every source and every target lane appears, in order.
+func lanePairs(s, t int) [][2]int {
+	var out [][2]int
+	seen := map[[2]int]bool{}
+	addp := func(i, j int) {
+		p := [2]int{i, j}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for i := 0; i < s; i++ {
+		j := 0
+		if s > 1 {
+			j = int(math.Round(float64(i) * float64(t-1) / float64(s-1)))
+		} else if t > 1 {
+			j = 0
+		}
+		addp(i, j)
+	}
+	for j := 0; j < t; j++ {
+		i := 0
+		if t > 1 {
+			i = int(math.Round(float64(j) * float64(s-1) / float64(t-1)))
+		}
+		addp(i, j)
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a][0] != out[b][0] {
+			return out[a][0] < out[b][0]
+		}
+		return out[a][1] < out[b][1]
+	})
+	return out
+}
+
+// lateralAccel is the lateral acceleration (m/s²) that limits turn speeds,
+// SUMO netconvert's default for --junctions.limit-turn-speed.
+const lateralAccel = 5.5
+
+func addLink(n *Network, mv MovementID, from, to LaneID) {
+	fl, tl := &n.Lanes[from], &n.Lanes[to]
+	a := fl.Geometry[len(fl.Geometry)-1]
+	b := tl.Geometry[0]
+	_, da := pointAt(fl.Geometry, fl.Length)
+	_, db := pointAt(tl.Geometry, 0)
+	path := connector(a, da, b, db)
+	addLinkPath(n, mv, from, to, path)
+}
+
+func addLinkPath(n *Network, mv MovementID, from, to LaneID, path orb.LineString) {
+	fl, tl := &n.Lanes[from], &n.Lanes[to]
+	l := lineLength(path)
+	speed := math.Min(fl.Speed, tl.Speed)
+	if n.Movements[mv].Turn != Straight {
+		// Radius of the arc through the end points with the turn angle.
+		_, da := pointAt(fl.Geometry, fl.Length)
+		_, db := pointAt(tl.Geometry, 0)
+		ang := math.Abs(angleDiff(math.Atan2(da[1], da[0]), math.Atan2(db[1], db[0])))
+		if ang > 1e-3 {
+			r := l / ang
+			speed = math.Min(speed, math.Max(math.Sqrt(lateralAccel*r), 3))
+		}
+	}
+	if l < 0.1 {
+		l = 0.1
+	}
+	id := LinkID(len(n.Links))
+	n.Links = append(n.Links, Link{Movement: mv, From: from, To: to, Path: path, Length: l, Speed: speed})
+	n.Movements[mv].Links = append(n.Movements[mv].Links, id)
+	fl.Links = append(fl.Links, id)
+}
+
+// approachHeading is the travel direction of road r as it reaches its end node.
+func approachHeading(n *Network, r RoadID) float64 { return endHeading(n.Roads[r].Geometry) }
+
+// buildConflicts fills the Crosses and Merges flags of the node's conflict
+// matrix and every link's Crossing and Merging lists.
+func buildConflicts(n *Network, v NodeID) {
+	nd := &n.Nodes[v]
+	nm := len(nd.Movements)
+	nd.Conflicts = newConflictMatrix(nm)
+	if nm == 0 {
+		return
+	}
+	for i, ma := range nd.Movements {
+		for j, mb := range nd.Movements {
+			if j <= i {
+				continue
+			}
+			A, B := &n.Movements[ma], &n.Movements[mb]
+			for _, la := range A.Links {
+				for _, lb := range B.Links {
+					LA, LB := &n.Links[la], &n.Links[lb]
+					if LA.From == LB.From {
+						continue // diverging from one lane: no conflict
+					}
+					if LA.To == LB.To {
+						nd.Conflicts.set(i, j, Merges)
+						nd.Conflicts.set(j, i, Merges)
+						LA.Merging = append(LA.Merging, lb)
+						LB.Merging = append(LB.Merging, la)
+					} else if pathsCross(LA.Path, LB.Path) {
+						nd.Conflicts.set(i, j, Crosses)
+						nd.Conflicts.set(j, i, Crosses)
+						LA.Crossing = append(LA.Crossing, lb)
+						LB.Crossing = append(LB.Crossing, la)
+					}
+				}
+			}
+		}
+	}
+}
+
+// setYields decides who gives way in every conflicting pair and fills
+// Link.Foes accordingly. At signals (see the package doc) permissive pairs
+// yield by turn rank and right turns yield to crossing traffic; crossing
+// through movements are exclusive. Elsewhere the minor road yields, then
+// right-before-left, then turn rank.
+func setYields(n *Network, v NodeID, signalised bool) {
+	nd := &n.Nodes[v]
+	c := nd.Conflicts
+	for i := range c.Flags {
+		c.Flags[i] &^= Yields
+	}
+	for i, ma := range nd.Movements {
+		for j, mb := range nd.Movements {
+			if i == j || !c.Conflicting(i, j) {
+				continue
+			}
+			if yields(n, ma, mb, i, j, signalised) {
+				c.set(i, j, Yields)
+			}
+		}
+	}
+	for _, ma := range nd.Movements {
+		for _, la := range n.Movements[ma].Links {
+			L := &n.Links[la]
+			L.Foes = L.Foes[:0]
+			for _, lb := range append(append([]LinkID(nil), L.Crossing...), L.Merging...) {
+				mb := n.Links[lb].Movement
+				if c.At(n.Movements[ma].Local, n.Movements[mb].Local)&Yields != 0 {
+					L.Foes = append(L.Foes, lb)
+				}
+			}
+			slices.Sort(L.Crossing)
+			L.Crossing = slices.Compact(L.Crossing)
+			slices.Sort(L.Merging)
+			L.Merging = slices.Compact(L.Merging)
+			slices.Sort(L.Foes)
+			L.Foes = slices.Compact(L.Foes)
+		}
+	}
+}
+
+// yields reports whether movement a gives way to movement b (local indices
+// i, j) when both may go.
+func yields(n *Network, a, b MovementID, i, j int, signalised bool) bool {
+	A, B := &n.Movements[a], &n.Movements[b]
+	ha, hb := approachHeading(n, A.From), approachHeading(n, B.From)
+	d := angleDiff(ha, hb) // > 0: b comes from a's right
+	opposing := math.Abs(d) > 3*math.Pi/4
+	sameApproach := A.From == B.From || math.Abs(d) < math.Pi/6
+	byRank := func() bool {
+		if A.Turn != B.Turn {
+			return A.Turn < B.Turn
+		}
+		return i > j
+	}
+	merge := n.Nodes[A.Node].Conflicts.At(i, j)&Crosses == 0
+	if signalised {
+		switch {
+		case A.Turn == UTurn || B.Turn == UTurn:
+			return byRank()
+		case opposing || sameApproach || merge && (A.Turn != Straight || B.Turn != Straight):
+			return byRank()
+		case A.Turn == Right && B.Turn != Right:
+			return true
+		case B.Turn == Right && A.Turn != Right:
+			return false
+		}
+		return false // exclusive
+	}
+	pa, pb := n.Roads[A.From].Priority, n.Roads[B.From].Priority
+	if pa != pb {
+		return pa < pb
+	}
+	if opposing || sameApproach {
+		return byRank()
+	}
+	return d > 0 // right before left
+}

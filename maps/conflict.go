@@ -1,0 +1,127 @@
+package maps
+
+import "fmt"
+
+// Relation flags between an ordered pair of movements (a, b) at one node.
+const (
+	// Crosses: the paths of some link of a and some link of b cross.
+	Crosses uint8 = 1 << iota
+	// Merges: some link of a and some link of b end on the same lane.
+	Merges
+	// Yields: when both may go, a gives way to b.
+	Yields
+)
+
+// ConflictMatrix holds the relation flags of every ordered pair of a node's
+// movements, indexed by Movement.Local. It is symmetric in Crosses and
+// Merges; Yields is asymmetric.
+type ConflictMatrix struct {
+	N     int
+	Flags []uint8 // N×N, row a, column b
+}
+
+func newConflictMatrix(n int) ConflictMatrix {
+	return ConflictMatrix{N: n, Flags: make([]uint8, n*n)}
+}
+
+// At returns the flags of the pair (a, b).
+func (c ConflictMatrix) At(a, b int) uint8 { return c.Flags[a*c.N+b] }
+
+func (c ConflictMatrix) set(a, b int, f uint8) { c.Flags[a*c.N+b] |= f }
+
+// Conflicting reports whether a and b cross or merge.
+func (c ConflictMatrix) Conflicting(a, b int) bool { return c.At(a, b)&(Crosses|Merges) != 0 }
+
+// Exclusive reports whether a and b must never both be green: they
+// conflict and neither yields to the other. A signal program or controller
+// that gives both a green is unsafe.
+func (c ConflictMatrix) Exclusive(a, b int) bool {
+	return c.Conflicting(a, b) && c.At(a, b)&Yields == 0 && c.At(b, a)&Yields == 0
+}
+
+// Program is a signal program: a cycle of green phases, with yellow and
+// all-red inserted by the engine whenever a movement loses its green.
+type Program struct {
+	Phases []Phase `json:"phases"`
+	Yellow float64 `json:"yellow"`  // s, after each green a movement loses
+	AllRed float64 `json:"all_red"` // s, after yellow, before conflicting greens start
+	Offset float64 `json:"offset"`  // s, shifts the cycle start
+}
+
+// Phase is one green stage of a Program.
+type Phase struct {
+	// Duration is the fixed-time green duration (s).
+	Duration float64 `json:"duration"`
+	// State has one letter per movement of the node, in Local order, as in
+	// SUMO: 'G' green with priority, 'g' green that must yield to the
+	// conflicting greens of the phase, 'r' red.
+	State string `json:"state"`
+}
+
+// Green reports whether movement local index m is green in the phase.
+func (p Phase) Green(m int) bool { return p.State[m] == 'G' || p.State[m] == 'g' }
+
+// Cycle returns the fixed-time cycle length (s), including the yellow and
+// all-red between consecutive phases that change some movement.
+func (p *Program) Cycle() float64 {
+	c := 0.0
+	for i, ph := range p.Phases {
+		c += ph.Duration
+		next := p.Phases[(i+1)%len(p.Phases)]
+		if losesGreen(ph, next) {
+			c += p.Yellow + p.AllRed
+		}
+	}
+	return c
+}
+
+// losesGreen reports whether some movement green in a is red in b.
+func losesGreen(a, b Phase) bool {
+	for m := range a.State {
+		if a.Green(m) && !b.Green(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// LosesGreen reports whether moving from phase i to phase j takes the green
+// away from some movement (and so needs a yellow).
+func (p *Program) LosesGreen(i, j int) bool { return losesGreen(p.Phases[i], p.Phases[j]) }
+
+// CheckPhase reports the first pair of exclusive movements both green in
+// state, or nil. state has one letter per movement as in Phase.State.
+func (c ConflictMatrix) CheckPhase(state string) error {
+	if len(state) != c.N {
+		return fmt.Errorf("state %q has %d signals, want %d", state, len(state), c.N)
+	}
+	green := func(m int) bool { return state[m] == 'G' || state[m] == 'g' }
+	for a := 0; a < c.N; a++ {
+		if !green(a) {
+			continue
+		}
+		for b := a + 1; b < c.N; b++ {
+			if green(b) && c.Exclusive(a, b) {
+				return fmt.Errorf("movements %d and %d conflict and are both green", a, b)
+			}
+		}
+	}
+	return nil
+}
+
+// yieldLetters rewrites the green letters of state: a green movement that
+// yields to another green movement becomes 'g', the others 'G'.
+func (c ConflictMatrix) yieldLetters(state []byte) {
+	for a := range state {
+		if state[a] != 'G' && state[a] != 'g' {
+			continue
+		}
+		state[a] = 'G'
+		for b := range state {
+			if b != a && (state[b] == 'G' || state[b] == 'g') && c.Conflicting(a, b) && c.At(a, b)&Yields != 0 {
+				state[a] = 'g'
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,94 @@
+// Package maps turns road data into an immutable, lane-level Network: roads,
+// lanes, junction movements and their paths, conflicts, default signal
+// programs and a deterministic router.
+//
+// # Sources
+//
+// LoadGeoJSON reads OpenStreetMap-derived GeoJSON (osmium export, QGIS,
+// mosstool); LoadCityFlow reads a CityFlow roadnet.json keeping its own
+// movements and phases; Grid generates signalised grids. WriteGeoJSON
+// exports a built network (lanes, junctions, movements, signal programs as
+// properties) that ReadGeoJSON loads back unchanged.
+//
+// # Conventions
+//
+// Coordinates are planar metres, X east and Y north; WGS84 input is projected
+// once around the centre of the data (LocalProjection). Vehicles drive on the
+// right. Lanes of a road are numbered from the left: lane 0 is next to the
+// centre line. Speeds are m/s, lengths m, times s.
+//
+// Every element has a dense integer id (NodeID, RoadID, LaneID, MovementID,
+// LinkID) that indexes the Network's slices; external ids are strings.
+//
+// # Glossary
+//
+//   - Node: a junction, dead end or boundary point.
+//   - Road: a directed road between two nodes (one direction of an OSM way).
+//   - Lane: one lane of a road, cut back from each end by the junction radius.
+//   - Movement: a road-to-road turn through a node (CityFlow's roadLink); it
+//     is classified Straight, Left, Right or UTurn by angle.
+//   - Link: a lane-to-lane connection of a movement with a path through the
+//     junction; vehicles drive along links like short lanes.
+//
+// # How a GeoJSON file becomes a network
+//
+//  1. Road features (LineString/MultiLineString with a drivable highway
+//     class, see Classes) are read with their OSM tags; other features are
+//     skipped and counted. Unusable tag values fall back to the class default
+//     with a Warning; malformed geometry, absurd lane counts, duplicate ids
+//     and dangling references are errors naming the feature.
+//  2. Junctions come from Point/MultiPoint features listing in_ways/out_ways
+//     (mosstool's directed format) or from positions the lines share: all
+//     end points, and interior vertices shared by lines on the same layer
+//     (bridges and tunnels only join at their ends).
+//  3. Clean-up: chains of degree-2 nodes with identical road attributes are
+//     merged (geometry and source ids kept); where a road leaves the extract
+//     and its opposite carriageway enters within 150 m the two cut ends
+//     become one dead end with a U-turn; U-turns are allowed at dead ends.
+//  4. Lanes are offset from the reference line (to its right for two-way
+//     streets, centred for one-way roads) and cut back by the junction
+//     radius (largest half road width + 1.5 m).
+//  5. Movements join every incoming to every outgoing road of a node,
+//     except U-turns away from dead ends unless a lane is tagged for them.
+//     Lanes are assigned honouring turn tags; untagged roads give left turns
+//     the left lanes, right turns the right lanes and spread through
+//     traffic over the rest (through movements weigh twice a turn). Links
+//     map the serving lanes monotonically onto the exit road's lanes, with a
+//     Bézier path between them; turn speeds follow v = √(5.5 m/s² · r).
+//  6. Conflicts: two links cross when their paths intersect and merge when
+//     they end on the same lane. Who yields is decided per pair of
+//     movements (see ConflictMatrix and the rules below).
+//  7. Control: nodes tagged highway=traffic_signals, and (unless
+//     Options.NoGuessSignals) junctions where major roads (tertiary or
+//     above) cross, are signalised with a default program; other junctions
+//     use priority rules.
+//
+// # Right of way
+//
+// At unsignalised junctions the movement from the lower-priority road
+// yields; between equal roads, crossing traffic from the right goes first
+// (right before left) and opposing traffic yields by turn rank (a left turn
+// gives way to through traffic and right turns). At signals, permissive
+// pairs yield by turn rank when the approaches oppose or merge, and right
+// turns give way to crossing traffic; crossing movements that are neither
+// (two through movements, a through and a crossing left) are exclusive:
+// ConflictMatrix.Exclusive, and no program may give both a green.
+//
+// # Default signal programs
+//
+// Like netconvert's guess: incoming roads are grouped into axes (directions
+// within 30° modulo 180°); each axis gets a phase with through and right
+// movements protected and left turns permissive, plus a protected left phase
+// when it has lanes reserved for left turns or lefts that cannot run
+// permissively. Greens are DefaultGreen and DefaultLeftGreen; yellow is the
+// ITE change interval 1 s + v/(2·3 m/s²) (3–5 s) and all-red (2r + 5 m)/v
+// (1–3 s), with v the fastest approach speed and r the junction radius.
+//
+// # Routing
+//
+// RoadGraph implements gonum's graph.Directed and graph.Weighted over the
+// network's slices (nodes are roads, edges are movements, weights free-flow
+// travel times); Router runs gonum's A* with a straight-line heuristic, or
+// cached Dijkstra trees for bulk demand. Iteration follows road ids, so the
+// same query returns the same route every run.
+package maps
