@@ -32,6 +32,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var err error
 	switch args[0] {
+	case "run":
+		err = runCmd(args[1:], stdout, stderr)
 	case "net":
 		err = netCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":

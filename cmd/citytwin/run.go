@@ -1,0 +1,185 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/engine/output"
+	"github.com/citytwin/citytwin/scenarios"
+	"golang.org/x/term"
+)
+
+// runOpts are the flags of `citytwin run`.
+type runOpts struct {
+	workers      int
+	hash         bool
+	out          string
+	quiet        bool
+	printDefault bool
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("citytwin run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o runOpts
+	fs.IntVar(&o.workers, "workers", -1, "worker goroutines (default: the scenario's workers key, or all cores)")
+	fs.BoolVar(&o.hash, "hash", false, "print the final state hash")
+	fs.StringVar(&o.out, "out", "", "output directory (default: the scenario's output.dir)")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
+	fs.BoolVar(&o.printDefault, "print-default", false, "print the embedded default scenario and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: citytwin run [flags] [SCENARIO.toml]\n\nWith no scenario, runs the embedded default (Wuhan, one hour).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parseInterleaved(fs, args); err != nil {
+		return errUsage
+	}
+	if o.printDefault {
+		_, err := stdout.Write(scenarios.DefaultSource())
+		return err
+	}
+	if fs.NArg() > 1 {
+		fs.Usage()
+		return errUsage
+	}
+	var sc *scenarios.Scenario
+	var err error
+	if fs.NArg() == 1 {
+		sc, err = scenarios.Load(fs.Arg(0))
+	} else {
+		sc, err = scenarios.Default()
+	}
+	if err != nil {
+		return err
+	}
+	if o.workers >= 0 {
+		sc.Workers = o.workers
+	}
+	if o.out != "" {
+		sc.Output.Dir = o.out
+	}
+	return runScenario(sc, o, stdout, stderr)
+}
+
+func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) error {
+	t0 := time.Now()
+	run, err := scenarios.Build(sc)
+	if err != nil {
+		return err
+	}
+	for _, n := range run.Notes {
+		fmt.Fprintln(stderr, "note:", n)
+	}
+	sim, err := run.NewSim()
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	if !o.quiet {
+		fmt.Fprintf(stderr, "%s: %d roads, %d lanes, %d trips, %.0f s at %.1f s steps, %d workers (built in %.1f s)\n",
+			sc.Name, len(run.Network.Roads), len(run.Network.Lanes), len(run.Trips), run.End(), sc.Step, sim.Workers(), time.Since(t0).Seconds())
+	}
+	p := newProgress(stderr, o.quiet, run.End())
+	start := time.Now()
+	for sim.Time() < run.End()-1e-9 {
+		sim.Step()
+		p.update(sim, start)
+	}
+	p.done(sim, start)
+	files := output.Files{Trips: *sc.Output.Trips, TimeSeries: *sc.Output.TimeSeries, Roads: *sc.Output.Roads, Summary: *sc.Output.Summary}
+	written, err := output.WriteAll(sc.Output.Dir, sim, sc.Warmup, files)
+	if err != nil {
+		return err
+	}
+	sum := output.Summarize(sim, sc.Warmup)
+	printRunSummary(stdout, sum, time.Since(start), sim)
+	for _, w := range written {
+		fmt.Fprintln(stdout, "wrote", w)
+	}
+	if o.hash {
+		fmt.Fprintf(stdout, "state hash %016x\n", sim.Hash())
+	}
+	return nil
+}
+
+// progress reports a run's progress: a redrawn line on a terminal, plain
+// lines at every 10% otherwise.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	quiet bool
+	end   float64
+	last  time.Time
+	next  float64
+}
+
+func newProgress(w io.Writer, quiet bool, end float64) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &progress{w: w, tty: tty, quiet: quiet, end: end, next: end / 10}
+}
+
+func (p *progress) line(sim *engine.Sim, start time.Time) string {
+	c := sim.Counts()
+	el := time.Since(start).Seconds()
+	rtf := 0.0
+	if el > 0 {
+		rtf = sim.Time() / el
+	}
+	return fmt.Sprintf("t=%6.0f/%.0f s  %5.1f%%  ×%.0f real time  running %d  arrived %d  waiting %d",
+		sim.Time(), p.end, 100*sim.Time()/p.end, rtf, c.Running, c.Arrived, c.Waiting)
+}
+
+func (p *progress) update(sim *engine.Sim, start time.Time) {
+	if p.quiet {
+		return
+	}
+	if p.tty {
+		if time.Since(p.last) > 200*time.Millisecond {
+			p.last = time.Now()
+			fmt.Fprintf(p.w, "\r%s\033[K", p.line(sim, start))
+		}
+		return
+	}
+	if sim.Time() >= p.next-1e-9 {
+		p.next += p.end / 10
+		fmt.Fprintln(p.w, p.line(sim, start))
+	}
+}
+
+func (p *progress) done(sim *engine.Sim, start time.Time) {
+	if !p.quiet && p.tty {
+		fmt.Fprintf(p.w, "\r%s\033[K\n", p.line(sim, start))
+	}
+}
+
+func printRunSummary(w io.Writer, s output.Summary, wall time.Duration, sim *engine.Sim) {
+	c := s.Counts
+	rows := [][2]string{
+		{"simulated", fmt.Sprintf("%.0f s in %.2f s wall (×%.0f real time)", s.Time, wall.Seconds(), s.Time/wall.Seconds())},
+		{"vehicle updates", fmt.Sprintf("%.0f (%.2f M/s)", c.VehicleSteps, c.VehicleSteps/wall.Seconds()/1e6)},
+		{"trips", fmt.Sprintf("%d (%d unroutable)", c.Trips, c.Unroutable)},
+		{"inserted", fmt.Sprint(c.Inserted)},
+		{"arrived", fmt.Sprintf("%d (%.1f%% of inserted)", c.Arrived, 100*s.ArrivedShare)},
+		{"still running", fmt.Sprint(c.Running)},
+		{"waiting to enter", fmt.Sprint(c.Waiting)},
+		{"teleports", fmt.Sprintf("%d (%d removed)", c.Teleports, c.Removed)},
+		{"mean travel time", fmt.Sprintf("%.1f s (95th percentile %.1f s)", s.MeanTravelTime, s.P95TravelTime)},
+		{"mean delay", fmt.Sprintf("%.1f s", s.MeanDelay)},
+		{"mean stops", fmt.Sprintf("%.2f per trip", s.MeanStops)},
+		{"mean speed", fmt.Sprintf("%.1f km/h", s.MeanSpeed*3.6)},
+		{"CityFlow ATT", fmt.Sprintf("%.1f s", s.CityFlowATT)},
+		{"lane changes", fmt.Sprintf("%d (%d reroutes)", c.LaneChanges, c.Reroutes)},
+	}
+	fmt.Fprintln(w)
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %-18s %s\n", r[0], r[1])
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/maps"
+)
+
+// Config holds the engine settings of one run. Times are in seconds.
+type Config struct {
+	// Step is the step length Δt, from 0.1 to 1.0 s.
+	Step float64
+	// Seed drives every random draw; the same seed gives the same run.
+	Seed uint64
+	// Workers is the number of goroutines stepping the network; 0 means
+	// runtime.NumCPU(). Results do not depend on it.
+	Workers int
+	// Warmup is the initial time excluded from statistics (s).
+	Warmup float64
+	// Teleport is the time-to-teleport (s): a vehicle that has stood at
+	// the front of its lane for this long, blocked by something other than
+	// a red light, jumps ahead along its route. 0 or less disables it.
+	Teleport float64
+	// LaneChange enables discretionary lane changes (MOBIL). Strategic
+	// changes, needed to follow the route, always happen.
+	LaneChange bool
+	// Politeness is MOBIL's politeness factor p in [0, 1].
+	Politeness float64
+	// LaneChangeThreshold is MOBIL's Δa_th (m/s²).
+	LaneChangeThreshold float64
+	// Interval is the time-series interval (s).
+	Interval float64
+	// VTypes lists the vehicle types; Trip.VType indexes it.
+	VTypes []VType
+	// Controllers, when set, returns the controller of a signalised node
+	// (nil: the node's fixed-time program). It is called once per node by
+	// New, in node order.
+	Controllers func(n maps.NodeID) Controller
+}
+
+// VType is a vehicle type.
+type VType struct {
+	ID       string
+	Length   float64 // m
+	MaxSpeed float64 // m/s
+	Model    follow.Kind
+	Follow   follow.Params
+	// SpeedFactor is drawn once per vehicle; the desired speed is
+	// min(speed limit × factor, MaxSpeed).
+	SpeedFactor Normal
+}
+
+// Normal is a normal distribution truncated to [Min, Max].
+type Normal struct{ Mean, Dev, Min, Max float64 }
+
+// DefaultCar is a passenger car: IDM with SUMO's default car parameters
+// (accel 2.6 m/s², decel 4.5 m/s², emergency 9 m/s², min gap 2.5 m) and a
+// 1.0 s headway.
+func DefaultCar() VType {
+	return VType{
+		ID: "car", Length: 5, MaxSpeed: 50, Model: follow.KindIDM,
+		Follow:      follow.Params{Accel: 2.6, Decel: 4.5, EmergencyDecel: 9, MinGap: 2.5, Headway: 1.0},
+		SpeedFactor: Normal{Mean: 1, Dev: 0, Min: 0.2, Max: 2},
+	}
+}
+
+// DefaultConfig returns the defaults: 1 s steps, teleport after 300 s,
+// MOBIL lane changes with p = 0.2 and Δa_th = 0.2 m/s², 60 s intervals and
+// one vehicle type, DefaultCar.
+func DefaultConfig() Config {
+	return Config{Step: 1, Teleport: 300, LaneChange: true, Politeness: 0.2, LaneChangeThreshold: 0.2,
+		Interval: 60, VTypes: []VType{DefaultCar()}}
+}
+
+func (c *Config) check() error {
+	var errs []error
+	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf(f, a...)) }
+	if !(c.Step >= 0.1-1e-9 && c.Step <= 1+1e-9) {
+		bad("step %g s not in [0.1, 1.0]", c.Step)
+	}
+	if c.Workers < 0 {
+		bad("workers %d is negative", c.Workers)
+	}
+	if !(c.Warmup >= 0) || math.IsInf(c.Warmup, 0) {
+		bad("warmup %g s is not a non-negative time", c.Warmup)
+	}
+	if !(c.Interval > 0) || math.IsInf(c.Interval, 0) {
+		bad("interval %g s must be positive", c.Interval)
+	}
+	if !(c.Politeness >= 0 && c.Politeness <= 1) {
+		bad("politeness %g not in [0, 1]", c.Politeness)
+	}
+	if len(c.VTypes) == 0 {
+		bad("no vehicle types")
+	}
+	for i := range c.VTypes {
+		t := &c.VTypes[i]
+		if err := t.Follow.Init(); err != nil {
+			bad("vehicle type %q: %v", t.ID, err)
+		}
+		if !(t.Length > 0 && t.Length <= 30) || !(t.MaxSpeed > 0 && t.MaxSpeed <= 80) {
+			bad("vehicle type %q: length %g m or max speed %g m/s out of range", t.ID, t.Length, t.MaxSpeed)
+		}
+		sf := t.SpeedFactor
+		if !(sf.Min > 0 && sf.Min <= sf.Mean && sf.Mean <= sf.Max && sf.Dev >= 0) {
+			bad("vehicle type %q: speed factor needs 0 < min ≤ mean ≤ max and dev ≥ 0", t.ID)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Trip is one vehicle's journey: it departs (enters the network) at Depart
+// on road From and leaves at the end of road To.
+type Trip struct {
+	// ID is the external name used in outputs; empty means the index.
+	ID     string
+	Depart float64 // s
+	From   maps.RoadID
+	To     maps.RoadID
+	VType  int // index into Config.VTypes
+	// Route, when set, is the road sequence to follow (From first, To
+	// last); otherwise the router's fastest route is used.
+	Route maps.Route
+}

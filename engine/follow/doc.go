@@ -1,0 +1,13 @@
+// Package follow holds the car-following models: given what a driver
+// perceives (its speed, the gap to its leader and the leader's speed, its
+// desired speed) a Model returns an acceleration.
+//
+// Models see plain values, never the vehicle or the engine, so they are easy
+// to test and to swap: IDM (Treiber, Hennecke & Helbing 2000) is the default,
+// Krauss (Krauß 1998, SUMO's default) the alternative, and CACC comes with
+// connected vehicles. Units are SI throughout: m, s, m/s, m/s².
+//
+// The engine takes the minimum acceleration over every constraint a vehicle
+// faces (its leader, a stop line, a slower road ahead), then clamps speeds so
+// that no vehicle overlaps another; models need not guarantee safety alone.
+package follow

@@ -1,0 +1,280 @@
+package engine
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// tele is a teleport candidate found during the move phase.
+type tele struct {
+	seg     int32
+	id      int32
+	reroute bool // stuck in a lane that does not lead on: reroute instead
+}
+
+// rerouteWait is how long (s) a vehicle stands at the front of a lane that
+// does not lead to its next road, unable to change lanes, before it takes a
+// road its lane does lead to and reroutes from there, as a driver who has
+// missed a turn would.
+const rerouteWait = 10.0
+
+// phaseArrivals records the vehicles that left the network this step, in
+// chunk order.
+func (s *Sim) phaseArrivals() {
+	for c := range s.chunkAcc {
+		for _, a := range s.chunkAcc[c].arrivals {
+			v := &s.veh[a.id]
+			v.arrive = s.now
+			v.status = statusArrived
+			v.waitTotal += float64(a.wait)
+			s.stats.arrived++
+			s.cur.Arrived++
+			s.recordTrip(a.id)
+		}
+	}
+}
+
+// phaseInsert releases the trips whose departure time has come into
+// per-road queues and inserts the head of every queue that fits.
+func (s *Sim) phaseInsert() {
+	for s.nextTrip < len(s.trips) && s.veh[s.nextTrip].depart <= s.now+1e-9 {
+		id := s.nextTrip
+		s.nextTrip++
+		if s.veh[id].status != statusPending {
+			continue
+		}
+		r := s.routes[s.veh[id].route][0]
+		if len(s.waiting[r]) == 0 {
+			i, _ := slices.BinarySearch(s.waitRoads, int32(r))
+			s.waitRoads = slices.Insert(s.waitRoads, i, int32(r))
+		}
+		s.waiting[r] = append(s.waiting[r], int32(id))
+	}
+	kept := s.waitRoads[:0]
+	for _, r := range s.waitRoads {
+		q := s.waiting[r]
+		n := 0
+		for n < len(q) && s.tryInsert(q[n]) {
+			n++
+		}
+		if n > 0 {
+			q = q[:copy(q, q[n:])]
+			s.waiting[r] = q
+		}
+		if len(q) > 0 {
+			kept = append(kept, r)
+		}
+	}
+	s.waitRoads = kept
+}
+
+// tryInsert puts vehicle id on the first road of its route, on the lane
+// that serves its next road with the most room at its start, if the room
+// fits the vehicle and its minimum gap.
+func (s *Sim) tryInsert(id int32) bool {
+	v := &s.veh[id]
+	route := s.routes[v.route]
+	vt := &s.vtypes[v.vt]
+	seg, room := s.bestLane(route, 0, vt)
+	if seg < 0 {
+		return false
+	}
+	lane := &s.segs[seg]
+	pos := math.Min(vt.Length, lane.length)
+	gap := math.Max(0, room-pos)
+	v0 := math.Min(lane.speed*float64(v.factor), vt.MaxSpeed)
+	// Able to stop comfortably before the end of the lane.
+	speed := math.Min(v0, math.Sqrt(2*vt.Follow.Decel*math.Max(0, lane.length-pos)))
+	if len(lane.cars) > 0 {
+		// At most the equilibrium speed for the gap, and never faster than
+		// a leader braking as hard as it can would allow.
+		last := &lane.cars[len(lane.cars)-1]
+		lt := &s.vtypes[last.vt]
+		speed = math.Min(v0, math.Max(0, (gap-vt.Follow.MinGap)/vt.Follow.Headway))
+		worst := math.Max(0, last.speed-lt.Follow.EmergencyDecel*s.dt)
+		speed = math.Min(speed, math.Max(0, gap-tiny)/s.dt+worst)
+	}
+	v.insert = s.now
+	v.status = statusRunning
+	v.ri = 0
+	s.place(seg, id, pos, speed)
+	s.stats.inserted++
+	s.cur.Inserted++
+	return true
+}
+
+// bestLane returns the lane of road route[ri] that serves route[ri+1] and
+// has the most room at its start (ties: lowest lane), and that room, or -1
+// when no lane has room for the vehicle and its minimum gap.
+func (s *Sim) bestLane(route maps.Route, ri int, vt *VType) (int32, float64) {
+	road := &s.net.Roads[route[ri]]
+	next := int32(-1)
+	if ri+1 < len(route) {
+		next = int32(route[ri+1])
+	}
+	best, bestRoom := int32(-1), math.Inf(-1)
+	for _, l := range road.Lanes {
+		li := int32(l)
+		if next >= 0 && !s.serves(li, next) {
+			continue
+		}
+		seg := &s.segs[li]
+		room := seg.length
+		if n := len(seg.cars); n > 0 {
+			room = seg.cars[n-1].pos - float64(seg.cars[n-1].length)
+		}
+		need := math.Min(vt.Length+vt.Follow.MinGap, seg.length)
+		if room >= need && room > bestRoom+1e-9 && s.entering(li) <= -vt.Follow.MinGap {
+			best, bestRoom = li, room
+		}
+	}
+	return best, bestRoom
+}
+
+// place appends a vehicle at the back of lane seg.
+func (s *Sim) place(seg int32, id int32, pos, speed float64) {
+	v := &s.veh[id]
+	vt := &s.vtypes[v.vt]
+	lane := &s.segs[seg]
+	c := car{pos: pos, speed: speed, id: id, vt: v.vt, length: float32(vt.Length), factor: v.factor}
+	c.next = s.roadAfter(id, 1)
+	lane.cars = append(lane.cars, c)
+	last := &lane.cars[len(lane.cars)-1]
+	last.link = s.chooseLink(lane, last)
+	lane.acc.entered++
+}
+
+// phaseTeleport moves vehicles stuck for longer than the time-to-teleport
+// to the first lane further along their route with room, standing; a
+// vehicle with no room anywhere ahead is removed.
+func (s *Sim) phaseTeleport() {
+	var cands []tele
+	for c := range s.teleCand {
+		cands = append(cands, s.teleCand[c]...)
+	}
+	if len(cands) == 0 {
+		return
+	}
+	sort.Slice(cands, func(a, b int) bool { return cands[a].id < cands[b].id })
+	for _, t := range cands {
+		seg := &s.segs[t.seg]
+		if len(seg.cars) == 0 || seg.cars[0].id != t.id {
+			continue
+		}
+		if t.reroute {
+			s.rerouteFromLane(t.seg, &seg.cars[0])
+			continue
+		}
+		c := seg.cars[0]
+		seg.cars = seg.cars[:copy(seg.cars, seg.cars[1:])]
+		v := &s.veh[t.id]
+		v.waitTotal += float64(c.wait)
+		v.teleports++
+		s.stats.teleports++
+		s.cur.Teleports++
+		route := s.routes[v.route]
+		vt := &s.vtypes[v.vt]
+		placed := false
+		for ri := int(v.ri) + 1; ri < len(route); ri++ {
+			if l, _ := s.bestLane(route, ri, vt); l >= 0 {
+				v.ri = int32(ri)
+				s.place(l, t.id, math.Min(vt.Length, s.segs[l].length), 0)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			v.status = statusRemoved
+			v.arrive = s.now
+			s.stats.removed++
+			s.recordTrip(t.id)
+		}
+	}
+}
+
+// entering returns the position, relative to the start of lane l, of the
+// front of the nearest vehicle on a link into it (negative: before the
+// start), or −Inf when no link into l holds a vehicle. Links are not
+// changed by the phases that call it.
+func (s *Sim) entering(l int32) float64 {
+	best := math.Inf(-1)
+	for _, in := range s.segs[l].in {
+		k := &s.segs[in]
+		if k.isLink && len(k.cars) > 0 {
+			best = math.Max(best, k.cars[0].pos-k.length)
+		}
+	}
+	return best
+}
+
+// enteringCar returns the vehicle whose position entering reports, or nil.
+func (s *Sim) enteringCar(l int32) *car {
+	var best *car
+	bestPos := math.Inf(-1)
+	for _, in := range s.segs[l].in {
+		k := &s.segs[in]
+		if k.isLink && len(k.cars) > 0 && k.cars[0].pos-k.length > bestPos {
+			best, bestPos = &k.cars[0], k.cars[0].pos-k.length
+		}
+	}
+	return best
+}
+
+// leaving returns the position, in the coordinates of lane l, of the rear
+// of the nearest vehicle on a link out of it (beyond the lane end when the
+// vehicle is clear of it), or +Inf when no link out of l holds a vehicle.
+func (s *Sim) leaving(l int32) float64 {
+	seg := &s.segs[l]
+	best := math.Inf(1)
+	for _, k := range seg.links {
+		lk := &s.segs[k]
+		if n := len(lk.cars); n > 0 {
+			best = math.Min(best, seg.length+lk.cars[n-1].pos-float64(lk.cars[n-1].length))
+		}
+	}
+	return best
+}
+
+// rerouteFromLane sends car c, stuck on lane l, along the road its lane
+// leads to that gives the fastest remaining route to its destination, and
+// keeps the rest of the route from there. It does nothing when no road the
+// lane leads to reaches the destination.
+func (s *Sim) rerouteFromLane(l int32, c *car) {
+	v := &s.veh[c.id]
+	route := s.routes[v.route]
+	dest := route[len(route)-1]
+	best, bestCost := maps.Route(nil), math.Inf(1)
+	for _, k := range s.segs[l].links {
+		next := maps.RoadID(s.segs[k].road)
+		rest, cost, err := s.router().RouteTree(next, dest)
+		if err != nil {
+			continue
+		}
+		cost += s.net.Roads[next].Length / s.net.Roads[next].Speed
+		if cost < bestCost-1e-9 {
+			best, bestCost = rest, cost
+		}
+	}
+	if best == nil {
+		return
+	}
+	nr := append(append(maps.Route(nil), route[:v.ri+1]...), best...)
+	v.route = int32(len(s.routes))
+	s.addRoute(nr)
+	v.length = s.routeLen[v.route]
+	v.reroutes++
+	s.stats.reroutes++
+	c.next = s.roadAfter(c.id, 1)
+	c.link = s.chooseLink(&s.segs[l], c)
+}
+
+// router returns the network router, created on first use.
+func (s *Sim) router() *maps.Router {
+	if s.rt == nil {
+		s.rt = maps.NewRouter(s.net)
+	}
+	return s.rt
+}

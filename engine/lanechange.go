@@ -1,0 +1,295 @@
+package engine
+
+import (
+	"math"
+	"slices"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// Lane changing: strategic changes towards a lane that serves the next road
+// of the route, and discretionary changes by MOBIL (Kesting, Treiber &
+// Helbing, "General lane-changing model MOBIL for car-following models",
+// Transp. Res. Rec. 1999 (2007) 86–94): change when
+//
+//	a'_c − a_c + p·(a'_n − a_n + a'_o − a_o) > Δa_th   and   a'_n ≥ −b_safe
+//
+// where c is the changer, n its new follower and o its old follower, primes
+// are accelerations after the change, p the politeness and b_safe the new
+// follower's comfortable deceleration. Changes are instantaneous, as in
+// SUMO's default; a change never places a vehicle within `tiny` of another.
+
+// lcScratch holds one chunk's pending lane changes.
+type lcScratch struct {
+	moves []lcMove
+}
+
+type lcMove struct {
+	from, to int32 // lane segments
+	id       int32
+	// swap is the vehicle on lane `to` that trades places with id, or −1.
+	swap int32
+}
+
+// lcGap is the least net gap (m) a change leaves to the new leader and
+// follower.
+const lcGap = 0.5
+
+func (s *Sim) phaseLaneChange() {
+	nr := len(s.net.Roads)
+	nc := chunks(nr)
+	if len(s.lcs) < nc {
+		s.lcs = make([]lcScratch, nc)
+	}
+	period := int64(math.Max(1, math.Round(1/s.dt)))
+	s.par.run(nc, func(c int) {
+		lo, hi := span(c, nr)
+		sc := &s.lcs[c]
+		for r := lo; r < hi; r++ {
+			if len(s.net.Roads[r].Lanes) > 1 {
+				s.changeLanes(r, period, sc, &s.chunkAcc[c])
+			}
+		}
+	})
+}
+
+func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
+	lanes := s.net.Roads[r].Lanes
+	sc.moves = sc.moves[:0]
+	for li, l := range lanes {
+		seg := &s.segs[l]
+		for i := range seg.cars {
+			c := &seg.cars[i]
+			if c.next >= 0 && c.link < 0 {
+				// Strategic: move towards the nearest lane that leads on.
+				dir := s.strategicDir(lanes, li, c.next)
+				if dir == 0 {
+					continue
+				}
+				to := int32(lanes[li+dir])
+				if s.lcSafe(seg, i, to, urgency(seg.length-c.pos)) {
+					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
+				} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
+					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: y})
+				}
+				continue
+			}
+			if !s.cfg.LaneChange || (s.step+int64(c.id))%period != 0 || seg.length-c.pos < 20 || c.flags&fPermit != 0 {
+				continue
+			}
+			bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
+			for _, dir := range [2]int{-1, 1} {
+				t := li + dir
+				if t < 0 || t >= len(lanes) {
+					continue
+				}
+				tl := int32(lanes[t])
+				if c.next >= 0 && !s.serves(tl, c.next) {
+					continue
+				}
+				if g, ok := s.mobil(seg, i, tl); ok && g > bestGain {
+					bestGain, best = g, tl
+				}
+			}
+			if best >= 0 {
+				sc.moves = append(sc.moves, lcMove{from: int32(l), to: best, id: c.id, swap: -1})
+			}
+		}
+	}
+	for _, m := range sc.moves {
+		s.applyChange(m, acc)
+	}
+}
+
+// strategicDir returns −1 or +1 towards the nearest lane of the road that
+// serves road next, or 0 when none does.
+func (s *Sim) strategicDir(lanes []maps.LaneID, li int, next int32) int {
+	for d := 1; d < len(lanes); d++ {
+		if li-d >= 0 && s.serves(int32(lanes[li-d]), next) {
+			return -1
+		}
+		if li+d < len(lanes) && s.serves(int32(lanes[li+d]), next) {
+			return 1
+		}
+	}
+	return 0
+}
+
+// urgency of a strategic change d metres before the end of the lane: 0 up
+// to 60 m before, rising to 1 at 10 m.
+func urgency(d float64) float64 { return math.Min(math.Max((60-d)/50, 0), 1) }
+
+// neighbours returns the indices in lane t of the vehicles that would lead
+// and follow a vehicle at position pos (−1 when absent).
+func neighbours(t *segment, pos float64) (lead, follow int) {
+	j := 0
+	for j < len(t.cars) && t.cars[j].pos >= pos {
+		j++
+	}
+	lead, follow = j-1, j
+	if follow >= len(t.cars) {
+		follow = -1
+	}
+	return
+}
+
+// lcSafe reports whether car i of seg fits into lane t: gaps of at least
+// lcGap to the new leader and follower, and a new follower that need not
+// brake harder than comfortably — or, as urgency grows from 0 to 1, up to
+// its emergency deceleration.
+func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
+	c := &seg.cars[i]
+	t := &s.segs[tl]
+	lead, fol := neighbours(t, c.pos)
+	if lead >= 0 {
+		l := &t.cars[lead]
+		if l.pos-float64(l.length)-c.pos < lcGap {
+			return false
+		}
+	} else if s.leaving(tl)-c.pos < lcGap {
+		// The rear of a vehicle that has just left the lane is too close.
+		return false
+	}
+	var f *car
+	gap := 0.0
+	if fol >= 0 {
+		f = &t.cars[fol]
+		gap = c.pos - float64(c.length) - f.pos
+	} else if e := s.enteringCar(tl); e != nil {
+		// The follower is still on a link into the lane.
+		f = e
+		gap = c.pos - float64(c.length) - s.entering(tl)
+	}
+	if f != nil {
+		if gap < lcGap {
+			return false
+		}
+		vt := &s.vtypes[f.vt]
+		limit := vt.Follow.Decel + urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel)
+		v0 := math.Min(t.speed*float64(f.factor), vt.MaxSpeed)
+		if s.accel(vt, f.speed, gap, c.speed, v0, 0) < -limit {
+			return false
+		}
+	}
+	return true
+}
+
+// mobil returns the MOBIL incentive for car i of seg to move to lane tl and
+// whether the change is safe.
+func (s *Sim) mobil(seg *segment, i int, tl int32) (float64, bool) {
+	if !s.lcSafe(seg, i, tl, 0) {
+		return 0, false
+	}
+	c := &seg.cars[i]
+	vt := &s.vtypes[c.vt]
+	t := &s.segs[tl]
+	accOf := func(x *car, lane *segment, leader *car) float64 {
+		xt := &s.vtypes[x.vt]
+		v0 := math.Min(lane.speed*float64(x.factor), xt.MaxSpeed)
+		if leader == nil {
+			return s.accel(xt, x.speed, math.Inf(1), 0, v0, 0)
+		}
+		return s.accel(xt, x.speed, leader.pos-float64(leader.length)-x.pos, leader.speed, v0, 0)
+	}
+	at := func(cs []car, k int) *car {
+		if k < 0 || k >= len(cs) {
+			return nil
+		}
+		return &cs[k]
+	}
+	lead, fol := neighbours(t, c.pos)
+	newLeader := at(t.cars, lead)
+	oldLeader := at(seg.cars, i-1)
+	gain := accOf(c, t, newLeader) - accOf(c, seg, oldLeader)
+	p := s.cfg.Politeness
+	if f := at(t.cars, fol); f != nil {
+		gain += p * (accOf(f, t, c) - accOf(f, t, newLeader))
+	}
+	if o := at(seg.cars, i+1); o != nil {
+		gain += p * (accOf(o, seg, oldLeader) - accOf(o, seg, c))
+	}
+	_ = vt
+	return gain, true
+}
+
+// swapPartner finds a vehicle beside car i of lane lanes[li], on the lane
+// in direction dir, that itself needs to move the other way (its lane does
+// not lead to its next road, and the nearest lane that does lies towards
+// lanes[li]): two vehicles each in the other's way trade places, as SUMO's
+// lane changer lets them. It returns the partner's id or −1.
+func (s *Sim) swapPartner(seg *segment, i int, lanes []maps.LaneID, li, dir int) int32 {
+	c := &seg.cars[i]
+	to := int32(lanes[li+dir])
+	for j := range s.segs[to].cars {
+		y := &s.segs[to].cars[j]
+		if y.pos-float64(y.length) >= c.pos || c.pos-float64(c.length) >= y.pos {
+			continue // not side by side
+		}
+		if y.next >= 0 && y.link < 0 && s.strategicDir(lanes, li+dir, y.next) == -dir {
+			return y.id
+		}
+	}
+	return -1
+}
+
+// swap trades the places of vehicles a (on lane from) and b (on lane to) if
+// each fits in the other's slot.
+func (s *Sim) swap(m lcMove, acc *stepAcc) {
+	from, to := &s.segs[m.from], &s.segs[m.to]
+	i := slices.IndexFunc(from.cars, func(c car) bool { return c.id == m.id })
+	j := slices.IndexFunc(to.cars, func(c car) bool { return c.id == m.swap })
+	if i < 0 || j < 0 {
+		return
+	}
+	a, b := from.cars[i], to.cars[j]
+	fits := func(lane *segment, k int, x car, pos float64) bool {
+		if k > 0 && lane.cars[k-1].pos-float64(lane.cars[k-1].length) < pos+tiny {
+			return false
+		}
+		return k+1 >= len(lane.cars) || pos-float64(x.length) > lane.cars[k+1].pos+tiny
+	}
+	if !fits(from, i, b, a.pos) || !fits(to, j, a, b.pos) {
+		return
+	}
+	a.pos, b.pos = b.pos, a.pos
+	v := math.Min(a.speed, b.speed)
+	a.speed, b.speed = v, v
+	a.flags &^= fJunction
+	b.flags &^= fJunction
+	from.cars[i], to.cars[j] = b, a
+	from.cars[i].link = s.chooseLink(from, &from.cars[i])
+	to.cars[j].link = s.chooseLink(to, &to.cars[j])
+	acc.laneChanges += 2
+}
+
+// applyChange moves vehicle m.id from lane m.from to lane m.to if it still
+// fits (earlier changes on the road may have taken the gap).
+func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
+	if m.swap >= 0 {
+		s.swap(m, acc)
+		return
+	}
+	from, to := &s.segs[m.from], &s.segs[m.to]
+	i := slices.IndexFunc(from.cars, func(c car) bool { return c.id == m.id })
+	if i < 0 {
+		return
+	}
+	c := from.cars[i]
+	u := 0.0
+	if c.link < 0 && c.next >= 0 {
+		u = urgency(from.length - c.pos)
+	}
+	if !s.lcSafe(from, i, m.to, u) {
+		return
+	}
+	from.cars = slices.Delete(from.cars, i, i+1)
+	_, fol := neighbours(to, c.pos)
+	j := fol
+	if j < 0 {
+		j = len(to.cars)
+	}
+	c.flags &^= fJunction
+	to.cars = slices.Insert(to.cars, j, c)
+	to.cars[j].link = s.chooseLink(to, &to.cars[j])
+	acc.laneChanges++
+}

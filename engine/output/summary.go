@@ -1,0 +1,106 @@
+package output
+
+import (
+	"math"
+	"sort"
+
+	"github.com/citytwin/citytwin/engine"
+)
+
+// Summary is the outcome of a run. Trip statistics cover trips that
+// finished (arrived) and were scheduled to depart at or after the
+// warm-up. Times are in seconds, speeds in m/s, lengths in metres.
+type Summary struct {
+	Time   float64       `json:"time"`
+	Counts engine.Counts `json:"counts"`
+	// Trips is the number of finished trips the statistics cover.
+	Trips           int     `json:"trips"`
+	MeanTravelTime  float64 `json:"mean_travel_time"`
+	P95TravelTime   float64 `json:"p95_travel_time"`
+	MeanDelay       float64 `json:"mean_delay"`
+	MeanStops       float64 `json:"mean_stops"`
+	MeanWaiting     float64 `json:"mean_waiting"`
+	MeanSpeed       float64 `json:"mean_speed"` // route length over travel time, averaged
+	MeanDepartDelay float64 `json:"mean_depart_delay"`
+	// Throughput is the number of vehicles that arrived after the warm-up.
+	Throughput int `json:"throughput"`
+	// CityFlowATT is the average travel time as CityFlow computes it: over
+	// every trip whose departure time has come (waiting ones included), the
+	// mean of (arrival time, or Time if not arrived) minus the scheduled
+	// departure time.
+	CityFlowATT float64 `json:"cityflow_att"`
+	// ArrivedShare is arrived / inserted.
+	ArrivedShare float64 `json:"arrived_share"`
+}
+
+// Summarize computes the summary of sim now, ignoring trips scheduled
+// before warmup (s) in the trip statistics.
+func Summarize(sim *engine.Sim, warmup float64) Summary {
+	now := sim.Time()
+	s := Summary{Time: now, Counts: sim.Counts()}
+	var tts []float64
+	var att float64
+	natt := 0
+	for id := 0; id < sim.NumTrips(); id++ {
+		r := sim.Trip(id)
+		if r.Status == "unroutable" {
+			continue
+		}
+		if r.Scheduled <= now {
+			end := now
+			if r.Arrival >= 0 {
+				end = r.Arrival
+			}
+			att += end - r.Scheduled
+			natt++
+		}
+		if r.Status != "arrived" {
+			continue
+		}
+		if r.Arrival >= warmup {
+			s.Throughput++
+		}
+		if r.Scheduled < warmup {
+			continue
+		}
+		s.Trips++
+		tts = append(tts, r.TravelTime)
+		s.MeanTravelTime += r.TravelTime
+		s.MeanDelay += r.Delay
+		s.MeanStops += float64(r.Stops)
+		s.MeanWaiting += r.Waiting
+		s.MeanDepartDelay += r.Depart - r.Scheduled
+		if r.TravelTime > 0 {
+			s.MeanSpeed += r.RouteLength / r.TravelTime
+		}
+	}
+	if natt > 0 {
+		s.CityFlowATT = att / float64(natt)
+	}
+	if n := float64(s.Trips); n > 0 {
+		s.MeanTravelTime /= n
+		s.MeanDelay /= n
+		s.MeanStops /= n
+		s.MeanWaiting /= n
+		s.MeanDepartDelay /= n
+		s.MeanSpeed /= n
+		s.P95TravelTime = Percentile(tts, 0.95)
+	}
+	if s.Counts.Inserted > 0 {
+		s.ArrivedShare = float64(s.Counts.Arrived) / float64(s.Counts.Inserted)
+	}
+	return s
+}
+
+// Percentile returns the p-quantile (0..1) of xs by linear interpolation
+// between order statistics; xs is sorted in place.
+func Percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(xs)
+	r := p * float64(len(xs)-1)
+	lo := int(math.Floor(r))
+	hi := int(math.Ceil(r))
+	return xs[lo] + (r-float64(lo))*(xs[hi]-xs[lo])
+}

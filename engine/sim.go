@@ -1,0 +1,321 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+
+	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/maps"
+)
+
+// New prepares a simulation of trips on net. Trips need not be sorted;
+// they are ordered by departure time (stable), and a vehicle's id is its
+// trip's position in that order. Trips without a route are routed with the
+// network's router; trips with no route at all are listed in Unroutable
+// and never depart.
+func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	s := &Sim{net: net, cfg: cfg, dt: cfg.Step, nLanes: len(net.Lanes), vtypes: cfg.VTypes}
+	if err := s.buildSegments(); err != nil {
+		return nil, err
+	}
+	if err := s.buildNodes(); err != nil {
+		return nil, err
+	}
+	if err := s.addTrips(trips); err != nil {
+		return nil, err
+	}
+	s.par = newPool(cfg.Workers)
+	runtime.SetFinalizer(s, func(s *Sim) { s.par.close() })
+	nc := chunks(len(s.segs))
+	s.chunkAcc = make([]stepAcc, max(nc, chunks(len(s.nodes)), chunks(len(net.Roads))))
+	s.teleCand = make([][]tele, nc)
+	s.cur = SeriesRow{Begin: 0}
+	s.refresh()
+	return s, nil
+}
+
+// Close releases the worker goroutines. The Sim must not be used after.
+func (s *Sim) Close() { s.par.close() }
+
+func (s *Sim) buildSegments() error {
+	n := s.net
+	s.segs = make([]segment, len(n.Lanes)+len(n.Links))
+	for i := range n.Lanes {
+		l := &n.Lanes[i]
+		seg := &s.segs[i]
+		*seg = segment{length: l.Length, speed: l.Speed, road: int32(l.Road), lane: -1, mov: -1, from: -1,
+			node: int32(n.Roads[l.Road].To)}
+		for _, k := range l.Links {
+			seg.links = append(seg.links, int32(s.nLanes)+int32(k))
+		}
+	}
+	for k := range n.Links {
+		lk := &n.Links[k]
+		seg := &s.segs[s.nLanes+k]
+		*seg = segment{length: lk.Length, speed: lk.Speed, isLink: true, road: int32(n.Lanes[lk.To].Road),
+			lane: int32(lk.To), node: int32(n.Movements[lk.Movement].Node), mov: int32(lk.Movement), from: int32(lk.From)}
+		seg.in = []int32{int32(lk.From)}
+		for _, f := range lk.Foes {
+			seg.foes = append(seg.foes, int32(s.nLanes)+int32(f))
+		}
+		for _, f := range lk.Crossing {
+			seg.cross = append(seg.cross, int32(s.nLanes)+int32(f))
+			_, at, ok := maps.CrossingPoint(lk.Path, n.Links[f].Path)
+			if !ok {
+				at = n.Links[f].Length // merging-like touch: treat the whole link as conflicting
+			}
+			seg.crossAt = append(seg.crossAt, at)
+		}
+		// A lane receives vehicles from its links and, when they cross a
+		// link within one step, from the links' lanes.
+		to := &s.segs[lk.To]
+		to.in = append(to.in, int32(s.nLanes+k), int32(lk.From))
+	}
+	for i := 0; i < s.nLanes; i++ {
+		in := s.segs[i].in
+		slices.Sort(in)
+		s.segs[i].in = slices.Compact(in)
+	}
+	// Links merge when they end on the same lane, whatever their movement
+	// (maps.Link.Merging only pairs links of different movements).
+	for i := 0; i < s.nLanes; i++ {
+		var into []int32
+		for _, k := range s.segs[i].in {
+			if s.segs[k].isLink {
+				into = append(into, k)
+			}
+		}
+		for _, k := range into {
+			for _, m := range into {
+				if m != k {
+					s.segs[k].merging = append(s.segs[k].merging, m)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Sim) buildNodes() error {
+	n := s.net
+	s.nodes = make([]nodeState, len(n.Nodes))
+	s.lights = make([]signal.Light, len(n.Movements))
+	for v := range n.Nodes {
+		nd := &n.Nodes[v]
+		ns := &s.nodes[v]
+		if len(nd.Movements) > 0 {
+			ns.movLo, ns.movN = int32(nd.Movements[0]), int32(len(nd.Movements))
+			for k, m := range nd.Movements {
+				if int(m) != int(ns.movLo)+k {
+					return fmt.Errorf("engine: node %s: movements are not contiguous", nd.ID)
+				}
+			}
+		}
+		// Incoming lanes, major roads first (higher priority), then by id:
+		// the order in which waiting vehicles are granted entry.
+		in := append([]maps.RoadID(nil), nd.In...)
+		sort.SliceStable(in, func(a, b int) bool { return n.Roads[in[a]].Priority > n.Roads[in[b]].Priority })
+		for _, r := range in {
+			for _, l := range n.Roads[r].Lanes {
+				ns.lanes = append(ns.lanes, int32(l))
+			}
+		}
+		lights := s.lights[ns.movLo : ns.movLo+ns.movN]
+		if nd.Kind == maps.Signalised && nd.Program != nil {
+			var c Controller
+			if s.cfg.Controllers != nil {
+				c = s.cfg.Controllers(maps.NodeID(v))
+			}
+			if c == nil {
+				c = signal.FixedTime{}
+			}
+			ns.plant = signal.NewPlant(nd.Program, c)
+		} else {
+			for k := range lights {
+				lights[k] = signal.GreenMinor
+			}
+		}
+	}
+	return nil
+}
+
+// addTrips sorts trips by departure, routes them and creates their vehicles.
+func (s *Sim) addTrips(trips []Trip) error {
+	order := make([]int, len(trips))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return trips[order[a]].Depart < trips[order[b]].Depart })
+	router := s.router()
+	routeIdx := map[[2]maps.RoadID]int32{}
+	var errs []error
+	s.trips = make([]Trip, len(trips))
+	s.veh = make([]vehicle, len(trips))
+	s.waiting = make([][]int32, len(s.net.Roads))
+	nr := maps.RoadID(len(s.net.Roads))
+	for id, ti := range order {
+		t := trips[ti]
+		s.trips[id] = t
+		v := &s.veh[id]
+		*v = vehicle{route: -1, depart: t.Depart, insert: -1, arrive: -1, vt: uint16(t.VType)}
+		if t.VType < 0 || t.VType >= len(s.vtypes) {
+			errs = append(errs, fmt.Errorf("trip %s: vehicle type %d does not exist", s.tripName(id), t.VType))
+			continue
+		}
+		if math.IsNaN(t.Depart) || t.Depart < 0 || math.IsInf(t.Depart, 0) {
+			errs = append(errs, fmt.Errorf("trip %s: departure %g s is not a time", s.tripName(id), t.Depart))
+			continue
+		}
+		if t.From < 0 || t.From >= nr || t.To < 0 || t.To >= nr {
+			errs = append(errs, fmt.Errorf("trip %s: road %d or %d does not exist", s.tripName(id), t.From, t.To))
+			continue
+		}
+		if len(t.Route) > 0 {
+			if err := s.checkRoute(t); err != nil {
+				errs = append(errs, fmt.Errorf("trip %s: %w", s.tripName(id), err))
+				continue
+			}
+			v.route = int32(len(s.routes))
+			s.addRoute(t.Route)
+		} else {
+			key := [2]maps.RoadID{t.From, t.To}
+			r, ok := routeIdx[key]
+			if !ok {
+				rt, _, err := router.RouteTree(t.From, t.To)
+				r = -1
+				if err == nil {
+					r = int32(len(s.routes))
+					s.addRoute(rt)
+				}
+				routeIdx[key] = r
+			}
+			v.route = r
+		}
+		if v.route < 0 {
+			v.status = statusUnroutable
+			s.Unroutable = append(s.Unroutable, id)
+			continue
+		}
+		vt := &s.vtypes[t.VType]
+		v.factor = float32(drawNormal(s.rng(streamFactor, uint64(id)), vt.SpeedFactor))
+		v.length = s.routeLen[v.route]
+		v.freeFlow = s.freeFlow(s.routes[v.route], vt, float64(v.factor))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("engine: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+func (s *Sim) tripName(id int) string {
+	if s.trips[id].ID != "" {
+		return s.trips[id].ID
+	}
+	return fmt.Sprint(id)
+}
+
+func (s *Sim) checkRoute(t Trip) error {
+	r := t.Route
+	if r[0] != t.From || r[len(r)-1] != t.To {
+		return fmt.Errorf("route does not run from road %d to road %d", t.From, t.To)
+	}
+	for i := 1; i < len(r); i++ {
+		if r[i] < 0 || int(r[i]) >= len(s.net.Roads) || s.net.MovementBetween(r[i-1], r[i]) == maps.None {
+			return fmt.Errorf("route: no movement from road %s to road %d", s.net.Roads[r[i-1]].ID, r[i])
+		}
+	}
+	return nil
+}
+
+func (s *Sim) addRoute(r maps.Route) {
+	s.routes = append(s.routes, r)
+	l := 0.0
+	for _, rd := range r {
+		l += s.net.Roads[rd].Length
+	}
+	s.routeLen = append(s.routeLen, l)
+}
+
+// freeFlow is the time the route takes at the desired speed on every road
+// (s), counting each road's first lane and the shortest link between roads.
+func (s *Sim) freeFlow(r maps.Route, vt *VType, factor float64) float64 {
+	t := 0.0
+	for i, rd := range r {
+		road := &s.net.Roads[rd]
+		lane := &s.net.Lanes[road.Lanes[0]]
+		t += lane.Length / math.Min(lane.Speed*factor, vt.MaxSpeed)
+		if i+1 < len(r) {
+			m := s.net.MovementBetween(rd, r[i+1])
+			best := math.Inf(1)
+			for _, k := range s.net.Movements[m].Links {
+				lk := &s.net.Links[k]
+				best = math.Min(best, lk.Length/math.Min(lk.Speed*factor, vt.MaxSpeed))
+			}
+			t += best
+		}
+	}
+	return t
+}
+
+// Random streams. Every draw comes from a generator seeded by (seed,
+// stream, id), so draws do not depend on the order in which they are made.
+const (
+	streamFactor uint64 = iota + 1
+	streamDawdle
+)
+
+func (s *Sim) rng(stream, id uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(s.cfg.Seed^stream*0x9e3779b97f4a7c15, id))
+}
+
+// uniform returns a deterministic uniform draw in [0, 1) for (stream, a, b)
+// without allocating: splitmix64 of the seed and the keys.
+func (s *Sim) uniform(stream, a, b uint64) float64 {
+	x := s.cfg.Seed ^ stream*0x9e3779b97f4a7c15 ^ a*0xbf58476d1ce4e5b9 ^ b*0x94d049bb133111eb
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
+}
+
+// drawNormal draws from a truncated normal by rejection (falls back to the
+// clamped mean after 100 tries).
+func drawNormal(r *rand.Rand, d Normal) float64 {
+	if d.Dev == 0 {
+		return math.Min(math.Max(d.Mean, d.Min), d.Max)
+	}
+	for i := 0; i < 100; i++ {
+		x := d.Mean + d.Dev*r.NormFloat64()
+		if x >= d.Min && x <= d.Max {
+			return x
+		}
+	}
+	return math.Min(math.Max(d.Mean, d.Min), d.Max)
+}
+
+// Network returns the simulated network.
+func (s *Sim) Network() *maps.Network { return s.net }
+
+// Time returns the simulation time (s): the end of the last step.
+func (s *Sim) Time() float64 { return s.now }
+
+// StepLength returns Δt (s).
+func (s *Sim) StepLength() float64 { return s.dt }
+
+// Steps returns the number of steps taken.
+func (s *Sim) Steps() int64 { return s.step }
+
+// Workers returns the number of worker goroutines.
+func (s *Sim) Workers() int { return s.cfg.Workers }

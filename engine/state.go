@@ -1,0 +1,185 @@
+package engine
+
+import (
+	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/maps"
+)
+
+// Controller decides the phases of one signalised junction.
+type Controller = signal.Controller
+
+// car is the hot per-step state of a vehicle, stored in its segment's slice
+// in driving order (front first). It is copied when the vehicle changes
+// segment.
+type car struct {
+	pos   float64 // m, front of the vehicle from the segment start
+	speed float64 // m/s
+	id    int32   // vehicle id (index of its trip)
+	// link is the link segment the vehicle takes at the end of its road
+	// lane, or -1 when the lane does not serve its next road.
+	link int32
+	// next is the road after the current one on the route, -1 on the
+	// destination road.
+	next   int32
+	vt     uint16
+	flags  uint16
+	length float32 // m
+	factor float32 // desired speed factor
+	wait   float32 // s standing still without interruption
+}
+
+// car flags.
+const (
+	fPermit  uint16 = 1 << iota // may cross the stop line this step
+	fDecided                    // in the approach zone: fPermit was decided this step
+	fHalted                     // standing (a stop has been counted)
+	fRed                        // held by a red or yellow light
+	fCross                      // held only until vehicles inside the junction clear its path
+
+	// fJunction are the flags of a junction decision, cleared when a
+	// vehicle changes lane or segment.
+	fJunction = fPermit | fDecided | fRed | fCross
+)
+
+// vehicle is the cold per-vehicle state, indexed by vehicle id.
+type vehicle struct {
+	route     int32   // index into Sim.routes, -1 when unroutable
+	ri        int32   // index of the current road in the route
+	depart    float64 // s, scheduled
+	insert    float64 // s, actual (-1 before)
+	arrive    float64 // s (-1 before)
+	freeFlow  float64 // s, free-flow travel time of the route
+	length    float64 // m, route length
+	waitTotal float64 // s
+	stops     int32
+	teleports int32
+	reroutes  int32
+	status    uint8
+	vt        uint16
+	factor    float32
+}
+
+// Vehicle statuses.
+const (
+	statusPending uint8 = iota
+	statusRunning
+	statusArrived
+	statusRemoved    // teleported out: no room anywhere ahead
+	statusUnroutable // no route from origin to destination
+)
+
+// segment is a road lane or a link, the unit the engine steps in parallel.
+type segment struct {
+	cars   []car
+	out    []outCar // vehicles that left this segment during the move phase
+	length float64  // m
+	speed  float64  // speed limit, m/s
+	isLink bool
+	road   int32 // lanes: their road; links: the road they lead to
+	lane   int32 // links: the lane segment they lead to; lanes: -1
+	node   int32 // node at the end (lanes) or that the link crosses
+	mov    int32 // links: movement id; lanes: -1
+	from   int32 // links: the lane segment they leave; lanes: -1
+	links  []int32
+	// in lists the segments whose vehicles may arrive here in one step:
+	// for a lane its links and their lanes, for a link its lane.
+	in []int32
+	// merging: links that end on the same lane (links only).
+	merging []int32
+	foes    []int32 // links this link yields to (links only)
+	cross   []int32 // links whose paths cross this one (links only)
+	// crossAt[i] is the distance along link cross[i] (m) to where it
+	// crosses this link.
+	crossAt []float64
+
+	head, tail info // first and last vehicle at the start of the step
+	// occ is the length taken by the segment's vehicles at the start of
+	// the step: Σ (length + minimum gap), m.
+	occ float64
+	acc segAcc
+}
+
+// info describes a segment's first or last vehicle at the start of a step.
+type info struct {
+	pos, speed, length float64
+	id                 int32
+	link               int32
+	n                  int32 // vehicles on the segment (0: info is empty)
+	flags              uint16
+	decel              float64 // the vehicle's emergency deceleration (m/s²)
+}
+
+// back is the position of the vehicle's rear, or the segment length when
+// the segment is empty.
+func (s *segment) tailBack() float64 {
+	if s.tail.n == 0 {
+		return s.length
+	}
+	return s.tail.pos - s.tail.length
+}
+
+// outCar is a vehicle leaving a segment: where it ends up after the move.
+type outCar struct {
+	c      car
+	target int32   // segment it ends the step on
+	pos    float64 // its position there
+}
+
+// segAcc accumulates per-segment statistics (owned by the segment's worker).
+type segAcc struct {
+	vehSteps float64 // vehicle-steps on the segment
+	speedSum float64 // Σ speed over vehicle-steps (m/s)
+	lost     float64 // Σ time lost against the desired speed (s)
+	entered  int64   // vehicles that entered
+}
+
+// nodeState is the per-node junction state.
+type nodeState struct {
+	plant *signal.Plant // nil unless signalised
+	movLo int32         // first movement id (movements are contiguous per node)
+	movN  int32
+	lanes []int32 // incoming lane segments, in processing order
+}
+
+// Sim is a running simulation. Create one with New; advance it with Step.
+// A Sim is not safe for concurrent use; its methods must be called from one
+// goroutine (its own workers run inside Step).
+type Sim struct {
+	net    *maps.Network
+	cfg    Config
+	dt     float64
+	step   int64
+	now    float64 // s, time at the start of the next step
+	nLanes int
+
+	segs     []segment
+	nodes    []nodeState
+	lights   []signal.Light // per movement
+	veh      []vehicle
+	trips    []Trip
+	routes   []maps.Route
+	routeLen []float64 // per route: m
+	vtypes   []VType
+
+	// insertion
+	nextTrip  int       // next trip (by depart order) not yet released
+	waiting   [][]int32 // per road: released trips waiting to enter, FIFO
+	waitRoads []int32   // roads with waiting trips, sorted
+
+	par      *pool
+	chunkAcc []stepAcc
+	teleCand [][]tele
+	jscratch []junctionScratch
+	lcs      []lcScratch
+
+	stats  runStats
+	series []SeriesRow
+	cur    SeriesRow
+
+	finished []int32
+	rt       *maps.Router
+	geoms    []segGeom
+
+	// Unroutable lists the trips that had no route.
+	Unroutable []int
+}

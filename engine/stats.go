@@ -1,0 +1,176 @@
+package engine
+
+// runStats are whole-run counters.
+type runStats struct {
+	inserted    int64
+	arrived     int64
+	removed     int64 // teleported out: no room ahead
+	teleports   int64
+	hard        int64 // speed clamps beyond the emergency deceleration
+	clamps      int64 // transfers placed behind the vehicle ahead
+	laneChanges int64
+	reroutes    int64
+	vehSteps    float64
+	peak        int64 // most vehicles running at once
+}
+
+// SeriesRow is one interval of the time series.
+type SeriesRow struct {
+	Begin, End float64 // s
+	Running    int64   // vehicles in the network at End
+	Inserted   int64   // vehicles that entered during the interval
+	Arrived    int64   // vehicles that reached their destination
+	Teleports  int64
+	MeanSpeed  float64 // m/s, over vehicle-steps in the interval
+	TotalDelay float64 // s, time lost against desired speeds
+	Waiting    int64   // trips waiting to enter at End
+	vehSteps   float64
+	speedSum   float64
+}
+
+// refresh records each segment's first and last vehicle for the next step
+// and folds the step's per-chunk totals, in chunk order, into the
+// statistics.
+func (s *Sim) refresh() {
+	nc := chunks(len(s.segs))
+	s.par.run(nc, func(c int) {
+		lo, hi := span(c, len(s.segs))
+		for i := lo; i < hi; i++ {
+			seg := &s.segs[i]
+			n := len(seg.cars)
+			if n == 0 {
+				seg.head, seg.tail, seg.occ = info{}, info{}, 0
+				continue
+			}
+			seg.head = s.infoOf(&seg.cars[0], n)
+			seg.tail = s.infoOf(&seg.cars[n-1], n)
+			occ := 0.0
+			for j := range seg.cars {
+				occ += float64(seg.cars[j].length) + s.vtypes[seg.cars[j].vt].Follow.MinGap
+			}
+			seg.occ = occ
+		}
+	})
+	for c := range s.chunkAcc {
+		a := &s.chunkAcc[c]
+		s.cur.vehSteps += float64(a.running)
+		s.cur.speedSum += a.speedSum
+		s.cur.TotalDelay += a.lost
+		s.stats.vehSteps += float64(a.running)
+		s.stats.hard += int64(a.hard)
+		s.stats.clamps += int64(a.clamps)
+		s.stats.laneChanges += int64(a.laneChanges)
+		a.running, a.speedSum, a.lost, a.hard, a.clamps, a.laneChanges = 0, 0, 0, 0, 0, 0
+	}
+	running := s.stats.inserted - s.stats.arrived - s.stats.removed
+	s.stats.peak = max(s.stats.peak, running)
+	if end := s.cur.Begin + s.cfg.Interval; s.now >= end-1e-9 {
+		s.closeInterval(end)
+	}
+}
+
+func (s *Sim) closeInterval(end float64) {
+	r := s.cur
+	r.End = end
+	r.Running = s.stats.inserted - s.stats.arrived - s.stats.removed
+	if r.vehSteps > 0 {
+		r.MeanSpeed = r.speedSum / r.vehSteps
+	}
+	for _, q := range s.waitRoads {
+		r.Waiting += int64(len(s.waiting[q]))
+	}
+	s.series = append(s.series, r)
+	s.cur = SeriesRow{Begin: end}
+}
+
+func (s *Sim) infoOf(c *car, n int) info {
+	vt := &s.vtypes[c.vt]
+	return info{pos: c.pos, speed: c.speed, length: float64(c.length), id: c.id, link: c.link, n: int32(n),
+		flags: c.flags, decel: vt.Follow.EmergencyDecel}
+}
+
+// Counts are the vehicle counters of a run.
+type Counts struct {
+	Trips       int   // trips given to New
+	Unroutable  int   // trips without a route (never depart)
+	Inserted    int64 // vehicles that entered the network
+	Running     int64 // vehicles in the network now
+	Arrived     int64 // vehicles that reached their destination
+	Removed     int64 // vehicles teleported out (no room anywhere ahead)
+	Waiting     int64 // departed trips still waiting to enter
+	Teleports   int64 // teleports (a vehicle may teleport more than once)
+	LaneChanges int64
+	// Reroutes counts vehicles that, stuck in a lane that does not lead to
+	// their next road, took a road it does lead to and rerouted.
+	Reroutes int64
+	// HardBrakes counts speed clamps beyond a vehicle's emergency
+	// deceleration; Clamps counts vehicles placed behind the one ahead on
+	// entering a segment. Both are safety nets and stay 0 in sound runs.
+	HardBrakes, Clamps int64
+	Peak               int64   // most vehicles running at once
+	VehicleSteps       float64 // vehicle updates so far
+}
+
+// Counts returns the current counters.
+func (s *Sim) Counts() Counts {
+	c := Counts{Trips: len(s.trips), Unroutable: len(s.Unroutable), Inserted: s.stats.inserted, Arrived: s.stats.arrived,
+		Removed: s.stats.removed, Teleports: s.stats.teleports, LaneChanges: s.stats.laneChanges, Reroutes: s.stats.reroutes,
+		HardBrakes: s.stats.hard, Clamps: s.stats.clamps, Peak: s.stats.peak, VehicleSteps: s.stats.vehSteps}
+	c.Running = c.Inserted - c.Arrived - c.Removed
+	for _, q := range s.waitRoads {
+		c.Waiting += int64(len(s.waiting[q]))
+	}
+	return c
+}
+
+// Series returns the completed time-series rows.
+func (s *Sim) Series() []SeriesRow { return s.series }
+
+// Done reports whether every routable trip has departed and left the
+// network.
+func (s *Sim) Done() bool {
+	c := s.Counts()
+	return s.nextTrip >= len(s.trips) && c.Running == 0 && c.Waiting == 0
+}
+
+// RoadStat is the per-road statistics since the warm-up ended.
+type RoadStat struct {
+	Volume    int64   // vehicles that entered the road
+	MeanSpeed float64 // time-mean speed over vehicle-steps (m/s), 0 when unused
+	Delay     float64 // time lost against desired speeds (s), summed over vehicles
+	VehHours  float64 // vehicle-hours spent on the road
+}
+
+// RoadStats returns the statistics of every road (indexed by maps.RoadID):
+// its lanes and the links leaving them.
+func (s *Sim) RoadStats() []RoadStat {
+	out := make([]RoadStat, len(s.net.Roads))
+	steps := make([]float64, len(out))
+	speed := make([]float64, len(out))
+	for i := range s.segs {
+		seg := &s.segs[i]
+		r := seg.road
+		if seg.isLink {
+			r = int32(s.net.Lanes[seg.from].Road) // time on a link counts for the road it leaves
+		} else {
+			out[r].Volume += seg.acc.entered
+		}
+		steps[r] += seg.acc.vehSteps
+		speed[r] += seg.acc.speedSum
+		out[r].Delay += seg.acc.lost
+	}
+	for r := range out {
+		if steps[r] > 0 {
+			out[r].MeanSpeed = speed[r] / steps[r]
+		}
+		out[r].VehHours = steps[r] * s.dt / 3600
+	}
+	return out
+}
+
+// resetWarmup clears the per-segment statistics when the warm-up ends.
+func (s *Sim) resetWarmup() {
+	for i := range s.segs {
+		s.segs[i].acc = segAcc{}
+	}
+}

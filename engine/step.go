@@ -1,0 +1,638 @@
+package engine
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/citytwin/citytwin/engine/signal"
+)
+
+// Step advances the simulation by one step of Δt seconds, from time t to
+// t+Δt. Its phases run in this fixed order; each reads the state left by
+// the previous ones and, when parallel, writes only its own work item's
+// slots, so the result is the same for any number of workers:
+//
+//  1. Signals (parallel by node): every signal plant asks its controller
+//     and sets its movements' lights for the step, inserting yellow and
+//     all-red itself.
+//  2. Junctions (parallel by node): vehicles in the approach zone of a stop
+//     line are granted or refused entry: light, room on the exit lane (no
+//     blocking the box), vehicles inside the junction on crossing paths,
+//     and foes with right of way arriving within the critical gap. A
+//     vehicle that can no longer stop comfortably keeps its grant.
+//  3. Move (parallel by segment): each lane or link updates its vehicles
+//     front to back: the acceleration is the minimum over the car-following
+//     model's answer for every constraint (leader, stop line, turn speed,
+//     vehicles ahead on the next segment or merging into it), then the speed
+//     is clamped so that no vehicle can reach the one ahead. Vehicles that
+//     pass the end of their destination road arrive; others that pass the
+//     end go to the segment's outbox with the segment they end on.
+//  4. Transfer (parallel by segment): each segment takes in the vehicles
+//     ending on it from its predecessors' outboxes, furthest first (ties by
+//     source segment), behind the vehicles already there.
+//  5. Lane changes (parallel by road): strategic changes towards a lane
+//     that serves the next road, and discretionary MOBIL changes once per
+//     simulated second, decided and applied road by road.
+//  6. Insertion (serial, in trip order): trips whose departure time has
+//     come enter the first lane of their route that has room.
+//  7. Teleports (serial, in vehicle id order): vehicles stuck at the front
+//     of a lane for longer than the time-to-teleport jump ahead.
+//  8. Refresh (parallel by segment, totals merged in chunk order): the
+//     first and last vehicle of every segment are recorded for the next
+//     step, and statistics are accumulated.
+func (s *Sim) Step() {
+	s.phaseSignals()
+	s.phaseJunctions()
+	s.phaseMove()
+	s.phaseTransfer()
+	s.phaseLaneChange()
+	s.step++
+	prev := s.now
+	s.now = float64(s.step) * s.dt
+	if prev < s.cfg.Warmup && s.now >= s.cfg.Warmup-1e-9 {
+		s.resetWarmup()
+	}
+	s.phaseArrivals()
+	s.phaseInsert()
+	s.phaseTeleport()
+	s.refresh()
+}
+
+// RunUntil steps until the simulation time reaches t (s).
+func (s *Sim) RunUntil(t float64) {
+	for s.now < t-1e-9 {
+		s.Step()
+	}
+}
+
+// 1. Signals.
+func (s *Sim) phaseSignals() {
+	s.par.run(chunks(len(s.nodes)), func(c int) {
+		lo, hi := span(c, len(s.nodes))
+		for v := lo; v < hi; v++ {
+			ns := &s.nodes[v]
+			if ns.plant != nil {
+				ns.plant.Update(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN])
+			}
+		}
+	})
+}
+
+// 2. Junctions.
+
+// junctionScratch is per-chunk scratch space for phaseJunctions.
+type junctionScratch struct {
+	resLane []int32
+	resLen  []float64
+	granted []int32
+}
+
+func (s *Sim) phaseJunctions() {
+	nc := chunks(len(s.nodes))
+	if len(s.jscratch) < nc {
+		s.jscratch = make([]junctionScratch, nc)
+	}
+	s.par.run(nc, func(c int) {
+		lo, hi := span(c, len(s.nodes))
+		sc := &s.jscratch[c]
+		for v := lo; v < hi; v++ {
+			s.junction(v, sc)
+		}
+	})
+}
+
+// approachZone is how far before a stop line (m) a vehicle at speed v asks
+// for entry: far enough to stop comfortably from where it learns the answer.
+func approachZone(v float64, vt *VType, dt float64) float64 {
+	p := &vt.Follow
+	return 10 + p.MinGap + v*(dt+p.Headway) + v*v/p.Decel
+}
+
+func (s *Sim) junction(v int, sc *junctionScratch) {
+	ns := &s.nodes[v]
+	sc.resLane, sc.resLen, sc.granted = sc.resLane[:0], sc.resLen[:0], sc.granted[:0]
+	for _, li := range ns.lanes {
+		seg := &s.segs[li]
+		blocked := false
+		for i := range seg.cars {
+			c := &seg.cars[i]
+			vt := &s.vtypes[c.vt]
+			d := seg.length - c.pos
+			if d > approachZone(c.speed, vt, s.dt) {
+				for j := i; j < len(seg.cars); j++ {
+					seg.cars[j].flags &^= fJunction
+				}
+				break
+			}
+			if c.next < 0 {
+				// Arriving on this road: no junction to cross.
+				c.flags = c.flags&^fRed | fDecided | fPermit
+				continue
+			}
+			was := c.flags&(fPermit|fDecided) == fPermit|fDecided
+			c.flags &^= fRed | fCross
+			ok := !blocked && s.mayEnter(c, seg, d, was, vt, sc)
+			if ok {
+				c.flags |= fPermit | fDecided
+			} else {
+				c.flags = c.flags&^fPermit | fDecided
+				blocked = true
+			}
+		}
+	}
+}
+
+// mayEnter decides whether car c, d metres before the stop line of lane
+// seg, may enter its link this step, and reserves room on the exit lane.
+func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc *junctionScratch) bool {
+	p := &vt.Follow
+	stopDist := c.speed * c.speed / (2 * p.Decel)
+	committed := was && c.link >= 0 && stopDist > d-0.5
+	if !committed {
+		c.link = s.chooseLink(seg, c)
+	}
+	if c.link < 0 {
+		return false
+	}
+	k := &s.segs[c.link]
+	if !committed {
+		switch l := s.lights[k.mov]; {
+		case l.IsGreen():
+		case l == signal.Yellow && stopDist > d: // cannot stop comfortably: go
+		case l == signal.Yellow && d < 1 && c.speed < 2:
+			// Waiting at the line for a gap (a permissive turn): clears on
+			// the yellow, once the foes stop, as drivers do.
+		default:
+			c.flags |= fRed
+			return false
+		}
+		// Vehicles inside the junction on crossing paths that have not yet
+		// cleared the crossing point.
+		for i, f := range k.cross {
+			if t := &s.segs[f].tail; t.n > 0 && t.pos-t.length < k.crossAt[i]+crossClearance {
+				c.flags |= fCross
+				return false
+			}
+		}
+		// Vehicles on links merging into the same lane that are not far
+		// enough ahead to follow.
+		for _, m := range k.merging {
+			ms := &s.segs[m]
+			if ms.tail.n > 0 && ms.length-ms.tail.pos > k.length-ms.tail.length-p.MinGap {
+				return false
+			}
+		}
+		// Vehicles granted this step on crossing paths.
+		for _, g := range sc.granted {
+			if slices.Contains(k.cross, g) || slices.Contains(k.merging, g) {
+				return false
+			}
+		}
+		// Foes with right of way about to arrive.
+		tc := criticalGap(k.length+float64(c.length), p.Accel)
+		for _, f := range k.foes {
+			fs := &s.segs[f]
+			if !s.lights[fs.mov].IsGreen() {
+				continue
+			}
+			h := &s.segs[fs.from].head
+			if h.n == 0 || h.link != f {
+				continue
+			}
+			if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
+				// Waiting itself (for a light, room or its own foes): not
+				// arriving. A foe held only by vehicles clearing the
+				// junction goes next and keeps its right of way.
+				continue
+			}
+			if (s.segs[fs.from].length-h.pos)/math.Max(h.speed, 0.1) < tc {
+				return false
+			}
+		}
+	}
+	// Room on the exit lane: no entry without space behind the last
+	// vehicle for this one, counting vehicles already on links into it.
+	t := k.lane
+	need := math.Min(float64(c.length)+p.MinGap, s.segs[t].length)
+	if room := s.room(t, sc); room < need && !committed {
+		return false
+	}
+	s.reserve(t, float64(c.length)+p.MinGap, sc)
+	sc.granted = append(sc.granted, c.link)
+	return true
+}
+
+// crossClearance is how far (m) beyond a crossing point the rear of a
+// vehicle must be before a crossing path counts as clear: about a vehicle
+// width and a margin.
+const crossClearance = 3.0
+
+// criticalGap is the time (s) a yielding vehicle needs before a foe arrives:
+// the time to cross a path of length l from standstill at acceleration a,
+// plus a 1.5 s margin, within [3, 8] s.
+func criticalGap(l, a float64) float64 {
+	return math.Min(math.Max(1.5+math.Sqrt(2*l/a), 3), 8)
+}
+
+// room is the length (m) lane t has left for vehicles not yet on it: its
+// length minus what its vehicles, the vehicles on links into it and this
+// step's grants take (each vehicle with its minimum gap), and when its last
+// vehicle stands, at most the space behind that vehicle. Moving vehicles
+// will make room; a standing queue will not, so a vehicle that would have
+// to stop inside the junction waits.
+func (s *Sim) room(t int32, sc *junctionScratch) float64 {
+	seg := &s.segs[t]
+	r := seg.length - seg.occ
+	if seg.tail.n > 0 && seg.tail.speed < 1 {
+		// A standing queue: only the space behind it counts.
+		r = math.Min(r, seg.tailBack())
+	}
+	for _, in := range seg.in {
+		if l := &s.segs[in]; l.isLink {
+			r -= l.occ
+		}
+	}
+	for i, lane := range sc.resLane {
+		if lane == t {
+			r -= sc.resLen[i]
+		}
+	}
+	return r
+}
+
+func (s *Sim) reserve(t int32, l float64, sc *junctionScratch) {
+	for i, lane := range sc.resLane {
+		if lane == t {
+			sc.resLen[i] += l
+			return
+		}
+	}
+	sc.resLane = append(sc.resLane, t)
+	sc.resLen = append(sc.resLen, l)
+}
+
+// chooseLink picks the link from lane seg towards the car's next road: one
+// whose exit lane also serves the road after, then the one with most room,
+// then the lowest id. It returns -1 when the lane does not lead there.
+func (s *Sim) chooseLink(seg *segment, c *car) int32 {
+	if c.next < 0 {
+		return -1
+	}
+	after := s.roadAfter(c.id, 2)
+	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
+	for _, l := range seg.links {
+		k := &s.segs[l]
+		if k.road != c.next {
+			continue
+		}
+		serve := after < 0 || s.serves(k.lane, after)
+		room := s.segs[k.lane].length - s.segs[k.lane].occ - k.occ
+		if best < 0 || serve && !bestServe || serve == bestServe && room > bestRoom+1e-9 {
+			best, bestServe, bestRoom = l, serve, room
+		}
+	}
+	return best
+}
+
+// roadAfter returns the road k roads after the vehicle's current road on
+// its route, or -1.
+func (s *Sim) roadAfter(id int32, k int) int32 {
+	v := &s.veh[id]
+	r := s.routes[v.route]
+	if i := int(v.ri) + k; i < len(r) {
+		return int32(r[i])
+	}
+	return -1
+}
+
+// serves reports whether lane segment l has a link to road r.
+func (s *Sim) serves(l, r int32) bool {
+	for _, k := range s.segs[l].links {
+		if s.segs[k].road == r {
+			return true
+		}
+	}
+	return false
+}
+
+// 3. Move.
+
+// stepAcc is a per-chunk accumulator, merged in chunk order.
+type stepAcc struct {
+	running     int
+	speedSum    float64
+	lost        float64
+	arrivals    []arrival
+	hard        int // speed clamps beyond the emergency deceleration
+	clamps      int // transfers placed behind the vehicle ahead
+	laneChanges int
+	scratch     []outCar
+}
+
+type arrival struct {
+	id   int32
+	wait float32
+}
+
+func (s *Sim) phaseMove() {
+	nc := chunks(len(s.segs))
+	s.par.run(nc, func(c int) {
+		lo, hi := span(c, len(s.segs))
+		acc := &s.chunkAcc[c]
+		acc.arrivals = acc.arrivals[:0]
+		s.teleCand[c] = s.teleCand[c][:0]
+		for i := lo; i < hi; i++ {
+			s.moveSegment(int32(i), acc, c)
+		}
+	})
+}
+
+const tiny = 0.01 // m, least distance kept between vehicles
+
+func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
+	seg := &s.segs[si]
+	seg.out = seg.out[:0]
+	cars := seg.cars
+	if len(cars) == 0 {
+		return
+	}
+	dt := s.dt
+	var oldPos, oldSpeed, newPos, prevLen float64
+	exited := 0
+	for i := range cars {
+		c := &cars[i]
+		vt := &s.vtypes[c.vt]
+		p := &vt.Follow
+		v := c.speed
+		v0 := math.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
+		rnd := 0.0
+		if vt.Model != 0 {
+			rnd = s.uniform(streamDawdle, uint64(c.id), uint64(s.step))
+		}
+		a := s.accel(vt, v, math.Inf(1), 0, v0, rnd)
+		vmax := math.Inf(1)
+		if i > 0 {
+			a = math.Min(a, s.accel(vt, v, oldPos-prevLen-c.pos, oldSpeed, v0, rnd))
+			vmax = (newPos - prevLen - tiny - c.pos) / dt
+		} else {
+			a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, vmax)
+		}
+		d := seg.length - c.pos
+		if !seg.isLink && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided {
+			// Refused: stop before the line.
+			a = math.Min(a, s.accel(vt, v, d-0.5, 0, v0, rnd))
+			vmax = math.Min(vmax, math.Max(0, d)/dt)
+		}
+		if !seg.isLink && c.next >= 0 && c.flags&fPermit != 0 && c.link >= 0 {
+			// Slow down to the turn speed of the link ahead.
+			k := &s.segs[c.link]
+			vk := math.Min(k.speed*float64(c.factor), vt.MaxSpeed)
+			if v > vk {
+				allowed := math.Sqrt(vk*vk + 2*p.Decel*math.Max(0, d))
+				a = math.Min(a, math.Max((allowed-v)/dt, -p.Decel))
+			}
+		}
+		nv := v + a*dt
+		if lo := v - p.EmergencyDecel*dt; nv < lo {
+			nv = lo
+		}
+		if nv > vmax {
+			if vmax < v-p.EmergencyDecel*dt-1e-9 {
+				acc.hard++
+				if debugHook != nil {
+					debugHook(s, si, i, v, vmax)
+				}
+			}
+			nv = vmax
+		}
+		if nv < 0 {
+			nv = 0
+		}
+		oldPos, oldSpeed, prevLen = c.pos, v, float64(c.length)
+		c.speed = nv
+		c.pos += nv * dt
+		newPos = c.pos
+		// Statistics.
+		acc.running++
+		acc.speedSum += nv
+		seg.acc.vehSteps++
+		seg.acc.speedSum += nv
+		if v0 > 0 {
+			l := dt * math.Max(0, 1-nv/v0)
+			acc.lost += l
+			seg.acc.lost += l
+		}
+		if nv < 0.1 {
+			c.wait += float32(dt)
+			if c.flags&fHalted == 0 {
+				c.flags |= fHalted
+				s.veh[c.id].stops++
+			}
+			if i == 0 && c.next >= 0 && !seg.isLink {
+				if s.cfg.Teleport > 0 && float64(c.wait) >= s.cfg.Teleport && c.flags&fRed == 0 {
+					s.teleCand[chunk] = append(s.teleCand[chunk], tele{seg: si, id: c.id})
+				} else if c.link < 0 && float64(c.wait) >= rerouteWait && int64(float64(c.wait)/s.dt)%int64(rerouteWait/s.dt) == 0 {
+					s.teleCand[chunk] = append(s.teleCand[chunk], tele{seg: si, id: c.id, reroute: true})
+				}
+			}
+		} else {
+			if c.wait > 0 {
+				s.veh[c.id].waitTotal += float64(c.wait)
+				c.wait = 0
+			}
+			if nv > 1 {
+				c.flags &^= fHalted
+			}
+		}
+		// Leaving the segment.
+		if c.pos > seg.length {
+			exited++
+			over := c.pos - seg.length
+			switch {
+			case !seg.isLink && c.next < 0:
+				acc.arrivals = append(acc.arrivals, arrival{id: c.id, wait: c.wait})
+			case !seg.isLink:
+				k := &s.segs[c.link]
+				target, pos := c.link, over
+				if over >= k.length {
+					target, pos = k.lane, math.Min(over-k.length, s.segs[k.lane].length-tiny)
+				}
+				seg.out = append(seg.out, outCar{c: *c, target: target, pos: pos})
+			default:
+				seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: math.Min(over, s.segs[seg.lane].length-tiny)})
+			}
+		}
+	}
+	if exited > 0 {
+		n := copy(cars, cars[exited:])
+		seg.cars = cars[:n]
+	}
+}
+
+// accel dispatches to the vehicle type's car-following model.
+func (s *Sim) accel(vt *VType, v, gap, vl, v0, rnd float64) float64 {
+	return modelAccel(vt, v, gap, vl, v0, s.dt, rnd)
+}
+
+// lookAhead applies the constraints beyond the end of the segment to the
+// first vehicle: the last vehicle of the next segment on its path (assumed
+// to brake as hard as it can), and on links the first vehicles of links
+// merging into the same lane that are closer to the merge.
+func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, vmax float64) (float64, float64) {
+	dt := s.dt
+	v := c.speed
+	d := seg.length - c.pos
+	follow := func(gap float64, h *info) {
+		a = math.Min(a, s.accel(vt, v, gap, h.speed, v0, rnd))
+		if gap > 0 {
+			// Never reach the leader even if it brakes as hard as it can.
+			// (A negative gap is a vehicle beside this one on a merging
+			// path: braking as hard as allowed sorts them out, and the
+			// transfer phase keeps them apart on the lane.)
+			worst := math.Max(0, h.speed-h.decel*dt)
+			vmax = math.Min(vmax, math.Max(0, gap-tiny+worst*dt)/dt)
+		}
+	}
+	if !seg.isLink {
+		if c.next < 0 || c.flags&fPermit == 0 || c.link < 0 {
+			return a, vmax
+		}
+		k := &s.segs[c.link]
+		if k.tail.n > 0 {
+			follow(d+k.tail.pos-k.tail.length, &k.tail)
+			return a, vmax
+		}
+		t := &s.segs[k.lane]
+		if t.tail.n > 0 {
+			follow(d+k.length+t.tail.pos-t.tail.length, &t.tail)
+		}
+		s.mergeLeaders(d+k.length, c.link, k.merging, follow)
+		if s.stopAhead(k.lane, c, vt) {
+			a = math.Min(a, s.accel(vt, v, d+k.length+t.length-0.5, 0, v0, rnd))
+		}
+		return a, vmax
+	}
+	t := &s.segs[seg.lane]
+	if t.tail.n > 0 {
+		follow(d+t.tail.pos-t.tail.length, &t.tail)
+	}
+	s.mergeLeaders(d, si, seg.merging, follow)
+	if s.stopAhead(seg.lane, c, vt) {
+		a = math.Min(a, s.accel(vt, v, d+t.length-0.5, 0, v0, rnd))
+	}
+	return a, vmax
+}
+
+// stopAhead reports whether a vehicle about to enter lane t, too short for
+// it to ask for entry at its end in time (shorter than its approach zone),
+// would meet a light that is not green there: the stop line at t's end then
+// slows it already (a soft constraint: the junction decides once the
+// vehicle is on t).
+func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
+	lane := &s.segs[t]
+	if lane.length >= approachZone(c.speed, vt, s.dt) {
+		return false
+	}
+	nr := s.roadAfter(c.id, 2)
+	if nr < 0 {
+		return false
+	}
+	for _, k := range lane.links {
+		if s.segs[k].road == nr {
+			return !s.lights[s.segs[k].mov].IsGreen()
+		}
+	}
+	return false
+}
+
+// mergeLeaders applies follow to the vehicles that will reach the lane at
+// the end of link self before a vehicle r metres from it: the first vehicle
+// on each merging link, and the first vehicle of the lane feeding it when
+// that vehicle is granted entry to it. Ties go to the lower link id.
+func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(gap float64, h *info)) {
+	for _, m := range merging {
+		ms := &s.segs[m]
+		ahead := func(rm float64) bool { return rm < r || rm == r && m < self }
+		if ms.head.n > 0 {
+			if rm := ms.length - ms.head.pos; ahead(rm) {
+				follow(r-rm-ms.head.length, &ms.head)
+			}
+			continue
+		}
+		f := &s.segs[ms.from]
+		h := &f.head
+		if h.n > 0 && h.link == m && h.flags&fPermit != 0 {
+			if rm := f.length - h.pos + ms.length; ahead(rm) {
+				follow(r-rm-h.length, h)
+			}
+		}
+	}
+}
+
+// 4. Transfer.
+
+func (s *Sim) phaseTransfer() {
+	nc := chunks(len(s.segs))
+	s.par.run(nc, func(c int) {
+		lo, hi := span(c, len(s.segs))
+		acc := &s.chunkAcc[c]
+		for i := lo; i < hi; i++ {
+			s.pull(int32(i), acc)
+		}
+	})
+}
+
+// pull appends the vehicles that end the step on segment si.
+func (s *Sim) pull(si int32, acc *stepAcc) {
+	seg := &s.segs[si]
+	in := acc.scratch[:0]
+	for _, p := range seg.in {
+		for _, o := range s.segs[p].out {
+			if o.target == si {
+				in = append(in, o)
+			}
+		}
+	}
+	if len(in) == 0 {
+		acc.scratch = in
+		return
+	}
+	if len(in) > 1 {
+		// Furthest first; ties by vehicle id (unique).
+		sort.Slice(in, func(a, b int) bool {
+			if in[a].pos != in[b].pos {
+				return in[a].pos > in[b].pos
+			}
+			return in[a].c.id < in[b].c.id
+		})
+	}
+	for _, o := range in {
+		c := o.c
+		c.pos = o.pos
+		if n := len(seg.cars); n > 0 {
+			ahead := &seg.cars[n-1]
+			if back := ahead.pos - float64(ahead.length) - tiny; c.pos > back {
+				c.pos = back
+				c.speed = math.Min(c.speed, ahead.speed)
+				acc.clamps++
+			}
+		}
+		if !seg.isLink {
+			// A new road of the route.
+			v := &s.veh[c.id]
+			v.ri++
+			c.next = s.roadAfter(c.id, 1)
+			c.flags &^= fJunction
+			seg.cars = append(seg.cars, c)
+			last := &seg.cars[len(seg.cars)-1]
+			last.link = s.chooseLink(seg, last)
+		} else {
+			seg.cars = append(seg.cars, c)
+		}
+		seg.acc.entered++
+	}
+	acc.scratch = in
+}
+
+var debugHook func(s *Sim, si int32, i int, v, vmax float64)

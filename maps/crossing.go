@@ -1,0 +1,33 @@
+package maps
+
+import "github.com/paulmach/orb"
+
+// CrossingPoint returns the distances (m) along a and along b to the first
+// point (along a) where the two polylines cross, and whether they cross.
+func CrossingPoint(a, b orb.LineString) (da, db float64, ok bool) {
+	accA := 0.0
+	for i := 1; i < len(a); i++ {
+		accB := 0.0
+		for j := 1; j < len(b); j++ {
+			if t, u, hit := segmentParams(a[i-1], a[i], b[j-1], b[j]); hit {
+				return accA + t*dist(a[i-1], a[i]), accB + u*dist(b[j-1], b[j]), true
+			}
+			accB += dist(b[j-1], b[j])
+		}
+		accA += dist(a[i-1], a[i])
+	}
+	return 0, 0, false
+}
+
+// segmentParams returns the parameters along p1p2 and q1q2 of their
+// crossing point, as segmentsCross decides it.
+func segmentParams(p1, p2, q1, q2 orb.Point) (t, u float64, ok bool) {
+	if !segmentsCross(p1, p2, q1, q2) {
+		return 0, 0, false
+	}
+	r := sub(p2, p1)
+	s := sub(q2, q1)
+	den := r[0]*s[1] - r[1]*s[0]
+	qp := sub(q1, p1)
+	return (qp[0]*s[1] - qp[1]*s[0]) / den, (qp[0]*r[1] - qp[1]*r[0]) / den, true
+}

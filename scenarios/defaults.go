@@ -1,0 +1,162 @@
+package scenarios
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Defaults for keys a scenario leaves unset (zero or absent). README.md
+// lists them too; the vehicle-type defaults are those of [PassengerCar].
+const (
+	DefaultStep                = 1.0          // step, s
+	DefaultOutputInterval      = 60.0         // output.interval, s
+	DefaultScale               = 1.0          // demand.scale
+	DefaultDistribution        = "poisson"    // distribution of flows, random trips and OD matrices
+	DefaultPolicy              = "fixed_time" // signals.policy
+	DefaultTeleport            = 300.0        // driving.teleport, s
+	DefaultPoliteness          = 0.2          // driving.politeness
+	DefaultLaneChangeThreshold = 0.2          // driving.lane_change_threshold, m/s²
+	DefaultOutputRoot          = "out"        // output.dir is DefaultOutputRoot/<name>
+	DefaultName                = "scenario"   // name when the file name gives none
+
+	DefaultGridBlock = 200.0 // network.grid.block, m
+	DefaultGridLanes = 2     // network.grid.lanes, per direction
+	DefaultGridSpeed = 13.89 // network.grid.speed, m/s (50 km/h)
+
+	DefaultKraussSigma = 0.5 // sigma of a krauss vehicle type
+)
+
+// Car-following models a vehicle type may name.
+const (
+	ModelIDM    = "idm"
+	ModelKrauss = "krauss"
+)
+
+// Models, Distributions and SignalPolicies are the values Validate accepts
+// for vtypes[].model, the distribution keys and signals.policy. New
+// signal policies are added to SignalPolicies.
+var (
+	Models         = []string{ModelIDM, ModelKrauss}
+	Distributions  = []string{"poisson", "uniform"}
+	SignalPolicies = []string{DefaultPolicy}
+)
+
+// PassengerCar returns the default vehicle type, a passenger car driven by
+// IDM. ApplyDefaults uses it when a scenario lists no vehicle type, and
+// takes every unset parameter of a listed type from it.
+func PassengerCar() VehicleType {
+	return VehicleType{
+		ID:             "car",
+		Share:          1,
+		Model:          ModelIDM,
+		Length:         5.0,  // m
+		Accel:          2.6,  // m/s²
+		Decel:          4.5,  // m/s²
+		EmergencyDecel: 9.0,  // m/s²
+		MinGap:         2.5,  // m
+		Headway:        1.0,  // s
+		MaxSpeed:       50.0, // m/s
+	}
+}
+
+// DefaultSpeedFactor returns the values that fill the unset keys of a
+// speed_factor table. Scenarios without the table use no speed factor.
+func DefaultSpeedFactor() SpeedFactor {
+	return SpeedFactor{Mean: 1, Dev: 0, Min: 0.2, Max: 2}
+}
+
+// ApplyDefaults fills every unset key with its documented default. It is
+// idempotent. Load and Parse call it; call it yourself on a Scenario built
+// in code before Validate.
+//
+// Zero means unset for numbers, so a key whose zero value is meaningful
+// (sigma of a krauss type, lane_change_threshold) cannot be set to
+// exactly 0; use a tiny positive value instead.
+func (s *Scenario) ApplyDefaults() {
+	def(&s.Step, DefaultStep)
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(s.path), filepath.Ext(s.path))
+		if s.Name == "" || s.Name == "." || s.Name == string(filepath.Separator) {
+			s.Name = DefaultName
+		}
+	}
+	if s.Network.GuessSignals == nil {
+		s.Network.GuessSignals = ptr(true)
+	}
+	if g := s.Network.Grid; g != nil {
+		def(&g.Block, DefaultGridBlock)
+		def(&g.Lanes, DefaultGridLanes)
+		def(&g.Speed, DefaultGridSpeed)
+	}
+
+	if len(s.VTypes) == 0 {
+		s.VTypes = []VehicleType{PassengerCar()}
+	}
+	car := PassengerCar()
+	for i := range s.VTypes {
+		v := &s.VTypes[i]
+		def(&v.Share, car.Share)
+		def(&v.Model, car.Model)
+		def(&v.Length, car.Length)
+		def(&v.Accel, car.Accel)
+		def(&v.Decel, car.Decel)
+		def(&v.EmergencyDecel, car.EmergencyDecel)
+		def(&v.MinGap, car.MinGap)
+		def(&v.Headway, car.Headway)
+		def(&v.MaxSpeed, car.MaxSpeed)
+		if v.Model == ModelKrauss {
+			def(&v.Sigma, DefaultKraussSigma)
+		}
+		if f := v.SpeedFactor; f != nil {
+			d := DefaultSpeedFactor()
+			def(&f.Mean, d.Mean)
+			def(&f.Min, d.Min)
+			def(&f.Max, d.Max)
+		}
+	}
+
+	d := &s.Demand
+	def(&d.Scale, DefaultScale)
+	for i := range d.Flows {
+		f := &d.Flows[i]
+		def(&f.Distribution, DefaultDistribution)
+		def(&f.End, s.Duration)
+	}
+	for i := range d.Random {
+		r := &d.Random[i]
+		def(&r.Distribution, DefaultDistribution)
+		def(&r.End, s.Duration)
+	}
+	for i := range d.OD {
+		m := &d.OD[i]
+		def(&m.Distribution, DefaultDistribution)
+		def(&m.End, s.Duration)
+	}
+
+	def(&s.Signals.Policy, DefaultPolicy)
+
+	def(&s.Driving.Teleport, DefaultTeleport)
+	if s.Driving.Politeness == nil {
+		s.Driving.Politeness = ptr(DefaultPoliteness)
+	}
+	def(&s.Driving.LaneChangeThreshold, DefaultLaneChangeThreshold)
+
+	o := &s.Output
+	def(&o.Dir, filepath.Join(DefaultOutputRoot, s.Name))
+	def(&o.Interval, DefaultOutputInterval)
+	for _, b := range []**bool{&o.Trips, &o.TimeSeries, &o.Roads, &o.Summary} {
+		if *b == nil {
+			*b = ptr(true)
+		}
+	}
+}
+
+// def sets *p to v if *p is the zero value.
+func def[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,276 @@
+package scenarios
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// An Error is one problem with a scenario. Parse and Validate (and Load,
+// once it has read the file) return every problem they find, joined with
+// [errors.Join]; use [errors.As] to get the first, or the Unwrap() []error
+// method of the returned error to get them all.
+type Error struct {
+	File string // file name as given to Load or Parse; empty for a Scenario built in code
+	Line int    // line in File (from 1), or 0 when not known
+	Key  string // key path such as "vtypes[1].length", or empty
+	Msg  string // what is wrong
+	Err  error  // underlying error, such as a toml.ParseError, or nil
+}
+
+// Error formats the problem as "scenarios: file:line: key: message",
+// leaving out the parts that are not known.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("scenarios: ")
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the underlying error, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Load reads, completes and checks the scenario file at path; see Parse.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes a TOML scenario, applies the defaults and validates it.
+// name is the file the data came from: it labels error messages, gives
+// the default scenario name, and is the base against which Resolve
+// interprets relative paths.
+//
+// Decoding is strict: keys the format does not know and values of the
+// wrong type are errors. All such problems are reported together, each as
+// an [*Error] with the line and key path; if there are none, Parse returns
+// the problems Validate finds. It never panics.
+func Parse(data []byte, name string) (s *Scenario, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &Error{File: name, Msg: fmt.Sprintf("cannot decode: %v", r)}
+		}
+	}()
+	src := string(data)
+
+	// Decode once into a generic tree to check keys and types ourselves,
+	// so that every problem comes out at once with its exact key path.
+	var tree map[string]any
+	if _, err := toml.Decode(src, &tree); err != nil {
+		return nil, tomlError(name, src, "invalid TOML: ", err)
+	}
+	lines := keyLines(src)
+	var probs []error
+	checkTree(tree, reflect.TypeFor[Scenario](), "", func(key, msg string) {
+		probs = append(probs, &Error{File: name, Line: lines[key], Key: key, Msg: msg})
+	})
+	if len(probs) > 0 {
+		slices.SortStableFunc(probs, func(a, b error) int {
+			return cmp.Compare(lineOrLast(a), lineOrLast(b))
+		})
+		return nil, errors.Join(probs...)
+	}
+
+	s = &Scenario{path: name, lines: lines}
+	if _, err := toml.Decode(src, s); err != nil {
+		return nil, tomlError(name, src, "", err) // a case checkTree missed
+	}
+	s.ApplyDefaults()
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// tomlError converts an error of the TOML library about src to an *Error
+// whose message starts with prefix.
+func tomlError(name, src, prefix string, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		line := pe.Position.Line
+		if p := pe.Position; p.Len > 0 && 0 <= p.Start && p.Start < len(src) {
+			// The library counts an error at a line break on the next line.
+			line = 1 + strings.Count(src[:p.Start], "\n")
+		}
+		return &Error{File: name, Line: line, Msg: prefix + pe.Message, Err: err}
+	}
+	return &Error{File: name, Msg: prefix + strings.TrimPrefix(err.Error(), "toml: "), Err: err}
+}
+
+// lineOrLast orders problems by line, those without a line last.
+func lineOrLast(err error) int {
+	if l := err.(*Error).Line; l > 0 {
+		return l
+	}
+	return math.MaxInt
+}
+
+// Path returns the file name the scenario was read from, as given to Load
+// or Parse, or "" for a scenario built in code.
+func (s *Scenario) Path() string { return s.path }
+
+// Resolve returns the file a path written in the scenario refers to: rel
+// itself if it is absolute or empty, otherwise rel joined to the directory
+// of the scenario file.
+func (s *Scenario) Resolve(rel string) string {
+	if rel == "" || filepath.IsAbs(rel) {
+		return rel
+	}
+	return filepath.Join(filepath.Dir(s.path), rel)
+}
+
+// checkTree reports, through bad, every key of the decoded TOML value v
+// that has no field in type t, and every value whose TOML type does not
+// fit its field. path is the key path of v.
+func checkTree(v any, t reflect.Type, path string, bad func(key, msg string)) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	want := func(what string) { bad(path, fmt.Sprintf("want %s, got %s", what, tomlType(v))) }
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			want("a table")
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			f, ok := fieldByTag(t, k)
+			if !ok {
+				bad(joinKey(path, k), "unknown key")
+				continue
+			}
+			checkTree(m[k], f.Type, joinKey(path, k), bad)
+		}
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			want("a table")
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			checkTree(m[k], t.Elem(), joinKey(path, k), bad)
+		}
+	case reflect.Slice:
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Slice {
+			want("an array")
+			return
+		}
+		for i := range rv.Len() {
+			checkTree(rv.Index(i).Interface(), t.Elem(), fmt.Sprintf("%s[%d]", path, i), bad)
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			want("a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			want("a boolean")
+		}
+	case reflect.Float64:
+		switch n := v.(type) {
+		case float64:
+		case int64:
+			if n > 1<<53 || n < -1<<53 { // the library refuses to round these
+				bad(path, fmt.Sprintf("integer %d is too large to be exact; write it as a float", n))
+			}
+		default:
+			want("a number")
+		}
+	case reflect.Int:
+		if _, ok := v.(int64); !ok {
+			want("an integer")
+		}
+	case reflect.Uint64:
+		if n, ok := v.(int64); !ok || n < 0 {
+			want("a non-negative integer")
+		}
+	default:
+		bad(path, "unsupported field type "+t.String()) // a bug in Scenario
+	}
+}
+
+// fieldByTag returns the field of struct type t whose toml tag is key.
+func fieldByTag(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name, _, _ := strings.Cut(f.Tag.Get("toml"), ","); name == key && f.IsExported() {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// joinKey appends key k to key path p, quoting k if it is not a bare key.
+func joinKey(p, k string) string {
+	if k == "" || strings.ContainsFunc(k, func(r rune) bool { return !isBare(r) }) {
+		k = strconv.Quote(k)
+	}
+	if p == "" {
+		return k
+	}
+	return p + "." + k
+}
+
+func isBare(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-'
+}
+
+// tomlType names the TOML type of a decoded value.
+func tomlType(v any) string {
+	switch v := v.(type) {
+	case string:
+		if len(v) > 40 {
+			return "long string"
+		}
+		return fmt.Sprintf("string %q", v)
+	case int64:
+		return fmt.Sprintf("integer %d", v)
+	case float64:
+		return fmt.Sprintf("float %g", v)
+	case bool:
+		return fmt.Sprintf("boolean %t", v)
+	case time.Time:
+		return "datetime"
+	case map[string]any:
+		return "table"
+	case []map[string]any:
+		return "array of tables"
+	case []any:
+		return "array"
+	}
+	return fmt.Sprintf("%T", v)
+}
