@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/engine/signal"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -35,6 +36,17 @@ type Config struct {
 	Interval float64
 	// VTypes lists the vehicle types; Trip.VType indexes it.
 	VTypes []VType
+	// LoopOffset is the distance (m) of every lane's induction loop
+	// before its stop line; 0 means DefaultLoopOffset.
+	LoopOffset float64
+	// AreaLength is the length (m) of the lane-area detectors at the end
+	// of every lane; 0 means the whole lane.
+	AreaLength float64
+	// Guard, when set, replaces signal.DefaultGuard for every plant.
+	Guard *signal.Guard
+	// StrictGuard makes any request the guard refuses or overrides an
+	// error (see Sim.Err).
+	StrictGuard bool
 	// Controllers, when set, returns the controller of a signalised node
 	// (nil: the node's fixed-time program). It is called once per node by
 	// New, in node order.

@@ -35,6 +35,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	if err := s.addTrips(trips); err != nil {
 		return nil, err
 	}
+	s.initDetectors()
 	s.par = newPool(cfg.Workers)
 	runtime.SetFinalizer(s, func(s *Sim) { s.par.close() })
 	nc := chunks(len(s.segs))
@@ -141,6 +142,9 @@ func (s *Sim) buildNodes() error {
 				c = signal.FixedTime{}
 			}
 			ns.plant = signal.NewPlant(nd.Program, c)
+			if s.cfg.Guard != nil {
+				ns.plant.Guard = *s.cfg.Guard
+			}
 		} else {
 			for k := range lights {
 				lights[k] = signal.GreenMinor

@@ -131,6 +131,7 @@ type segAcc struct {
 	speedSum float64 // Σ speed over vehicle-steps (m/s)
 	lost     float64 // Σ time lost against the desired speed (s)
 	entered  int64   // vehicles that entered
+	stops    int64   // vehicles that came to a halt on the segment
 }
 
 // nodeState is the per-node junction state.
@@ -179,6 +180,9 @@ type Sim struct {
 	finished []int32
 	rt       *maps.Router
 	geoms    []segGeom
+	loops    []loop
+	lsens    []signal.LaneSensors
+	nsens    []*signal.NodeSensors
 
 	// Unroutable lists the trips that had no route.
 	Unroutable []int

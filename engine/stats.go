@@ -38,6 +38,9 @@ func (s *Sim) refresh() {
 		for i := lo; i < hi; i++ {
 			seg := &s.segs[i]
 			n := len(seg.cars)
+			if i < s.nLanes {
+				s.readLane(i)
+			}
 			if n == 0 {
 				seg.head, seg.tail, seg.occ = info{}, info{}, 0
 				continue

@@ -73,7 +73,7 @@ func (s *Sim) phaseSignals() {
 		for v := lo; v < hi; v++ {
 			ns := &s.nodes[v]
 			if ns.plant != nil {
-				ns.plant.Update(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN])
+				ns.plant.UpdateSensed(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN], s.fillNodeSensors(v), int32(v))
 			}
 		}
 	})
@@ -413,6 +413,9 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		c.speed = nv
 		c.pos += nv * dt
 		newPos = c.pos
+		if int(si) < s.nLanes {
+			s.passLoop(si, oldPos, c)
+		}
 		// Statistics.
 		acc.running++
 		acc.speedSum += nv
@@ -428,6 +431,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			if c.flags&fHalted == 0 {
 				c.flags |= fHalted
 				s.veh[c.id].stops++
+				seg.acc.stops++
 			}
 			if i == 0 && c.next >= 0 && !seg.isLink {
 				if s.cfg.Teleport > 0 && float64(c.wait) >= s.cfg.Teleport && c.flags&fRed == 0 {

@@ -63,6 +63,11 @@ type View struct {
 	// long it was.
 	GreenFor float64
 	Program  *maps.Program
+	// Sensors are the junction's detector readings (nil when the engine
+	// gives none).
+	Sensors *NodeSensors
+	// Node is the junction (maps.NodeID).
+	Node int32
 }
 
 // A Controller decides which phase should be green. Decide is called once
@@ -73,11 +78,28 @@ type Controller interface {
 	Decide(v View) int
 }
 
+// Guard are the safety limits a Plant enforces whatever its controller
+// asks (s). Zero disables a limit.
+type Guard struct {
+	// MinGreen is the least time a phase stays green before a change.
+	MinGreen float64
+	// MaxRed is the longest a movement with waiting vehicles stays red:
+	// when reached, the plant changes to the next phase that serves it.
+	MaxRed float64
+}
+
+// DefaultGuard holds 5 s of minimum green and no maximum red (fixed-time
+// programs are checked offline; adaptive policies set their own MaxRed).
+var DefaultGuard = Guard{MinGreen: 5}
+
 // Plant holds the signal state of one junction and applies a controller's
-// decisions to it.
+// decisions to it, within its Guard. Controllers only choose phases of the
+// program, and programs are checked for conflicting greens when the network
+// is built, so no controller can give conflicting movements green.
 type Plant struct {
 	Program *maps.Program
 	Ctrl    Controller
+	Guard   Guard
 
 	phase      int
 	next       int
@@ -85,12 +107,26 @@ type Plant struct {
 	stageStart float64 // s
 	greenStart float64 // s
 	greenFor   float64 // s, length of the last completed or current green
+	redSince   []float64
+
+	// Refused counts decisions the guard refused (a change before the
+	// minimum green); Forced counts changes the guard made to end a
+	// maximum red.
+	Refused, Forced int64
 }
 
-// NewPlant starts a plant in the green of phase 0 at time 0.
+// NewPlant starts a plant in the green of phase 0 at time 0 with the
+// default guard.
 func NewPlant(p *maps.Program, c Controller) *Plant {
-	return &Plant{Program: p, Ctrl: c}
+	n := 0
+	if len(p.Phases) > 0 {
+		n = len(p.Phases[0].State)
+	}
+	return &Plant{Program: p, Ctrl: c, Guard: DefaultGuard, redSince: make([]float64, n)}
 }
+
+// SetController replaces the controller; the signal state carries on.
+func (p *Plant) SetController(c Controller) { p.Ctrl = c }
 
 // View returns what the controller sees at time now.
 func (p *Plant) View(now, step float64) View {
@@ -108,11 +144,27 @@ const eps = 1e-6
 // controller for a decision while green and finishes yellow and all-red
 // stages that have run their length. It then writes the light of every
 // movement (in the node's Local order) into lights.
-func (p *Plant) Update(now, step float64, lights []Light) {
+func (p *Plant) Update(now, step float64, lights []Light) { p.UpdateSensed(now, step, lights, nil, 0) }
+
+// UpdateSensed is Update with the junction's sensors and id passed to the
+// controller.
+func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensors, node int32) {
 	pr := p.Program
 	switch p.stage {
 	case StageGreen:
-		want := p.Ctrl.Decide(p.View(now, step))
+		v := p.View(now, step)
+		v.Sensors, v.Node = sens, node
+		want := p.Ctrl.Decide(v)
+		if want >= 0 && want < len(pr.Phases) && want != p.phase && v.GreenFor < p.Guard.MinGreen-eps {
+			p.Refused++
+			want = p.phase
+		}
+		if m := p.overdue(now, sens); m >= 0 && !p.Program.Phases[p.phase].Green(m) {
+			if f := p.serving(m); f >= 0 && f != want {
+				want = f
+				p.Forced++
+			}
+		}
 		if want >= 0 && want < len(pr.Phases) && want != p.phase {
 			p.greenFor = now - p.greenStart
 			p.next = want
@@ -139,6 +191,41 @@ func (p *Plant) Update(now, step float64, lights []Light) {
 		}
 	}
 	p.lights(lights)
+	for m, l := range lights {
+		if l != Red {
+			p.redSince[m] = now + step
+		}
+	}
+}
+
+// overdue returns a movement with waiting vehicles that has been red for
+// the guard's maximum red, or −1.
+func (p *Plant) overdue(now float64, sens *NodeSensors) int {
+	if p.Guard.MaxRed <= 0 || sens == nil {
+		return -1
+	}
+	for m, since := range p.redSince {
+		if now-since < p.Guard.MaxRed-eps || m >= len(sens.MovIn) {
+			continue
+		}
+		for _, i := range sens.MovIn[m] {
+			if sens.In[i].Halting > 0 {
+				return m
+			}
+		}
+	}
+	return -1
+}
+
+// serving returns the first phase after the current one that gives m green.
+func (p *Plant) serving(m int) int {
+	n := len(p.Program.Phases)
+	for k := 1; k <= n; k++ {
+		if f := (p.phase + k) % n; p.Program.Phases[f].Green(m) {
+			return f
+		}
+	}
+	return -1
 }
 
 func (p *Plant) lights(out []Light) {

@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/citytwin/citytwin/engine/signal"
+)
+
+// Detectors. Every road lane has an induction loop LoopOffset metres before
+// its stop line (at its start if shorter) and a lane-area detector over its
+// last AreaLength metres (the whole lane when AreaLength is 0), like SUMO's
+// E1 and E2 detectors placed on every approach. The loop counts vehicles in
+// the move phase; the area detector is read in the refresh phase, so
+// controllers see the state at the start of the step.
+
+// Detector defaults.
+const (
+	DefaultLoopOffset = 25.0 // m before the stop line
+	occupancyWindow   = 30.0 // s, time constant of the loop occupancy average
+	haltingSpeed      = 0.1  // m/s
+	queueJoinGap      = 10.0 // m, largest gap within one standing queue
+)
+
+// loop is the per-lane induction loop state, owned by the lane's worker.
+type loop struct {
+	pos      float64 // m from the lane start
+	count    int64
+	lastPass float64 // s, -1 before the first vehicle
+	occ      float64 // occupancy average
+}
+
+func (s *Sim) initDetectors() {
+	off := s.cfg.LoopOffset
+	if off <= 0 {
+		off = DefaultLoopOffset
+	}
+	s.loops = make([]loop, s.nLanes)
+	s.lsens = make([]signal.LaneSensors, s.nLanes)
+	for i := range s.loops {
+		s.loops[i] = loop{pos: math.Max(0, s.segs[i].length-off), lastPass: -1}
+		s.lsens[i].Lane = int32(i)
+	}
+	// Node sensor layout: incoming and outgoing lanes in road order, and per
+	// movement the lanes it uses.
+	s.nsens = make([]*signal.NodeSensors, len(s.nodes))
+	for v := range s.net.Nodes {
+		nd := &s.net.Nodes[v]
+		if nd.Program == nil {
+			continue
+		}
+		ns := &signal.NodeSensors{MovIn: make([][]int, len(nd.Movements)), MovOut: make([][]int, len(nd.Movements))}
+		inIdx, outIdx := map[int32]int{}, map[int32]int{}
+		for _, r := range nd.In {
+			for _, l := range s.net.Roads[r].Lanes {
+				inIdx[int32(l)] = len(ns.In)
+				ns.In = append(ns.In, signal.LaneSensors{Lane: int32(l)})
+			}
+		}
+		for _, r := range nd.Out {
+			for _, l := range s.net.Roads[r].Lanes {
+				outIdx[int32(l)] = len(ns.Out)
+				ns.Out = append(ns.Out, signal.LaneSensors{Lane: int32(l)})
+			}
+		}
+		for k, m := range nd.Movements {
+			for _, lk := range s.net.Movements[m].Links {
+				l := &s.net.Links[lk]
+				ns.MovIn[k] = appendUnique(ns.MovIn[k], inIdx[int32(l.From)])
+				ns.MovOut[k] = appendUnique(ns.MovOut[k], outIdx[int32(l.To)])
+			}
+		}
+		s.nsens[v] = ns
+	}
+}
+
+func appendUnique(xs []int, x int) []int {
+	for _, y := range xs {
+		if y == x {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+// passLoop records car c moving from old to c.pos on lane l.
+func (s *Sim) passLoop(l int32, old float64, c *car) {
+	lp := &s.loops[l]
+	if old < lp.pos && c.pos >= lp.pos {
+		lp.count++
+		// Time the front crossed the loop, interpolated within the step.
+		frac := 1.0
+		if d := c.pos - old; d > 0 {
+			frac = (lp.pos - old) / d
+		}
+		lp.lastPass = s.now + frac*s.dt
+	}
+}
+
+// readLane fills the sensor readings of road lane l (refresh phase).
+func (s *Sim) readLane(l int) {
+	seg := &s.segs[l]
+	lp := &s.loops[l]
+	ls := &s.lsens[l]
+	now := s.now
+	occupied := false
+	areaStart := 0.0
+	if a := s.cfg.AreaLength; a > 0 {
+		areaStart = seg.length - a
+	}
+	ls.Vehicles, ls.Halting, ls.Queue = 0, 0, 0
+	queueing := true
+	for j := range seg.cars {
+		c := &seg.cars[j]
+		back := c.pos - float64(c.length)
+		if back < lp.pos && c.pos >= lp.pos {
+			occupied = true
+		}
+		if c.pos < areaStart {
+			continue
+		}
+		ls.Vehicles++
+		if c.speed < haltingSpeed {
+			ls.Halting++
+			if queueing {
+				front := seg.length
+				if j > 0 {
+					front = seg.cars[j-1].pos - float64(seg.cars[j-1].length)
+				}
+				if j == 0 && seg.length-c.pos > queueJoinGap || j > 0 && front-c.pos > queueJoinGap {
+					queueing = false
+				} else {
+					ls.Queue = seg.length - math.Max(back, 0)
+				}
+			}
+		} else {
+			queueing = false
+		}
+	}
+	x := 0.0
+	if occupied {
+		x = 1
+	}
+	lp.occ += (x - lp.occ) * math.Min(1, s.dt/occupancyWindow)
+	ls.Count, ls.Occupied, ls.Occupancy = lp.count, occupied, lp.occ
+	if lp.lastPass < 0 {
+		ls.Gap = now
+	} else {
+		ls.Gap = now - lp.lastPass
+	}
+}
+
+// fillNodeSensors copies the lane readings of node v's lanes.
+func (s *Sim) fillNodeSensors(v int) *signal.NodeSensors {
+	ns := s.nsens[v]
+	if ns == nil {
+		return nil
+	}
+	for i := range ns.In {
+		ns.In[i] = s.lsens[ns.In[i].Lane]
+	}
+	for i := range ns.Out {
+		ns.Out[i] = s.lsens[ns.Out[i].Lane]
+	}
+	return ns
+}
+
+// LaneSensors returns the detector readings of every road lane (indexed by
+// maps.LaneID) at the start of the next step. The slice is the engine's:
+// read it between steps only.
+func (s *Sim) LaneSensors() []signal.LaneSensors { return s.lsens }
+
+// NodeSensors returns the readings node v's controller sees, or nil for an
+// unsignalised node. Read it between steps only.
+func (s *Sim) NodeSensors(v int) *signal.NodeSensors { return s.fillNodeSensors(v) }
