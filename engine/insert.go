@@ -140,7 +140,7 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 	vt := &s.vtypes[v.vt]
 	lane := &s.segs[seg]
 	c := car{pos: pos, speed: speed, id: id, vt: v.vt, length: float32(vt.Length), factor: v.factor}
-	c.next = s.roadAfter(id, 1)
+	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
 	lane.cars = append(lane.cars, c)
 	last := &lane.cars[len(lane.cars)-1]
 	last.link = s.chooseLink(lane, last)
@@ -249,7 +249,7 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	best, bestCost := maps.Route(nil), math.Inf(1)
 	for _, k := range s.segs[l].links {
 		next := maps.RoadID(s.segs[k].road)
-		rest, cost, err := s.router().RouteTree(next, dest)
+		rest, cost, err := s.router().Route(next, dest)
 		if err != nil {
 			continue
 		}
@@ -267,7 +267,7 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	v.length = s.routeLen[v.route]
 	v.reroutes++
 	s.stats.reroutes++
-	c.next = s.roadAfter(c.id, 1)
+	c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 	c.link = s.chooseLink(&s.segs[l], c)
 }
 

@@ -77,6 +77,9 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 			if !s.cfg.LaneChange || (s.step+int64(c.id))%period != 0 || seg.length-c.pos < 20 || c.flags&fPermit != 0 {
 				continue
 			}
+			if i == 0 || !s.impeded(seg, i) {
+				continue // nothing ahead to escape: MOBIL would not change
+			}
 			bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
 			for _, dir := range [2]int{-1, 1} {
 				t := li + dir
@@ -113,6 +116,18 @@ func (s *Sim) strategicDir(lanes []maps.LaneID, li int, next int32) int {
 		}
 	}
 	return 0
+}
+
+// impeded reports whether car i of seg is held back by its leader by more
+// than the lane-change threshold: otherwise MOBIL's own gain cannot exceed
+// the threshold (politeness terms aside), so the evaluation is skipped.
+func (s *Sim) impeded(seg *segment, i int) bool {
+	c, l := &seg.cars[i], &seg.cars[i-1]
+	vt := &s.vtypes[c.vt]
+	v0 := math.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
+	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
+	now := s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
+	return free-now > s.cfg.LaneChangeThreshold
 }
 
 // urgency of a strategic change d metres before the end of the lane: 0 up

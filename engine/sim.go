@@ -35,6 +35,8 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	if err := s.addTrips(trips); err != nil {
 		return nil, err
 	}
+	s.outN = make([]int32, len(s.segs))
+	s.incoming = make([]uint32, len(s.segs))
 	s.initDetectors()
 	s.par = newPool(cfg.Workers)
 	runtime.SetFinalizer(s, func(s *Sim) { s.par.close() })
@@ -87,6 +89,9 @@ func (s *Sim) buildSegments() error {
 		in := s.segs[i].in
 		slices.Sort(in)
 		s.segs[i].in = slices.Compact(in)
+		for _, k := range s.segs[i].links {
+			s.segs[i].linkRoads = append(s.segs[i].linkRoads, s.segs[k].road)
+		}
 	}
 	// Links merge when they end on the same lane, whatever their movement
 	// (maps.Link.Merging only pairs links of different movements).

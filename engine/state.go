@@ -19,8 +19,9 @@ type car struct {
 	// lane, or -1 when the lane does not serve its next road.
 	link int32
 	// next is the road after the current one on the route, -1 on the
-	// destination road.
+	// destination road; next2 the road after that, or -1.
 	next   int32
+	next2  int32
 	vt     uint16
 	flags  uint16
 	length float32 // m
@@ -81,6 +82,8 @@ type segment struct {
 	mov    int32 // links: movement id; lanes: -1
 	from   int32 // links: the lane segment they leave; lanes: -1
 	links  []int32
+	// linkRoads[i] is the road links[i] leads to.
+	linkRoads []int32
 	// in lists the segments whose vehicles may arrive here in one step:
 	// for a lane its links and their lanes, for a link its lane.
 	in []int32
@@ -181,6 +184,8 @@ type Sim struct {
 	rt       *maps.Router
 	geoms    []segGeom
 	loops    []loop
+	outN     []int32  // per segment: vehicles in its outbox this step (dense, for the transfer phase)
+	incoming []uint32 // per segment: 1 when some outbox targets it this step (set atomically)
 	lsens    []signal.LaneSensors
 	nsens    []*signal.NodeSensors
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/citytwin/citytwin/engine/signal"
 )
@@ -149,7 +150,8 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	p := &vt.Follow
 	stopDist := c.speed * c.speed / (2 * p.Decel)
 	committed := was && c.link >= 0 && stopDist > d-0.5
-	if !committed {
+	if c.flags&fDecided == 0 || c.link < 0 {
+		// Entering the approach zone: pick the link with most room now.
 		c.link = s.chooseLink(seg, c)
 	}
 	if c.link < 0 {
@@ -279,7 +281,7 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 	if c.next < 0 {
 		return -1
 	}
-	after := s.roadAfter(c.id, 2)
+	after := c.next2
 	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
 	for _, l := range seg.links {
 		k := &s.segs[l]
@@ -308,8 +310,8 @@ func (s *Sim) roadAfter(id int32, k int) int32 {
 
 // serves reports whether lane segment l has a link to road r.
 func (s *Sim) serves(l, r int32) bool {
-	for _, k := range s.segs[l].links {
-		if s.segs[k].road == r {
+	for _, x := range s.segs[l].linkRoads {
+		if x == r {
 			return true
 		}
 	}
@@ -355,8 +357,10 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	seg.out = seg.out[:0]
 	cars := seg.cars
 	if len(cars) == 0 {
+		s.outN[si] = 0
 		return
 	}
+	defer func() { s.outN[si] = int32(len(seg.out)) }()
 	dt := s.dt
 	var oldPos, oldSpeed, newPos, prevLen float64
 	exited := 0
@@ -463,8 +467,10 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 					target, pos = k.lane, math.Min(over-k.length, s.segs[k.lane].length-tiny)
 				}
 				seg.out = append(seg.out, outCar{c: *c, target: target, pos: pos})
+				atomic.StoreUint32(&s.incoming[target], 1)
 			default:
 				seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: math.Min(over, s.segs[seg.lane].length-tiny)})
+				atomic.StoreUint32(&s.incoming[seg.lane], 1)
 			}
 		}
 	}
@@ -538,7 +544,7 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	if lane.length >= approachZone(c.speed, vt, s.dt) {
 		return false
 	}
-	nr := s.roadAfter(c.id, 2)
+	nr := c.next2
 	if nr < 0 {
 		return false
 	}
@@ -590,8 +596,15 @@ func (s *Sim) phaseTransfer() {
 // pull appends the vehicles that end the step on segment si.
 func (s *Sim) pull(si int32, acc *stepAcc) {
 	seg := &s.segs[si]
+	if atomic.LoadUint32(&s.incoming[si]) == 0 {
+		return
+	}
+	atomic.StoreUint32(&s.incoming[si], 0)
 	in := acc.scratch[:0]
 	for _, p := range seg.in {
+		if s.outN[p] == 0 {
+			continue
+		}
 		for _, o := range s.segs[p].out {
 			if o.target == si {
 				in = append(in, o)
@@ -626,7 +639,7 @@ func (s *Sim) pull(si int32, acc *stepAcc) {
 			// A new road of the route.
 			v := &s.veh[c.id]
 			v.ri++
-			c.next = s.roadAfter(c.id, 1)
+			c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 			c.flags &^= fJunction
 			seg.cars = append(seg.cars, c)
 			last := &seg.cars[len(seg.cars)-1]
