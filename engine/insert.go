@@ -40,12 +40,13 @@ func (s *Sim) phaseArrivals() {
 // phaseInsert releases the trips whose departure time has come into
 // per-road queues and inserts the head of every queue that fits.
 func (s *Sim) phaseInsert() {
-	for s.nextTrip < len(s.trips) && s.veh[s.nextTrip].depart <= s.now+1e-9 {
-		id := s.nextTrip
-		s.nextTrip++
+	for s.pendIdx < len(s.pending) && s.veh[s.pending[s.pendIdx]].depart <= s.now+1e-9 {
+		id := s.pending[s.pendIdx]
+		s.pendIdx++
 		if s.veh[id].status != statusPending {
 			continue
 		}
+		s.veh[id].status = statusWaiting
 		r := s.routes[s.veh[id].route][0]
 		if len(s.waiting[r]) == 0 {
 			i, _ := slices.BinarySearch(s.waitRoads, int32(r))
@@ -118,7 +119,7 @@ func (s *Sim) bestLane(route maps.Route, ri int, vt *VType) (int32, float64) {
 	best, bestRoom := int32(-1), math.Inf(-1)
 	for _, l := range road.Lanes {
 		li := int32(l)
-		if next >= 0 && !s.serves(li, next) {
+		if next >= 0 && !s.serves(li, next) || s.closed[li] {
 			continue
 		}
 		seg := &s.segs[li]
@@ -249,7 +250,10 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	best, bestCost := maps.Route(nil), math.Inf(1)
 	for _, k := range s.segs[l].links {
 		next := maps.RoadID(s.segs[k].road)
-		rest, cost, err := s.router().Route(next, dest)
+		if s.closed[s.segs[k].lane] {
+			continue
+		}
+		rest, cost, err := s.activeRouter().Route(next, dest)
 		if err != nil {
 			continue
 		}
@@ -269,6 +273,14 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	s.stats.reroutes++
 	c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 	c.link = s.chooseLink(&s.segs[l], c)
+}
+
+// activeRouter is the router that avoids closed roads, or the plain one.
+func (s *Sim) activeRouter() *maps.Router {
+	if s.rtClosed != nil {
+		return s.rtClosed
+	}
+	return s.router()
 }
 
 // router returns the network router, created on first use.

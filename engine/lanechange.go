@@ -60,6 +60,16 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 		seg := &s.segs[l]
 		for i := range seg.cars {
 			c := &seg.cars[i]
+			if s.closed[l] {
+				// Leave a closed lane for an open neighbour.
+				for _, dir := range [2]int{-1, 1} {
+					if t := li + dir; t >= 0 && t < len(lanes) && s.lcSafe(seg, i, int32(lanes[t]), urgency(seg.length-c.pos)) {
+						sc.moves = append(sc.moves, lcMove{from: int32(l), to: int32(lanes[t]), id: c.id, swap: -1})
+						break
+					}
+				}
+				continue
+			}
 			if c.next >= 0 && c.link < 0 {
 				// Strategic: move towards the nearest lane that leads on.
 				dir := s.strategicDir(lanes, li, c.next)
@@ -153,6 +163,9 @@ func neighbours(t *segment, pos float64) (lead, follow int) {
 // brake harder than comfortably — or, as urgency grows from 0 to 1, up to
 // its emergency deceleration.
 func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
+	if s.closed[tl] {
+		return false
+	}
 	c := &seg.cars[i]
 	t := &s.segs[tl]
 	lead, fol := neighbours(t, c.pos)

@@ -36,6 +36,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 		return nil, err
 	}
 	s.outN = make([]int32, len(s.segs))
+	s.closed = make([]bool, s.nLanes)
 	s.incoming = make([]uint32, len(s.segs))
 	s.initDetectors()
 	s.par = newPool(cfg.Workers)
@@ -91,6 +92,7 @@ func (s *Sim) buildSegments() error {
 		s.segs[i].in = slices.Compact(in)
 		for _, k := range s.segs[i].links {
 			s.segs[i].linkRoads = append(s.segs[i].linkRoads, s.segs[k].road)
+			s.segs[i].linkLanes = append(s.segs[i].linkLanes, s.segs[k].lane)
 		}
 	}
 	// Links merge when they end on the same lane, whatever their movement
@@ -173,9 +175,11 @@ func (s *Sim) addTrips(trips []Trip) error {
 	s.veh = make([]vehicle, len(trips))
 	s.waiting = make([][]int32, len(s.net.Roads))
 	nr := maps.RoadID(len(s.net.Roads))
+	s.pending = make([]int32, 0, len(trips))
 	for id, ti := range order {
 		t := trips[ti]
 		s.trips[id] = t
+		s.pending = append(s.pending, int32(id))
 		v := &s.veh[id]
 		*v = vehicle{route: -1, depart: t.Depart, insert: -1, arrive: -1, vt: uint16(t.VType)}
 		if t.VType < 0 || t.VType >= len(s.vtypes) {

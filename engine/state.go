@@ -67,6 +67,8 @@ const (
 	statusArrived
 	statusRemoved    // teleported out: no room anywhere ahead
 	statusUnroutable // no route from origin to destination
+	statusWaiting    // departure time has come; waiting to enter
+	statusCanceled   // removed from the demand before departing (ScaleDemand)
 )
 
 // segment is a road lane or a link, the unit the engine steps in parallel.
@@ -82,8 +84,9 @@ type segment struct {
 	mov    int32 // links: movement id; lanes: -1
 	from   int32 // links: the lane segment they leave; lanes: -1
 	links  []int32
-	// linkRoads[i] is the road links[i] leads to.
+	// linkRoads[i] and linkLanes[i] are the road and lane links[i] leads to.
 	linkRoads []int32
+	linkLanes []int32
 	// in lists the segments whose vehicles may arrive here in one step:
 	// for a lane its links and their lanes, for a link its lane.
 	in []int32
@@ -166,7 +169,8 @@ type Sim struct {
 	vtypes   []VType
 
 	// insertion
-	nextTrip  int       // next trip (by depart order) not yet released
+	pending   []int32 // trips not yet released, by (departure, id), consumed from pendIdx
+	pendIdx   int
 	waiting   [][]int32 // per road: released trips waiting to enter, FIFO
 	waitRoads []int32   // roads with waiting trips, sorted
 
@@ -184,8 +188,12 @@ type Sim struct {
 	rt       *maps.Router
 	geoms    []segGeom
 	loops    []loop
-	outN     []int32  // per segment: vehicles in its outbox this step (dense, for the transfer phase)
-	incoming []uint32 // per segment: 1 when some outbox targets it this step (set atomically)
+	closed   []bool       // per lane: closed to entering vehicles
+	rtClosed *maps.Router // router avoiding closed roads (nil: none closed)
+	queue    []Command    // commands for the start of the next step
+	scaled   uint64       // ScaleDemand commands applied (a draw stream key)
+	outN     []int32      // per segment: vehicles in its outbox this step (dense, for the transfer phase)
+	incoming []uint32     // per segment: 1 when some outbox targets it this step (set atomically)
 	lsens    []signal.LaneSensors
 	nsens    []*signal.NodeSensors
 

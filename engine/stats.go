@@ -10,6 +10,7 @@ type runStats struct {
 	clamps      int64 // transfers placed behind the vehicle ahead
 	laneChanges int64
 	reroutes    int64
+	stranded    int64 // reroutes around closures that found no way
 	vehSteps    float64
 	peak        int64 // most vehicles running at once
 }
@@ -133,7 +134,7 @@ func (s *Sim) Series() []SeriesRow { return s.series }
 // network.
 func (s *Sim) Done() bool {
 	c := s.Counts()
-	return s.nextTrip >= len(s.trips) && c.Running == 0 && c.Waiting == 0
+	return s.pendIdx >= len(s.pending) && c.Running == 0 && c.Waiting == 0
 }
 
 // RoadStat is the per-road statistics since the warm-up ended.

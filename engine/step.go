@@ -10,9 +10,10 @@ import (
 )
 
 // Step advances the simulation by one step of Δt seconds, from time t to
-// t+Δt. Its phases run in this fixed order; each reads the state left by
-// the previous ones and, when parallel, writes only its own work item's
-// slots, so the result is the same for any number of workers:
+// t+Δt. Queued commands (Enqueue) are applied first, in order. Then the
+// phases run in this fixed order; each reads the state left by the previous
+// ones and, when parallel, writes only its own work item's slots, so the
+// result is the same for any number of workers:
 //
 //  1. Signals (parallel by node): every signal plant asks its controller
 //     and sets its movements' lights for the step, inserting yellow and
@@ -43,6 +44,7 @@ import (
 //     first and last vehicle of every segment are recorded for the next
 //     step, and statistics are accumulated.
 func (s *Sim) Step() {
+	s.applyCommands()
 	s.phaseSignals()
 	s.phaseJunctions()
 	s.phaseMove()
@@ -285,7 +287,7 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
 	for _, l := range seg.links {
 		k := &s.segs[l]
-		if k.road != c.next {
+		if k.road != c.next || s.closed[k.lane] {
 			continue
 		}
 		serve := after < 0 || s.serves(k.lane, after)
@@ -308,10 +310,12 @@ func (s *Sim) roadAfter(id int32, k int) int32 {
 	return -1
 }
 
-// serves reports whether lane segment l has a link to road r.
+// serves reports whether lane segment l has a link to road r into a lane
+// that is not closed.
 func (s *Sim) serves(l, r int32) bool {
-	for _, x := range s.segs[l].linkRoads {
-		if x == r {
+	seg := &s.segs[l]
+	for i, x := range seg.linkRoads {
+		if x == r && !s.closed[seg.linkLanes[i]] {
 			return true
 		}
 	}

@@ -18,13 +18,13 @@ type TripRecord struct {
 	RouteLength float64
 	Teleports   int
 	// Status is "arrived", "removed" (teleported out), "running",
-	// "waiting" (not yet entered), "pending" (departure time not reached)
-	// or "unroutable".
+	// "waiting" (not yet entered), "pending" (departure time not reached),
+	// "canceled" (taken out of the demand) or "unroutable".
 	Status string
 }
 
 var statusNames = [...]string{statusPending: "pending", statusRunning: "running", statusArrived: "arrived",
-	statusRemoved: "removed", statusUnroutable: "unroutable"}
+	statusRemoved: "removed", statusUnroutable: "unroutable", statusWaiting: "waiting", statusCanceled: "canceled"}
 
 // recordTrip notes a finished trip in completion order.
 func (s *Sim) recordTrip(id int32) { s.finished = append(s.finished, id) }
@@ -36,9 +36,6 @@ func (s *Sim) Trip(id int) TripRecord {
 	r := TripRecord{ID: s.tripName(id), VType: s.vtypes[v.vt].ID, Origin: s.net.Roads[t.From].ID, Destination: s.net.Roads[t.To].ID,
 		Scheduled: v.depart, Depart: v.insert, Arrival: v.arrive, Stops: int(v.stops), Waiting: v.waitTotal,
 		RouteLength: v.length, Teleports: int(v.teleports), Status: statusNames[v.status]}
-	if v.status == statusPending && id < s.nextTrip {
-		r.Status = "waiting"
-	}
 	if v.status == statusRunning {
 		// Include the current standstill.
 		for i := range s.segs {

@@ -77,11 +77,12 @@ func build(raw *rawNet, opt Options) (*Network, error) {
 	if len(raw.roads) == 0 {
 		return nil, fmt.Errorf("no drivable roads")
 	}
-	base := len(raw.warnings)
 	if !opt.NoMerge {
 		mergeChains(raw)
 	}
 	joinCutEnds(raw)
+	// Warnings from here on are raised again when keepLargest rebuilds.
+	base := len(raw.warnings)
 	compactNodes(raw)
 	n := &Network{Source: raw.source, Origin: raw.origin, Skipped: raw.skipped}
 	n.Nodes = make([]Node, len(raw.nodes))
@@ -119,8 +120,15 @@ func build(raw *rawNet, opt Options) (*Network, error) {
 		return keepLargest(n, raw, opt)
 	}
 	n.finish()
+	if err := n.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", errBuiltCheck, err)
+	}
 	return n, nil
 }
+
+// errBuiltCheck prefixes the error when a built network fails Check: a bug
+// in the builder, not in the input.
+const errBuiltCheck = "internal error: the built network fails its check"
 
 // mergeChains joins roads through nodes that only continue a street: a node
 // whose roads link exactly two neighbours p and q as p→n→q (and optionally
@@ -248,6 +256,13 @@ func joinCutEnds(raw *rawNet) {
 	joined := 0
 	for _, p := range pairs {
 		if used[p.sink] || used[p.src] {
+			continue
+		}
+		loop := false // a road from src into sink would become a self-loop
+		for _, r := range raw.roads {
+			loop = loop || r.from == p.src && r.to == p.sink
+		}
+		if loop {
 			continue
 		}
 		used[p.sink], used[p.src] = true, true

@@ -59,7 +59,19 @@ func dedupe(ls orb.LineString) orb.LineString {
 // offsetLine shifts a polyline d metres to the right (negative: left),
 // joining segments at the bisector (mitre limited to 3·|d|).
 func offsetLine(ls orb.LineString, d float64) orb.LineString {
-	ls = dedupe(ls)
+	if dd := dedupe(ls); len(dd) >= 2 {
+		ls = dd
+	} else {
+		// Shorter than 1 mm: shift the points as they are, keeping 2 of them.
+		out := append(orb.LineString(nil), ls...)
+		if len(out) >= 2 && d != 0 {
+			nrm := rightNormal(sub(out[len(out)-1], out[0]))
+			for i := range out {
+				out[i] = add(out[i], scale(nrm, d))
+			}
+		}
+		return out
+	}
 	n := len(ls)
 	if n < 2 || d == 0 {
 		return append(orb.LineString(nil), ls...)
@@ -135,7 +147,10 @@ func cut(ls orb.LineString, a, b float64) orb.LineString {
 	}
 	pb, _ := pointAt(ls, b)
 	out = append(out, pb)
-	return dedupe(out)
+	if d := dedupe(out); len(d) >= 2 {
+		return d
+	}
+	return orb.LineString{pa, pb} // shorter than 1 mm: keep a line of 2 points
 }
 
 // bezier returns n+1 points of the cubic Bézier curve p0, c1, c2, p3.
@@ -158,7 +173,7 @@ func bezier(p0, c1, c2, p3 orb.Point, n int) orb.LineString {
 // the two are aligned, a cubic Bézier otherwise.
 func connector(a, da, b, db orb.Point) orb.LineString {
 	d := dist(a, b)
-	if d < 1e-6 {
+	if d < 1e-3 { // closer than dedupe's 1 mm: a curve would collapse to one point
 		return orb.LineString{a, b}
 	}
 	da, db = unit(da), unit(db)

@@ -37,7 +37,11 @@ var (
 
 // NewRoadGraph builds the road graph of n. It is immutable and safe for
 // concurrent use.
-func NewRoadGraph(n *Network) *RoadGraph {
+func NewRoadGraph(n *Network) *RoadGraph { return newRoadGraph(n, nil) }
+
+// newRoadGraph builds the road graph, leaving out movements into roads for
+// which closed returns true.
+func newRoadGraph(n *Network, closed func(RoadID) bool) *RoadGraph {
 	g := &RoadGraph{net: n, vmax: 1}
 	nr := len(n.Roads)
 	g.nodes = make([]graph.Node, nr)
@@ -50,7 +54,7 @@ func NewRoadGraph(n *Network) *RoadGraph {
 	}
 	for i := range n.Movements {
 		m := &n.Movements[i]
-		if slices.Contains(g.succ[m.From], g.nodes[m.To]) {
+		if slices.Contains(g.succ[m.From], g.nodes[m.To]) || closed != nil && closed(m.To) {
 			continue
 		}
 		// Shortest link of the movement plus the road it enters.
@@ -167,6 +171,12 @@ type Router struct {
 // NewRouter returns a router over n.
 func NewRouter(n *Network) *Router {
 	return &Router{g: NewRoadGraph(n), trees: map[RoadID]*path.Shortest{}}
+}
+
+// NewRouterExcluding returns a router over n that never enters a road for
+// which closed returns true (a road closure); routes may still start on one.
+func NewRouterExcluding(n *Network, closed func(RoadID) bool) *Router {
+	return &Router{g: newRoadGraph(n, closed), trees: map[RoadID]*path.Shortest{}}
 }
 
 // Graph returns the road graph the router searches.

@@ -2,6 +2,7 @@ package maps
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 )
@@ -34,8 +35,8 @@ func Grid(o GridOptions) (*Network, error) {
 	switch {
 	case o.Rows < 1 || o.Cols < 1 || o.Rows > 1000 || o.Cols > 1000:
 		return nil, fmt.Errorf("maps: grid %d×%d: rows and cols must be in 1..1000", o.Rows, o.Cols)
-	case o.Block < 10:
-		return nil, fmt.Errorf("maps: grid block %g m is shorter than 10 m", o.Block)
+	case !(o.Block >= 10) || math.IsInf(o.Block, 1):
+		return nil, fmt.Errorf("maps: grid block %g m is not a finite length of at least 10 m", o.Block)
 	case o.Lanes < 1 || o.Lanes > MaxLanes:
 		return nil, fmt.Errorf("maps: grid lanes %d not in 1..%d", o.Lanes, MaxLanes)
 	case !(o.Speed > 0 && o.Speed <= 80):

@@ -1,0 +1,130 @@
+package maps
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+)
+
+// fuzzRoundTrip checks what every successfully loaded network must satisfy:
+// it passes Check, and it survives WriteGeoJSON and ReadGeoJSON with the
+// same structure.
+func fuzzRoundTrip(t *testing.T, n *Network) {
+	if err := n.Check(); err != nil {
+		t.Fatalf("loaded network fails Check: %v", err)
+	}
+	_ = n.Summarize()
+	var buf bytes.Buffer
+	if err := n.WriteGeoJSON(&buf); err != nil {
+		t.Fatalf("WriteGeoJSON: %v", err)
+	}
+	m, err := ReadGeoJSON(buf.Bytes(), n.Source, Options{})
+	if err != nil {
+		t.Fatalf("ReadGeoJSON of the export: %v", err)
+	}
+	// 1 mm, more for projected networks spanning more than 10 km: far from
+	// the origin the projection round trip loses more than that.
+	b := n.Bounds()
+	tol := 1e-3
+	if n.Origin != nil {
+		tol *= math.Max(1, math.Max(b.Max.X()-b.Min.X(), b.Max.Y()-b.Min.Y())/1e4)
+	}
+	if err := diffNetworks(n, m, tol); err != nil {
+		t.Fatalf("export round trip: %v", err)
+	}
+}
+
+// FuzzReadGeoJSON: ReadGeoJSON never panics, rejects input only with an
+// error about the input (never a network failing its own check), and what it
+// accepts passes Check and survives an export round trip.
+func FuzzReadGeoJSON(f *testing.F) {
+	seeds := []string{
+		collection(way("1", residential, pt(-1, 0), pt(0, 0), pt(1, 0)), way("2", residential, pt(0, -1), pt(0, 0), pt(0, 1))),
+		collection(
+			way("g", residential, pt(-1, 0), pt(0, 0), pt(1, 0)),
+			way("b", `{"highway":"residential","bridge":"yes","layer":1,"name":"Bridge"}`, pt(0, -1), pt(0, 0), pt(0, 1)),
+			way("e", `{"highway":"primary","name":"North","lanes:forward":2,"maxspeed":"30 mph"}`, pt(0, 1), pt(0, 2)),
+			point("s", `{"highway":"traffic_signals"}`, pt(0, 1)),
+		),
+		collection(
+			way("a", `{"highway":"residential","oneway":"yes","lanes":3,"turn:lanes":"left|through|right"}`, pt(-1, 0), pt(0, 0)),
+			way("n", `{"highway":"residential","oneway":"yes"}`, pt(0, 0), pt(0, 1)),
+			way("e", `{"highway":"residential","oneway":"-1"}`, pt(1, 0), pt(0, 0)),
+			way("s", `{"highway":"motorway"}`, pt(0, 0), pt(0, -1)),
+		),
+		collection(way("1", residential, pt(0, 0), pt(1, 0)), way("2", residential, pt(1, 0), pt(2, 0)), way("3", `{"highway":"residential","lanes":0,"maxspeed":"fast"}`, pt(2, 0), pt(3, 0))),
+		collection(
+			way("7", `{"highway":"primary","lanes":2,"max_speed":16.7,"turn":["L","SR"]}`, pt(0, 0), pt(1, 0)),
+			way("8", `{"highway":"primary","lanes":1}`, pt(1, 0), pt(1, 1)),
+			way("9", `{"highway":"primary","lanes":1}`, pt(1, 0), pt(2, 0)),
+			`{"type":"Feature","properties":{"id":1,"in_ways":[7],"out_ways":[8,9]},"geometry":{"type":"MultiPoint","coordinates":[`+pt(1, 0)+`]}}`,
+		),
+		collection(way("e", `{"highway":"primary","oneway":"yes"}`, pt(0, 0), pt(1, 0)), way("w", `{"highway":"primary","oneway":"yes"}`, pt(1, 0.2), pt(0, 0.2))),
+		`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[` +
+			way("a", residential, "[0,0]", "[0,0.002]") + "," + way("b", residential, "[0,0.002]", "[0.0015,0.003]") + `]}`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s), false)
+	}
+	g, err := Grid(GridOptions{Rows: 1, Cols: 1, Lanes: 1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := g.WriteGeoJSON(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes(), false)
+	for _, tc := range badGeoJSON {
+		f.Add([]byte(tc.src), false)
+	}
+	f.Add([]byte(collection(way("a", residential, "[0,0]", "[100,0]"), way("b", residential, "[100,0]", "[100,100]"))), true)
+	f.Fuzz(func(t *testing.T, data []byte, planar bool) {
+		n, err := ReadGeoJSON(data, "fuzz", Options{Planar: planar})
+		if err != nil {
+			if strings.Contains(err.Error(), errBuiltCheck) {
+				t.Fatalf("ReadGeoJSON built a broken network: %v", err)
+			}
+			if n != nil {
+				t.Fatalf("ReadGeoJSON returned a network and the error %v", err)
+			}
+			return
+		}
+		fuzzRoundTrip(t, n)
+	})
+}
+
+// FuzzReadCityFlow: ReadCityFlow never panics and what it accepts passes
+// Check and survives an export round trip.
+func FuzzReadCityFlow(f *testing.F) {
+	f.Add(marshal(f, tinyRoadnet()))
+	for _, tc := range badCityFlow {
+		f.Add(marshal(f, tc.change(tinyRoadnet())))
+	}
+	f.Add([]byte(`{"intersections": [`))
+	f.Add([]byte(`{"intersections":[{"id":"a","point":{"x":0,"y":0}},{"id":"b","point":{"x":1,"y":0}}],"roads":[{"id":"r","points":[{"x":0,"y":0},{"x":1,"y":0}],"lanes":[{"width":3,"maxSpeed":10}],"startIntersection":"a","endIntersection":"b"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := ReadCityFlow(data, "fuzz")
+		if err != nil {
+			if n != nil {
+				t.Fatalf("ReadCityFlow returned a network and the error %v", err)
+			}
+			return
+		}
+		fuzzRoundTrip(t, n)
+	})
+}
+
+// FuzzParseMaxSpeed: an accepted speed is in (0, 80] m/s.
+func FuzzParseMaxSpeed(f *testing.F) {
+	for _, s := range []string{"50", "30 mph", "50 km/h", "10 knots", "walk", "DE:urban", "none", "fast", "NaN", "1e400"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseMaxSpeed(s)
+		if err == nil && !(v > 0 && v <= 80) {
+			t.Fatalf("ParseMaxSpeed(%q) = %g, want a speed in (0, 80] m/s or an error", s, v)
+		}
+	})
+}
