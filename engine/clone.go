@@ -69,6 +69,9 @@ func (s *Sim) Clone() *Sim {
 	c.queue = slices.Clone(s.queue)
 	c.outN = make([]int32, len(s.outN))
 	c.incoming = make([]uint32, len(s.incoming))
+	if s.v2x != nil {
+		c.v2x = s.v2x.clone()
+	}
 	c.par = newPool(s.cfg.Workers)
 	return &c
 }

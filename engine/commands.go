@@ -269,6 +269,7 @@ func (s *Sim) addTrip(t Trip) int32 {
 	s.addRoute(route)
 	vt := &s.vtypes[t.VType]
 	v.factor = float32(drawNormal(s.rng(streamFactor, uint64(id)), vt.SpeedFactor))
+	v.connected = s.drawConnected(int(id), vt)
 	v.length = s.routeLen[v.route]
 	v.freeFlow = s.freeFlow(route, vt, float64(v.factor))
 	s.veh = append(s.veh, v)

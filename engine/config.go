@@ -42,6 +42,8 @@ type Config struct {
 	// AreaLength is the length (m) of the lane-area detectors at the end
 	// of every lane; 0 means the whole lane.
 	AreaLength float64
+	// V2X, when set, enables connected vehicles and roadside units.
+	V2X *V2X
 	// Guard, when set, replaces signal.DefaultGuard for every plant.
 	Guard *signal.Guard
 	// StrictGuard makes any request the guard refuses or overrides an
@@ -63,6 +65,11 @@ type VType struct {
 	// SpeedFactor is drawn once per vehicle; the desired speed is
 	// min(speed limit × factor, MaxSpeed).
 	SpeedFactor Normal
+	// Connected is the share of vehicles of this type equipped for V2X
+	// (0..1), drawn per vehicle from the seed.
+	Connected float64
+
+	fuel FuelModel
 }
 
 // Normal is a normal distribution truncated to [Min, Max].
@@ -120,6 +127,10 @@ func (c *Config) check() error {
 		if !(sf.Min > 0 && sf.Min <= sf.Mean && sf.Mean <= sf.Max && sf.Dev >= 0) {
 			bad("vehicle type %q: speed factor needs 0 < min ≤ mean ≤ max and dev ≥ 0", t.ID)
 		}
+		if !(t.Connected >= 0 && t.Connected <= 1) {
+			bad("vehicle type %q: connected share %g not in [0, 1]", t.ID, t.Connected)
+		}
+		t.fuel = fuelFor(t)
 	}
 	return errors.Join(errs...)
 }

@@ -103,6 +103,7 @@ func (s *Sim) readLane(l int) {
 	ls := &s.lsens[l]
 	now := s.now
 	occupied := false
+	near := 0
 	areaStart := 0.0
 	if a := s.cfg.AreaLength; a > 0 {
 		areaStart = seg.length - a
@@ -114,6 +115,9 @@ func (s *Sim) readLane(l int) {
 		back := c.pos - float64(c.length)
 		if back < lp.pos && c.pos >= lp.pos {
 			occupied = true
+		}
+		if c.pos >= lp.pos {
+			near++
 		}
 		if c.pos < areaStart {
 			continue
@@ -141,7 +145,7 @@ func (s *Sim) readLane(l int) {
 		x = 1
 	}
 	lp.occ += (x - lp.occ) * math.Min(1, s.dt/occupancyWindow)
-	ls.Count, ls.Occupied, ls.Occupancy = lp.count, occupied, lp.occ
+	ls.Count, ls.Occupied, ls.Occupancy, ls.Near = lp.count, occupied, lp.occ, near
 	if lp.lastPass < 0 {
 		ls.Gap = now
 	} else {
@@ -160,6 +164,9 @@ func (s *Sim) fillNodeSensors(v int) *signal.NodeSensors {
 	}
 	for i := range ns.Out {
 		ns.Out[i] = s.lsens[ns.Out[i].Lane]
+	}
+	if s.v2x != nil && s.v2x.cfg.Sensors {
+		s.cvSensors(ns)
 	}
 	return ns
 }

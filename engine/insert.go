@@ -30,6 +30,7 @@ func (s *Sim) phaseArrivals() {
 			v.arrive = s.now
 			v.status = statusArrived
 			v.waitTotal += float64(a.wait)
+			v.fuel += float64(a.fuel)
 			s.stats.arrived++
 			s.cur.Arrived++
 			s.recordTrip(a.id)
@@ -141,6 +142,10 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 	vt := &s.vtypes[v.vt]
 	lane := &s.segs[seg]
 	c := car{pos: pos, speed: speed, id: id, vt: v.vt, length: float32(vt.Length), factor: v.factor}
+	if v.connected {
+		c.flags |= fConnected
+	}
+	v.enterRoad = s.now
 	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
 	lane.cars = append(lane.cars, c)
 	last := &lane.cars[len(lane.cars)-1]
@@ -173,6 +178,7 @@ func (s *Sim) phaseTeleport() {
 		seg.cars = seg.cars[:copy(seg.cars, seg.cars[1:])]
 		v := &s.veh[t.id]
 		v.waitTotal += float64(c.wait)
+		v.fuel += float64(c.fuel)
 		v.teleports++
 		s.stats.teleports++
 		s.cur.Teleports++

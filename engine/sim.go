@@ -35,6 +35,9 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	if err := s.addTrips(trips); err != nil {
 		return nil, err
 	}
+	if err := s.initV2X(); err != nil {
+		return nil, err
+	}
 	s.outN = make([]int32, len(s.segs))
 	s.closed = make([]bool, s.nLanes)
 	s.incoming = make([]uint32, len(s.segs))
@@ -222,6 +225,7 @@ func (s *Sim) addTrips(trips []Trip) error {
 		}
 		vt := &s.vtypes[t.VType]
 		v.factor = float32(drawNormal(s.rng(streamFactor, uint64(id)), vt.SpeedFactor))
+		v.connected = s.drawConnected(id, vt)
 		v.length = s.routeLen[v.route]
 		v.freeFlow = s.freeFlow(s.routes[v.route], vt, float64(v.factor))
 	}

@@ -27,15 +27,17 @@ type car struct {
 	length float32 // m
 	factor float32 // desired speed factor
 	wait   float32 // s standing still without interruption
+	fuel   float32 // mL burnt on the current segment, not yet credited
 }
 
 // car flags.
 const (
-	fPermit  uint16 = 1 << iota // may cross the stop line this step
-	fDecided                    // in the approach zone: fPermit was decided this step
-	fHalted                     // standing (a stop has been counted)
-	fRed                        // held by a red or yellow light
-	fCross                      // held only until vehicles inside the junction clear its path
+	fPermit    uint16 = 1 << iota // may cross the stop line this step
+	fDecided                      // in the approach zone: fPermit was decided this step
+	fHalted                       // standing (a stop has been counted)
+	fRed                          // held by a red or yellow light
+	fCross                        // held only until vehicles inside the junction clear its path
+	fConnected                    // equipped for V2X
 
 	// fJunction are the flags of a junction decision, cleared when a
 	// vehicle changes lane or segment.
@@ -56,8 +58,11 @@ type vehicle struct {
 	teleports int32
 	reroutes  int32
 	status    uint8
+	connected bool
 	vt        uint16
 	factor    float32
+	fuel      float64 // mL
+	enterRoad float64 // s, when it reached its current road
 }
 
 // Vehicle statuses.
@@ -138,6 +143,10 @@ type segAcc struct {
 	lost     float64 // Σ time lost against the desired speed (s)
 	entered  int64   // vehicles that entered
 	stops    int64   // vehicles that came to a halt on the segment
+	fuel     float64 // mL burnt on the segment
+	spatRecv int64   // V2X counters (lanes of an RSU's junction)
+	spatLost int64
+	statRecv int64
 }
 
 // nodeState is the per-node junction state.
@@ -192,6 +201,7 @@ type Sim struct {
 	rtClosed *maps.Router // router avoiding closed roads (nil: none closed)
 	queue    []Command    // commands for the start of the next step
 	scaled   uint64       // ScaleDemand commands applied (a draw stream key)
+	v2x      *v2xState    // nil: no connected vehicles
 	outN     []int32      // per segment: vehicles in its outbox this step (dense, for the transfer phase)
 	incoming []uint32     // per segment: 1 when some outbox targets it this step (set atomically)
 	lsens    []signal.LaneSensors

@@ -41,6 +41,9 @@ func (s *Sim) refresh() {
 			n := len(seg.cars)
 			if i < s.nLanes {
 				s.readLane(i)
+				if s.v2x != nil && s.v2x.cv != nil {
+					s.readCV(i)
+				}
 			}
 			if n == 0 {
 				seg.head, seg.tail, seg.occ = info{}, info{}, 0
@@ -143,6 +146,7 @@ type RoadStat struct {
 	MeanSpeed float64 // time-mean speed over vehicle-steps (m/s), 0 when unused
 	Delay     float64 // time lost against desired speeds (s), summed over vehicles
 	VehHours  float64 // vehicle-hours spent on the road
+	Fuel      float64 // mL burnt on the road
 }
 
 // RoadStats returns the statistics of every road (indexed by maps.RoadID):
@@ -162,6 +166,7 @@ func (s *Sim) RoadStats() []RoadStat {
 		steps[r] += seg.acc.vehSteps
 		speed[r] += seg.acc.speedSum
 		out[r].Delay += seg.acc.lost
+		out[r].Fuel += seg.acc.fuel
 	}
 	for r := range out {
 		if steps[r] > 0 {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync/atomic"
 
+	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/engine/signal"
 )
 
@@ -77,6 +78,9 @@ func (s *Sim) phaseSignals() {
 			ns := &s.nodes[v]
 			if ns.plant != nil {
 				ns.plant.UpdateSensed(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN], s.fillNodeSensors(v), int32(v))
+				if s.v2x != nil {
+					s.broadcastSPaT(v)
+				}
 			}
 		}
 	})
@@ -339,6 +343,7 @@ type stepAcc struct {
 type arrival struct {
 	id   int32
 	wait float32
+	fuel float32
 }
 
 func (s *Sim) phaseMove() {
@@ -367,6 +372,9 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	defer func() { s.outN[si] = int32(len(seg.out)) }()
 	dt := s.dt
 	var oldPos, oldSpeed, newPos, prevLen float64
+	var prevFlags uint16
+	var prevID int32
+	x := s.v2x
 	exited := 0
 	for i := range cars {
 		c := &cars[i]
@@ -374,6 +382,10 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		p := &vt.Follow
 		v := c.speed
 		v0 := math.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
+		cv := c.flags&fConnected != 0 && x != nil
+		if cv && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
+			v0 = s.glosa(seg, c, seg.length-c.pos, v0, &seg.acc)
+		}
 		rnd := 0.0
 		if vt.Model != 0 {
 			rnd = s.uniform(streamDawdle, uint64(c.id), uint64(s.step))
@@ -381,7 +393,11 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		a := s.accel(vt, v, math.Inf(1), 0, v0, rnd)
 		vmax := math.Inf(1)
 		if i > 0 {
-			a = math.Min(a, s.accel(vt, v, oldPos-prevLen-c.pos, oldSpeed, v0, rnd))
+			if cv && x.cfg.CACC && prevFlags&fConnected != 0 && s.v2vReceived(prevID) {
+				a = math.Min(a, follow.CACCAccel(p, v, oldPos-prevLen-c.pos, oldSpeed, v0, dt, x.cfg.CACCTimeGap))
+			} else {
+				a = math.Min(a, s.accel(vt, v, oldPos-prevLen-c.pos, oldSpeed, v0, rnd))
+			}
 			vmax = (newPos - prevLen - tiny - c.pos) / dt
 		} else {
 			a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, vmax)
@@ -417,7 +433,10 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		if nv < 0 {
 			nv = 0
 		}
-		oldPos, oldSpeed, prevLen = c.pos, v, float64(c.length)
+		oldPos, oldSpeed, prevLen, prevFlags, prevID = c.pos, v, float64(c.length), c.flags, c.id
+		f := vt.fuel.Rate(nv, (nv-v)/dt) * dt
+		c.fuel += float32(f)
+		seg.acc.fuel += f
 		c.speed = nv
 		c.pos += nv * dt
 		newPos = c.pos
@@ -463,7 +482,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			over := c.pos - seg.length
 			switch {
 			case !seg.isLink && c.next < 0:
-				acc.arrivals = append(acc.arrivals, arrival{id: c.id, wait: c.wait})
+				acc.arrivals = append(acc.arrivals, arrival{id: c.id, wait: c.wait, fuel: c.fuel})
 			case !seg.isLink:
 				k := &s.segs[c.link]
 				target, pos := c.link, over
@@ -592,13 +611,19 @@ func (s *Sim) phaseTransfer() {
 		lo, hi := span(c, len(s.segs))
 		acc := &s.chunkAcc[c]
 		for i := lo; i < hi; i++ {
-			s.pull(int32(i), acc)
+			s.pull(int32(i), acc, c)
 		}
 	})
+	if s.v2x != nil {
+		s.observeTT()
+		if s.v2x.cfg.Reroute {
+			s.rerouteCVs()
+		}
+	}
 }
 
 // pull appends the vehicles that end the step on segment si.
-func (s *Sim) pull(si int32, acc *stepAcc) {
+func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 	seg := &s.segs[si]
 	if atomic.LoadUint32(&s.incoming[si]) == 0 {
 		return
@@ -642,6 +667,15 @@ func (s *Sim) pull(si int32, acc *stepAcc) {
 		if !seg.isLink {
 			// A new road of the route.
 			v := &s.veh[c.id]
+			if x := s.v2x; x != nil {
+				// Travel time of the road just left, for the RSUs; and a
+				// chance for an equipped vehicle to reroute.
+				x.ttObs[chunk] = append(x.ttObs[chunk], ttObs{road: int32(s.routes[v.route][v.ri]), tt: s.now + s.dt - v.enterRoad})
+				if x.cfg.Reroute && c.flags&fConnected != 0 {
+					x.rerouteQ[chunk] = append(x.rerouteQ[chunk], c.id)
+				}
+			}
+			v.enterRoad = s.now + s.dt
 			v.ri++
 			c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 			c.flags &^= fJunction

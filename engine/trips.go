@@ -17,6 +17,9 @@ type TripRecord struct {
 	Waiting     float64 // time standing (speed < 0.1 m/s)
 	RouteLength float64
 	Teleports   int
+	Fuel        float64 // mL burnt (Akçelik power-based model, see FuelModel)
+	CO2         float64 // g
+	Connected   bool    // equipped for V2X
 	// Status is "arrived", "removed" (teleported out), "running",
 	// "waiting" (not yet entered), "pending" (departure time not reached),
 	// "canceled" (taken out of the demand) or "unroutable".
@@ -35,13 +38,16 @@ func (s *Sim) Trip(id int) TripRecord {
 	t := &s.trips[id]
 	r := TripRecord{ID: s.tripName(id), VType: s.vtypes[v.vt].ID, Origin: s.net.Roads[t.From].ID, Destination: s.net.Roads[t.To].ID,
 		Scheduled: v.depart, Depart: v.insert, Arrival: v.arrive, Stops: int(v.stops), Waiting: v.waitTotal,
-		RouteLength: v.length, Teleports: int(v.teleports), Status: statusNames[v.status]}
+		RouteLength: v.length, Teleports: int(v.teleports), Status: statusNames[v.status], Fuel: v.fuel,
+		CO2: v.fuel * CO2PerML, Connected: v.connected}
 	if v.status == statusRunning {
-		// Include the current standstill.
+		// Include the current standstill and the fuel not yet credited.
 		for i := range s.segs {
 			for _, c := range s.segs[i].cars {
 				if c.id == int32(id) {
 					r.Waiting += float64(c.wait)
+					r.Fuel += float64(c.fuel)
+					r.CO2 = r.Fuel * CO2PerML
 				}
 			}
 		}

@@ -31,6 +31,15 @@ type Summary struct {
 	CityFlowATT float64 `json:"cityflow_att"`
 	// ArrivedShare is arrived / inserted.
 	ArrivedShare float64 `json:"arrived_share"`
+	// MeanFuel is the fuel per finished trip (mL); FuelPer100km the fuel
+	// over their distance (L/100 km); CO2 the total of every trip that
+	// finished or is running (kg). See engine.FuelModel.
+	MeanFuel     float64 `json:"mean_fuel"`
+	FuelPer100km float64 `json:"fuel_per_100km"`
+	CO2          float64 `json:"co2_kg"`
+	// ConnectedShare is the share of finished trips made by equipped
+	// vehicles.
+	ConnectedShare float64 `json:"connected_share"`
 }
 
 // Summarize computes the summary of sim now, ignoring trips scheduled
@@ -39,13 +48,14 @@ func Summarize(sim *engine.Sim, warmup float64) Summary {
 	now := sim.Time()
 	s := Summary{Time: now, Counts: sim.Counts()}
 	var tts []float64
-	var att float64
-	natt := 0
+	var att, dist float64
+	natt, conn := 0, 0
 	for id := 0; id < sim.NumTrips(); id++ {
 		r := sim.Trip(id)
 		if r.Status == "unroutable" {
 			continue
 		}
+		s.CO2 += r.CO2 / 1000
 		if r.Scheduled <= now {
 			end := now
 			if r.Arrival >= 0 {
@@ -70,6 +80,11 @@ func Summarize(sim *engine.Sim, warmup float64) Summary {
 		s.MeanStops += float64(r.Stops)
 		s.MeanWaiting += r.Waiting
 		s.MeanDepartDelay += r.Depart - r.Scheduled
+		s.MeanFuel += r.Fuel
+		dist += r.RouteLength
+		if r.Connected {
+			conn++
+		}
 		if r.TravelTime > 0 {
 			s.MeanSpeed += r.RouteLength / r.TravelTime
 		}
@@ -85,6 +100,11 @@ func Summarize(sim *engine.Sim, warmup float64) Summary {
 		s.MeanDepartDelay /= n
 		s.MeanSpeed /= n
 		s.P95TravelTime = Percentile(tts, 0.95)
+		if dist > 0 {
+			s.FuelPer100km = s.MeanFuel / 1000 / (dist / 100000)
+		}
+		s.MeanFuel /= n
+		s.ConnectedShare = float64(conn) / n
 	}
 	if s.Counts.Inserted > 0 {
 		s.ArrivedShare = float64(s.Counts.Arrived) / float64(s.Counts.Inserted)

@@ -73,16 +73,18 @@ func ff(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
 
 // WriteTrips writes one CSV row per trip in vehicle id order: id, type,
 // origin, destination, scheduled departure, depart, arrival, travel time,
-// delay, stops, waiting time, route length, teleports and status (times
-// in s, lengths in m; −1 for a time that has not happened).
+// delay, stops, waiting time, route length, teleports, status, fuel (mL),
+// CO2 (g) and whether the vehicle was connected (times in s, lengths in m;
+// −1 for a time that has not happened).
 func WriteTrips(w io.Writer, sim *engine.Sim) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "type", "origin", "destination", "scheduled", "depart", "arrival", "travel_time", "delay",
-		"stops", "waiting_time", "route_length", "teleports", "status"})
+		"stops", "waiting_time", "route_length", "teleports", "status", "fuel_ml", "co2_g", "connected"})
 	for id := 0; id < sim.NumTrips(); id++ {
 		r := sim.Trip(id)
 		cw.Write([]string{r.ID, r.VType, r.Origin, r.Destination, ff(r.Scheduled), ff(r.Depart), ff(r.Arrival), ff(r.TravelTime),
-			ff(r.Delay), strconv.Itoa(r.Stops), ff(r.Waiting), ff(r.RouteLength), strconv.Itoa(r.Teleports), r.Status})
+			ff(r.Delay), strconv.Itoa(r.Stops), ff(r.Waiting), ff(r.RouteLength), strconv.Itoa(r.Teleports), r.Status,
+			ff(r.Fuel), ff(r.CO2), strconv.FormatBool(r.Connected)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -102,7 +104,7 @@ func WriteSeries(w io.Writer, sim *engine.Sim) error {
 
 // WriteRoads writes per-road statistics as a GeoJSON FeatureCollection of
 // road centre lines (lon/lat when the network was projected): volume
-// (vehicles), mean speed (m/s), delay (s) and vehicle-hours.
+// (vehicles), mean speed (m/s), delay (s), vehicle-hours and fuel (mL).
 func WriteRoads(w io.Writer, sim *engine.Sim) error {
 	net := sim.Network()
 	unproj := func(p orb.Point) orb.Point { return p }
@@ -119,7 +121,7 @@ func WriteRoads(w io.Writer, sim *engine.Sim) error {
 		f := geojson.NewFeature(ls)
 		f.Properties = geojson.Properties{"id": r.ID, "name": r.Name, "highway": r.Class, "volume": st.Volume,
 			"mean_speed": round3(st.MeanSpeed), "delay": round3(st.Delay), "veh_hours": round3(st.VehHours),
-			"speed_limit": round3(r.Speed)}
+			"speed_limit": round3(r.Speed), "fuel_ml": round3(st.Fuel)}
 		fc.Append(f)
 	}
 	data, err := json.Marshal(fc)

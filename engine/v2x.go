@@ -1,0 +1,672 @@
+package engine
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/maps"
+)
+
+// Connected vehicles (V2X). A share of vehicles, drawn per vehicle from the
+// seed, is equipped. Roadside units (RSUs) at signalised junctions
+// broadcast SPaT (each movement's light, the time to its next change and to
+// its next green, marked as a prediction unless the controller is fixed-
+// time) and collect the status messages (position, speed, lane) equipped
+// vehicles send. Every message passes a channel with a range, a latency and
+// a loss probability; losses are drawn from (seed, message kind, sender,
+// receiver, step), so runs stay deterministic for any worker count, and a
+// loss of 1 is exactly no connectivity.
+//
+// Equipped vehicles in range of an RSU use GLOSA (a green-light optimal
+// speed advisory, after SUMO's GLOSA device: they slow down, or speed up by
+// at most a maximum speed factor, to reach the stop line on green, never
+// below a minimum speed); follow an equipped leader with CACC; and, with
+// rerouting on, take the fastest route by the travel times RSUs broadcast
+// each time they reach a road. Controllers may be fed queue estimates from
+// status messages instead of detectors.
+
+// V2X configures connected vehicles and roadside units.
+type V2X struct {
+	// RSUs lists the junctions with a roadside unit; nil means every
+	// signalised junction.
+	RSUs []maps.NodeID
+	// Range is the radio range of a roadside unit (m).
+	Range float64
+	// SPaT and Status are the channels of the two message kinds.
+	SPaT, Status Channel
+	// StatusRate is how often an equipped vehicle sends its status (Hz).
+	StatusRate float64
+	// GLOSA enables the speed advisory within GLOSARange metres of the
+	// stop line, between GLOSAMinSpeed (m/s) and GLOSAMaxSpeedFactor
+	// times the speed limit.
+	GLOSA               bool
+	GLOSARange          float64
+	GLOSAMinSpeed       float64
+	GLOSAMaxSpeedFactor float64
+	// CACC enables cooperative adaptive cruise control with time gap
+	// CACCTimeGap (s) behind an equipped leader.
+	CACC        bool
+	CACCTimeGap float64
+	// Reroute lets equipped vehicles reroute at each road they reach by
+	// the travel times RSUs broadcast (every 60 s), when the new route is
+	// faster by RerouteGain (a share of the remaining time).
+	Reroute     bool
+	RerouteGain float64
+	// Sensors feeds controllers queue estimates from status messages
+	// (vehicle counts on each lane scaled by 1/KnownShare) instead of
+	// detectors.
+	Sensors    bool
+	KnownShare float64
+}
+
+// Channel is a message channel: messages arrive Latency seconds after they
+// are sent, and each is lost with probability Loss.
+type Channel struct {
+	Latency float64 // s
+	Loss    float64 // 0..1
+}
+
+// DefaultV2X returns SUMO-like defaults: 300 m range, no latency or loss,
+// 1 Hz status, GLOSA within 100 m between 5 m/s and 1.1 × the limit, CACC
+// with a 0.6 s gap, rerouting off, detectors for control.
+func DefaultV2X() V2X {
+	return V2X{Range: 300, StatusRate: 1, GLOSA: true, GLOSARange: 100, GLOSAMinSpeed: 5, GLOSAMaxSpeedFactor: 1.1,
+		CACC: true, CACCTimeGap: 0.6, RerouteGain: 0.1}
+}
+
+func (x *V2X) check(net *maps.Network) error {
+	switch {
+	case !(x.Range > 0):
+		return fmt.Errorf("v2x range %g m must be positive", x.Range)
+	case x.SPaT.Latency < 0 || x.Status.Latency < 0 || math.IsNaN(x.SPaT.Latency+x.Status.Latency):
+		return fmt.Errorf("v2x latency must not be negative")
+	case !(x.SPaT.Loss >= 0 && x.SPaT.Loss <= 1) || !(x.Status.Loss >= 0 && x.Status.Loss <= 1):
+		return fmt.Errorf("v2x loss must be in [0, 1]")
+	case !(x.StatusRate > 0):
+		return fmt.Errorf("v2x status rate %g Hz must be positive", x.StatusRate)
+	case x.GLOSA && !(x.GLOSAMinSpeed >= 0 && x.GLOSAMaxSpeedFactor >= 1 && x.GLOSARange > 0):
+		return fmt.Errorf("glosa needs range > 0, min speed ≥ 0 and max speed factor ≥ 1")
+	case x.CACC && !(x.CACCTimeGap > 0):
+		return fmt.Errorf("cacc time gap %g s must be positive", x.CACCTimeGap)
+	case x.KnownShare < 0 || x.KnownShare > 1:
+		return fmt.Errorf("v2x known share %g not in [0, 1]", x.KnownShare)
+	}
+	for _, n := range x.RSUs {
+		if n < 0 || int(n) >= len(net.Nodes) || net.Nodes[n].Kind != maps.Signalised {
+			return fmt.Errorf("v2x roadside unit at node %d: not a signalised junction", n)
+		}
+	}
+	return nil
+}
+
+// spatMsg is what an RSU broadcasts about one movement.
+type spatMsg struct {
+	light     signal.Light
+	toChange  float32 // s until the light changes (−1 unknown)
+	toGreen   float32 // s until the next green starts (0 when green, −1 unknown)
+	greenEnds float32 // s until the current green ends (when green; −1 unknown)
+	predicted bool
+}
+
+// rsu is a roadside unit's state.
+type rsu struct {
+	ring    [][]spatMsg // [slot][movement], slot = step % len(ring)
+	cache   []spatMsg   // schedule relative to cacheAt
+	cacheAt float64
+	valid   float64 // cache valid until (s)
+	sent    int64
+}
+
+// v2xState is the engine's connected-vehicle state.
+type v2xState struct {
+	cfg      V2X
+	rsu      []*rsu // per node (nil: none)
+	latSpaT  int64  // steps
+	latStat  int64
+	period   int64 // status period (steps)
+	roadTT   []float64
+	ttCast   []float64 // broadcast copy of roadTT
+	nextCast float64
+	cv       []cvLane // per lane: status-message estimates, ring by step
+	ttObs    [][]ttObs
+	rerouteQ [][]int32 // per chunk: equipped vehicles that reached a road
+	share    float64
+}
+
+type ttObs struct {
+	road int32
+	tt   float64
+}
+
+// cvLane holds, per step slot, what the RSU knows of a lane from status
+// messages.
+type cvLane struct {
+	vehicles, halting []int32
+	queue             []float64
+}
+
+// ringLen is the number of SPaT/status slots kept: the latency plus ten
+// steps of fallback for lost messages.
+func ringLen(lat int64) int { return int(lat) + 11 }
+
+func (s *Sim) initV2X() error {
+	if s.cfg.V2X == nil {
+		return nil
+	}
+	x := &v2xState{cfg: *s.cfg.V2X}
+	if err := x.cfg.check(s.net); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	x.latSpaT = int64(math.Round(x.cfg.SPaT.Latency / s.dt))
+	x.latStat = int64(math.Round(x.cfg.Status.Latency / s.dt))
+	x.period = max(1, int64(math.Round(1/(x.cfg.StatusRate*s.dt))))
+	x.rsu = make([]*rsu, len(s.net.Nodes))
+	add := func(v maps.NodeID) {
+		n := int(s.nodes[v].movN)
+		r := &rsu{ring: make([][]spatMsg, ringLen(x.latSpaT)), cache: make([]spatMsg, n), valid: -1}
+		for i := range r.ring {
+			r.ring[i] = make([]spatMsg, n)
+		}
+		x.rsu[v] = r
+	}
+	if x.cfg.RSUs == nil {
+		for v := range s.net.Nodes {
+			if s.nodes[v].plant != nil {
+				add(maps.NodeID(v))
+			}
+		}
+	} else {
+		for _, v := range x.cfg.RSUs {
+			add(v)
+		}
+	}
+	x.roadTT = make([]float64, len(s.net.Roads))
+	for r := range s.net.Roads {
+		x.roadTT[r] = s.net.Roads[r].Length / s.net.Roads[r].Speed
+	}
+	x.ttCast = append([]float64(nil), x.roadTT...)
+	x.nextCast = 60
+	if x.cfg.Sensors {
+		n := ringLen(x.latStat)
+		x.cv = make([]cvLane, s.nLanes)
+		for i := range x.cv {
+			x.cv[i] = cvLane{vehicles: make([]int32, n), halting: make([]int32, n), queue: make([]float64, n)}
+		}
+	}
+	// The share the estimates scale by: given, or the demand's expected
+	// share (over types weighted by their trips).
+	x.share = x.cfg.KnownShare
+	if x.share == 0 {
+		eq, n := 0.0, 0.0
+		for i := range s.veh {
+			eq += s.vtypes[s.veh[i].vt].Connected
+			n++
+		}
+		if n > 0 {
+			x.share = eq / n
+		}
+	}
+	nc := chunks(len(s.segs))
+	x.ttObs = make([][]ttObs, nc)
+	x.rerouteQ = make([][]int32, nc)
+	s.v2x = x
+	return nil
+}
+
+// Streams of V2X draws.
+const (
+	streamConnected uint64 = 0xc0ec7
+	streamSPaTLoss  uint64 = 0x5ba7
+	streamStatLoss  uint64 = 0x57a7
+	streamV2VLoss   uint64 = 0x5757
+	streamTTLoss    uint64 = 0x77
+)
+
+// connected reports whether vehicle id is equipped (drawn once from the
+// seed and the vehicle id).
+func (s *Sim) drawConnected(id int, vt *VType) bool {
+	return vt.Connected > 0 && s.uniform(streamConnected, uint64(id), 0) < vt.Connected
+}
+
+// --- SPaT ------------------------------------------------------------------
+
+// spatHorizon is how far ahead (s) an RSU predicts its signal.
+const spatHorizon = 180.0
+
+// broadcastSPaT writes every RSU's message for this step (phase 1, after
+// the plant updated its lights; parallel by node).
+func (s *Sim) broadcastSPaT(v int) {
+	x := s.v2x
+	r := x.rsu[v]
+	if r == nil {
+		return
+	}
+	ns := &s.nodes[v]
+	if s.now >= r.valid-1e-9 {
+		s.predictSignal(v, r)
+	}
+	slot := r.ring[s.step%int64(len(r.ring))]
+	age := float32(s.now - r.cacheAt)
+	for m := range slot {
+		c := r.cache[m]
+		c.light = s.lights[int(ns.movLo)+m]
+		shift := func(t float32) float32 {
+			if t < 0 {
+				return t
+			}
+			return float32(math.Max(0, float64(t-age)))
+		}
+		c.toChange, c.toGreen, c.greenEnds = shift(c.toChange), shift(c.toGreen), shift(c.greenEnds)
+		slot[m] = c
+	}
+	r.sent++
+}
+
+// predictSignal runs a copy of node v's plant ahead with its sensors frozen
+// and records, per movement, when its light next changes, when its next
+// green starts and when its current green ends. A fixed-time controller's
+// prediction is exact and is kept until a step's change is due; others
+// are recomputed every step and marked as predictions.
+func (s *Sim) predictSignal(v int, r *rsu) {
+	ns := &s.nodes[v]
+	p := ns.plant.Clone()
+	exact := false
+	switch c := p.Ctrl.(type) {
+	case signal.FixedTime, *signal.FixedTime:
+		exact = true
+	case Cloner:
+		p.Ctrl = c.Clone()
+	default:
+		// Unknown state: no prediction.
+		for m := range r.cache {
+			r.cache[m] = spatMsg{toChange: -1, toGreen: -1, greenEnds: -1, predicted: true}
+		}
+		r.cacheAt, r.valid = s.now, s.now+s.dt
+		return
+	}
+	n := int(ns.movN)
+	cur := append([]signal.Light(nil), s.lights[ns.movLo:int(ns.movLo)+n]...)
+	lights := make([]signal.Light, n)
+	var sens *signal.NodeSensors
+	if s.nsens[v] != nil {
+		cp := *s.nsens[v]
+		sens = &cp
+	}
+	for m := range r.cache {
+		r.cache[m] = spatMsg{toChange: -1, toGreen: -1, greenEnds: -1, predicted: !exact}
+		if cur[m].IsGreen() {
+			r.cache[m].toGreen = 0
+		}
+	}
+	firstChange := math.Inf(1)
+	steps := int(spatHorizon / s.dt)
+	for k := 1; k <= steps; k++ {
+		t := s.now + float64(k)*s.dt
+		p.UpdateSensed(t, s.dt, lights, sens, int32(v))
+		dt := float32(t - s.now)
+		for m := range lights {
+			c := &r.cache[m]
+			if c.toChange < 0 && lights[m] != cur[m] {
+				c.toChange = dt
+				firstChange = math.Min(firstChange, t)
+			}
+			if cur[m].IsGreen() && c.greenEnds < 0 && !lights[m].IsGreen() {
+				c.greenEnds = dt
+			}
+			if c.toGreen < 0 && lights[m].IsGreen() {
+				c.toGreen = dt
+			}
+			// After the green ended, the next green start.
+			if cur[m].IsGreen() && c.greenEnds >= 0 && c.toGreen == 0 && lights[m].IsGreen() && dt > c.greenEnds {
+				c.toGreen = dt
+			}
+		}
+	}
+	r.cacheAt = s.now
+	if exact {
+		r.valid = math.Min(firstChange, s.now+spatHorizon/2)
+	} else {
+		r.valid = s.now + s.dt
+	}
+}
+
+// spatFor returns the latest SPaT message about movement m of node v that
+// vehicle id has received (latency and losses applied), its age (s) and
+// whether there is one; it counts this step's message as received or lost.
+func (s *Sim) spatFor(v int, m int, id int32, acc *segAcc) (spatMsg, float64, bool) {
+	x := s.v2x
+	r := x.rsu[v]
+	n := int64(len(r.ring))
+	for j := int64(0); j < n-x.latSpaT; j++ {
+		k := s.step - x.latSpaT - j
+		if k < 0 {
+			break
+		}
+		if x.cfg.SPaT.Loss > 0 && s.uniform(streamSPaTLoss, uint64(id)<<20^uint64(v), uint64(k)) < x.cfg.SPaT.Loss {
+			if j == 0 {
+				acc.spatLost++
+			}
+			continue
+		}
+		if j == 0 {
+			acc.spatRecv++
+		}
+		return r.ring[k%n][m], float64(s.step-k) * s.dt, true
+	}
+	return spatMsg{}, 0, false
+}
+
+// glosa returns the desired speed (m/s) an equipped car d metres before the
+// stop line of its link should aim for, given its uninfluenced desired
+// speed v0 and the speed limit, and counts the message it used.
+func (s *Sim) glosa(seg *segment, c *car, d, v0 float64, acc *segAcc) float64 {
+	x := s.v2x
+	if !x.cfg.GLOSA || c.link < 0 || d > x.cfg.GLOSARange || d > x.cfg.Range {
+		return v0
+	}
+	node := int(seg.node)
+	k := &s.segs[c.link]
+	msg, age, ok := s.spatFor(node, int(k.mov-s.nodes[node].movLo), c.id, acc)
+	if !ok {
+		return v0
+	}
+	shift := func(t float32) float64 {
+		if t < 0 {
+			return -1
+		}
+		return math.Max(0, float64(t)-age)
+	}
+	vmaxAdv := math.Min(v0*x.cfg.GLOSAMaxSpeedFactor, s.vtypes[c.vt].MaxSpeed)
+	if msg.light.IsGreen() {
+		te := shift(msg.greenEnds)
+		if te < 0 || d/math.Max(v0, 0.1) <= te {
+			return v0 // makes it at its own speed
+		}
+		if d/vmaxAdv <= te {
+			return math.Min(vmaxAdv, d/math.Max(te, 0.1)) // a little faster
+		}
+	}
+	tg := shift(msg.toGreen)
+	if tg <= 0 {
+		return v0
+	}
+	adv := d / tg
+	if adv < x.cfg.GLOSAMinSpeed {
+		return v0 // would crawl: stop at the line instead
+	}
+	return math.Min(v0, adv)
+}
+
+// --- Status messages and estimated sensors --------------------------------
+
+// statusReceived reports whether equipped vehicle id's latest status
+// message up to step k reached node v's RSU.
+func (s *Sim) statusReceived(id int32, v int, k int64) bool {
+	x := s.v2x
+	if x.rsu[v] == nil {
+		return false
+	}
+	last := k - (k+int64(id))%x.period // its latest sending step
+	if last < 0 {
+		return false
+	}
+	return x.cfg.Status.Loss == 0 || s.uniform(streamStatLoss, uint64(id)<<20^uint64(v), uint64(last)) >= x.cfg.Status.Loss
+}
+
+// v2vReceived reports whether the follower of equipped vehicle leader got
+// its status this step (the status channel's loss; CACC needs it).
+func (s *Sim) v2vReceived(leader int32) bool {
+	loss := s.v2x.cfg.Status.Loss
+	return loss == 0 || loss < 1 && s.uniform(streamV2VLoss, uint64(leader), uint64(s.step)) >= loss
+}
+
+// readCV records what lane l's RSU knows from status messages this step
+// (refresh phase, parallel by segment).
+func (s *Sim) readCV(l int) {
+	x := s.v2x
+	seg := &s.segs[l]
+	cl := &x.cv[l]
+	slot := int(s.step % int64(len(cl.vehicles)))
+	var n, h int32
+	q := 0.0
+	queueing := true
+	node := int(seg.node)
+	for j := range seg.cars {
+		c := &seg.cars[j]
+		if c.flags&fConnected == 0 || seg.length-c.pos > x.cfg.Range || !s.statusReceived(c.id, node, s.step) {
+			if c.speed >= haltingSpeed {
+				queueing = false
+			}
+			continue
+		}
+		seg.acc.statRecv++
+		n++
+		if c.speed < haltingSpeed {
+			h++
+			if queueing {
+				q = seg.length - math.Max(c.pos-float64(c.length), 0)
+			}
+		} else {
+			queueing = false
+		}
+	}
+	cl.vehicles[slot], cl.halting[slot], cl.queue[slot] = n, h, q
+}
+
+// cvSensors overwrites node v's sensor readings with the estimates from
+// status messages (as of the status latency), scaled by the known share.
+func (s *Sim) cvSensors(ns *signal.NodeSensors) {
+	x := s.v2x
+	k := s.step - x.latStat
+	scale := 0.0
+	if x.share > 0 {
+		scale = 1 / x.share
+	}
+	fill := func(ls *signal.LaneSensors) {
+		cl := &x.cv[ls.Lane]
+		*ls = signal.LaneSensors{Lane: ls.Lane}
+		if k < 0 {
+			return
+		}
+		slot := int(k % int64(len(cl.vehicles)))
+		ls.Vehicles = int(math.Round(float64(cl.vehicles[slot]) * scale))
+		ls.Halting = int(math.Round(float64(cl.halting[slot]) * scale))
+		ls.Queue = cl.queue[slot]
+		ls.Occupied = cl.halting[slot] > 0
+	}
+	for i := range ns.In {
+		fill(&ns.In[i])
+	}
+	for i := range ns.Out {
+		fill(&ns.Out[i])
+	}
+}
+
+// --- Travel times and rerouting -------------------------------------------
+
+// observeTT folds the road travel times observed this step (in chunk
+// order) into the RSUs' estimates and broadcasts them every 60 s.
+func (s *Sim) observeTT() {
+	x := s.v2x
+	for c := range x.ttObs {
+		for _, o := range x.ttObs[c] {
+			x.roadTT[o.road] += 0.2 * (o.tt - x.roadTT[o.road])
+		}
+		x.ttObs[c] = x.ttObs[c][:0]
+	}
+	if s.now >= x.nextCast-1e-9 {
+		copy(x.ttCast, x.roadTT)
+		x.nextCast += 60
+	}
+}
+
+// rerouteCVs lets the equipped vehicles that reached a road this step take
+// a faster route by the broadcast travel times (serial, in chunk order).
+func (s *Sim) rerouteCVs() {
+	x := s.v2x
+	for c := range x.rerouteQ {
+		for _, id := range x.rerouteQ[c] {
+			s.rerouteByTT(id)
+		}
+		x.rerouteQ[c] = x.rerouteQ[c][:0]
+	}
+}
+
+func (s *Sim) rerouteByTT(id int32) {
+	x := s.v2x
+	v := &s.veh[id]
+	if v.status != statusRunning {
+		return
+	}
+	if l := x.cfg.SPaT.Loss; l > 0 && s.uniform(streamTTLoss, uint64(id), uint64(s.step)) < l {
+		return // the travel-time broadcast was lost
+	}
+	route := s.routes[v.route]
+	ri := int(v.ri)
+	if ri+2 >= len(route) {
+		return // the next road is the last: nothing to choose
+	}
+	old := 0.0
+	for _, r := range route[ri+1:] {
+		old += x.ttCast[r]
+	}
+	best, cost := s.fastest(route[ri], route[len(route)-1], x.ttCast)
+	if best == nil || cost >= old*(1-x.cfg.RerouteGain) {
+		return
+	}
+	s.setRoute(id, append(append(maps.Route(nil), route[:ri]...), best...))
+}
+
+// fastest returns the route from road a to road b minimising the sum of
+// the given road times (after a), by Dijkstra with ties broken by road id.
+func (s *Sim) fastest(a, b maps.RoadID, tt []float64) (maps.Route, float64) {
+	nr := len(s.net.Roads)
+	dist := make([]float64, nr)
+	prev := make([]int32, nr)
+	for i := range dist {
+		dist[i], prev[i] = math.Inf(1), -1
+	}
+	dist[a] = 0
+	h := &roadHeap{{0, int32(a)}}
+	for h.Len() > 0 {
+		it := heap.Pop(h).(roadItem)
+		if it.d > dist[it.r] {
+			continue
+		}
+		if maps.RoadID(it.r) == b {
+			break
+		}
+		to := s.net.Roads[it.r].To
+		for _, m := range s.net.Nodes[to].Movements {
+			mv := &s.net.Movements[m]
+			if mv.From != maps.RoadID(it.r) || s.roadClosed(mv.To) {
+				continue
+			}
+			nd := it.d + tt[mv.To]
+			if nd < dist[mv.To] || nd == dist[mv.To] && it.r < prev[mv.To] {
+				dist[mv.To], prev[mv.To] = nd, it.r
+				heap.Push(h, roadItem{nd, int32(mv.To)})
+			}
+		}
+	}
+	if math.IsInf(dist[b], 1) {
+		return nil, 0
+	}
+	var r maps.Route
+	for x := int32(b); x >= 0; x = prev[x] {
+		r = append(r, maps.RoadID(x))
+		if maps.RoadID(x) == a {
+			break
+		}
+	}
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return r, dist[b]
+}
+
+type roadItem struct {
+	d float64
+	r int32
+}
+
+type roadHeap []roadItem
+
+func (h roadHeap) Len() int { return len(h) }
+func (h roadHeap) Less(i, j int) bool {
+	if h[i].d != h[j].d {
+		return h[i].d < h[j].d
+	}
+	return h[i].r < h[j].r
+}
+func (h roadHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *roadHeap) Push(x any)   { *h = append(*h, x.(roadItem)) }
+func (h *roadHeap) Pop() any {
+	old := *h
+	it := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return it
+}
+
+// RSUCounts are the message counters of one roadside unit.
+type RSUCounts struct {
+	Node         maps.NodeID
+	SPaTSent     int64 // broadcasts (one per step)
+	SPaTReceived int64 // messages received by equipped vehicles in range (one per vehicle-step)
+	SPaTLost     int64 // messages lost on the way to them
+	StatusRecv   int64 // status messages received
+}
+
+// RSUCounts returns the counters of every roadside unit, in node order.
+func (s *Sim) RSUCounts() []RSUCounts {
+	if s.v2x == nil {
+		return nil
+	}
+	var out []RSUCounts
+	for v, r := range s.v2x.rsu {
+		if r == nil {
+			continue
+		}
+		c := RSUCounts{Node: maps.NodeID(v), SPaTSent: r.sent}
+		for _, rd := range s.net.Nodes[v].In {
+			for _, l := range s.net.Roads[rd].Lanes {
+				a := &s.segs[l].acc
+				c.SPaTReceived += a.spatRecv
+				c.SPaTLost += a.spatLost
+				c.StatusRecv += a.statRecv
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// clone deep-copies the connected-vehicle state.
+func (x *v2xState) clone() *v2xState {
+	c := *x
+	c.rsu = make([]*rsu, len(x.rsu))
+	for i, r := range x.rsu {
+		if r == nil {
+			continue
+		}
+		cr := *r
+		cr.cache = slices.Clone(r.cache)
+		cr.ring = make([][]spatMsg, len(r.ring))
+		for k := range r.ring {
+			cr.ring[k] = slices.Clone(r.ring[k])
+		}
+		c.rsu[i] = &cr
+	}
+	c.roadTT = slices.Clone(x.roadTT)
+	c.ttCast = slices.Clone(x.ttCast)
+	c.cv = make([]cvLane, len(x.cv))
+	for i, l := range x.cv {
+		c.cv[i] = cvLane{vehicles: slices.Clone(l.vehicles), halting: slices.Clone(l.halting), queue: slices.Clone(l.queue)}
+	}
+	c.ttObs = make([][]ttObs, len(x.ttObs))
+	c.rerouteQ = make([][]int32, len(x.rerouteQ))
+	return &c
+}
