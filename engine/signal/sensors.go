@@ -11,6 +11,9 @@ type LaneSensors struct {
 	Gap       float64 // s since the last vehicle passed the loop (since the start if none has)
 	Occupied  bool    // a vehicle is over the loop
 	Occupancy float64 // share of recent time the loop was occupied (exponential average, 0..1)
+	// Near is the number of vehicles whose front is past the loop: those
+	// within the loop offset of the stop line (SOTL's ω).
+	Near int
 
 	// Lane-area detector.
 	Vehicles int     // vehicles in the area
