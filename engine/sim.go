@@ -78,11 +78,17 @@ func (s *Sim) buildSegments() error {
 		}
 		for _, f := range lk.Crossing {
 			seg.cross = append(seg.cross, int32(s.nLanes)+int32(f))
-			_, at, ok := maps.CrossingPoint(lk.Path, n.Links[f].Path)
+			self, at, ok := maps.CrossingPoint(lk.Path, n.Links[f].Path)
 			if !ok {
-				at = n.Links[f].Length // merging-like touch: treat the whole link as conflicting
+				// Touching paths: treat the whole links as conflicting.
+				self, at = 0, n.Links[f].Length
 			}
 			seg.crossAt = append(seg.crossAt, at)
+			seg.crossSelf = append(seg.crossSelf, self)
+			nd := &n.Nodes[n.Movements[lk.Movement].Node]
+			if nd.Conflicts.At(n.Movements[lk.Movement].Local, n.Movements[n.Links[f].Movement].Local)&maps.TakeTurns != 0 {
+				seg.turns = append(seg.turns, int32(s.nLanes)+int32(f))
+			}
 		}
 		// A lane receives vehicles from its links and, when they cross a
 		// link within one step, from the links' lanes.

@@ -100,8 +100,11 @@ type segment struct {
 	foes    []int32 // links this link yields to (links only)
 	cross   []int32 // links whose paths cross this one (links only)
 	// crossAt[i] is the distance along link cross[i] (m) to where it
-	// crosses this link.
-	crossAt []float64
+	// crosses this link; crossSelf[i] the distance along this link.
+	crossAt, crossSelf []float64
+	// turns lists the crossing links whose movement takes turns with this
+	// link's (maps.TakeTurns): waiting vehicles alternate.
+	turns []int32
 
 	head, tail info // first and last vehicle at the start of the step
 	// occ is the length taken by the segment's vehicles at the start of
@@ -118,6 +121,7 @@ type info struct {
 	n                  int32 // vehicles on the segment (0: info is empty)
 	flags              uint16
 	decel              float64 // the vehicle's emergency deceleration (m/s²)
+	wait               float32 // s standing without interruption
 }
 
 // back is the position of the vehicle's rear, or the segment length when

@@ -178,7 +178,21 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// Vehicles inside the junction on crossing paths that have not yet
 		// cleared the crossing point.
 		for i, f := range k.cross {
-			if t := &s.segs[f].tail; t.n > 0 && t.pos-t.length < k.crossAt[i]+crossClearance {
+			if s.crossBlocked(k, i, f, c, p) {
+				c.flags |= fCross
+				return false
+			}
+		}
+		// Take turns with a vehicle of a parallel stream that has waited
+		// longer for the crossing to clear (ties: the lower lane id), when
+		// this one can still stop gently.
+		for _, f := range k.turns {
+			if stopDist > d-2 && c.speed >= 1 {
+				break
+			}
+			fs := &s.segs[f]
+			h := &s.segs[fs.from].head
+			if h.n > 0 && h.link == f && h.flags&fCross != 0 && (h.wait > c.wait || h.wait == c.wait && fs.from < k.from) {
 				c.flags |= fCross
 				return false
 			}
@@ -229,6 +243,33 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
 	sc.granted = append(sc.granted, c.link)
 	return true
+}
+
+// crossBlocked reports whether a vehicle on crossing link f (k.cross[i])
+// is in the way of car c entering link k: it has not cleared the crossing
+// point yet and would reach it before c has passed it (the time c needs
+// from where it is, at its acceleration, to be a length past the point).
+func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params) bool {
+	fs := &s.segs[f]
+	if len(fs.cars) == 0 {
+		return false
+	}
+	at := k.crossAt[i]
+	need := k.crossSelf[i] + float64(c.length) + crossClearance
+	t := math.Sqrt(2 * need / p.Accel)
+	if c.speed > 0 {
+		t = math.Min(t, need/c.speed+1)
+	}
+	for j := range fs.cars {
+		o := &fs.cars[j]
+		if o.pos-float64(o.length) >= at+crossClearance {
+			continue // past the crossing point
+		}
+		// Cars are in driving order: the first one not past is the next
+		// to arrive; farther ones come later.
+		return o.pos >= at-o.speed*t-crossClearance
+	}
+	return false
 }
 
 // crossClearance is how far (m) beyond a crossing point the rear of a

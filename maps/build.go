@@ -750,14 +750,16 @@ func setYields(n *Network, v NodeID, signalised bool) {
 	nd := &n.Nodes[v]
 	c := nd.Conflicts
 	for i := range c.Flags {
-		c.Flags[i] &^= Yields
+		c.Flags[i] &^= Yields | TakeTurns
 	}
 	for i, ma := range nd.Movements {
 		for j, mb := range nd.Movements {
 			if i == j || !c.Conflicting(i, j) {
 				continue
 			}
-			if yields(n, ma, mb, i, j, signalised) {
+			if takeTurns(n, ma, mb) {
+				c.set(i, j, TakeTurns)
+			} else if yields(n, ma, mb, i, j, signalised) {
 				c.set(i, j, Yields)
 			}
 		}
@@ -780,6 +782,19 @@ func setYields(n *Network, v NodeID, signalised bool) {
 			L.Foes = slices.Compact(L.Foes)
 		}
 	}
+}
+
+// takeTurns reports whether movements a and b come from the same approach
+// (the same road, or roads arriving within 30° of each other) and turn the
+// same way: parallel streams that merge take turns rather than one always
+// giving way, which would starve it.
+func takeTurns(n *Network, a, b MovementID) bool {
+	A, B := &n.Movements[a], &n.Movements[b]
+	if A.Turn != B.Turn || A.Turn == UTurn {
+		return false
+	}
+	d := angleDiff(approachHeading(n, A.From), approachHeading(n, B.From))
+	return A.From == B.From || math.Abs(d) < math.Pi/6
 }
 
 // yields reports whether movement a gives way to movement b (local indices

@@ -10,6 +10,11 @@ const (
 	Merges
 	// Yields: when both may go, a gives way to b.
 	Yields
+	// TakeTurns: a and b come from the same approach and turn the same
+	// way (two parallel streams merging, or lanes of one road whose paths
+	// cross): neither has priority, they may be green together and their
+	// vehicles take turns through the conflict.
+	TakeTurns
 )
 
 // ConflictMatrix holds the relation flags of every ordered pair of a node's
@@ -33,10 +38,10 @@ func (c ConflictMatrix) set(a, b int, f uint8) { c.Flags[a*c.N+b] |= f }
 func (c ConflictMatrix) Conflicting(a, b int) bool { return c.At(a, b)&(Crosses|Merges) != 0 }
 
 // Exclusive reports whether a and b must never both be green: they
-// conflict and neither yields to the other. A signal program or controller
-// that gives both a green is unsafe.
+// conflict, neither yields to the other and they do not take turns. A
+// signal program or controller that gives both a green is unsafe.
 func (c ConflictMatrix) Exclusive(a, b int) bool {
-	return c.Conflicting(a, b) && c.At(a, b)&Yields == 0 && c.At(b, a)&Yields == 0
+	return c.Conflicting(a, b) && c.At(a, b)&(Yields|TakeTurns) == 0 && c.At(b, a)&Yields == 0
 }
 
 // Program is a signal program: a cycle of green phases, with yellow and
