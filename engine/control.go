@@ -32,6 +32,20 @@ func (s *Sim) SetController(v maps.NodeID, c Controller) error {
 	return nil
 }
 
+// needsSensors reports whether a plant reads its junction's sensors: a
+// fixed-time controller does not, unless the guard's maximum red needs to
+// know about waiting vehicles.
+func needsSensors(p *signal.Plant) bool {
+	if p.Guard.MaxRed > 0 {
+		return true
+	}
+	switch p.Ctrl.(type) {
+	case signal.FixedTime, *signal.FixedTime:
+		return false
+	}
+	return true
+}
+
 // GuardCounts returns, over all plants, the requests the guard refused and
 // the changes it forced.
 func (s *Sim) GuardCounts() (refused, forced int64) {

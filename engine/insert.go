@@ -253,21 +253,13 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	v := &s.veh[c.id]
 	route := s.routes[v.route]
 	dest := route[len(route)-1]
-	best, bestCost := maps.Route(nil), math.Inf(1)
+	var starts []maps.RoadID
 	for _, k := range s.segs[l].links {
-		next := maps.RoadID(s.segs[k].road)
-		if s.closed[s.segs[k].lane] {
-			continue
-		}
-		rest, cost, err := s.activeRouter().Route(next, dest)
-		if err != nil {
-			continue
-		}
-		cost += s.net.Roads[next].Length / s.net.Roads[next].Speed
-		if cost < bestCost-1e-9 {
-			best, bestCost = rest, cost
+		if !s.closed[s.segs[k].lane] {
+			starts = append(starts, maps.RoadID(s.segs[k].road))
 		}
 	}
+	best, _ := s.fastestFrom(starts, dest, s.freeFlowTimes())
 	if best == nil {
 		return
 	}

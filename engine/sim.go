@@ -26,6 +26,9 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 		cfg.Workers = runtime.NumCPU()
 	}
 	s := &Sim{net: net, cfg: cfg, dt: cfg.Step, nLanes: len(net.Lanes), vtypes: cfg.VTypes}
+	for _, vt := range s.vtypes {
+		s.minGap = append(s.minGap, vt.Follow.MinGap)
+	}
 	if err := s.buildSegments(); err != nil {
 		return nil, err
 	}

@@ -180,6 +180,8 @@ type Sim struct {
 	routes   []maps.Route
 	routeLen []float64 // per route: m
 	vtypes   []VType
+	minGap   []float64 // per vehicle type, m (hot copy)
+	ffTT     []float64 // per road free-flow time, s (for rerouting)
 
 	// insertion
 	pending   []int32 // trips not yet released, by (departure, id), consumed from pendIdx

@@ -53,7 +53,7 @@ func (s *Sim) refresh() {
 			seg.tail = s.infoOf(&seg.cars[n-1], n)
 			occ := 0.0
 			for j := range seg.cars {
-				occ += float64(seg.cars[j].length) + s.vtypes[seg.cars[j].vt].Follow.MinGap
+				occ += float64(seg.cars[j].length) + s.minGap[seg.cars[j].vt]
 			}
 			seg.occ = occ
 		}

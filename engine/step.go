@@ -1,9 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"sync/atomic"
 
 	"github.com/citytwin/citytwin/engine/follow"
@@ -77,7 +77,11 @@ func (s *Sim) phaseSignals() {
 		for v := lo; v < hi; v++ {
 			ns := &s.nodes[v]
 			if ns.plant != nil {
-				ns.plant.UpdateSensed(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN], s.fillNodeSensors(v), int32(v))
+				var sens *signal.NodeSensors
+				if needsSensors(ns.plant) {
+					sens = s.fillNodeSensors(v)
+				}
+				ns.plant.UpdateSensed(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN], sens, int32(v))
 				if s.v2x != nil {
 					s.broadcastSPaT(v)
 				}
@@ -431,16 +435,19 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		if vt.Model != 0 {
 			rnd = s.uniform(streamDawdle, uint64(c.id), uint64(s.step))
 		}
-		a := s.accel(vt, v, math.Inf(1), 0, v0, rnd)
+		// A leader's constraint includes the free-road term, so the free
+		// acceleration is only computed without one.
+		var a float64
 		vmax := math.Inf(1)
 		if i > 0 {
 			if cv && x.cfg.CACC && prevFlags&fConnected != 0 && s.v2vReceived(prevID) {
-				a = math.Min(a, follow.CACCAccel(p, v, oldPos-prevLen-c.pos, oldSpeed, v0, dt, x.cfg.CACCTimeGap))
+				a = follow.CACCAccel(p, v, oldPos-prevLen-c.pos, oldSpeed, v0, dt, x.cfg.CACCTimeGap)
 			} else {
-				a = math.Min(a, s.accel(vt, v, oldPos-prevLen-c.pos, oldSpeed, v0, rnd))
+				a = s.accel(vt, v, oldPos-prevLen-c.pos, oldSpeed, v0, rnd)
 			}
 			vmax = (newPos - prevLen - tiny - c.pos) / dt
 		} else {
+			a = s.accel(vt, v, math.Inf(1), 0, v0, rnd)
 			a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, vmax)
 		}
 		d := seg.length - c.pos
@@ -687,11 +694,11 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 	}
 	if len(in) > 1 {
 		// Furthest first; ties by vehicle id (unique).
-		sort.Slice(in, func(a, b int) bool {
-			if in[a].pos != in[b].pos {
-				return in[a].pos > in[b].pos
+		slices.SortFunc(in, func(a, b outCar) int {
+			if a.pos != b.pos {
+				return cmp.Compare(b.pos, a.pos)
 			}
-			return in[a].c.id < in[b].c.id
+			return cmp.Compare(a.c.id, b.c.id)
 		})
 	}
 	for _, o := range in {

@@ -543,14 +543,38 @@ func (s *Sim) rerouteByTT(id int32) {
 // fastest returns the route from road a to road b minimising the sum of
 // the given road times (after a), by Dijkstra with ties broken by road id.
 func (s *Sim) fastest(a, b maps.RoadID, tt []float64) (maps.Route, float64) {
+	return s.search([]maps.RoadID{a}, []float64{0}, b, tt)
+}
+
+// fastestFrom returns the fastest route to road b that starts on one of
+// the given roads (each costing its own time), and its time.
+func (s *Sim) fastestFrom(starts []maps.RoadID, b maps.RoadID, tt []float64) (maps.Route, float64) {
+	cost := make([]float64, len(starts))
+	for i, r := range starts {
+		cost[i] = tt[r]
+	}
+	return s.search(starts, cost, b, tt)
+}
+
+// search is a multi-source Dijkstra over roads (edges are movements into
+// open roads, weights the times of the roads entered), ties broken by road
+// id so results do not depend on anything but the inputs.
+func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []float64) (maps.Route, float64) {
 	nr := len(s.net.Roads)
 	dist := make([]float64, nr)
 	prev := make([]int32, nr)
 	for i := range dist {
 		dist[i], prev[i] = math.Inf(1), -1
 	}
-	dist[a] = 0
-	h := &roadHeap{{0, int32(a)}}
+	h := &roadHeap{}
+	isStart := make(map[int32]bool, len(starts))
+	for i, a := range starts {
+		if cost[i] < dist[a] {
+			dist[a] = cost[i]
+			heap.Push(h, roadItem{cost[i], int32(a)})
+		}
+		isStart[int32(a)] = true
+	}
 	for h.Len() > 0 {
 		it := heap.Pop(h).(roadItem)
 		if it.d > dist[it.r] {
@@ -578,7 +602,7 @@ func (s *Sim) fastest(a, b maps.RoadID, tt []float64) (maps.Route, float64) {
 	var r maps.Route
 	for x := int32(b); x >= 0; x = prev[x] {
 		r = append(r, maps.RoadID(x))
-		if maps.RoadID(x) == a {
+		if isStart[x] && prev[x] < 0 {
 			break
 		}
 	}
@@ -669,4 +693,15 @@ func (x *v2xState) clone() *v2xState {
 	c.ttObs = make([][]ttObs, len(x.ttObs))
 	c.rerouteQ = make([][]int32, len(x.rerouteQ))
 	return &c
+}
+
+// freeFlowTimes returns each road's free-flow time (s), computed once.
+func (s *Sim) freeFlowTimes() []float64 {
+	if s.ffTT == nil {
+		s.ffTT = make([]float64, len(s.net.Roads))
+		for r := range s.net.Roads {
+			s.ffTT[r] = s.net.Roads[r].Length / s.net.Roads[r].Speed
+		}
+	}
+	return s.ffTT
 }
