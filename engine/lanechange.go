@@ -56,6 +56,9 @@ func (s *Sim) phaseLaneChange() {
 func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 	lanes := s.net.Roads[r].Lanes
 	sc.moves = sc.moves[:0]
+	for _, l := range lanes {
+		s.segs[l].yieldAt = -1
+	}
 	for li, l := range lanes {
 		seg := &s.segs[l]
 		for i := range seg.cars {
@@ -81,6 +84,13 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
 				} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: y})
+				} else if c.wait >= cooperateWait {
+					// Stuck: ask the vehicles behind on the target lane to
+					// leave a gap beside it (SUMO's cooperative changes).
+					t := &s.segs[to]
+					if c.pos > t.yieldAt {
+						t.yieldAt, t.yieldLen = c.pos, float64(c.length)
+					}
 				}
 				continue
 			}
@@ -139,6 +149,10 @@ func (s *Sim) impeded(seg *segment, i int) bool {
 	now := s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
 	return free-now > s.cfg.LaneChangeThreshold
 }
+
+// cooperateWait is how long (s) a vehicle waits, unable to make a strategic
+// lane change, before the target lane's vehicles behind it hold back.
+const cooperateWait = 3.0
 
 // urgency of a strategic change d metres before the end of the lane: 0 up
 // to 60 m before, rising to 1 at 10 m.

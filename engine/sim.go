@@ -64,7 +64,7 @@ func (s *Sim) buildSegments() error {
 	for i := range n.Lanes {
 		l := &n.Lanes[i]
 		seg := &s.segs[i]
-		*seg = segment{length: l.Length, speed: l.Speed, road: int32(l.Road), lane: -1, mov: -1, from: -1,
+		*seg = segment{length: l.Length, speed: l.Speed, road: int32(l.Road), lane: -1, mov: -1, from: -1, yieldAt: -1,
 			node: int32(n.Roads[l.Road].To)}
 		for _, k := range l.Links {
 			seg.links = append(seg.links, int32(s.nLanes)+int32(k))

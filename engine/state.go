@@ -107,6 +107,11 @@ type segment struct {
 	turns []int32
 
 	head, tail info // first and last vehicle at the start of the step
+	// yieldAt is the front position (m) of a vehicle on a neighbouring
+	// lane that must move into this one and cannot (−1: none), and
+	// yieldLen its length: this lane's vehicles behind it hold back.
+	// Written by the lane-change phase, read by the next move phase.
+	yieldAt, yieldLen float64
 	// occ is the length taken by the segment's vehicles at the start of
 	// the step: Σ (length + minimum gap), m.
 	occ float64

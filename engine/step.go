@@ -451,6 +451,12 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, vmax)
 		}
 		d := seg.length - c.pos
+		if seg.yieldAt >= 0 {
+			// Hold back behind a neighbour that must merge in here.
+			if gap := seg.yieldAt - seg.yieldLen - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*p.Decel) < gap {
+				a = math.Min(a, s.accel(vt, v, gap, 0, v0, rnd))
+			}
+		}
 		if !seg.isLink && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided {
 			// Refused: stop before the line.
 			a = math.Min(a, s.accel(vt, v, d-0.5, 0, v0, rnd))
