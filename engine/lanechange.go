@@ -63,6 +63,9 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 		seg := &s.segs[l]
 		for i := range seg.cars {
 			c := &seg.cars[i]
+			if c.pos < float64(c.length) {
+				continue // not wholly on the lane yet
+			}
 			if s.closed[l] {
 				// Leave a closed lane for an open neighbour.
 				for _, dir := range [2]int{-1, 1} {

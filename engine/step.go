@@ -306,9 +306,11 @@ func (s *Sim) room(t int32, sc *junctionScratch) float64 {
 			r -= l.occ
 		}
 	}
-	for i, lane := range sc.resLane {
-		if lane == t {
-			r -= sc.resLen[i]
+	if sc != nil {
+		for i, lane := range sc.resLane {
+			if lane == t {
+				r -= sc.resLen[i]
+			}
 		}
 	}
 	return r
@@ -613,9 +615,9 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 
 // stopAhead reports whether a vehicle about to enter lane t, too short for
 // it to ask for entry at its end in time (shorter than its approach zone),
-// would meet a light that is not green there: the stop line at t's end then
-// slows it already (a soft constraint: the junction decides once the
-// vehicle is on t).
+// would meet no green link towards its next road with room behind the exit
+// lane's queue: the stop line at t's end then slows it already (a soft
+// constraint: the junction decides once the vehicle is on t).
 func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	lane := &s.segs[t]
 	if lane.length >= approachZone(c.speed, vt, s.dt) {
@@ -625,12 +627,16 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	if nr < 0 {
 		return false
 	}
+	// Stop ahead when no link towards the next road shows green with room
+	// behind its exit lane's queue.
 	for _, k := range lane.links {
-		if s.segs[k].road == nr {
-			return !s.lights[s.segs[k].mov].IsGreen()
+		ks := &s.segs[k]
+		if ks.road == nr && s.lights[ks.mov].IsGreen() && !s.closed[ks.lane] &&
+			s.room(ks.lane, nil) >= float64(c.length)+vt.Follow.MinGap {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // mergeLeaders applies follow to the vehicles that will reach the lane at
