@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/citytwin/citytwin/engine/follow"
+import (
+	"math"
+
+	"github.com/citytwin/citytwin/engine/follow"
+)
 
 // modelAccel returns the acceleration (m/s²) the vehicle type's model wants
 // at speed v behind a leader gap metres ahead moving at vl (gap +Inf: free
@@ -8,7 +12,17 @@ import "github.com/citytwin/citytwin/engine/follow"
 func modelAccel(vt *VType, v, gap, vl, v0, dt, rnd float64) float64 {
 	switch vt.Model {
 	case follow.KindIDM:
-		return follow.IDMAccel(&vt.Follow, v, gap, vl, v0)
+		a := follow.IDMAccel(&vt.Follow, v, gap, vl, v0)
+		// With a step as long as 1 s, IDM's free-road term can carry the
+		// speed past a low desired speed and then brake back, oscillating;
+		// it never crosses the desired speed within a step, and above it
+		// slows at most comfortably.
+		if v <= v0 {
+			a = math.Min(a, (v0-v)/dt)
+		} else if math.IsInf(gap, 1) {
+			a = math.Max(a, math.Max((v0-v)/dt, -vt.Follow.Decel))
+		}
+		return a
 	default:
 		return follow.Krauss{}.Accel(&vt.Follow, follow.Situation{Speed: v, Gap: gap, LeaderSpeed: vl, DesiredSpeed: v0, Step: dt, Rand: rnd})
 	}

@@ -249,6 +249,10 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	return true
 }
 
+// stopRearm is the speed (m/s, 15 km/h) a vehicle must reach after a stop
+// before another stop counts, so that creeping in a queue is one stop.
+const stopRearm = 15 / 3.6
+
 // crossBlocked reports whether a vehicle on crossing link f (k.cross[i])
 // is in the way of car c entering link k: it has not cleared the crossing
 // point yet and would reach it before c has passed it (the time c needs
@@ -430,8 +434,12 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		v := c.speed
 		v0 := math.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
 		cv := c.flags&fConnected != 0 && x != nil
+		vAdv, onGreen := math.Inf(1), false
 		if cv && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
-			v0 = s.glosa(seg, c, seg.length-c.pos, v0, &seg.acc)
+			vAdv, onGreen = s.glosa(seg, c, seg.length-c.pos, v0, &seg.acc)
+			if vAdv > v0 && vAdv < math.Inf(1) {
+				v0, vAdv = vAdv, math.Inf(1) // speed up a little: a higher target
+			}
 		}
 		rnd := 0.0
 		if vt.Model != 0 {
@@ -443,7 +451,13 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		vmax := math.Inf(1)
 		if i > 0 {
 			if cv && x.cfg.CACC && prevFlags&fConnected != 0 && s.v2vReceived(prevID) {
-				a = follow.CACCAccel(p, v, oldPos-prevLen-c.pos, oldSpeed, v0, dt, x.cfg.CACCTimeGap)
+				// The leader's planned speed reaches the follower by V2V
+				// within the step (when the latency is under a step).
+				vl := oldSpeed
+				if x.cfg.Status.Latency < s.dt {
+					vl = cars[i-1].speed
+				}
+				a = follow.CACCAccel(p, v, oldPos-prevLen-c.pos, vl, v0, dt, x.cfg.CACCTimeGap)
 			} else {
 				a = s.accel(vt, v, oldPos-prevLen-c.pos, oldSpeed, v0, rnd)
 			}
@@ -453,6 +467,14 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, vmax)
 		}
 		d := seg.length - c.pos
+		if vAdv < math.Inf(1) {
+			// GLOSA: reach the advised speed at a comfortable rate.
+			if vAdv < v {
+				a = math.Min(a, math.Max((vAdv-v)/dt, -p.Decel))
+			} else {
+				a = math.Min(a, (vAdv-v)/dt)
+			}
+		}
 		if seg.yieldAt >= 0 {
 			// Hold back behind a neighbour that must merge in here.
 			if gap := seg.yieldAt - seg.yieldLen - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*p.Decel) < gap {
@@ -460,8 +482,12 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			}
 		}
 		if !seg.isLink && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided {
-			// Refused: stop before the line.
-			a = math.Min(a, s.accel(vt, v, d-0.5, 0, v0, rnd))
+			// Refused: stop before the line, unless GLOSA says the light
+			// will be green by the time it gets there (it still never
+			// crosses on red).
+			if !onGreen {
+				a = math.Min(a, s.accel(vt, v, d-0.5, 0, v0, rnd))
+			}
 			vmax = math.Min(vmax, math.Max(0, d)/dt)
 		}
 		if !seg.isLink && c.next >= 0 && c.flags&fPermit != 0 && c.link >= 0 {
@@ -528,7 +554,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 				s.veh[c.id].waitTotal += float64(c.wait)
 				c.wait = 0
 			}
-			if nv > 1 {
+			if nv > stopRearm {
 				c.flags &^= fHalted
 			}
 		}

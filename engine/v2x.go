@@ -359,19 +359,28 @@ func (s *Sim) spatFor(v int, m int, id int32, acc *segAcc) (spatMsg, float64, bo
 	return spatMsg{}, 0, false
 }
 
-// glosa returns the desired speed (m/s) an equipped car d metres before the
-// stop line of its link should aim for, given its uninfluenced desired
-// speed v0 and the speed limit, and counts the message it used.
-func (s *Sim) glosa(seg *segment, c *car, d, v0 float64, acc *segAcc) float64 {
+// glosa returns the speed (m/s) GLOSA advises an equipped car d metres
+// before the stop line of its link, given its desired speed v0 (+Inf: no
+// advice), and whether, following it, the car reaches the line once the
+// light is green (so it need not brake for the red in the meantime). It
+// counts the SPaT message used.
+//
+// On green, a car that makes it at its own speed gets no advice and one
+// that makes it a little faster (up to the maximum speed factor) is told
+// so. Otherwise the advice is the average speed that reaches the line as
+// the next green starts (SUMO's GLOSA device), unless that is below the
+// minimum speed: then the car approaches as usual and stops.
+func (s *Sim) glosa(seg *segment, c *car, d, v0 float64, acc *segAcc) (float64, bool) {
+	none := math.Inf(1)
 	x := s.v2x
 	if !x.cfg.GLOSA || c.link < 0 || d > x.cfg.GLOSARange || d > x.cfg.Range {
-		return v0
+		return none, false
 	}
 	node := int(seg.node)
 	k := &s.segs[c.link]
 	msg, age, ok := s.spatFor(node, int(k.mov-s.nodes[node].movLo), c.id, acc)
 	if !ok {
-		return v0
+		return none, false
 	}
 	shift := func(t float32) float64 {
 		if t < 0 {
@@ -383,21 +392,21 @@ func (s *Sim) glosa(seg *segment, c *car, d, v0 float64, acc *segAcc) float64 {
 	if msg.light.IsGreen() {
 		te := shift(msg.greenEnds)
 		if te < 0 || d/math.Max(v0, 0.1) <= te {
-			return v0 // makes it at its own speed
+			return none, false // makes it at its own speed
 		}
 		if d/vmaxAdv <= te {
-			return math.Min(vmaxAdv, d/math.Max(te, 0.1)) // a little faster
+			return math.Min(vmaxAdv, d/math.Max(te, 0.1)), false // a little faster
 		}
 	}
 	tg := shift(msg.toGreen)
 	if tg <= 0 {
-		return v0
+		return none, false
 	}
-	adv := d / tg
+	adv := math.Min(v0, d/tg)
 	if adv < x.cfg.GLOSAMinSpeed {
-		return v0 // would crawl: stop at the line instead
+		return none, false // would crawl: stop at the line instead
 	}
-	return math.Min(v0, adv)
+	return adv, d/math.Max(c.speed, 0.1) >= tg-s.dt
 }
 
 // --- Status messages and estimated sensors --------------------------------
