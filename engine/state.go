@@ -155,7 +155,9 @@ type segAcc struct {
 	fuel     float64 // mL burnt on the segment
 	spatRecv int64   // V2X counters (lanes of an RSU's junction)
 	spatLost int64
-	statRecv int64
+	statRecv int64 // status messages used for estimated sensors
+	statSent int64
+	statLost int64
 }
 
 // nodeState is the per-node junction state.

@@ -436,6 +436,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		cv := c.flags&fConnected != 0 && x != nil
 		vAdv, onGreen := math.Inf(1), false
 		if cv && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
+			s.countMessages(seg, c, seg.length-c.pos)
 			vAdv, onGreen = s.glosa(seg, c, seg.length-c.pos, v0, &seg.acc)
 			if vAdv > v0 && vAdv < math.Inf(1) {
 				v0, vAdv = vAdv, math.Inf(1) // speed up a little: a higher target

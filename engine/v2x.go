@@ -333,9 +333,40 @@ func (s *Sim) predictSignal(v int, r *rsu) {
 	}
 }
 
+// spatLost reports whether the SPaT message node v broadcast at step k
+// was lost on its way to vehicle id.
+func (s *Sim) spatLost(id int32, v int, k int64) bool {
+	l := s.v2x.cfg.SPaT.Loss
+	return l > 0 && s.uniform(streamSPaTLoss, uint64(id)<<20^uint64(v), uint64(k)) < l
+}
+
+// countMessages counts, for equipped car c d metres before the stop line of
+// an RSU's junction, this step's SPaT message (received or lost; it arrives
+// after the latency) and, when one is due, its status message.
+func (s *Sim) countMessages(seg *segment, c *car, d float64) {
+	x := s.v2x
+	if d > x.cfg.Range {
+		return
+	}
+	v := int(seg.node)
+	if k := s.step - x.latSpaT; k >= 0 {
+		if s.spatLost(c.id, v, k) {
+			seg.acc.spatLost++
+		} else {
+			seg.acc.spatRecv++
+		}
+	}
+	if (s.step+int64(c.id))%x.period == 0 {
+		seg.acc.statSent++
+		if x.cfg.Status.Loss > 0 && s.uniform(streamStatLoss, uint64(c.id)<<20^uint64(v), uint64(s.step)) < x.cfg.Status.Loss {
+			seg.acc.statLost++
+		}
+	}
+}
+
 // spatFor returns the latest SPaT message about movement m of node v that
 // vehicle id has received (latency and losses applied), its age (s) and
-// whether there is one; it counts this step's message as received or lost.
+// whether there is one.
 func (s *Sim) spatFor(v int, m int, id int32, acc *segAcc) (spatMsg, float64, bool) {
 	x := s.v2x
 	r := x.rsu[v]
@@ -345,14 +376,8 @@ func (s *Sim) spatFor(v int, m int, id int32, acc *segAcc) (spatMsg, float64, bo
 		if k < 0 {
 			break
 		}
-		if x.cfg.SPaT.Loss > 0 && s.uniform(streamSPaTLoss, uint64(id)<<20^uint64(v), uint64(k)) < x.cfg.SPaT.Loss {
-			if j == 0 {
-				acc.spatLost++
-			}
+		if s.spatLost(id, v, k) {
 			continue
-		}
-		if j == 0 {
-			acc.spatRecv++
 		}
 		return r.ring[k%n][m], float64(s.step-k) * s.dt, true
 	}
@@ -650,7 +675,9 @@ type RSUCounts struct {
 	SPaTSent     int64 // broadcasts (one per step)
 	SPaTReceived int64 // messages received by equipped vehicles in range (one per vehicle-step)
 	SPaTLost     int64 // messages lost on the way to them
-	StatusRecv   int64 // status messages received
+	StatusSent   int64 // status messages sent by equipped vehicles in range
+	StatusRecv   int64 // of which received
+	StatusLost   int64 // of which lost
 }
 
 // RSUCounts returns the counters of every roadside unit, in node order.
@@ -669,7 +696,9 @@ func (s *Sim) RSUCounts() []RSUCounts {
 				a := &s.segs[l].acc
 				c.SPaTReceived += a.spatRecv
 				c.SPaTLost += a.spatLost
-				c.StatusRecv += a.statRecv
+				c.StatusSent += a.statSent
+				c.StatusLost += a.statLost
+				c.StatusRecv += a.statSent - a.statLost
 			}
 		}
 		out = append(out, c)
