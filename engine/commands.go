@@ -134,6 +134,8 @@ func (s *Sim) rerouteAroundClosures() {
 		from := int(v.ri)
 		if v.status != statusRunning {
 			from = 0
+		} else if c, seg := s.locateSeg(int32(id)); c != nil && (seg.isLink || c.flags&fPermit != 0) && from+1 < len(route) {
+			from++ // already committed to the next road
 		}
 		blocked := false
 		for _, r := range route[from+1:] {
@@ -164,21 +166,10 @@ func (s *Sim) setRoute(id int32, r maps.Route) {
 	v.length = s.routeLen[v.route]
 	v.reroutes++
 	s.stats.reroutes++
-	if v.status != statusRunning {
-		return
-	}
-	for i := range s.segs {
-		seg := &s.segs[i]
-		for j := range seg.cars {
-			c := &seg.cars[j]
-			if c.id != id {
-				continue
-			}
-			c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
-			if !seg.isLink && c.flags&fPermit == 0 {
-				c.link = s.chooseLink(seg, c)
-			}
-			return
+	if c, seg := s.locateSeg(id); c != nil {
+		c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
+		if !seg.isLink && c.flags&fPermit == 0 {
+			c.link = s.chooseLink(seg, c)
 		}
 	}
 }

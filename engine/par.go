@@ -29,14 +29,14 @@ func newPool(workers int) *pool {
 	if workers > 1 {
 		p.jobs = make(chan *job)
 		for i := 0; i < workers-1; i++ {
-			go p.loop()
+			go p.loop(p.jobs)
 		}
 	}
 	return p
 }
 
-func (p *pool) loop() {
-	for j := range p.jobs {
+func (p *pool) loop(jobs chan *job) {
+	for j := range jobs {
 		j.work()
 		j.wg.Done()
 	}

@@ -37,6 +37,8 @@ type VehicleView struct {
 	Segment int32
 	Pos     float64 // m along the segment
 	Waiting float64 // s standing without interruption
+	// Connected reports whether the vehicle is equipped for V2X.
+	Connected bool
 }
 
 // segGeom caches a segment's polyline with cumulative distances.
@@ -105,7 +107,8 @@ func (s *Sim) Snapshot(dst *Snapshot) {
 			c := &seg.cars[j]
 			x, y, h := g.at(c.pos, seg.length)
 			dst.Vehicles = append(dst.Vehicles, VehicleView{ID: c.id, X: x, Y: y, Heading: h, Speed: c.speed,
-				Length: float64(c.length), VType: c.vt, Segment: int32(i), Pos: c.pos, Waiting: float64(c.wait)})
+				Length: float64(c.length), VType: c.vt, Segment: int32(i), Pos: c.pos, Waiting: float64(c.wait),
+				Connected: c.flags&fConnected != 0})
 			speed += c.speed
 		}
 	}

@@ -40,17 +40,11 @@ func (s *Sim) Trip(id int) TripRecord {
 		Scheduled: v.depart, Depart: v.insert, Arrival: v.arrive, Stops: int(v.stops), Waiting: v.waitTotal,
 		RouteLength: v.length, Teleports: int(v.teleports), Status: statusNames[v.status], Fuel: v.fuel,
 		CO2: v.fuel * CO2PerML, Connected: v.connected}
-	if v.status == statusRunning {
+	if c := s.locate(int32(id)); c != nil {
 		// Include the current standstill and the fuel not yet credited.
-		for i := range s.segs {
-			for _, c := range s.segs[i].cars {
-				if c.id == int32(id) {
-					r.Waiting += float64(c.wait)
-					r.Fuel += float64(c.fuel)
-					r.CO2 = r.Fuel * CO2PerML
-				}
-			}
-		}
+		r.Waiting += float64(c.wait)
+		r.Fuel += float64(c.fuel)
+		r.CO2 = r.Fuel * CO2PerML
 	}
 	if v.arrive >= 0 && v.insert >= 0 {
 		r.TravelTime = v.arrive - v.insert
@@ -65,3 +59,36 @@ func (s *Sim) Finished() []int32 { return s.finished }
 
 // NumTrips returns the number of trips (vehicle ids run from 0 to NumTrips−1).
 func (s *Sim) NumTrips() int { return len(s.trips) }
+
+// locate returns the car of running vehicle id and its segment, or nil: it
+// is on a lane of its current road or on a link leaving one.
+func (s *Sim) locate(id int32) *car {
+	c, _ := s.locateSeg(id)
+	return c
+}
+
+func (s *Sim) locateSeg(id int32) (*car, *segment) {
+	v := &s.veh[id]
+	if v.status != statusRunning || v.route < 0 {
+		return nil, nil
+	}
+	find := func(seg *segment) *car {
+		for j := range seg.cars {
+			if seg.cars[j].id == id {
+				return &seg.cars[j]
+			}
+		}
+		return nil
+	}
+	for _, l := range s.net.Roads[s.routes[v.route][v.ri]].Lanes {
+		if c := find(&s.segs[l]); c != nil {
+			return c, &s.segs[l]
+		}
+		for _, k := range s.segs[l].links {
+			if c := find(&s.segs[k]); c != nil {
+				return c, &s.segs[k]
+			}
+		}
+	}
+	return nil, nil
+}

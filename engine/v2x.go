@@ -743,3 +743,18 @@ func (s *Sim) freeFlowTimes() []float64 {
 	}
 	return s.ffTT
 }
+
+// RSUs returns the junctions with a roadside unit, in node order (nil
+// without V2X).
+func (s *Sim) RSUs() []maps.NodeID {
+	if s.v2x == nil {
+		return nil
+	}
+	var out []maps.NodeID
+	for v, r := range s.v2x.rsu {
+		if r != nil {
+			out = append(out, maps.NodeID(v))
+		}
+	}
+	return out
+}
