@@ -267,8 +267,8 @@ func (s *Sim) swapPartner(seg *segment, i int, lanes []maps.LaneID, li, dir int)
 	to := int32(lanes[li+dir])
 	for j := range s.segs[to].cars {
 		y := &s.segs[to].cars[j]
-		if y.pos-float64(y.length) >= c.pos || c.pos-float64(c.length) >= y.pos {
-			continue // not side by side
+		if y.pos-float64(y.length) >= c.pos || c.pos-float64(c.length) >= y.pos || y.pos < float64(y.length) {
+			continue // not side by side, or not wholly on its lane
 		}
 		if y.next >= 0 && y.link < 0 && s.strategicDir(lanes, li+dir, y.next) == -dir {
 			return y.id
@@ -293,7 +293,7 @@ func (s *Sim) swap(m lcMove, acc *stepAcc) {
 		}
 		return k+1 >= len(lane.cars) || pos-float64(x.length) > lane.cars[k+1].pos+tiny
 	}
-	if !fits(from, i, b, a.pos) || !fits(to, j, a, b.pos) {
+	if !fits(from, i, b, a.pos) || !fits(to, j, a, b.pos) || a.pos < float64(b.length) || b.pos < float64(a.length) {
 		return
 	}
 	a.pos, b.pos = b.pos, a.pos
