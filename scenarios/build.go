@@ -31,6 +31,9 @@ type Run struct {
 	// demand with no route (those trips are kept and counted by the
 	// engine as unroutable, never dropped).
 	Notes []string
+
+	signals *signalSetup
+	events  map[*engine.Sim]*Timeline // [[events]] applied by Apply, per simulation (events.go)
 }
 
 // Build loads the scenario's network, converts its settings and generates
@@ -52,11 +55,19 @@ func Build(sc *Scenario) (*Run, error) {
 		return nil, err
 	}
 	r.Trips, r.Notes = b.trips, b.notes
+	st, notes, err := sc.buildSignals(net, &r.Config, r.Trips)
+	if err != nil {
+		return nil, err
+	}
+	r.signals, r.Notes = st, append(r.Notes, notes...)
+	if err := r.checkEvents(); err != nil { // events.go
+		return nil, err
+	}
+	if r.Config.V2X, err = sc.v2xConfig(st); err != nil { // v2x.go
+		return nil, err
+	}
 	return r, nil
 }
-
-// NewSim creates the simulation of the run.
-func (r *Run) NewSim() (*engine.Sim, error) { return engine.New(r.Network, r.Config, r.Trips) }
 
 // End is the simulated time the run lasts: duration plus cool-down (s).
 func (r *Run) End() float64 { return r.Scenario.Duration + r.Scenario.Cooldown }
@@ -128,7 +139,7 @@ func (sc *Scenario) engineConfig() (engine.Config, error) {
 			sf = engine.Normal{Mean: f.Mean, Dev: f.Dev, Min: f.Min, Max: f.Max}
 		}
 		c.VTypes = append(c.VTypes, engine.VType{ID: v.ID, Length: v.Length, MaxSpeed: v.MaxSpeed, Model: kind, SpeedFactor: sf,
-			Follow: follow.Params{Accel: v.Accel, Decel: v.Decel, EmergencyDecel: v.EmergencyDecel, MinGap: v.MinGap, Headway: v.Headway, Sigma: v.Sigma}})
+			Follow: follow.Params{Accel: v.Accel, Decel: v.Decel, EmergencyDecel: v.EmergencyDecel, MinGap: v.MinGap, Headway: v.Headway, Sigma: v.Sigma}, Connected: v.Connected})
 	}
 	return c, nil
 }
@@ -291,6 +302,7 @@ func (b *demandBuilder) flow(i int, f Flow, zones map[string][]maps.RoadID) {
 	for k, t := range departures(rng, f.Rate*b.sc.Demand.Scale, f.Begin, f.End, f.Distribution) {
 		o, d := from[rng.IntN(len(from))], to[rng.IntN(len(to))]
 		trip := engine.Trip{ID: fmt.Sprintf("%s.%d", name, k), Depart: t, From: o, To: d, VType: b.vtypeOf(key("vtype"), f.VType, rng)}
+		trip.VType = b.connectedVType(trip.VType, f.Connected) // v2x.go
 		if len(via) > 0 {
 			route, err := b.viaRoute(o, via, d)
 			if err != nil {

@@ -26,6 +26,39 @@ const (
 	DefaultKraussSigma = 0.5 // sigma of a krauss vehicle type
 )
 
+// Signal defaults (the [signals] tables). Policy parameters follow the
+// usual CityFlow benchmark settings where there are any.
+const (
+	DefaultGuardMinGreen     = 5.0        // signals.guard.min_green, s
+	DefaultLoopOffset        = 25.0       // signals.detectors.loop_offset, m
+	DefaultWebsterSaturation = 1800.0     // signals.webster.saturation, veh/h per lane
+	DefaultWebsterK          = 2          // signals.webster.k, cycles
+	DefaultWebsterMinCycle   = 40.0       // signals.webster.min_cycle, s
+	DefaultWebsterMaxCycle   = 150.0      // signals.webster.max_cycle, s
+	DefaultWebsterMinGreen   = 5.0        // signals.webster.min_green, s
+	DefaultWebsterFlows      = "observed" // signals.webster.flows
+	DefaultActuatedMinGreen  = 10.0       // signals.actuated.min_green, s
+	DefaultActuatedMaxGreen  = 50.0       // signals.actuated.max_green, s
+	DefaultActuatedPassage   = 3.0        // signals.actuated.passage, s
+	DefaultMaxPressureDelta  = 10.0       // signals.max_pressure.delta, s
+	DefaultMaxPressureMin    = 10.0       // signals.max_pressure.min_green, s
+	DefaultSOTLVariant       = "platoon"  // signals.sotl.variant
+	DefaultSOTLTheta         = 40.0       // signals.sotl.theta, veh·s
+	DefaultSOTLPhiMin        = 5.0        // signals.sotl.phi_min, s
+	DefaultSOTLMu            = 3          // signals.sotl.mu, vehicles
+	MaxSignalTime            = 3600.0     // upper bound of any signal time key, s
+	MaxChangeTime            = 20.0       // upper bound of yellow and all_red, s
+	MaxSaturation            = 10000.0    // signals.webster.saturation, veh/h per lane
+	MaxDetectorDistance      = 10000.0    // signals.detectors keys, m
+	GroupPrefix              = "group:"   // a junction list entry naming a group of signals.groups
+	PolicyFixedTime          = DefaultPolicy
+	PolicyWebster            = "webster"
+	PolicyActuated           = "actuated"
+	PolicyMaxPressure        = "max_pressure"
+	PolicySOTL               = "sotl"
+	PolicyExternal           = "external"
+)
+
 // Car-following models a vehicle type may name.
 const (
 	ModelIDM    = "idm"
@@ -38,7 +71,9 @@ const (
 var (
 	Models         = []string{ModelIDM, ModelKrauss}
 	Distributions  = []string{"poisson", "uniform"}
-	SignalPolicies = []string{DefaultPolicy}
+	SignalPolicies = []string{PolicyFixedTime, PolicyWebster, PolicyActuated, PolicyMaxPressure, PolicySOTL, PolicyExternal}
+	SOTLVariants   = []string{"request", "phase", "platoon"}
+	WebsterFlows   = []string{"observed", "scenario"}
 )
 
 // PassengerCar returns the default vehicle type, a passenger car driven by
@@ -133,7 +168,10 @@ func (s *Scenario) ApplyDefaults() {
 		def(&m.End, s.Duration)
 	}
 
-	def(&s.Signals.Policy, DefaultPolicy)
+	s.Signals.applyDefaults()
+	if s.V2X != nil {
+		s.V2X.applyDefaults() // v2x.go
+	}
 
 	def(&s.Driving.Teleport, DefaultTeleport)
 	if s.Driving.Politeness == nil {
@@ -144,11 +182,42 @@ func (s *Scenario) ApplyDefaults() {
 	o := &s.Output
 	def(&o.Dir, filepath.Join(DefaultOutputRoot, s.Name))
 	def(&o.Interval, DefaultOutputInterval)
-	for _, b := range []**bool{&o.Trips, &o.TimeSeries, &o.Roads, &o.Summary} {
+	for _, b := range []**bool{&o.Trips, &o.TimeSeries, &o.Roads, &o.Summary, &o.Junctions} {
 		if *b == nil {
 			*b = ptr(true)
 		}
 	}
+	if o.Detectors == nil {
+		o.Detectors = ptr(false)
+	}
+}
+
+func (g *Signals) applyDefaults() {
+	def(&g.Policy, DefaultPolicy)
+	if g.Guard.MinGreen == nil {
+		g.Guard.MinGreen = ptr(DefaultGuardMinGreen)
+	}
+	def(&g.Detectors.LoopOffset, g.SOTL.Omega)
+	def(&g.Detectors.LoopOffset, DefaultLoopOffset)
+	w := &g.Webster
+	def(&w.Saturation, DefaultWebsterSaturation)
+	def(&w.K, DefaultWebsterK)
+	def(&w.MinCycle, DefaultWebsterMinCycle)
+	def(&w.MaxCycle, DefaultWebsterMaxCycle)
+	def(&w.MinGreen, DefaultWebsterMinGreen)
+	def(&w.Flows, DefaultWebsterFlows)
+	a := &g.Actuated
+	def(&a.MinGreen, DefaultActuatedMinGreen)
+	def(&a.MaxGreen, DefaultActuatedMaxGreen)
+	def(&a.Passage, DefaultActuatedPassage)
+	m := &g.MaxPressure
+	def(&m.Delta, DefaultMaxPressureDelta)
+	def(&m.MinGreen, DefaultMaxPressureMin)
+	so := &g.SOTL
+	def(&so.Variant, DefaultSOTLVariant)
+	def(&so.Theta, DefaultSOTLTheta)
+	def(&so.PhiMin, DefaultSOTLPhiMin)
+	def(&so.Mu, DefaultSOTLMu)
 }
 
 // def sets *p to v if *p is the zero value.

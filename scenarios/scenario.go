@@ -30,6 +30,11 @@ type Scenario struct {
 	Signals Signals       `toml:"signals"`
 	Driving Driving       `toml:"driving"`
 	Output  Output        `toml:"output"`
+	// Events are what-if events applied at given times (see Event).
+	Events []Event `toml:"events"`
+	// V2X, when set, enables connected vehicles and roadside units (see
+	// V2X and docs/v2x.md).
+	V2X *V2X `toml:"v2x"`
 
 	// path is the file the scenario was read from; relative paths inside
 	// the scenario are resolved against its directory.
@@ -94,6 +99,10 @@ type VehicleType struct {
 	// SpeedFactor scales each vehicle's desired speed relative to the
 	// speed limit, drawn once per vehicle.
 	SpeedFactor *SpeedFactor `toml:"speed_factor"`
+	// Connected is the share of this type's vehicles equipped for V2X
+	// (0..1, default 0), drawn per vehicle from the seed. It matters only
+	// with a [v2x] table.
+	Connected float64 `toml:"connected"`
 }
 
 // SpeedFactor is a normal distribution truncated to [Min, Max].
@@ -134,6 +143,9 @@ type Flow struct {
 	// Distribution of departures: "poisson" (default) or "uniform".
 	Distribution string `toml:"distribution"`
 	VType        string `toml:"vtype"`
+	// Connected, when set, replaces the connected share of the flow's
+	// vehicle types for its vehicles (0..1).
+	Connected *float64 `toml:"connected"`
 }
 
 // RandomTrips departs trips between random roads of the network.
@@ -162,12 +174,168 @@ type ODMatrix struct {
 	VType        string      `toml:"vtype"`
 }
 
-// Signals chooses how signalised junctions are controlled. This issue's
-// engine runs the network's fixed-time programs; policies plug in here.
+// Signals chooses how signalised junctions are controlled: a default
+// policy, per-junction overrides, the parameters of each policy, timed
+// policy switches, program changes and the safety guard. See README.md
+// ("[signals]") and docs/signals.md.
 type Signals struct {
-	// Policy is the default controller for every signalised junction:
-	// "fixed_time" (default: the network's own programs).
+	// Policy is the default controller of every signalised junction, one
+	// of SignalPolicies (default "fixed_time": the network's programs).
 	Policy string `toml:"policy"`
+	// Phases restricts the program phases the policies may choose (indices
+	// into each junction's program); default: every phase but dominated
+	// ones (signal.DefaultPhases), such as CityFlow's phase 0.
+	Phases []int `toml:"phases"`
+	// Yellow and AllRed replace the yellow and all-red times of every
+	// program (s); unset keeps each program's own.
+	Yellow *float64 `toml:"yellow"`
+	AllRed *float64 `toml:"all_red"`
+
+	// Groups name sets of junction ids, usable as "group:NAME" wherever
+	// junctions are listed.
+	Groups map[string][]string `toml:"groups"`
+	// Overrides give some junctions another policy or phase set.
+	Overrides []SignalOverride `toml:"overrides"`
+	// Switch changes the policy of some junctions at given times.
+	Switch []SignalSwitch `toml:"switch"`
+	// GreenWave coordinates fixed-time junctions along arterials.
+	GreenWave []GreenWave `toml:"green_wave"`
+	// Programs replace the signal programs of some junctions.
+	Programs []SignalProgram `toml:"programs"`
+
+	Guard     SignalGuard `toml:"guard"`
+	Detectors Detectors   `toml:"detectors"`
+
+	FixedTime   FixedTimeParams   `toml:"fixed_time"`
+	Webster     WebsterParams     `toml:"webster"`
+	Actuated    ActuatedParams    `toml:"actuated"`
+	MaxPressure MaxPressureParams `toml:"max_pressure"`
+	SOTL        SOTLParams        `toml:"sotl"`
+}
+
+// SignalOverride gives the listed junctions another policy and/or phase
+// set than the default.
+type SignalOverride struct {
+	// Junctions lists junction ids and "group:NAME" references.
+	Junctions []string `toml:"junctions"`
+	// Policy is one of SignalPolicies; empty keeps the default policy.
+	Policy string `toml:"policy"`
+	// Phases is the phase set of these junctions; empty keeps the
+	// policy's.
+	Phases []int `toml:"phases"`
+}
+
+// SignalSwitch changes the policy of junctions at time At.
+type SignalSwitch struct {
+	At     float64 `toml:"at"`     // s
+	Policy string  `toml:"policy"` // one of SignalPolicies
+	Phases []int   `toml:"phases"` // phase set; empty keeps the policy's
+	// Junctions lists junction ids and "group:NAME" references; empty
+	// means every signalised junction.
+	Junctions []string `toml:"junctions"`
+}
+
+// GreenWave gives fixed-time junctions along an arterial the offsets of a
+// one-way progression: junctions in driving order, joined by roads.
+type GreenWave struct {
+	Name      string   `toml:"name"`
+	Junctions []string `toml:"junctions"` // ids, in driving order (groups allowed)
+	Speed     float64  `toml:"speed"`     // progression speed, m/s
+}
+
+// SignalProgram replaces the program of one junction.
+type SignalProgram struct {
+	Junction string        `toml:"junction"`
+	Phases   []SignalPhase `toml:"phases"`
+	Yellow   *float64      `toml:"yellow"`  // s; unset: the signals-wide or network value
+	AllRed   *float64      `toml:"all_red"` // s; likewise
+	Offset   float64       `toml:"offset"`  // s
+}
+
+// SignalPhase is one phase of a SignalProgram.
+type SignalPhase struct {
+	Duration float64 `toml:"duration"` // s of green
+	// State has one letter per movement of the junction in its order
+	// (see `citytwin net inspect`): G green, g green yielding, r red.
+	State string `toml:"state"`
+}
+
+// SignalGuard are the safety limits applied to every signal whatever its
+// policy asks.
+type SignalGuard struct {
+	// MinGreen is the least green before any change (s, default 5; 0 is
+	// allowed).
+	MinGreen *float64 `toml:"min_green"`
+	// MaxRed bounds how long a movement with halting vehicles stays red
+	// (s); 0 (default) disables it.
+	MaxRed float64 `toml:"max_red"`
+	// Strict makes every request the guard refuses or overrides an error.
+	Strict bool `toml:"strict"`
+}
+
+// Detectors place the detectors the adaptive policies read.
+type Detectors struct {
+	// LoopOffset is the distance of every lane's induction loop before its
+	// stop line (m, default 25). It is also SOTL's ω.
+	LoopOffset float64 `toml:"loop_offset"`
+	// AreaLength is the length of the lane-area detectors ending at the
+	// stop lines (m); default 0, the whole lane.
+	AreaLength float64 `toml:"area_length"`
+}
+
+// FixedTimeParams are the parameters of the fixed_time policy.
+type FixedTimeParams struct {
+	// Phases is the cycle, in order; default: every program phase.
+	Phases []int `toml:"phases"`
+	// Green is the green of every phase (s); default: the program's
+	// durations.
+	Green float64 `toml:"green"`
+	// Offset shifts every cycle start (s).
+	Offset float64 `toml:"offset"`
+}
+
+// WebsterParams are the parameters of the webster policy.
+type WebsterParams struct {
+	Phases     []int   `toml:"phases"`
+	Saturation float64 `toml:"saturation"` // veh/h per lane
+	K          int     `toml:"k"`          // cycles between recomputations
+	MinCycle   float64 `toml:"min_cycle"`  // s
+	MaxCycle   float64 `toml:"max_cycle"`  // s
+	MinGreen   float64 `toml:"min_green"`  // s
+	Lost       float64 `toml:"lost"`       // s per phase; default yellow + all-red
+	// Flows is "observed" (loop counts, default) or "scenario" (the
+	// scenario's demand, never re-estimated).
+	Flows string `toml:"flows"`
+}
+
+// ActuatedParams are the parameters of the actuated policy.
+type ActuatedParams struct {
+	Phases   []int   `toml:"phases"`
+	MinGreen float64 `toml:"min_green"` // s
+	MaxGreen float64 `toml:"max_green"` // s
+	Passage  float64 `toml:"passage"`   // s
+}
+
+// MaxPressureParams are the parameters of the max_pressure policy.
+type MaxPressureParams struct {
+	Phases   []int   `toml:"phases"`
+	Delta    float64 `toml:"delta"`     // s between decisions
+	MinGreen float64 `toml:"min_green"` // s
+	// Halting counts standing vehicles (queues) only.
+	Halting bool `toml:"halting"`
+}
+
+// SOTLParams are the parameters of the sotl policy.
+type SOTLParams struct {
+	Phases []int `toml:"phases"`
+	// Variant is "request", "phase" or "platoon" (default).
+	Variant string  `toml:"variant"`
+	Theta   float64 `toml:"theta"`   // θ, veh·s
+	PhiMin  float64 `toml:"phi_min"` // φ_min, s
+	Mu      int     `toml:"mu"`      // μ, vehicles
+	// Omega is ω (m), the reach of the platoon rule; it sets
+	// detectors.loop_offset, and must agree with it if both are set.
+	Omega float64 `toml:"omega"`
 }
 
 // Driving holds engine-wide behaviour switches.
@@ -196,4 +364,12 @@ type Output struct {
 	TimeSeries *bool `toml:"timeseries"` // timeseries.csv
 	Roads      *bool `toml:"roads"`      // roads.geojson
 	Summary    *bool `toml:"summary"`    // summary.json
+	// Junctions writes junctions.csv (per signalised junction and
+	// interval) and junctions.json (per junction over the run, with the
+	// guard's counts).
+	Junctions *bool `toml:"junctions"`
+	// Detectors writes detectors.csv: per lane and interval, the loop
+	// count and occupancy and the area detector's queue and halting
+	// vehicles. Default false (it has a row per lane per interval).
+	Detectors *bool `toml:"detectors"`
 }

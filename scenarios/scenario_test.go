@@ -333,7 +333,7 @@ func TestValidate(t *testing.T) {
 		{"od NaN", func(s *Scenario) { s.Demand.OD[0].Trips[1][0] = math.NaN() }, "demand.od[0].trips[1][0]: must be at least 0 and finite, got NaN"},
 		{"od infinite", func(s *Scenario) { s.Demand.OD[0].Trips[1][0] = math.Inf(1) }, "demand.od[0].trips[1][0]: must be at least 0 and finite"},
 
-		{"policy", func(s *Scenario) { s.Signals.Policy = "max_pressure" }, `signals.policy: must be one of fixed_time, got "max_pressure"`},
+		{"policy", func(s *Scenario) { s.Signals.Policy = "green_always" }, `signals.policy: must be one of fixed_time, webster, actuated, max_pressure, sotl, external, got "green_always"`},
 		{"interval", func(s *Scenario) { s.Output.Interval = -60 }, "output.interval: must be positive"},
 		{"teleport 0.5", func(s *Scenario) { s.Driving.Teleport = 0.5 }, "driving.teleport: must be negative (disabled) or at least 1 s"},
 		{"politeness", func(s *Scenario) { p := 1.5; s.Driving.Politeness = &p }, "driving.politeness: must be in [0, 1]"},

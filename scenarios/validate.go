@@ -47,10 +47,10 @@ func (s *Scenario) Validate() error {
 	c.network(&s.Network)
 	c.vtypes(s.VTypes)
 	c.demand(&s.Demand)
+	c.events(s.Events)
+	c.v2x(s.V2X) // v2x.go; also vtypes[].connected and demand.flows[].connected
 
-	if p := s.Signals.Policy; p != "" {
-		c.oneOf("signals.policy", p, SignalPolicies)
-	}
+	c.signals(&s.Signals, s.Duration+s.Cooldown)
 	if t := s.Driving.Teleport; !(t < 0 || t >= 1) || math.IsInf(t, 0) {
 		c.add("driving.teleport", "must be negative (disabled) or at least 1 s, got %g", t)
 	}

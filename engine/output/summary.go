@@ -40,6 +40,9 @@ type Summary struct {
 	// ConnectedShare is the share of finished trips made by equipped
 	// vehicles.
 	ConnectedShare float64 `json:"connected_share"`
+	// Signals summarises the signalised junctions and the guard's counts;
+	// set by runners that collect JunctionMetrics (see Files.Junctions).
+	Signals *SignalSummary `json:"signals,omitempty"`
 }
 
 // Summarize computes the summary of sim now, ignoring trips scheduled

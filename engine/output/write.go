@@ -19,6 +19,10 @@ import (
 // Files says which outputs WriteAll writes.
 type Files struct {
 	Trips, TimeSeries, Roads, Summary bool
+	// Junctions, when set, adds the signal section of summary.json and
+	// the files its options select: junctions.csv and junctions.json,
+	// detectors.csv.
+	Junctions *JunctionMetrics
 }
 
 // WriteAll writes the selected outputs of sim into dir (created if needed)
@@ -57,7 +61,26 @@ func WriteAll(dir string, sim *engine.Sim, warmup float64, f Files) ([]string, e
 		{f.Trips, "trips.csv", func(w io.Writer) error { return WriteTrips(w, sim) }},
 		{f.TimeSeries, "timeseries.csv", func(w io.Writer) error { return WriteSeries(w, sim) }},
 		{f.Roads, "roads.geojson", func(w io.Writer) error { return WriteRoads(w, sim) }},
-		{f.Summary, "summary.json", func(w io.Writer) error { return WriteSummary(w, Summarize(sim, warmup)) }},
+		{f.Summary, "summary.json", func(w io.Writer) error {
+			sum := Summarize(sim, warmup)
+			if jm := f.Junctions; jm != nil {
+				sig := jm.Summary(sim)
+				sum.Signals = &sig
+			}
+			return WriteSummary(w, sum)
+		}},
+	}
+	if jm := f.Junctions; jm != nil {
+		jm.Finish(sim)
+		steps = append(steps, []struct {
+			on   bool
+			name string
+			fn   func(io.Writer) error
+		}{
+			{jm.opt.Junctions, "junctions.csv", func(w io.Writer) error { return WriteJunctionsCSV(w, jm.Rows()) }},
+			{jm.opt.Junctions, "junctions.json", func(w io.Writer) error { return WriteJunctionsJSON(w, jm, sim) }},
+			{jm.opt.Detectors, "detectors.csv", func(w io.Writer) error { return WriteDetectorsCSV(w, jm.DetectorRows()) }},
+		}...)
 	}
 	for _, s := range steps {
 		if s.on {

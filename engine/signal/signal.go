@@ -2,6 +2,7 @@ package signal
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -68,23 +69,52 @@ type View struct {
 	Sensors *NodeSensors
 	// Node is the junction (maps.NodeID).
 	Node int32
+	// Guard is the plant's guard. A well-behaved controller asks for no
+	// change before Guard.MinGreen, so that the guard never has to refuse.
+	Guard Guard
+	// First marks the plant's first decision, at the start of the run: the
+	// answer becomes the initial phase at once, with no change interval
+	// and no minimum green to wait for.
+	First bool
 }
 
 // A Controller decides which phase should be green. Decide is called once
-// per step; returning the current phase keeps it, returning another starts a
-// change (yellow, all-red, then the new phase). A controller must depend
-// only on what it is given and its own state, so runs stay deterministic.
+// per step while a phase is green (not during yellow and all-red);
+// returning the current phase keeps it, returning another starts a change
+// (yellow, all-red, then the new phase). The plant's very first call, at
+// the start of the run, sets the initial phase without a change interval.
+//
+// A controller must depend only on what it is given and its own state, so
+// runs stay deterministic. The engine updates the plants of different
+// junctions concurrently: a controller must not share mutable state with
+// another junction's controller, so give every junction its own.
 type Controller interface {
 	Decide(v View) int
 }
 
+// ControllerFunc adapts a function to the Controller interface.
+type ControllerFunc func(v View) int
+
+// Decide implements Controller.
+func (f ControllerFunc) Decide(v View) int { return f(v) }
+
 // Guard are the safety limits a Plant enforces whatever its controller
-// asks (s). Zero disables a limit.
+// asks (s). Zero disables a limit. Yellow and all-red are not part of the
+// guard: the plant always inserts the program's.
 type Guard struct {
-	// MinGreen is the least time a phase stays green before a change.
+	// MinGreen is the least time a phase stays green before a change. The
+	// guard refuses earlier changes, and its own forced changes wait for it
+	// too.
 	MinGreen float64
-	// MaxRed is the longest a movement with waiting vehicles stays red:
-	// when reached, the plant changes to the next phase that serves it.
+	// MaxRed bounds how long a movement with waiting (halting) vehicles
+	// stays red. When the wait, counted from the later of the movement
+	// turning red and its first vehicle halting, would otherwise exceed
+	// MaxRed, the plant changes to the next phase that serves it, in time
+	// for its green to start within MaxRed. The bound holds when the
+	// current phase has had its MinGreen and no other movement is more
+	// overdue; otherwise the green comes as soon as those allow: after the
+	// current minimum green, and after the minimum green and change
+	// interval of every more overdue movement served first.
 	MaxRed float64
 }
 
@@ -95,12 +125,17 @@ var DefaultGuard = Guard{MinGreen: 5}
 // Plant holds the signal state of one junction and applies a controller's
 // decisions to it, within its Guard. Controllers only choose phases of the
 // program, and programs are checked for conflicting greens when the network
-// is built, so no controller can give conflicting movements green.
+// is built (see CheckProgram), so no controller can give conflicting
+// movements green.
+//
+// The fields may be changed between steps only. Program is shared with the
+// network: replace it with a modified copy, never edit it in place.
 type Plant struct {
 	Program *maps.Program
 	Ctrl    Controller
 	Guard   Guard
 
+	started    bool
 	phase      int
 	next       int
 	stage      Stage
@@ -108,21 +143,27 @@ type Plant struct {
 	greenStart float64 // s
 	greenFor   float64 // s, length of the last completed or current green
 	redSince   []float64
+	waitFrom   []float64 // s, since when a red movement has had halting vehicles (−1: none)
 
 	// Refused counts decisions the guard refused (a change before the
-	// minimum green); Forced counts changes the guard made to end a
-	// maximum red.
+	// minimum green, or a phase the program does not have); Forced counts
+	// changes the guard made to end a maximum red.
 	Refused, Forced int64
 }
 
-// NewPlant starts a plant in the green of phase 0 at time 0 with the
-// default guard.
+// NewPlant starts a plant with the default guard. Its first update sets
+// the phase the controller asks for at that time (phase 0 when it asks
+// for none it has), green from then.
 func NewPlant(p *maps.Program, c Controller) *Plant {
 	n := 0
 	if len(p.Phases) > 0 {
 		n = len(p.Phases[0].State)
 	}
-	return &Plant{Program: p, Ctrl: c, Guard: DefaultGuard, redSince: make([]float64, n)}
+	pl := &Plant{Program: p, Ctrl: c, Guard: DefaultGuard, redSince: make([]float64, n), waitFrom: make([]float64, n)}
+	for m := range pl.waitFrom {
+		pl.waitFrom[m] = -1
+	}
+	return pl
 }
 
 // SetController replaces the controller; the signal state carries on.
@@ -134,7 +175,7 @@ func (p *Plant) View(now, step float64) View {
 	if p.stage == StageGreen {
 		gf = now - p.greenStart
 	}
-	return View{Now: now, Step: step, Phase: p.phase, Stage: p.stage, Next: p.next, GreenFor: gf, Program: p.Program}
+	return View{Now: now, Step: step, Phase: p.phase, Stage: p.stage, Next: p.next, GreenFor: gf, Program: p.Program, Guard: p.Guard}
 }
 
 // eps absorbs floating-point error when comparing accumulated times (s).
@@ -147,25 +188,41 @@ const eps = 1e-6
 func (p *Plant) Update(now, step float64, lights []Light) { p.UpdateSensed(now, step, lights, nil, 0) }
 
 // UpdateSensed is Update with the junction's sensors and id passed to the
-// controller.
+// controller. The guard's maximum red needs the sensors (it acts on
+// halting vehicles only).
 func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensors, node int32) {
 	pr := p.Program
+	if !p.started {
+		p.started = true
+		p.greenStart, p.stageStart = now, now
+		v := p.View(now, step)
+		v.Sensors, v.Node, v.First = sens, node, true
+		if want := p.Ctrl.Decide(v); want >= 0 && want < len(pr.Phases) {
+			p.phase, p.next = want, want
+		}
+		p.lights(lights)
+		p.track(now, step, lights, sens)
+		return
+	}
 	switch p.stage {
 	case StageGreen:
 		v := p.View(now, step)
 		v.Sensors, v.Node = sens, node
 		want := p.Ctrl.Decide(v)
-		if want >= 0 && want < len(pr.Phases) && want != p.phase && v.GreenFor < p.Guard.MinGreen-eps {
+		early := v.GreenFor < p.Guard.MinGreen-eps
+		if want != p.phase && (want < 0 || want >= len(pr.Phases) || early) {
 			p.Refused++
 			want = p.phase
 		}
-		if m := p.overdue(now, sens); m >= 0 && !p.Program.Phases[p.phase].Green(m) {
-			if f := p.serving(m); f >= 0 && f != want {
-				want = f
-				p.Forced++
+		if !early {
+			if m := p.overdue(now, step); m >= 0 {
+				if f := p.serving(m); f >= 0 && f != want {
+					want = f
+					p.Forced++
+				}
 			}
 		}
-		if want >= 0 && want < len(pr.Phases) && want != p.phase {
+		if want != p.phase {
 			p.greenFor = now - p.greenStart
 			p.next = want
 			switch {
@@ -174,7 +231,7 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 			case pr.LosesGreen(p.phase, want) && pr.AllRed > eps:
 				p.stage, p.stageStart = StageAllRed, now
 			default:
-				p.phase, p.greenStart = want, now
+				p.phase, p.greenStart, p.stageStart = want, now, now
 			}
 		}
 	case StageYellow:
@@ -182,39 +239,80 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 			if pr.AllRed > eps {
 				p.stage, p.stageStart = StageAllRed, now
 			} else {
-				p.stage, p.phase, p.greenStart = StageGreen, p.next, now
+				p.stage, p.phase, p.greenStart, p.stageStart = StageGreen, p.next, now, now
 			}
 		}
 	case StageAllRed:
 		if now-p.stageStart >= pr.AllRed-eps {
-			p.stage, p.phase, p.greenStart = StageGreen, p.next, now
+			p.stage, p.phase, p.greenStart, p.stageStart = StageGreen, p.next, now, now
 		}
 	}
 	p.lights(lights)
+	p.track(now, step, lights, sens)
+}
+
+// track records, after the lights of the step starting at now are set,
+// when each movement was last not red and since when a red movement has
+// had halting vehicles.
+func (p *Plant) track(now, step float64, lights []Light, sens *NodeSensors) {
 	for m, l := range lights {
-		if l != Red {
+		switch {
+		case l != Red:
 			p.redSince[m] = now + step
+			p.waitFrom[m] = -1
+		case !halting(sens, m):
+			p.waitFrom[m] = -1
+		case p.waitFrom[m] < 0:
+			p.waitFrom[m] = math.Max(now, p.redSince[m])
 		}
 	}
 }
 
-// overdue returns a movement with waiting vehicles that has been red for
-// the guard's maximum red, or −1.
-func (p *Plant) overdue(now float64, sens *NodeSensors) int {
-	if p.Guard.MaxRed <= 0 || sens == nil {
+// halting reports whether a lane with links of movement m has a standing
+// vehicle.
+func halting(sens *NodeSensors, m int) bool {
+	if sens == nil || m >= len(sens.MovIn) {
+		return false
+	}
+	for _, i := range sens.MovIn[m] {
+		if sens.In[i].Halting > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// overdue returns the red movement with waiting vehicles that must get a
+// change started now for its green to begin within the guard's maximum
+// red (the one waiting longest, then the lowest index), or −1.
+func (p *Plant) overdue(now, step float64) int {
+	if p.Guard.MaxRed <= 0 {
 		return -1
 	}
-	for m, since := range p.redSince {
-		if now-since < p.Guard.MaxRed-eps || m >= len(sens.MovIn) {
+	best, from := -1, math.Inf(1)
+	for m, w := range p.waitFrom {
+		if w < 0 || p.Program.Phases[p.phase].Green(m) {
 			continue
 		}
-		for _, i := range sens.MovIn[m] {
-			if sens.In[i].Halting > 0 {
-				return m
-			}
+		f := p.serving(m)
+		if f < 0 {
+			continue
+		}
+		// If the change started at the next step instead, the green would
+		// come at now + step + change.
+		if now+step+p.change(p.phase, f)-w > p.Guard.MaxRed+eps && w < from {
+			best, from = m, w
 		}
 	}
-	return -1
+	return best
+}
+
+// change returns the length of the change interval from phase i to j (s).
+func (p *Plant) change(i, j int) float64 {
+	if !p.Program.LosesGreen(i, j) {
+		return 0
+	}
+	return p.Program.Yellow + p.Program.AllRed
 }
 
 // serving returns the first phase after the current one that gives m green.
@@ -258,8 +356,41 @@ func (p *Plant) lights(out []Light) {
 // Phase returns the current phase and stage.
 func (p *Plant) Phase() (int, Stage) { return p.phase, p.stage }
 
+// GreenStart returns when the current (or, during a change, the last)
+// green began (s).
+func (p *Plant) GreenStart() float64 { return p.greenStart }
+
 // State returns the plant's full state for hashing and snapshots:
 // phase, next phase, stage and the times the stage and green started.
 func (p *Plant) State() (phase, next int, stage Stage, stageStart, greenStart float64) {
 	return p.phase, p.next, p.stage, p.stageStart, p.greenStart
+}
+
+// CheckProgram reports the first problem that makes p unusable at a node
+// with conflict matrix c: no phase, a state of the wrong length or with
+// letters other than G, g and r, a non-positive or non-finite duration,
+// negative or non-finite yellow, all-red or offset, or two exclusive
+// movements green together. Errors name the phase.
+func CheckProgram(p *maps.Program, c maps.ConflictMatrix) error {
+	if p == nil || len(p.Phases) == 0 {
+		return fmt.Errorf("signal: the program has no phase")
+	}
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	if !(p.Yellow >= 0 && finite(p.Yellow)) || !(p.AllRed >= 0 && finite(p.AllRed)) || !finite(p.Offset) {
+		return fmt.Errorf("signal: yellow %g s, all-red %g s and offset %g s must be finite, yellow and all-red ≥ 0", p.Yellow, p.AllRed, p.Offset)
+	}
+	for i, ph := range p.Phases {
+		if !(ph.Duration > 0 && finite(ph.Duration)) {
+			return fmt.Errorf("signal: phase %d: duration %g s must be positive", i, ph.Duration)
+		}
+		for k := 0; k < len(ph.State); k++ {
+			if b := ph.State[k]; b != 'G' && b != 'g' && b != 'r' {
+				return fmt.Errorf("signal: phase %d: state %q: letter %q is not G, g or r", i, ph.State, b)
+			}
+		}
+		if err := c.CheckPhase(ph.State); err != nil {
+			return fmt.Errorf("signal: phase %d: %w", i, err)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,145 @@
+package signal
+
+import (
+	"fmt"
+	"math"
+)
+
+// SOTLVariant selects one of Gershenson's self-organising methods.
+type SOTLVariant uint8
+
+// SOTL variants, each adding a rule to the previous one.
+const (
+	// SOTLPlatoon is SOTLPhase that does not cut a platoon crossing on
+	// green: no change while 1 to Mu vehicles are within ω of the stop
+	// line on the green approaches. It is the zero value.
+	SOTLPlatoon SOTLVariant = iota
+	// SOTLRequest changes once the counter κ of a red phase reaches θ.
+	SOTLRequest
+	// SOTLPhase is SOTLRequest that keeps every green at least PhiMin.
+	SOTLPhase
+)
+
+func (v SOTLVariant) String() string {
+	switch v {
+	case SOTLPlatoon:
+		return "platoon"
+	case SOTLRequest:
+		return "request"
+	case SOTLPhase:
+		return "phase"
+	}
+	return fmt.Sprintf("SOTLVariant(%d)", v)
+}
+
+// SOTL is self-organising traffic-light control (C. Gershenson,
+// "Self-organizing traffic lights", Complex Systems 16(1), 2005, 29–53),
+// generalised from two approaches to any phase set. Every red phase keeps
+// a counter κ, zero when it loses its green, that grows each second by
+// the number of vehicles approaching or waiting on its red approaches
+// (the lane-area detectors; so θ is in vehicle-seconds). The green
+// changes to the red phase of largest κ once some κ reaches Theta:
+//
+//   - request: as soon as that happens (the guard's minimum green still
+//     holds);
+//   - phase: and the green has lasted PhiMin;
+//   - platoon: and no platoon is crossing — a change is held while between
+//     1 and Mu vehicles are within ω of the stop line on the green
+//     approaches (more than Mu: the platoon is cut). ω is the distance of
+//     the induction loops before the stop line (LaneSensors.Near, engine
+//     Config.LoopOffset).
+//
+// Movements green in every phase of the set (CityFlow's right turns)
+// count for no phase.
+//
+// A SOTL holds the state of one junction: give each junction its own.
+type SOTL struct {
+	// Phases is the phase set, in cycle order for ties; nil, or a set CheckPhases
+	// rejects, means DefaultPhases.
+	Phases  []int
+	Variant SOTLVariant
+	// Theta is the threshold θ of κ (veh·s); 0 means 40.
+	Theta float64
+	// PhiMin is the minimum green φ_min (s) of the phase and platoon
+	// variants; 0 means 5.
+	PhiMin float64
+	// Mu is the platoon size μ above which a platoon may be cut; 0 means
+	// 3.
+	Mu int
+
+	l     layout
+	kappa []float64 // veh·s per order entry
+	last  float64   // s, time of the last counted step
+}
+
+// Decide implements Controller.
+func (so *SOTL) Decide(v View) int {
+	s := v.Sensors
+	if s == nil {
+		return FixedTime{}.Decide(v)
+	}
+	so.l.ensure(v.Program, so.Phases, s)
+	if len(so.kappa) != len(so.l.order) {
+		so.kappa = make([]float64, len(so.l.order))
+		so.last = v.Now
+	}
+	dt := math.Max(v.Now-so.last, 0)
+	so.last = v.Now
+	cur := v.Program.Phases[v.Phase]
+	for k, i := range so.l.order {
+		if i == v.Phase {
+			so.kappa[k] = 0
+			continue
+		}
+		// Vehicles on the lanes of this phase's movements that are red now.
+		n := 0
+		for _, m := range so.l.own[k] {
+			if cur.Green(m) || m >= len(s.MovIn) {
+				continue
+			}
+			for _, li := range s.MovIn[m] {
+				n += s.In[li].Vehicles
+			}
+		}
+		so.kappa[k] += float64(n) * dt
+	}
+	k := so.l.pos[v.Phase]
+	if k >= 0 {
+		min := minGreen(0, v)
+		if so.Variant != SOTLRequest {
+			min = minGreen(orDefault(so.PhiMin, 5), v)
+		}
+		if v.GreenFor < min-eps {
+			return v.Phase
+		}
+	} else if v.GreenFor < minGreen(0, v)-eps {
+		return v.Phase
+	}
+	best := -1
+	theta := orDefault(so.Theta, 40)
+	for j, n := so.l.after(v.Phase), 0; n < len(so.l.order); j, n = (j+1)%len(so.l.order), n+1 {
+		if j != k && so.kappa[j] >= theta-eps && (best < 0 || so.kappa[j] > so.kappa[best]) {
+			best = j
+		}
+	}
+	if k < 0 && best < 0 {
+		return so.l.order[so.l.after(v.Phase)] // leave a phase outside the set
+	}
+	if best < 0 {
+		return v.Phase
+	}
+	if so.Variant == SOTLPlatoon && k >= 0 {
+		mu := so.Mu
+		if mu == 0 {
+			mu = 3
+		}
+		near := 0
+		for _, li := range so.l.lanes[k] {
+			near += s.In[li].Near
+		}
+		if near > 0 && near <= mu {
+			return v.Phase
+		}
+	}
+	return so.l.order[best]
+}
