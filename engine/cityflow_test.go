@@ -1,0 +1,96 @@
+package engine_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/citytwin/citytwin/scenarios"
+)
+
+// TestCityFlowBenchmarks runs the CityFlow traffic-signal benchmarks (Wei
+// et al., "CoLight", CIKM 2019) as CityFlow does: the roadnet's own fixed
+// plan (its lightphases cycled with their times), one hour at 1 s steps
+// and no lane changes (CityFlow's default laneChange false). It reports
+// the average travel time computed the CityFlow way and the finished trips,
+// and checks only loose bounds. The datasets are read from the folder named
+// by CITYTWIN_DATASETS.
+func TestCityFlowBenchmarks(t *testing.T) {
+	root := os.Getenv("CITYTWIN_DATASETS")
+	if root == "" {
+		t.Skip("CITYTWIN_DATASETS is not set: no CityFlow datasets to run (set it to the folder holding jinan_3x4/ and hangzhou_4x4/)")
+	}
+	if testing.Short() {
+		t.Skip("one-hour benchmark runs; skipped in -short mode")
+	}
+	for _, tc := range []struct {
+		name, roadnet, flow string
+	}{
+		{"jinan-3x4", "jinan_3x4/roadnet_3_4.json", "jinan_3x4/anon_3_4_jinan_real.json"},
+		{"hangzhou-4x4", "hangzhou_4x4/roadnet_4_4.json", "hangzhou_4x4/anon_4_4_hangzhou_real.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			roadnet, flow := filepath.Join(root, tc.roadnet), filepath.Join(root, tc.flow)
+			for _, p := range []string{roadnet, flow} {
+				if _, err := os.Stat(p); err != nil {
+					t.Skipf("dataset file missing: %v", err)
+				}
+			}
+			sc := &scenarios.Scenario{
+				Name:     tc.name,
+				Seed:     1,
+				Duration: 3600,
+				Step:     1,
+				Network:  scenarios.Network{CityFlow: roadnet},
+				Demand:   scenarios.Demand{CityFlow: flow},
+				Signals:  scenarios.Signals{Policy: scenarios.DefaultPolicy},
+				Driving:  scenarios.Driving{NoLaneChange: true},
+			}
+			sc.ApplyDefaults()
+			if err := sc.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			run, sim := mustBuild(t, sc, nil)
+			for _, n := range run.Notes {
+				t.Logf("note: %s", n)
+			}
+			r := runWatched(tc.name, sim, 3600, 0)
+			if r.err != nil {
+				t.Errorf("%d steps failed the checks; the first: %v", r.bad, r.err)
+			}
+			// CityFlow plans have no yellow: a green turns red at once, and
+			// vehicles too close to stop comfortably keep their grant, as in
+			// CityFlow. Any other crossing on red is an error.
+			committed := 0
+			for _, x := range r.w.red {
+				if x.Before.IsGreen() && x.RedFor <= 3 {
+					committed++
+					continue
+				}
+				t.Errorf("%v", x)
+			}
+			if committed > 0 {
+				t.Logf("%d vehicles unable to stop crossed within 3 s of a green turning straight to red", committed)
+			}
+			checkFinalCounts(t, sim)
+			c, s := r.counts, r.sum
+			due := 0 // vehicles whose departure time has come
+			for id := range sim.NumTrips() {
+				if sim.Trip(id).Scheduled <= 3600 {
+					due++
+				}
+			}
+			t.Logf("%s: CityFlow ATT %.1f s, finished trips %d of %d vehicles (%.1f%%); inserted %d, running %d, waiting %d, teleports %d, hard brakes %d; %v wall",
+				tc.name, s.CityFlowATT, c.Arrived, due, 100*float64(c.Arrived)/float64(due), c.Inserted, c.Running, c.Waiting, c.Teleports, c.HardBrakes, r.wall)
+			if c.LaneChanges != 0 {
+				t.Logf("%d strategic lane changes", c.LaneChanges)
+			}
+			if s.CityFlowATT < 100 || s.CityFlowATT > 1000 {
+				t.Errorf("CityFlow ATT: got %.1f s, want between 100 and 1,000 s", s.CityFlowATT)
+			}
+			if 2*c.Arrived <= int64(due) {
+				t.Errorf("finished trips: got %d, want more than half of the %d vehicles", c.Arrived, due)
+			}
+		})
+	}
+}

@@ -1,0 +1,189 @@
+package engine_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/engine/output"
+	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/scenarios"
+)
+
+// allFiles selects every output file.
+var allFiles = output.Files{Trips: true, TimeSeries: true, Roads: true, Summary: true}
+
+// fingerprint is what a run must reproduce exactly: the state hash at
+// regular checkpoints and the bytes of every output file.
+type fingerprint struct {
+	hashes []uint64
+	files  map[string][]byte
+	counts engine.Counts
+	w      *watcher
+}
+
+// runFingerprint builds the scenario with the given worker count, runs it
+// for steps steps (checking every step) and writes its outputs.
+func runFingerprint(t *testing.T, toml string, edit func(*scenarios.Scenario), workers, steps int) fingerprint {
+	t.Helper()
+	var sc *scenarios.Scenario
+	if toml == "" {
+		sc = defaultScenario(t)
+	} else {
+		var err error
+		if sc, err = scenarios.Parse([]byte(toml), "test.toml"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, sim := mustBuild(t, sc, func(sc *scenarios.Scenario) {
+		if edit != nil {
+			edit(sc)
+		}
+		sc.Workers = workers
+	})
+	if got := sim.Workers(); got != workers {
+		t.Fatalf("Workers: got %d, want %d", got, workers)
+	}
+	fp := fingerprint{w: newWatcher(sim), files: map[string][]byte{}}
+	every := max(steps/8, 1)
+	for i := 1; i <= steps; i++ {
+		if err := fp.w.step(sim); err != nil {
+			t.Logf("workers %d: %v", workers, err) // reported by the long runs; here only sameness matters
+		}
+		if i%every == 0 || i == steps {
+			fp.hashes = append(fp.hashes, sim.Hash())
+		}
+	}
+	fp.counts = sim.Counts()
+	dir := t.TempDir()
+	paths, err := output.WriteAll(dir, sim, run.Scenario.Warmup, allFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 4 {
+		t.Fatalf("WriteAll wrote %v, want 4 files", paths)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fp.files[filepath.Base(p)] = data
+	}
+	return fp
+}
+
+// compare reports every difference between fingerprints a (the reference)
+// and b.
+func (a fingerprint) compare(t *testing.T, what string, b fingerprint) {
+	t.Helper()
+	if len(a.hashes) != len(b.hashes) {
+		t.Fatalf("%s: %d checkpoints, reference has %d", what, len(b.hashes), len(a.hashes))
+	}
+	for i := range a.hashes {
+		if a.hashes[i] != b.hashes[i] {
+			t.Errorf("%s: state hash at checkpoint %d: got %016x, want %016x", what, i, b.hashes[i], a.hashes[i])
+			break
+		}
+	}
+	for name, want := range a.files {
+		got, ok := b.files[name]
+		if !ok {
+			t.Errorf("%s: %s missing", what, name)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: %s differs from the reference run (%d bytes, want %d); first difference at byte %d",
+				what, name, len(got), len(want), firstDiff(got, want))
+		}
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestDeterminismAcrossWorkers runs three scenarios with 1, 2, 3 and 8
+// workers, and again with 1 and 8: the state hash at every checkpoint and
+// every output file must be identical. The turning scenario must exercise
+// lane changes and permissive left turns.
+func TestDeterminismAcrossWorkers(t *testing.T) {
+	cases := []struct {
+		name        string
+		toml        string // empty: the default scenario
+		edit        func(*scenarios.Scenario)
+		steps       int
+		short       int // steps in -short mode
+		needChanges bool
+	}{
+		{name: "grid", toml: busyGridTOML(0.5, "idm", 3000), steps: 3600, short: 240},
+		{name: "default", steps: 1800, short: 240},
+		// Lane changes (strategic, MOBIL and swaps) and permissive lefts.
+		{name: "turning", toml: turning, steps: 2100, short: 400, needChanges: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// In -short mode (CI runs it under the race detector) fewer
+			// steps and no repeated runs: the race detector needs only a
+			// few parallel steps to see unsynchronised accesses.
+			steps, others, repeats := tc.steps, []int{2, 3, 8}, []int{1, 8}
+			if testing.Short() {
+				steps, others, repeats = tc.short, []int{2, 8}, nil
+			}
+			ref := runFingerprint(t, tc.toml, tc.edit, 1, steps)
+			c := ref.counts
+			t.Logf("%s: %d steps, final hash %016x; inserted %d, arrived %d, running %d, lane changes %d, crossings on minor green %d",
+				tc.name, steps, ref.hashes[len(ref.hashes)-1], c.Inserted, c.Arrived, c.Running, c.LaneChanges, ref.w.crossings[signal.GreenMinor])
+			if c.Inserted == 0 || c.Arrived == 0 {
+				t.Fatalf("the run did nothing: %+v", c)
+			}
+			if tc.needChanges {
+				if c.LaneChanges == 0 {
+					t.Errorf("lane changes: got 0, want some")
+				}
+				if ref.w.crossings[signal.GreenMinor] == 0 {
+					t.Errorf("crossings on a permissive (minor) green: got 0, want some")
+				}
+			}
+			for _, w := range others {
+				ref.compare(t, fmt.Sprintf("%d workers", w), runFingerprint(t, tc.toml, tc.edit, w, steps))
+			}
+			for _, w := range repeats {
+				ref.compare(t, fmt.Sprintf("repeated run, %d workers", w), runFingerprint(t, tc.toml, tc.edit, w, steps))
+			}
+		})
+	}
+}
+
+// TestHashSensitive checks that the state hash tells runs apart: another
+// seed, or one more step, changes it.
+func TestHashSensitive(t *testing.T) {
+	hash := func(seed uint64, steps int) uint64 {
+		_, sim := mustSim(t, busyGridTOML(1, "idm", 3000), func(sc *scenarios.Scenario) {
+			sc.Seed = seed
+			sc.Workers = 1
+		})
+		for range steps {
+			sim.Step()
+		}
+		return sim.Hash()
+	}
+	a := hash(11, 150)
+	if b := hash(11, 150); a != b {
+		t.Errorf("same seed: got %016x and %016x, want equal", a, b)
+	}
+	if b := hash(12, 150); a == b {
+		t.Errorf("seeds 11 and 12: both hash to %016x, want different", a)
+	}
+	if b := hash(11, 151); a == b {
+		t.Errorf("150 and 151 steps: both hash to %016x, want different", a)
+	}
+}
