@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/citytwin/citytwin/scenarios"
+	"github.com/citytwin/citytwin/twin"
+)
+
+// serveOpts are the flags of `citytwin serve`.
+type serveOpts struct {
+	addr     string
+	token    string
+	pace     float64
+	stepped  bool
+	paused   bool
+	until    float64
+	workers  int
+	field    string
+	logFile  string
+	replay   string
+	steps    int64
+	rate     float64
+	maxBody  int64
+	origins  string
+	quiet    bool
+	checkEvr float64
+}
+
+func serveCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("citytwin serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o serveOpts
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address; beyond loopback a token is required")
+	fs.StringVar(&o.token, "token", "", "bearer token clients must send (default $CITYTWIN_TOKEN)")
+	fs.Float64Var(&o.pace, "pace", 1, "simulated seconds per wall second; 0: as fast as possible")
+	fs.BoolVar(&o.stepped, "stepped", false, "client-stepped: step only on POST /v1/step")
+	fs.BoolVar(&o.paused, "paused", false, "start paused")
+	fs.Float64Var(&o.until, "until", 0, "pause at this simulated time (s); 0: the scenario's end; -1: never")
+	fs.IntVar(&o.workers, "workers", -1, "worker goroutines (default: the scenario's workers key, or all cores)")
+	fs.StringVar(&o.field, "field", "", "JSON-lines file of field data to follow (field_counts, field_signal, release_signal)")
+	fs.StringVar(&o.logFile, "log", "", "append every applied command to this JSON-lines file (for -replay)")
+	fs.StringVar(&o.replay, "replay", "", "replay a command log headless and print the state hash (no server)")
+	fs.Int64Var(&o.steps, "steps", 0, "with -replay: steps to run (default: the last logged step + 1)")
+	fs.Float64Var(&o.rate, "rate", 100, "requests per second per client address; -1: no bound")
+	fs.Int64Var(&o.maxBody, "max-body", 1<<20, "largest request body (bytes)")
+	fs.StringVar(&o.origins, "origins", "", "comma-separated web origins allowed to open the stream")
+	fs.Float64Var(&o.checkEvr, "checkpoint", 300, "simulated seconds between checkpoints for shadow runs that look back; -1: none")
+	fs.BoolVar(&o.quiet, "quiet", false, "no request log")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `usage: citytwin serve [flags] [SCENARIO.toml]
+
+Runs the scenario (default: the embedded Wuhan scenario) as a live twin
+with an HTTP JSON API and a WebSocket stream: see docs/live.md and
+GET /v1/openapi.json.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	if err := parseInterleaved(fs, args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 1 {
+		fs.Usage()
+		return errUsage
+	}
+	if o.token == "" {
+		o.token = os.Getenv("CITYTWIN_TOKEN")
+	}
+	var sc *scenarios.Scenario
+	var err error
+	if fs.NArg() == 1 {
+		sc, err = scenarios.Load(fs.Arg(0))
+	} else {
+		sc, err = scenarios.Default()
+	}
+	if err != nil {
+		return err
+	}
+	if o.workers >= 0 {
+		sc.Workers = o.workers
+	}
+	run, err := scenarios.Build(sc)
+	if err != nil {
+		return err
+	}
+	for _, n := range run.Notes {
+		fmt.Fprintln(stderr, "note:", n)
+	}
+	if o.replay != "" {
+		return replayLog(run, o, stdout)
+	}
+	if err := twin.CheckListen(o.addr, o.token); err != nil {
+		return err
+	}
+	topt := twin.Options{Pace: o.pace, Stepped: o.stepped, Paused: o.paused, Until: o.until, CheckpointEvery: o.checkEvr}
+	if o.pace == 0 {
+		topt.Pace = -1
+	}
+	if o.logFile != "" {
+		f, err := os.OpenFile(o.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w := bufio.NewWriter(f)
+		defer w.Flush()
+		topt.Log = w
+	}
+	tw, err := twin.New(run, topt)
+	if err != nil {
+		return err
+	}
+	sopt := twin.ServerOptions{Token: o.token, Rate: o.rate, MaxBody: o.maxBody}
+	if o.origins != "" {
+		sopt.Origins = strings.Split(o.origins, ",")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	var h http.Handler = tw.Handler(sopt)
+	if !o.quiet {
+		h = logRequests(h, stderr)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		MaxHeaderBytes: 64 << 10, ErrorLog: log.New(stderr, "citytwin serve: ", 0)}
+	mode := fmt.Sprintf("paced ×%g", o.pace)
+	switch {
+	case o.stepped:
+		mode = "client-stepped"
+	case o.pace == 0:
+		mode = "as fast as possible"
+	}
+	fmt.Fprintf(stderr, "%s: %d roads, %d lanes, %d trips; %s; serving http://%s (API /v1, description /v1/openapi.json)\n",
+		sc.Name, len(run.Network.Roads), len(run.Network.Lanes), len(run.Trips), mode, ln.Addr())
+	errc := make(chan error, 3)
+	go func() { errc <- tw.Run(ctx) }()
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	if o.field != "" {
+		go tw.TailField(ctx, o.field, 0, func(line int, err error) {
+			fmt.Fprintf(stderr, "citytwin serve: %s:%d: %v\n", o.field, line, err)
+		})
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	stop()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	return err
+}
+
+// replayLog runs a command log headless and prints the state hash.
+func replayLog(run *scenarios.Run, o serveOpts, stdout io.Writer) error {
+	f, err := os.Open(o.replay)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var entries []twin.LogEntry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(strings.TrimSpace(sc.Text())) == 0 {
+			continue
+		}
+		var e twin.LogEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return fmt.Errorf("%s:%d: %w", o.replay, line, err)
+		}
+		entries = append(entries, e)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	steps := o.steps
+	if steps == 0 && len(entries) > 0 {
+		steps = entries[len(entries)-1].Step + 1
+	}
+	sim, err := twin.Replay(run, entries, steps)
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	fmt.Fprintf(stdout, "replayed %d commands over %d steps (t = %g s)\nstate hash %016x\n", len(entries), steps, sim.Time(), sim.Hash())
+	return nil
+}
+
+// logRequests logs each request's method, path, status and duration.
+func logRequests(h http.Handler, w io.Writer) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: rw, status: 200}
+		h.ServeHTTP(sw, r)
+		fmt.Fprintf(w, "%s %s %s %d %.1f ms\n", r.RemoteAddr, r.Method, r.URL.Path, sw.status, float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController (and the WebSocket upgrade) reach
+// the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

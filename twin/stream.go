@@ -1,0 +1,201 @@
+package twin
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/citytwin/citytwin/maps"
+	"github.com/coder/websocket"
+)
+
+// The stream (GET /v1/stream, a WebSocket) sends a "hello" message, then
+// at most Rate frames per second: the latest step's compact snapshot,
+// skipped while the step has not changed.
+//
+//	{"type":"frame","t":12.5,"step":25,"running":40,"arrived":3,"waiting":0,
+//	 "v":[id,x,y,heading,speed, id,x,y,heading,speed, ...],
+//	 "p":[phase of each signalised junction, in /v1/network's order],
+//	 "l":"GGrryr..."}
+//
+// v holds five numbers per vehicle: its id, the front centre x and y (m,
+// 0.1 m), the heading (rad, 0.01) and the speed (m/s, 0.1); l the light
+// of every movement of the network (G green, g green yielding, y yellow,
+// r red). With ?vehicles=false, v is left out.
+
+// Stream rates (frames per second).
+const (
+	DefaultStreamRate = 2.0
+	MaxStreamRate     = 30.0
+	MinStreamRate     = 0.1
+)
+
+// StreamHello is the first message of a stream.
+type StreamHello struct {
+	Type       string   `json:"type"` // "hello"
+	Scenario   string   `json:"scenario"`
+	StepLength float64  `json:"step_length"`
+	Rate       float64  `json:"rate"`
+	Signalised []string `json:"signalised"`
+	// Vehicle names the five numbers of each vehicle in "v".
+	Vehicle []string `json:"vehicle"`
+}
+
+func (s *server) stream(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	rate := DefaultStreamRate
+	if v := q.Get("rate"); v != "" {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(x >= MinStreamRate && x <= MaxStreamRate) {
+			writeError(w, errorf(statusBadRequest, "bad_query", "rate must be in [%g, %g] frames per second, got %q", MinStreamRate, MaxStreamRate, clip(v, 20)))
+			return
+		}
+		rate = x
+	}
+	vehicles := true
+	if v := q.Get("vehicles"); v != "" {
+		b, err := boolParam(r, "vehicles")
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		vehicles = b
+	}
+	if n := s.streams.Add(1); n > int64(s.opt.MaxStreams) {
+		s.streams.Add(-1)
+		writeError(w, errorf(statusTooMany, "too_many_streams", "%d streams are open; at most %d", n-1, s.opt.MaxStreams))
+		return
+	}
+	defer s.streams.Add(-1)
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.opt.Origins})
+	if err != nil {
+		return // Accept has answered
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(4096)
+	ctx := c.CloseRead(r.Context())
+
+	hello, _ := json.Marshal(StreamHello{Type: "hello", Scenario: s.t.run.Scenario.Name, StepLength: s.t.run.Scenario.Step,
+		Rate: rate, Signalised: networkInfoSignalised(s.t), Vehicle: []string{"id", "x", "y", "heading", "speed"}})
+	if err := write(ctx, c, hello); err != nil {
+		return
+	}
+	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+	defer tick.Stop()
+	last := int64(-1)
+	for {
+		select {
+		case <-ctx.Done():
+			c.Close(websocket.StatusNormalClosure, "")
+			return
+		case <-tick.C:
+		}
+		qctx, cancel := context.WithTimeout(ctx, s.opt.Timeout)
+		var f *frame
+		err := s.t.do(qctx, func() { f = s.t.currentFrame() })
+		cancel()
+		if err != nil {
+			if err == ErrStopped {
+				c.Close(websocket.StatusGoingAway, "the twin has stopped")
+				return
+			}
+			continue
+		}
+		if f.step == last {
+			continue
+		}
+		last = f.step
+		if err := write(ctx, c, f.streamBytes(s.t, vehicles)); err != nil {
+			return
+		}
+	}
+}
+
+func write(ctx context.Context, c *websocket.Conn, b []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return c.Write(ctx, websocket.MessageText, b)
+}
+
+func networkInfoSignalised(t *Twin) []string {
+	var out []string
+	net := t.run.Network
+	for v := range net.Nodes {
+		if signalisedNode(t, v) {
+			out = append(out, net.Nodes[v].ID)
+		}
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func signalisedNode(t *Twin, v int) bool {
+	nd := &t.run.Network.Nodes[v]
+	return nd.Program != nil && nd.Kind == maps.Signalised
+}
+
+// streamBytes returns the frame's stream message, encoding it once per
+// variant (with or without vehicles) on the first stream that needs it.
+func (f *frame) streamBytes(t *Twin, vehicles bool) []byte {
+	i := 0
+	if !vehicles {
+		i = 1
+	}
+	f.streamOnce[i].Do(func() { f.stream[i] = f.encode(t, vehicles) })
+	return f.stream[i]
+}
+
+func (f *frame) encode(t *Twin, vehicles bool) []byte {
+	snap := f.snap
+	b := make([]byte, 0, 128+len(snap.Vehicles)*40+len(snap.Lights))
+	b = append(b, `{"type":"frame","t":`...)
+	b = strconv.AppendFloat(b, f.time, 'f', -1, 64)
+	b = append(b, `,"step":`...)
+	b = strconv.AppendInt(b, f.step, 10)
+	b = append(b, `,"running":`...)
+	b = strconv.AppendInt(b, f.counts.Running, 10)
+	b = append(b, `,"arrived":`...)
+	b = strconv.AppendInt(b, f.counts.Arrived, 10)
+	b = append(b, `,"waiting":`...)
+	b = strconv.AppendInt(b, f.counts.Waiting, 10)
+	if vehicles {
+		b = append(b, `,"v":[`...)
+		for i, v := range snap.Vehicles {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(v.ID), 10)
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, round(v.X, 1), 'f', -1, 64)
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, round(v.Y, 1), 'f', -1, 64)
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, round(v.Heading, 2), 'f', -1, 64)
+			b = append(b, ',')
+			b = strconv.AppendFloat(b, round(v.Speed, 1), 'f', -1, 64)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"p":[`...)
+	first := true
+	for v, ph := range snap.Phases {
+		if !signalisedNode(t, v) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = strconv.AppendInt(b, int64(ph), 10)
+	}
+	b = append(b, `],"l":"`...)
+	for _, l := range snap.Lights {
+		b = append(b, lightLetter(l)...)
+	}
+	b = append(b, `"}`...)
+	return b
+}

@@ -1,0 +1,650 @@
+package twin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/citytwin/citytwin/scenarios"
+)
+
+// Options configure a Twin. The zero value runs paced at real time.
+type Options struct {
+	// Pace is simulated seconds per wall second in paced mode (1: real
+	// time); 0 means 1, a negative value as fast as possible.
+	Pace float64
+	// Stepped starts the twin client-stepped: it steps only when a client
+	// asks (POST /v1/step), as a learning agent does.
+	Stepped bool
+	// Paused starts a paced twin paused.
+	Paused bool
+	// Until is the time at which a paced twin pauses (s); 0 means the
+	// scenario's end (duration + cooldown), a negative value never.
+	Until float64
+	// CheckpointEvery is the simulated time between the checkpoints
+	// retrospective shadow runs start from (s); 0 means 300, a negative
+	// value none. Checkpoints is how many are kept (0: 4).
+	CheckpointEvery float64
+	Checkpoints     int
+	// CheckpointBudget bounds the share of wall time spent forking
+	// checkpoints (0: 2%; negative: no bound): after a fork that took d,
+	// the next waits at least d/CheckpointBudget, so a twin running flat
+	// out takes them less often than CheckpointEvery asks.
+	CheckpointBudget float64
+	// MaxPending bounds the commands waiting for the next step, and
+	// scheduled ones (0: 10000).
+	MaxPending int
+	// MaxShadows bounds the shadow runs at once (0: 2); MaxHorizon their
+	// horizon (s, 0: 6 h).
+	MaxShadows int
+	MaxHorizon float64
+	// MaxLog bounds the command log kept in memory (0: 1,000,000
+	// entries); older entries are dropped (Log still has them).
+	MaxLog int
+	// Log, when set, receives every applied command as a line of JSON
+	// (a LogEntry): the file Replay and `citytwin serve -replay` read.
+	Log io.Writer
+}
+
+func (o *Options) defaults() {
+	if o.Pace == 0 {
+		o.Pace = 1
+	}
+	if o.CheckpointEvery == 0 {
+		o.CheckpointEvery = 300
+	}
+	if o.CheckpointBudget == 0 {
+		o.CheckpointBudget = 0.02
+	}
+	if o.Checkpoints <= 0 {
+		o.Checkpoints = 4
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 10000
+	}
+	if o.MaxShadows <= 0 {
+		o.MaxShadows = 2
+	}
+	if o.MaxHorizon <= 0 {
+		o.MaxHorizon = 6 * 3600
+	}
+	if o.MaxLog <= 0 {
+		o.MaxLog = 1_000_000
+	}
+}
+
+// A Twin runs a scenario live: one goroutine (Run) owns the simulation
+// and steps it, paced or at clients' request; every other method may be
+// called from any goroutine and talks to it through a channel. Commands
+// are checked when they arrive and applied between steps in arrival order,
+// and every applied command is logged with its step, so Replay of the log
+// gives the same state hash.
+type Twin struct {
+	run *scenarios.Run
+	opt Options
+
+	reqs    chan func()
+	stopped chan struct{}
+	started sync.Once
+
+	// Owned by the Run goroutine.
+	w          *world
+	pending    []*Command
+	sched      []*Command // by (At, arrival)
+	paused     bool
+	stepped    bool
+	pace       float64 // < 0: as fast as possible
+	until      float64 // < 0: never
+	note       string
+	target     int64 // client steps run until this step
+	waiters    []waiter
+	log        []LogEntry
+	seq        int64 // entries logged so far
+	failed     int64
+	frame      *frame
+	anchorWall time.Time
+	anchorStep int64
+	lag        float64
+	rateStart  time.Time
+	rateSteps  int64
+	rate       float64
+	lastStep   time.Time
+	checks     []checkpoint
+	nextCheck  float64
+	checkAfter time.Time
+	breathed   time.Time
+
+	exits   *exitCache
+	layouts []*nodeLayout
+	shadows *shadows
+	netJSON netCache
+}
+
+// waiter is a client waiting for its steps.
+type waiter struct {
+	step  int64
+	parts []string
+	reply chan *Observation
+}
+
+// checkpoint is a fork of the twin kept for retrospective shadow runs.
+type checkpoint struct {
+	w   *world
+	seq int64 // log entries before it
+}
+
+// New prepares a twin of run; Run starts it.
+func New(run *scenarios.Run, opt Options) (*Twin, error) {
+	opt.defaults()
+	exits := newExitCache(run.Network)
+	w, err := newWorld(run, exits)
+	if err != nil {
+		return nil, err
+	}
+	t := &Twin{run: run, opt: opt, reqs: make(chan func(), 1024), stopped: make(chan struct{}), w: w, exits: exits,
+		paused: opt.Paused, stepped: opt.Stepped, pace: opt.Pace, until: opt.Until}
+	if t.until == 0 {
+		t.until = run.End()
+	}
+	t.shadows = newShadows(opt.MaxShadows)
+	t.checkpoint()
+	return t, nil
+}
+
+// Run owns and steps the simulation until ctx is done; then it stops the
+// shadow runs and releases the simulations. Call it once. It returns an
+// error only if the simulation itself failed (a panic while stepping,
+// which no command should be able to cause); the twin has stopped then.
+func (t *Twin) Run(ctx context.Context) (err error) {
+	ran := false
+	t.started.Do(func() { ran = true })
+	if !ran {
+		return errors.New("twin: Run called twice")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("twin: the simulation failed at step %d: %v\n%s", t.w.sim.Steps(), p, debug.Stack())
+		}
+	}()
+	defer func() {
+		t.shadows.stop()
+		for _, c := range t.checks {
+			c.w.close()
+		}
+		t.w.close()
+		close(t.stopped)
+		for _, wt := range t.waiters {
+			close(wt.reply)
+		}
+	}()
+	t.anchor()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		t.drain()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if !t.wantStep() {
+			select {
+			case f := <-t.reqs:
+				f()
+			case <-ctx.Done():
+				return nil
+			}
+			continue
+		}
+		wait := t.untilDue()
+		if wait <= 0 {
+			t.stepOnce()
+			// Stepping flat out never blocks: let the goroutines the
+			// step's requests woke run now rather than at the next
+			// preemption, and every few milliseconds leave the processor
+			// idle for a moment, so that the runtime polls the network
+			// (it does when a processor has nothing to run; otherwise
+			// only every 10 ms).
+			runtime.Gosched()
+			if time.Since(t.breathed) > breathEvery {
+				timer.Reset(breath)
+				select {
+				case f := <-t.reqs:
+					f()
+				case <-timer.C:
+				case <-ctx.Done():
+					return nil
+				}
+				timer.Stop()
+				t.breathed = time.Now()
+			}
+			continue
+		}
+		timer.Reset(wait)
+		select {
+		case f := <-t.reqs:
+			f()
+		case <-timer.C:
+			t.stepOnce()
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// A twin stepping flat out pauses for breath every breathEvery.
+const (
+	breathEvery = 2 * time.Millisecond
+	breath      = 50 * time.Microsecond
+)
+
+// drain runs the requests already queued, a bounded number so that a
+// flood of requests cannot stop the stepping.
+func (t *Twin) drain() {
+	for range 512 {
+		select {
+		case f := <-t.reqs:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// wantStep reports whether the twin should step: clients asked for steps,
+// or it runs paced.
+func (t *Twin) wantStep() bool {
+	if t.w.sim.Steps() < t.target {
+		return true
+	}
+	return !t.stepped && !t.paused
+}
+
+// untilDue returns the wall time until the next paced step is due.
+func (t *Twin) untilDue() time.Duration {
+	if t.w.sim.Steps() < t.target || t.pace < 0 {
+		return 0
+	}
+	interval := t.w.sim.StepLength() / t.pace
+	due := t.anchorWall.Add(time.Duration(float64(t.w.sim.Steps()-t.anchorStep) * interval * float64(time.Second)))
+	d := time.Until(due)
+	if d < -time.Second {
+		// More than a second behind: run on from now instead of racing to
+		// catch up, and say so.
+		t.lag = -d.Seconds()
+		t.anchor()
+		return 0
+	}
+	if d <= 0 {
+		return 0
+	}
+	t.lag = 0
+	return d
+}
+
+// anchor restarts the pacing from now.
+func (t *Twin) anchor() {
+	t.anchorWall = time.Now()
+	t.anchorStep = t.w.sim.Steps()
+}
+
+// stepOnce applies due commands and steps once.
+func (t *Twin) stepOnce() {
+	now := t.w.sim.Time()
+	var cmds []*Command
+	k := 0
+	for k < len(t.sched) && t.sched[k].At <= now+1e-9 {
+		k++
+	}
+	cmds = append(cmds, t.sched[:k]...)
+	t.sched = slices.Delete(t.sched, 0, k)
+	cmds = append(cmds, t.pending...)
+	t.pending = nil
+	for _, e := range t.w.step(cmds) {
+		t.record(e)
+	}
+	t.frame = nil
+	t.measure()
+	steps := t.w.sim.Steps()
+	if !t.stepped && !t.paused && t.until >= 0 && t.w.sim.Time() >= t.until-1e-9 && steps >= t.target {
+		t.paused = true
+		t.note = fmt.Sprintf("paused at the end of the scenario (%g s); resume to run on", t.until)
+		t.until = -1
+	}
+	if t.opt.CheckpointEvery > 0 && t.w.sim.Time() >= t.nextCheck-1e-9 {
+		t.checkpoint()
+	}
+	if len(t.waiters) > 0 {
+		rest := t.waiters[:0]
+		for _, wt := range t.waiters {
+			if wt.step <= steps {
+				wt.reply <- t.currentFrame(wt.parts...).observation(wt.parts)
+				continue
+			}
+			rest = append(rest, wt)
+		}
+		t.waiters = rest
+	}
+}
+
+// record appends a log entry.
+func (t *Twin) record(e LogEntry) {
+	e.Seq = t.seq
+	t.seq++
+	if e.Error != "" {
+		t.failed++
+	}
+	t.log = append(t.log, e)
+	if len(t.log) > t.opt.MaxLog {
+		t.log = slices.Delete(t.log, 0, len(t.log)-t.opt.MaxLog/2)
+	}
+	if t.opt.Log != nil {
+		if b, err := json.Marshal(e); err == nil {
+			t.opt.Log.Write(append(b, '\n'))
+		}
+	}
+}
+
+// measure updates the step rate.
+func (t *Twin) measure() {
+	now := time.Now()
+	t.lastStep = now
+	if t.rateStart.IsZero() {
+		t.rateStart = now
+	}
+	t.rateSteps++
+	if d := now.Sub(t.rateStart); d >= time.Second {
+		t.rate = float64(t.rateSteps) / d.Seconds()
+		t.rateStart, t.rateSteps = now, 0
+	}
+}
+
+// checkpoint keeps a fork of the current state.
+func (t *Twin) checkpoint() {
+	if t.opt.CheckpointEvery < 0 {
+		return
+	}
+	start := time.Now()
+	if start.Before(t.checkAfter) {
+		return // over budget: try again at the next step
+	}
+	t.checks = append(t.checks, checkpoint{w: t.w.fork(), seq: t.seq})
+	if len(t.checks) > t.opt.Checkpoints {
+		t.checks[0].w.close()
+		t.checks = slices.Delete(t.checks, 0, 1)
+	}
+	t.nextCheck = t.w.sim.Time() + t.opt.CheckpointEvery
+	if b := t.opt.CheckpointBudget; b > 0 {
+		t.checkAfter = time.Now().Add(time.Duration(float64(time.Since(start)) / b))
+	}
+}
+
+// ErrStopped is returned by calls made after the twin has stopped.
+var ErrStopped = &Error{Status: statusUnavailable, Code: "stopped", Msg: "the twin has stopped"}
+
+// do runs f on the twin's goroutine and waits for it. A panic in f is
+// caught there and returned as an internal error.
+func (t *Twin) do(ctx context.Context, f func()) error {
+	done := make(chan struct{})
+	var perr error
+	g := func() {
+		defer func() {
+			if p := recover(); p != nil {
+				perr = &Error{Status: 500, Code: "internal", Msg: fmt.Sprintf("internal error: %v (the twin runs on)", p)}
+			}
+			close(done)
+		}()
+		f()
+	}
+	select {
+	case t.reqs <- g:
+	case <-t.stopped:
+		return ErrStopped
+	case <-ctx.Done():
+		return timeoutError(ctx)
+	}
+	select {
+	case <-done:
+		return perr
+	case <-t.stopped:
+		return ErrStopped
+	case <-ctx.Done():
+		return timeoutError(ctx)
+	}
+}
+
+func timeoutError(ctx context.Context) error {
+	return &Error{Status: statusUnavailable, Code: "busy", Msg: "the twin did not answer in time: " + ctx.Err().Error()}
+}
+
+// Status returns the twin's status; withHash adds the state hash.
+func (t *Twin) Status(ctx context.Context, withHash bool) (Status, error) {
+	var st Status
+	err := t.do(ctx, func() { st = t.status(withHash) })
+	return st, err
+}
+
+func (t *Twin) status(withHash bool) Status {
+	s := t.w.sim
+	st := Status{Scenario: t.run.Scenario.Name, Time: s.Time(), Step: s.Steps(), StepLength: s.StepLength(),
+		Mode: "paced", Paused: t.paused, Pace: math.Max(t.pace, 0), Lag: round(t.lag, 3), Pending: len(t.pending),
+		Scheduled: len(t.sched), Logged: t.seq, Failed: t.failed, Shadows: t.shadows.running(), Note: t.note}
+	if t.stepped {
+		st.Mode = "stepped"
+	}
+	if t.until > 0 {
+		st.End = t.until
+	}
+	if time.Since(t.lastStep) < 2*time.Second {
+		st.StepsPerSecond = round(t.rate, 1)
+	}
+	f := t.currentFrame()
+	st.Counts = f.counts
+	if withHash {
+		st.Hash = fmt.Sprintf("%016x", s.Hash())
+	}
+	return st
+}
+
+// Observe returns the observation parts asked for, at the current step.
+func (t *Twin) Observe(ctx context.Context, parts []string) (*Observation, error) {
+	f, err := t.observeFrame(ctx, parts)
+	if err != nil {
+		return nil, err
+	}
+	return f.observation(parts), nil
+}
+
+// observeFrame returns the current frame with parts built.
+func (t *Twin) observeFrame(ctx context.Context, parts []string) (*frame, error) {
+	var f *frame
+	err := t.do(ctx, func() { f = t.currentFrame(parts...) })
+	return f, err
+}
+
+// Submit checks commands against the twin and queues them, all or none:
+// those with a later At for their time, the others for the next step.
+// It returns the step before which the immediate ones apply.
+func (t *Twin) Submit(ctx context.Context, cmds []Command) (int64, error) {
+	var step int64
+	var err error
+	if e := t.do(ctx, func() { step, err = t.submit(cmds) }); e != nil {
+		return 0, e
+	}
+	return step, err
+}
+
+func (t *Twin) submit(cmds []Command) (int64, error) {
+	if len(t.pending)+len(t.sched)+len(cmds) > t.opt.MaxPending {
+		return 0, errorf(statusTooMany, "queue_full", "%d commands are waiting already; at most %d (step the twin or retry later)",
+			len(t.pending)+len(t.sched), t.opt.MaxPending)
+	}
+	for i := range cmds {
+		if err := t.w.check(&cmds[i]); err != nil {
+			var e *Error
+			if errors.As(err, &e) && len(cmds) > 1 {
+				e.Msg = fmt.Sprintf("command %d: %s", i, e.Msg)
+			}
+			return 0, err
+		}
+	}
+	now := t.w.sim.Time()
+	for i := range cmds {
+		c := cmds[i]
+		if c.At > now+1e-9 {
+			k, _ := slices.BinarySearchFunc(t.sched, c.At, func(a *Command, at float64) int {
+				if a.At <= at {
+					return -1
+				}
+				return 1
+			})
+			t.sched = slices.Insert(t.sched, k, &c)
+			continue
+		}
+		c.At = 0
+		t.pending = append(t.pending, &c)
+	}
+	return t.w.sim.Steps(), nil
+}
+
+// Step queues cmds like Submit, then steps the twin n times and returns
+// the observation parts asked for after the last step. It needs the twin
+// client-stepped or paused.
+func (t *Twin) Step(ctx context.Context, n int64, cmds []Command, parts []string) (*Observation, error) {
+	if n < 1 || n > MaxStepsPerRequest {
+		return nil, errorf(statusUnprocess, "invalid_request", "n must be in [1, %d], got %d", MaxStepsPerRequest, n)
+	}
+	reply := make(chan *Observation, 1)
+	var err error
+	if e := t.do(ctx, func() {
+		if !t.stepped && !t.paused {
+			err = errorf(statusConflict, "wrong_mode", "the twin runs paced: pause it or switch to stepped mode before stepping it")
+			return
+		}
+		if len(cmds) > 0 {
+			if _, err = t.submit(cmds); err != nil {
+				return
+			}
+		}
+		t.target = max(t.target, t.w.sim.Steps()) + n
+		t.waiters = append(t.waiters, waiter{step: t.target, parts: parts, reply: reply})
+	}); e != nil {
+		return nil, e
+	}
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case o, ok := <-reply:
+		if !ok {
+			return nil, ErrStopped
+		}
+		return o, nil
+	case <-t.stopped:
+		return nil, ErrStopped
+	case <-ctx.Done():
+		return nil, timeoutError(ctx)
+	}
+}
+
+// MaxStepsPerRequest bounds n of Step.
+const MaxStepsPerRequest = 100000
+
+// Pause stops a paced twin.
+func (t *Twin) Pause(ctx context.Context) error {
+	return t.control(ctx, func() error {
+		if t.stepped {
+			return errorf(statusConflict, "wrong_mode", "the twin is client-stepped: there is nothing to pause")
+		}
+		t.paused = true
+		t.note = ""
+		return nil
+	})
+}
+
+// Resume restarts a paused paced twin.
+func (t *Twin) Resume(ctx context.Context) error {
+	return t.control(ctx, func() error {
+		if t.stepped {
+			return errorf(statusConflict, "wrong_mode", "the twin is client-stepped: switch to paced mode (POST /v1/mode) to run it on its own")
+		}
+		if t.paused && t.until >= 0 && t.w.sim.Time() >= t.until-1e-9 {
+			t.until = -1
+		}
+		t.paused = false
+		t.note = ""
+		t.anchor()
+		return nil
+	})
+}
+
+// SetPace sets the pace of paced mode: simulated seconds per wall second,
+// 0 for as fast as possible.
+func (t *Twin) SetPace(ctx context.Context, pace float64) error {
+	if !(pace >= 0 && pace <= MaxPace) {
+		return errorf(statusUnprocess, "invalid_request", "pace must be in [0, %g] (0: as fast as possible), got %g", float64(MaxPace), pace)
+	}
+	return t.control(ctx, func() error {
+		t.pace = pace
+		if pace == 0 {
+			t.pace = -1
+		}
+		t.anchor()
+		return nil
+	})
+}
+
+// MaxPace bounds SetPace.
+const MaxPace = 1e6
+
+// SetMode switches between "paced" (running) and "stepped".
+func (t *Twin) SetMode(ctx context.Context, mode string) error {
+	if mode != "paced" && mode != "stepped" {
+		return errorf(statusUnprocess, "invalid_request", "mode must be \"paced\" or \"stepped\", got %q", clip(mode, 20))
+	}
+	return t.control(ctx, func() error {
+		t.stepped = mode == "stepped"
+		if !t.stepped {
+			t.paused = false
+			t.anchor()
+		}
+		t.note = ""
+		return nil
+	})
+}
+
+func (t *Twin) control(ctx context.Context, f func() error) error {
+	var err error
+	if e := t.do(ctx, func() { err = f() }); e != nil {
+		return e
+	}
+	return err
+}
+
+// Log returns the logged commands with Seq ≥ since (at most limit).
+func (t *Twin) Log(ctx context.Context, since int64, limit int) ([]LogEntry, error) {
+	var out []LogEntry
+	err := t.do(ctx, func() {
+		i, _ := slices.BinarySearchFunc(t.log, since, func(e LogEntry, s int64) int {
+			switch {
+			case e.Seq < s:
+				return -1
+			case e.Seq > s:
+				return 1
+			}
+			return 0
+		})
+		end := min(len(t.log), i+limit)
+		out = slices.Clone(t.log[i:end])
+	})
+	return out, err
+}
+
+// Run returns the run the twin simulates.
+func (t *Twin) Scenario() *scenarios.Run { return t.run }
