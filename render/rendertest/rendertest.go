@@ -1,0 +1,132 @@
+package rendertest
+
+import (
+	_ "embed"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/maps"
+	"github.com/citytwin/citytwin/render"
+	"github.com/citytwin/citytwin/scenarios"
+	"github.com/paulmach/orb"
+)
+
+// TOML is the tiny scenario file.
+//
+//go:embed tiny.toml
+var TOML []byte
+
+// At is the time (s) at which the tiny scenario shows one car standing at
+// the red light of the west approach and one driving north on green.
+const At = 20
+
+// Build returns the tiny scenario's run.
+func Build() (*scenarios.Run, error) {
+	sc, err := scenarios.Parse(TOML, "tiny.toml")
+	if err != nil {
+		return nil, err
+	}
+	return scenarios.Build(sc)
+}
+
+// SimAt returns a simulation of the tiny scenario stepped to time t (s).
+func SimAt(t float64) (*scenarios.Run, *engine.Sim, error) {
+	run, err := Build()
+	if err != nil {
+		return nil, nil, err
+	}
+	sim, err := run.NewSim()
+	if err != nil {
+		return nil, nil, err
+	}
+	for sim.Time() < t-1e-9 {
+		sim.Step()
+	}
+	return run, sim, nil
+}
+
+// Near reports whether got is within tol of want in each colour channel.
+func Near(got, want color.RGBA, tol int) bool {
+	d := func(a, b uint8) bool { return int(a)-int(b) <= tol && int(b)-int(a) <= tol }
+	return d(got.R, want.R) && d(got.G, want.G) && d(got.B, want.B)
+}
+
+// CheckScene checks a picture of the tiny scenario at time At, drawn with
+// cam into the pane of img whose top-left corner is (ox, oy):
+//
+//   - the stop line of every lane of the junction (its first part, the
+//     one of its lowest movement) has the colour of that movement's
+//     light, and both red and green lights are seen;
+//   - every vehicle in view has its colour (by speed) half-way along its
+//     body behind the front point of the snapshot, and not 4 m (or 4 px)
+//     ahead of it.
+//
+// tol is the tolerance per colour channel (anti-aliasing mixes colours
+// at small scales).
+func CheckScene(t testing.TB, img *image.RGBA, ox, oy int, cam render.Camera, sc *render.Scene, snap *engine.Snapshot, tol int) {
+	t.Helper()
+	at := func(x, y float64) color.RGBA {
+		px, py := cam.ToScreen(x, y)
+		return img.RGBAAt(ox+int(math.Floor(px)), oy+int(math.Floor(py)))
+	}
+	net := sc.Net
+	west, _ := net.RoadByID("road_0_1_0")
+	south, _ := net.RoadByID("road_1_0_1")
+	seenLane := map[maps.LaneID]bool{}
+	reds, greens := 0, 0
+	for _, b := range sc.Bars {
+		if seenLane[b.Lane] {
+			continue
+		}
+		seenLane[b.Lane] = true
+		light := snap.Lights[b.Movement]
+		switch from := net.Movements[b.Movement].From; {
+		case from == west && light != signal.Red:
+			t.Fatalf("the west approach is %v, want red (is the snapshot at t=%d s?)", light, At)
+		case from == south && !light.IsGreen():
+			t.Fatalf("the south approach is %v, want green", light)
+		}
+		depth := math.Max(render.BarDepth, render.MinBarPx/cam.Scale) / 2
+		x := (b.A[0]+b.B[0])/2 - b.Dir[0]*depth
+		y := (b.A[1]+b.B[1])/2 - b.Dir[1]*depth
+		if got, want := at(x, y), render.LightColor(light); !Near(got, want, tol) {
+			t.Errorf("stop line of movement %d (%v) on lane %d: pixel %v, want %v", b.Movement, light, b.Lane, got, want)
+		}
+		if light == signal.Red {
+			reds++
+		} else if light.IsGreen() {
+			greens++
+		}
+	}
+	if reds == 0 || greens == 0 {
+		t.Errorf("checked %d red and %d green stop lines, want both", reds, greens)
+	}
+	if len(snap.Vehicles) != 2 {
+		t.Fatalf("%d vehicles, want 2", len(snap.Vehicles))
+	}
+	checked := 0
+	for i := range snap.Vehicles {
+		v := &snap.Vehicles[i]
+		if !cam.View().Pad(-5).Contains(orb.Point{v.X, v.Y}) {
+			continue
+		}
+		checked++
+		dx, dy := math.Cos(v.Heading), math.Sin(v.Heading)
+		back := math.Max(v.Length/2, render.MinVehLenPx/2/cam.Scale)
+		want := sc.VehicleColor(v, render.ColorSpeed)
+		if got := at(v.X-dx*back, v.Y-dy*back); !Near(got, want, tol) {
+			t.Errorf("vehicle %d at (%.1f, %.1f): pixel %v, want %v", v.ID, v.X, v.Y, got, want)
+		}
+		ahead := math.Max(4, 4/cam.Scale)
+		if got := at(v.X+dx*ahead, v.Y+dy*ahead); Near(got, want, 20) {
+			t.Errorf("vehicle %d painted ahead of its front: %v", v.ID, got)
+		}
+	}
+	if checked == 0 {
+		t.Errorf("no vehicle in view")
+	}
+}
