@@ -16,3 +16,45 @@ CGO_ENABLED=0 go vet ./...
 
 echo "== go test"
 CGO_ENABLED=0 go test -count=1 ./...
+
+# The race detector needs cgo (gcc); the engine's parallel phases, the
+# live runner and the twin are what it guards.
+if command -v gcc >/dev/null; then
+  echo "== go test -race (engine, live runner, twin; -short)"
+  CGO_ENABLED=1 go test -race -short -count=1 ./engine/... ./render/live/... ./twin/...
+else
+  echo "SKIPPING the race tests: no gcc."
+fi
+
+# --- The desktop viewer (render/viewer, cmd/citytwin-view) -----------------
+# ebiten needs cgo, the X11/OpenGL headers and, headless, Xvfb. As root
+# (CI) the missing Debian packages are installed; otherwise the viewer
+# tests are skipped with a message when something is missing.
+echo "== viewer (CGO_ENABLED=1, under Xvfb)"
+viewer_pkgs="libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev libxrandr-dev libxxf86vm-dev xvfb xauth libgl1-mesa-dri"
+missing=""
+for p in $viewer_pkgs; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing:$missing"
+  # Another apt may hold the lists lock for a while: retry.
+  for try in 1 2 3 4 5 6; do
+    apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null && break
+    echo "apt-get update failed (try $try); retrying in 10 s"; sleep 10
+  done
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 \
+    $missing >/dev/null
+  missing=""
+  for p in $viewer_pkgs; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+  done
+fi
+if [ -n "$missing" ] || ! command -v xvfb-run >/dev/null || ! command -v gcc >/dev/null; then
+  echo "SKIPPING the viewer tests: missing${missing:- gcc or xvfb-run}."
+  echo "Run as root (or: apt-get install$missing gcc) to test the viewer."
+else
+  viewer_dirs="./render/viewer/... ./cmd/citytwin-view/..."
+  CGO_ENABLED=1 go vet $viewer_dirs
+  CGO_ENABLED=1 xvfb-run -a -s "-screen 0 1280x720x24" go test -count=1 $viewer_dirs
+fi

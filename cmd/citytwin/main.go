@@ -14,6 +14,9 @@ Usage:
   citytwin run [flags] [SCENARIO.toml]     run a scenario (default: the embedded Wuhan scenario)
   citytwin net inspect [flags] FILE        summarise a GeoJSON or CityFlow road network
   citytwin net export [flags] FILE -o OUT  write the built network as GeoJSON
+  citytwin bench [flags]                   time the standard benchmark cases headless
+  citytwin ab [flags] EXPERIMENT.toml      run a policy A/B experiment (also: ab merge, ab report)
+  citytwin serve [flags] [SCENARIO.toml]   run a scenario as a live twin with an HTTP API and a stream
   citytwin help                            show this help
 
 Run "citytwin COMMAND -h" for the flags of a command.
@@ -36,6 +39,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runCmd(args[1:], stdout, stderr)
 	case "net":
 		err = netCmd(args[1:], stdout, stderr)
+	case "bench":
+		err = benchCmd(args[1:], stdout, stderr)
+	case "ab":
+		err = abCmd(args[1:], stdout, stderr)
+	case "serve":
+		err = serveCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

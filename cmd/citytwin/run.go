@@ -9,6 +9,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
+	"github.com/citytwin/citytwin/render/raster"
 	"github.com/citytwin/citytwin/scenarios"
 	"golang.org/x/term"
 )
@@ -20,6 +21,7 @@ type runOpts struct {
 	out          string
 	quiet        bool
 	printDefault bool
+	snapshot     string
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
@@ -31,6 +33,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.out, "out", "", "output directory (default: the scenario's output.dir)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.BoolVar(&o.printDefault, "print-default", false, "print the embedded default scenario and exit")
+	fs.StringVar(&o.snapshot, "snapshot", "", "write a PNG picture of the final state to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: citytwin run [flags] [SCENARIO.toml]\n\nWith no scenario, runs the embedded default (Wuhan, one hour).\n\nFlags:")
 		fs.PrintDefaults()
@@ -84,24 +87,55 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 			sc.Name, len(run.Network.Roads), len(run.Network.Lanes), len(run.Trips), run.End(), sc.Step, sim.Workers(), time.Since(t0).Seconds())
 	}
 	p := newProgress(stderr, o.quiet, run.End())
+	jm := output.NewJunctionMetrics(sim, output.JunctionOptions{Interval: sc.Output.Interval, Warmup: sc.Warmup,
+		Junctions: *sc.Output.Junctions, Detectors: *sc.Output.Detectors})
 	start := time.Now()
 	for sim.Time() < run.End()-1e-9 {
+		if err := run.Apply(sim); err != nil { // [[signals.switch]]
+			return err
+		}
 		sim.Step()
+		jm.Observe(sim)
 		p.update(sim, start)
 	}
 	p.done(sim, start)
-	files := output.Files{Trips: *sc.Output.Trips, TimeSeries: *sc.Output.TimeSeries, Roads: *sc.Output.Roads, Summary: *sc.Output.Summary}
+	files := output.Files{Trips: *sc.Output.Trips, TimeSeries: *sc.Output.TimeSeries, Roads: *sc.Output.Roads, Summary: *sc.Output.Summary,
+		Junctions: jm}
 	written, err := output.WriteAll(sc.Output.Dir, sim, sc.Warmup, files)
 	if err != nil {
 		return err
 	}
+	if sc.V2X != nil { // rsu.csv, the roadside units' counters (v2x.go)
+		p, err := output.WriteRSUFile(sc.Output.Dir, sim)
+		if err != nil {
+			return err
+		}
+		written = append(written, p)
+	}
 	sum := output.Summarize(sim, sc.Warmup)
 	printRunSummary(stdout, sum, time.Since(start), sim)
+	if refused, forced := sim.GuardCounts(); refused > 0 || forced > 0 {
+		fmt.Fprintf(stdout, "  %-18s %d refused, %d forced\n\n", "signal guard", refused, forced)
+	}
+	if err := sim.Err(); err != nil { // signals.guard.strict
+		return err
+	}
 	for _, w := range written {
 		fmt.Fprintln(stdout, "wrote", w)
 	}
 	if o.hash {
 		fmt.Fprintf(stdout, "state hash %016x\n", sim.Hash())
+	}
+	if o.snapshot != "" {
+		// A picture of the final state: the whole network, 1200×900 px.
+		r := raster.New(run.Network, run.Config.VTypes)
+		r.HUD, r.Legend, r.Title = true, true, sc.Name
+		var snap engine.Snapshot
+		sim.Snapshot(&snap)
+		if err := raster.WritePNGFile(o.snapshot, r.Picture(1200, 900, &snap)); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "wrote", o.snapshot)
 	}
 	return nil
 }

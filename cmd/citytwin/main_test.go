@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// tinyScenario is a small grid scenario: a few hundred vehicles for ten
+// simulated minutes.
+const tinyScenario = `
+name = "tiny"
+seed = 9
+duration = 600
+cooldown = 120
+warmup = 60
+[network.grid]
+rows = 2
+cols = 2
+block = 200
+lanes = 2
+[[demand.flows]]
+from = "road_0_1_0"
+to = "road_2_1_0"
+rate = 600
+[[demand.random]]
+rate = 900
+min_length = 200
+[output]
+interval = 120
+`
+
+// cli runs the command line and returns its exit code, stdout and stderr.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// writeTiny writes tinyScenario into a new folder and returns its path.
+func writeTiny(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "tiny.toml")
+	if err := os.WriteFile(p, []byte(tinyScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestRunWritesOutputs runs a scenario file: it exits 0, prints the summary
+// table and the files it wrote, and writes the four output files.
+func TestRunWritesOutputs(t *testing.T) {
+	scenario := writeTiny(t)
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := cli(t, "run", "--quiet", "--out", out, scenario)
+	if code != 0 {
+		t.Fatalf("exit code: got %d, want 0\nstderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"simulated", "inserted", "arrived", "teleports", "mean travel time", "CityFlow ATT"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary: want a %q row, got:\n%s", want, stdout)
+		}
+	}
+	for _, name := range []string{"trips.csv", "timeseries.csv", "roads.geojson", "summary.json"} {
+		p := filepath.Join(out, name)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(data) == 0 {
+			t.Errorf("%s is empty", name)
+		}
+		if !strings.Contains(stdout, "wrote "+p) {
+			t.Errorf("stdout: want \"wrote %s\", got:\n%s", p, stdout)
+		}
+	}
+	var sum struct {
+		Time   float64 `json:"time"`
+		Counts struct {
+			Trips    int   `json:"Trips"`
+			Inserted int64 `json:"Inserted"`
+			Arrived  int64 `json:"Arrived"`
+		} `json:"counts"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatalf("summary.json: %v", err)
+	}
+	if sum.Time != 720 || sum.Counts.Trips == 0 || sum.Counts.Arrived == 0 {
+		t.Errorf("summary.json: got time %g s and counts %+v, want 720 s with trips that arrived", sum.Time, sum.Counts)
+	}
+	// One time-series row per 120 s interval, after the header.
+	data, err = os.ReadFile(filepath.Join(out, "timeseries.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(data), "\n"); got != 1+720/120 {
+		t.Errorf("timeseries.csv: got %d lines, want %d", got, 1+720/120)
+	}
+}
+
+var hashLine = regexp.MustCompile(`(?m)^state hash ([0-9a-f]{16})$`)
+
+// TestRunHashWorkers checks that --hash prints the same state hash for one
+// and two workers.
+func TestRunHashWorkers(t *testing.T) {
+	scenario := writeTiny(t)
+	hashes := map[string]string{}
+	for _, w := range []string{"1", "2"} {
+		code, stdout, stderr := cli(t, "run", "--quiet", "--hash", "--workers", w, "--out", t.TempDir(), scenario)
+		if code != 0 {
+			t.Fatalf("--workers %s: exit code %d\nstderr:\n%s", w, code, stderr)
+		}
+		m := hashLine.FindStringSubmatch(stdout)
+		if m == nil {
+			t.Fatalf("--workers %s: no \"state hash\" line in:\n%s", w, stdout)
+		}
+		hashes[w] = m[1]
+	}
+	if hashes["1"] != hashes["2"] {
+		t.Errorf("state hash: got %s with 1 worker and %s with 2, want equal", hashes["1"], hashes["2"])
+	}
+}
+
+// TestExitCodes checks the exit codes and messages of failing command lines.
+func TestExitCodes(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-scenario.toml")
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	if err := os.WriteFile(bad, []byte("duration = 600\nspeed_of_light = 3e8\n[network.grid]\nrows = 1\ncols = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string // in stderr
+	}{
+		{"missing scenario", []string{"run", "--quiet", missing}, 1, []string{"citytwin:", missing}},
+		{"bad scenario", []string{"run", "--quiet", bad}, 1, []string{bad + ":2", "speed_of_light", "unknown key"}},
+		{"unknown command", []string{"fly"}, 2, []string{`unknown command "fly"`, "Usage:"}},
+		{"no command", nil, 2, []string{"Usage:"}},
+		{"unknown flag", []string{"run", "--warp"}, 2, []string{"warp"}},
+		{"two scenarios", []string{"run", missing, bad}, 2, []string{"usage: citytwin run"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := cli(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code: got %d, want %d\nstderr:\n%s", code, tc.code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr: want %q in:\n%s", w, stderr)
+				}
+			}
+		})
+	}
+	t.Run("help", func(t *testing.T) {
+		code, stdout, _ := cli(t, "help")
+		if code != 0 || !strings.Contains(stdout, "citytwin run") {
+			t.Errorf("help: got exit code %d and\n%s\nwant 0 and the usage", code, stdout)
+		}
+	})
+}
