@@ -67,6 +67,7 @@ func (s *Sim) Clone() *Sim {
 	}
 	c.closed = slices.Clone(s.closed)
 	c.queue = slices.Clone(s.queue)
+	c.srch = searchScratch{}
 	c.outN = make([]int32, len(s.outN))
 	c.incoming = make([]uint32, len(s.incoming))
 	if s.v2x != nil {

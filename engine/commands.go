@@ -379,6 +379,7 @@ func (c ForcePhase) apply(s *Sim) {
 		prev = f.next
 	}
 	p.SetController(&forced{phase: c.Phase, until: s.now + c.Duration, next: prev})
+	s.updateSensorsOn()
 }
 
 // forced holds a phase until a time, then defers to the next controller.

@@ -29,6 +29,7 @@ func (s *Sim) SetController(v maps.NodeID, c Controller) error {
 		c = signal.FixedTime{}
 	}
 	p.SetController(c)
+	s.updateSensorsOn()
 	return nil
 }
 

@@ -97,7 +97,10 @@ func (s *Sim) passLoop(l int32, old float64, c *car) {
 }
 
 // readLane fills the sensor readings of road lane l (refresh phase).
-func (s *Sim) readLane(l int) {
+// With advance set (once per step, in the refresh phase) it also advances
+// the loop's occupancy average; reads on demand leave the state alone, so
+// that observing a run never changes it.
+func (s *Sim) readLane(l int, advance bool) {
 	seg := &s.segs[l]
 	lp := &s.loops[l]
 	ls := &s.lsens[l]
@@ -144,7 +147,9 @@ func (s *Sim) readLane(l int) {
 	if occupied {
 		x = 1
 	}
-	lp.occ += (x - lp.occ) * math.Min(1, s.dt/occupancyWindow)
+	if advance {
+		lp.occ += (x - lp.occ) * math.Min(1, s.dt/occupancyWindow)
+	}
 	ls.Count, ls.Occupied, ls.Occupancy, ls.Near = lp.count, occupied, lp.occ, near
 	if lp.lastPass < 0 {
 		ls.Gap = now
@@ -174,8 +179,39 @@ func (s *Sim) fillNodeSensors(v int) *signal.NodeSensors {
 // LaneSensors returns the detector readings of every road lane (indexed by
 // maps.LaneID) at the start of the next step. The slice is the engine's:
 // read it between steps only.
-func (s *Sim) LaneSensors() []signal.LaneSensors { return s.lsens }
+func (s *Sim) LaneSensors() []signal.LaneSensors {
+	s.readAll()
+	return s.lsens
+}
+
+// readAll brings every lane's readings up to date when the refresh phase
+// does not (no controller reads sensors).
+func (s *Sim) readAll() {
+	if s.sensorsOn || s.readAt == s.step {
+		return
+	}
+	for l := 0; l < s.nLanes; l++ {
+		s.readLane(l, false)
+	}
+	s.readAt = s.step
+}
+
+// updateSensorsOn records whether some controller or the guard reads
+// sensors, so that the refresh phase keeps the readings (and the occupancy
+// averages) up to date every step. It depends only on the controllers, never
+// on who observes the run.
+func (s *Sim) updateSensorsOn() {
+	s.sensorsOn = s.v2x != nil && s.v2x.cfg.Sensors
+	for i := range s.nodes {
+		if p := s.nodes[i].plant; p != nil && needsSensors(p) {
+			s.sensorsOn = true
+		}
+	}
+}
 
 // NodeSensors returns the readings node v's controller sees, or nil for an
 // unsignalised node. Read it between steps only.
-func (s *Sim) NodeSensors(v int) *signal.NodeSensors { return s.fillNodeSensors(v) }
+func (s *Sim) NodeSensors(v int) *signal.NodeSensors {
+	s.readAll()
+	return s.fillNodeSensors(v)
+}

@@ -147,6 +147,13 @@ func (s *Sim) strategicDir(lanes []maps.LaneID, li int, next int32) int {
 func (s *Sim) impeded(seg *segment, i int) bool {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	vt := &s.vtypes[c.vt]
+	p := &vt.Follow
+	gap := l.pos - float64(l.length) - c.pos
+	// Far behind its leader (four times IDM's desired gap), the leader's
+	// pull is under a sixteenth of the maximum acceleration: not impeded.
+	if ss := p.MinGap + c.speed*p.Headway + math.Max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
+		return false
+	}
 	v0 := math.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
 	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
 	now := s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)

@@ -41,6 +41,8 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	if err := s.initV2X(); err != nil {
 		return nil, err
 	}
+	s.updateSensorsOn()
+	s.readAt = -1
 	s.outN = make([]int32, len(s.segs))
 	s.closed = make([]bool, s.nLanes)
 	s.incoming = make([]uint32, len(s.segs))

@@ -189,6 +189,11 @@ type Sim struct {
 	vtypes   []VType
 	minGap   []float64 // per vehicle type, m (hot copy)
 	ffTT     []float64 // per road free-flow time, s (for rerouting)
+	srch     searchScratch
+	// sensorsOn: some controller reads sensors, so lanes are read every
+	// step; otherwise on demand (readAt: the step of the last full read).
+	sensorsOn bool
+	readAt    int64
 
 	// insertion
 	pending   []int32 // trips not yet released, by (departure, id), consumed from pendIdx

@@ -40,7 +40,9 @@ func (s *Sim) refresh() {
 			seg := &s.segs[i]
 			n := len(seg.cars)
 			if i < s.nLanes {
-				s.readLane(i)
+				if s.sensorsOn {
+					s.readLane(i, true)
+				}
 				if s.v2x != nil && s.v2x.cv != nil {
 					s.readCV(i)
 				}

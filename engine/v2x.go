@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/heap"
 	"fmt"
 	"math"
 	"slices"
@@ -594,23 +593,33 @@ func (s *Sim) fastestFrom(starts []maps.RoadID, b maps.RoadID, tt []float64) (ma
 // open roads, weights the times of the roads entered), ties broken by road
 // id so results do not depend on anything but the inputs.
 func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []float64) (maps.Route, float64) {
+	// Scratch arrays kept between calls (searches run in serial phases):
+	// only the entries a search touched are reset.
+	sc := &s.srch
 	nr := len(s.net.Roads)
-	dist := make([]float64, nr)
-	prev := make([]int32, nr)
-	for i := range dist {
-		dist[i], prev[i] = math.Inf(1), -1
+	if len(sc.dist) != nr {
+		sc.dist, sc.prev = make([]float64, nr), make([]int32, nr)
+		for i := range sc.dist {
+			sc.dist[i], sc.prev[i] = math.Inf(1), -1
+		}
 	}
-	h := &roadHeap{}
-	isStart := make(map[int32]bool, len(starts))
+	for _, r := range sc.touched {
+		sc.dist[r], sc.prev[r] = math.Inf(1), -1
+	}
+	sc.touched = sc.touched[:0]
+	dist, prev := sc.dist, sc.prev
+	h := &sc.heap
+	*h = (*h)[:0]
+	isStart := func(r int32) bool { return slices.Contains(starts, maps.RoadID(r)) }
 	for i, a := range starts {
 		if cost[i] < dist[a] {
 			dist[a] = cost[i]
-			heap.Push(h, roadItem{cost[i], int32(a)})
+			sc.touched = append(sc.touched, int32(a))
+			h.push(roadItem{cost[i], int32(a)})
 		}
-		isStart[int32(a)] = true
 	}
-	for h.Len() > 0 {
-		it := heap.Pop(h).(roadItem)
+	for len(*h) > 0 {
+		it := h.pop()
 		if it.d > dist[it.r] {
 			continue
 		}
@@ -625,8 +634,11 @@ func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []f
 			}
 			nd := it.d + tt[mv.To]
 			if nd < dist[mv.To] || nd == dist[mv.To] && it.r < prev[mv.To] {
+				if math.IsInf(dist[mv.To], 1) {
+					sc.touched = append(sc.touched, int32(mv.To))
+				}
 				dist[mv.To], prev[mv.To] = nd, it.r
-				heap.Push(h, roadItem{nd, int32(mv.To)})
+				h.push(roadItem{nd, int32(mv.To)})
 			}
 		}
 	}
@@ -636,7 +648,7 @@ func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []f
 	var r maps.Route
 	for x := int32(b); x >= 0; x = prev[x] {
 		r = append(r, maps.RoadID(x))
-		if isStart[x] && prev[x] < 0 {
+		if prev[x] < 0 && isStart(x) {
 			break
 		}
 	}
@@ -646,27 +658,65 @@ func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []f
 	return r, dist[b]
 }
 
+// searchScratch is the reusable state of search.
+type searchScratch struct {
+	dist    []float64
+	prev    []int32
+	touched []int32
+	heap    roadHeap
+}
+
 type roadItem struct {
 	d float64
 	r int32
 }
 
+// roadHeap is a binary min-heap of road items by (time, road id), without
+// the interface conversions of container/heap.
 type roadHeap []roadItem
 
-func (h roadHeap) Len() int { return len(h) }
-func (h roadHeap) Less(i, j int) bool {
+func (h roadHeap) less(i, j int) bool {
 	if h[i].d != h[j].d {
 		return h[i].d < h[j].d
 	}
 	return h[i].r < h[j].r
 }
-func (h roadHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *roadHeap) Push(x any)   { *h = append(*h, x.(roadItem)) }
-func (h *roadHeap) Pop() any {
-	old := *h
-	it := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return it
+
+func (h *roadHeap) push(it roadItem) {
+	*h = append(*h, it)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !a.less(i, p) {
+			break
+		}
+		a[i], a[p] = a[p], a[i]
+		i = p
+	}
+}
+
+func (h *roadHeap) pop() roadItem {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a = a[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && a.less(l, m) {
+			m = l
+		}
+		if r < n && a.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
 }
 
 // RSUCounts are the message counters of one roadside unit.
