@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"runtime"
 	"slices"
 
 	"github.com/citytwin/citytwin/engine/signal"
@@ -18,8 +19,16 @@ type Cloner interface {
 // receive the same commands. It is the basis of shadow runs ("what would
 // another policy have done from here?"). The clone has its own workers;
 // Close it when done.
-func (s *Sim) Clone() *Sim {
+func (s *Sim) Clone() *Sim { return s.CloneWorkers(s.cfg.Workers) }
+
+// CloneWorkers is Clone with another number of worker goroutines (0: all
+// cores); results do not depend on it.
+func (s *Sim) CloneWorkers(workers int) *Sim {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
 	c := *s
+	c.cfg.Workers = workers
 	c.segs = make([]segment, len(s.segs))
 	for i := range s.segs {
 		seg := s.segs[i]
@@ -73,6 +82,6 @@ func (s *Sim) Clone() *Sim {
 	if s.v2x != nil {
 		c.v2x = s.v2x.clone()
 	}
-	c.par = newPool(s.cfg.Workers)
+	c.par = newPool(workers)
 	return &c
 }

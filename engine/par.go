@@ -52,10 +52,15 @@ func (j *job) work() {
 	}
 }
 
+// minParallel is the least number of chunks worth handing to other
+// workers: below it, waking them costs more than the work.
+const minParallel = 8
+
 // run calls fn(c) for every chunk c in [0, n) and waits for all of them.
-// With one worker the chunks run in order on the calling goroutine.
+// With one worker, or fewer than minParallel chunks, the chunks run in
+// order on the calling goroutine (results are the same either way).
 func (p *pool) run(n int, fn func(chunk int)) {
-	if p.workers <= 1 || n <= 1 {
+	if p.workers <= 1 || n < minParallel {
 		for c := 0; c < n; c++ {
 			fn(c)
 		}

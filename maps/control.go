@@ -107,8 +107,7 @@ func hasMovement(n *Network, r RoadID) bool {
 // defaultProgram guesses a signal program the way netconvert does: one
 // phase per approach axis with through and right turns protected and left
 // turns permissive, plus a protected left phase where an axis has lanes
-// reserved for left turns, left turns opposed by a road of two or more
-// lanes, or left turns that cannot run permissively. Any
+// reserved for left turns or left turns that cannot run permissively. Any
 // movement still without green gets the first phase it fits or a phase of
 // its own. Yellow follows the ITE change interval 1 s + v/(2·3 m/s²) and
 // all-red the clearance time (2·radius + 5 m)/v, with v the fastest
@@ -162,15 +161,6 @@ func defaultProgram(n *Network, v NodeID) *Program {
 			for _, l := range n.Roads[r].Lanes {
 				if t := n.Lanes[l].Turns; t != 0 && (t == TurnSet(0).With(Left) || t == TurnSet(0).With(Left).With(UTurn)) && len(n.Roads[r].Lanes) > 1 {
 					needLeft = true
-				}
-			}
-			// Opposed by a multi-lane approach, a permissive left rarely
-			// finds a gap: give it a protected phase.
-			if len(local(r, Left, UTurn)) > 0 {
-				for _, o := range g {
-					if o != r && len(n.Roads[o].Lanes) >= 2 {
-						needLeft = true
-					}
 				}
 			}
 		}

@@ -79,8 +79,8 @@
 // Like netconvert's guess: incoming roads are grouped into axes (directions
 // within 30° modulo 180°); each axis gets a phase with through and right
 // movements protected and left turns permissive, plus a protected left phase
-// when it has lanes reserved for left turns, lefts opposed by two or more
-// lanes, or lefts that cannot run permissively. Greens are DefaultGreen and DefaultLeftGreen; yellow is the
+// when it has lanes reserved for left turns or lefts that cannot run
+// permissively. Greens are DefaultGreen and DefaultLeftGreen; yellow is the
 // ITE change interval 1 s + v/(2·3 m/s²) (3–5 s) and all-red (2r + 5 m)/v
 // (1–3 s), with v the fastest approach speed and r the junction radius.
 //

@@ -21,7 +21,7 @@ func ExampleGrid() {
 	fmt.Printf("%s: %s, %d movements, %d phases, cycle %.0f s\n", nd.ID, nd.Kind, len(nd.Movements), len(nd.Program.Phases), nd.Program.Cycle())
 	// Output:
 	// 6 junctions (6 signalised), 34 roads, 68 lanes, 72 movements, 144 links
-	// intersection_1_1: signalised, 12 movements, 4 phases, cycle 108 s
+	// intersection_1_1: signalised, 12 movements, 2 phases, cycle 72 s
 }
 
 func ExampleLoadGeoJSON() {

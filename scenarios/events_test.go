@@ -191,7 +191,7 @@ func TestEventCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	zero, two := 0, 2
+	zero, one := 0, 1
 	speed := 5.0
 	for _, tc := range []struct {
 		e    Event
@@ -205,7 +205,7 @@ func TestEventCommands(t *testing.T) {
 		{Event{Kind: EventScaleDemand, Factor: 2}, "engine.ScaleDemand"},
 		{Event{Kind: EventAddDemand, From: "road_0_1_0", To: "road_3_1_0", Rate: 360, End: 100, Distribution: "uniform"}, "engine.AddTrips"},
 		{Event{Kind: EventSwitchPolicy, Policy: PolicySOTL}, "engine.SetNodeController×6"},
-		{Event{Kind: EventForcePhase, Junction: "intersection_1_1", Phase: &two, Duration: 30}, "engine.ForcePhase"},
+		{Event{Kind: EventForcePhase, Junction: "intersection_1_1", Phase: &one, Duration: 30}, "engine.ForcePhase"},
 	} {
 		if err := run.CheckEvent(&tc.e); err != nil {
 			t.Errorf("%s: %v", tc.e.Kind, err)

@@ -100,9 +100,9 @@ func TestSignalsBuildErrors(t *testing.T) {
 			`signals.programs[0].phases[0].state: junction intersection_1_1 has 12 movements, the state "GGrr" has 4 letters`},
 		{"wave not joined", "[[signals.green_wave]]\njunctions = [\"intersection_1_1\", \"intersection_2_2\"]\nspeed = 10",
 			"signals.green_wave[0].junctions: no road from intersection_1_1 to intersection_2_2"},
-		{"wave cycles", "[[signals.overrides]]\njunctions = [\"intersection_2_1\"]\nphases = [0, 2]\n[[signals.green_wave]]\njunctions = [\"intersection_1_1\", \"intersection_2_1\"]\nspeed = 10",
+		{"wave cycles", "[[signals.overrides]]\njunctions = [\"intersection_2_1\"]\nphases = [0]\n[[signals.green_wave]]\njunctions = [\"intersection_1_1\", \"intersection_2_1\"]\nspeed = 10",
 			"a wave needs a common cycle"},
-		{"max red vs fixed cycle", "[signals.guard]\nmax_red = 40",
+		{"max red vs fixed cycle", "[signals.guard]\nmax_red = 30",
 			"signals.guard.max_red: junction intersection_1_1: its fixed-time cycle keeps movement"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -228,13 +228,13 @@ area_length = 80
 			t.Fatal(err)
 		}
 		if sim.Time() == 100 {
-			ext.Request(2)
+			ext.Request(1)
 		}
 		sim.Step()
 		switch sim.Time() {
 		case 120: // the request at 100 s, after 5 s yellow and 1 s all-red
-			if ph, _ := sim.Plant(node("intersection_1_2")).Phase(); ph != 2 {
-				t.Errorf("the external junction shows phase %d, want 2 as requested", ph)
+			if ph, _ := sim.Plant(node("intersection_1_2")).Phase(); ph != 1 {
+				t.Errorf("the external junction shows phase %d, want 1 as requested", ph)
 			}
 		case 299:
 			if got := kind("intersection_2_2"); got != "actuated" {
@@ -337,8 +337,8 @@ func TestSignalController(t *testing.T) {
 	}
 	run := mustBuild(t, sc)
 	v, _ := run.Network.NodeByID("intersection_1_1")
-	c, err := run.SignalController(v, scenarios.PolicyMaxPressure, []int{0, 2})
-	if mp, ok := c.(*signal.MaxPressure); err != nil || !ok || mp.Delta != 7 || fmt.Sprint(mp.Phases) != "[0 2]" {
+	c, err := run.SignalController(v, scenarios.PolicyMaxPressure, []int{1, 0})
+	if mp, ok := c.(*signal.MaxPressure); err != nil || !ok || mp.Delta != 7 || fmt.Sprint(mp.Phases) != "[1 0]" {
 		t.Errorf("max pressure: %#v, %v", c, err)
 	}
 	c2, _ := run.SignalController(v, scenarios.PolicyMaxPressure, nil)

@@ -83,11 +83,11 @@ func TestFieldSignalMirrors(t *testing.T) {
 		return JunctionObs{}
 	}
 	var acc Accepted
-	c.must("POST", "/v1/field/signals", `{"signals": [{"junction": "intersection_2_2", "phase": 2}, {"junction": "intersection_1_1", "state": "gGGrrrrrrgGG"}]}`, &acc)
+	c.must("POST", "/v1/field/signals", `{"signals": [{"junction": "intersection_2_2", "phase": 1}, {"junction": "intersection_1_1", "state": "gGGrrrrrrgGG"}]}`, &acc)
 	if acc.Accepted != 2 {
 		t.Fatalf("accepted %d", acc.Accepted)
 	}
-	for _, want := range []int{2, 0} {
+	for _, want := range []int{1, 0} {
 		o := c.step(60, nil, PartJunctions)
 		j := junction(o, "intersection_2_2")
 		if !j.MirrorsField || j.Policy != "external" || j.Phase != want || j.Stage != "green" {
@@ -157,7 +157,7 @@ func TestTailField(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Errorf("the close_road line was not refused")
 	}
-	fmt.Fprintln(f, ` "phase": 2}`)
+	fmt.Fprintln(f, ` "phase": 1}`)
 	waitPending(2)
 	c.step(1, nil)
 	if st := c.status(false); st.Logged != 2 || st.Failed != 0 {

@@ -43,7 +43,7 @@ func TestShadowBetterPolicy(t *testing.T) {
 func TestShadowHold(t *testing.T) {
 	run := buildRun(t, gridScenario(t))
 	_, c := startTwin(t, run, Options{Stepped: true}, ServerOptions{Rate: -1})
-	c.step(300, []any{map[string]any{"kind": "force_phase", "junction": "intersection_2_1", "phase": 2, "duration": 3600}})
+	c.step(300, []any{map[string]any{"kind": "force_phase", "junction": "intersection_2_1", "phase": 1, "duration": 3600}})
 	var res ShadowResult
 	c.must("POST", "/v1/shadow?wait=1", map[string]any{"policy": "max_pressure", "junctions": []string{"intersection_2_1"}, "horizon": 600}, &res)
 	if res.Status != "done" {
@@ -66,7 +66,7 @@ func TestShadowLookBack(t *testing.T) {
 	c.step(400, nil)
 	c.step(100, []any{
 		map[string]any{"kind": "close_lane", "road": "road_1_1_0", "lane": 1},
-		map[string]any{"kind": "force_phase", "junction": "intersection_2_1", "phase": 2, "duration": 500},
+		map[string]any{"kind": "force_phase", "junction": "intersection_2_1", "phase": 1, "duration": 500},
 		map[string]any{"kind": "field_counts", "interval": 60, "counts": []any{map[string]any{"road": "road_0_1_0", "count": 20}}},
 	})
 	c.step(400, []any{map[string]any{"kind": "switch_policy", "policy": "actuated", "junctions": []string{"intersection_1_2"}}})

@@ -17,7 +17,7 @@ func whatIf() []scenarios.Event {
 		{At: 300, Kind: "scale_demand", Factor: 1.5, Begin: 300, End: 900},
 		{At: 350, Kind: "add_demand", From: "road_0_2_0", To: "road_3_1_0", Rate: 400, End: 900},
 		{At: 400, Kind: "switch_policy", Policy: "max_pressure", Junctions: []string{"intersection_1_1"}},
-		{At: 450, Kind: "force_phase", Junction: "intersection_2_2", Phase: ptr(2), Duration: 60},
+		{At: 450, Kind: "force_phase", Junction: "intersection_2_2", Phase: ptr(1), Duration: 60},
 		{At: 450, Kind: "speed_limit", Road: "road_1_2_2", Speed: ptr(0.0)},
 		{At: 500, Kind: "open_road", Road: "road_2_1_0"},
 		{At: 520, Kind: "open_lane", Road: "road_1_1_0", Lane: ptr(0)},
@@ -131,7 +131,7 @@ func TestLiveCommandsReplay(t *testing.T) {
 	})
 	for k := 0; k < 6; k++ {
 		c.step(20, []any{
-			map[string]any{"kind": "set_phase", "junction": "intersection_1_1", "phase": 2 * (k % 2)},
+			map[string]any{"kind": "set_phase", "junction": "intersection_1_1", "phase": k % 2},
 			map[string]any{"kind": "field_counts", "interval": 20, "counts": []any{
 				map[string]any{"road": "road_0_1_0", "count": 8 + k}, map[string]any{"road": "road_0_2_0", "count": 3}}},
 		})

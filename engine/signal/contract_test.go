@@ -332,7 +332,7 @@ func halting(s *signal.NodeSensors, m int) bool {
 
 // TestContractNetworks checks the test networks themselves: the
 // CityFlow-style one has the benchmark's 9 phases with a clearance phase
-// 0, the grid main phases and protected left phases.
+// 0, the grid its two main phases (permissive lefts, no dominated phase).
 func TestContractNetworks(t *testing.T) {
 	for _, nc := range contractNets(t) {
 		for v := range nc.net.Nodes {
@@ -341,7 +341,7 @@ func TestContractNetworks(t *testing.T) {
 				continue
 			}
 			got := fmt.Sprint(signal.DefaultPhases(nd.Program))
-			want := "[0 2]" // the protected left phases 1 and 3 are dominated
+			want := "[0 1]" // both main phases
 			if nc.name == "cityflow-2x2" {
 				want = "[1 2 3 4 5 6 7 8]" // phase 0 (right turns) is dominated
 			}
