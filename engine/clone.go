@@ -83,5 +83,6 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 		c.v2x = s.v2x.clone()
 	}
 	c.par = newPool(workers)
+	c.par.force = s.cfg.MinParallel < 0
 	return &c
 }

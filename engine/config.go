@@ -19,6 +19,12 @@ type Config struct {
 	// Workers is the number of goroutines stepping the network; 0 means
 	// runtime.NumCPU(). Results do not depend on it.
 	Workers int
+	// MinParallel is the least number of running vehicles for which a
+	// step hands its phases to several workers (below it the calling
+	// goroutine runs them: cheaper on small networks). 0 means 4,000; a
+	// negative value always runs them in parallel. Results do not depend
+	// on it.
+	MinParallel int
 	// Warmup is the initial time excluded from statistics (s).
 	Warmup float64
 	// Teleport is the time-to-teleport (s): a vehicle that has stood at

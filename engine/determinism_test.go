@@ -43,6 +43,7 @@ func runFingerprint(t *testing.T, toml string, edit func(*scenarios.Scenario), w
 			edit(sc)
 		}
 		sc.Workers = workers
+		sc.MinParallel = -1 // parallel phases even on small networks
 	})
 	if got := sim.Workers(); got != workers {
 		t.Fatalf("Workers: got %d, want %d", got, workers)

@@ -207,27 +207,22 @@ func (s *Sim) phaseTeleport() {
 // start), or −Inf when no link into l holds a vehicle. Links are not
 // changed by the phases that call it.
 func (s *Sim) entering(l int32) float64 {
-	best := math.Inf(-1)
-	for _, in := range s.segs[l].in {
-		k := &s.segs[in]
-		if k.isLink && len(k.cars) > 0 {
-			best = math.Max(best, k.cars[0].pos-k.length)
-		}
-	}
-	return best
+	_, pos := s.enteringCar(l)
+	return pos
 }
 
-// enteringCar returns the vehicle whose position entering reports, or nil.
-func (s *Sim) enteringCar(l int32) *car {
+// enteringCar returns the vehicle whose position entering reports (nil
+// when none) and that position.
+func (s *Sim) enteringCar(l int32) (*car, float64) {
 	var best *car
 	bestPos := math.Inf(-1)
-	for _, in := range s.segs[l].in {
+	for _, in := range s.segs[l].inLinks {
 		k := &s.segs[in]
-		if k.isLink && len(k.cars) > 0 && k.cars[0].pos-k.length > bestPos {
+		if len(k.cars) > 0 && k.cars[0].pos-k.length > bestPos {
 			best, bestPos = &k.cars[0], k.cars[0].pos-k.length
 		}
 	}
-	return best
+	return best, bestPos
 }
 
 // leaving returns the position, in the coordinates of lane l, of the rear

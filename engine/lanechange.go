@@ -207,10 +207,10 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
 	if fol >= 0 {
 		f = &t.cars[fol]
 		gap = c.pos - float64(c.length) - f.pos
-	} else if e := s.enteringCar(tl); e != nil {
+	} else if e, pos := s.enteringCar(tl); e != nil {
 		// The follower is still on a link into the lane.
 		f = e
-		gap = c.pos - float64(c.length) - s.entering(tl)
+		gap = c.pos - float64(c.length) - pos
 	}
 	if f != nil {
 		if gap < lcGap {

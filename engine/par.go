@@ -15,6 +15,11 @@ const chunkSize = 64
 type pool struct {
 	workers int
 	jobs    chan *job
+	// inline runs every loop on the calling goroutine (set per step when
+	// the network holds too few vehicles for parallel work to pay); force
+	// hands even small loops to the workers (Config.MinParallel < 0, for
+	// tests of the parallel paths).
+	inline, force bool
 }
 
 type job struct {
@@ -52,6 +57,16 @@ func (j *job) work() {
 	}
 }
 
+// minParallelVehicles is the default Config.MinParallel.
+const minParallelVehicles = 4000
+
+func (s *Sim) minParallel() int {
+	if s.cfg.MinParallel == 0 {
+		return minParallelVehicles
+	}
+	return s.cfg.MinParallel
+}
+
 // minParallel is the least number of chunks worth handing to other
 // workers: below it, waking them costs more than the work.
 const minParallel = 8
@@ -60,7 +75,7 @@ const minParallel = 8
 // With one worker, or fewer than minParallel chunks, the chunks run in
 // order on the calling goroutine (results are the same either way).
 func (p *pool) run(n int, fn func(chunk int)) {
-	if p.workers <= 1 || n < minParallel {
+	if p.workers <= 1 || n <= 1 || p.inline || n < minParallel && !p.force {
 		for c := 0; c < n; c++ {
 			fn(c)
 		}

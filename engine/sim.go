@@ -48,6 +48,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.incoming = make([]uint32, len(s.segs))
 	s.initDetectors()
 	s.par = newPool(cfg.Workers)
+	s.par.force = cfg.MinParallel < 0
 	runtime.SetFinalizer(s, func(s *Sim) { s.par.close() })
 	nc := chunks(len(s.segs))
 	s.chunkAcc = make([]stepAcc, max(nc, chunks(len(s.nodes)), chunks(len(net.Roads))))
@@ -118,6 +119,7 @@ func (s *Sim) buildSegments() error {
 				into = append(into, k)
 			}
 		}
+		s.segs[i].inLinks = into
 		for _, k := range into {
 			for _, m := range into {
 				if m != k {

@@ -93,8 +93,10 @@ type segment struct {
 	linkRoads []int32
 	linkLanes []int32
 	// in lists the segments whose vehicles may arrive here in one step:
-	// for a lane its links and their lanes, for a link its lane.
-	in []int32
+	// for a lane its links and their lanes, for a link its lane; inLinks
+	// only the links.
+	in      []int32
+	inLinks []int32
 	// merging: links that end on the same lane (links only).
 	merging []int32
 	foes    []int32 // links this link yields to (links only)

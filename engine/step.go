@@ -45,6 +45,9 @@ import (
 //     first and last vehicle of every segment are recorded for the next
 //     step, and statistics are accumulated.
 func (s *Sim) Step() {
+	// Few vehicles: handing phases to other workers costs more than it
+	// saves. The choice changes only who runs the chunks, never results.
+	s.par.inline = s.cfg.MinParallel >= 0 && s.stats.inserted-s.stats.arrived-s.stats.removed < int64(s.minParallel())
 	s.applyCommands()
 	s.phaseSignals()
 	s.phaseJunctions()
@@ -305,10 +308,8 @@ func (s *Sim) room(t int32, sc *junctionScratch) float64 {
 		// A standing queue: only the space behind it counts.
 		r = math.Min(r, seg.tailBack())
 	}
-	for _, in := range seg.in {
-		if l := &s.segs[in]; l.isLink {
-			r -= l.occ
-		}
+	for _, in := range seg.inLinks {
+		r -= s.segs[in].occ
 	}
 	if sc != nil {
 		for i, lane := range sc.resLane {
@@ -389,6 +390,18 @@ type stepAcc struct {
 	clamps      int // transfers placed behind the vehicle ahead
 	laneChanges int
 	scratch     []outCar
+	// pad keeps neighbouring chunks' accumulators, written by different
+	// workers, off one cache line.
+	_ [64]byte
+}
+
+// markIncoming flags segment t as the target of some outbox this step.
+// Reading first avoids writing a cache line other workers share when the
+// flag is already set.
+func (s *Sim) markIncoming(t int32) {
+	if atomic.LoadUint32(&s.incoming[t]) == 0 {
+		atomic.StoreUint32(&s.incoming[t], 1)
+	}
 }
 
 type arrival struct {
@@ -573,10 +586,10 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 					target, pos = k.lane, math.Min(over-k.length, s.segs[k.lane].length-tiny)
 				}
 				seg.out = append(seg.out, outCar{c: *c, target: target, pos: pos})
-				atomic.StoreUint32(&s.incoming[target], 1)
+				s.markIncoming(target)
 			default:
 				seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: math.Min(over, s.segs[seg.lane].length-tiny)})
-				atomic.StoreUint32(&s.incoming[seg.lane], 1)
+				s.markIncoming(seg.lane)
 			}
 		}
 	}

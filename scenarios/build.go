@@ -123,6 +123,7 @@ func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 func (sc *Scenario) engineConfig() (engine.Config, error) {
 	c := engine.DefaultConfig()
 	c.Step, c.Seed, c.Workers, c.Warmup = sc.Step, sc.Seed, sc.Workers, sc.Warmup
+	c.MinParallel = sc.MinParallel
 	c.Teleport = sc.Driving.Teleport
 	c.LaneChange = !sc.Driving.NoLaneChange
 	c.Politeness = *sc.Driving.Politeness

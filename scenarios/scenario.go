@@ -23,6 +23,10 @@ type Scenario struct {
 	// Workers is the number of worker goroutines; 0 means all cores.
 	// Results do not depend on it.
 	Workers int `toml:"workers"`
+	// MinParallel is the least number of running vehicles for which a step
+	// uses several workers (0: 4,000; negative: always). Results do not
+	// depend on it.
+	MinParallel int `toml:"min_parallel"`
 
 	Network Network       `toml:"network"`
 	VTypes  []VehicleType `toml:"vtypes"`

@@ -54,6 +54,7 @@ func v2xRun(t *testing.T, text string, workers int, edit func(*scenarios.Scenari
 		t.Fatal(err)
 	}
 	sc.Workers = workers
+	sc.MinParallel = -1
 	if edit != nil {
 		edit(sc)
 	}

@@ -59,6 +59,7 @@ func runSmall(t *testing.T, seed uint64, workers int, until float64) (*scenarios
 		t.Fatal(err)
 	}
 	sc.Workers = workers
+	sc.MinParallel = -1
 	r, err := scenarios.Build(sc)
 	if err != nil {
 		t.Fatal(err)
