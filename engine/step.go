@@ -612,8 +612,19 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	dt := s.dt
 	v := c.speed
 	d := seg.length - c.pos
-	follow := func(gap float64, h *info) {
-		a = math.Min(a, s.accel(vt, v, gap, h.speed, v0, rnd))
+	x := s.v2x
+	cacc := x != nil && x.cfg.CACC && c.flags&fConnected != 0
+	// keep applies the vehicle ahead at gap: on this vehicle's own path
+	// (path) CACC when both are equipped and the V2V message arrives — the
+	// leader is on another segment, moved in parallel, so its speed at the
+	// start of the step stands in for its plan — and the driver's model
+	// otherwise, merging vehicles included.
+	keep := func(gap float64, h *info, path bool) {
+		if path && cacc && h.flags&fConnected != 0 && s.v2vReceived(h.id) {
+			a = math.Min(a, follow.CACCAccel(&vt.Follow, v, gap, h.speed, v0, dt, x.cfg.CACCTimeGap))
+		} else {
+			a = math.Min(a, s.accel(vt, v, gap, h.speed, v0, rnd))
+		}
 		if gap > 0 {
 			// Never reach the leader even if it brakes as hard as it can.
 			// (A negative gap is a vehicle beside this one on a merging
@@ -623,20 +634,22 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 			vmax = math.Min(vmax, math.Max(0, gap-tiny+worst*dt)/dt)
 		}
 	}
+	ahead := func(gap float64, h *info) { keep(gap, h, true) }
+	merging := func(gap float64, h *info) { keep(gap, h, false) }
 	if !seg.isLink {
 		if c.next < 0 || c.flags&fPermit == 0 || c.link < 0 {
 			return a, vmax
 		}
 		k := &s.segs[c.link]
 		if k.tail.n > 0 {
-			follow(d+k.tail.pos-k.tail.length, &k.tail)
+			ahead(d+k.tail.pos-k.tail.length, &k.tail)
 			return a, vmax
 		}
 		t := &s.segs[k.lane]
 		if t.tail.n > 0 {
-			follow(d+k.length+t.tail.pos-t.tail.length, &t.tail)
+			ahead(d+k.length+t.tail.pos-t.tail.length, &t.tail)
 		}
-		s.mergeLeaders(d+k.length, c.link, k.merging, follow)
+		s.mergeLeaders(d+k.length, c.link, k.merging, merging)
 		if s.stopAhead(k.lane, c, vt) {
 			a = math.Min(a, s.accel(vt, v, d+k.length+t.length-0.5, 0, v0, rnd))
 		}
@@ -644,9 +657,9 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	}
 	t := &s.segs[seg.lane]
 	if t.tail.n > 0 {
-		follow(d+t.tail.pos-t.tail.length, &t.tail)
+		ahead(d+t.tail.pos-t.tail.length, &t.tail)
 	}
-	s.mergeLeaders(d, si, seg.merging, follow)
+	s.mergeLeaders(d, si, seg.merging, merging)
 	if s.stopAhead(seg.lane, c, vt) {
 		a = math.Min(a, s.accel(vt, v, d+t.length-0.5, 0, v0, rnd))
 	}

@@ -97,7 +97,7 @@ to = "road_1_1_0"
 rate = 3600
 distribution = "uniform"
 [signals.fixed_time]
-phases = [0, 2]
+phases = [0, 1]
 green = 20
 offset = 44
 [v2x]
