@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"math"
-
 	"github.com/citytwin/citytwin/engine/signal"
 )
 
@@ -37,7 +35,7 @@ func (s *Sim) initDetectors() {
 	s.loops = make([]loop, s.nLanes)
 	s.lsens = make([]signal.LaneSensors, s.nLanes)
 	for i := range s.loops {
-		s.loops[i] = loop{pos: math.Max(0, s.segs[i].length-off), lastPass: -1}
+		s.loops[i] = loop{pos: max(0, s.segs[i].length-off), lastPass: -1}
 		s.lsens[i].Lane = int32(i)
 	}
 	// Node sensor layout: incoming and outgoing lanes in road order, and per
@@ -136,7 +134,7 @@ func (s *Sim) readLane(l int, advance bool) {
 				if j == 0 && seg.length-c.pos > queueJoinGap || j > 0 && front-c.pos > queueJoinGap {
 					queueing = false
 				} else {
-					ls.Queue = seg.length - math.Max(back, 0)
+					ls.Queue = seg.length - max(back, 0)
 				}
 			}
 		} else {
@@ -148,7 +146,7 @@ func (s *Sim) readLane(l int, advance bool) {
 		x = 1
 	}
 	if advance {
-		lp.occ += (x - lp.occ) * math.Min(1, s.dt/occupancyWindow)
+		lp.occ += (x - lp.occ) * min(1, s.dt/occupancyWindow)
 	}
 	ls.Count, ls.Occupied, ls.Occupancy, ls.Near = lp.count, occupied, lp.occ, near
 	if lp.lastPass < 0 {

@@ -85,19 +85,19 @@ func (s *Sim) tryInsert(id int32) bool {
 		return false
 	}
 	lane := &s.segs[seg]
-	pos := math.Min(vt.Length, lane.length)
-	gap := math.Max(0, room-pos)
-	v0 := math.Min(lane.speed*float64(v.factor), vt.MaxSpeed)
+	pos := min(vt.Length, lane.length)
+	gap := max(0, room-pos)
+	v0 := min(lane.speed*float64(v.factor), vt.MaxSpeed)
 	// Able to stop comfortably before the end of the lane.
-	speed := math.Min(v0, math.Sqrt(2*vt.Follow.Decel*math.Max(0, lane.length-pos)))
+	speed := min(v0, math.Sqrt(2*vt.Follow.Decel*max(0, lane.length-pos)))
 	if len(lane.cars) > 0 {
 		// At most the equilibrium speed for the gap, and never faster than
 		// a leader braking as hard as it can would allow.
 		last := &lane.cars[len(lane.cars)-1]
 		lt := &s.vtypes[last.vt]
-		speed = math.Min(v0, math.Max(0, (gap-vt.Follow.MinGap)/vt.Follow.Headway))
-		worst := math.Max(0, last.speed-lt.Follow.EmergencyDecel*s.dt)
-		speed = math.Min(speed, math.Max(0, gap-tiny)/s.dt+worst)
+		speed = min(v0, max(0, (gap-vt.Follow.MinGap)/vt.Follow.Headway))
+		worst := max(0, last.speed-lt.Follow.EmergencyDecel*s.dt)
+		speed = min(speed, max(0, gap-tiny)/s.dt+worst)
 	}
 	v.insert = s.now
 	v.status = statusRunning
@@ -128,7 +128,7 @@ func (s *Sim) bestLane(route maps.Route, ri int, vt *VType) (int32, float64) {
 		if n := len(seg.cars); n > 0 {
 			room = seg.cars[n-1].pos - float64(seg.cars[n-1].length)
 		}
-		need := math.Min(vt.Length+vt.Follow.MinGap, seg.length)
+		need := min(vt.Length+vt.Follow.MinGap, seg.length)
 		if room >= need && room > bestRoom+1e-9 && s.entering(li) <= -vt.Follow.MinGap {
 			best, bestRoom = li, room
 		}
@@ -188,7 +188,7 @@ func (s *Sim) phaseTeleport() {
 		for ri := int(v.ri) + 1; ri < len(route); ri++ {
 			if l, _ := s.bestLane(route, ri, vt); l >= 0 {
 				v.ri = int32(ri)
-				s.place(l, t.id, math.Min(vt.Length, s.segs[l].length), 0)
+				s.place(l, t.id, min(vt.Length, s.segs[l].length), 0)
 				placed = true
 				break
 			}
@@ -234,7 +234,7 @@ func (s *Sim) leaving(l int32) float64 {
 	for _, k := range seg.links {
 		lk := &s.segs[k]
 		if n := len(lk.cars); n > 0 {
-			best = math.Min(best, seg.length+lk.cars[n-1].pos-float64(lk.cars[n-1].length))
+			best = min(best, seg.length+lk.cars[n-1].pos-float64(lk.cars[n-1].length))
 		}
 	}
 	return best

@@ -41,7 +41,7 @@ func (s *Sim) phaseLaneChange() {
 	if len(s.lcs) < nc {
 		s.lcs = make([]lcScratch, nc)
 	}
-	period := int64(math.Max(1, math.Round(1/s.dt)))
+	period := int64(max(1, math.Round(1/s.dt)))
 	s.par.run(nc, func(c int) {
 		lo, hi := span(c, nr)
 		sc := &s.lcs[c]
@@ -151,10 +151,10 @@ func (s *Sim) impeded(seg *segment, i int) bool {
 	gap := l.pos - float64(l.length) - c.pos
 	// Far behind its leader (four times IDM's desired gap), the leader's
 	// pull is under a sixteenth of the maximum acceleration: not impeded.
-	if ss := p.MinGap + c.speed*p.Headway + math.Max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
+	if ss := p.MinGap + c.speed*p.Headway + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
 		return false
 	}
-	v0 := math.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
+	v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
 	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
 	now := s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
 	return free-now > s.cfg.LaneChangeThreshold
@@ -166,7 +166,7 @@ const cooperateWait = 3.0
 
 // urgency of a strategic change d metres before the end of the lane: 0 up
 // to 60 m before, rising to 1 at 10 m.
-func urgency(d float64) float64 { return math.Min(math.Max((60-d)/50, 0), 1) }
+func urgency(d float64) float64 { return min(max((60-d)/50, 0), 1) }
 
 // neighbours returns the indices in lane t of the vehicles that would lead
 // and follow a vehicle at position pos (−1 when absent).
@@ -218,7 +218,7 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
 		}
 		vt := &s.vtypes[f.vt]
 		limit := vt.Follow.Decel + urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel)
-		v0 := math.Min(t.speed*float64(f.factor), vt.MaxSpeed)
+		v0 := min(t.speed*float64(f.factor), vt.MaxSpeed)
 		if s.accel(vt, f.speed, gap, c.speed, v0, 0) < -limit {
 			return false
 		}
@@ -237,7 +237,7 @@ func (s *Sim) mobil(seg *segment, i int, tl int32) (float64, bool) {
 	t := &s.segs[tl]
 	accOf := func(x *car, lane *segment, leader *car) float64 {
 		xt := &s.vtypes[x.vt]
-		v0 := math.Min(lane.speed*float64(x.factor), xt.MaxSpeed)
+		v0 := min(lane.speed*float64(x.factor), xt.MaxSpeed)
 		if leader == nil {
 			return s.accel(xt, x.speed, math.Inf(1), 0, v0, 0)
 		}
@@ -304,7 +304,7 @@ func (s *Sim) swap(m lcMove, acc *stepAcc) {
 		return
 	}
 	a.pos, b.pos = b.pos, a.pos
-	v := math.Min(a.speed, b.speed)
+	v := min(a.speed, b.speed)
 	a.speed, b.speed = v, v
 	a.flags &^= fJunction
 	b.flags &^= fJunction

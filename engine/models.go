@@ -18,9 +18,9 @@ func modelAccel(vt *VType, v, gap, vl, v0, dt, rnd float64) float64 {
 		// it never crosses the desired speed within a step, and above it
 		// slows at most comfortably.
 		if v <= v0 {
-			a = math.Min(a, (v0-v)/dt)
+			a = min(a, (v0-v)/dt)
 		} else if math.IsInf(gap, 1) {
-			a = math.Max(a, math.Max((v0-v)/dt, -vt.Follow.Decel))
+			a = max(a, max((v0-v)/dt, -vt.Follow.Decel))
 		}
 		return a
 	default:

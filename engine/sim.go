@@ -284,13 +284,13 @@ func (s *Sim) freeFlow(r maps.Route, vt *VType, factor float64) float64 {
 	for i, rd := range r {
 		road := &s.net.Roads[rd]
 		lane := &s.net.Lanes[road.Lanes[0]]
-		t += lane.Length / math.Min(lane.Speed*factor, vt.MaxSpeed)
+		t += lane.Length / min(lane.Speed*factor, vt.MaxSpeed)
 		if i+1 < len(r) {
 			m := s.net.MovementBetween(rd, r[i+1])
 			best := math.Inf(1)
 			for _, k := range s.net.Movements[m].Links {
 				lk := &s.net.Links[k]
-				best = math.Min(best, lk.Length/math.Min(lk.Speed*factor, vt.MaxSpeed))
+				best = min(best, lk.Length/min(lk.Speed*factor, vt.MaxSpeed))
 			}
 			t += best
 		}
@@ -324,7 +324,7 @@ func (s *Sim) uniform(stream, a, b uint64) float64 {
 // clamped mean after 100 tries).
 func drawNormal(r *rand.Rand, d Normal) float64 {
 	if d.Dev == 0 {
-		return math.Min(math.Max(d.Mean, d.Min), d.Max)
+		return min(max(d.Mean, d.Min), d.Max)
 	}
 	for i := 0; i < 100; i++ {
 		x := d.Mean + d.Dev*r.NormFloat64()
@@ -332,7 +332,7 @@ func drawNormal(r *rand.Rand, d Normal) float64 {
 			return x
 		}
 	}
-	return math.Min(math.Max(d.Mean, d.Min), d.Max)
+	return min(max(d.Mean, d.Min), d.Max)
 }
 
 // Network returns the simulated network.

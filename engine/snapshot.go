@@ -87,7 +87,7 @@ func (g *segGeom) at(d, length float64) (x, y, h float64) {
 	seg := g.cum[k] - g.cum[k-1]
 	t := 0.0
 	if seg > 0 {
-		t = math.Min(math.Max((d-g.cum[k-1])/seg, 0), 1)
+		t = min(max((d-g.cum[k-1])/seg, 0), 1)
 	}
 	return a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1]), math.Atan2(b[1]-a[1], b[0]-a[0])
 }

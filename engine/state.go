@@ -77,11 +77,15 @@ const (
 )
 
 // segment is a road lane or a link, the unit the engine steps in parallel.
+//
+// The fields fall in two blocks on separate cache lines (TestSegmentLayout
+// checks it): what other segments' workers read during a phase, and what
+// the segment's own worker writes during the move (its vehicles, those
+// leaving it, its statistics). On one line, every such write would evict
+// the line from the cache of a core that reads it.
 type segment struct {
-	cars   []car
-	out    []outCar // vehicles that left this segment during the move phase
-	length float64  // m
-	speed  float64  // speed limit, m/s
+	length float64 // m
+	speed  float64 // speed limit, m/s
 	isLink bool
 	road   int32 // lanes: their road; links: the road they lead to
 	lane   int32 // links: the lane segment they lead to; lanes: -1
@@ -117,7 +121,14 @@ type segment struct {
 	// occ is the length taken by the segment's vehicles at the start of
 	// the step: Σ (length + minimum gap), m.
 	occ float64
-	acc segAcc
+
+	_ [8]byte // pads the block above to a whole number of cache lines
+
+	cars []car
+	out  []outCar // vehicles that left this segment during the move phase
+	acc  segAcc
+
+	_ [56]byte // pads the block above to a whole number of cache lines
 }
 
 // info describes a segment's first or last vehicle at the start of a step.

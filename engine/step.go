@@ -235,7 +235,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 				// junction goes next and keeps its right of way.
 				continue
 			}
-			if (s.segs[fs.from].length-h.pos)/math.Max(h.speed, 0.1) < tc {
+			if (s.segs[fs.from].length-h.pos)/max(h.speed, 0.1) < tc {
 				return false
 			}
 		}
@@ -243,7 +243,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	// Room on the exit lane: no entry without space behind the last
 	// vehicle for this one, counting vehicles already on links into it.
 	t := k.lane
-	need := math.Min(float64(c.length)+p.MinGap, s.segs[t].length)
+	need := min(float64(c.length)+p.MinGap, s.segs[t].length)
 	if room := s.room(t, sc); room < need && !committed {
 		return false
 	}
@@ -269,7 +269,7 @@ func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params)
 	need := k.crossSelf[i] + float64(c.length) + crossClearance
 	t := math.Sqrt(2 * need / p.Accel)
 	if c.speed > 0 {
-		t = math.Min(t, need/c.speed+1)
+		t = min(t, need/c.speed+1)
 	}
 	for j := range fs.cars {
 		o := &fs.cars[j]
@@ -292,7 +292,7 @@ const crossClearance = 3.0
 // the time to cross a path of length l from standstill at acceleration a,
 // plus a 1.5 s margin, within [3, 8] s.
 func criticalGap(l, a float64) float64 {
-	return math.Min(math.Max(1.5+math.Sqrt(2*l/a), 3), 8)
+	return min(max(1.5+math.Sqrt(2*l/a), 3), 8)
 }
 
 // room is the length (m) lane t has left for vehicles not yet on it: its
@@ -306,7 +306,7 @@ func (s *Sim) room(t int32, sc *junctionScratch) float64 {
 	r := seg.length - seg.occ
 	if seg.tail.n > 0 && seg.tail.speed < 1 {
 		// A standing queue: only the space behind it counts.
-		r = math.Min(r, seg.tailBack())
+		r = min(r, seg.tailBack())
 	}
 	for _, in := range seg.inLinks {
 		r -= s.segs[in].occ
@@ -445,7 +445,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		vt := &s.vtypes[c.vt]
 		p := &vt.Follow
 		v := c.speed
-		v0 := math.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
+		v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
 		cv := c.flags&fConnected != 0 && x != nil
 		vAdv, onGreen := math.Inf(1), false
 		if cv && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
@@ -484,15 +484,15 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		if vAdv < math.Inf(1) {
 			// GLOSA: reach the advised speed at a comfortable rate.
 			if vAdv < v {
-				a = math.Min(a, math.Max((vAdv-v)/dt, -p.Decel))
+				a = min(a, max((vAdv-v)/dt, -p.Decel))
 			} else {
-				a = math.Min(a, (vAdv-v)/dt)
+				a = min(a, (vAdv-v)/dt)
 			}
 		}
 		if seg.yieldAt >= 0 {
 			// Hold back behind a neighbour that must merge in here.
 			if gap := seg.yieldAt - seg.yieldLen - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*p.Decel) < gap {
-				a = math.Min(a, s.accel(vt, v, gap, 0, v0, rnd))
+				a = min(a, s.accel(vt, v, gap, 0, v0, rnd))
 			}
 		}
 		if !seg.isLink && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided {
@@ -500,17 +500,17 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			// will be green by the time it gets there (it still never
 			// crosses on red).
 			if !onGreen {
-				a = math.Min(a, s.accel(vt, v, d-0.5, 0, v0, rnd))
+				a = min(a, s.accel(vt, v, d-0.5, 0, v0, rnd))
 			}
-			vmax = math.Min(vmax, math.Max(0, d)/dt)
+			vmax = min(vmax, max(0, d)/dt)
 		}
 		if !seg.isLink && c.next >= 0 && c.flags&fPermit != 0 && c.link >= 0 {
 			// Slow down to the turn speed of the link ahead.
 			k := &s.segs[c.link]
-			vk := math.Min(k.speed*float64(c.factor), vt.MaxSpeed)
+			vk := min(k.speed*float64(c.factor), vt.MaxSpeed)
 			if v > vk {
-				allowed := math.Sqrt(vk*vk + 2*p.Decel*math.Max(0, d))
-				a = math.Min(a, math.Max((allowed-v)/dt, -p.Decel))
+				allowed := math.Sqrt(vk*vk + 2*p.Decel*max(0, d))
+				a = min(a, max((allowed-v)/dt, -p.Decel))
 			}
 		}
 		nv := v + a*dt
@@ -545,7 +545,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		seg.acc.vehSteps++
 		seg.acc.speedSum += nv
 		if v0 > 0 {
-			l := dt * math.Max(0, 1-nv/v0)
+			l := dt * max(0, 1-nv/v0)
 			acc.lost += l
 			seg.acc.lost += l
 		}
@@ -583,12 +583,12 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 				k := &s.segs[c.link]
 				target, pos := c.link, over
 				if over >= k.length {
-					target, pos = k.lane, math.Min(over-k.length, s.segs[k.lane].length-tiny)
+					target, pos = k.lane, min(over-k.length, s.segs[k.lane].length-tiny)
 				}
 				seg.out = append(seg.out, outCar{c: *c, target: target, pos: pos})
 				s.markIncoming(target)
 			default:
-				seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: math.Min(over, s.segs[seg.lane].length-tiny)})
+				seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: min(over, s.segs[seg.lane].length-tiny)})
 				s.markIncoming(seg.lane)
 			}
 		}
@@ -621,17 +621,17 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	// otherwise, merging vehicles included.
 	keep := func(gap float64, h *info, path bool) {
 		if path && cacc && h.flags&fConnected != 0 && s.v2vReceived(h.id) {
-			a = math.Min(a, follow.CACCAccel(&vt.Follow, v, gap, h.speed, v0, dt, x.cfg.CACCTimeGap))
+			a = min(a, follow.CACCAccel(&vt.Follow, v, gap, h.speed, v0, dt, x.cfg.CACCTimeGap))
 		} else {
-			a = math.Min(a, s.accel(vt, v, gap, h.speed, v0, rnd))
+			a = min(a, s.accel(vt, v, gap, h.speed, v0, rnd))
 		}
 		if gap > 0 {
 			// Never reach the leader even if it brakes as hard as it can.
 			// (A negative gap is a vehicle beside this one on a merging
 			// path: braking as hard as allowed sorts them out, and the
 			// transfer phase keeps them apart on the lane.)
-			worst := math.Max(0, h.speed-h.decel*dt)
-			vmax = math.Min(vmax, math.Max(0, gap-tiny+worst*dt)/dt)
+			worst := max(0, h.speed-h.decel*dt)
+			vmax = min(vmax, max(0, gap-tiny+worst*dt)/dt)
 		}
 	}
 	ahead := func(gap float64, h *info) { keep(gap, h, true) }
@@ -651,7 +651,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 		}
 		s.mergeLeaders(d+k.length, c.link, k.merging, merging)
 		if s.stopAhead(k.lane, c, vt) {
-			a = math.Min(a, s.accel(vt, v, d+k.length+t.length-0.5, 0, v0, rnd))
+			a = min(a, s.accel(vt, v, d+k.length+t.length-0.5, 0, v0, rnd))
 		}
 		return a, vmax
 	}
@@ -661,7 +661,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	}
 	s.mergeLeaders(d, si, seg.merging, merging)
 	if s.stopAhead(seg.lane, c, vt) {
-		a = math.Min(a, s.accel(vt, v, d+t.length-0.5, 0, v0, rnd))
+		a = min(a, s.accel(vt, v, d+t.length-0.5, 0, v0, rnd))
 	}
 	return a, vmax
 }
@@ -773,7 +773,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 			ahead := &seg.cars[n-1]
 			if back := ahead.pos - float64(ahead.length) - tiny; c.pos > back {
 				c.pos = back
-				c.speed = math.Min(c.speed, ahead.speed)
+				c.speed = min(c.speed, ahead.speed)
 				acc.clamps++
 			}
 		}

@@ -256,7 +256,7 @@ func (s *Sim) broadcastSPaT(v int) {
 			if t < 0 {
 				return t
 			}
-			return float32(math.Max(0, float64(t-age)))
+			return float32(max(0, float64(t-age)))
 		}
 		c.toChange, c.toGreen, c.greenEnds = shift(c.toChange), shift(c.toGreen), shift(c.greenEnds)
 		slot[m] = c
@@ -310,7 +310,7 @@ func (s *Sim) predictSignal(v int, r *rsu) {
 			c := &r.cache[m]
 			if c.toChange < 0 && lights[m] != cur[m] {
 				c.toChange = dt
-				firstChange = math.Min(firstChange, t)
+				firstChange = min(firstChange, t)
 			}
 			if cur[m].IsGreen() && c.greenEnds < 0 && !lights[m].IsGreen() {
 				c.greenEnds = dt
@@ -326,7 +326,7 @@ func (s *Sim) predictSignal(v int, r *rsu) {
 	}
 	r.cacheAt = s.now
 	if exact {
-		r.valid = math.Min(firstChange, s.now+spatHorizon/2)
+		r.valid = min(firstChange, s.now+spatHorizon/2)
 	} else {
 		r.valid = s.now + s.dt
 	}
@@ -410,27 +410,27 @@ func (s *Sim) glosa(seg *segment, c *car, d, v0 float64, acc *segAcc) (float64, 
 		if t < 0 {
 			return -1
 		}
-		return math.Max(0, float64(t)-age)
+		return max(0, float64(t)-age)
 	}
-	vmaxAdv := math.Min(v0*x.cfg.GLOSAMaxSpeedFactor, s.vtypes[c.vt].MaxSpeed)
+	vmaxAdv := min(v0*x.cfg.GLOSAMaxSpeedFactor, s.vtypes[c.vt].MaxSpeed)
 	if msg.light.IsGreen() {
 		te := shift(msg.greenEnds)
-		if te < 0 || d/math.Max(v0, 0.1) <= te {
+		if te < 0 || d/max(v0, 0.1) <= te {
 			return none, false // makes it at its own speed
 		}
 		if d/vmaxAdv <= te {
-			return math.Min(vmaxAdv, d/math.Max(te, 0.1)), false // a little faster
+			return min(vmaxAdv, d/max(te, 0.1)), false // a little faster
 		}
 	}
 	tg := shift(msg.toGreen)
 	if tg <= 0 {
 		return none, false
 	}
-	adv := math.Min(v0, d/tg)
+	adv := min(v0, d/tg)
 	if adv < x.cfg.GLOSAMinSpeed {
 		return none, false // would crawl: stop at the line instead
 	}
-	return adv, d/math.Max(c.speed, 0.1) >= tg-s.dt
+	return adv, d/max(c.speed, 0.1) >= tg-s.dt
 }
 
 // --- Status messages and estimated sensors --------------------------------
@@ -480,7 +480,7 @@ func (s *Sim) readCV(l int) {
 		if c.speed < haltingSpeed {
 			h++
 			if queueing {
-				q = seg.length - math.Max(c.pos-float64(c.length), 0)
+				q = seg.length - max(c.pos-float64(c.length), 0)
 			}
 		} else {
 			queueing = false

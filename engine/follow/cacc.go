@@ -41,11 +41,11 @@ func CACCAccel(p *Params, v, gap, vl, v0, dt, tc float64) float64 {
 	}
 	e := gap - p.MinGap - tc*v
 	next := v + caccKp*e + caccKd*(vl-v)
-	next = math.Min(next, v0)
+	next = min(next, v0)
 	a := (next - v) / dt
-	a = math.Min(a, p.Accel)
+	a = min(a, p.Accel)
 	// Never less cautious than IDM with the short time gap.
 	q := *p
 	q.Headway = tc
-	return math.Min(a, IDMAccel(&q, v, gap, vl, v0))
+	return min(a, IDMAccel(&q, v, gap, vl, v0))
 }

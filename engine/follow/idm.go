@@ -35,8 +35,8 @@ func IDMAccel(p *Params, v, gap, vl, v0 float64) float64 {
 	if math.IsInf(gap, 1) {
 		return p.Accel * free
 	}
-	ss := p.MinGap + math.Max(0, v*p.Headway+v*(v-vl)/p.twoSqrtAB)
-	g := math.Max(gap, 0.01)
+	ss := p.MinGap + max(0, v*p.Headway+v*(v-vl)/p.twoSqrtAB)
+	g := max(gap, 0.01)
 	q := ss / g
 	return p.Accel * (free - q*q)
 }

@@ -1,7 +1,5 @@
 package signal
 
-import "math"
-
 // Actuated is fully actuated control as described in the FHWA Traffic
 // Signal Timing Manual (2nd ed., 2015, ch. 5, "Actuated control"): phases
 // are served in cycle order, each for at least MinGreen; the green is then
@@ -85,7 +83,7 @@ func (a *Actuated) gapOut(s *NodeSensors, k int, green float64) bool {
 		if s.In[i].Occupied {
 			return false
 		}
-		gap = math.Min(gap, s.In[i].Gap)
+		gap = min(gap, s.In[i].Gap)
 	}
 	return gap >= pt-eps
 }

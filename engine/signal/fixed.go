@@ -300,9 +300,9 @@ func (f FixedTime) LongestRed(p *maps.Program) (m int, red float64) {
 		}
 		longest := math.Inf(1)
 		if ever {
-			longest = cur + math.Max(first, 0)
+			longest = cur + max(first, 0)
 			for _, r := range runs {
-				longest = math.Max(longest, r)
+				longest = max(longest, r)
 			}
 		}
 		if longest > red || m < 0 {

@@ -2,7 +2,6 @@ package signal
 
 import (
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/citytwin/citytwin/maps"
@@ -180,7 +179,7 @@ func minGreen(own float64, v View) float64 {
 	if v.First {
 		return 0
 	}
-	return math.Max(own, v.Guard.MinGreen)
+	return max(own, v.Guard.MinGreen)
 }
 
 // orDefault returns x, or def when x is 0.

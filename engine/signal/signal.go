@@ -263,7 +263,7 @@ func (p *Plant) track(now, step float64, lights []Light, sens *NodeSensors) {
 		case !halting(sens, m):
 			p.waitFrom[m] = -1
 		case p.waitFrom[m] < 0:
-			p.waitFrom[m] = math.Max(now, p.redSince[m])
+			p.waitFrom[m] = max(now, p.redSince[m])
 		}
 	}
 }

@@ -2,7 +2,6 @@ package signal
 
 import (
 	"fmt"
-	"math"
 )
 
 // SOTLVariant selects one of Gershenson's self-organising methods.
@@ -83,7 +82,7 @@ func (so *SOTL) Decide(v View) int {
 		so.kappa = make([]float64, len(so.l.order))
 		so.last = v.Now
 	}
-	dt := math.Max(v.Now-so.last, 0)
+	dt := max(v.Now-so.last, 0)
 	so.last = v.Now
 	cur := v.Program.Phases[v.Phase]
 	for k, i := range so.l.order {

@@ -1,8 +1,6 @@
 package signal
 
 import (
-	"math"
-
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -80,7 +78,7 @@ func (w *Webster) Decide(v View) int {
 			return v.Phase
 		}
 	}
-	if v.GreenFor < math.Max(w.green[w.k], minGreen(0, v))-eps {
+	if v.GreenFor < max(w.green[w.k], minGreen(0, v))-eps {
 		return v.Phase
 	}
 	w.k = (w.k + 1) % len(w.l.order)
@@ -165,13 +163,13 @@ func (w *Webster) plan(flows []float64) {
 	for k, ms := range w.l.own {
 		for _, m := range ms {
 			if m < len(flows) && served[m] > 0 {
-				y[k] = math.Max(y[k], flows[m]/float64(served[m])/(sat*lanes(m)))
+				y[k] = max(y[k], flows[m]/float64(served[m])/(sat*lanes(m)))
 			}
 		}
 		Y += y[k]
 		lost := w.Lost
 		if lost == 0 {
-			lost = math.Max(prog.Yellow+prog.AllRed, 2)
+			lost = max(prog.Yellow+prog.AllRed, 2)
 		}
 		L += lost
 	}
@@ -184,13 +182,13 @@ func (w *Webster) plan(flows []float64) {
 	default:
 		c = (1.5*L + 5) / (1 - Y)
 	}
-	c = math.Min(math.Max(c, minC), maxC)
+	c = min(max(c, minC), maxC)
 	for k := range w.green {
 		g := (c - L) / float64(n)
 		if Y > 0 {
 			g = (c - L) * y[k] / Y
 		}
-		w.green[k] = math.Max(g, minG)
+		w.green[k] = max(g, minG)
 	}
 }
 
