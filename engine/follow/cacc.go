@@ -36,7 +36,7 @@ func CACCAccel(p *Params, v, gap, vl, v0, dt, tc float64) float64 {
 	if tc <= 0 {
 		tc = 0.6
 	}
-	if math.IsInf(gap, 1) || gap > 120 {
+	if math.IsInf(gap, 1) {
 		return IDMAccel(p, v, math.Inf(1), 0, v0)
 	}
 	e := gap - p.MinGap - tc*v
