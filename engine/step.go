@@ -22,8 +22,10 @@ import (
 //  2. Junctions (parallel by node): vehicles in the approach zone of a stop
 //     line are granted or refused entry: light, room on the exit lane (no
 //     blocking the box), vehicles inside the junction on crossing paths,
-//     and foes with right of way arriving within the critical gap. A
-//     vehicle that can no longer stop comfortably keeps its grant.
+//     and foes with right of way arriving within the critical gap; a
+//     vehicle that crossing traffic has held at its line for a minute gets
+//     the crossing from the vehicles that would cross its path. A vehicle
+//     that can no longer stop comfortably keeps its grant.
 //  3. Move (parallel by segment): each lane or link updates its vehicles
 //     front to back: the acceleration is the minimum over the car-following
 //     model's answer for every constraint (leader, stop line, turn speed,
@@ -204,6 +206,24 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 				return false
 			}
 		}
+		// Give way to a vehicle starved at its line: one that crossing
+		// traffic alone has held for starveWait or more, and that has
+		// waited longer than this one (ties: the lower lane id), when this
+		// one can still stop gently. Without it a turn whose path crosses
+		// busy streams that are green at the same time may never find a
+		// gap (SUMO's drivers grow impatient for the same reason).
+		for _, f := range k.cross {
+			if stopDist > d-2 && c.speed >= 1 {
+				break
+			}
+			fs := &s.segs[f]
+			h := &s.segs[fs.from].head
+			if h.n > 0 && h.link == f && h.flags&fCross != 0 && h.wait >= starveWait &&
+				(h.wait > c.wait || h.wait == c.wait && fs.from < k.from) {
+				c.flags |= fCross
+				return false
+			}
+		}
 		// Vehicles on links merging into the same lane that are not far
 		// enough ahead to follow.
 		for _, m := range k.merging {
@@ -282,6 +302,10 @@ func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params)
 	}
 	return false
 }
+
+// starveWait is how long (s) crossing traffic may hold a vehicle at its
+// line before the vehicles that would cross its path give way to it.
+const starveWait = 60.0
 
 // crossClearance is how far (m) beyond a crossing point the rear of a
 // vehicle must be before a crossing path counts as clear: about a vehicle

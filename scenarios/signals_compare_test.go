@@ -222,7 +222,7 @@ func TestCompareGridHeavy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long comparison (about 5 s)")
 	}
-	base := gridDemand(1100, 300, 50, 1800) + "[signals]\n"
+	base := gridDemand(1200, 300, 50, 1800) + "[signals]\n"
 	names := []string{"FixedTime (network program)", "MaxPressure", "MaxPressure + max red 120 s"}
 	texts := []string{
 		base + "policy = \"fixed_time\"\n",
@@ -231,7 +231,7 @@ func TestCompareGridHeavy(t *testing.T) {
 	}
 	res := runAll(t, names, texts)
 	var b strings.Builder
-	b.WriteString("3×3 grid, 1,100 veh/h east–west and 300 veh/h north–south per road plus turning flows, 1 h + 30 min, no teleports:\n\n" +
+	b.WriteString("3×3 grid, 1,200 veh/h east–west and 300 veh/h north–south per road plus turning flows, 1 h + 30 min, no teleports:\n\n" +
 		"| policy | ATT (s) | waiting to enter at 30 min | at 1 h | finished in the hour | finished at 1 h 30 | still in the network | of |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range res {
 		fmt.Fprintf(&b, "| %s | %.1f | %d | %d | %d | %d | %d | %d |\n", r.name, r.att, r.midWait, r.hourWait, r.hourDone, r.finished, r.running, r.trips)
