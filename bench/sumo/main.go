@@ -1,22 +1,3 @@
-// Command sumo runs a CityTwin benchmark grid side by side with SUMO: it
-// writes the grid and its trips in SUMO's formats, builds the network with
-// netconvert, runs sumo on it, runs CityTwin on the same trips, and prints
-// both engines' vehicle-updates per second and mean travel time in one
-// table.
-//
-//	go run ./bench/sumo                  # grid10, 1200 s
-//	go run ./bench/sumo -case grid32 -duration 900 -keep /tmp/grid32
-//
-// It needs SUMO's sumo and netconvert on the PATH (Debian:
-// apt-get install sumo) and exits with a message, status 0, when they are
-// missing. It is not part of the tests or CI.
-//
-// Both engines get the same network (maps.Grid's nodes and roads; SUMO's
-// junctions, lanes, connections and fixed-time programs come from
-// netconvert, told to use CityTwin's green, yellow and all-red times), the
-// same trips with the same routes, the same car (IDM, 5 m, accel 2.6 m/s²,
-// decel 4.5 m/s², min gap 2.5 m, headway 1 s, no speed spread), 1 s steps
-// and a 300 s time-to-teleport. SUMO runs its default single thread.
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Command citytwin runs CityTwin scenarios, inspects networks, benchmarks
-// the engine and runs policy experiments. Run `citytwin help` for usage.
 package main
 
 import (

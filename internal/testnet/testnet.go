@@ -1,6 +1,3 @@
-// Package testnet builds small networks for tests: a CityFlow-style grid
-// roadnet like the public CityFlow benchmark files, for tests that must
-// not depend on the datasets.
 package testnet
 
 import (
