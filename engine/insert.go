@@ -216,7 +216,7 @@ func (s *Sim) entering(l int32) float64 {
 func (s *Sim) enteringCar(l int32) (*car, float64) {
 	var best *car
 	bestPos := math.Inf(-1)
-	for _, in := range s.segs[l].inLinks {
+	for _, in := range s.ids(s.segs[l].inLinks) {
 		k := &s.segs[in]
 		if len(k.cars) > 0 && k.cars[0].pos-k.length > bestPos {
 			best, bestPos = &k.cars[0], k.cars[0].pos-k.length
@@ -231,7 +231,7 @@ func (s *Sim) enteringCar(l int32) (*car, float64) {
 func (s *Sim) leaving(l int32) float64 {
 	seg := &s.segs[l]
 	best := math.Inf(1)
-	for _, k := range seg.links {
+	for _, k := range s.ids(seg.links) {
 		lk := &s.segs[k]
 		if n := len(lk.cars); n > 0 {
 			best = min(best, seg.length+lk.cars[n-1].pos-float64(lk.cars[n-1].length))
@@ -249,7 +249,7 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	route := s.routes[v.route]
 	dest := route[len(route)-1]
 	var starts []maps.RoadID
-	for _, k := range s.segs[l].links {
+	for _, k := range s.ids(s.segs[l].links) {
 		if !s.closed[s.segs[k].lane] {
 			starts = append(starts, maps.RoadID(s.segs[k].road))
 		}

@@ -61,73 +61,100 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 // Close releases the worker goroutines. The Sim must not be used after.
 func (s *Sim) Close() { s.par.close() }
 
+// segLists are a segment's topology lists while New builds them, before
+// they move to the Sim's pools (see segment).
+type segLists struct {
+	links, linkRoads, linkLanes, in, inLinks, merging, foes, cross, turns []int32
+	crossPts                                                              []crossing
+}
+
 func (s *Sim) buildSegments() error {
 	n := s.net
 	s.segs = make([]segment, len(n.Lanes)+len(n.Links))
+	ls := make([]segLists, len(s.segs))
 	for i := range n.Lanes {
 		l := &n.Lanes[i]
 		seg := &s.segs[i]
 		*seg = segment{length: l.Length, speed: l.Speed, road: int32(l.Road), lane: -1, mov: -1, from: -1, yieldAt: -1,
 			node: int32(n.Roads[l.Road].To)}
 		for _, k := range l.Links {
-			seg.links = append(seg.links, int32(s.nLanes)+int32(k))
+			ls[i].links = append(ls[i].links, int32(s.nLanes)+int32(k))
 		}
 	}
 	for k := range n.Links {
 		lk := &n.Links[k]
 		seg := &s.segs[s.nLanes+k]
+		sl := &ls[s.nLanes+k]
 		*seg = segment{length: lk.Length, speed: lk.Speed, isLink: true, road: int32(n.Lanes[lk.To].Road),
 			lane: int32(lk.To), node: int32(n.Movements[lk.Movement].Node), mov: int32(lk.Movement), from: int32(lk.From)}
-		seg.in = []int32{int32(lk.From)}
+		sl.in = []int32{int32(lk.From)}
 		for _, f := range lk.Foes {
-			seg.foes = append(seg.foes, int32(s.nLanes)+int32(f))
+			sl.foes = append(sl.foes, int32(s.nLanes)+int32(f))
 		}
 		for _, f := range lk.Crossing {
-			seg.cross = append(seg.cross, int32(s.nLanes)+int32(f))
+			sl.cross = append(sl.cross, int32(s.nLanes)+int32(f))
 			self, at, ok := maps.CrossingPoint(lk.Path, n.Links[f].Path)
 			if !ok {
 				// Touching paths: treat the whole links as conflicting.
 				self, at = 0, n.Links[f].Length
 			}
-			seg.crossAt = append(seg.crossAt, at)
-			seg.crossSelf = append(seg.crossSelf, self)
+			sl.crossPts = append(sl.crossPts, crossing{at: at, self: self})
 			nd := &n.Nodes[n.Movements[lk.Movement].Node]
 			if nd.Conflicts.At(n.Movements[lk.Movement].Local, n.Movements[n.Links[f].Movement].Local)&maps.TakeTurns != 0 {
-				seg.turns = append(seg.turns, int32(s.nLanes)+int32(f))
+				sl.turns = append(sl.turns, int32(s.nLanes)+int32(f))
 			}
 		}
 		// A lane receives vehicles from its links and, when they cross a
 		// link within one step, from the links' lanes.
-		to := &s.segs[lk.To]
+		to := &ls[lk.To]
 		to.in = append(to.in, int32(s.nLanes+k), int32(lk.From))
 	}
 	for i := 0; i < s.nLanes; i++ {
-		in := s.segs[i].in
+		in := ls[i].in
 		slices.Sort(in)
-		s.segs[i].in = slices.Compact(in)
-		for _, k := range s.segs[i].links {
-			s.segs[i].linkRoads = append(s.segs[i].linkRoads, s.segs[k].road)
-			s.segs[i].linkLanes = append(s.segs[i].linkLanes, s.segs[k].lane)
+		ls[i].in = slices.Compact(in)
+		for _, k := range ls[i].links {
+			ls[i].linkRoads = append(ls[i].linkRoads, s.segs[k].road)
+			ls[i].linkLanes = append(ls[i].linkLanes, s.segs[k].lane)
 		}
 	}
 	// Links merge when they end on the same lane, whatever their movement
 	// (maps.Link.Merging only pairs links of different movements).
 	for i := 0; i < s.nLanes; i++ {
 		var into []int32
-		for _, k := range s.segs[i].in {
+		for _, k := range ls[i].in {
 			if s.segs[k].isLink {
 				into = append(into, k)
 			}
 		}
-		s.segs[i].inLinks = into
+		ls[i].inLinks = into
 		for _, k := range into {
 			for _, m := range into {
 				if m != k {
-					s.segs[k].merging = append(s.segs[k].merging, m)
+					ls[k].merging = append(ls[k].merging, m)
 				}
 			}
 		}
 	}
+	// Pool the lists, segment by segment.
+	s.topo, s.crossPts = nil, nil
+	put := func(l []int32) topoSpan {
+		p := topoSpan{off: uint32(len(s.topo)), n: uint32(len(l))}
+		s.topo = append(s.topo, l...)
+		return p
+	}
+	for i := range s.segs {
+		seg, l := &s.segs[i], &ls[i]
+		seg.links, seg.linkRoads, seg.linkLanes = put(l.links), put(l.linkRoads), put(l.linkLanes)
+		seg.in, seg.inLinks, seg.merging = put(l.in), put(l.inLinks), put(l.merging)
+		seg.foes, seg.cross, seg.turns = put(l.foes), put(l.cross), put(l.turns)
+		seg.crossPts = topoSpan{off: uint32(len(s.crossPts)), n: uint32(len(l.crossPts))}
+		s.crossPts = append(s.crossPts, l.crossPts...)
+	}
+	if len(s.topo) > math.MaxUint32 {
+		return fmt.Errorf("engine: %d topology entries, at most %d", len(s.topo), uint32(math.MaxUint32))
+	}
+	s.topo, s.crossPts = slices.Clip(s.topo), slices.Clip(s.crossPts)
 	return nil
 }
 

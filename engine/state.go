@@ -92,25 +92,27 @@ type segment struct {
 	node   int32 // node at the end (lanes) or that the link crosses
 	mov    int32 // links: movement id; lanes: -1
 	from   int32 // links: the lane segment they leave; lanes: -1
-	links  []int32
+	// The lists below are immutable after New and stored in the Sim's
+	// pools (Sim.ids, Sim.crossings), so that a segment stays small.
+	links topoSpan
 	// linkRoads[i] and linkLanes[i] are the road and lane links[i] leads to.
-	linkRoads []int32
-	linkLanes []int32
+	linkRoads topoSpan
+	linkLanes topoSpan
 	// in lists the segments whose vehicles may arrive here in one step:
 	// for a lane its links and their lanes, for a link its lane; inLinks
 	// only the links.
-	in      []int32
-	inLinks []int32
+	in      topoSpan
+	inLinks topoSpan
 	// merging: links that end on the same lane (links only).
-	merging []int32
-	foes    []int32 // links this link yields to (links only)
-	cross   []int32 // links whose paths cross this one (links only)
-	// crossAt[i] is the distance along link cross[i] (m) to where it
-	// crosses this link; crossSelf[i] the distance along this link.
-	crossAt, crossSelf []float64
+	merging topoSpan
+	foes    topoSpan // links this link yields to (links only)
+	cross   topoSpan // links whose paths cross this one (links only)
+	// crossPts[i] is where link cross[i] crosses this one (in
+	// Sim.crossings).
+	crossPts topoSpan
 	// turns lists the crossing links whose movement takes turns with this
 	// link's (maps.TakeTurns): waiting vehicles alternate.
-	turns []int32
+	turns topoSpan
 
 	head, tail info // first and last vehicle at the start of the step
 	// yieldAt is the front position (m) of a vehicle on a neighbouring
@@ -122,14 +124,20 @@ type segment struct {
 	// the step: Σ (length + minimum gap), m.
 	occ float64
 
-	_ [8]byte // pads the block above to a whole number of cache lines
-
 	cars []car
 	out  []outCar // vehicles that left this segment during the move phase
 	acc  segAcc
 
 	_ [56]byte // pads the block above to a whole number of cache lines
 }
+
+// topoSpan locates a list of a segment in one of the Sim's topology pools:
+// elements [off, off+n).
+type topoSpan struct{ off, n uint32 }
+
+// crossing is where another link's path crosses a link's: at is the
+// distance (m) along the other link, self along this one.
+type crossing struct{ at, self float64 }
 
 // info describes a segment's first or last vehicle at the start of a step.
 type info struct {
@@ -192,7 +200,11 @@ type Sim struct {
 	now    float64 // s, time at the start of the next step
 	nLanes int
 
-	segs     []segment
+	segs []segment
+	// topo and crossPts are the pools of the segments' topology lists
+	// (see topoSpan); immutable after New, so clones share them.
+	topo     []int32
+	crossPts []crossing
 	nodes    []nodeState
 	lights   []signal.Light // per movement
 	veh      []vehicle
@@ -240,4 +252,12 @@ type Sim struct {
 
 	// Unroutable lists the trips that had no route.
 	Unroutable []int
+}
+
+// ids returns the segment list at p in the topology pool (read-only).
+func (s *Sim) ids(p topoSpan) []int32 { return s.topo[p.off : p.off+p.n : p.off+p.n] }
+
+// crossings returns the crossing points at p (read-only).
+func (s *Sim) crossings(p topoSpan) []crossing {
+	return s.crossPts[p.off : p.off+p.n : p.off+p.n]
 }

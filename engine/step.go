@@ -186,7 +186,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		}
 		// Vehicles inside the junction on crossing paths that have not yet
 		// cleared the crossing point.
-		for i, f := range k.cross {
+		for i, f := range s.ids(k.cross) {
 			if s.crossBlocked(k, i, f, c, p) {
 				c.flags |= fCross
 				return false
@@ -195,7 +195,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// Take turns with a vehicle of a parallel stream that has waited
 		// longer for the crossing to clear (ties: the lower lane id), when
 		// this one can still stop gently.
-		for _, f := range k.turns {
+		for _, f := range s.ids(k.turns) {
 			if stopDist > d-2 && c.speed >= 1 {
 				break
 			}
@@ -212,7 +212,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// one can still stop gently. Without it a turn whose path crosses
 		// busy streams that are green at the same time may never find a
 		// gap (SUMO's drivers grow impatient for the same reason).
-		for _, f := range k.cross {
+		for _, f := range s.ids(k.cross) {
 			if stopDist > d-2 && c.speed >= 1 {
 				break
 			}
@@ -226,7 +226,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		}
 		// Vehicles on links merging into the same lane that are not far
 		// enough ahead to follow.
-		for _, m := range k.merging {
+		for _, m := range s.ids(k.merging) {
 			ms := &s.segs[m]
 			if ms.tail.n > 0 && ms.length-ms.tail.pos > k.length-ms.tail.length-p.MinGap {
 				return false
@@ -234,13 +234,13 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		}
 		// Vehicles granted this step on crossing paths.
 		for _, g := range sc.granted {
-			if slices.Contains(k.cross, g) || slices.Contains(k.merging, g) {
+			if slices.Contains(s.ids(k.cross), g) || slices.Contains(s.ids(k.merging), g) {
 				return false
 			}
 		}
 		// Foes with right of way about to arrive.
 		tc := criticalGap(k.length+float64(c.length), p.Accel)
-		for _, f := range k.foes {
+		for _, f := range s.ids(k.foes) {
 			fs := &s.segs[f]
 			if !s.lights[fs.mov].IsGreen() {
 				continue
@@ -285,8 +285,9 @@ func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params)
 	if len(fs.cars) == 0 {
 		return false
 	}
-	at := k.crossAt[i]
-	need := k.crossSelf[i] + float64(c.length) + crossClearance
+	x := &s.crossings(k.crossPts)[i]
+	at := x.at
+	need := x.self + float64(c.length) + crossClearance
 	t := math.Sqrt(2 * need / p.Accel)
 	if c.speed > 0 {
 		t = min(t, need/c.speed+1)
@@ -332,7 +333,7 @@ func (s *Sim) room(t int32, sc *junctionScratch) float64 {
 		// A standing queue: only the space behind it counts.
 		r = min(r, seg.tailBack())
 	}
-	for _, in := range seg.inLinks {
+	for _, in := range s.ids(seg.inLinks) {
 		r -= s.segs[in].occ
 	}
 	if sc != nil {
@@ -365,7 +366,7 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 	}
 	after := c.next2
 	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
-	for _, l := range seg.links {
+	for _, l := range s.ids(seg.links) {
 		k := &s.segs[l]
 		if k.road != c.next || s.closed[k.lane] {
 			continue
@@ -394,8 +395,9 @@ func (s *Sim) roadAfter(id int32, k int) int32 {
 // that is not closed.
 func (s *Sim) serves(l, r int32) bool {
 	seg := &s.segs[l]
-	for i, x := range seg.linkRoads {
-		if x == r && !s.closed[seg.linkLanes[i]] {
+	lanes := s.ids(seg.linkLanes)
+	for i, x := range s.ids(seg.linkRoads) {
+		if x == r && !s.closed[lanes[i]] {
 			return true
 		}
 	}
@@ -673,7 +675,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 		if t.tail.n > 0 {
 			ahead(d+k.length+t.tail.pos-t.tail.length, &t.tail)
 		}
-		s.mergeLeaders(d+k.length, c.link, k.merging, merging)
+		s.mergeLeaders(d+k.length, c.link, s.ids(k.merging), merging)
 		if s.stopAhead(k.lane, c, vt) {
 			a = min(a, s.accel(vt, v, d+k.length+t.length-0.5, 0, v0, rnd))
 		}
@@ -683,7 +685,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	if t.tail.n > 0 {
 		ahead(d+t.tail.pos-t.tail.length, &t.tail)
 	}
-	s.mergeLeaders(d, si, seg.merging, merging)
+	s.mergeLeaders(d, si, s.ids(seg.merging), merging)
 	if s.stopAhead(seg.lane, c, vt) {
 		a = min(a, s.accel(vt, v, d+t.length-0.5, 0, v0, rnd))
 	}
@@ -706,7 +708,7 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	}
 	// Stop ahead when no link towards the next road shows green with room
 	// behind its exit lane's queue.
-	for _, k := range lane.links {
+	for _, k := range s.ids(lane.links) {
 		ks := &s.segs[k]
 		if ks.road == nr && s.lights[ks.mov].IsGreen() && !s.closed[ks.lane] &&
 			s.room(ks.lane, nil) >= float64(c.length)+vt.Follow.MinGap {
@@ -767,7 +769,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 	}
 	atomic.StoreUint32(&s.incoming[si], 0)
 	in := acc.scratch[:0]
-	for _, p := range seg.in {
+	for _, p := range s.ids(seg.in) {
 		if s.outN[p] == 0 {
 			continue
 		}

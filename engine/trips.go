@@ -84,7 +84,7 @@ func (s *Sim) locateSeg(id int32) (*car, *segment) {
 		if c := find(&s.segs[l]); c != nil {
 			return c, &s.segs[l]
 		}
-		for _, k := range s.segs[l].links {
+		for _, k := range s.ids(s.segs[l].links) {
 			if c := find(&s.segs[k]); c != nil {
 				return c, &s.segs[k]
 			}
