@@ -170,8 +170,10 @@ func TestDefaultScenarioSeeds(t *testing.T) {
 }
 
 // TestLongRuns runs one simulated hour (or more) of busy scenarios at
-// 1.0 and 0.5 s steps with both car-following models, checking the
-// invariants after every step and the vehicle counts at the end.
+// 1.0 and 0.5 s steps with both car-following models, and with connected
+// vehicles following each other by CACC at 1.0, 0.5 and 0.1 s steps,
+// checking the invariants after every step and the vehicle counts at the
+// end.
 func TestLongRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("one-hour runs; skipped in -short mode")
@@ -185,6 +187,17 @@ func TestLongRuns(t *testing.T) {
 	step := func(dt float64) func(*scenarios.Scenario) {
 		return func(sc *scenarios.Scenario) { sc.Step = dt }
 	}
+	// Connected vehicles with the V2X defaults (GLOSA and CACC on, the
+	// 0.6 s CACC time gap): platoons must stay collision-free too.
+	connected := func(dt, share float64) func(*scenarios.Scenario) {
+		return func(sc *scenarios.Scenario) {
+			sc.Step = dt
+			sc.V2X = &scenarios.V2X{}
+			for i := range sc.VTypes {
+				sc.VTypes[i].Connected = share
+			}
+		}
+	}
 	cases := []struct {
 		name  string
 		toml  string // empty: the default scenario
@@ -197,6 +210,9 @@ func TestLongRuns(t *testing.T) {
 		{name: "grid/idm/step=0.5", toml: busyGridTOML(0.5, "idm", 3000)},
 		{name: "grid/krauss/step=1", toml: busyGridTOML(1, "krauss", 3000)},
 		{name: "grid/krauss/step=0.5", toml: busyGridTOML(0.5, "krauss", 3000)},
+		{name: "grid/cacc=100%/step=1", toml: busyGridTOML(1, "idm", 3000), edit: connected(1, 1)},
+		{name: "grid/cacc=50%/step=0.5", toml: busyGridTOML(0.5, "idm", 3000), edit: connected(0.5, 0.5)},
+		{name: "grid/cacc=100%/step=0.1", toml: busyGridTOML(0.1, "idm", 3000), edit: connected(0.1, 1), until: 900},
 		// Beyond capacity: queues spill back, vehicles teleport and some
 		// are removed, which conservation must account for.
 		{name: "grid/oversaturated/step=1", toml: busyGridTOML(1, "idm", 4000)},
