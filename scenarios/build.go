@@ -41,6 +41,11 @@ type Run struct {
 // seed and the source's position in the file, so the same scenario gives
 // the same trips. Errors name the file and key.
 func Build(sc *Scenario) (*Run, error) {
+	if !sc.defaulted {
+		// Built in code without ApplyDefaults: unset keys take their
+		// defaults, as when parsed.
+		sc.ApplyDefaults()
+	}
 	r := &Run{Scenario: sc}
 	net, err := sc.loadNetwork()
 	if err != nil {
@@ -317,7 +322,7 @@ func (b *demandBuilder) flow(i int, f Flow, zones map[string][]maps.RoadID) {
 	}
 	if unroutable > 0 {
 		b.notes = append(b.notes, fmt.Sprintf("%s: demand.flows[%d] (%s): %d trips have no route from %s to %s and will not depart",
-			b.sc.path, i, name, unroutable, f.From, f.To))
+			b.sc.source(), i, name, unroutable, f.From, f.To))
 	}
 }
 
@@ -400,7 +405,7 @@ func (b *demandBuilder) random(i int, rt RandomTrips) {
 	}
 	if unroutable > 0 {
 		b.notes = append(b.notes, fmt.Sprintf("%s: demand.random[%d]: %d trips found no routable pair at least %g m apart and were not created",
-			b.sc.path, i, unroutable, rt.MinLength))
+			b.sc.source(), i, unroutable, rt.MinLength))
 	}
 }
 
@@ -577,4 +582,13 @@ func (b *demandBuilder) cityflow(rel string) {
 			b.trips = append(b.trips, trip)
 		}
 	}
+}
+
+// source names the scenario in notes: its file, or its name when it was
+// built in Go.
+func (sc *Scenario) source() string {
+	if sc.path == "" {
+		return sc.Name
+	}
+	return sc.path
 }

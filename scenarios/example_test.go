@@ -48,3 +48,35 @@ accel = 12
 	// Output:
 	// scenarios: demo.toml:8: vtypes[0].lenght: unknown key
 }
+
+// A scenario can be written in Go instead of TOML: keys left unset take
+// their defaults when it is built, as when a file is parsed.
+func ExampleBuild() {
+	sc := &scenarios.Scenario{
+		Seed:     7,
+		Duration: 600, // s
+		Network:  scenarios.Network{Grid: &scenarios.Grid{Rows: 2, Cols: 2}},
+		Demand: scenarios.Demand{Random: []scenarios.RandomTrips{
+			{Rate: 1200, MinLength: 150}, // veh/h, m
+		}},
+		Workers: 1,
+	}
+	run, err := scenarios.Build(sc)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sim, err := run.NewSim()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer sim.Close()
+	sim.RunUntil(run.End())
+	c := sim.Counts()
+	fmt.Println(sc.Step, sc.VTypes[0].ID, len(run.Network.Roads))
+	fmt.Println(c.Trips, c.Arrived, c.Teleports)
+	// Output:
+	// 1 car 24
+	// 212 182 0
+}

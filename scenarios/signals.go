@@ -183,7 +183,7 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 				if m := unserved(prog, set); m >= 0 {
 					mv := net.Movements[net.Nodes[v].Movements[m]]
 					notes = append(notes, fmt.Sprintf("%s: %s: junction %s: no phase of the set %v gives movement %d (%s to %s) green; only the guard's max_red would serve it",
-						sc.path, setKey, net.Nodes[v].ID, set, m, net.Roads[mv.From].ID, net.Roads[mv.To].ID))
+						sc.source(), setKey, net.Nodes[v].ID, set, m, net.Roads[mv.From].ID, net.Roads[mv.To].ID))
 				}
 			}
 		}
@@ -202,7 +202,7 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 			plans[k], progs[k] = st.fixed[v], st.program(v)
 			if st.initial[v].policy != PolicyFixedTime {
 				notes = append(notes, fmt.Sprintf("%s: %s: junction %s starts with policy %s; its offset applies while it runs fixed_time",
-					sc.path, key, net.Nodes[v].ID, st.initial[v].policy))
+					sc.source(), key, net.Nodes[v].ID, st.initial[v].policy))
 			}
 		}
 		offs, err := signal.GreenWave(net, nodes, w.Speed, plans, progs)
