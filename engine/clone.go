@@ -82,7 +82,6 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	if s.v2x != nil {
 		c.v2x = s.v2x.clone()
 	}
-	c.par = newPool(workers)
-	c.par.force = s.cfg.MinParallel < 0
+	c.par = newPool(workers, s.cfg.MinParallel < 0)
 	return &c
 }

@@ -29,8 +29,9 @@ type job struct {
 	wg   sync.WaitGroup
 }
 
-func newPool(workers int) *pool {
-	p := &pool{workers: workers}
+// newPool starts the pool's goroutines; force is Config.MinParallel < 0.
+func newPool(workers int, force bool) *pool {
+	p := &pool{workers: workers, force: force}
 	if workers > 1 {
 		p.jobs = make(chan *job)
 		for i := 0; i < workers-1; i++ {
@@ -67,15 +68,15 @@ func (s *Sim) minParallel() int {
 	return s.cfg.MinParallel
 }
 
-// minParallel is the least number of chunks worth handing to other
+// minParallelChunks is the least number of chunks worth handing to other
 // workers: below it, waking them costs more than the work.
-const minParallel = 8
+const minParallelChunks = 8
 
 // run calls fn(c) for every chunk c in [0, n) and waits for all of them.
-// With one worker, or fewer than minParallel chunks, the chunks run in
+// With one worker, or fewer than minParallelChunks chunks, the chunks run in
 // order on the calling goroutine (results are the same either way).
 func (p *pool) run(n int, fn func(chunk int)) {
-	if p.workers <= 1 || n <= 1 || p.inline || n < minParallel && !p.force {
+	if p.workers <= 1 || n <= 1 || p.inline || n < minParallelChunks && !p.force {
 		for c := 0; c < n; c++ {
 			fn(c)
 		}

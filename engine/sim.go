@@ -47,8 +47,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.closed = make([]bool, s.nLanes)
 	s.incoming = make([]uint32, len(s.segs))
 	s.initDetectors()
-	s.par = newPool(cfg.Workers)
-	s.par.force = cfg.MinParallel < 0
+	s.par = newPool(cfg.Workers, cfg.MinParallel < 0)
 	runtime.SetFinalizer(s, func(s *Sim) { s.par.close() })
 	nc := chunks(len(s.segs))
 	s.chunkAcc = make([]stepAcc, max(nc, chunks(len(s.nodes)), chunks(len(net.Roads))))
@@ -151,8 +150,8 @@ func (s *Sim) buildSegments() error {
 		seg.crossPts = topoSpan{off: uint32(len(s.crossPts)), n: uint32(len(l.crossPts))}
 		s.crossPts = append(s.crossPts, l.crossPts...)
 	}
-	if len(s.topo) > math.MaxUint32 {
-		return fmt.Errorf("engine: %d topology entries, at most %d", len(s.topo), uint32(math.MaxUint32))
+	if len(s.topo) > math.MaxUint32 || len(s.crossPts) > math.MaxUint32 {
+		return fmt.Errorf("engine: %d topology entries and %d crossing points, at most %d each", len(s.topo), len(s.crossPts), uint32(math.MaxUint32))
 	}
 	s.topo, s.crossPts = slices.Clip(s.topo), slices.Clip(s.crossPts)
 	return nil

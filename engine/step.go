@@ -192,36 +192,25 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 				return false
 			}
 		}
-		// Take turns with a vehicle of a parallel stream that has waited
-		// longer for the crossing to clear (ties: the lower lane id), when
-		// this one can still stop gently.
-		for _, f := range s.ids(k.turns) {
-			if stopDist > d-2 && c.speed >= 1 {
-				break
+		// When this one can still stop gently, give way to a vehicle that
+		// has waited longer for its crossing to clear: on a parallel stream
+		// that takes turns with this one, and on any crossing path once
+		// crossing traffic alone has held it for starveWait (without that,
+		// a turn whose path crosses busy streams green at the same time may
+		// never find a gap; SUMO's drivers grow impatient for the same
+		// reason).
+		if stopDist <= d-2 || c.speed < 1 {
+			for _, f := range s.ids(k.turns) {
+				if s.waitsLonger(f, k, c, 0) {
+					c.flags |= fCross
+					return false
+				}
 			}
-			fs := &s.segs[f]
-			h := &s.segs[fs.from].head
-			if h.n > 0 && h.link == f && h.flags&fCross != 0 && (h.wait > c.wait || h.wait == c.wait && fs.from < k.from) {
-				c.flags |= fCross
-				return false
-			}
-		}
-		// Give way to a vehicle starved at its line: one that crossing
-		// traffic alone has held for starveWait or more, and that has
-		// waited longer than this one (ties: the lower lane id), when this
-		// one can still stop gently. Without it a turn whose path crosses
-		// busy streams that are green at the same time may never find a
-		// gap (SUMO's drivers grow impatient for the same reason).
-		for _, f := range s.ids(k.cross) {
-			if stopDist > d-2 && c.speed >= 1 {
-				break
-			}
-			fs := &s.segs[f]
-			h := &s.segs[fs.from].head
-			if h.n > 0 && h.link == f && h.flags&fCross != 0 && h.wait >= starveWait &&
-				(h.wait > c.wait || h.wait == c.wait && fs.from < k.from) {
-				c.flags |= fCross
-				return false
+			for _, f := range s.ids(k.cross) {
+				if s.waitsLonger(f, k, c, starveWait) {
+					c.flags |= fCross
+					return false
+				}
 			}
 		}
 		// Vehicles on links merging into the same lane that are not far
@@ -304,9 +293,20 @@ func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params)
 	return false
 }
 
+// waitsLonger reports whether the first vehicle of the lane feeding link f
+// is about to take f and held only by vehicles crossing its path (fCross),
+// for at least least seconds and longer than car c entering link k (ties:
+// the lower lane id goes first).
+func (s *Sim) waitsLonger(f int32, k *segment, c *car, least float32) bool {
+	fs := &s.segs[f]
+	h := &s.segs[fs.from].head
+	return h.n > 0 && h.link == f && h.flags&fCross != 0 && h.wait >= least &&
+		(h.wait > c.wait || h.wait == c.wait && fs.from < k.from)
+}
+
 // starveWait is how long (s) crossing traffic may hold a vehicle at its
 // line before the vehicles that would cross its path give way to it.
-const starveWait = 60.0
+const starveWait float32 = 60
 
 // crossClearance is how far (m) beyond a crossing point the rear of a
 // vehicle must be before a crossing path counts as clear: about a vehicle
@@ -490,7 +490,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		var a float64
 		vmax := math.Inf(1)
 		if i > 0 {
-			if cv && x.cfg.CACC && prevFlags&fConnected != 0 && s.v2vReceived(prevID) {
+			if s.caccBehind(c.flags, prevFlags, prevID) {
 				// The leader's planned speed reaches the follower by V2V
 				// within the step (when the latency is under a step).
 				vl := oldSpeed
@@ -638,16 +638,14 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	dt := s.dt
 	v := c.speed
 	d := seg.length - c.pos
-	x := s.v2x
-	cacc := x != nil && x.cfg.CACC && c.flags&fConnected != 0
 	// keep applies the vehicle ahead at gap: on this vehicle's own path
 	// (path) CACC when both are equipped and the V2V message arrives — the
 	// leader is on another segment, moved in parallel, so its speed at the
 	// start of the step stands in for its plan — and the driver's model
 	// otherwise, merging vehicles included.
 	keep := func(gap float64, h *info, path bool) {
-		if path && cacc && h.flags&fConnected != 0 && s.v2vReceived(h.id) {
-			a = min(a, follow.CACCAccel(&vt.Follow, v, gap, h.speed, v0, dt, x.cfg.CACCTimeGap))
+		if path && s.caccBehind(c.flags, h.flags, h.id) {
+			a = min(a, follow.CACCAccel(&vt.Follow, v, gap, h.speed, v0, dt, s.v2x.cfg.CACCTimeGap))
 		} else {
 			a = min(a, s.accel(vt, v, gap, h.speed, v0, rnd))
 		}

@@ -449,6 +449,13 @@ func (s *Sim) statusReceived(id int32, v int, k int64) bool {
 	return x.cfg.Status.Loss == 0 || s.uniform(streamStatLoss, uint64(id)<<20^uint64(v), uint64(last)) >= x.cfg.Status.Loss
 }
 
+// caccBehind reports whether a vehicle with flags follows the vehicle
+// leader (with flags lflags) by CACC this step: CACC is on, both are
+// equipped and the leader's V2V message arrived.
+func (s *Sim) caccBehind(flags, lflags uint16, leader int32) bool {
+	return s.v2x != nil && s.v2x.cfg.CACC && flags&lflags&fConnected != 0 && s.v2vReceived(leader)
+}
+
 // v2vReceived reports whether the follower of equipped vehicle leader got
 // its status this step (the status channel's loss; CACC needs it).
 func (s *Sim) v2vReceived(leader int32) bool {
