@@ -41,11 +41,10 @@ type Run struct {
 // seed and the source's position in the file, so the same scenario gives
 // the same trips. Errors name the file and key.
 func Build(sc *Scenario) (*Run, error) {
-	if !sc.defaulted {
-		// Built in code without ApplyDefaults: unset keys take their
-		// defaults, as when parsed.
-		sc.ApplyDefaults()
-	}
+	// Unset keys of a scenario written or edited in Go take their
+	// defaults, as when parsed (a no-op for a parsed one: ApplyDefaults is
+	// idempotent).
+	sc.ApplyDefaults()
 	r := &Run{Scenario: sc}
 	net, err := sc.loadNetwork()
 	if err != nil {

@@ -108,7 +108,6 @@ func DefaultSpeedFactor() SpeedFactor {
 // (sigma of a krauss type, lane_change_threshold) cannot be set to
 // exactly 0; use a tiny positive value instead.
 func (s *Scenario) ApplyDefaults() {
-	s.defaulted = true
 	def(&s.Step, DefaultStep)
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(s.path), filepath.Ext(s.path))

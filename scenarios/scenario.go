@@ -43,8 +43,6 @@ type Scenario struct {
 	// path is the file the scenario was read from; relative paths inside
 	// the scenario are resolved against its directory.
 	path string
-	// defaulted records that ApplyDefaults has run (Build runs it otherwise).
-	defaulted bool
 	// embedded marks the built-in default scenario, whose relative paths
 	// name files embedded in the binary.
 	embedded bool

@@ -164,9 +164,6 @@ func (sc *Scenario) v2xConfig(st *signalSetup) (*engine.V2X, error) {
 	if x == nil {
 		return nil, nil
 	}
-	// A table set from Go rather than parsed has not had its defaults
-	// filled in yet (a no-op for parsed ones).
-	x.applyDefaults()
 	var errs []error
 	fail := func(key, format string, args ...any) { errs = append(errs, sc.errorf(key, format, args...)) }
 	cfg := engine.V2X{
