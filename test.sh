@@ -21,6 +21,44 @@ fi
 echo "== go vet (CGO_ENABLED=0: nothing outside the viewer may need cgo)"
 CGO_ENABLED=0 go vet ./...
 
+# --- Static analysis: staticcheck and govulncheck --------------------------
+# Both fail the run on any finding. The tools are built once per Go and
+# tool version into a cache (CITYTWIN_TOOLS, default ~/.cache/citytwin/tools)
+# with the Go release go.mod names, so that they understand its language
+# version. govulncheck reads a local copy of the Go vulnerability database,
+# built from the golang.org/x/vulndb module (fetched through the module
+# proxy like any module) with its own indexdb command: no other network
+# access is needed.
+staticcheck_version=v0.8.2
+govulncheck_version=v1.9.0
+vulndb_version=v0.0.0-20261105234957-e22db6528018
+goversion=$(go env GOVERSION)
+tools="${CITYTWIN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/citytwin/tools}/$goversion"
+install_tool() { # binary module/cmd@version
+  if [ ! -x "$tools/bin/$1.$3" ]; then
+    echo "building $2@$3 into $tools/bin"
+    mkdir -p "$tools/bin"
+    GOTOOLCHAIN=$goversion GOBIN="$tools/bin" go install "$2@$3"
+    mv "$tools/bin/$1" "$tools/bin/$1.$3"
+  fi
+}
+install_tool staticcheck honnef.co/go/tools/cmd/staticcheck $staticcheck_version
+install_tool govulncheck golang.org/x/vuln/cmd/govulncheck $govulncheck_version
+vulndb="$tools/vulndb-$vulndb_version"
+if [ ! -f "$vulndb/index/db.json" ]; then
+  install_tool indexdb golang.org/x/vulndb/cmd/indexdb $vulndb_version
+  src=$(go mod download -json "golang.org/x/vulndb@$vulndb_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src/data/osv" ] || { echo "cannot find the vulnerability data of golang.org/x/vulndb@$vulndb_version"; exit 1; }
+  echo "building the vulnerability database into $vulndb"
+  rm -rf "$vulndb.tmp"
+  "$tools/bin/indexdb.$vulndb_version" -vulns "$src/data/osv" -out "$vulndb.tmp"
+  rm -rf "$vulndb" && mv "$vulndb.tmp" "$vulndb"
+fi
+echo "== staticcheck $staticcheck_version"
+CGO_ENABLED=0 "$tools/bin/staticcheck.$staticcheck_version" ./...
+echo "== govulncheck $govulncheck_version (database golang.org/x/vulndb@$vulndb_version)"
+CGO_ENABLED=0 "$tools/bin/govulncheck.$govulncheck_version" -db "file://$vulndb" ./...
+
 echo "== go test"
 CGO_ENABLED=0 go test -count=1 ./...
 
@@ -63,5 +101,6 @@ if [ -n "$missing" ] || ! command -v xvfb-run >/dev/null || ! command -v gcc >/d
 else
   viewer_dirs="./render/viewer/... ./cmd/citytwin-view/..."
   CGO_ENABLED=1 go vet $viewer_dirs
+  CGO_ENABLED=1 "$tools/bin/staticcheck.$staticcheck_version" $viewer_dirs
   CGO_ENABLED=1 xvfb-run -a -s "-screen 0 1280x720x24" go test -count=1 $viewer_dirs
 fi

@@ -268,14 +268,6 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	c.link = s.chooseLink(&s.segs[l], c)
 }
 
-// activeRouter is the router that avoids closed roads, or the plain one.
-func (s *Sim) activeRouter() *maps.Router {
-	if s.rtClosed != nil {
-		return s.rtClosed
-	}
-	return s.router()
-}
-
 // router returns the network router, created on first use.
 func (s *Sim) router() *maps.Router {
 	if s.rt == nil {

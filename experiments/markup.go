@@ -30,7 +30,6 @@ func (p *page) para(format string, a ...any) {
 	p.blocks = append(p.blocks, block{kind: "p", text: fmt.Sprintf(format, a...)})
 }
 func (p *page) list(items ...string) { p.blocks = append(p.blocks, block{kind: "ul", items: items}) }
-func (p *page) pre(s string)         { p.blocks = append(p.blocks, block{kind: "pre", text: s}) }
 func (p *page) table(header []string, align []bool, rows [][]string) {
 	p.blocks = append(p.blocks, block{kind: "table", header: header, align: align, rows: rows})
 }

@@ -68,14 +68,12 @@ type jTotal struct {
 
 // lAcc accumulates one lane's detectors over one interval.
 type lAcc struct {
-	count0              int64
-	occupied            int
-	queueSum, haltSum   float64
-	vehicleSum          float64
-	countSet            bool
-	lastCount           int64
-	queueMax            float64
-	haltMax, vehicleMax int
+	count0            int64
+	occupied          int
+	queueSum, haltSum float64
+	vehicleSum        float64
+	lastCount         int64
+	queueMax          float64
 }
 
 // JunctionRow is one junction over one interval. Times in s, lengths in m.
