@@ -43,6 +43,13 @@ func Merge(out string, dirs ...string) (*Report, error) {
 		}
 	}
 
+	var arms []string
+	for _, a := range m.Arms {
+		arms = append(arms, a.Name)
+	}
+	if err := cleanTemps(out, arms); err != nil {
+		return nil, err
+	}
 	files := map[string][]byte{manifestFile: mdata}
 	src, err := os.ReadFile(filepath.Join(dirs[0], experimentFile))
 	if err != nil {
@@ -101,6 +108,9 @@ func Merge(out string, dirs ...string) (*Report, error) {
 			n, strings.Join(missing, ", "), more)
 	}
 	for _, name := range sortedKeys(files) {
+		if !filepath.IsLocal(name) { // checkNames rules this out; never write outside out
+			return nil, fmt.Errorf("experiments: merge: %q would be outside %s", name, out)
+		}
 		p := filepath.Join(out, name)
 		if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, files[name]) {
 			continue

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/citytwin/citytwin/internal/atomicfile"
 )
 
 // Output directory layout. Everything in it is a pure function of the
@@ -120,33 +122,24 @@ func readRecord(path string) (*Record, bool) {
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same
-// folder and a rename, so that a crash leaves either the old file or the
-// new one, never half of it.
+// folder, synced before it is renamed over path (and the folder synced
+// after), so that a crash leaves either the old file or the new one.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	return atomicfile.WriteFile(path, data)
+}
+
+// cleanTemps removes the temporary files that killed runs left in an
+// output folder and its runs/<arm>, networks and plots folders (before
+// any writer starts).
+func cleanTemps(dir string, arms []string) error {
+	dirs := []string{dir, filepath.Join(dir, networksDir), filepath.Join(dir, plotsDir)}
+	for _, a := range arms {
+		dirs = append(dirs, filepath.Join(dir, runsDir, a))
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Chmod(0o644)
-	}
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp)
-		if werr != nil {
-			return werr
+	for _, d := range dirs {
+		if _, err := atomicfile.CleanTemps(d); err != nil {
+			return fmt.Errorf("experiments: %w", err)
 		}
-		return cerr
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
 	}
 	return nil
 }

@@ -105,6 +105,13 @@ func Run(ctx context.Context, e *Experiment, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	var arms []string
+	for _, a := range e.Arms {
+		arms = append(arms, a.Name)
+	}
+	if err := cleanTemps(dir, arms); err != nil {
+		return nil, err
+	}
 	if err := writeSetup(dir, e.Source, man, nets); err != nil {
 		return nil, err
 	}
@@ -472,7 +479,37 @@ func readManifest(dir string) (*manifest, []byte, error) {
 	if err := json.Unmarshal(data, &m); err != nil || m.Format != manifestFormat {
 		return nil, nil, fmt.Errorf("experiments: %s: not a %s manifest", filepath.Join(dir, manifestFile), manifestFormat)
 	}
+	if err := m.checkNames(); err != nil {
+		return nil, nil, fmt.Errorf("experiments: %s: %w", filepath.Join(dir, manifestFile), err)
+	}
 	return &m, data, nil
+}
+
+// checkNames refuses a manifest whose arm names or network hashes could
+// name files outside the output folder (such as "../x"): the names of the
+// files Merge and WriteReport write come from them.
+func (m *manifest) checkNames() error {
+	for i, a := range m.Arms {
+		if !validArmName(a.Name) {
+			return fmt.Errorf("arms[%d]: name %q is not an arm name (letters, digits, '_' and '-')", i, a.Name)
+		}
+		if !isHex(a.Network) {
+			return fmt.Errorf("arms[%d] (%s): network %q is not a network hash", i, a.Name, a.Network)
+		}
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // matches reports whether rec is replication rep of the arm.

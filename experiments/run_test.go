@@ -301,3 +301,83 @@ func TestRecordsAreComplete(t *testing.T) {
 		t.Errorf("scenario text seed %d, record %d", sc.Seed, rec.Seed)
 	}
 }
+
+// TestMergeConfinesNames: a shard manifest whose arm names or network
+// hashes climb out of the folder ("../") is refused, and nothing is
+// written outside the merge's output folder.
+func TestMergeConfinesNames(t *testing.T) {
+	shard := t.TempDir()
+	runExp(t, shardExp, shard, Options{})
+	data, err := os.ReadFile(filepath.Join(shard, manifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	out := filepath.Join(root, "a", "b", "out")
+	for _, tc := range []struct{ from, to, want string }{
+		{`"name": "slow"`, `"name": "../../../evil"`, "is not an arm name"},
+		{`"network": "`, `"network": "../../../evil`, "is not a network hash"},
+	} {
+		bad := t.TempDir()
+		copyTree(t, shard, bad)
+		os.WriteFile(filepath.Join(bad, manifestFile), bytes.Replace(data, []byte(tc.from), []byte(tc.to), 1), 0o644)
+		if _, err := Merge(out, bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.to, err, tc.want)
+		}
+		if _, err := WriteReport(bad); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("report of %s: got %v, want %q", tc.to, err, tc.want)
+		}
+	}
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			t.Errorf("merge wrote %s", p)
+		}
+		return nil
+	})
+}
+
+// TestStrayTempFilesCleaned: the temporary files a killed run leaves
+// (".NAME.tmp-*") are removed when the experiment runs again, and records
+// are still skipped.
+func TestStrayTempFilesCleaned(t *testing.T) {
+	dir := t.TempDir()
+	runExp(t, shardExp, dir, Options{})
+	strays := []string{filepath.Join(dir, ".manifest.json.tmp-123"), filepath.Join(dir, runsDir, "slow", ".rep-0001.json.tmp-9"),
+		filepath.Join(dir, plotsDir, ".effects.svg.tmp-77")}
+	for _, p := range strays {
+		if err := os.WriteFile(p, []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last Progress
+	runExp(t, shardExp, dir, Options{Progress: func(p Progress) { last = p }})
+	if last.Skipped != last.Total {
+		t.Errorf("skipped %d of %d", last.Skipped, last.Total)
+	}
+	for _, p := range strays {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s is still there", p)
+		}
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -94,7 +96,8 @@ func Parse(data []byte, name string) (s *Scenario, err error) {
 		return nil, errors.Join(probs...)
 	}
 
-	s = &Scenario{path: name, lines: lines}
+	sum := sha256.Sum256(data)
+	s = &Scenario{path: name, lines: lines, sum: hex.EncodeToString(sum[:])}
 	if _, err := toml.Decode(src, s); err != nil {
 		return nil, tomlError(name, src, "", err) // a case checkTree missed
 	}

@@ -49,7 +49,14 @@ type Scenario struct {
 	// lines maps key paths such as "vtypes[1].length" to the line of the
 	// file that sets them, so that Validate can point at the line.
 	lines map[string]int
+	// sum is the hex SHA-256 of the text the scenario was parsed from.
+	sum string
 }
+
+// SourceSHA256 returns the SHA-256 (hex) of the text the scenario was
+// parsed from, or "" for a scenario built in code. Run manifests record
+// it.
+func (s *Scenario) SourceSHA256() string { return s.sum }
 
 // Network says where the road network comes from: exactly one of GeoJSON,
 // CityFlow or Grid.

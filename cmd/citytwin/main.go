@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,8 @@ func main() {
 }
 
 // run dispatches a command line and returns the exit code: 0 success,
-// 1 failure, 2 bad usage.
+// 1 failure, 2 bad usage, 128 + the signal's number for a run stopped by
+// SIGINT (130) or SIGTERM (143).
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -55,6 +57,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		fmt.Fprintln(stderr, "citytwin:", err)
+		var ee exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
 		return 1
 	}
 	return 0

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/citytwin/citytwin/engine"
@@ -77,6 +81,13 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	for _, n := range run.Notes {
 		fmt.Fprintln(stderr, "note:", n)
 	}
+	// run.json says "not complete" before anything of this run is written
+	// (and replaces the manifest of an earlier run in the folder).
+	dir := sc.Output.Dir
+	man := &output.Manifest{Scenario: sc.Name, ScenarioSHA256: sc.SourceSHA256(), Seed: sc.Seed, EndTime: run.End()}
+	if err := output.BeginRun(dir, man); err != nil {
+		return err
+	}
 	sim, err := run.NewSim()
 	if err != nil {
 		return err
@@ -89,28 +100,65 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	p := newProgress(stderr, o.quiet, run.End())
 	jm := output.NewJunctionMetrics(sim, output.JunctionOptions{Interval: sc.Output.Interval, Warmup: sc.Warmup,
 		Junctions: *sc.Output.Junctions, Detectors: *sc.Output.Detectors})
+	// SIGINT or SIGTERM stops the run at the end of the current step; the
+	// outputs are then written and marked incomplete. A second signal
+	// kills at once (run.json still says incomplete).
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	var stopped os.Signal
 	start := time.Now()
-	for sim.Time() < run.End()-1e-9 {
+	for sim.Time() < run.End()-1e-9 && stopped == nil {
 		if err := run.Apply(sim); err != nil { // [[signals.switch]]
 			return err
 		}
 		sim.Step()
 		jm.Observe(sim)
 		p.update(sim, start)
+		select {
+		case stopped = <-sigc:
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+		default:
+		}
 	}
 	p.done(sim, start)
 	files := output.Files{Trips: *sc.Output.Trips, TimeSeries: *sc.Output.TimeSeries, Roads: *sc.Output.Roads, Summary: *sc.Output.Summary,
 		Junctions: jm}
-	written, err := output.WriteAll(sc.Output.Dir, sim, sc.Warmup, files)
+	written, err := output.WriteAll(dir, sim, sc.Warmup, files)
 	if err != nil {
 		return err
 	}
 	if sc.V2X != nil { // rsu.csv, the roadside units' counters (v2x.go)
-		p, err := output.WriteRSUFile(sc.Output.Dir, sim)
+		p, err := output.WriteRSUFile(dir, sim)
 		if err != nil {
 			return err
 		}
 		written = append(written, p)
+	}
+	if o.snapshot != "" {
+		// A picture of the final state: the whole network, 1200×900 px.
+		r := raster.New(run.Network, run.Config.VTypes)
+		r.HUD, r.Legend, r.Title = true, true, sc.Name
+		var snap engine.Snapshot
+		sim.Snapshot(&snap)
+		img := r.Picture(1200, 900, &snap)
+		if err := output.WriteFile(o.snapshot, func(w io.Writer) error { return raster.WritePNG(w, img) }); err != nil {
+			return err
+		}
+		if inside(dir, o.snapshot) {
+			written = append(written, o.snapshot)
+		}
+	}
+	if stopped != nil {
+		man.Interrupted = fmt.Sprintf("%s at t = %g s (step %d)", signalName(stopped), sim.Time(), sim.Steps())
+	}
+	man.SimTime = sim.Time()
+	if err := output.FinishRun(dir, man, written, stopped == nil); err != nil {
+		return err
+	}
+	if stopped != nil {
+		return exitError{code: signalExit(stopped), err: fmt.Errorf("interrupted by %s at t = %g of %g s: the outputs in %s are marked incomplete (run.json)",
+			signalName(stopped), sim.Time(), run.End(), dir)}
 	}
 	sum := output.Summarize(sim, sc.Warmup)
 	printRunSummary(stdout, sum, time.Since(start), sim)
@@ -123,22 +171,44 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	for _, w := range written {
 		fmt.Fprintln(stdout, "wrote", w)
 	}
+	fmt.Fprintln(stdout, "wrote", filepath.Join(dir, output.ManifestFile))
 	if o.hash {
 		fmt.Fprintf(stdout, "state hash %016x\n", sim.Hash())
 	}
-	if o.snapshot != "" {
-		// A picture of the final state: the whole network, 1200×900 px.
-		r := raster.New(run.Network, run.Config.VTypes)
-		r.HUD, r.Legend, r.Title = true, true, sc.Name
-		var snap engine.Snapshot
-		sim.Snapshot(&snap)
-		if err := raster.WritePNGFile(o.snapshot, r.Picture(1200, 900, &snap)); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "wrote", o.snapshot)
-	}
 	return nil
 }
+
+// inside reports whether path p lies in folder dir.
+func inside(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// signalName names SIGINT and SIGTERM as people know them.
+func signalName(s os.Signal) string {
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// signalExit is the exit code of a command stopped by s (128 + its
+// number, as shells report it).
+func signalExit(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 1
+}
+
+// exitError is an error with its own exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
 
 // progress reports a run's progress: a redrawn line on a terminal, plain
 // lines at every 10% otherwise.

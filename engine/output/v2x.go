@@ -45,16 +45,8 @@ func WriteRSUFile(dir string, sim *engine.Sim) (string, error) {
 		return "", fmt.Errorf("output: %w", err)
 	}
 	p := filepath.Join(dir, RSUFile)
-	f, err := os.Create(p)
-	if err != nil {
-		return "", fmt.Errorf("output: %w", err)
-	}
-	if err := WriteRSUs(f, sim); err != nil {
-		f.Close()
-		return "", fmt.Errorf("output: %s: %w", p, err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("output: %w", err)
+	if err := WriteFile(p, func(w io.Writer) error { return WriteRSUs(w, sim) }); err != nil {
+		return "", err
 	}
 	return p, nil
 }

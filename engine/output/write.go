@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/internal/atomicfile"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -26,7 +26,10 @@ type Files struct {
 }
 
 // WriteAll writes the selected outputs of sim into dir (created if needed)
-// and returns the paths written.
+// and returns the paths written. Each file is written under a temporary
+// name and renamed when complete (WriteFile), so a crash leaves every
+// file either whole or as it was; run.json (BeginRun, FinishRun) says
+// which run the set belongs to.
 func WriteAll(dir string, sim *engine.Sim, warmup float64, f Files) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
@@ -34,21 +37,8 @@ func WriteAll(dir string, sim *engine.Sim, warmup float64, f Files) ([]string, e
 	var written []string
 	write := func(name string, fn func(io.Writer) error) error {
 		p := filepath.Join(dir, name)
-		file, err := os.Create(p)
-		if err != nil {
-			return fmt.Errorf("output: %w", err)
-		}
-		bw := bufio.NewWriter(file)
-		if err := fn(bw); err != nil {
-			file.Close()
-			return fmt.Errorf("output: %s: %w", p, err)
-		}
-		if err := bw.Flush(); err != nil {
-			file.Close()
-			return fmt.Errorf("output: %s: %w", p, err)
-		}
-		if err := file.Close(); err != nil {
-			return fmt.Errorf("output: %w", err)
+		if err := WriteFile(p, fn); err != nil {
+			return err
 		}
 		written = append(written, p)
 		return nil
@@ -90,6 +80,25 @@ func WriteAll(dir string, sim *engine.Sim, warmup float64, f Files) ([]string, e
 		}
 	}
 	return written, nil
+}
+
+// WriteFile writes the file path through fn, atomically: fn writes to a
+// temporary file in the same folder, which is synced and renamed to path
+// only when fn and the writes succeeded (see internal/atomicfile). On
+// error path keeps what it had.
+func WriteFile(path string, fn func(io.Writer) error) error {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	defer f.Abort()
+	if err := fn(f); err != nil {
+		return fmt.Errorf("output: %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("output: %s: %w", path, err)
+	}
+	return nil
 }
 
 func ff(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
