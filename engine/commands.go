@@ -219,6 +219,9 @@ func (c AddTrips) Validate(s *Sim) error {
 		if math.IsNaN(t.Depart) || math.IsInf(t.Depart, 0) || t.Depart < 0 {
 			return fmt.Errorf("engine: trip %d: departure %g s is not a time", i, t.Depart)
 		}
+		if err := checkDepart(s.net, &t); err != nil {
+			return fmt.Errorf("engine: trip %d: %w", i, err)
+		}
 		if len(t.Route) > 0 {
 			if err := s.checkRoute(t); err != nil {
 				return fmt.Errorf("engine: trip %d: %w", i, err)

@@ -153,4 +153,77 @@ type Trip struct {
 	// Route, when set, is the road sequence to follow (From first, To
 	// last); otherwise the router's fastest route is used.
 	Route maps.Route
+	// DepartLane chooses the lane of road From the vehicle enters on
+	// (SUMO's departLane); the zero value is DepartLaneBest.
+	DepartLane DepartLane
+	// LaneIndex is the departure lane with DepartLaneIndex: an index into
+	// the Lanes of road From (0 = leftmost).
+	LaneIndex int
+	// DepartSpeed chooses the speed it enters with (SUMO's departSpeed);
+	// the zero value is DepartSpeedMax.
+	DepartSpeed DepartSpeed
+	// Speed is the departure speed (m/s) with DepartSpeedGiven.
+	Speed float64
+}
+
+// DepartLane says how a vehicle's departure lane is chosen. Whatever the
+// choice, a vehicle waits for its lane: vehicles enter a lane in the order
+// their departure times came, and one waiting for a full lane holds back
+// only the vehicles that would take that lane (CityFlow keeps a waiting
+// buffer per lane; SUMO inserts lane by lane).
+type DepartLane uint8
+
+// Departure lane choices.
+const (
+	// DepartLaneBest: any lane of the first road that leads to the next
+	// road of the route, the one with the most room when several have
+	// room (SUMO's departLane="best", roughly; CityTwin's default).
+	DepartLaneBest DepartLane = iota
+	// DepartLaneRandom: one lane drawn per vehicle, uniformly among those
+	// leading to the next road (CityFlow's choice: Router::getFirstDrivable).
+	DepartLaneRandom
+	// DepartLaneIndex: the lane Trip.LaneIndex, whether or not it leads
+	// to the next road (the vehicle then changes lanes). While that lane
+	// is closed the vehicle takes the best lane instead.
+	DepartLaneIndex
+)
+
+// DepartSpeed says how a vehicle's departure speed is chosen. It is
+// always lowered, if needed, so that the vehicle keeps a safe distance to
+// the last vehicle on its lane and can stop comfortably before the lane's
+// end.
+type DepartSpeed uint8
+
+// Departure speed choices.
+const (
+	// DepartSpeedMax: as fast as is safe, up to the desired speed (SUMO's
+	// departSpeed="max"; CityTwin's default).
+	DepartSpeedMax DepartSpeed = iota
+	// DepartSpeedGiven: Trip.Speed (SUMO's numeric departSpeed; 0 is
+	// SUMO's default and CityFlow's only choice).
+	DepartSpeedGiven
+)
+
+// checkDepart reports a departure lane or speed that trip t cannot have
+// on net.
+func checkDepart(net *maps.Network, t *Trip) error {
+	switch t.DepartLane {
+	case DepartLaneBest, DepartLaneRandom:
+	case DepartLaneIndex:
+		if n := len(net.Roads[t.From].Lanes); t.LaneIndex < 0 || t.LaneIndex >= n {
+			return fmt.Errorf("departure lane %d does not exist: road %s has lanes 0 to %d", t.LaneIndex, net.Roads[t.From].ID, n-1)
+		}
+	default:
+		return fmt.Errorf("departure lane choice %d is unknown", t.DepartLane)
+	}
+	switch t.DepartSpeed {
+	case DepartSpeedMax:
+	case DepartSpeedGiven:
+		if !(t.Speed >= 0) || math.IsInf(t.Speed, 0) {
+			return fmt.Errorf("departure speed %g m/s is not a speed", t.Speed)
+		}
+	default:
+		return fmt.Errorf("departure speed choice %d is unknown", t.DepartSpeed)
+	}
+	return nil
 }

@@ -39,7 +39,8 @@ func (s *Sim) phaseArrivals() {
 }
 
 // phaseInsert releases the trips whose departure time has come into
-// per-road queues and inserts the head of every queue that fits.
+// per-road queues, in release order, and inserts every waiting vehicle
+// that fits on its departure lane (see insertRoad).
 func (s *Sim) phaseInsert() {
 	for s.pendIdx < len(s.pending) && s.veh[s.pending[s.pendIdx]].depart <= s.now+1e-9 {
 		id := s.pending[s.pendIdx]
@@ -57,15 +58,8 @@ func (s *Sim) phaseInsert() {
 	}
 	kept := s.waitRoads[:0]
 	for _, r := range s.waitRoads {
-		q := s.waiting[r]
-		n := 0
-		for n < len(q) && s.tryInsert(q[n]) {
-			n++
-		}
-		if n > 0 {
-			q = q[:copy(q, q[n:])]
-			s.waiting[r] = q
-		}
+		q := s.insertRoad(r, s.waiting[r])
+		s.waiting[r] = q
 		if len(q) > 0 {
 			kept = append(kept, r)
 		}
@@ -73,14 +67,94 @@ func (s *Sim) phaseInsert() {
 	s.waitRoads = kept
 }
 
-// tryInsert puts vehicle id on the first road of its route, on the lane
-// that serves its next road with the most room at its start, if the room
-// fits the vehicle and its minimum gap.
-func (s *Sim) tryInsert(id int32) bool {
+// insertRoad inserts the vehicles of queue q (waiting to enter road r, in
+// release order) that fit, and returns the queue of those still waiting.
+// Each lane serves its own queue in release order, as CityFlow's per-lane
+// waiting buffers and SUMO's lane-by-lane insertion do: a vehicle enters
+// one of its departure lanes (Trip.DepartLane) that has room and that no
+// vehicle released before it, still waiting, could take; a vehicle that
+// cannot enter holds its lanes for the rest of the step. So a through
+// vehicle waiting for a full lane no longer holds back a turning one whose
+// lane has room.
+func (s *Sim) insertRoad(r int32, q []int32) []int32 {
+	nl := len(s.net.Roads[r].Lanes)
+	if cap(s.insHeld) < nl {
+		s.insHeld = make([]bool, nl)
+	}
+	held := s.insHeld[:nl]
+	clear(held)
+	free := nl
+	n := 0
+	for i, id := range q {
+		if free == 0 {
+			n += copy(q[n:], q[i:])
+			break
+		}
+		cands := s.departLanes(id)
+		if s.tryInsert(id, cands, held) {
+			continue
+		}
+		for _, k := range cands {
+			if !held[k] {
+				held[k] = true
+				free--
+			}
+		}
+		q[n] = id
+		n++
+	}
+	return q[:n]
+}
+
+// departLanes returns the indices (into the first road's Lanes) of the
+// lanes vehicle id may enter on, per its trip's DepartLane, in a scratch
+// slice valid until the next call.
+func (s *Sim) departLanes(id int32) []int {
 	v := &s.veh[id]
+	t := &s.trips[id]
 	route := s.routes[v.route]
+	road := &s.net.Roads[route[0]]
+	out := s.insLanes[:0]
+	if t.DepartLane == DepartLaneIndex && !s.closed[road.Lanes[t.LaneIndex]] {
+		s.insLanes = append(out, t.LaneIndex)
+		return s.insLanes
+	}
+	next := int32(-1)
+	if len(route) > 1 {
+		next = int32(route[1])
+	}
+	for k, l := range road.Lanes {
+		li := int32(l)
+		if !s.closed[li] && (next < 0 || s.serves(li, next)) {
+			out = append(out, k)
+		}
+	}
+	if t.DepartLane == DepartLaneRandom && len(out) > 1 {
+		u := s.uniform(streamDepartLane, uint64(id), 0)
+		k := out[int(u*float64(len(out)))]
+		out = append(out[:0], k)
+	}
+	s.insLanes = out
+	return out
+}
+
+// tryInsert puts vehicle id on the lane, among the first road's lanes
+// cands not held, with the most room at its start (ties: the first), if
+// that room fits the vehicle and its minimum gap.
+func (s *Sim) tryInsert(id int32, cands []int, held []bool) bool {
+	v := &s.veh[id]
+	road := &s.net.Roads[s.routes[v.route][0]]
 	vt := &s.vtypes[v.vt]
-	seg, room := s.bestLane(route, 0, vt)
+	seg, room := int32(-1), math.Inf(-1)
+	for _, k := range cands {
+		if held[k] {
+			continue
+		}
+		li := int32(road.Lanes[k])
+		if r, ok := s.laneRoom(li, vt); ok && r > room+1e-9 {
+			seg, room = li, r
+		}
+	}
 	if seg < 0 {
 		return false
 	}
@@ -88,6 +162,9 @@ func (s *Sim) tryInsert(id int32) bool {
 	pos := min(vt.Length, lane.length)
 	gap := max(0, room-pos)
 	v0 := min(lane.speed*float64(v.factor), vt.MaxSpeed)
+	if t := &s.trips[id]; t.DepartSpeed == DepartSpeedGiven {
+		v0 = min(v0, t.Speed)
+	}
 	// Able to stop comfortably before the end of the lane.
 	speed := min(v0, math.Sqrt(2*vt.Follow.Decel*max(0, lane.length-pos)))
 	if len(lane.cars) > 0 {
@@ -108,6 +185,20 @@ func (s *Sim) tryInsert(id int32) bool {
 	return true
 }
 
+// laneRoom returns the room (m) at the start of lane l, behind its last
+// vehicle, and whether a vehicle of type vt may enter there: the room fits
+// the vehicle and its minimum gap, and no vehicle on a link into the lane
+// is about to reach its start.
+func (s *Sim) laneRoom(l int32, vt *VType) (float64, bool) {
+	seg := &s.segs[l]
+	room := seg.length
+	if n := len(seg.cars); n > 0 {
+		room = seg.cars[n-1].pos - float64(seg.cars[n-1].length)
+	}
+	need := min(vt.Length+vt.Follow.MinGap, seg.length)
+	return room, room >= need && s.entering(l) <= -vt.Follow.MinGap
+}
+
 // bestLane returns the lane of road route[ri] that serves route[ri+1] and
 // has the most room at its start (ties: lowest lane), and that room, or -1
 // when no lane has room for the vehicle and its minimum gap.
@@ -123,13 +214,7 @@ func (s *Sim) bestLane(route maps.Route, ri int, vt *VType) (int32, float64) {
 		if next >= 0 && !s.serves(li, next) || s.closed[li] {
 			continue
 		}
-		seg := &s.segs[li]
-		room := seg.length
-		if n := len(seg.cars); n > 0 {
-			room = seg.cars[n-1].pos - float64(seg.cars[n-1].length)
-		}
-		need := min(vt.Length+vt.Follow.MinGap, seg.length)
-		if room >= need && room > bestRoom+1e-9 && s.entering(li) <= -vt.Follow.MinGap {
+		if room, ok := s.laneRoom(li, vt); ok && room > bestRoom+1e-9 {
 			best, bestRoom = li, room
 		}
 	}

@@ -236,6 +236,10 @@ func (s *Sim) addTrips(trips []Trip) error {
 			errs = append(errs, fmt.Errorf("trip %s: road %d or %d does not exist", s.tripName(id), t.From, t.To))
 			continue
 		}
+		if err := checkDepart(s.net, &t); err != nil {
+			errs = append(errs, fmt.Errorf("trip %s: %w", s.tripName(id), err))
+			continue
+		}
 		if len(t.Route) > 0 {
 			if err := s.checkRoute(t); err != nil {
 				errs = append(errs, fmt.Errorf("trip %s: %w", s.tripName(id), err))
@@ -329,6 +333,7 @@ func (s *Sim) freeFlow(r maps.Route, vt *VType, factor float64) float64 {
 const (
 	streamFactor uint64 = iota + 1
 	streamDawdle
+	streamDepartLane
 )
 
 func (s *Sim) rng(stream, id uint64) *rand.Rand {

@@ -225,6 +225,8 @@ type Sim struct {
 	pendIdx   int
 	waiting   [][]int32 // per road: released trips waiting to enter, FIFO
 	waitRoads []int32   // roads with waiting trips, sorted
+	insHeld   []bool    // scratch: per lane of a road, held by a waiting vehicle
+	insLanes  []int     // scratch: a vehicle's departure lanes
 
 	par      *pool
 	chunkAcc []stepAcc

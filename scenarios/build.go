@@ -573,7 +573,8 @@ func (b *demandBuilder) cityflow(rel string) {
 			route = append(route, part[1:]...)
 		}
 		for k, t := 0, f.StartTime; t <= f.EndTime+1e-9; k, t = k+1, t+f.Interval {
-			trip := engine.Trip{ID: fmt.Sprintf("flow_%d_%d", i, k), Depart: t, From: roads[0], To: roads[len(roads)-1], VType: vt, Route: route}
+			trip := engine.Trip{ID: fmt.Sprintf("flow_%d_%d", i, k), Depart: t, From: roads[0], To: roads[len(roads)-1], VType: vt, Route: route,
+				DepartLane: engine.DepartLaneRandom, DepartSpeed: engine.DepartSpeedGiven}
 			if route == nil {
 				trip.Route = nil
 				b.notes = append(b.notes, fmt.Sprintf("%s: no route through the listed roads", where))
