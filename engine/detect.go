@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/citytwin/citytwin/engine/signal"
+	"slices"
 )
 
 // Detectors. Every road lane has an induction loop LoopOffset metres before
@@ -46,7 +47,8 @@ func (s *Sim) initDetectors() {
 		if nd.Program == nil {
 			continue
 		}
-		ns := &signal.NodeSensors{MovIn: make([][]int, len(nd.Movements)), MovOut: make([][]int, len(nd.Movements))}
+		ns := &signal.NodeSensors{MovIn: make([][]int, len(nd.Movements)), MovOut: make([][]int, len(nd.Movements)),
+			MovLinks: make([][]signal.LanePair, len(nd.Movements))}
 		inIdx, outIdx := map[int32]int{}, map[int32]int{}
 		for _, r := range nd.In {
 			for _, l := range s.net.Roads[r].Lanes {
@@ -63,8 +65,12 @@ func (s *Sim) initDetectors() {
 		for k, m := range nd.Movements {
 			for _, lk := range s.net.Movements[m].Links {
 				l := &s.net.Links[lk]
-				ns.MovIn[k] = appendUnique(ns.MovIn[k], inIdx[int32(l.From)])
-				ns.MovOut[k] = appendUnique(ns.MovOut[k], outIdx[int32(l.To)])
+				in, out := inIdx[int32(l.From)], outIdx[int32(l.To)]
+				ns.MovIn[k] = appendUnique(ns.MovIn[k], in)
+				ns.MovOut[k] = appendUnique(ns.MovOut[k], out)
+				if lp := (signal.LanePair{In: in, Out: out}); !slices.Contains(ns.MovLinks[k], lp) {
+					ns.MovLinks[k] = append(ns.MovLinks[k], lp)
+				}
 			}
 		}
 		s.nsens[v] = ns

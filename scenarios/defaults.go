@@ -29,28 +29,31 @@ const (
 // Signal defaults (the [signals] tables). Policy parameters follow the
 // usual CityFlow benchmark settings where there are any.
 const (
-	DefaultGuardMinGreen     = 5.0        // signals.guard.min_green, s
-	DefaultLoopOffset        = 25.0       // signals.detectors.loop_offset, m
-	DefaultWebsterSaturation = 1800.0     // signals.webster.saturation, veh/h per lane
-	DefaultWebsterK          = 2          // signals.webster.k, cycles
-	DefaultWebsterMinCycle   = 40.0       // signals.webster.min_cycle, s
-	DefaultWebsterMaxCycle   = 150.0      // signals.webster.max_cycle, s
-	DefaultWebsterMinGreen   = 5.0        // signals.webster.min_green, s
-	DefaultWebsterFlows      = "observed" // signals.webster.flows
-	DefaultActuatedMinGreen  = 10.0       // signals.actuated.min_green, s
-	DefaultActuatedMaxGreen  = 50.0       // signals.actuated.max_green, s
-	DefaultActuatedPassage   = 3.0        // signals.actuated.passage, s
-	DefaultMaxPressureDelta  = 10.0       // signals.max_pressure.delta, s
-	DefaultMaxPressureMin    = 10.0       // signals.max_pressure.min_green, s
-	DefaultSOTLVariant       = "platoon"  // signals.sotl.variant
-	DefaultSOTLTheta         = 40.0       // signals.sotl.theta, veh·s
-	DefaultSOTLPhiMin        = 5.0        // signals.sotl.phi_min, s
-	DefaultSOTLMu            = 3          // signals.sotl.mu, vehicles
-	MaxSignalTime            = 3600.0     // upper bound of any signal time key, s
-	MaxChangeTime            = 20.0       // upper bound of yellow and all_red, s
-	MaxSaturation            = 10000.0    // signals.webster.saturation, veh/h per lane
-	MaxDetectorDistance      = 10000.0    // signals.detectors keys, m
-	GroupPrefix              = "group:"   // a junction list entry naming a group of signals.groups
+	DefaultGuardMinGreen     = 5.0         // signals.guard.min_green, s
+	DefaultLoopOffset        = 25.0        // signals.detectors.loop_offset, m
+	DefaultWebsterSaturation = 1800.0      // signals.webster.saturation, veh/h per lane
+	DefaultWebsterK          = 2           // signals.webster.k, cycles
+	DefaultWebsterMinCycle   = 40.0        // signals.webster.min_cycle, s
+	DefaultWebsterMaxCycle   = 150.0       // signals.webster.max_cycle, s
+	DefaultWebsterMinGreen   = 5.0         // signals.webster.min_green, s
+	DefaultWebsterFlows      = "observed"  // signals.webster.flows
+	DefaultActuatedMinGreen  = 10.0        // signals.actuated.min_green, s
+	DefaultActuatedMaxGreen  = 50.0        // signals.actuated.max_green, s
+	DefaultActuatedPassage   = 3.0         // signals.actuated.passage, s
+	DefaultMaxPressureDelta  = 10.0        // signals.max_pressure.delta, s
+	DefaultMaxPressureMin    = 10.0        // signals.max_pressure.min_green, s
+	DefaultSOTLVariant       = "threshold" // signals.sotl.variant
+	DefaultSOTLGreenVehicles = 5           // signals.sotl.min_green_vehicles
+	DefaultSOTLRedVehicles   = 5           // signals.sotl.max_red_vehicles
+	DefaultMaxPressureVar    = "average"   // signals.max_pressure.variant
+	DefaultSOTLTheta         = 40.0        // signals.sotl.theta, veh·s
+	DefaultSOTLPhiMin        = 5.0         // signals.sotl.phi_min, s
+	DefaultSOTLMu            = 3           // signals.sotl.mu, vehicles
+	MaxSignalTime            = 3600.0      // upper bound of any signal time key, s
+	MaxChangeTime            = 20.0        // upper bound of yellow and all_red, s
+	MaxSaturation            = 10000.0     // signals.webster.saturation, veh/h per lane
+	MaxDetectorDistance      = 10000.0     // signals.detectors keys, m
+	GroupPrefix              = "group:"    // a junction list entry naming a group of signals.groups
 	PolicyFixedTime          = DefaultPolicy
 	PolicyWebster            = "webster"
 	PolicyActuated           = "actuated"
@@ -69,11 +72,12 @@ const (
 // for vtypes[].model, the distribution keys and signals.policy. New
 // signal policies are added to SignalPolicies.
 var (
-	Models         = []string{ModelIDM, ModelKrauss}
-	Distributions  = []string{"poisson", "uniform"}
-	SignalPolicies = []string{PolicyFixedTime, PolicyWebster, PolicyActuated, PolicyMaxPressure, PolicySOTL, PolicyExternal}
-	SOTLVariants   = []string{"request", "phase", "platoon"}
-	WebsterFlows   = []string{"observed", "scenario"}
+	Models              = []string{ModelIDM, ModelKrauss}
+	Distributions       = []string{"poisson", "uniform"}
+	SignalPolicies      = []string{PolicyFixedTime, PolicyWebster, PolicyActuated, PolicyMaxPressure, PolicySOTL, PolicyExternal}
+	SOTLVariants        = []string{"threshold", "request", "phase", "platoon"}
+	MaxPressureVariants = []string{"average", "all_downstream"}
+	WebsterFlows        = []string{"observed", "scenario"}
 )
 
 // PassengerCar returns the default vehicle type, a passenger car driven by
@@ -213,11 +217,14 @@ func (g *Signals) applyDefaults() {
 	m := &g.MaxPressure
 	def(&m.Delta, DefaultMaxPressureDelta)
 	def(&m.MinGreen, DefaultMaxPressureMin)
+	def(&m.Variant, DefaultMaxPressureVar)
 	so := &g.SOTL
 	def(&so.Variant, DefaultSOTLVariant)
 	def(&so.Theta, DefaultSOTLTheta)
 	def(&so.PhiMin, DefaultSOTLPhiMin)
 	def(&so.Mu, DefaultSOTLMu)
+	def(&so.MinGreenVehicles, DefaultSOTLGreenVehicles)
+	def(&so.MaxRedVehicles, DefaultSOTLRedVehicles)
 }
 
 // def sets *p to v if *p is the zero value.

@@ -303,6 +303,9 @@ type FixedTimeParams struct {
 	Green float64 `toml:"green"`
 	// Offset shifts every cycle start (s).
 	Offset float64 `toml:"offset"`
+	// YellowInside counts the yellow and all-red inside each phase's
+	// time, as LibSignal's fixed-time baseline does.
+	YellowInside bool `toml:"yellow_inside"`
 }
 
 // WebsterParams are the parameters of the webster policy.
@@ -334,16 +337,25 @@ type MaxPressureParams struct {
 	MinGreen float64 `toml:"min_green"` // s
 	// Halting counts standing vehicles (queues) only.
 	Halting bool `toml:"halting"`
+	// Variant is "average" (default: upstream minus the average over the
+	// lanes fed, the published definition) or "all_downstream" (minus
+	// every lane fed, CityTwin's earlier variant).
+	Variant string `toml:"variant"`
 }
 
 // SOTLParams are the parameters of the sotl policy.
 type SOTLParams struct {
 	Phases []int `toml:"phases"`
-	// Variant is "request", "phase" or "platoon" (default).
-	Variant string  `toml:"variant"`
-	Theta   float64 `toml:"theta"`   // θ, veh·s
-	PhiMin  float64 `toml:"phi_min"` // φ_min, s
-	Mu      int     `toml:"mu"`      // μ, vehicles
+	// Variant is "threshold" (default: Cools et al.'s rule as the
+	// benchmarks run it), "request", "phase" or "platoon".
+	Variant string `toml:"variant"`
+	// MinGreenVehicles and MaxRedVehicles are the threshold rule's limits
+	// (halting vehicles on the green and the red approaches).
+	MinGreenVehicles int     `toml:"min_green_vehicles"`
+	MaxRedVehicles   int     `toml:"max_red_vehicles"`
+	Theta            float64 `toml:"theta"`   // θ, veh·s
+	PhiMin           float64 `toml:"phi_min"` // φ_min, s
+	Mu               int     `toml:"mu"`      // μ, vehicles
 	// Omega is ω (m), the reach of the platoon rule; it sets
 	// detectors.loop_offset, and must agree with it if both are set.
 	Omega float64 `toml:"omega"`

@@ -145,7 +145,7 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 	ft := g.FixedTime
 	for _, v := range st.signalised() {
 		prog := st.program(v)
-		plan := signal.FixedTime{Phases: ft.Phases, Offset: ft.Offset}
+		plan := signal.FixedTime{Phases: ft.Phases, Offset: ft.Offset, YellowInside: ft.YellowInside}
 		if ft.Green > 0 {
 			plan.Green = []float64{ft.Green}
 		}
@@ -365,11 +365,14 @@ func (st *signalSetup) controller(v maps.NodeID, c policyChoice) engine.Controll
 		return &signal.Actuated{Phases: set, MinGreen: a.MinGreen, MaxGreen: a.MaxGreen, Passage: a.Passage}
 	case PolicyMaxPressure:
 		m := g.MaxPressure
-		return &signal.MaxPressure{Phases: set, MinGreen: m.MinGreen, Delta: m.Delta, Halting: m.Halting}
+		variant := map[string]signal.MaxPressureVariant{"average": signal.MaxPressureAverage, "all_downstream": signal.MaxPressureAllDownstream}[m.Variant]
+		return &signal.MaxPressure{Phases: set, MinGreen: m.MinGreen, Delta: m.Delta, Halting: m.Halting, Variant: variant}
 	case PolicySOTL:
 		so := g.SOTL
-		variant := map[string]signal.SOTLVariant{"request": signal.SOTLRequest, "phase": signal.SOTLPhase, "platoon": signal.SOTLPlatoon}[so.Variant]
-		return &signal.SOTL{Phases: set, Variant: variant, Theta: so.Theta, PhiMin: so.PhiMin, Mu: so.Mu}
+		variant := map[string]signal.SOTLVariant{"threshold": signal.SOTLThreshold, "request": signal.SOTLRequest,
+			"phase": signal.SOTLPhase, "platoon": signal.SOTLPlatoon}[so.Variant]
+		return &signal.SOTL{Phases: set, Variant: variant, Theta: so.Theta, PhiMin: so.PhiMin, Mu: so.Mu,
+			MinGreenVehicles: so.MinGreenVehicles, MaxRedVehicles: so.MaxRedVehicles}
 	case PolicyExternal:
 		e := &signal.External{}
 		st.ext[v] = e

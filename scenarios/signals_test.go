@@ -38,7 +38,7 @@ func TestSignalsValidate(t *testing.T) {
 		{"webster flows", "[signals.webster]\nflows = \"guessed\"", `signals.webster.flows: must be one of observed, scenario`},
 		{"negative delta", "[signals.max_pressure]\ndelta = -10", "signals.max_pressure.delta: must be in [0, 3600], got -10"},
 		{"passage", "[signals.actuated]\npassage = 100", "signals.actuated.passage: must be in [0, 60]"},
-		{"sotl variant", "[signals.sotl]\nvariant = \"swarm\"", `signals.sotl.variant: must be one of request, phase, platoon, got "swarm"`},
+		{"sotl variant", "[signals.sotl]\nvariant = \"swarm\"", `signals.sotl.variant: must be one of threshold, request, phase, platoon, got "swarm"`},
 		{"sotl mu", "[signals.sotl]\nmu = -3", "signals.sotl.mu: must be in [1, 1000] vehicles, got -3"},
 		{"sotl theta", "[signals.sotl]\ntheta = -1", "signals.sotl.theta: must be positive"},
 		{"omega vs loop", "[signals.sotl]\nomega = 30\n[signals.detectors]\nloop_offset = 20", "signals.sotl.omega: sets detectors.loop_offset, which is 20 m"},

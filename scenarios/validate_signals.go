@@ -132,6 +132,9 @@ func (c *checker) signals(g *Signals, end float64) {
 	c.phaseSet("signals.max_pressure.phases", m.Phases)
 	c.within("signals.max_pressure.delta", m.Delta, 0, MaxSignalTime)
 	c.within("signals.max_pressure.min_green", m.MinGreen, 0, MaxSignalTime)
+	if m.Variant != "" {
+		c.oneOf("signals.max_pressure.variant", m.Variant, MaxPressureVariants)
+	}
 
 	so := &g.SOTL
 	c.phaseSet("signals.sotl.phases", so.Phases)
@@ -141,6 +144,8 @@ func (c *checker) signals(g *Signals, end float64) {
 	c.check("signals.sotl.theta", so.Theta >= 0 && !math.IsInf(so.Theta, 0), "must be positive and finite (veh·s), got %g", so.Theta)
 	c.within("signals.sotl.phi_min", so.PhiMin, 0, MaxSignalTime)
 	c.check("signals.sotl.mu", so.Mu >= 0 && so.Mu <= 1000, "must be in [1, 1000] vehicles, got %d", so.Mu)
+	c.check("signals.sotl.min_green_vehicles", so.MinGreenVehicles >= 0 && so.MinGreenVehicles <= 10000, "must be in [1, 10000] vehicles, got %d", so.MinGreenVehicles)
+	c.check("signals.sotl.max_red_vehicles", so.MaxRedVehicles >= 0 && so.MaxRedVehicles <= 10000, "must be in [1, 10000] vehicles, got %d", so.MaxRedVehicles)
 	if so.Omega != 0 {
 		c.check("signals.sotl.omega", so.Omega > 0 && so.Omega <= MaxDetectorDistance, "must be in (0, %g] m, got %g", MaxDetectorDistance, so.Omega)
 		c.check("signals.sotl.omega", so.Omega == d.LoopOffset, "sets detectors.loop_offset, which is %g m: set one of them, got %g", d.LoopOffset, so.Omega)

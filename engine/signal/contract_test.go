@@ -31,9 +31,14 @@ func contractPolicies() []struct {
 		{"actuated", func(maps.NodeID) signal.Controller { return &signal.Actuated{} }, true},
 		{"max_pressure", func(maps.NodeID) signal.Controller { return &signal.MaxPressure{} }, true},
 		{"max_pressure/fast", func(maps.NodeID) signal.Controller { return &signal.MaxPressure{Delta: 1, MinGreen: 1} }, true},
+		{"max_pressure/all_downstream", func(maps.NodeID) signal.Controller {
+			return &signal.MaxPressure{Variant: signal.MaxPressureAllDownstream}
+		}, true},
+		{"fixed_time/yellow_inside", func(maps.NodeID) signal.Controller { return signal.FixedTime{YellowInside: true} }, true},
+		{"sotl/threshold", func(maps.NodeID) signal.Controller { return &signal.SOTL{} }, true},
 		{"sotl/request", func(maps.NodeID) signal.Controller { return &signal.SOTL{Variant: signal.SOTLRequest, Theta: 5} }, true},
 		{"sotl/phase", func(maps.NodeID) signal.Controller { return &signal.SOTL{Variant: signal.SOTLPhase} }, true},
-		{"sotl/platoon", func(maps.NodeID) signal.Controller { return &signal.SOTL{} }, true},
+		{"sotl/platoon", func(maps.NodeID) signal.Controller { return &signal.SOTL{Variant: signal.SOTLPlatoon} }, true},
 		// Holds its request even before the minimum green: refused after
 		// every change the guard forces.
 		{"external/held", func(maps.NodeID) signal.Controller { e := &signal.External{}; e.Request(1); return e }, false},

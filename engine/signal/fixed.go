@@ -27,6 +27,13 @@ type FixedTime struct {
 	// Offset shifts the cycle start further, on top of the program's
 	// offset (s); GreenWave computes it for an arterial.
 	Offset float64
+	// YellowInside counts the yellow and all-red after a phase inside its
+	// time, as LibSignal's fixed-time baseline does (a 30 s phase is 25 s
+	// of green and a 5 s yellow): the green is the phase time minus the
+	// change interval that follows it, and the cycle the sum of the phase
+	// times. Otherwise (the default, as SUMO and CityFlow run programs)
+	// the change interval comes on top of the phase time.
+	YellowInside bool
 }
 
 // Decide implements Controller. After the guard has moved the signal
@@ -42,7 +49,7 @@ func (f FixedTime) Decide(v View) int {
 
 // plan returns the phase the plan shows at v.Now.
 func (f FixedTime) plan(v View) int {
-	if f.Phases == nil && f.Green == nil && f.Offset == 0 {
+	if f.Phases == nil && f.Green == nil && f.Offset == 0 && !f.YellowInside {
 		return FixedPhaseAt(v.Program, v.Now)
 	}
 	p := v.Program
@@ -106,6 +113,13 @@ func (f FixedTime) Check(p *maps.Program) error {
 			return fmt.Errorf("signal: green time %g s must be positive and finite", g)
 		}
 	}
+	if f.YellowInside {
+		for k := 0; k < n; k++ {
+			if t, c := f.phaseTime(p, k), f.change(p, k); t <= c {
+				return fmt.Errorf("signal: phase %d: %g s leaves no green inside it after the %g s of yellow and all-red", f.phase(k), t, c)
+			}
+		}
+	}
 	if math.IsNaN(f.Offset) || math.IsInf(f.Offset, 0) {
 		return fmt.Errorf("signal: offset %g s is not finite", f.Offset)
 	}
@@ -126,7 +140,19 @@ func (f FixedTime) phase(k int) int {
 	return k
 }
 
+// green returns the green time of entry k (s).
 func (f FixedTime) green(p *maps.Program, k int) float64 {
+	g := f.phaseTime(p, k)
+	if f.YellowInside {
+		// At least a step's worth of green (Check rejects the rest).
+		g = max(g-f.change(p, k), eps)
+	}
+	return g
+}
+
+// phaseTime returns the time given to entry k (s): its green, or with
+// YellowInside its green and the change interval after it.
+func (f FixedTime) phaseTime(p *maps.Program, k int) float64 {
 	switch {
 	case len(f.Green) == 1:
 		return f.Green[0]

@@ -450,17 +450,39 @@ func TestSOTL(t *testing.T) {
 	}{
 		{"request", &SOTL{Variant: SOTLRequest, Theta: 20}, func(t float64, s *NodeSensors) { s.In[1].Vehicles = 2 }, "0×10 -1×6 1×14"},
 		{"phase waits phi_min", &SOTL{Variant: SOTLPhase, Theta: 4, PhiMin: 15}, func(t float64, s *NodeSensors) { s.In[1].Vehicles = 2 }, "0×15 -1×6 1×9"},
-		{"platoon holds for a short platoon", &SOTL{Theta: 20, Mu: 3}, func(t float64, s *NodeSensors) {
+		{"platoon holds for a short platoon", &SOTL{Variant: SOTLPlatoon, Theta: 20, Mu: 3}, func(t float64, s *NodeSensors) {
 			s.In[1].Vehicles = 2
 			s.In[0].Near = 0
 			if t < 25 {
 				s.In[0].Near = 2 // a platoon of 2 crossing on green
 			}
 		}, "0×25 -1×5"},
-		{"platoon cut when longer than mu", &SOTL{Theta: 20, Mu: 3}, func(t float64, s *NodeSensors) {
+		{"platoon cut when longer than mu", &SOTL{Variant: SOTLPlatoon, Theta: 20, Mu: 3}, func(t float64, s *NodeSensors) {
 			s.In[1].Vehicles, s.In[0].Near = 2, 5
 		}, "0×10 -1×6 1×14"},
-		{"no demand keeps green", &SOTL{}, func(t float64, s *NodeSensors) {}, "0×30"},
+		{"no demand keeps green", &SOTL{Variant: SOTLPlatoon}, func(t float64, s *NodeSensors) {}, "0×30"},
+		// The threshold rule: halting vehicles, red over MaxRedVehicles and
+		// green at most MinGreenVehicles, after PhiMin.
+		{"threshold: no demand keeps green", &SOTL{}, func(t float64, s *NodeSensors) {}, "0×30"},
+		{"threshold: red not above max_red", &SOTL{}, func(t float64, s *NodeSensors) { s.In[1].Halting = 5 }, "0×30"},
+		{"threshold: red above max_red", &SOTL{}, func(t float64, s *NodeSensors) {
+			if t > 0 {
+				s.In[1].Halting = 6
+			}
+		}, "0×5 -1×6 1×19"},
+		{"threshold: first decision", &SOTL{}, func(t float64, s *NodeSensors) { s.In[1].Halting = 6 }, "1×30"},
+		{"threshold: waits phi_min", &SOTL{PhiMin: 12}, func(t float64, s *NodeSensors) {
+			if t > 0 {
+				s.In[1].Halting = 6
+			}
+		}, "0×12 -1×6 1×12"},
+		{"threshold: green queue holds", &SOTL{MinGreenVehicles: 3}, func(t float64, s *NodeSensors) {
+			s.In[1].Halting = 9
+			s.In[0].Halting = 0
+			if t < 20 {
+				s.In[0].Halting = 4 // more than min_green_vehicles still waiting on green
+			}
+		}, "0×20 -1×6 1×4"},
 	} {
 		_, shown := drive(p, tc.c, Guard{MinGreen: 5}, sensors(2), 30, tc.feed)
 		if got := runs(shown); got != tc.want {
@@ -561,5 +583,61 @@ func TestClones(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestMaxPressureWeights checks the published pressure against the old
+// variant where they disagree: a movement whose one incoming lane feeds
+// three exit lanes.
+func TestMaxPressureWeights(t *testing.T) {
+	p := twoPhase()
+	// Movement 0: lane 0 → exit lanes 0, 1, 2 (4 vehicles each), 10 up.
+	// Movement 1: lane 1 → exit lane 3 (0 vehicles), 7 up.
+	s := &NodeSensors{In: make([]LaneSensors, 2), Out: make([]LaneSensors, 4),
+		MovIn: [][]int{{0}, {1}}, MovOut: [][]int{{0, 1, 2}, {3}},
+		MovLinks: [][]LanePair{{{0, 0}, {0, 1}, {0, 2}}, {{1, 3}}}}
+	s.In[0].Vehicles, s.In[1].Vehicles = 10, 7
+	for i := 0; i < 3; i++ {
+		s.Out[i].Vehicles = 4
+	}
+	for _, tc := range []struct {
+		v    MaxPressureVariant
+		want int // average: 10 − 4 = 6 < 7; all downstream: 10 − 12 = −2 < 7
+	}{{MaxPressureAverage, 1}, {MaxPressureAllDownstream, 1}} {
+		mp := &MaxPressure{Variant: tc.v}
+		if got := mp.Decide(View{Phase: 0, Program: p, Sensors: s, First: true}); got != tc.want {
+			t.Errorf("%v: phase %d, want %d", tc.v, got, tc.want)
+		}
+	}
+	s.In[1].Vehicles = 5 // average: 6 > 5 keeps phase 0; all downstream: −2 < 5
+	for _, tc := range []struct {
+		v    MaxPressureVariant
+		want int
+	}{{MaxPressureAverage, 0}, {MaxPressureAllDownstream, 1}} {
+		mp := &MaxPressure{Variant: tc.v}
+		if got := mp.Decide(View{Phase: 0, Program: p, Sensors: s, First: true}); got != tc.want {
+			t.Errorf("%v, 5 up on movement 1: phase %d, want %d", tc.v, got, tc.want)
+		}
+	}
+}
+
+// TestFixedTimeYellowInside checks that the change interval counts inside
+// the phase times.
+func TestFixedTimeYellowInside(t *testing.T) {
+	p := twoPhase() // 30 s and 20 s, yellow 4 s, all-red 2 s
+	f := FixedTime{YellowInside: true}
+	if err := f.Check(p); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Cycle(p); c != 50 {
+		t.Errorf("cycle %g s, want 50", c)
+	}
+	_, shown := drive(p, f, Guard{MinGreen: 5}, sensors(2), 100, nil)
+	if got, want := runs(shown), "0×24 -1×6 1×14 -1×6 0×24 -1×6 1×14 -1×6"; got != want {
+		t.Errorf("shown %s, want %s", got, want)
+	}
+	short := &maps.Program{Yellow: 4, AllRed: 2, Phases: []maps.Phase{{Duration: 6, State: "Gr"}, {Duration: 20, State: "rG"}}}
+	if err := f.Check(short); err == nil {
+		t.Errorf("a 6 s phase with a 6 s change interval inside: no error")
 	}
 }

@@ -30,7 +30,14 @@ type NodeSensors struct {
 	// movement m (Local order); MovOut[m] the indices into Out of the lanes
 	// it feeds.
 	MovIn, MovOut [][]int
+	// MovLinks[m] lists movement m's lane-to-lane connections (its links)
+	// as indices into In and Out, each pair once.
+	MovLinks [][]LanePair
 }
+
+// LanePair is a connection from incoming lane In to outgoing lane Out
+// (indices into NodeSensors.In and Out).
+type LanePair struct{ In, Out int }
 
 // MovementQueue returns the number of vehicles on the lanes feeding
 // movement m and on the lanes it feeds (each lane counted once per

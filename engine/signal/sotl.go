@@ -2,17 +2,26 @@ package signal
 
 import (
 	"fmt"
+	"slices"
 )
 
-// SOTLVariant selects one of Gershenson's self-organising methods.
+// SOTLVariant selects one of the self-organising methods.
 type SOTLVariant uint8
 
-// SOTL variants, each adding a rule to the previous one.
+// SOTL variants. Threshold is the rule of the benchmark suites; the
+// other three are Gershenson's counter methods, each adding a rule to the
+// previous one.
 const (
+	// SOTLThreshold is the threshold rule of Cools, Gershenson and
+	// D'Hooghe as the traffic-signal benchmarks run it (the zero value):
+	// once the green has lasted PhiMin, change to the next phase of the
+	// set when the red approaches hold more than MaxRedVehicles waiting
+	// vehicles and the green ones at most MinGreenVehicles.
+	SOTLThreshold SOTLVariant = iota
 	// SOTLPlatoon is SOTLPhase that does not cut a platoon crossing on
 	// green: no change while 1 to Mu vehicles are within ω of the stop
-	// line on the green approaches. It is the zero value.
-	SOTLPlatoon SOTLVariant = iota
+	// line on the green approaches.
+	SOTLPlatoon
 	// SOTLRequest changes once the counter κ of a red phase reaches θ.
 	SOTLRequest
 	// SOTLPhase is SOTLRequest that keeps every green at least PhiMin.
@@ -21,6 +30,8 @@ const (
 
 func (v SOTLVariant) String() string {
 	switch v {
+	case SOTLThreshold:
+		return "threshold"
 	case SOTLPlatoon:
 		return "platoon"
 	case SOTLRequest:
@@ -31,8 +42,22 @@ func (v SOTLVariant) String() string {
 	return fmt.Sprintf("SOTLVariant(%d)", v)
 }
 
-// SOTL is self-organising traffic-light control (C. Gershenson,
-// "Self-organizing traffic lights", Complex Systems 16(1), 2005, 29–53),
+// SOTL is self-organising traffic-light control.
+//
+// The default variant, SOTLThreshold, is the threshold rule of S.-B.
+// Cools, C. Gershenson and B. D'Hooghe, "Self-organizing traffic lights:
+// a realistic simulation", in Advances in Applied Self-Organizing Systems
+// (Springer, 2008/2013), 45–55, in the form the traffic-signal benchmarks
+// (tlc-baselines, LibSignal) run it: after PhiMin of green, the light
+// moves on to the next phase of the set, in cycle order, when the
+// approaches that are red hold more than MaxRedVehicles halting vehicles
+// while the green ones hold at most MinGreenVehicles. Green approaches
+// are the incoming lanes with a link of a movement green in the current
+// phase (always-green right turns included), red ones the other incoming
+// lanes; vehicles halt below 0.1 m/s (LaneSensors.Halting).
+//
+// The other variants are the counter methods of C. Gershenson,
+// "Self-organizing traffic lights", Complex Systems 16(1), 2005, 29–53,
 // generalised from two approaches to any phase set. Every red phase keeps
 // a counter κ, zero when it loses its green, that grows each second by
 // the number of vehicles approaching or waiting on its red approaches
@@ -49,18 +74,24 @@ func (v SOTLVariant) String() string {
 //     Config.LoopOffset).
 //
 // Movements green in every phase of the set (CityFlow's right turns)
-// count for no phase.
+// count for no phase of the counter methods.
 //
 // A SOTL holds the state of one junction: give each junction its own.
 type SOTL struct {
-	// Phases is the phase set, in cycle order for ties; nil, or a set CheckPhases
+	// Phases is the phase set, in cycle order; nil, or a set CheckPhases
 	// rejects, means DefaultPhases.
 	Phases  []int
 	Variant SOTLVariant
+	// MinGreenVehicles is the threshold rule's most halting vehicles on
+	// the green approaches that still allow a change; 0 means 5.
+	MinGreenVehicles int
+	// MaxRedVehicles is the threshold rule's number of halting vehicles
+	// on the red approaches that must be exceeded; 0 means 5.
+	MaxRedVehicles int
 	// Theta is the threshold θ of κ (veh·s); 0 means 40.
 	Theta float64
-	// PhiMin is the minimum green φ_min (s) of the phase and platoon
-	// variants; 0 means 5.
+	// PhiMin is the minimum green φ_min (s) of the threshold, phase and
+	// platoon variants; 0 means 5.
 	PhiMin float64
 	// Mu is the platoon size μ above which a platoon may be cut; 0 means
 	// 3.
@@ -71,6 +102,41 @@ type SOTL struct {
 	last  float64   // s, time of the last counted step
 }
 
+// threshold decides by the threshold rule.
+func (so *SOTL) threshold(v View) int {
+	s := v.Sensors
+	if v.GreenFor < minGreen(orDefault(so.PhiMin, 5), v)-eps {
+		return v.Phase
+	}
+	cur := v.Program.Phases[v.Phase]
+	green, red := 0, 0
+	for i := range s.In {
+		on := false
+		for m := range cur.State {
+			if cur.Green(m) && m < len(s.MovIn) && slices.Contains(s.MovIn[m], i) {
+				on = true
+				break
+			}
+		}
+		if on {
+			green += s.In[i].Halting
+		} else {
+			red += s.In[i].Halting
+		}
+	}
+	ming, maxr := so.MinGreenVehicles, so.MaxRedVehicles
+	if ming == 0 {
+		ming = 5
+	}
+	if maxr == 0 {
+		maxr = 5
+	}
+	if so.l.pos[v.Phase] >= 0 && (green > ming || red <= maxr) {
+		return v.Phase
+	}
+	return so.l.order[so.l.after(v.Phase)]
+}
+
 // Decide implements Controller.
 func (so *SOTL) Decide(v View) int {
 	s := v.Sensors
@@ -78,6 +144,9 @@ func (so *SOTL) Decide(v View) int {
 		return FixedTime{}.Decide(v)
 	}
 	so.l.ensure(v.Program, so.Phases, s)
+	if so.Variant == SOTLThreshold {
+		return so.threshold(v)
+	}
 	if len(so.kappa) != len(so.l.order) {
 		so.kappa = make([]float64, len(so.l.order))
 		so.last = v.Now
