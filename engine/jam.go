@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// DefaultJamTime is the standing time (s) after which Jams reports a
+// queue whose first vehicle is not held by a light: as long as SUMO's
+// default time-to-teleport, longer than any signal cycle in the shipped
+// networks.
+const DefaultJamTime = 300.0
+
+// A Jam is where traffic is stuck: lanes whose first vehicle has stood for
+// at least the jam time without being held by a red light. A lane's first
+// vehicle waits on the lane its link leads to (no room there, a standing
+// queue at its start) or on vehicles crossing or merging with its path.
+// When those waits close a loop — each stuck lane waiting on the next, the
+// last on the first — the jam is a gridlock (Cycle): without a teleport or
+// an outside change it never clears.
+type Jam struct {
+	// Lanes are the stuck lanes. For a cycle, in wait order: each waits
+	// on the next and the last on the first. Otherwise the lane where the
+	// wait starts, then the lanes it waits on, as far as they are stuck.
+	Lanes []maps.LaneID
+	// Nodes are the junctions at the end of Lanes, in the same order.
+	Nodes []maps.NodeID
+	// Cycle is true for a gridlock.
+	Cycle bool
+	// Stuck is the longest standing time (s) of the first vehicles of
+	// Lanes; Vehicles counts the halted vehicles on Lanes.
+	Stuck    float64
+	Vehicles int
+}
+
+// describe names the jam's lanes by road and junction ids.
+func (j Jam) describe(n *maps.Network) string {
+	var b strings.Builder
+	if j.Cycle {
+		fmt.Fprintf(&b, "gridlock of %d lanes", len(j.Lanes))
+	} else {
+		fmt.Fprintf(&b, "queue stuck on %d lane(s)", len(j.Lanes))
+	}
+	fmt.Fprintf(&b, " (%d halted vehicles, the longest standing %.0f s):", j.Vehicles, j.Stuck)
+	for i, l := range j.Lanes {
+		if i > 0 {
+			b.WriteString(" →")
+		}
+		ln := &n.Lanes[l]
+		fmt.Fprintf(&b, " lane %d of road %s at junction %s", ln.Index, n.Roads[ln.Road].ID, n.Nodes[j.Nodes[i]].ID)
+	}
+	if j.Cycle {
+		b.WriteString(" → back to the first")
+	}
+	return b.String()
+}
+
+// Describe says where jam j is stuck, by the network's road and junction
+// ids.
+func (s *Sim) Describe(j Jam) string { return j.describe(s.net) }
+
+// Jams returns where traffic is stuck now: every road lane whose first
+// vehicle has stood for at least minStuck seconds (DefaultJamTime when
+// minStuck ≤ 0) and waits for room on the lane its link leads to, or for
+// something other than its light (crossing or merging vehicles), grouped
+// by what they wait on. Gridlocks (cycles of lanes each waiting on the next)
+// come first, then the other stuck queues, each starting from the lane
+// nobody stuck waits on; within each group the order is by lane id. It
+// reads the state and changes nothing.
+func (s *Sim) Jams(minStuck float64) []Jam {
+	if minStuck <= 0 {
+		minStuck = DefaultJamTime
+	}
+	// waitsOn[l]: the stuck lane l's first vehicle waits on (−1: none,
+	// or not stuck itself: −2).
+	waitsOn := make([]int32, s.nLanes)
+	for l := range waitsOn {
+		waitsOn[l] = -2
+		seg := &s.segs[l]
+		if len(seg.cars) == 0 {
+			continue
+		}
+		c := &seg.cars[0]
+		if float64(c.wait) < minStuck-1e-9 || c.next < 0 {
+			continue
+		}
+		vt := &s.vtypes[c.vt]
+		switch {
+		case c.link >= 0 && s.room(s.segs[c.link].lane, nil) < float64(c.length)+vt.Follow.MinGap:
+			// No room on the lane its link leads to, whatever the light.
+			waitsOn[l] = s.segs[c.link].lane
+		case c.flags&fRed != 0:
+			// Held by the light only.
+		default:
+			waitsOn[l] = -1
+		}
+	}
+	stuck := func(l int32) bool { return l >= 0 && waitsOn[l] != -2 }
+	var jams []Jam
+	done := make([]bool, s.nLanes)
+	// Cycles: follow each stuck lane's waits; a lane met twice on the
+	// current walk closes a loop.
+	onWalk := make([]int, s.nLanes)
+	for start := range waitsOn {
+		if !stuck(int32(start)) || done[start] {
+			continue
+		}
+		var walk []int32
+		l := int32(start)
+		for stuck(l) && !done[l] && onWalk[l] == 0 {
+			walk = append(walk, l)
+			onWalk[l] = len(walk)
+			l = waitsOn[l]
+		}
+		if stuck(l) && onWalk[l] > 0 {
+			cyc := walk[onWalk[l]-1:]
+			// Start the cycle at its lowest lane id.
+			k := slices.Index(cyc, slices.Min(cyc))
+			cyc = append(slices.Clone(cyc[k:]), cyc[:k]...)
+			jams = append(jams, s.jam(cyc, true))
+		}
+		for _, w := range walk {
+			onWalk[w] = 0
+			done[w] = true
+		}
+	}
+	slices.SortFunc(jams, func(a, b Jam) int { return int(a.Lanes[0] - b.Lanes[0]) })
+	inCycle := make([]bool, s.nLanes)
+	for _, j := range jams {
+		for _, l := range j.Lanes {
+			inCycle[l] = true
+		}
+	}
+	// Chains: from each stuck lane that no stuck lane waits on, along its
+	// waits until a lane that is not stuck or is in a cycle.
+	waitedOn := make([]bool, s.nLanes)
+	for l := range waitsOn {
+		if stuck(int32(l)) && stuck(waitsOn[l]) {
+			waitedOn[waitsOn[l]] = true
+		}
+	}
+	for l := range waitsOn {
+		if !stuck(int32(l)) || inCycle[l] || waitedOn[l] {
+			continue
+		}
+		var chain []int32
+		for x := int32(l); stuck(x) && !inCycle[x] && !slices.Contains(chain, x); x = waitsOn[x] {
+			chain = append(chain, x)
+		}
+		jams = append(jams, s.jam(chain, false))
+	}
+	return jams
+}
+
+// jam builds the Jam of the given lanes.
+func (s *Sim) jam(lanes []int32, cycle bool) Jam {
+	j := Jam{Cycle: cycle}
+	for _, l := range lanes {
+		seg := &s.segs[l]
+		j.Lanes = append(j.Lanes, maps.LaneID(l))
+		j.Nodes = append(j.Nodes, maps.NodeID(seg.node))
+		j.Stuck = max(j.Stuck, float64(seg.cars[0].wait))
+		for i := range seg.cars {
+			if seg.cars[i].speed < 0.1 {
+				j.Vehicles++
+			}
+		}
+	}
+	return j
+}
