@@ -64,9 +64,15 @@ func (n *Network) Check() error {
 			if len(p.Phases) == 0 || !(p.Yellow >= 0) || !(p.AllRed >= 0) || !finite(p.Yellow+p.AllRed+p.Offset) {
 				return fmt.Errorf("node %s: program needs phases and non-negative yellow and all-red", nd.ID)
 			}
+			if a := p.Actuated; a != nil && !(a.MaxGap > 0 && a.MaxGap < 3600 && a.DetectorGap >= 0 && a.DetectorGap < 3600) {
+				return fmt.Errorf("node %s: actuated program: max_gap %g s must be in (0, 3600), detector_gap %g s in [0, 3600)", nd.ID, a.MaxGap, a.DetectorGap)
+			}
 			for k, ph := range p.Phases {
 				if !(ph.Duration > 0) || !finite(ph.Duration) {
 					return fmt.Errorf("node %s: phase %d: duration %g", nd.ID, k, ph.Duration)
+				}
+				if (ph.MinDur != 0 || ph.MaxDur != 0) && !(ph.MinDur >= 0 && ph.MaxDur >= ph.MinDur && ph.MaxDur > 0 && finite(ph.MaxDur)) {
+					return fmt.Errorf("node %s: phase %d: min_dur %g and max_dur %g s need 0 ≤ min ≤ max, max > 0", nd.ID, k, ph.MinDur, ph.MaxDur)
 				}
 				for _, c := range []byte(ph.State) {
 					if c != 'G' && c != 'g' && c != 'r' {

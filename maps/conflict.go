@@ -51,12 +51,31 @@ type Program struct {
 	Yellow float64 `json:"yellow"`  // s, after each green a movement loses
 	AllRed float64 `json:"all_red"` // s, after yellow, before conflicting greens start
 	Offset float64 `json:"offset"`  // s, shifts the cycle start
+	// Actuated, when set, lets each phase run between its MinDur and
+	// MaxDur as vehicles at the detectors ask (SUMO's type="actuated"
+	// programs); nil runs the durations as they are.
+	Actuated *Actuation `json:"actuated,omitempty"`
+}
+
+// Actuation holds the detector settings of an actuated program, with
+// SUMO's meaning and defaults (max-gap 3 s, detector-gap 2 s).
+type Actuation struct {
+	// MaxGap is the longest time gap (s) between vehicles passing a
+	// detector that keeps a phase green.
+	MaxGap float64 `json:"max_gap"`
+	// DetectorGap places the detectors this many seconds of travel at the
+	// lane's speed limit before the stop line.
+	DetectorGap float64 `json:"detector_gap"`
 }
 
 // Phase is one green stage of a Program.
 type Phase struct {
 	// Duration is the fixed-time green duration (s).
 	Duration float64 `json:"duration"`
+	// MinDur and MaxDur bound the green of an actuated program (s); zero
+	// when the program is not actuated.
+	MinDur float64 `json:"min_dur,omitempty"`
+	MaxDur float64 `json:"max_dur,omitempty"`
 	// State has one letter per movement of the node, in Local order, as in
 	// SUMO: 'G' green with priority, 'g' green that must yield to the
 	// conflicting greens of the phase, 'r' red.
@@ -100,6 +119,15 @@ func (c ConflictMatrix) CheckPhase(state string) error {
 	if len(state) != c.N {
 		return fmt.Errorf("state %q has %d signals, want %d", state, len(state), c.N)
 	}
+	if a, b := c.exclusiveGreens(state); a >= 0 {
+		return fmt.Errorf("movements %d and %d conflict and are both green", a, b)
+	}
+	return nil
+}
+
+// exclusiveGreens returns the first pair of exclusive movements both green
+// in state (of the matrix's size), or −1, −1.
+func (c ConflictMatrix) exclusiveGreens(state string) (int, int) {
 	green := func(m int) bool { return state[m] == 'G' || state[m] == 'g' }
 	for a := 0; a < c.N; a++ {
 		if !green(a) {
@@ -107,11 +135,11 @@ func (c ConflictMatrix) CheckPhase(state string) error {
 		}
 		for b := a + 1; b < c.N; b++ {
 			if green(b) && c.Exclusive(a, b) {
-				return fmt.Errorf("movements %d and %d conflict and are both green", a, b)
+				return a, b
 			}
 		}
 	}
-	return nil
+	return -1, -1
 }
 
 // yieldLetters rewrites the green letters of state: a green movement that

@@ -6,7 +6,10 @@
 //
 // LoadGeoJSON reads OpenStreetMap-derived GeoJSON (osmium export, QGIS,
 // mosstool); LoadCityFlow reads a CityFlow roadnet.json keeping its own
-// movements and phases; Grid generates signalised grids. WriteGeoJSON
+// movements and phases; LoadSUMO reads a SUMO .net.xml keeping its edge
+// ids, connections, right of way and signal programs (ReadSUMO says how
+// they map, Projection how its coordinates convert to lon/lat); Grid
+// generates signalised grids. Load tells the formats apart by content. WriteGeoJSON
 // exports a built network (lanes, junctions, movements, signal programs as
 // properties) that ReadGeoJSON loads back unchanged.
 //

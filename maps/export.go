@@ -22,6 +22,9 @@ type exportMeta struct {
 	Warnings     []Warning      `json:"warnings"`
 	Skipped      map[string]int `json:"skipped"`
 	RemovedRoads []string       `json:"removed_roads"`
+	// Proj is the SUMO projection of a network that has one; coordinates
+	// are then written in the network's planar metres.
+	Proj *Projection `json:"proj,omitempty"`
 }
 
 type exportMovement struct {
@@ -34,12 +37,15 @@ type exportMovement struct {
 // WriteGeoJSON writes the network as a GeoJSON FeatureCollection: one
 // feature per road, lane and link (LineString) and per node (Point, with its
 // movements, conflict matrix and signal program as properties). Lon/lat
-// when the network was projected, planar metres (crs LocalCRS) otherwise.
-// ReadGeoJSON reads the file back into the same network.
+// when the network was projected around an Origin, planar metres (crs
+// LocalCRS) otherwise; a SUMO network's projection (Proj) is kept in the
+// "citytwin" member with the coordinates in its planar metres, so that the
+// file reads back bit for bit. ReadGeoJSON reads the file back into the
+// same network.
 func (n *Network) WriteGeoJSON(w io.Writer) error {
 	unproj := func(p orb.Point) orb.Point { return p }
 	crs := LocalCRS
-	if n.Origin != nil {
+	if n.Origin != nil && n.Proj == nil {
 		unproj = LocalUnprojection(*n.Origin)
 		crs = "urn:ogc:def:crs:OGC:1.3:CRS84"
 	}
@@ -80,7 +86,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		l := &n.Lanes[i]
 		f := geojson.NewFeature(line(l.Geometry))
 		f.Properties = geojson.Properties{
-			"kind": "lane", "dense": i, "road": l.Road, "road_id": n.Roads[l.Road].ID, "index": l.Index,
+			"kind": "lane", "dense": i, "id": l.ID, "road": l.Road, "road_id": n.Roads[l.Road].ID, "index": l.Index,
 			"width": l.Width, "speed": l.Speed, "length": l.Length, "turns": l.Turns.String(), "links": l.Links,
 		}
 		fc.Append(f)
@@ -90,7 +96,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		m := &n.Movements[k.Movement]
 		f := geojson.NewFeature(line(k.Path))
 		f.Properties = geojson.Properties{
-			"kind": "link", "dense": i, "movement": k.Movement, "node": n.Nodes[m.Node].ID, "turn": m.Turn.String(),
+			"kind": "link", "dense": i, "id": k.ID, "movement": k.Movement, "node": n.Nodes[m.Node].ID, "turn": m.Turn.String(),
 			"from": k.From, "to": k.To, "speed": k.Speed, "length": k.Length,
 			"crossing": k.Crossing, "merging": k.Merging, "foes": k.Foes,
 		}
@@ -100,7 +106,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		"crs": map[string]any{"type": "name", "properties": map[string]string{"name": crs}},
 		"citytwin": exportMeta{
 			Format: ExportFormat, Source: n.Source, Origin: n.Origin, Warnings: n.Warnings,
-			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads,
+			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads, Proj: n.Proj,
 		},
 	}
 	data, err := json.Marshal(fc)
@@ -134,14 +140,20 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 		return nil, fmt.Errorf("citytwin export format %d, this version reads %d", meta.Format, ExportFormat)
 	}
 	proj := func(p orb.Point) orb.Point { return p }
-	if meta.Origin != nil {
+	if meta.Proj != nil {
+		pr, err := NewProjection(meta.Proj.NetOffset, meta.Proj.Params)
+		if err != nil || pr == nil {
+			return nil, fmt.Errorf("citytwin member: proj: %v", err)
+		}
+		meta.Proj = pr
+	} else if meta.Origin != nil {
 		o := *meta.Origin
 		if math.IsNaN(o[0]) || math.IsNaN(o[1]) || math.Abs(o[0]) > 180 || math.Abs(o[1]) > 85 {
 			return nil, fmt.Errorf("citytwin member: origin %v is not a lon/lat", o)
 		}
 		proj = LocalProjection(o)
 	}
-	n := &Network{Source: meta.Source, Origin: meta.Origin, Warnings: meta.Warnings, Skipped: meta.Skipped, RemovedRoads: meta.RemovedRoads}
+	n := &Network{Source: meta.Source, Origin: meta.Origin, Proj: meta.Proj, Warnings: meta.Warnings, Skipped: meta.Skipped, RemovedRoads: meta.RemovedRoads}
 	if n.Skipped == nil {
 		n.Skipped = map[string]int{}
 	}
@@ -268,6 +280,7 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 	}
 	for i, raw := range lanes {
 		var p struct {
+			ID     string   `json:"id"`
 			Road   RoadID   `json:"road"`
 			Index  int      `json:"index"`
 			Width  float64  `json:"width"`
@@ -289,10 +302,11 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 				return nil, fmt.Errorf("lane %d: %w", i, err)
 			}
 		}
-		n.Lanes = append(n.Lanes, Lane{Road: p.Road, Index: p.Index, Geometry: g, Length: p.Length, Width: p.Width, Speed: p.Speed, Turns: ts, Links: p.Links})
+		n.Lanes = append(n.Lanes, Lane{ID: p.ID, Road: p.Road, Index: p.Index, Geometry: g, Length: p.Length, Width: p.Width, Speed: p.Speed, Turns: ts, Links: p.Links})
 	}
 	for i, raw := range links {
 		var p struct {
+			ID       string     `json:"id"`
 			Movement MovementID `json:"movement"`
 			From     LaneID     `json:"from"`
 			To       LaneID     `json:"to"`
@@ -309,7 +323,7 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 		if err != nil {
 			return nil, err
 		}
-		n.Links = append(n.Links, Link{Movement: p.Movement, From: p.From, To: p.To, Path: g, Length: p.Length, Speed: p.Speed,
+		n.Links = append(n.Links, Link{ID: p.ID, Movement: p.Movement, From: p.From, To: p.To, Path: g, Length: p.Length, Speed: p.Speed,
 			Crossing: p.Crossing, Merging: p.Merging, Foes: p.Foes})
 	}
 	if len(n.Roads) == 0 {

@@ -138,6 +138,9 @@ func diffNetworks(a, b *Network, tol float64) error {
 	if (a.Origin == nil) != (b.Origin == nil) || a.Origin != nil && *a.Origin != *b.Origin {
 		return fmt.Errorf("Origin: got %v, want %v", b.Origin, a.Origin)
 	}
+	if (a.Proj == nil) != (b.Proj == nil) || a.Proj != nil && (a.Proj.NetOffset != b.Proj.NetOffset || a.Proj.Params != b.Proj.Params) {
+		return fmt.Errorf("Proj: got %v, want %v", b.Proj, a.Proj)
+	}
 	for _, c := range []struct {
 		what string
 		p, q any
@@ -208,7 +211,7 @@ func diffNetworks(a, b *Network, tol float64) error {
 			what string
 			p, q any
 		}{
-			{"Road", p.Road, q.Road}, {"Index", p.Index, q.Index}, {"Length", p.Length, q.Length}, {"Width", p.Width, q.Width},
+			{"ID", p.ID, q.ID}, {"Road", p.Road, q.Road}, {"Index", p.Index, q.Index}, {"Length", p.Length, q.Length}, {"Width", p.Width, q.Width},
 			{"Speed", p.Speed, q.Speed}, {"Turns", p.Turns, q.Turns}, {"Links", p.Links, q.Links},
 		} {
 			if err := eq(w+" "+c.what, c.p, c.q); err != nil {
@@ -231,7 +234,7 @@ func diffNetworks(a, b *Network, tol float64) error {
 			what string
 			p, q any
 		}{
-			{"Movement", p.Movement, q.Movement}, {"From", p.From, q.From}, {"To", p.To, q.To}, {"Length", p.Length, q.Length},
+			{"ID", p.ID, q.ID}, {"Movement", p.Movement, q.Movement}, {"From", p.From, q.From}, {"To", p.To, q.To}, {"Length", p.Length, q.Length},
 			{"Speed", p.Speed, q.Speed}, {"Crossing", p.Crossing, q.Crossing}, {"Merging", p.Merging, q.Merging}, {"Foes", p.Foes, q.Foes},
 		} {
 			if err := eq(w+" "+c.what, c.p, c.q); err != nil {

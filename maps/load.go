@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 )
 
-// Load reads a network file of either supported format, telling them apart
-// by content: a JSON object with "intersections" is a CityFlow roadnet,
+// Load reads a network file of any supported format, telling them apart by
+// content: gzip-compressed data or XML whose root is <net> is a SUMO
+// network, a JSON object with "intersections" is a CityFlow roadnet,
 // anything else is read as GeoJSON.
 func Load(path string, opt Options) (*Network, error) {
 	data, err := os.ReadFile(path)
@@ -17,7 +18,9 @@ func Load(path string, opt Options) (*Network, error) {
 		return nil, fmt.Errorf("maps: %w", err)
 	}
 	var n *Network
-	if isCityFlow(data) {
+	if IsSUMONet(data) {
+		n, err = ReadSUMO(bytes.NewReader(data), filepath.Base(path), opt)
+	} else if isCityFlow(data) {
 		n, err = ReadCityFlow(data, filepath.Base(path))
 	} else {
 		n, err = ReadGeoJSON(data, filepath.Base(path), opt)

@@ -117,6 +117,9 @@ type Network struct {
 	// Origin is the WGS84 lon/lat of the local origin when the input was
 	// projected, or nil for planar inputs.
 	Origin *orb.Point
+	// Proj, when set, geo-references planar coordinates that are not local
+	// to an Origin: a SUMO network's <location> (see LonLat).
+	Proj *Projection
 	// Source names the input (file name or generator).
 	Source string
 	// Warnings lists what the builder had to guess or fix.
@@ -205,6 +208,8 @@ type Road struct {
 
 // Lane is one lane of a road, cut back at both ends by the junction radius.
 type Lane struct {
+	// ID is the external id of the lane (SUMO's lane id), or empty.
+	ID    string
 	Road  RoadID
 	Index int // 0 = leftmost
 	// Geometry runs from the end of the upstream junction area to the stop line (m).
@@ -231,6 +236,9 @@ type Movement struct {
 // Link is a lane-to-lane connection through a node along a path; vehicles
 // drive along it like a short lane.
 type Link struct {
+	// ID is the external id of the link (the first internal lane of a SUMO
+	// connection), or empty.
+	ID       string
 	Movement MovementID
 	From, To LaneID
 	Path     orb.LineString // m, from the stop line of From to the start of To

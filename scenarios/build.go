@@ -111,6 +111,16 @@ func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 			return nil, sc.errorf("network.geojson", "%s: %v", sc.Resolve(n.GeoJSON), err)
 		}
 		return net, nil
+	case n.SUMO != "":
+		data, err := sc.ReadFile(n.SUMO)
+		if err != nil {
+			return nil, sc.errorf("network.sumo", "cannot read the network: %v", err)
+		}
+		net, err := maps.ReadSUMO(bytes.NewReader(data), filepath.Base(n.SUMO), opt)
+		if err != nil {
+			return nil, sc.errorf("network.sumo", "%s: %v", sc.Resolve(n.SUMO), err)
+		}
+		return net, nil
 	default:
 		data, err := sc.ReadFile(n.CityFlow)
 		if err != nil {

@@ -59,12 +59,15 @@ type Scenario struct {
 func (s *Scenario) SourceSHA256() string { return s.sum }
 
 // Network says where the road network comes from: exactly one of GeoJSON,
-// CityFlow or Grid.
+// CityFlow, SUMO or Grid.
 type Network struct {
 	// GeoJSON is a path to an OSM-derived GeoJSON road file.
 	GeoJSON string `toml:"geojson"`
 	// CityFlow is a path to a CityFlow roadnet.json.
 	CityFlow string `toml:"cityflow"`
+	// SUMO is a path to a SUMO network (.net.xml, plain or gzipped), read
+	// with its own connections, right of way and signal programs.
+	SUMO string `toml:"sumo"`
 	// Grid generates an N×M signalised grid.
 	Grid *Grid `toml:"grid"`
 

@@ -283,7 +283,7 @@ func TestValidate(t *testing.T) {
 		{"warmup too long", func(s *Scenario) { s.Warmup = 600; s.Cooldown = 0 }, "warmup: must be less than duration + cooldown"},
 		{"negative workers", func(s *Scenario) { s.Workers = -2 }, "workers: must not be negative"},
 
-		{"no network", func(s *Scenario) { s.Network.Grid = nil }, "network: must set exactly one of geojson, cityflow and grid, got 0"},
+		{"no network", func(s *Scenario) { s.Network.Grid = nil }, "network: must set exactly one of geojson, cityflow, sumo and grid, got 0"},
 		{"two networks", func(s *Scenario) { s.Network.GeoJSON = "a.geojson" }, "network: must set exactly one"},
 		{"grid rows 0", func(s *Scenario) { s.Network.Grid.Rows = 0 }, "network.grid.rows: must be in [1, 1000]"},
 		{"grid cols 1001", func(s *Scenario) { s.Network.Grid.Cols = 1001 }, "network.grid.cols: must be in [1, 1000]"},

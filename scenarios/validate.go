@@ -64,13 +64,13 @@ func (s *Scenario) Validate() error {
 
 func (c *checker) network(n *Network) {
 	set := 0
-	for _, ok := range []bool{n.GeoJSON != "", n.CityFlow != "", n.Grid != nil} {
+	for _, ok := range []bool{n.GeoJSON != "", n.CityFlow != "", n.SUMO != "", n.Grid != nil} {
 		if ok {
 			set++
 		}
 	}
 	if set != 1 {
-		c.add("network", "must set exactly one of geojson, cityflow and grid, got %d", set)
+		c.add("network", "must set exactly one of geojson, cityflow, sumo and grid, got %d", set)
 	}
 	if g := n.Grid; g != nil {
 		c.check("network.grid.rows", 1 <= g.Rows && g.Rows <= MaxGridSize, "must be in [1, %d], got %d", MaxGridSize, g.Rows)

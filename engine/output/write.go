@@ -11,7 +11,6 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/internal/atomicfile"
-	"github.com/citytwin/citytwin/maps"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -140,8 +139,8 @@ func WriteSeries(w io.Writer, sim *engine.Sim) error {
 func WriteRoads(w io.Writer, sim *engine.Sim) error {
 	net := sim.Network()
 	unproj := func(p orb.Point) orb.Point { return p }
-	if net.Origin != nil {
-		unproj = maps.LocalUnprojection(*net.Origin)
+	if f := net.LonLat(); f != nil {
+		unproj = f
 	}
 	fc := geojson.NewFeatureCollection()
 	for i, st := range sim.RoadStats() {

@@ -1,0 +1,206 @@
+package maps
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// Projection ties a network's planar coordinates to WGS84 the way SUMO's
+// <location> element does: network coordinates are projected coordinates
+// plus NetOffset, the projection being the PROJ string Params. Only the
+// transverse Mercator family is supported ("+proj=utm +zone=N [+south]"
+// and "+proj=tmerc" with +lat_0, +lon_0, +k or +k_0, +x_0, +y_0) on the
+// WGS84 or GRS80 ellipsoid, which covers what netconvert writes for
+// OpenStreetMap input.
+type Projection struct {
+	NetOffset [2]float64 `json:"net_offset"` // m
+	Params    string     `json:"params"`     // PROJ string
+
+	tm tmParams
+}
+
+// tmParams are the constants of a transverse Mercator projection.
+type tmParams struct {
+	lon0, lat0 float64 // radians
+	k0         float64
+	x0, y0     float64 // false easting and northing (m)
+	a, f       float64 // ellipsoid
+	m0         float64 // northing of lat0 on the central meridian (m, before k0·A scaling: ξ units)
+}
+
+// NewProjection parses SUMO's netOffset and projParameter. It returns nil
+// and no error for "!" or an empty string (a network without a
+// projection), and an error for a projection this package cannot invert.
+func NewProjection(netOffset [2]float64, params string) (*Projection, error) {
+	params = strings.TrimSpace(params)
+	if params == "" || params == "!" {
+		return nil, nil
+	}
+	p := &Projection{NetOffset: netOffset, Params: params}
+	kv := map[string]string{}
+	for _, f := range strings.Fields(params) {
+		f = strings.TrimPrefix(f, "+")
+		k, v, _ := strings.Cut(f, "=")
+		kv[k] = v
+	}
+	num := func(k string, def float64) (float64, error) {
+		s, ok := kv[k]
+		if !ok {
+			return def, nil
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("projection %q: +%s=%q is not a number", params, k, s)
+		}
+		return v, nil
+	}
+	tm := tmParams{a: 6378137, f: 1 / 298.257223563}
+	switch e := kv["ellps"]; e {
+	case "", "WGS84":
+	case "GRS80":
+		tm.f = 1 / 298.257222101
+	default:
+		return nil, fmt.Errorf("projection %q: ellipsoid %q is not supported (WGS84 or GRS80)", params, e)
+	}
+	if d, ok := kv["datum"]; ok && d != "WGS84" {
+		return nil, fmt.Errorf("projection %q: datum %q is not supported (WGS84)", params, d)
+	}
+	switch kv["proj"] {
+	case "utm":
+		zone, err := strconv.Atoi(kv["zone"])
+		if err != nil || zone < 1 || zone > 60 {
+			return nil, fmt.Errorf("projection %q: +zone=%q is not a UTM zone 1..60", params, kv["zone"])
+		}
+		tm.lon0 = float64(zone*6-183) * math.Pi / 180
+		tm.k0, tm.x0 = 0.9996, 500000
+		if _, south := kv["south"]; south {
+			tm.y0 = 10000000
+		}
+	case "tmerc":
+		lat0, err := num("lat_0", 0)
+		if err != nil {
+			return nil, err
+		}
+		lon0, err := num("lon_0", 0)
+		if err != nil {
+			return nil, err
+		}
+		k, err := num("k", 1)
+		if err != nil {
+			return nil, err
+		}
+		if k, err = num("k_0", k); err != nil {
+			return nil, err
+		}
+		if tm.x0, err = num("x_0", 0); err != nil {
+			return nil, err
+		}
+		if tm.y0, err = num("y_0", 0); err != nil {
+			return nil, err
+		}
+		if !(k > 0) || math.Abs(lat0) > 90 || math.Abs(lon0) > 180 {
+			return nil, fmt.Errorf("projection %q: scale or origin out of range", params)
+		}
+		tm.lat0, tm.lon0, tm.k0 = lat0*math.Pi/180, lon0*math.Pi/180, k
+	default:
+		return nil, fmt.Errorf("projection %q: only +proj=utm and +proj=tmerc are supported", params)
+	}
+	tm.m0 = tm.xi(tm.lat0)
+	p.tm = tm
+	return p, nil
+}
+
+// The transverse Mercator series of Krüger to third order in the third
+// flattening n, as given by Karney, "Transverse Mercator with an accuracy
+// of a few nanometers", J. Geodesy 85 (2011) 475–485, eqs. 7–11 and 35–36
+// (truncated: better than a millimetre within 1,000 km of the central
+// meridian, plenty for positions of vehicles).
+func (t *tmParams) series() (n, A float64, alpha, beta, delta [3]float64) {
+	n = t.f / (2 - t.f)
+	n2, n3 := n*n, n*n*n
+	A = t.a / (1 + n) * (1 + n2/4 + n2*n2/64)
+	alpha = [3]float64{n/2 - 2*n2/3 + 5*n3/16, 13*n2/48 - 3*n3/5, 61 * n3 / 240}
+	beta = [3]float64{n/2 - 2*n2/3 + 37*n3/96, n2/48 + n3/15, 17 * n3 / 480}
+	delta = [3]float64{2*n - 2*n2/3 - 2*n3, 7*n2/3 - 8*n3/5, 56 * n3 / 15}
+	return
+}
+
+// xi returns the northing of latitude phi on the central meridian in units
+// of A (ξ of the forward series at λ = λ0).
+func (t *tmParams) xi(phi float64) float64 {
+	n, _, alpha, _, _ := t.series()
+	c := 2 * math.Sqrt(n) / (1 + n)
+	tt := math.Sinh(math.Atanh(math.Sin(phi)) - c*math.Atanh(c*math.Sin(phi)))
+	xi := math.Atan(tt)
+	out := xi
+	for j := 1; j <= 3; j++ {
+		out += alpha[j-1] * math.Sin(2*float64(j)*xi)
+	}
+	return out
+}
+
+// forward projects lon/lat (degrees) to projected metres.
+func (t *tmParams) forward(lon, lat float64) (x, y float64) {
+	n, A, alpha, _, _ := t.series()
+	phi, dl := lat*math.Pi/180, lon*math.Pi/180-t.lon0
+	c := 2 * math.Sqrt(n) / (1 + n)
+	tt := math.Sinh(math.Atanh(math.Sin(phi)) - c*math.Atanh(c*math.Sin(phi)))
+	xi := math.Atan2(tt, math.Cos(dl))
+	eta := math.Atanh(math.Sin(dl) / math.Sqrt(1+tt*tt))
+	e, nn := eta, xi
+	for j := 1; j <= 3; j++ {
+		k := 2 * float64(j)
+		e += alpha[j-1] * math.Cos(k*xi) * math.Sinh(k*eta)
+		nn += alpha[j-1] * math.Sin(k*xi) * math.Cosh(k*eta)
+	}
+	return t.x0 + t.k0*A*e, t.y0 + t.k0*A*(nn-t.m0)
+}
+
+// inverse returns lon/lat (degrees) of projected metres.
+func (t *tmParams) inverse(x, y float64) (lon, lat float64) {
+	_, A, _, beta, delta := t.series()
+	xi := (y-t.y0)/(t.k0*A) + t.m0
+	eta := (x - t.x0) / (t.k0 * A)
+	xp, ep := xi, eta
+	for j := 1; j <= 3; j++ {
+		k := 2 * float64(j)
+		xp -= beta[j-1] * math.Sin(k*xi) * math.Cosh(k*eta)
+		ep -= beta[j-1] * math.Cos(k*xi) * math.Sinh(k*eta)
+	}
+	chi := math.Asin(math.Sin(xp) / math.Cosh(ep))
+	phi := chi
+	for j := 1; j <= 3; j++ {
+		phi += delta[j-1] * math.Sin(2*float64(j)*chi)
+	}
+	lam := t.lon0 + math.Atan2(math.Sinh(ep), math.Cos(xp))
+	return lam * 180 / math.Pi, phi * 180 / math.Pi
+}
+
+// ToLonLat converts network coordinates (m) to WGS84 lon/lat (degrees).
+func (p *Projection) ToLonLat(q orb.Point) orb.Point {
+	lon, lat := p.tm.inverse(q[0]-p.NetOffset[0], q[1]-p.NetOffset[1])
+	return orb.Point{lon, lat}
+}
+
+// FromLonLat converts WGS84 lon/lat (degrees) to network coordinates (m).
+func (p *Projection) FromLonLat(q orb.Point) orb.Point {
+	x, y := p.tm.forward(q[0], q[1])
+	return orb.Point{x + p.NetOffset[0], y + p.NetOffset[1]}
+}
+
+// LonLat returns the function that converts the network's planar
+// coordinates to WGS84 lon/lat, or nil when the network is not
+// geo-referenced (planar input, or a SUMO network without a projection).
+func (n *Network) LonLat() func(orb.Point) orb.Point {
+	switch {
+	case n.Proj != nil:
+		return n.Proj.ToLonLat
+	case n.Origin != nil:
+		return LocalUnprojection(*n.Origin)
+	}
+	return nil
+}
