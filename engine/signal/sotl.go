@@ -131,10 +131,27 @@ func (so *SOTL) threshold(v View) int {
 	if maxr == 0 {
 		maxr = 5
 	}
-	if so.l.pos[v.Phase] >= 0 && (green > ming || red <= maxr) {
+	k := so.l.pos[v.Phase]
+	if k >= 0 && (green > ming || red <= maxr) {
 		return v.Phase
 	}
-	return so.l.order[so.l.after(v.Phase)]
+	// The next phase in cycle order with halting vehicles of its own
+	// (Cools et al. switch only towards approaches where vehicles wait);
+	// phases without any are skipped, as actuated control skips them.
+	for j, n := so.l.after(v.Phase), 0; n < len(so.l.order); j, n = (j+1)%len(so.l.order), n+1 {
+		if j == k {
+			continue
+		}
+		for _, i := range so.l.lanes[j] {
+			if s.In[i].Halting > 0 {
+				return so.l.order[j]
+			}
+		}
+	}
+	if k < 0 {
+		return so.l.order[so.l.after(v.Phase)]
+	}
+	return v.Phase
 }
 
 // Decide implements Controller.
