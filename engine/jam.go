@@ -15,7 +15,7 @@ import (
 const DefaultJamTime = 300.0
 
 // A Jam is where traffic is stuck: lanes whose first vehicle has stood for
-// at least the jam time without being held by a red light. A lane's first
+// at least the jam time (longer than any signal cycle). A lane's first
 // vehicle waits on the lane its link leads to (no room there, a standing
 // queue at its start) or on vehicles crossing or merging with its path.
 // When those waits close a loop — each stuck lane waiting on the next, the
@@ -64,9 +64,9 @@ func (s *Sim) Describe(j Jam) string { return j.describe(s.net) }
 
 // Jams returns where traffic is stuck now: every road lane whose first
 // vehicle has stood for at least minStuck seconds (DefaultJamTime when
-// minStuck ≤ 0) and waits for room on the lane its link leads to, or for
-// something other than its light (crossing or merging vehicles), grouped
-// by what they wait on. Gridlocks (cycles of lanes each waiting on the next)
+// minStuck ≤ 0): for room on the lane its link leads to, for crossing or
+// merging vehicles, or for a light that stays red far longer than any
+// cycle; grouped by what they wait on. Gridlocks (cycles of lanes each waiting on the next)
 // come first, then the other stuck queues, each starting from the lane
 // nobody stuck waits on; within each group the order is by lane id. It
 // reads the state and changes nothing.
@@ -92,9 +92,9 @@ func (s *Sim) Jams(minStuck float64) []Jam {
 		case c.link >= 0 && s.room(s.segs[c.link].lane, nil) < float64(c.length)+vt.Follow.MinGap:
 			// No room on the lane its link leads to, whatever the light.
 			waitsOn[l] = s.segs[c.link].lane
-		case c.flags&fRed != 0:
-			// Held by the light only.
 		default:
+			// Crossing or merging vehicles, or a light that has stayed
+			// red far longer than any cycle.
 			waitsOn[l] = -1
 		}
 	}

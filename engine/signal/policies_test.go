@@ -464,7 +464,12 @@ func TestSOTL(t *testing.T) {
 		// The threshold rule: halting vehicles, red over MaxRedVehicles and
 		// green at most MinGreenVehicles, after PhiMin.
 		{"threshold: no demand keeps green", &SOTL{}, func(t float64, s *NodeSensors) {}, "0×30"},
-		{"threshold: red not above max_red", &SOTL{}, func(t float64, s *NodeSensors) { s.In[1].Halting = 5 }, "0×30"},
+		{"threshold: red not above max_red", &SOTL{}, func(t float64, s *NodeSensors) { s.In[1].Halting, s.In[0].Vehicles = 5, 3 }, "0×30"},
+		{"threshold: an empty green yields to one waiting vehicle (rule 4)", &SOTL{}, func(t float64, s *NodeSensors) {
+			if t > 0 {
+				s.In[1].Halting = 1
+			}
+		}, "0×5 -1×6 1×19"},
 		{"threshold: red above max_red", &SOTL{}, func(t float64, s *NodeSensors) {
 			if t > 0 {
 				s.In[1].Halting = 6
@@ -478,9 +483,9 @@ func TestSOTL(t *testing.T) {
 		}, "0×12 -1×6 1×12"},
 		{"threshold: green queue holds", &SOTL{MinGreenVehicles: 3}, func(t float64, s *NodeSensors) {
 			s.In[1].Halting = 9
-			s.In[0].Halting = 0
+			s.In[0].Halting, s.In[0].Vehicles = 0, 0
 			if t < 20 {
-				s.In[0].Halting = 4 // more than min_green_vehicles still waiting on green
+				s.In[0].Halting, s.In[0].Vehicles = 4, 4 // more than min_green_vehicles still waiting on green
 			}
 		}, "0×20 -1×6 1×4"},
 	} {

@@ -51,7 +51,9 @@ func (v SOTLVariant) String() string {
 // (tlc-baselines, LibSignal) run it: after PhiMin of green, the light
 // moves on to the next phase of the set, in cycle order, when the
 // approaches that are red hold more than MaxRedVehicles halting vehicles
-// while the green ones hold at most MinGreenVehicles. Green approaches
+// while the green ones hold at most MinGreenVehicles; and, by the
+// paper's fourth rule, whenever the green approaches hold no vehicle at
+// all while some vehicle waits at red. Green approaches
 // are the incoming lanes with a link of a movement green in the current
 // phase (always-green right turns included), red ones the other incoming
 // lanes; vehicles halt below 0.1 m/s (LaneSensors.Halting).
@@ -109,7 +111,7 @@ func (so *SOTL) threshold(v View) int {
 		return v.Phase
 	}
 	cur := v.Program.Phases[v.Phase]
-	green, red := 0, 0
+	green, red, coming := 0, 0, 0
 	for i := range s.In {
 		on := false
 		for m := range cur.State {
@@ -120,6 +122,7 @@ func (so *SOTL) threshold(v View) int {
 		}
 		if on {
 			green += s.In[i].Halting
+			coming += s.In[i].Vehicles
 		} else {
 			red += s.In[i].Halting
 		}
@@ -132,7 +135,10 @@ func (so *SOTL) threshold(v View) int {
 		maxr = 5
 	}
 	k := so.l.pos[v.Phase]
-	if k >= 0 && (green > ming || red <= maxr) {
+	// Cools et al.'s rule 4 as well: with no vehicle at all on the green
+	// approaches, any vehicle waiting at red gets the green (otherwise a
+	// few vehicles at red would wait for good behind an empty green).
+	if k >= 0 && (green > ming || red <= maxr) && (coming > 0 || red == 0) {
 		return v.Phase
 	}
 	// The next phase in cycle order with halting vehicles of its own
