@@ -646,3 +646,31 @@ func TestFixedTimeYellowInside(t *testing.T) {
 		t.Errorf("a 6 s phase with a 6 s change interval inside: no error")
 	}
 }
+
+// TestSOTLThresholdTarget checks where the threshold rule goes: to the
+// phase whose queue has waited longest (largest κ of halting
+// vehicle-seconds), not the one with the most vehicles now.
+func TestSOTLThresholdTarget(t *testing.T) {
+	p := cfProgram() // set: phases 1 (movement 0), 2 (movement 1), 3 (movement 3)
+	so := &SOTL{}
+	s := sensors(4)
+	got := -1
+	for now := 0.0; now <= 30; now++ {
+		s.In[0].Vehicles = 5 // moving on green
+		s.In[1].Halting = 3  // phase 2's queue, waiting from the start
+		s.In[3].Halting = 0
+		if now >= 25 {
+			s.In[3].Halting = 40 // a bigger queue, but a new one
+		}
+		got = so.Decide(View{Now: now, GreenFor: now, Phase: 1, Program: p, Sensors: s, Guard: Guard{MinGreen: 5}})
+		if now < 25 && got != 1 {
+			t.Fatalf("t=%g: phase %d before the red queue exceeds max_red, want 1", now, got)
+		}
+		if now >= 25 {
+			break
+		}
+	}
+	if got != 2 {
+		t.Errorf("changed to phase %d, want 2 (waited 25 s × 3 vehicles against 1 s × 40)", got)
+	}
+}

@@ -14,9 +14,9 @@ type SOTLVariant uint8
 const (
 	// SOTLThreshold is the threshold rule of Cools, Gershenson and
 	// D'Hooghe as the traffic-signal benchmarks run it (the zero value):
-	// once the green has lasted PhiMin, change to the next phase of the
-	// set when the red approaches hold more than MaxRedVehicles waiting
-	// vehicles and the green ones at most MinGreenVehicles.
+	// once the green has lasted PhiMin, change when the red approaches
+	// hold more than MaxRedVehicles waiting vehicles and the green ones at
+	// most MinGreenVehicles (see SOTL).
 	SOTLThreshold SOTLVariant = iota
 	// SOTLPlatoon is SOTLPhase that does not cut a platoon crossing on
 	// green: no change while 1 to Mu vehicles are within ω of the stop
@@ -49,14 +49,19 @@ func (v SOTLVariant) String() string {
 // a realistic simulation", in Advances in Applied Self-Organizing Systems
 // (Springer, 2008/2013), 45–55, in the form the traffic-signal benchmarks
 // (tlc-baselines, LibSignal) run it: after PhiMin of green, the light
-// moves on to the next phase of the set, in cycle order, when the
-// approaches that are red hold more than MaxRedVehicles halting vehicles
-// while the green ones hold at most MinGreenVehicles; and, by the
-// paper's fourth rule, whenever the green approaches hold no vehicle at
-// all while some vehicle waits at red. Green approaches
-// are the incoming lanes with a link of a movement green in the current
-// phase (always-green right turns included), red ones the other incoming
-// lanes; vehicles halt below 0.1 m/s (LaneSensors.Halting).
+// changes when the approaches that are red hold more than MaxRedVehicles
+// halting vehicles while the green ones hold at most MinGreenVehicles;
+// and, by the paper's fourth rule, whenever the green approaches hold no
+// vehicle at all while some vehicle waits at red. Green approaches are the
+// incoming lanes with a link of a movement green in the current phase
+// (always-green right turns included), red ones the other incoming lanes;
+// vehicles halt below 0.1 m/s (LaneSensors.Halting). The paper switches
+// between two approaches; with more phases the light goes to the phase,
+// among those with halting vehicles of their own, whose counter κ (below,
+// counting halting vehicles) is largest — the longest-waiting queues
+// first, so that none starves — ties in cycle order. (The benchmarks'
+// plain next-phase-in-cycle rule spends a change interval on every phase
+// of an 8-phase set, empty or not.)
 //
 // The other variants are the counter methods of C. Gershenson,
 // "Self-organizing traffic lights", Complex Systems 16(1), 2005, 29–53,
@@ -104,6 +109,41 @@ type SOTL struct {
 	last  float64   // s, time of the last counted step
 }
 
+// count advances the counters κ to v.Now: each red phase's grows by the
+// vehicles (halting ones only when halting is set) on the lanes of its
+// movements that are red now, times the time since the last count; the
+// green phase's is zero.
+func (so *SOTL) count(v View, halting bool) {
+	s := v.Sensors
+	if len(so.kappa) != len(so.l.order) {
+		so.kappa = make([]float64, len(so.l.order))
+		so.last = v.Now
+	}
+	dt := max(v.Now-so.last, 0)
+	so.last = v.Now
+	cur := v.Program.Phases[v.Phase]
+	for k, i := range so.l.order {
+		if i == v.Phase {
+			so.kappa[k] = 0
+			continue
+		}
+		n := 0
+		for _, m := range so.l.own[k] {
+			if cur.Green(m) || m >= len(s.MovIn) {
+				continue
+			}
+			for _, li := range s.MovIn[m] {
+				if halting {
+					n += s.In[li].Halting
+				} else {
+					n += s.In[li].Vehicles
+				}
+			}
+		}
+		so.kappa[k] += float64(n) * dt
+	}
+}
+
 // threshold decides by the threshold rule.
 func (so *SOTL) threshold(v View) int {
 	s := v.Sensors
@@ -144,15 +184,26 @@ func (so *SOTL) threshold(v View) int {
 	// The next phase in cycle order with halting vehicles of its own
 	// (Cools et al. switch only towards approaches where vehicles wait);
 	// phases without any are skipped, as actuated control skips them.
+	// Where to: among the phases with halting vehicles of their own, the
+	// one whose counter κ (halting vehicle-seconds since it lost its
+	// green, Gershenson's counter) is largest, so that the longest and
+	// longest-waiting queues go first and none starves; ties in cycle
+	// order.
+	best := -1
 	for j, n := so.l.after(v.Phase), 0; n < len(so.l.order); j, n = (j+1)%len(so.l.order), n+1 {
 		if j == k {
 			continue
 		}
+		h := 0
 		for _, i := range so.l.lanes[j] {
-			if s.In[i].Halting > 0 {
-				return so.l.order[j]
-			}
+			h += s.In[i].Halting
 		}
+		if h > 0 && (best < 0 || so.kappa[j] > so.kappa[best]+eps) {
+			best = j
+		}
+	}
+	if best >= 0 {
+		return so.l.order[best]
 	}
 	if k < 0 {
 		return so.l.order[so.l.after(v.Phase)]
@@ -167,32 +218,9 @@ func (so *SOTL) Decide(v View) int {
 		return FixedTime{}.Decide(v)
 	}
 	so.l.ensure(v.Program, so.Phases, s)
+	so.count(v, so.Variant == SOTLThreshold)
 	if so.Variant == SOTLThreshold {
 		return so.threshold(v)
-	}
-	if len(so.kappa) != len(so.l.order) {
-		so.kappa = make([]float64, len(so.l.order))
-		so.last = v.Now
-	}
-	dt := max(v.Now-so.last, 0)
-	so.last = v.Now
-	cur := v.Program.Phases[v.Phase]
-	for k, i := range so.l.order {
-		if i == v.Phase {
-			so.kappa[k] = 0
-			continue
-		}
-		// Vehicles on the lanes of this phase's movements that are red now.
-		n := 0
-		for _, m := range so.l.own[k] {
-			if cur.Green(m) || m >= len(s.MovIn) {
-				continue
-			}
-			for _, li := range s.MovIn[m] {
-				n += s.In[li].Vehicles
-			}
-		}
-		so.kappa[k] += float64(n) * dt
 	}
 	k := so.l.pos[v.Phase]
 	if k >= 0 {
