@@ -38,6 +38,42 @@
 // vehicle id order. [Sim.Step] documents the phases of a step in their
 // fixed order.
 //
+// # Floating point: the same bits on every machine
+//
+// Results are also bit-identical across CPU architectures (amd64, arm64,
+// ppc64le, s390x, riscv64, loong64; amd64 with GOAMD64=v3), so that runs
+// sharded over mixed clusters pair up. Two things break that, and every
+// line of code on a path that affects results — this package, maps,
+// scenarios, bench, twin, the outputs — must avoid both:
+//
+//  1. Fused multiply-add. The Go specification lets the compiler compute
+//     x*y + z with one rounding instead of two, and it does on arm64,
+//     ppc64le, s390x, riscv64, loong64 and amd64.v3 but not on plain amd64.
+//     An explicit conversion rounds and so prevents it: write every
+//     product (or quotient by a constant, x/2 being compiled as x*0.5) that
+//     is added to or subtracted from something as float64(x*y) + z —
+//     float32(…) for float32 — including a product computed in an earlier
+//     statement (p := float64(a*b) or z - float64(p)). Sums, products alone,
+//     comparisons, Sqrt, min and max are exact or correctly rounded and
+//     need nothing.
+//  2. Math functions whose last bits differ between architectures: math
+//     Sin, Cos, Tan, Atan, Atan2, Exp, Log, Pow, Hypot (assembly on some
+//     architectures, fused on others) and (*rand.Rand).NormFloat64 and
+//     ExpFloat64 (which call them). Use internal/detmath instead; its doc
+//     gives the algorithms and their accuracy. Third-party float code (orb's
+//     planar and project, gonum's stat) is compiled with fusion too:
+//     write such code here, under this rule. Also avoid converting a
+//     negative, NaN or out-of-range float to an integer type (the result
+//     depends on the architecture); convert to int64 first, not uint64.
+//
+// Go never reorders floating-point operations, so nothing else is needed.
+// The tests of internal/fpcheck enforce both rules in every CI run: one
+// compiles the module for arm64 (and, in test.sh, every other fusing
+// architecture) and fails on any fused instruction in a results package,
+// naming the file, the line and the rewrite; the other fails on any call
+// of the functions above. test.sh also runs the determinism scenarios
+// under qemu-aarch64-static and compares their run digests with amd64's.
+//
 // # Related packages and files
 //
 // The car-following models (IDM, Krauss, CACC) live in engine/follow and
