@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -117,7 +118,7 @@ func GridDemand(net *maps.Network, g *GridIndex, o GridDemandOptions) []engine.T
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x67726964)) // "grid"
 	var trips []engine.Trip
-	for t := rng.ExpFloat64() * 3600 / total; t < o.Horizon; t += rng.ExpFloat64() * 3600 / total {
+	for t := detmath.ExpFloat64(rng) * 3600 / total; t < o.Horizon; t += detmath.ExpFloat64(rng) * 3600 / total {
 		or := origins[rng.IntN(len(origins))]
 		x, y, d := or.x, or.y, or.d
 		route := maps.Route{g.Road(x, y, d)}

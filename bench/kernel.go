@@ -32,7 +32,7 @@ func NewRing(n int, spacing float64) *Ring {
 		panic(err) // the default car's parameters are valid
 	}
 	for i := range r.Pos {
-		r.Pos[i] = r.Length - float64(i)*spacing // front first
+		r.Pos[i] = r.Length - float64(float64(i)*spacing) // front first
 	}
 	return r
 }
@@ -59,13 +59,13 @@ func (r *Ring) Step() {
 		v := speed[i]
 		q := v * inv0
 		q *= q
-		ss := s0 + max(0, v*hw+v*(v-leadSpeed)*inv2ab)
+		ss := s0 + max(0, float64(v*hw)+float64(v*(v-leadSpeed)*inv2ab))
 		z := ss / max(leadPos-l-pos[i], 0.01)
-		a := a0 * (1 - q*q - z*z)
+		a := a0 * (1 - float64(q*q) - float64(z*z))
 		leadPos, leadSpeed = pos[i], v
-		nv := max(0, v+a*dt)
+		nv := max(0, v+float64(a*dt))
 		speed[i] = nv
-		pos[i] += nv * dt
+		pos[i] += float64(nv * dt)
 	}
 }
 
@@ -84,9 +84,9 @@ func (r *Ring) StepCall() {
 		v := speed[i]
 		a := follow.IDMAccel(p, v, leadPos-l-pos[i], leadSpeed, v0)
 		leadPos, leadSpeed = pos[i], v
-		nv := max(0, v+a*dt)
+		nv := max(0, v+float64(a*dt))
 		speed[i] = nv
-		pos[i] += nv * dt
+		pos[i] += float64(nv * dt)
 	}
 }
 

@@ -96,7 +96,7 @@ func (s *Sim) passLoop(l int32, old float64, c *car) {
 		if d := c.pos - old; d > 0 {
 			frac = (lp.pos - old) / d
 		}
-		lp.lastPass = s.now + frac*s.dt
+		lp.lastPass = s.now + float64(frac*s.dt)
 	}
 }
 
@@ -152,7 +152,7 @@ func (s *Sim) readLane(l int, advance bool) {
 		x = 1
 	}
 	if advance {
-		lp.occ += (x - lp.occ) * min(1, s.dt/occupancyWindow)
+		lp.occ += float64((x - lp.occ) * min(1, s.dt/occupancyWindow))
 	}
 	ls.Count, ls.Occupied, ls.Occupancy, ls.Near = lp.count, occupied, lp.occ, near
 	if lp.lastPass < 0 {

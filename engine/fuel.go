@@ -50,11 +50,11 @@ func fuelFor(vt *VType) FuelModel {
 // Rate returns the fuel rate (mL/s) at speed v (m/s) and acceleration a
 // (m/s²).
 func (m *FuelModel) Rate(v, a float64) float64 {
-	rt := m.B1 + m.B2*v*v + m.Mass*a/1000
+	rt := m.B1 + float64(m.B2*v*v) + m.Mass*a/1000
 	if rt <= 0 {
 		return m.Idle
 	}
-	f := m.Idle + m.Beta1*rt*v
+	f := m.Idle + float64(m.Beta1*rt*v)
 	if a > 0 {
 		f += m.Beta2 * m.Mass * a * a * v / 1000
 	}

@@ -173,7 +173,7 @@ func (s *Sim) tryInsert(id int32, cands []int, held []bool) bool {
 		last := &lane.cars[len(lane.cars)-1]
 		lt := &s.vtypes[last.vt]
 		speed = min(v0, max(0, (gap-vt.Follow.MinGap)/vt.Follow.Headway))
-		worst := max(0, last.speed-lt.Follow.EmergencyDecel*s.dt)
+		worst := max(0, last.speed-float64(lt.Follow.EmergencyDecel*s.dt))
 		speed = min(speed, max(0, gap-tiny)/s.dt+worst)
 	}
 	v.insert = s.now

@@ -151,7 +151,7 @@ func (s *Sim) impeded(seg *segment, i int) bool {
 	gap := l.pos - float64(l.length) - c.pos
 	// Far behind its leader (four times IDM's desired gap), the leader's
 	// pull is under a sixteenth of the maximum acceleration: not impeded.
-	if ss := p.MinGap + c.speed*p.Headway + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
+	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
 		return false
 	}
 	v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
@@ -217,7 +217,7 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
 			return false
 		}
 		vt := &s.vtypes[f.vt]
-		limit := vt.Follow.Decel + urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel)
+		limit := vt.Follow.Decel + float64(urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel))
 		v0 := min(t.speed*float64(f.factor), vt.MaxSpeed)
 		if s.accel(vt, f.speed, gap, c.speed, v0, 0) < -limit {
 			return false
@@ -255,10 +255,10 @@ func (s *Sim) mobil(seg *segment, i int, tl int32) (float64, bool) {
 	gain := accOf(c, t, newLeader) - accOf(c, seg, oldLeader)
 	p := s.cfg.Politeness
 	if f := at(t.cars, fol); f != nil {
-		gain += p * (accOf(f, t, c) - accOf(f, t, newLeader))
+		gain += float64(p * (accOf(f, t, c) - accOf(f, t, newLeader)))
 	}
 	if o := at(seg.cars, i+1); o != nil {
-		gain += p * (accOf(o, seg, oldLeader) - accOf(o, seg, c))
+		gain += float64(p * (accOf(o, seg, oldLeader) - accOf(o, seg, c)))
 	}
 	_ = vt
 	return gain, true

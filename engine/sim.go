@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -358,7 +359,7 @@ func drawNormal(r *rand.Rand, d Normal) float64 {
 		return min(max(d.Mean, d.Min), d.Max)
 	}
 	for i := 0; i < 100; i++ {
-		x := d.Mean + d.Dev*r.NormFloat64()
+		x := d.Mean + float64(d.Dev*detmath.NormFloat64(r))
 		if x >= d.Min && x <= d.Max {
 			return x
 		}

@@ -1,9 +1,8 @@
 package engine
 
 import (
-	"math"
-
 	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/paulmach/orb"
 )
@@ -62,7 +61,7 @@ func (s *Sim) geom(i int) *segGeom {
 		g.pts = ls
 		g.cum = make([]float64, len(ls))
 		for k := 1; k < len(ls); k++ {
-			g.cum[k] = g.cum[k-1] + math.Hypot(ls[k][0]-ls[k-1][0], ls[k][1]-ls[k-1][1])
+			g.cum[k] = g.cum[k-1] + detmath.Hypot(ls[k][0]-ls[k-1][0], ls[k][1]-ls[k-1][1])
 		}
 	}
 	return g
@@ -89,7 +88,7 @@ func (g *segGeom) at(d, length float64) (x, y, h float64) {
 	if seg > 0 {
 		t = min(max((d-g.cum[k-1])/seg, 0), 1)
 	}
-	return a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1]), math.Atan2(b[1]-a[1], b[0]-a[0])
+	return a[0] + float64(t*(b[0]-a[0])), a[1] + float64(t*(b[1]-a[1])), detmath.Atan2(b[1]-a[1], b[0]-a[0])
 }
 
 // Snapshot fills dst with the current state, reusing its slices.

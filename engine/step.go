@@ -122,7 +122,7 @@ func (s *Sim) phaseJunctions() {
 // for entry: far enough to stop comfortably from where it learns the answer.
 func approachZone(v float64, vt *VType, dt float64) float64 {
 	p := &vt.Follow
-	return 10 + p.MinGap + v*(dt+p.Headway) + v*v/p.Decel
+	return 10 + p.MinGap + float64(v*(dt+p.Headway)) + v*v/p.Decel
 }
 
 func (s *Sim) junction(v int, sc *junctionScratch) {
@@ -288,7 +288,7 @@ func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params)
 		}
 		// Cars are in driving order: the first one not past is the next
 		// to arrive; farther ones come later.
-		return o.pos >= at-o.speed*t-crossClearance
+		return o.pos >= at-float64(o.speed*t)-crossClearance
 	}
 	return false
 }
@@ -535,16 +535,16 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			k := &s.segs[c.link]
 			vk := min(k.speed*float64(c.factor), vt.MaxSpeed)
 			if v > vk {
-				allowed := math.Sqrt(vk*vk + 2*p.Decel*max(0, d))
+				allowed := math.Sqrt(float64(vk*vk) + float64(2*p.Decel*max(0, d)))
 				a = min(a, max((allowed-v)/dt, -p.Decel))
 			}
 		}
-		nv := v + a*dt
-		if lo := v - p.EmergencyDecel*dt; nv < lo {
+		nv := v + float64(a*dt)
+		if lo := v - float64(p.EmergencyDecel*dt); nv < lo {
 			nv = lo
 		}
 		if nv > vmax {
-			if vmax < v-p.EmergencyDecel*dt-1e-9 {
+			if vmax < v-float64(p.EmergencyDecel*dt)-1e-9 {
 				acc.hard++
 				if debugHook != nil {
 					debugHook(s, si, i, v, vmax)
@@ -556,11 +556,11 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			nv = 0
 		}
 		oldPos, oldSpeed, prevLen, prevFlags, prevID = c.pos, v, float64(c.length), c.flags, c.id
-		f := vt.fuel.Rate(nv, (nv-v)/dt) * dt
+		f := float64(vt.fuel.Rate(nv, (nv-v)/dt) * dt)
 		c.fuel += float32(f)
 		seg.acc.fuel += f
 		c.speed = nv
-		c.pos += nv * dt
+		c.pos += float64(nv * dt)
 		newPos = c.pos
 		if int(si) < s.nLanes {
 			s.passLoop(si, oldPos, c)
@@ -571,7 +571,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		seg.acc.vehSteps++
 		seg.acc.speedSum += nv
 		if v0 > 0 {
-			l := dt * max(0, 1-nv/v0)
+			l := float64(dt * max(0, 1-nv/v0))
 			acc.lost += l
 			seg.acc.lost += l
 		}
@@ -654,8 +654,8 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 			// (A negative gap is a vehicle beside this one on a merging
 			// path: braking as hard as allowed sorts them out, and the
 			// transfer phase keeps them apart on the lane.)
-			worst := max(0, h.speed-h.decel*dt)
-			vmax = min(vmax, max(0, gap-tiny+worst*dt)/dt)
+			worst := max(0, h.speed-float64(h.decel*dt))
+			vmax = min(vmax, max(0, gap-tiny+float64(worst*dt))/dt)
 		}
 	}
 	ahead := func(gap float64, h *info) { keep(gap, h, true) }

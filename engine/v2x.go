@@ -303,7 +303,7 @@ func (s *Sim) predictSignal(v int, r *rsu) {
 	firstChange := math.Inf(1)
 	steps := int(spatHorizon / s.dt)
 	for k := 1; k <= steps; k++ {
-		t := s.now + float64(k)*s.dt
+		t := s.now + float64(float64(k)*s.dt)
 		p.UpdateSensed(t, s.dt, lights, sens, int32(v))
 		dt := float32(t - s.now)
 		for m := range lights {
@@ -533,7 +533,7 @@ func (s *Sim) observeTT() {
 	x := s.v2x
 	for c := range x.ttObs {
 		for _, o := range x.ttObs[c] {
-			x.roadTT[o.road] += 0.2 * (o.tt - x.roadTT[o.road])
+			x.roadTT[o.road] += float64(0.2 * (o.tt - x.roadTT[o.road]))
 		}
 		x.ttObs[c] = x.ttObs[c][:0]
 	}

@@ -80,7 +80,7 @@ func estimate(xs []float64, conf float64) Estimate {
 
 // tQuantile returns the two-sided critical value t_{(1+conf)/2, df}.
 func tQuantile(conf float64, df int) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(1 - (1-conf)/2)
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(1 - float64((1-conf)/2))
 }
 
 // compare returns the paired comparison of arm values a against baseline
@@ -193,7 +193,7 @@ const precisionTarget = 0.05
 // half-width of e's interval to precisionTarget × |mean| (normal
 // approximation, n ≈ (z·s / (r·|x̄|))²).
 func repsForPrecision(e Estimate) int {
-	z := distuv.UnitNormal.Quantile(1 - (1-e.Confidence)/2)
+	z := distuv.UnitNormal.Quantile(1 - float64((1-e.Confidence)/2))
 	return int(math.Ceil(math.Pow(z*e.SD/(precisionTarget*math.Abs(e.Mean)), 2)))
 }
 
@@ -201,7 +201,7 @@ func repsForPrecision(e Estimate) int {
 // need to detect a true mean difference of c.Mean with 80 % power, given
 // the observed spread (n ≈ ((z_{1−α/2} + z_{0.8})·s_d / |d̄|)²).
 func repsToDetect(c Comparison, conf float64) int {
-	z := distuv.UnitNormal.Quantile(1-(1-conf)/2) + distuv.UnitNormal.Quantile(0.8)
+	z := distuv.UnitNormal.Quantile(1-float64((1-conf)/2)) + distuv.UnitNormal.Quantile(0.8)
 	return int(math.Ceil(math.Pow(z*c.SD/math.Abs(c.Mean), 2)))
 }
 

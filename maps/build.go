@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/paulmach/orb"
 )
 
@@ -409,7 +410,7 @@ func buildLanes(n *Network, raw *rawNet) {
 		}
 		center := cut(r.Geometry, a, r.Length-b)
 		for i := 0; i < rr.lanes; i++ {
-			off := (float64(i) + 0.5 - float64(rr.lanes)/2) * rr.width
+			off := float64((float64(i) + 0.5 - float64(float64(rr.lanes)/2)) * rr.width)
 			if r.TwoWay {
 				off = (float64(i) + 0.5) * rr.width
 			}
@@ -685,7 +686,7 @@ func addLinkPath(n *Network, mv MovementID, from, to LaneID, path orb.LineString
 		// Radius of the arc through the end points with the turn angle.
 		_, da := pointAt(fl.Geometry, fl.Length)
 		_, db := pointAt(tl.Geometry, 0)
-		ang := math.Abs(angleDiff(math.Atan2(da[1], da[0]), math.Atan2(db[1], db[0])))
+		ang := math.Abs(angleDiff(detmath.Atan2(da[1], da[0]), detmath.Atan2(db[1], db[0])))
 		if ang > 1e-3 {
 			r := l / ang
 			speed = math.Min(speed, math.Max(math.Sqrt(lateralAccel*r), 3))

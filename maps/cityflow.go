@@ -149,7 +149,7 @@ func ReadCityFlow(data []byte, name string) (*Network, error) {
 			if !(l.Width > 0 && l.Width <= 20) || !(l.MaxSpeed > 0 && l.MaxSpeed <= 80) {
 				return nil, fmt.Errorf("%s: lane %d: width %g m or maxSpeed %g m/s out of range", where, li, l.Width, l.MaxSpeed)
 			}
-			g := offsetLine(center, off+l.Width/2)
+			g := offsetLine(center, off+float64(l.Width/2))
 			off += l.Width
 			road.Speed = math.Max(road.Speed, l.MaxSpeed)
 			road.Lanes = append(road.Lanes, LaneID(len(n.Lanes)))

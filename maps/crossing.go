@@ -10,7 +10,7 @@ func CrossingPoint(a, b orb.LineString) (da, db float64, ok bool) {
 		accB := 0.0
 		for j := 1; j < len(b); j++ {
 			if t, u, hit := segmentParams(a[i-1], a[i], b[j-1], b[j]); hit {
-				return accA + t*dist(a[i-1], a[i]), accB + u*dist(b[j-1], b[j]), true
+				return accA + float64(t*dist(a[i-1], a[i])), accB + float64(u*dist(b[j-1], b[j])), true
 			}
 			accB += dist(b[j-1], b[j])
 		}
@@ -27,7 +27,7 @@ func segmentParams(p1, p2, q1, q2 orb.Point) (t, u float64, ok bool) {
 	}
 	r := sub(p2, p1)
 	s := sub(q2, q1)
-	den := r[0]*s[1] - r[1]*s[0]
+	den := float64(r[0]*s[1]) - float64(r[1]*s[0])
 	qp := sub(q1, p1)
-	return (qp[0]*s[1] - qp[1]*s[0]) / den, (qp[0]*r[1] - qp[1]*r[0]) / den, true
+	return (float64(qp[0]*s[1]) - float64(qp[1]*s[0])) / den, (float64(qp[0]*r[1]) - float64(qp[1]*r[0])) / den, true
 }

@@ -3,20 +3,31 @@ package maps
 import (
 	"math"
 
+	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
-// Planar polyline helpers in metres. orb supplies the types and lengths;
-// offsets, cuts and curves are written here because orb has none.
+// Planar polyline helpers in metres. orb supplies the types; lengths,
+// offsets, cuts and curves are written here, under the floating-point
+// rule of engine/doc.go (orb's planar code is compiled with fused
+// multiply-add on arm64).
 
-func lineLength(ls orb.LineString) float64 { return planar.Length(ls) }
+// lineLength is the length of ls: the sum of its segments' lengths, in
+// order (the same sum, bit for bit, as orb's planar.Length on amd64).
+func lineLength(ls orb.LineString) float64 {
+	sum := 0.0
+	for i := 1; i < len(ls); i++ {
+		d0, d1 := ls[i][0]-ls[i-1][0], ls[i][1]-ls[i-1][1]
+		sum += math.Sqrt(float64(d0*d0) + float64(d1*d1))
+	}
+	return sum
+}
 
 func sub(a, b orb.Point) orb.Point           { return orb.Point{a[0] - b[0], a[1] - b[1]} }
 func add(a, b orb.Point) orb.Point           { return orb.Point{a[0] + b[0], a[1] + b[1]} }
 func scale(a orb.Point, k float64) orb.Point { return orb.Point{a[0] * k, a[1] * k} }
-func norm(a orb.Point) float64               { return math.Hypot(a[0], a[1]) }
-func dist(a, b orb.Point) float64            { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
+func norm(a orb.Point) float64               { return detmath.Hypot(a[0], a[1]) }
+func dist(a, b orb.Point) float64            { return detmath.Hypot(a[0]-b[0], a[1]-b[1]) }
 
 func unit(a orb.Point) orb.Point {
 	l := norm(a)
@@ -31,7 +42,7 @@ func rightNormal(d orb.Point) orb.Point { u := unit(d); return orb.Point{u[1], -
 
 // heading returns the direction angle (radians, counter-clockwise from east)
 // of the vector a→b.
-func heading(a, b orb.Point) float64 { return math.Atan2(b[1]-a[1], b[0]-a[0]) }
+func heading(a, b orb.Point) float64 { return detmath.Atan2(b[1]-a[1], b[0]-a[0]) }
 
 // angleDiff returns b−a wrapped into (−π, π].
 func angleDiff(a, b float64) float64 {
@@ -93,7 +104,7 @@ func offsetLine(ls orb.LineString, d float64) orb.LineString {
 				nrm = n1
 			} else {
 				m = scale(m, 1/l)
-				cos := m[0]*n1[0] + m[1]*n1[1]
+				cos := float64(m[0]*n1[0]) + float64(m[1]*n1[1])
 				k := 1 / math.Max(cos, 1.0/3)
 				nrm = scale(m, k)
 			}
@@ -161,8 +172,8 @@ func bezier(p0, c1, c2, p3 orb.Point, n int) orb.LineString {
 		u := 1 - t
 		b0, b1, b2, b3 := u*u*u, 3*u*u*t, 3*u*t*t, t*t*t
 		out = append(out, orb.Point{
-			b0*p0[0] + b1*c1[0] + b2*c2[0] + b3*p3[0],
-			b0*p0[1] + b1*c1[1] + b2*c2[1] + b3*p3[1],
+			float64(b0*p0[0]) + float64(b1*c1[0]) + float64(b2*c2[0]) + float64(b3*p3[0]),
+			float64(b0*p0[1]) + float64(b1*c1[1]) + float64(b2*c2[1]) + float64(b3*p3[1]),
 		})
 	}
 	return out
@@ -178,11 +189,11 @@ func connector(a, da, b, db orb.Point) orb.LineString {
 	}
 	da, db = unit(da), unit(db)
 	ab := unit(sub(b, a))
-	if da[0]*db[0]+da[1]*db[1] > 0.999 && da[0]*ab[0]+da[1]*ab[1] > 0.999 {
+	if float64(da[0]*db[0])+float64(da[1]*db[1]) > 0.999 && float64(da[0]*ab[0])+float64(da[1]*ab[1]) > 0.999 {
 		return orb.LineString{a, b}
 	}
 	h := d / 3
-	if da[0]*db[0]+da[1]*db[1] < -0.5 { // U-turn: wider handles
+	if float64(da[0]*db[0])+float64(da[1]*db[1]) < -0.5 { // U-turn: wider handles
 		h = math.Max(d, 4)
 	}
 	return dedupe(bezier(a, add(a, scale(da, h)), sub(b, scale(db, h)), b, 10))
@@ -193,13 +204,13 @@ func connector(a, da, b, db orb.Point) orb.LineString {
 func segmentsCross(p1, p2, q1, q2 orb.Point) bool {
 	r := sub(p2, p1)
 	s := sub(q2, q1)
-	den := r[0]*s[1] - r[1]*s[0]
+	den := float64(r[0]*s[1]) - float64(r[1]*s[0])
 	if math.Abs(den) < 1e-12 {
 		return false // parallel or collinear: treated as not crossing
 	}
 	qp := sub(q1, p1)
-	t := (qp[0]*s[1] - qp[1]*s[0]) / den
-	u := (qp[0]*r[1] - qp[1]*r[0]) / den
+	t := (float64(qp[0]*s[1]) - float64(qp[1]*s[0])) / den
+	u := (float64(qp[0]*r[1]) - float64(qp[1]*r[0])) / den
 	const eps = 1e-6
 	return t > eps && t < 1-eps && u > eps && u < 1-eps
 }

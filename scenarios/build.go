@@ -17,6 +17,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -259,7 +260,7 @@ func departures(rng *rand.Rand, rate, begin, end float64, dist string) []float64
 		}
 		return out
 	}
-	for t := begin + rng.ExpFloat64()*3600/rate; t < end; t += rng.ExpFloat64() * 3600 / rate {
+	for t := begin + detmath.ExpFloat64(rng)*3600/rate; t < end; t += detmath.ExpFloat64(rng) * 3600 / rate {
 		out = append(out, t)
 	}
 	return out
@@ -398,7 +399,7 @@ func (b *demandBuilder) random(i int, rt RandomTrips) {
 				continue
 			}
 			a, e := b.net.Roads[o].Geometry[0], b.net.Roads[d].Geometry[len(b.net.Roads[d].Geometry)-1]
-			if math.Hypot(a[0]-e[0], a[1]-e[1]) < rt.MinLength {
+			if detmath.Hypot(a[0]-e[0], a[1]-e[1]) < rt.MinLength {
 				continue
 			}
 			if _, _, err := b.router.RouteTree(o, d); err != nil {

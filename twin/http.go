@@ -706,7 +706,7 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 		b = &bucket{tokens: l.burst, last: now}
 		l.clients[key] = b
 	}
-	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.tokens = math.Min(l.burst, b.tokens+float64(now.Sub(b.last).Seconds()*l.rate))
 	b.last = now
 	if b.tokens >= 1 {
 		b.tokens--

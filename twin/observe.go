@@ -397,7 +397,7 @@ func (t *Twin) buildVehicles(snap *engine.Snapshot) []VehicleObs {
 // round rounds x to d decimals (the API does not need more precision
 // than that, and shorter numbers make smaller responses).
 func round(x float64, d int) float64 {
-	p := math.Pow(10, float64(d))
+	p := math.Pow10(d) // exact: a table of powers of ten
 	return math.Round(x*p) / p
 }
 

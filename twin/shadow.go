@@ -297,7 +297,7 @@ func (t *Twin) startShadow(req ShadowRequest) (string, error) {
 	}
 	altLog := t.withoutSignals(log, nodes)
 	j := &shadowJob{res: ShadowResult{Status: "running", Request: req, From: base.sim.Time(),
-		To: base.sim.Time() + float64(steps)*s.StepLength(), Steps: 2 * steps}, finish: make(chan struct{})}
+		To: base.sim.Time() + float64(float64(steps)*s.StepLength()), Steps: 2 * steps}, finish: make(chan struct{})}
 	id := t.shadows.add(j)
 	t.shadows.wg.Add(1)
 	go func() {

@@ -476,9 +476,9 @@ func (w *world) followCounts(c *Command) string {
 		if end-from < 1e-9 {
 			continue
 		}
-		target := rc.field / c.Interval * (end - from)
+		target := float64(rc.field / c.Interval * (end - from))
 		if rc.known {
-			target += 0.5 * (rc.field - rc.twin)
+			target += float64(0.5 * (rc.field - rc.twin))
 		}
 		target = math.Max(target, 0)
 		p, ok := pending[from]
@@ -492,7 +492,7 @@ func (w *world) followCounts(c *Command) string {
 			factor = math.Min(target/have, MaxDemandFactor)
 			w.sim.Enqueue(engine.ScaleRoadDemand{Road: r, Factor: factor, From: from, To: end})
 		}
-		short := target - have*factor
+		short := target - float64(have*factor)
 		entry := entryRoad(net, r)
 		if short >= 0.5 && entry {
 			add = append(add, w.fieldTrips(r, int(math.Round(short)), from, end)...)

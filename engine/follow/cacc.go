@@ -39,8 +39,8 @@ func CACCAccel(p *Params, v, gap, vl, v0, dt, tc float64) float64 {
 	if math.IsInf(gap, 1) {
 		return IDMAccel(p, v, math.Inf(1), 0, v0)
 	}
-	e := gap - p.MinGap - tc*v
-	next := v + caccKp*e + caccKd*(vl-v)
+	e := gap - p.MinGap - float64(tc*v)
+	next := v + float64(caccKp*e) + float64(caccKd*(vl-v))
 	next = min(next, v0)
 	a := (next - v) / dt
 	a = min(a, p.Accel)

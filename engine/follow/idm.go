@@ -1,6 +1,10 @@
 package follow
 
-import "math"
+import (
+	"math"
+
+	"github.com/citytwin/citytwin/internal/detmath"
+)
 
 // IDM is the Intelligent Driver Model of Treiber, Hennecke & Helbing,
 // "Congested traffic states in empirical observations and microscopic
@@ -25,9 +29,9 @@ func IDMAccel(p *Params, v, gap, vl, v0 float64) float64 {
 		r := v / v0
 		if p.Delta == 4 {
 			r *= r
-			free = 1 - r*r
+			free = 1 - float64(r*r)
 		} else {
-			free = 1 - math.Pow(r, p.Delta)
+			free = 1 - detmath.Pow(r, p.Delta)
 		}
 	} else {
 		free = -1
@@ -35,8 +39,8 @@ func IDMAccel(p *Params, v, gap, vl, v0 float64) float64 {
 	if math.IsInf(gap, 1) {
 		return p.Accel * free
 	}
-	ss := p.MinGap + max(0, v*p.Headway+v*(v-vl)/p.twoSqrtAB)
+	ss := p.MinGap + max(0, float64(v*p.Headway)+float64(v*(v-vl)/p.twoSqrtAB))
 	g := max(gap, 0.01)
 	q := ss / g
-	return p.Accel * (free - q*q)
+	return p.Accel * (free - float64(q*q))
 }

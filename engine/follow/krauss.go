@@ -16,13 +16,13 @@ type Krauss struct{}
 // Accel implements Model.
 func (Krauss) Accel(p *Params, s Situation) float64 {
 	v, dt := s.Speed, s.Step
-	next := min(v+p.Accel*dt, s.DesiredSpeed)
+	next := min(v+float64(p.Accel*dt), s.DesiredSpeed)
 	if !math.IsInf(s.Gap, 1) {
 		vl := s.LeaderSpeed
 		g := s.Gap - p.MinGap
-		safe := vl + (g-vl*p.Headway)/((v+vl)/(2*p.Decel)+p.Headway)
+		safe := vl + (g-float64(vl*p.Headway))/((v+vl)/(2*p.Decel)+p.Headway)
 		next = min(next, safe)
 	}
-	next = max(0, next-p.Sigma*p.Accel*dt*s.Rand)
+	next = max(0, next-float64(p.Sigma*p.Accel*dt*s.Rand))
 	return (next - v) / dt
 }

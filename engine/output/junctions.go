@@ -258,7 +258,7 @@ func (jm *JunctionMetrics) Observe(sim *engine.Sim) {
 // of the interval length.
 func (jm *JunctionMetrics) intervalEnd(now float64) bool {
 	k := math.Floor(jm.begin/jm.opt.Interval+1e-9) + 1
-	return now >= k*jm.opt.Interval-1e-9
+	return now >= float64(k*jm.opt.Interval)-1e-9
 }
 
 // green records a completed green of phase ph lasting d s.

@@ -122,8 +122,8 @@ func Percentile(xs []float64, p float64) float64 {
 		return math.NaN()
 	}
 	sort.Float64s(xs)
-	r := p * float64(len(xs)-1)
+	r := float64(p * float64(len(xs)-1))
 	lo := int(math.Floor(r))
 	hi := int(math.Ceil(r))
-	return xs[lo] + (r-float64(lo))*(xs[hi]-xs[lo])
+	return xs[lo] + float64((r-float64(lo))*(xs[hi]-xs[lo]))
 }

@@ -140,7 +140,7 @@ func (so *SOTL) count(v View, halting bool) {
 				}
 			}
 		}
-		so.kappa[k] += float64(n) * dt
+		so.kappa[k] += float64(float64(n) * dt)
 	}
 }
 

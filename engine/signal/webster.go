@@ -180,7 +180,7 @@ func (w *Webster) plan(flows []float64) {
 	case Y >= 0.9:
 		c = maxC
 	default:
-		c = (1.5*L + 5) / (1 - Y)
+		c = (float64(1.5*L) + 5) / (1 - Y)
 	}
 	c = min(max(c, minC), maxC)
 	for k := range w.green {
