@@ -122,10 +122,10 @@ func NewProjection(netOffset [2]float64, params string) (*Projection, error) {
 func (t *tmParams) series() (n, A float64, alpha, beta, delta [3]float64) {
 	n = t.f / (2 - t.f)
 	n2, n3 := n*n, n*n*n
-	A = t.a / (1 + n) * (1 + n2/4 + n2*n2/64)
-	alpha = [3]float64{n/2 - 2*n2/3 + 5*n3/16, 13*n2/48 - 3*n3/5, 61 * n3 / 240}
-	beta = [3]float64{n/2 - 2*n2/3 + 37*n3/96, n2/48 + n3/15, 17 * n3 / 480}
-	delta = [3]float64{2*n - 2*n2/3 - 2*n3, 7*n2/3 - 8*n3/5, 56 * n3 / 15}
+	A = t.a / (1 + n) * (1 + float64(n2/4) + float64(n2*n2/64))
+	alpha = [3]float64{float64(n/2) - float64(2*n2/3) + float64(5*n3/16), float64(13*n2/48) - float64(3*n3/5), 61 * n3 / 240}
+	beta = [3]float64{float64(n/2) - float64(2*n2/3) + float64(37*n3/96), float64(n2/48) + float64(n3/15), 17 * n3 / 480}
+	delta = [3]float64{float64(2*n) - float64(2*n2/3) - float64(2*n3), float64(7*n2/3) - float64(8*n3/5), 56 * n3 / 15}
 	return
 }
 
@@ -134,11 +134,11 @@ func (t *tmParams) series() (n, A float64, alpha, beta, delta [3]float64) {
 func (t *tmParams) xi(phi float64) float64 {
 	n, _, alpha, _, _ := t.series()
 	c := 2 * math.Sqrt(n) / (1 + n)
-	tt := math.Sinh(math.Atanh(math.Sin(phi)) - c*math.Atanh(c*math.Sin(phi)))
+	tt := math.Sinh(math.Atanh(math.Sin(phi)) - float64(c*math.Atanh(c*math.Sin(phi))))
 	xi := math.Atan(tt)
 	out := xi
 	for j := 1; j <= 3; j++ {
-		out += alpha[j-1] * math.Sin(2*float64(j)*xi)
+		out += float64(alpha[j-1] * math.Sin(2*float64(j)*xi))
 	}
 	return out
 }
@@ -148,16 +148,16 @@ func (t *tmParams) forward(lon, lat float64) (x, y float64) {
 	n, A, alpha, _, _ := t.series()
 	phi, dl := lat*math.Pi/180, lon*math.Pi/180-t.lon0
 	c := 2 * math.Sqrt(n) / (1 + n)
-	tt := math.Sinh(math.Atanh(math.Sin(phi)) - c*math.Atanh(c*math.Sin(phi)))
+	tt := math.Sinh(math.Atanh(math.Sin(phi)) - float64(c*math.Atanh(c*math.Sin(phi))))
 	xi := math.Atan2(tt, math.Cos(dl))
-	eta := math.Atanh(math.Sin(dl) / math.Sqrt(1+tt*tt))
+	eta := math.Atanh(math.Sin(dl) / math.Sqrt(1+float64(tt*tt)))
 	e, nn := eta, xi
 	for j := 1; j <= 3; j++ {
 		k := 2 * float64(j)
-		e += alpha[j-1] * math.Cos(k*xi) * math.Sinh(k*eta)
-		nn += alpha[j-1] * math.Sin(k*xi) * math.Cosh(k*eta)
+		e += float64(alpha[j-1] * math.Cos(k*xi) * math.Sinh(k*eta))
+		nn += float64(alpha[j-1] * math.Sin(k*xi) * math.Cosh(k*eta))
 	}
-	return t.x0 + t.k0*A*e, t.y0 + t.k0*A*(nn-t.m0)
+	return t.x0 + float64(t.k0*A*e), t.y0 + float64(t.k0*A*(nn-t.m0))
 }
 
 // inverse returns lon/lat (degrees) of projected metres.
@@ -168,13 +168,13 @@ func (t *tmParams) inverse(x, y float64) (lon, lat float64) {
 	xp, ep := xi, eta
 	for j := 1; j <= 3; j++ {
 		k := 2 * float64(j)
-		xp -= beta[j-1] * math.Sin(k*xi) * math.Cosh(k*eta)
-		ep -= beta[j-1] * math.Cos(k*xi) * math.Sinh(k*eta)
+		xp -= float64(beta[j-1] * math.Sin(k*xi) * math.Cosh(k*eta))
+		ep -= float64(beta[j-1] * math.Cos(k*xi) * math.Sinh(k*eta))
 	}
 	chi := math.Asin(math.Sin(xp) / math.Cosh(ep))
 	phi := chi
 	for j := 1; j <= 3; j++ {
-		phi += delta[j-1] * math.Sin(2*float64(j)*chi)
+		phi += float64(delta[j-1] * math.Sin(2*float64(j)*chi))
 	}
 	lam := t.lon0 + math.Atan2(math.Sinh(ep), math.Cos(xp))
 	return lam * 180 / math.Pi, phi * 180 / math.Pi
