@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/engine/output"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -90,6 +92,78 @@ func TestCityFlowBenchmarks(t *testing.T) {
 			}
 			if 2*c.Arrived <= int64(due) {
 				t.Errorf("finished trips: got %d, want more than half of the %d vehicles", c.Arrived, due)
+			}
+		})
+	}
+}
+
+// TestCityFlowPolicies runs the three CityFlow datasets with the 8-phase
+// set as LibSignal does (phases 1–8, yellow 5 s; fixed time 30 s per phase
+// with the yellow inside; max pressure deciding every 10 s after 10 s of
+// green; SOTL's threshold rule), with CityFlow's settings (no lane
+// changes, no teleports), and checks that max pressure and SOTL each cut
+// fixed time's CityFlow ATT by more than 25 %, and that no run ends with a
+// gridlock or a queue stuck for lack of room or crossing gaps
+// (Sim.Jams; queues a controller leaves red are reported, not failed).
+func TestCityFlowPolicies(t *testing.T) {
+	root := os.Getenv("CITYTWIN_DATASETS")
+	if root == "" {
+		t.Skip("CITYTWIN_DATASETS is not set: no CityFlow datasets to run")
+	}
+	if testing.Short() {
+		t.Skip("one-hour benchmark runs; skipped in -short mode")
+	}
+	for _, ds := range []struct{ name, roadnet, flow string }{
+		{"jinan", "jinan_3x4/roadnet_3_4.json", "jinan_3x4/anon_3_4_jinan_real.json"},
+		{"hangzhou", "hangzhou_4x4/roadnet_4_4.json", "hangzhou_4x4/anon_4_4_hangzhou_real.json"},
+		{"newyork", "newyork_16x3/roadnet_16_3.json", "newyork_16x3/anon_16_3_newyork_real.json"},
+	} {
+		t.Run(ds.name, func(t *testing.T) {
+			roadnet, flow := filepath.Join(root, ds.roadnet), filepath.Join(root, ds.flow)
+			for _, p := range []string{roadnet, flow} {
+				if _, err := os.Stat(p); err != nil {
+					t.Skipf("dataset file missing: %v", err)
+				}
+			}
+			att := map[string]float64{}
+			for _, pol := range []string{"fixed_time", "max_pressure", "sotl"} {
+				yellow := 5.0
+				sc := &scenarios.Scenario{
+					Name: ds.name, Seed: 1, Duration: 3600, Step: 1,
+					Network: scenarios.Network{CityFlow: roadnet},
+					Demand:  scenarios.Demand{CityFlow: flow},
+					Signals: scenarios.Signals{Policy: pol, Yellow: &yellow,
+						FixedTime: scenarios.FixedTimeParams{Phases: []int{1, 2, 3, 4, 5, 6, 7, 8}, Green: 30, YellowInside: true}},
+					Driving: scenarios.Driving{NoLaneChange: true, Teleport: -1},
+				}
+				run, sim := mustBuild(t, sc, nil)
+				starved := 0
+				for sim.Time() < 3600-1e-9 {
+					if err := run.Apply(sim); err != nil {
+						t.Fatal(err)
+					}
+					sim.Step()
+					if sim.Steps()%600 != 0 {
+						continue
+					}
+					// Every 10 minutes: no gridlock, no queue stuck.
+					for _, j := range sim.Jams(0) {
+						if j.Starved {
+							starved++
+							continue
+						}
+						t.Errorf("%s, t = %g s: %s", pol, sim.Time(), sim.Describe(j))
+					}
+				}
+				sum := output.Summarize(sim, 0)
+				att[pol] = sum.CityFlowATT
+				t.Logf("%s: CityFlow ATT %.1f s, %d finished, %d waiting; lanes left red over %g s, summed over the checks: %d", pol, sum.CityFlowATT,
+					sim.Counts().Arrived, sim.Counts().Waiting, engine.DefaultJamTime, starved)
+			}
+			for _, pol := range []string{"max_pressure", "sotl"} {
+				if cut := 1 - att[pol]/att["fixed_time"]; cut <= 0.25 {
+					t.Errorf("%s cuts fixed time's ATT by %.1f %% (%.1f against %.1f s), want more than 25 %%", pol, 100*cut, att[pol], att["fixed_time"])
+				}
 			}
 		})
 	}

@@ -30,6 +30,11 @@ type Jam struct {
 	Nodes []maps.NodeID
 	// Cycle is true for a gridlock.
 	Cycle bool
+	// Starved is true for a queue held only by its light (a controller
+	// that leaves a movement red longer than the jam time): a signal
+	// problem, not a traffic one. A starved lane is always alone in its
+	// jam.
+	Starved bool
 	// Stuck is the longest standing time (s) of the first vehicles of
 	// Lanes; Vehicles counts the halted vehicles on Lanes.
 	Stuck    float64
@@ -39,9 +44,12 @@ type Jam struct {
 // describe names the jam's lanes by road and junction ids.
 func (j Jam) describe(n *maps.Network) string {
 	var b strings.Builder
-	if j.Cycle {
+	switch {
+	case j.Cycle:
 		fmt.Fprintf(&b, "gridlock of %d lanes", len(j.Lanes))
-	} else {
+	case j.Starved:
+		fmt.Fprintf(&b, "queue held by a red light")
+	default:
 		fmt.Fprintf(&b, "queue stuck on %d lane(s)", len(j.Lanes))
 	}
 	fmt.Fprintf(&b, " (%d halted vehicles, the longest standing %.0f s):", j.Vehicles, j.Stuck)
@@ -64,12 +72,13 @@ func (s *Sim) Describe(j Jam) string { return j.describe(s.net) }
 
 // Jams returns where traffic is stuck now: every road lane whose first
 // vehicle has stood for at least minStuck seconds (DefaultJamTime when
-// minStuck ≤ 0): for room on the lane its link leads to, for crossing or
-// merging vehicles, or for a light that stays red far longer than any
-// cycle; grouped by what they wait on. Gridlocks (cycles of lanes each waiting on the next)
-// come first, then the other stuck queues, each starting from the lane
-// nobody stuck waits on; within each group the order is by lane id. It
-// reads the state and changes nothing.
+// minStuck ≤ 0) waiting for room on the lane its link leads to, for
+// crossing or merging vehicles, or for a light that has stayed red far
+// longer than any cycle (Starved), grouped by what they wait on.
+// Gridlocks (cycles of lanes each waiting on the next) come first, by
+// their lowest lane id; then, by lane id, the other stuck queues, each
+// from the lane no stuck lane waits on, and the starved lanes. It reads
+// the state and changes nothing.
 func (s *Sim) Jams(minStuck float64) []Jam {
 	if minStuck <= 0 {
 		minStuck = DefaultJamTime
@@ -92,13 +101,15 @@ func (s *Sim) Jams(minStuck float64) []Jam {
 		case c.link >= 0 && s.room(s.segs[c.link].lane, nil) < float64(c.length)+vt.Follow.MinGap:
 			// No room on the lane its link leads to, whatever the light.
 			waitsOn[l] = s.segs[c.link].lane
+		case c.flags&fRed != 0:
+			// A light that has stayed red far longer than any cycle.
+			waitsOn[l] = -3
 		default:
-			// Crossing or merging vehicles, or a light that has stayed
-			// red far longer than any cycle.
+			// Crossing or merging vehicles.
 			waitsOn[l] = -1
 		}
 	}
-	stuck := func(l int32) bool { return l >= 0 && waitsOn[l] != -2 }
+	stuck := func(l int32) bool { return l >= 0 && waitsOn[l] != -2 && waitsOn[l] != -3 }
 	var jams []Jam
 	done := make([]bool, s.nLanes)
 	// Cycles: follow each stuck lane's waits; a lane met twice on the
@@ -143,6 +154,12 @@ func (s *Sim) Jams(minStuck float64) []Jam {
 		}
 	}
 	for l := range waitsOn {
+		if waitsOn[l] == -3 {
+			j := s.jam([]int32{int32(l)}, false)
+			j.Starved = true
+			jams = append(jams, j)
+			continue
+		}
 		if !stuck(int32(l)) || inCycle[l] || waitedOn[l] {
 			continue
 		}

@@ -219,7 +219,10 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
 		vt := &s.vtypes[f.vt]
 		limit := vt.Follow.Decel + float64(urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel))
 		v0 := min(t.speed*float64(f.factor), vt.MaxSpeed)
-		if s.accel(vt, f.speed, gap, c.speed, v0, 0) < -limit {
+		// A slow follower cannot brake by more than it has speed: a
+		// standing one, held back to let this vehicle in, need not brake
+		// at all, whatever its model asks for so short a gap.
+		if max(s.accel(vt, f.speed, gap, c.speed, v0, 0), -f.speed/s.dt) < -limit {
 			return false
 		}
 	}

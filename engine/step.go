@@ -172,6 +172,14 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	if c.link < 0 {
 		return false
 	}
+	if !committed && c.speed < 0.1 && s.room(s.segs[c.link].lane, sc) < min(float64(c.length)+p.MinGap, s.segs[s.segs[c.link].lane].length) {
+		// Waiting at the line for room on its exit lane: take another lane
+		// of the next road that has room, as a driver would, and change
+		// lanes there if the route needs it.
+		if l := s.linkWithRoom(seg, c, p, sc); l >= 0 {
+			c.link = l
+		}
+	}
 	k := &s.segs[c.link]
 	if !committed {
 		switch l := s.lights[k.mov]; {
@@ -373,6 +381,28 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 		}
 		serve := after < 0 || s.serves(k.lane, after)
 		room := s.segs[k.lane].length - s.segs[k.lane].occ - k.occ
+		if best < 0 || serve && !bestServe || serve == bestServe && room > bestRoom+1e-9 {
+			best, bestServe, bestRoom = l, serve, room
+		}
+	}
+	return best
+}
+
+// linkWithRoom returns the link from lane seg towards the car's next road
+// whose exit lane has room for it (one that also serves the road after
+// first, then the most room), or -1 when none has.
+func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionScratch) int32 {
+	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
+	for _, l := range s.ids(seg.links) {
+		k := &s.segs[l]
+		if k.road != c.next || s.closed[k.lane] {
+			continue
+		}
+		room := s.room(k.lane, sc)
+		if room < min(float64(c.length)+p.MinGap, s.segs[k.lane].length) {
+			continue
+		}
+		serve := c.next2 < 0 || s.serves(k.lane, c.next2)
 		if best < 0 || serve && !bestServe || serve == bestServe && room > bestRoom+1e-9 {
 			best, bestServe, bestRoom = l, serve, room
 		}
