@@ -12,6 +12,26 @@ cd "$(dirname "$0")"
 export GOTOOLCHAIN=auto
 go version
 
+# apt_install PKG...: as root, installs the Debian packages of the list
+# that are missing (retrying while another apt holds the lock); prints what
+# is still missing, if anything.
+apt_install() {
+  local missing="" p
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+  if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing:$missing" >&2
+    for try in 1 2 3 4 5 6; do
+      apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null && break
+      echo "apt-get update failed (try $try); retrying in 10 s" >&2; sleep 10
+    done
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 \
+      $missing >/dev/null || true
+    missing=""
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+  fi
+  echo "$missing"
+}
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
@@ -59,6 +79,16 @@ CGO_ENABLED=0 "$tools/bin/staticcheck.$staticcheck_version" ./...
 echo "== govulncheck $govulncheck_version (database golang.org/x/vulndb@$vulndb_version)"
 CGO_ENABLED=0 "$tools/bin/govulncheck.$govulncheck_version" -db "file://$vulndb" ./...
 
+# --- SUMO ------------------------------------------------------------------
+# The SUMO reader's tests and bench/sumocase compare with SUMO's own tools
+# (netgenerate, netconvert, duarouter, sumo, randomTrips.py), check FCD XML
+# with xmllint against SUMO's fcd_file.xsd, and convert the Monaco PBF for
+# netconvert with osmium; as root the Debian packages are installed, and the
+# tests that need them skip with a message otherwise.
+missing=$(apt_install sumo sumo-tools libxml2-utils osmium-tool)
+[ -z "$missing" ] || echo "missing:$missing: the tests that need them skip"
+export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"
+
 echo "== go test"
 CGO_ENABLED=0 go test -count=1 ./...
 
@@ -77,24 +107,7 @@ fi
 # tests are skipped with a message when something is missing.
 echo "== viewer (CGO_ENABLED=1, under Xvfb)"
 viewer_pkgs="libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev libxrandr-dev libxxf86vm-dev xvfb xauth libgl1-mesa-dri"
-missing=""
-for p in $viewer_pkgs; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "installing:$missing"
-  # Another apt may hold the lists lock for a while: retry.
-  for try in 1 2 3 4 5 6; do
-    apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null && break
-    echo "apt-get update failed (try $try); retrying in 10 s"; sleep 10
-  done
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 \
-    $missing >/dev/null
-  missing=""
-  for p in $viewer_pkgs; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-  done
-fi
+missing=$(apt_install $viewer_pkgs)
 if [ -n "$missing" ] || ! command -v xvfb-run >/dev/null || ! command -v gcc >/dev/null; then
   echo "SKIPPING the viewer tests: missing${missing:- gcc or xvfb-run}."
   echo "Run as root (or: apt-get install$missing gcc) to test the viewer."

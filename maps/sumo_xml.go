@@ -1,9 +1,7 @@
 package maps
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/citytwin/citytwin/internal/xmlfile"
 	"github.com/paulmach/orb"
 )
 
@@ -121,28 +120,10 @@ type sxNet struct {
 // offsets, parameters); they are skipped without a note.
 var sumoIgnored = map[string]bool{"type": true, "roundabout": true, "param": true, "neigh": true}
 
-// maxSUMOBytes bounds the decompressed size of a network file (4 GiB).
-const maxSUMOBytes = 4 << 30
-
-// sumoReader returns a reader over the file's XML, decompressing it when it
-// starts with the gzip magic number.
-func sumoReader(r io.Reader) (io.Reader, error) {
-	br := bufio.NewReader(r)
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		return io.LimitReader(zr, maxSUMOBytes), nil
-	}
-	return br, nil
-}
-
 // parseSUMONet reads a SUMO network file (plain or gzip-compressed XML).
 // Errors name the line and the element.
 func parseSUMONet(r io.Reader) (*sxNet, error) {
-	r, err := sumoReader(r)
+	r, err := xmlfile.Reader(r)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +137,7 @@ func parseSUMONet(r io.Reader) (*sxNet, error) {
 			break
 		}
 		if err != nil {
-			return nil, xmlError(d, err)
+			return nil, xmlfile.Error(d, err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -199,7 +180,7 @@ func parseSUMONet(r io.Reader) (*sxNet, error) {
 					out.ignored["<"+t.Name.Local+">"]++
 				}
 				if err := d.Skip(); err != nil {
-					return nil, xmlError(d, err)
+					return nil, xmlfile.Error(d, err)
 				}
 				continue
 			}
@@ -214,15 +195,6 @@ func parseSUMONet(r io.Reader) (*sxNet, error) {
 		return nil, fmt.Errorf("no <net> element: not a SUMO network file")
 	}
 	return out, nil
-}
-
-func xmlError(d *xml.Decoder, err error) error {
-	var se *xml.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("line %d: malformed XML: %s", se.Line, se.Msg)
-	}
-	line, _ := d.InputPos()
-	return fmt.Errorf("line %d: %w", line, err)
 }
 
 func unwrapXML(err error) error {

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,8 +75,39 @@ func Build(sc *Scenario) (*Run, error) {
 	return r, nil
 }
 
-// End is the simulated time the run lasts: duration plus cool-down (s).
+// End is the simulated time the run lasts at most: duration plus
+// cool-down (s).
 func (r *Run) End() float64 { return r.Scenario.Duration + r.Scenario.Cooldown }
+
+// Over reports whether a run of sim is over: its time has reached End, or
+// stop_when_empty is set, every trip's departure time has passed, no
+// [[events]] entry is left to apply and no vehicle is running or waiting
+// to enter.
+func (r *Run) Over(sim *engine.Sim) bool {
+	if sim.Time() >= r.End()-1e-9 {
+		return true
+	}
+	if !r.Scenario.StopWhenEmpty || !sim.Done() {
+		return false
+	}
+	if len(r.Scenario.Events) == 0 {
+		return true
+	}
+	t := r.events[sim]
+	return t != nil && t.Remaining() == 0
+}
+
+// RunToEnd applies the run's switches and events and steps sim until Over.
+func (r *Run) RunToEnd(sim *engine.Sim) error {
+	var errs []error
+	for !r.Over(sim) {
+		if err := r.Apply(sim); err != nil {
+			errs = append(errs, err)
+		}
+		sim.Step()
+	}
+	return errors.Join(errs...)
+}
 
 func (sc *Scenario) errorf(key, format string, args ...any) error {
 	return &Error{File: sc.path, Line: sc.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)}
@@ -177,6 +209,7 @@ const (
 	streamRandom
 	streamOD
 	streamCityFlow
+	streamSUMO
 )
 
 func (b *demandBuilder) rng(stream uint64, i int) *rand.Rand {
@@ -215,6 +248,7 @@ func (b *demandBuilder) build() error {
 	if d.CityFlow != "" {
 		b.cityflow(d.CityFlow)
 	}
+	b.sumoFiles(d.SUMO) // sumo.go
 	if len(b.errs) > 0 {
 		return errors.Join(b.errs...)
 	}
@@ -443,7 +477,11 @@ func (b *demandBuilder) od(i int, m ODMatrix, zones map[string][]maps.RoadID) {
 	}
 }
 
-// tripsCSV reads id,depart,from,to[,vtype] rows after a header line.
+// tripsCSV reads a trips CSV: a header line naming the columns, id and
+// depart first, then from and to, or route (road ids separated by spaces),
+// or all three, and optionally vtype; one trip per row. A trip with a
+// route follows it (its roads must be joined by movements); one without is
+// routed by the fastest route. An empty vtype means the first vehicle type.
 func (b *demandBuilder) tripsCSV(rel string) {
 	key := "demand.trips_csv"
 	data, err := b.sc.ReadFile(rel)
@@ -454,6 +492,8 @@ func (b *demandBuilder) tripsCSV(rel string) {
 	file := b.sc.Resolve(rel)
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
+	col := map[string]int{}
+	var header []string
 	line := 0
 	for {
 		rec, err := r.Read()
@@ -466,32 +506,77 @@ func (b *demandBuilder) tripsCSV(rel string) {
 			return
 		}
 		if line == 1 {
-			if len(rec) < 4 || strings.TrimSpace(rec[0]) != "id" || strings.TrimSpace(rec[1]) != "depart" {
-				b.fail(key, "%s:1: the header must be id,depart,from,to[,vtype]", file)
+			for i, h := range rec {
+				h = strings.TrimSpace(h)
+				if _, dup := col[h]; dup || !slices.Contains([]string{"id", "depart", "from", "to", "route", "vtype"}, h) {
+					col = nil
+					break
+				}
+				col[h] = i
+				header = append(header, h)
+			}
+			_, from := col["from"]
+			_, to := col["to"]
+			_, route := col["route"]
+			if col == nil || len(rec) < 3 || header[0] != "id" || header[1] != "depart" || from != to || !from && !route {
+				b.fail(key, "%s:1: the header must be id,depart then from,to and/or route, and optionally vtype (got %s)", file, strings.Join(rec, ","))
 				return
 			}
 			continue
 		}
-		if len(rec) < 4 || len(rec) > 5 {
-			b.fail(key, "%s:%d: want 4 or 5 fields (id,depart,from,to[,vtype]), have %d", file, line, len(rec))
+		if len(rec) != len(header) && !(len(rec) == len(header)-1 && header[len(header)-1] == "vtype") {
+			b.fail(key, "%s:%d: want %d fields (%s), have %d", file, line, len(header), strings.Join(header, ","), len(rec))
 			continue
 		}
-		dep, err := strconv.ParseFloat(strings.TrimSpace(rec[1]), 64)
+		field := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		dep, err := strconv.ParseFloat(field("depart"), 64)
 		if err != nil || dep < 0 || math.IsInf(dep, 0) || math.IsNaN(dep) {
-			b.fail(key, "%s:%d: depart %q is not a time in seconds", file, line, rec[1])
+			b.fail(key, "%s:%d: depart %q is not a time in seconds", file, line, rec[col["depart"]])
 			continue
 		}
-		o, ok1 := b.net.RoadByID(strings.TrimSpace(rec[2]))
-		d, ok2 := b.net.RoadByID(strings.TrimSpace(rec[3]))
-		if !ok1 || !ok2 {
-			b.fail(key, "%s:%d: road %q or %q does not exist in the network", file, line, rec[2], rec[3])
-			continue
+		trip := engine.Trip{ID: field("id"), Depart: dep}
+		if ids := strings.Fields(field("route")); len(ids) > 0 {
+			ok := true
+			for i, id := range ids {
+				rd, found := b.net.RoadByID(id)
+				if !found {
+					b.fail(key, "%s:%d: route road %q does not exist in the network", file, line, id)
+					ok = false
+					break
+				}
+				if i > 0 && b.net.MovementBetween(trip.Route[i-1], rd) == maps.None {
+					b.fail(key, "%s:%d: route: no movement leads from road %s to road %s", file, line, ids[i-1], id)
+					ok = false
+					break
+				}
+				trip.Route = append(trip.Route, rd)
+			}
+			if !ok {
+				continue
+			}
+			trip.From, trip.To = trip.Route[0], trip.Route[len(trip.Route)-1]
+			if f, t := field("from"), field("to"); f != "" && f != ids[0] || t != "" && t != ids[len(ids)-1] {
+				b.fail(key, "%s:%d: the route runs from %s to %s, not from %q to %q", file, line, ids[0], ids[len(ids)-1], f, t)
+				continue
+			}
+		} else {
+			o, ok1 := b.net.RoadByID(field("from"))
+			d, ok2 := b.net.RoadByID(field("to"))
+			if !ok1 || !ok2 {
+				b.fail(key, "%s:%d: road %q or %q does not exist in the network", file, line, field("from"), field("to"))
+				continue
+			}
+			trip.From, trip.To = o, d
 		}
-		vt := 0
-		if len(rec) == 5 && strings.TrimSpace(rec[4]) != "" {
-			vt = b.vtypeOf(key, strings.TrimSpace(rec[4]), nil)
+		if v := field("vtype"); v != "" {
+			trip.VType = b.vtypeOf(key, v, nil)
 		}
-		b.trips = append(b.trips, engine.Trip{ID: strings.TrimSpace(rec[0]), Depart: dep, From: o, To: d, VType: vt})
+		b.trips = append(b.trips, trip)
 	}
 }
 

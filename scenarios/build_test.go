@@ -275,8 +275,13 @@ func TestBuildTripsCSVBadRows(t *testing.T) {
 	for _, tc := range []struct {
 		name, csv, want string
 	}{
-		{"header", "from,to,id,depart\nroad_0_1_0,road_2_1_0,a,0\n", "trips.csv:1: the header must be id,depart,from,to[,vtype]"},
-		{"fields", "id,depart,from,to\na,0,road_0_1_0\n", "trips.csv:2: want 4 or 5 fields"},
+		{"header", "from,to,id,depart\nroad_0_1_0,road_2_1_0,a,0\n", "trips.csv:1: the header must be id,depart then from,to and/or route, and optionally vtype"},
+		{"header column", "id,depart,from,to,colour\na,0,road_0_1_0,road_2_1_0,red\n", "trips.csv:1: the header must be"},
+		{"header ends", "id,depart,from,vtype\na,0,road_0_1_0,car\n", "trips.csv:1: the header must be"},
+		{"fields", "id,depart,from,to\na,0,road_0_1_0\n", "trips.csv:2: want 4 fields (id,depart,from,to), have 3"},
+		{"route road", "id,depart,route\na,0,road_0_1_0 road_9_9_0\n", `trips.csv:2: route road "road_9_9_0" does not exist`},
+		{"route gap", "id,depart,route\na,0,road_0_1_0 road_2_1_0\n", "trips.csv:2: route: no movement leads from road road_0_1_0 to road road_2_1_0"},
+		{"route ends", "id,depart,from,to,route\na,0,road_0_1_0,road_2_1_2,road_0_1_0 road_1_1_0\n", "trips.csv:2: the route runs from road_0_1_0 to road_1_1_0"},
 		{"negative depart", "id,depart,from,to\na,-4,road_0_1_0,road_2_1_0\n", "trips.csv:2: depart \"-4\" is not a time"},
 		{"vtype", "id,depart,from,to,vtype\na,0,road_0_1_0,road_2_1_0,truck\n", "vehicle type \"truck\" is not defined"},
 	} {
@@ -522,5 +527,33 @@ func TestSameSeedSameTrips(t *testing.T) {
 	}
 	if share := float64(vans) / float64(len(a)); share < 0.15 || share > 0.25 {
 		t.Errorf("van share: got %.3f, want 0.2 ± 0.05", share)
+	}
+}
+
+// TestBuildTripsCSVRoute: a route column gives the roads to follow.
+func TestBuildTripsCSVRoute(t *testing.T) {
+	csv := "id,depart,route,vtype\n" +
+		"east,0,road_0_1_0 road_1_1_1 road_1_2_0 road_2_2_0,\n" +
+		"north,3,road_1_0_1 road_1_1_1 road_1_2_1\n"
+	sc := writeScenario(t, gridHead+"[demand]\ntrips_csv = \"trips.csv\"\n", map[string]string{"trips.csv": csv})
+	r := mustBuild(t, sc)
+	if len(r.Trips) != 2 {
+		t.Fatalf("%d trips", len(r.Trips))
+	}
+	var ids []string
+	for _, rd := range r.Trips[0].Route {
+		ids = append(ids, r.Network.Roads[rd].ID)
+	}
+	if strings.Join(ids, " ") != "road_0_1_0 road_1_1_1 road_1_2_0 road_2_2_0" || r.Trips[0].From != r.Trips[0].Route[0] {
+		t.Errorf("route %v", ids)
+	}
+	sim, err := r.NewSim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	sim.RunUntil(400)
+	if c := sim.Counts(); c.Arrived != 2 {
+		t.Errorf("%+v", c)
 	}
 }

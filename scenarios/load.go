@@ -153,6 +153,23 @@ func checkTree(v any, t reflect.Type, path string, bad func(key, msg string)) {
 		t = t.Elem()
 	}
 	want := func(what string) { bad(path, fmt.Sprintf("want %s, got %s", what, tomlType(v))) }
+	if t == reflect.TypeFor[Paths]() {
+		ok := true
+		switch v := v.(type) {
+		case string:
+		case []any:
+			for _, x := range v {
+				_, isStr := x.(string)
+				ok = ok && isStr
+			}
+		default:
+			ok = false
+		}
+		if !ok {
+			want("a path or an array of paths")
+		}
+		return
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		m, ok := v.(map[string]any)

@@ -1,5 +1,7 @@
 package scenarios
 
+import "fmt"
+
 // Scenario is one simulation run as written in a TOML scenario file.
 // Every field maps to a key of the same snake_case name; see README.md for
 // the full reference. Zero values mean "use the default" where a default
@@ -23,6 +25,10 @@ type Scenario struct {
 	// Workers is the number of worker goroutines; 0 means all cores.
 	// Results do not depend on it.
 	Workers int `toml:"workers"`
+	// StopWhenEmpty ends the run before duration + cool-down once demand
+	// is over (every trip's departure time has passed and no event is
+	// left) and no vehicle is running or waiting to enter, as SUMO does.
+	StopWhenEmpty bool `toml:"stop_when_empty"`
 	// MinParallel is the least number of running vehicles for which a step
 	// uses several workers (0: 4,000; negative: always). Results do not
 	// depend on it.
@@ -142,6 +148,33 @@ type Demand struct {
 	TripsCSV string `toml:"trips_csv"`
 	// CityFlow is a CityFlow flow.json (routes as road lists).
 	CityFlow string `toml:"cityflow"`
+	// SUMO lists SUMO route files (.rou.xml, .trips.xml): their vehicle
+	// types, vehicles, trips and flows (see README.md).
+	SUMO Paths `toml:"sumo"`
+}
+
+// Paths is one path or several: `key = "a.xml"` or `key = ["a.xml", "b.xml"]`.
+type Paths []string
+
+// UnmarshalTOML accepts a string or an array of strings.
+func (p *Paths) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*p = Paths{v}
+		return nil
+	case []any:
+		out := make(Paths, 0, len(v))
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return fmt.Errorf("want a path or an array of paths")
+			}
+			out = append(out, s)
+		}
+		*p = out
+		return nil
+	}
+	return fmt.Errorf("want a path or an array of paths")
 }
 
 // Flow is a stream of vehicles from one road or zone to another.
@@ -309,6 +342,11 @@ type FixedTimeParams struct {
 	// YellowInside counts the yellow and all-red inside each phase's
 	// time, as LibSignal's fixed-time baseline does.
 	YellowInside bool `toml:"yellow_inside"`
+	// Static runs actuated programs (a SUMO network's type="actuated"
+	// tlLogics) with their fixed durations; by default fixed_time runs
+	// them actuated, as SUMO does (signal.GapActuated), when no other
+	// fixed_time key changes their plan.
+	Static bool `toml:"static"`
 }
 
 // WebsterParams are the parameters of the webster policy.

@@ -382,6 +382,9 @@ func (st *signalSetup) controller(v maps.NodeID, c policyChoice) engine.Controll
 	if c.phases != nil {
 		plan.Phases = c.phases
 	}
+	if st.program(v).Actuated != nil && !g.FixedTime.Static && plan.Phases == nil && plan.Green == nil && plan.Offset == 0 && !plan.YellowInside {
+		return &signal.GapActuated{}
+	}
 	return plan
 }
 

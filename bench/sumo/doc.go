@@ -16,6 +16,16 @@
 //	-seed n          demand and engine seed (default 1)
 //	-keep dir        keep SUMO's files in dir (default: a temporary folder)
 //	-workers n       CityTwin workers for the parallel run (default: all cores)
+//	-cases list      instead: generate SUMO cases (all, or names of
+//	                 bench/sumocase.Standard, comma-separated) and compare
+//	                 the two engines' traffic on them (-keep, -seed apply)
+//
+// With -cases, each case is made with SUMO's own tools (netgenerate grids and
+// random networks with static or actuated signals, randomTrips.py trips
+// routed by duarouter); sumo runs the files, and CityTwin loads the very same
+// files with [network] sumo and [demand] sumo; the table gives vehicles,
+// arrivals, teleports, when the run ended and the mean travel time with
+// CityTwin's difference to SUMO's.
 //
 // It needs SUMO's sumo and netconvert on the PATH (Debian:
 // apt-get install sumo) and exits with a message, status 0, when they are

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/citytwin/citytwin/bench"
+	"github.com/citytwin/citytwin/bench/sumocase"
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
 	"github.com/citytwin/citytwin/maps"
@@ -29,7 +30,15 @@ func main() {
 	seed := flag.Uint64("seed", 1, "demand and engine seed")
 	keep := flag.String("keep", "", "write SUMO's files to this `dir` and keep them (default: a temporary folder, removed)")
 	workers := flag.Int("workers", runtime.NumCPU(), "CityTwin workers for the parallel run (a one-worker run is always made)")
+	cases := flag.String("cases", "", "instead of the speed comparison, generate SUMO `cases` with SUMO's tools (all, or names from bench/sumocase.Standard separated by commas) and compare the two engines' traffic on them")
 	flag.Parse()
+	if *cases != "" {
+		if err := runCases(*cases, *keep, *seed, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "bench/sumo:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*caseName, *duration, *seed, *keep, *workers, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/sumo:", err)
 		os.Exit(1)
@@ -116,7 +125,7 @@ func run(caseName string, duration float64, seed uint64, keep string, workers in
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "%s, %.0f s simulated at 1 s steps, seed %d; %s\n", caseName, duration, seed, sumoVersion())
+	_, err = fmt.Fprintf(stdout, "%s, %.0f s simulated at 1 s steps, seed %d; %s\n", caseName, duration, seed, sumocase.Version())
 	return err
 }
 
@@ -203,7 +212,7 @@ func runSUMO(dir string, duration float64, seed uint64) (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("sumo: %v\n%s", err, out)
 	}
-	r := result{engine: "SUMO " + sumoVersion()}
+	r := result{engine: "SUMO " + sumocase.Version()}
 	r.cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	data, err := os.ReadFile(filepath.Join(dir, "stats.xml"))
 	if err != nil {
@@ -268,16 +277,4 @@ func runCityTwin(setup *bench.Setup, workers int, duration float64) (result, err
 	}
 	return result{engine: name, wall: wall, cpu: cpu, updates: c.VehicleSteps,
 		ups: c.VehicleSteps / wall, meanTT: sum.MeanTravelTime, arrived: c.Arrived, running: c.Running, teleports: c.Teleports}, nil
-}
-
-// sumoVersion returns SUMO's version, e.g. "1.15.0".
-func sumoVersion() string {
-	out, err := exec.Command("sumo", "--version").Output()
-	if err != nil {
-		return "?"
-	}
-	if m := regexp.MustCompile(`Version ([^\s]+)`).FindSubmatch(out); m != nil {
-		return string(m[1])
-	}
-	return "?"
 }

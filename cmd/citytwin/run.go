@@ -26,6 +26,7 @@ type runOpts struct {
 	quiet        bool
 	printDefault bool
 	snapshot     string
+	stopEmpty    bool
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
@@ -38,6 +39,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	fs.BoolVar(&o.printDefault, "print-default", false, "print the embedded default scenario and exit")
 	fs.StringVar(&o.snapshot, "snapshot", "", "write a PNG picture of the final state to this file")
+	fs.BoolVar(&o.stopEmpty, "stop-when-empty", false, "end the run once demand is over and no vehicle is running or waiting (the scenario's stop_when_empty)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: citytwin run [flags] [SCENARIO.toml]\n\nWith no scenario, runs the embedded default (Wuhan, one hour).\n\nFlags:")
 		fs.PrintDefaults()
@@ -68,6 +70,9 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if o.out != "" {
 		sc.Output.Dir = o.out
+	}
+	if o.stopEmpty {
+		sc.StopWhenEmpty = true
 	}
 	return runScenario(sc, o, stdout, stderr)
 }
@@ -108,7 +113,7 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	defer signal.Stop(sigc)
 	var stopped os.Signal
 	start := time.Now()
-	for sim.Time() < run.End()-1e-9 && stopped == nil {
+	for !run.Over(sim) && stopped == nil {
 		if err := run.Apply(sim); err != nil { // [[signals.switch]]
 			return err
 		}
@@ -162,6 +167,9 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	}
 	sum := output.Summarize(sim, sc.Warmup)
 	printRunSummary(stdout, sum, time.Since(start), sim)
+	if sim.Time() < run.End()-1e-9 {
+		fmt.Fprintf(stdout, "  ended at t = %g s of %g s: demand over and no vehicle running or waiting (stop_when_empty)\n\n", sim.Time(), run.End())
+	}
 	if refused, forced := sim.GuardCounts(); refused > 0 || forced > 0 {
 		fmt.Fprintf(stdout, "  %-18s %d refused, %d forced\n\n", "signal guard", refused, forced)
 	}
