@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/citytwin/citytwin/internal/xmlfile"
 )
 
@@ -325,7 +326,7 @@ func timeValue(s string) (float64, bool) {
 		if !ok || v < 0 {
 			return 0, false
 		}
-		t += v * mult[i]
+		t += float64(v * mult[i])
 	}
 	return t, t <= MaxTime
 }
@@ -915,7 +916,7 @@ func (rd *reader) flowTimes(e *elem, id string) ([]float64, error) {
 		if !ok || rate == 0 {
 			return nil, errf(e, id, "period %q: want exp(rate) with a rate in (0, 10⁴] per second", s)
 		}
-		for t := begin + rd.rng.ExpFloat64()/rate; t < end && add(t); t += rd.rng.ExpFloat64() / rate {
+		for t := begin + detmath.ExpFloat64(rd.rng)/rate; t < end && add(t); t += detmath.ExpFloat64(rd.rng) / rate {
 		}
 		return out, nil
 	}
@@ -944,7 +945,7 @@ func (rd *reader) flowTimes(e *elem, id string) ([]float64, error) {
 		return nil, errf(e, id, "would depart more than %d vehicles", MaxVehicles)
 	}
 	for k := 0; ; k++ {
-		t := begin + float64(k)*period
+		t := begin + float64(float64(k)*period)
 		if t >= end || !add(t) {
 			break
 		}
