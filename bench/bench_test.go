@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -313,5 +314,39 @@ func TestTimeGrid10(t *testing.T) {
 	if r.Steps != 20 || r.Workers != 2 || r.Running == 0 || r.VehicleUpdates < 20*100 || r.UpdatesPerSec <= 0 ||
 		r.Heap == 0 || r.HeapPerVehicle <= 0 || math.Abs(r.NsPerUpdate*r.UpdatesPerSec-1e9) > 1 {
 		t.Errorf("implausible result %+v", r)
+	}
+}
+
+// TestCityFlowCaseSettings checks that the CityFlow cases run with
+// CityFlow's settings (no discretionary lane changes, no teleporting) and
+// their _full variants with the whole model.
+func TestCityFlowCaseSettings(t *testing.T) {
+	if os.Getenv(DatasetsEnv) == "" {
+		t.Skipf("%s is not set: no CityFlow datasets", DatasetsEnv)
+	}
+	for _, name := range []string{"jinan_3x4", "hangzhou_4x4", "newyork_16x3"} {
+		for _, full := range []bool{false, true} {
+			n := name
+			if full {
+				n += "_full"
+			}
+			c, err := Lookup(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := c.Load(1, 60)
+			if errors.Is(err, ErrSkipped) {
+				t.Skip(err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Config.LaneChange; got != full {
+				t.Errorf("%s: lane changes %v, want %v", n, got, full)
+			}
+			if got := s.Config.Teleport > 0; got != full {
+				t.Errorf("%s: teleport after %g s, want teleporting %v", n, s.Config.Teleport, full)
+			}
+		}
 	}
 }

@@ -96,12 +96,18 @@ func Cases() []*Case {
 		{Name: "grid32", Desc: "32×32 signalised grid, busy", Warmup: 600, Steps: 200, load: gridCase(32, 90)},
 		{Name: "wuhan", Desc: "embedded Wuhan scenario", Warmup: 900, Steps: 600, load: wuhanCase},
 		{Name: "scale", Desc: fmt.Sprintf("%d×%d grid, 400 m blocks, >1M vehicles", scaleSize, scaleSize), Warmup: 30, Steps: 30, Heavy: true, load: scaleCase},
-		{Name: "jinan_3x4", Desc: "CityFlow Jinan 3×4, real flow", Warmup: 900, Steps: 600,
-			load: cityflowCase("jinan_3x4", "roadnet_3_4.json", "anon_3_4_jinan_real.json")},
-		{Name: "hangzhou_4x4", Desc: "CityFlow Hangzhou 4×4, real flow", Warmup: 900, Steps: 600,
-			load: cityflowCase("hangzhou_4x4", "roadnet_4_4.json", "anon_4_4_hangzhou_real.json")},
-		{Name: "newyork_16x3", Desc: "CityFlow New York 16×3, real flow", Warmup: 900, Steps: 600,
-			load: cityflowCase("newyork_16x3", "roadnet_16_3.json", "anon_16_3_newyork_real.json")},
+		{Name: "jinan_3x4", Desc: "CityFlow Jinan 3×4, real flow, CityFlow's settings", Warmup: 900, Steps: 600,
+			load: cityflowCase("jinan_3x4", "roadnet_3_4.json", "anon_3_4_jinan_real.json", false)},
+		{Name: "hangzhou_4x4", Desc: "CityFlow Hangzhou 4×4, real flow, CityFlow's settings", Warmup: 900, Steps: 600,
+			load: cityflowCase("hangzhou_4x4", "roadnet_4_4.json", "anon_4_4_hangzhou_real.json", false)},
+		{Name: "newyork_16x3", Desc: "CityFlow New York 16×3, real flow, CityFlow's settings", Warmup: 900, Steps: 600,
+			load: cityflowCase("newyork_16x3", "roadnet_16_3.json", "anon_16_3_newyork_real.json", false)},
+		{Name: "jinan_3x4_full", Desc: "CityFlow Jinan 3×4, real flow, full model", Warmup: 900, Steps: 600,
+			load: cityflowCase("jinan_3x4", "roadnet_3_4.json", "anon_3_4_jinan_real.json", true)},
+		{Name: "hangzhou_4x4_full", Desc: "CityFlow Hangzhou 4×4, real flow, full model", Warmup: 900, Steps: 600,
+			load: cityflowCase("hangzhou_4x4", "roadnet_4_4.json", "anon_4_4_hangzhou_real.json", true)},
+		{Name: "newyork_16x3_full", Desc: "CityFlow New York 16×3, real flow, full model", Warmup: 900, Steps: 600,
+			load: cityflowCase("newyork_16x3", "roadnet_16_3.json", "anon_16_3_newyork_real.json", true)},
 	}
 }
 
@@ -182,8 +188,12 @@ func scenarioSetup(sc *scenarios.Scenario) (*Setup, error) {
 
 // cityflowCase builds a CityFlow dataset from $CITYTWIN_DATASETS/dir: its
 // roadnet with its own signal phases and its flow file, one hour, 1 s
-// steps, as the CityFlow benchmarks run it.
-func cityflowCase(dir, roadnet, flow string) func(seed uint64, horizon float64) (*Setup, error) {
+// steps, as the CityFlow benchmarks run it. With CityFlow's settings (full
+// false) discretionary lane changes and teleporting are off, as in
+// CityFlow's benchmark configuration (laneChange false; CityFlow has no
+// teleporting), so that speeds compare with CityFlow's; full keeps the
+// whole model (MOBIL lane changes, 300 s time-to-teleport).
+func cityflowCase(dir, roadnet, flow string, full bool) func(seed uint64, horizon float64) (*Setup, error) {
 	return func(seed uint64, _ float64) (*Setup, error) {
 		root := os.Getenv(DatasetsEnv)
 		if root == "" {
@@ -201,6 +211,9 @@ func cityflowCase(dir, roadnet, flow string) func(seed uint64, horizon float64) 
 		}
 		src := fmt.Sprintf("name = %q\nseed = %d\nduration = 3600\nstep = 1.0\n[network]\ncityflow = %q\n[demand]\ncityflow = %q\n",
 			dir, seed, net, fl)
+		if !full {
+			src += "[driving]\nno_lane_change = true\nteleport = -1\n"
+		}
 		sc, err := scenarios.Parse([]byte(src), filepath.Join(root, dir, "bench.toml"))
 		if err != nil {
 			return nil, err
