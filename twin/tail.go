@@ -14,6 +14,11 @@ import (
 // MaxFieldLine bounds a line of a field-data file (bytes).
 const MaxFieldLine = 1 << 20
 
+// MaxLogLine bounds a line of a command log (`serve -log`) read back
+// (bytes): an entry holds one command, itself bounded by the request
+// body limit.
+const MaxLogLine = 16 << 20
+
 // TailField follows a JSON-lines file of field data and submits each new
 // line, as it is appended, as one command: field_counts, field_signal or
 // release_signal (with its kind). It reads the lines already there first;

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,6 +200,119 @@ func TestInterruptRun(t *testing.T) {
 			}
 			if err := m.Verify(out); err != nil || len(m.Files) != 7 {
 				t.Errorf("%d files: %v", len(m.Files), err)
+			}
+		})
+	}
+}
+
+// TestKillServeLog kills `citytwin serve -log` (SIGKILL) while a client
+// sends commands as fast as it can, five times: the log keeps every
+// command whose request was answered, and at most one partial line (the
+// entry being written), which -replay leaves out.
+func TestKillServeLog(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill test in -short mode")
+	}
+	dir := t.TempDir()
+	scenario := filepath.Join(dir, "tiny.toml")
+	os.WriteFile(scenario, []byte(tinyScenario), 0o644)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for trial := range 5 {
+		logf := filepath.Join(dir, fmt.Sprintf("cmd%d.jsonl", trial))
+		cmd := child(t, "serve", "-stepped", "-quiet", "-rate", "-1", "-addr", "127.0.0.1:0", "-log", logf, scenario)
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		base := ""
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if _, rest, ok := strings.Cut(sc.Text(), "serving http://"); ok {
+				base = "http://" + strings.Fields(rest)[0]
+				break
+			}
+		}
+		if base == "" {
+			cmd.Process.Kill()
+			t.Fatal("the server did not start")
+		}
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		answered := 0
+		deadline := time.Now().Add(time.Duration(100+rng.IntN(400)) * time.Millisecond)
+		for k := 0; time.Now().Before(deadline); k++ {
+			body := fmt.Sprintf(`{"n": 1, "commands": [{"kind": "speed_limit", "road": "road_0_1_0", "speed": %d}]}`, 5+k%10)
+			if code := post(t, base+"/v1/step", body); code != 200 {
+				t.Fatalf("step: status %d", code)
+			}
+			answered++
+		}
+		// Kill while requests are in flight.
+		go post(t, base+"/v1/step", `{"n": 1, "commands": [{"kind": "speed_limit", "road": "road_0_1_0", "speed": 3}]}`)
+		time.Sleep(time.Duration(rng.IntN(2000)) * time.Microsecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		f, err := os.Open(logf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, torn, err := readCommandLog(f, logf)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("trial %d: %d commands answered, %d logged, partial last line: %v", trial, answered, len(entries), torn)
+		if len(entries) < answered || len(entries) > answered+1 {
+			t.Errorf("%d commands answered, %d logged", answered, len(entries))
+		}
+		for i, e := range entries {
+			if e.Seq != int64(i) || e.Command == nil || e.Error != "" {
+				t.Errorf("entry %d: %+v", i, e)
+				break
+			}
+		}
+	}
+}
+
+// post sends a JSON body and returns the status (0 when the server is
+// gone).
+func post(t *testing.T, url, body string) int {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestReadCommandLog(t *testing.T) {
+	ok := `{"seq":0,"step":1,"time":1,"command":{"kind":"close_road","road":"r"}}` + "\n"
+	for _, tc := range []struct {
+		name, data string
+		n          int
+		torn       bool
+		err        string
+	}{
+		{"whole", ok + "\n" + ok, 2, false, ""},
+		{"partial last line", ok + ok[:20], 1, true, ""},
+		{"bad line", ok + "{oops\n" + ok, 0, false, "log:2:"},
+		{"endless line", strings.Repeat("x", 17<<20), 0, false, "longer than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			es, torn, err := readCommandLog(strings.NewReader(tc.data), "log")
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("got %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || len(es) != tc.n || torn != tc.torn {
+				t.Errorf("got %d entries, torn %v, %v; want %d, %v", len(es), torn, err, tc.n, tc.torn)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -112,14 +114,12 @@ Flags:`)
 		topt.Pace = -1
 	}
 	if o.logFile != "" {
-		f, err := os.OpenFile(o.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		l, err := openCommandLog(o.logFile, logSyncEvery)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		w := bufio.NewWriter(f)
-		defer w.Flush()
-		topt.Log = w
+		defer l.Close()
+		topt.Log = l
 	}
 	tw, err := twin.New(run, topt)
 	if err != nil {
@@ -180,21 +180,12 @@ func replayLog(run *scenarios.Run, o serveOpts, stdout io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	var entries []twin.LogEntry
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(strings.TrimSpace(sc.Text())) == 0 {
-			continue
-		}
-		var e twin.LogEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return fmt.Errorf("%s:%d: %w", o.replay, line, err)
-		}
-		entries = append(entries, e)
-	}
-	if err := sc.Err(); err != nil {
+	entries, torn, err := readCommandLog(f, o.replay)
+	if err != nil {
 		return err
+	}
+	if torn {
+		fmt.Fprintf(stdout, "note: %s ends in a partial entry (written when the server was killed): left out\n", o.replay)
 	}
 	steps := o.steps
 	if steps == 0 && len(entries) > 0 {
@@ -207,6 +198,121 @@ func replayLog(run *scenarios.Run, o serveOpts, stdout io.Writer) error {
 	defer sim.Close()
 	fmt.Fprintf(stdout, "replayed %d commands over %d steps (t = %g s)\nstate hash %016x\n", len(entries), steps, sim.Time(), sim.Hash())
 	return nil
+}
+
+// logSyncEvery bounds the time between a command's log entry and the
+// sync that makes it survive a power cut.
+const logSyncEvery = 50 * time.Millisecond
+
+// commandLog is the file of `serve -log`. Each entry (one line, one Write
+// by the twin) goes to the file with one unbuffered write(2), so a kill
+// loses at most the entry being written; a background group commit syncs
+// the file at most syncEvery after a write, so a power cut loses at most
+// the entries of that interval.
+type commandLog struct {
+	f     *os.File
+	mu    sync.Mutex
+	dirty bool
+	err   error
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+func openCommandLog(path string, syncEvery time.Duration) (*commandLog, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	l := &commandLog{f: f, stop: make(chan struct{}), done: make(chan struct{})}
+	go l.syncer(syncEvery)
+	return l, nil
+}
+
+// Write appends one entry.
+func (l *commandLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.f.Write(p)
+	if err != nil {
+		l.err = fmt.Errorf("command log %s: %w", l.f.Name(), err)
+	}
+	l.dirty = true
+	return n, err
+}
+
+func (l *commandLog) sync() {
+	l.mu.Lock()
+	dirty := l.dirty
+	l.dirty = false
+	l.mu.Unlock()
+	if dirty {
+		l.f.Sync()
+	}
+}
+
+func (l *commandLog) syncer(every time.Duration) {
+	defer close(l.done)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-tick.C:
+			l.sync()
+		}
+	}
+}
+
+// Close syncs and closes the file.
+func (l *commandLog) Close() error {
+	close(l.stop)
+	<-l.done
+	l.sync()
+	return l.f.Close()
+}
+
+// readCommandLog reads the entries of a command log (`serve -log`). A
+// last line without its newline is the entry a killed server was writing:
+// it is left out and torn is true. Any other bad line is an error.
+func readCommandLog(r io.Reader, name string) (entries []twin.LogEntry, torn bool, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var b []byte
+	for line := 1; ; line++ {
+		b = b[:0]
+		var rerr error
+		for {
+			var chunk []byte
+			chunk, rerr = br.ReadSlice('\n')
+			b = append(b, chunk...)
+			if len(b) > twin.MaxLogLine {
+				return nil, false, fmt.Errorf("%s:%d: line longer than %d bytes", name, line, twin.MaxLogLine)
+			}
+			if rerr != bufio.ErrBufferFull {
+				break
+			}
+		}
+		if rerr == io.EOF && len(b) > 0 {
+			return entries, true, nil
+		}
+		if rerr == io.EOF {
+			return entries, false, nil
+		}
+		if rerr != nil {
+			return nil, false, rerr
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		var e twin.LogEntry
+		if err := json.Unmarshal(b, &e); err != nil {
+			return nil, false, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		entries = append(entries, e)
+	}
 }
 
 // logRequests logs each request's method, path, status and duration.
