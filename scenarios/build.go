@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -47,6 +46,13 @@ func Build(sc *Scenario) (*Run, error) {
 	// defaults, as when parsed (a no-op for a parsed one: ApplyDefaults is
 	// idempotent).
 	sc.ApplyDefaults()
+	// The budgets again: a command line may have changed workers, and a
+	// scenario written in Go has not been validated.
+	c := &checker{s: sc}
+	c.limits()
+	if len(c.probs) > 0 {
+		return nil, errors.Join(c.probs...)
+	}
 	r := &Run{Scenario: sc}
 	net, err := sc.loadNetwork()
 	if err != nil {
@@ -119,7 +125,7 @@ func (sc *Scenario) ReadFile(rel string) ([]byte, error) {
 	if sc.embedded {
 		return defaultFiles.ReadFile("defaults/" + rel)
 	}
-	return os.ReadFile(sc.Resolve(rel))
+	return sc.readInput(sc.Resolve(rel)) // at most limits.file_bytes (limits.go)
 }
 
 func (sc *Scenario) loadNetwork() (*maps.Network, error) {
@@ -249,6 +255,9 @@ func (b *demandBuilder) build() error {
 		b.cityflow(d.CityFlow)
 	}
 	b.sumoFiles(d.SUMO) // sumo.go
+	if n := len(b.trips); n > b.sc.Limits.Trips && len(b.errs) == 0 {
+		b.fail("demand", "creates %d trips; limits.trips allows %d", n, b.sc.Limits.Trips)
+	}
 	if len(b.errs) > 0 {
 		return errors.Join(b.errs...)
 	}
@@ -505,6 +514,10 @@ func (b *demandBuilder) tripsCSV(rel string) {
 			b.fail(key, "%s: %v", file, err)
 			return
 		}
+		if len(b.trips) >= b.sc.Limits.Trips {
+			b.fail(key, "%s:%d: more trips than limits.trips (%d) allows", file, line, b.sc.Limits.Trips)
+			return
+		}
 		if line == 1 {
 			for i, h := range rec {
 				h = strings.TrimSpace(h)
@@ -667,6 +680,10 @@ func (b *demandBuilder) cityflow(rel string) {
 				break
 			}
 			route = append(route, part[1:]...)
+		}
+		if n := math.Floor((f.EndTime-f.StartTime)/f.Interval+1e-9) + 1; float64(len(b.trips))+n > float64(b.sc.Limits.Trips) {
+			b.fail(key, "%s: would create %.0f trips; with those before, more than limits.trips (%d) allows", where, n, b.sc.Limits.Trips)
+			return
 		}
 		for k, t := 0, f.StartTime; t <= f.EndTime+1e-9; k, t = k+1, t+f.Interval {
 			trip := engine.Trip{ID: fmt.Sprintf("flow_%d_%d", i, k), Depart: t, From: roads[0], To: roads[len(roads)-1], VType: vt, Route: route,

@@ -183,6 +183,8 @@ func (s *Scenario) ApplyDefaults() {
 	}
 	def(&s.Driving.LaneChangeThreshold, DefaultLaneChangeThreshold)
 
+	s.Limits.applyDefaults() // limits.go
+
 	o := &s.Output
 	def(&o.Dir, filepath.Join(DefaultOutputRoot, s.Name))
 	def(&o.Interval, DefaultOutputInterval)

@@ -111,11 +111,20 @@ var eventKeys = map[string][]string{
 
 // Event limits.
 const (
-	MaxEventSpeed    = 80.0      // speed_limit speed, m/s
-	MaxEventFactor   = 100.0     // scale_demand factor
-	MaxForceDuration = 24 * 3600 // force_phase duration, s
-	MaxEventTrips    = 100000    // trips of one add_demand event
+	MaxEventSpeed     = 80.0      // speed_limit speed, m/s
+	MaxEventFactor    = 100.0     // scale_demand factor
+	MaxForceDuration  = 24 * 3600 // force_phase duration, s
+	MaxEventTrips     = 100000    // trips of one add_demand event
+	MaxEventJunctions = 10000     // junctions listed by one switch_policy
 )
+
+// clipID shortens an id quoted in a message.
+func clipID(id string) string {
+	if len(id) > 60 {
+		return id[:60] + "…"
+	}
+	return id
+}
 
 // EventKeys returns the keys an event of the given kind takes besides at
 // and kind, or nil when the kind is unknown.
@@ -219,7 +228,15 @@ func (s *Scenario) checkEvent(e *Event, set []string, key func(string) string, a
 		}
 	case EventSwitchPolicy:
 		check("policy", slices.Contains(SignalPolicies, e.Policy), "must be one of %s, got %q", strings.Join(SignalPolicies, ", "), e.Policy)
+		if !check("junctions", len(e.Junctions) <= MaxEventJunctions, "at most %d junctions, got %d", MaxEventJunctions, len(e.Junctions)) {
+			break
+		}
+		seen := make(map[string]bool, len(e.Junctions))
 		for j, id := range e.Junctions {
+			if !check(fmt.Sprintf("junctions[%d]", j), !seen[id], "%q is listed twice", clipID(id)) {
+				break
+			}
+			seen[id] = true
 			if name, ok := strings.CutPrefix(id, GroupPrefix); ok {
 				_, ok := s.Signals.Groups[name]
 				check(fmt.Sprintf("junctions[%d]", j), ok, "no group %q in signals.groups", name)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/citytwin/citytwin/internal/limitio"
 )
 
 // An Error is one problem with a scenario. Parse and Validate (and Load,
@@ -54,7 +54,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Load reads, completes and checks the scenario file at path; see Parse.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := limitio.ReadFile(path, MaxScenarioBytes)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
@@ -76,6 +76,12 @@ func Parse(data []byte, name string) (s *Scenario, err error) {
 			s, err = nil, &Error{File: name, Msg: fmt.Sprintf("cannot decode: %v", r)}
 		}
 	}()
+	if len(data) > MaxScenarioBytes {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("%d bytes: a scenario file may have at most %d", len(data), MaxScenarioBytes)}
+	}
+	if line, ok := checkDepth(data); !ok {
+		return nil, &Error{File: name, Line: line, Msg: fmt.Sprintf("arrays and inline tables nest deeper than %d levels", MaxTOMLDepth)}
+	}
 	src := string(data)
 
 	// Decode once into a generic tree to check keys and types ourselves,
@@ -97,6 +103,12 @@ func Parse(data []byte, name string) (s *Scenario, err error) {
 	}
 
 	sum := sha256.Sum256(data)
+	for _, k := range explicitZero(tree) {
+		probs = append(probs, &Error{File: name, Line: lines[k], Key: k, Msg: zeroKeys[k]})
+	}
+	if len(probs) > 0 {
+		return nil, errors.Join(probs...)
+	}
 	s = &Scenario{path: name, lines: lines, sum: hex.EncodeToString(sum[:])}
 	if _, err := toml.Decode(src, s); err != nil {
 		return nil, tomlError(name, src, "", err) // a case checkTree missed
@@ -106,6 +118,40 @@ func Parse(data []byte, name string) (s *Scenario, err error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// zeroKeys are the keys whose default is taken when they are left out,
+// but for which an explicit 0 is an error (not a silent default).
+var zeroKeys = map[string]string{
+	"step":            fmt.Sprintf("must be in [%g, %g] s, got 0 (leave it out for the default %g)", MinStep, MaxStep, DefaultStep),
+	"output.interval": fmt.Sprintf("must be a positive whole number of steps, got 0 (leave it out for the default %g s)", DefaultOutputInterval),
+}
+
+// explicitZero returns the keys of zeroKeys set to 0 in the decoded tree.
+func explicitZero(tree map[string]any) []string {
+	var out []string
+	for _, k := range []string{"step", "output.interval"} {
+		var v any = tree
+		for _, part := range strings.Split(k, ".") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				v = nil
+				break
+			}
+			v = m[part]
+		}
+		switch x := v.(type) {
+		case int64:
+			if x == 0 {
+				out = append(out, k)
+			}
+		case float64:
+			if x == 0 {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 // tomlError converts an error of the TOML library about src to an *Error

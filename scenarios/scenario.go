@@ -45,6 +45,8 @@ type Scenario struct {
 	// V2X, when set, enables connected vehicles and roadside units (see
 	// V2X and docs/v2x.md).
 	V2X *V2X `toml:"v2x"`
+	// Limits are the run's resource budgets (see Limits).
+	Limits Limits `toml:"limits"`
 
 	// path is the file the scenario was read from; relative paths inside
 	// the scenario are resolved against its directory.

@@ -42,7 +42,7 @@ func (s *Scenario) Validate() error {
 	if s.Duration > 0 && s.Cooldown >= 0 && s.Warmup >= s.Duration+s.Cooldown {
 		c.add("warmup", "must be less than duration + cooldown (%g s), got %g", s.Duration+s.Cooldown, s.Warmup)
 	}
-	c.check("workers", s.Workers >= 0, "must not be negative, got %d", s.Workers)
+	c.check("workers", s.Workers >= 0, "must not be negative, got %d", s.Workers) // and at most MaxWorkers (limits.go)
 
 	c.network(&s.Network)
 	c.vtypes(s.VTypes)
@@ -58,7 +58,14 @@ func (s *Scenario) Validate() error {
 		c.within("driving.politeness", *p, 0, 1)
 	}
 	c.atLeast("driving.lane_change_threshold", s.Driving.LaneChangeThreshold, 0)
-	c.positive("output.interval", s.Output.Interval)
+	if iv := s.Output.Interval; c.check("output.interval", iv > 0 && !math.IsInf(iv, 0), "must be positive and finite, got %g", iv) && s.Step > 0 {
+		k := iv / s.Step
+		c.check("output.interval", k >= 1-1e-9 && math.Abs(k-math.Round(k)) < 1e-6,
+			"must be a whole number of steps (step = %g s), got %g", s.Step, iv)
+	}
+	if len(c.probs) == 0 {
+		c.limits() // the budgets (limits.go), once the values they add up are valid
+	}
 	return errors.Join(c.probs...)
 }
 
@@ -113,7 +120,9 @@ func (c *checker) vtypes(vts []VehicleType) {
 }
 
 func (c *checker) demand(d *Demand) {
-	c.atLeast("demand.scale", d.Scale, 0)
+	if c.atLeast("demand.scale", d.Scale, 0) {
+		c.check("demand.scale", d.Scale <= MaxDemandScale, "must be at most %g, got %g", MaxDemandScale, d.Scale)
+	}
 	for _, name := range slices.Sorted(maps.Keys(d.Zones)) {
 		roads, key := d.Zones[name], joinKey("demand.zones", name)
 		c.check(key, len(roads) > 0, "zone %q lists no road", name)
@@ -132,7 +141,9 @@ func (c *checker) demand(d *Demand) {
 	}
 	for i, r := range d.Random {
 		key := func(k string) string { return fmt.Sprintf("demand.random[%d].%s", i, k) }
-		c.positive(key("rate"), r.Rate)
+		if c.check(key("rate"), r.Rate > 0 && !math.IsInf(r.Rate, 0), "must be positive and finite, got %g", r.Rate) {
+			c.check(key("rate"), r.Rate <= MaxRandomRate, "must be at most %g veh/h, got %g", MaxRandomRate, r.Rate)
+		}
 		c.window(key, r.Begin, r.End)
 		c.atLeast(key("min_length"), r.MinLength, 0)
 		c.oneOf(key("distribution"), r.Distribution, Distributions)
@@ -149,7 +160,9 @@ func (c *checker) demand(d *Demand) {
 			rk := fmt.Sprintf("%s[%d]", key("trips"), j)
 			c.check(rk, len(row) == len(m.Zones), "must have one entry per zone (%d), got %d", len(m.Zones), len(row))
 			for k, n := range row {
-				c.atLeast(fmt.Sprintf("%s[%d]", rk, k), n, 0)
+				if c.atLeast(fmt.Sprintf("%s[%d]", rk, k), n, 0) {
+					c.check(fmt.Sprintf("%s[%d]", rk, k), n <= MaxODTrips, "must be at most %g trips, got %g", MaxODTrips, n)
+				}
 			}
 		}
 		c.window(key, m.Begin, m.End)
