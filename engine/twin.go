@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -185,3 +186,20 @@ func (c ScaleRoadDemand) apply(s *Sim) {
 const streamScaleRoad uint64 = 0x5ca1e7
 
 var _ Cloner = (*forced)(nil)
+
+// PendingIn returns the number of trips not yet released with scheduled
+// departures in [from, to) (s; to 0 means no end), cancelled ones
+// included: an upper bound of what a ScaleDemand over that window
+// multiplies, found in O(log n) (the trips still to depart are kept
+// sorted by departure). The live twin bounds its demand with it.
+func (s *Sim) PendingIn(from, to float64) int {
+	rest := s.pending[s.pendIdx:]
+	first := func(t float64) int {
+		return sort.Search(len(rest), func(i int) bool { return s.veh[rest[i]].depart >= t })
+	}
+	lo, hi := first(from), len(rest)
+	if to > 0 {
+		hi = first(to)
+	}
+	return max(hi-lo, 0)
+}

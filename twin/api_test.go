@@ -157,7 +157,7 @@ func TestPaced(t *testing.T) {
 // CheckListen.
 func TestAuthAndLimits(t *testing.T) {
 	run := buildRun(t, gridScenario(t))
-	_, c := startTwin(t, run, Options{Stepped: true}, ServerOptions{Token: "s3cret", Rate: 20, Burst: 5})
+	_, c := startTwin(t, run, Options{Stepped: true}, ServerOptions{Token: "s3cret-0123456789abcdef", Rate: 20, Burst: 5})
 	anon := &client{t: t, base: c.base, hc: c.hc}
 	if code, body := anon.do("GET", "/v1/status", nil, nil); code != 401 || !strings.Contains(string(body), "unauthorized") {
 		t.Errorf("without a token: %d %s", code, body)
@@ -189,7 +189,8 @@ func TestAuthAndLimits(t *testing.T) {
 		ok          bool
 	}{
 		{"127.0.0.1:8080", "", true}, {"localhost:0", "", true}, {"[::1]:8080", "", true},
-		{":8080", "", false}, {"0.0.0.0:8080", "", false}, {"192.168.1.4:80", "", false}, {"0.0.0.0:8080", "t", true},
+		{":8080", "", false}, {"0.0.0.0:8080", "", false}, {"192.168.1.4:80", "", false}, {"0.0.0.0:8080", "t", false},
+		{"0.0.0.0:8080", "0123456789abcdef", true}, {"0.0.0.0:8080", "                ", false}, {"127.0.0.1:80", " ", false},
 		{"nonsense", "", false},
 	} {
 		if err := CheckListen(tc.addr, tc.token); (err == nil) != tc.ok {

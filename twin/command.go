@@ -108,11 +108,14 @@ func errorf(status int, code, format string, args ...any) *Error {
 // Statuses of refused requests.
 const (
 	statusBadRequest  = 400
+	statusForbidden   = 403
 	statusNotFound    = 404
 	statusConflict    = 409
 	statusTooLarge    = 413
+	statusUnsupported = 415
 	statusUnprocess   = 422
 	statusTooMany     = 429
+	statusUpgrade     = 426
 	statusUnavailable = 503
 )
 

@@ -1,6 +1,7 @@
 package twin
 
 import (
+	"bufio"
 	"context"
 	"crypto/subtle"
 	_ "embed"
@@ -10,8 +11,11 @@ import (
 	"io"
 	"log"
 	"math"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
+	"path"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -24,8 +28,13 @@ import (
 // ServerOptions configure the HTTP API of a twin.
 type ServerOptions struct {
 	// Token, when set, must come with every request as "Authorization:
-	// Bearer TOKEN" (or, for the WebSocket stream, ?access_token=TOKEN).
+	// Bearer TOKEN" (or, for the WebSocket stream, ?access_token=TOKEN);
+	// it must have at least MinTokenLength characters (CheckToken).
 	// CheckListen requires one unless the server listens on loopback.
+	// Without a token, only requests whose Host names the loopback
+	// interface (localhost, 127.0.0.1, [::1]) are served, which defeats
+	// DNS rebinding. A client's failed logins are rate-limited (burst
+	// LoginFailures, then one per second; 429).
 	Token string
 	// MaxBody bounds request bodies (bytes; 0: 1 MiB).
 	MaxBody int64
@@ -33,13 +42,18 @@ type ServerOptions struct {
 	// second, and at once; 0: 100 and 2×Rate; a negative Rate: no bound).
 	Rate  float64
 	Burst int
-	// MaxStreams bounds the WebSocket streams at once (0: 256).
-	MaxStreams int
+	// MaxStreams bounds the WebSocket streams at once (0: 256), and
+	// MaxStreamsPerClient those of one client address (0: 16).
+	MaxStreams          int
+	MaxStreamsPerClient int
 	// Timeout bounds the wait for the twin's answer (0: 10 s). Steps and
 	// shadow runs asked to wait have their own bounds.
 	Timeout time.Duration
-	// Origins lists the host patterns of web pages allowed to open the
-	// stream from another origin (see websocket.AcceptOptions).
+	// Origins lists the host patterns (path.Match, such as
+	// "dash.example.org" or "*.example.org:8443") of the web pages
+	// allowed to call the API from another origin. A request with an
+	// Origin header is refused (403) unless the origin's host is the
+	// request's Host (same origin) or matches one of them.
 	Origins []string
 	// ErrorLog receives server errors (panics caught); nil: log's default.
 	ErrorLog *log.Logger
@@ -58,6 +72,9 @@ func (o *ServerOptions) defaults() {
 	if o.MaxStreams <= 0 {
 		o.MaxStreams = 256
 	}
+	if o.MaxStreamsPerClient <= 0 {
+		o.MaxStreamsPerClient = 16
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
@@ -72,12 +89,38 @@ var openAPI []byte
 // OpenAPI returns the OpenAPI 3.1 description of the HTTP API.
 func OpenAPI() []byte { return slices.Clone(openAPI) }
 
+// MinTokenLength is the least length of a bearer token (characters).
+const MinTokenLength = 16
+
+// LoginFailures is how many failed logins a client may make at once
+// before they are limited to one per second.
+const LoginFailures = 10
+
+// CheckToken reports whether token can be the server's bearer token: ""
+// (none) or at least MinTokenLength characters, not blank.
+func CheckToken(token string) error {
+	switch t := strings.TrimSpace(token); {
+	case token == "":
+		return nil
+	case t == "":
+		return fmt.Errorf("twin: the token is blank (only spaces): set a real one, or none")
+	case t != token:
+		return fmt.Errorf("twin: the token starts or ends with spaces")
+	case len([]rune(t)) < MinTokenLength:
+		return fmt.Errorf("twin: the token has %d characters; use at least %d (such as the output of: openssl rand -hex 16)", len([]rune(t)), MinTokenLength)
+	}
+	return nil
+}
+
 // CheckListen refuses to listen on addr (host:port) beyond the loopback
-// interface without a bearer token.
+// interface without a bearer token, and refuses tokens CheckToken does.
 func CheckListen(addr, token string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("twin: listen address %q: %w", addr, err)
+	}
+	if err := CheckToken(token); err != nil {
+		return err
 	}
 	if Loopback(host) || token != "" {
 		return nil
@@ -96,20 +139,30 @@ func Loopback(host string) bool {
 
 // server is the HTTP API of one twin.
 type server struct {
-	t       *Twin
-	opt     ServerOptions
-	mux     *http.ServeMux
-	limit   *limiter
-	streams atomic.Int64
-	routes  []string
+	t        *Twin
+	opt      ServerOptions
+	mux      *http.ServeMux
+	limit    *limiter
+	failures *limiter // failed logins
+	streams  atomic.Int64
+	routes   []string
+
+	mu        sync.Mutex
+	streamsOf map[string]int // open streams by client
 }
 
 // Handler returns the HTTP API of the twin (see OpenAPI). Every response
 // is JSON; every refused request gets a 4xx status with a JSON error
 // {"error": {"status", "code", "message"}}, and the twin runs on.
+//
+// It panics if opt.Token is not a valid token (CheckToken).
 func (t *Twin) Handler(opt ServerOptions) http.Handler {
 	opt.defaults()
-	s := &server{t: t, opt: opt, mux: http.NewServeMux(), limit: newLimiter(opt.Rate, float64(opt.Burst))}
+	if err := CheckToken(opt.Token); err != nil {
+		panic(err)
+	}
+	s := &server{t: t, opt: opt, mux: http.NewServeMux(), limit: newLimiter(opt.Rate, float64(opt.Burst)),
+		failures: newLimiter(1, LoginFailures), streamsOf: map[string]int{}}
 	s.route("/v1/status", "GET", s.status)
 	s.route("/v1/network", "GET", s.network)
 	s.route("/v1/observe", "GET", s.observe)
@@ -172,18 +225,79 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, &Error{Status: 500, Code: "internal", Msg: "internal error (the twin runs on)"})
 		}
 	}()
-	if s.opt.Token != "" && !s.authorized(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="citytwin"`)
-		writeError(w, errorf(401, "unauthorized", "a bearer token is required: Authorization: Bearer TOKEN"))
+	client := clientKey(r)
+	if s.opt.Token == "" && !loopbackHost(r.Host) {
+		writeError(w, errorf(statusForbidden, "forbidden_host", "Host %q: without a token the twin answers only requests for localhost, 127.0.0.1 or [::1] (set a token to serve other names)", clip(r.Host, 80)))
 		return
 	}
-	if ok, wait := s.limit.allow(clientKey(r)); !ok {
+	if err := s.checkOrigin(r); err != nil {
+		writeError(w, err)
+		return
+	}
+	if s.opt.Token != "" {
+		if ok, wait := s.failures.peek(client); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeError(w, errorf(statusTooMany, "too_many_failures", "too many failed logins from this client; retry in %.1f s", wait.Seconds()))
+			return
+		}
+		if !s.authorized(r) {
+			s.failures.allow(client)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="citytwin"`)
+			writeError(w, errorf(401, "unauthorized", "a bearer token is required: Authorization: Bearer TOKEN"))
+			return
+		}
+	}
+	if ok, wait := s.limit.allow(client); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		writeError(w, errorf(statusTooMany, "rate_limited", "too many requests from this client; retry in %.1f s", wait.Seconds()))
 		return
 	}
+	if r.Method == http.MethodPost && !jsonContent(r.Header.Get("Content-Type")) {
+		writeError(w, errorf(statusUnsupported, "unsupported_media_type", "POST bodies must be sent as Content-Type: application/json, got %q", clip(r.Header.Get("Content-Type"), 60)))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, r.WithContext(WithClient(r.Context(), client)))
+}
+
+// jsonContent reports whether a Content-Type is application/json (with
+// any parameters, such as a charset). Web pages cannot send it to another
+// origin without the browser asking first (a CORS preflight, which the
+// twin never grants), so it keeps other sites from posting commands.
+func jsonContent(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// loopbackHost reports whether a Host header names the loopback
+// interface (with or without a port).
+func loopbackHost(host string) bool {
+	h := host
+	if hh, _, err := net.SplitHostPort(host); err == nil {
+		h = hh
+	}
+	return strings.EqualFold(h, "localhost") || Loopback(h)
+}
+
+// checkOrigin refuses a request from a web page of another origin that
+// Origins does not allow.
+func (s *server) checkOrigin(r *http.Request) *Error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil // not from a browser's cross-origin request
+	}
+	u, err := url.Parse(origin)
+	if err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
+		return nil
+	}
+	if err == nil && u.Host != "" {
+		for _, p := range s.opt.Origins {
+			if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(u.Host)); ok {
+				return nil
+			}
+		}
+	}
+	return errorf(statusForbidden, "forbidden_origin", "Origin %q may not call this twin (same origin only, or one of -origins)", clip(origin, 80))
 }
 
 func (s *server) authorized(r *http.Request) bool {
@@ -599,7 +713,7 @@ func (s *server) shadow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, cancel := s.ctx(r)
-	id, err := s.t.Shadow(ctx, req)
+	id, err := s.t.Shadow(ctx, req) // the client is in r's context
 	cancel()
 	if err != nil {
 		writeError(w, err)
@@ -654,18 +768,52 @@ func (s *server) log(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
+	// The entries are fetched and written in chunks, so the reply never
+	// sits whole in memory.
 	ctx, cancel := s.ctx(r)
-	defer cancel()
-	entries, err := s.t.Log(ctx, since, limit)
+	entries, err := s.t.Log(ctx, since, min(limit, logChunk))
+	cancel()
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	if entries == nil {
-		entries = []LogEntry{}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(200)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString(`{"entries":[`)
+	sent := 0
+	for len(entries) > 0 {
+		for _, e := range entries {
+			b, err := json.Marshal(e)
+			if err != nil {
+				return
+			}
+			if sent > 0 {
+				bw.WriteByte(',')
+			}
+			bw.Write(b)
+			sent++
+		}
+		if sent >= limit || len(entries) < logChunk {
+			break
+		}
+		since = entries[len(entries)-1].Seq + 1
+		ctx, cancel := s.ctx(r)
+		entries, err = s.t.Log(ctx, since, min(limit-sent, logChunk))
+		cancel()
+		if err != nil {
+			return // the reply is cut short: its JSON does not close
+		}
 	}
-	writeJSON(w, 200, map[string]any{"entries": entries})
+	bw.WriteString("]}\n")
+	bw.Flush()
 }
+
+// logChunk is how many log entries GET /v1/log fetches at a time.
+const logChunk = 256
 
 // limiter is a token bucket per client.
 type limiter struct {
@@ -683,6 +831,26 @@ type bucket struct {
 
 func newLimiter(rate, burst float64) *limiter {
 	return &limiter{rate: rate, burst: burst, clients: map[string]*bucket{}}
+}
+
+// peek says whether key has a token left (without taking it), or how
+// long until it has one.
+func (l *limiter) peek(key string) (bool, time.Duration) {
+	if l.rate < 0 {
+		return true, 0
+	}
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.clients[key]
+	if b == nil {
+		return true, 0
+	}
+	tokens := math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	if tokens >= 1 {
+		return true, 0
+	}
+	return false, time.Duration((1 - tokens) / l.rate * float64(time.Second))
 }
 
 // allow takes a token for key, or says how long until one is there.

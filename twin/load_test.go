@@ -91,6 +91,9 @@ func TestLoad(t *testing.T) {
 			r = strings.NewReader(body)
 		}
 		req, _ := http.NewRequest(method, c.base+path, r)
+		if method == "POST" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		t0 := time.Now()
 		resp, err := hc.Do(req)
 		if err != nil {

@@ -98,6 +98,7 @@ type ShadowResult struct {
 const DefaultHorizon = 900.0
 
 type shadowJob struct {
+	client string
 	mu     sync.Mutex
 	res    ShadowResult
 	done   atomic.Int64
@@ -116,6 +117,7 @@ func (j *shadowJob) result() ShadowResult {
 type shadows struct {
 	mu      sync.Mutex
 	jobs    map[string]*shadowJob
+	of      map[string]int // running, by client
 	order   []string
 	next    int
 	slots   chan struct{}
@@ -127,7 +129,7 @@ type shadows struct {
 
 func newShadows(max int) *shadows {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &shadows{jobs: map[string]*shadowJob{}, slots: make(chan struct{}, max), ctx: ctx, cancel: cancel, maxKept: 64}
+	return &shadows{jobs: map[string]*shadowJob{}, of: map[string]int{}, slots: make(chan struct{}, max), ctx: ctx, cancel: cancel, maxKept: 64}
 }
 
 func (s *shadows) running() int { return len(s.slots) }
@@ -183,7 +185,8 @@ func (t *Twin) Shadow(ctx context.Context, req ShadowRequest) (string, error) {
 	}
 	var id string
 	var err error
-	if e := t.do(ctx, func() { id, err = t.startShadow(req) }); e != nil {
+	client := clientOf(ctx)
+	if e := t.do(ctx, func() { id, err = t.startShadow(client, req) }); e != nil {
 		return "", e
 	}
 	return id, err
@@ -239,7 +242,7 @@ func (r *ShadowRequest) candidateCommands() []*Command {
 }
 
 // startShadow forks and starts the runs (on the twin's goroutine).
-func (t *Twin) startShadow(req ShadowRequest) (string, error) {
+func (t *Twin) startShadow(client string, req ShadowRequest) (string, error) {
 	cand := req.candidateCommands()
 	for i, c := range cand {
 		if err := t.w.check(c); err != nil {
@@ -249,12 +252,27 @@ func (t *Twin) startShadow(req ShadowRequest) (string, error) {
 			return "", err
 		}
 	}
+	// The candidate's commands may not add more trips than a request may.
+	extra := 0.0
+	for i, c := range cand {
+		extra += t.w.tripEstimate(c, extra)
+		if extra > float64(t.opt.MaxTripsPerRequest) || extra > 0 && t.w.pendingTrips()+extra > float64(t.opt.MaxTrips) {
+			return "", errorf(statusUnprocess, "trip_budget", "shadow: candidate command %d: the candidate would add up to %.0f trips; at most %d per request and %d still to depart",
+				i, extra, t.opt.MaxTripsPerRequest, t.opt.MaxTrips)
+		}
+	}
 	var nodes []maps.NodeID
 	if req.Policy != "" {
 		var err error
 		if nodes, err = t.candidateNodes(req.Junctions); err != nil {
 			return "", errorf(statusUnprocess, "invalid_request", "shadow: %v", err)
 		}
+	}
+	t.shadows.mu.Lock()
+	mine := t.shadows.of[client]
+	t.shadows.mu.Unlock()
+	if mine >= t.opt.MaxShadowsPerClient {
+		return "", errorf(statusTooMany, "shadow_busy", "%d of your shadow runs are running; at most %d per client", mine, t.opt.MaxShadowsPerClient)
 	}
 	select {
 	case t.shadows.slots <- struct{}{}:
@@ -296,13 +314,23 @@ func (t *Twin) startShadow(req ShadowRequest) (string, error) {
 		log = t.queuedLog()
 	}
 	altLog := t.withoutSignals(log, nodes)
-	j := &shadowJob{res: ShadowResult{Status: "running", Request: req, From: base.sim.Time(),
+	j := &shadowJob{client: client, res: ShadowResult{Status: "running", Request: req, From: base.sim.Time(),
 		To: base.sim.Time() + float64(float64(steps)*s.StepLength()), Steps: 2 * steps}, finish: make(chan struct{})}
 	id := t.shadows.add(j)
+	t.shadows.mu.Lock()
+	t.shadows.of[client]++
+	t.shadows.mu.Unlock()
 	t.shadows.wg.Add(1)
 	go func() {
 		defer t.shadows.wg.Done()
-		defer func() { <-t.shadows.slots }()
+		defer func() {
+			t.shadows.mu.Lock()
+			if t.shadows.of[client]--; t.shadows.of[client] <= 0 {
+				delete(t.shadows.of, client)
+			}
+			t.shadows.mu.Unlock()
+			<-t.shadows.slots
+		}()
 		t.runShadow(j, base, alt, log, altLog, steps, cand, nodes)
 	}()
 	return id, nil
@@ -445,7 +473,7 @@ func (t *Twin) runShadow(j *shadowJob, base, alt *world, log, altLog []LogEntry,
 				cmds = append(cmds, extra...)
 			}
 			for ; i < len(log) && log[i].Step == w.sim.Steps(); i++ {
-				if log[i].Command != nil {
+				if log[i].Command != nil && log[i].Error == "" { // a failed command changed nothing
 					cmds = append(cmds, log[i].Command)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/citytwin/citytwin/maps"
@@ -63,13 +64,34 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		vehicles = b
 	}
+	if err := checkUpgrade(w, r); err != nil {
+		writeError(w, err)
+		return
+	}
+	client := clientOf(r.Context())
 	if n := s.streams.Add(1); n > int64(s.opt.MaxStreams) {
 		s.streams.Add(-1)
 		writeError(w, errorf(statusTooMany, "too_many_streams", "%d streams are open; at most %d", n-1, s.opt.MaxStreams))
 		return
 	}
 	defer s.streams.Add(-1)
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.opt.Origins})
+	s.mu.Lock()
+	if n := s.streamsOf[client]; n >= s.opt.MaxStreamsPerClient {
+		s.mu.Unlock()
+		writeError(w, errorf(statusTooMany, "too_many_streams", "%d of your streams are open; at most %d per client", n, s.opt.MaxStreamsPerClient))
+		return
+	}
+	s.streamsOf[client]++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if s.streamsOf[client]--; s.streamsOf[client] <= 0 {
+			delete(s.streamsOf, client)
+		}
+		s.mu.Unlock()
+	}()
+	// The origin was checked with the others (server.checkOrigin).
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return // Accept has answered
 	}
@@ -111,6 +133,38 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// checkUpgrade refuses, in the API's JSON shape, a request to the stream
+// that is not a WebSocket handshake (426 Upgrade Required) or not one
+// this server speaks.
+func checkUpgrade(w http.ResponseWriter, r *http.Request) *Error {
+	if !headerHas(r.Header, "Connection", "upgrade") || !headerHas(r.Header, "Upgrade", "websocket") {
+		w.Header().Set("Connection", "Upgrade")
+		w.Header().Set("Upgrade", "websocket")
+		return errorf(statusUpgrade, "upgrade_required", "GET /v1/stream is a WebSocket: open it with a WebSocket client (Upgrade: websocket)")
+	}
+	if v := r.Header.Get("Sec-WebSocket-Version"); v != "13" {
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		return errorf(statusUpgrade, "upgrade_required", "WebSocket version %q: this server speaks version 13", clip(v, 20))
+	}
+	if r.Header.Get("Sec-WebSocket-Key") == "" {
+		return errorf(statusBadRequest, "bad_handshake", "the WebSocket handshake has no Sec-WebSocket-Key")
+	}
+	return nil
+}
+
+// headerHas reports whether the comma-separated values of header key
+// include token (case-insensitive).
+func headerHas(h http.Header, key, token string) bool {
+	for _, v := range h.Values(key) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func write(ctx context.Context, c *websocket.Conn, b []byte) error {

@@ -46,9 +46,31 @@ type Options struct {
 	// horizon (s, 0: 6 h).
 	MaxShadows int
 	MaxHorizon float64
+	// MaxShadowsPerClient bounds the shadow runs of one client at once
+	// (0: 1, so that one client cannot hold every slot).
+	MaxShadowsPerClient int
 	// MaxLog bounds the command log kept in memory (0: 1,000,000
-	// entries); older entries are dropped (Log still has them).
-	MaxLog int
+	// entries) and MaxLogBytes its size (0: 64 MiB, as JSON); older
+	// entries are dropped (Log still has them).
+	MaxLog      int
+	MaxLogBytes int
+	// MaxTrips bounds the trips still to depart, whatever adds them
+	// (add_demand, scale_demand, field_counts): a command that would go
+	// beyond is refused when it arrives and, should the state have
+	// changed, fails when it comes to apply (0: twice the scenario's
+	// trips, at least 100,000, and at most its limits.trips).
+	MaxTrips int
+	// MaxTripsPerRequest bounds the trips the commands of one request
+	// may add (0: 100,000); MaxTripsPerClient those one client may add
+	// per hour (0: 1,000,000).
+	MaxTripsPerRequest int
+	MaxTripsPerClient  int
+	// MaxQueuedPerClient bounds the commands of one client waiting for
+	// their step (0: 1,000).
+	MaxQueuedPerClient int
+	// MaxStepWaitsPerClient bounds the step requests (Step) one client
+	// may wait for at once (0: 4).
+	MaxStepWaitsPerClient int
 	// Log, when set, receives every applied command as a line of JSON
 	// (a LogEntry): the file Replay and `citytwin serve -replay` read.
 	Log io.Writer
@@ -79,6 +101,17 @@ func (o *Options) defaults() {
 	if o.MaxLog <= 0 {
 		o.MaxLog = 1_000_000
 	}
+	def := func(p *int, v int) {
+		if *p <= 0 {
+			*p = v
+		}
+	}
+	def(&o.MaxLogBytes, DefaultMaxLogBytes)
+	def(&o.MaxTripsPerRequest, DefaultMaxTripsPerRequest)
+	def(&o.MaxTripsPerClient, DefaultMaxTripsPerClient)
+	def(&o.MaxQueuedPerClient, DefaultMaxQueuedPerClient)
+	def(&o.MaxStepWaitsPerClient, DefaultMaxStepWaitsPerClient)
+	def(&o.MaxShadowsPerClient, 1)
 }
 
 // A Twin runs a scenario live: one goroutine (Run) owns the simulation
@@ -96,31 +129,38 @@ type Twin struct {
 	started sync.Once
 
 	// Owned by the Run goroutine.
-	w          *world
-	pending    []*Command
-	sched      []*Command // by (At, arrival)
-	paused     bool
-	stepped    bool
-	pace       float64 // < 0: as fast as possible
-	until      float64 // < 0: never
-	note       string
-	target     int64 // client steps run until this step
-	waiters    []waiter
-	log        []LogEntry
-	seq        int64 // entries logged so far
-	failed     int64
-	frame      *frame
-	anchorWall time.Time
-	anchorStep int64
-	lag        float64
-	rateStart  time.Time
-	rateSteps  int64
-	rate       float64
-	lastStep   time.Time
-	checks     []checkpoint
-	nextCheck  float64
-	checkAfter time.Time
-	breathed   time.Time
+	w        *world
+	pending  []*Command
+	sched    []*Command // by (At, arrival)
+	paused   bool
+	stepped  bool
+	pace     float64 // < 0: as fast as possible
+	until    float64 // < 0: never
+	note     string
+	target   int64 // client steps run until this step
+	waiters  []waiter
+	log      []LogEntry
+	logBytes int   // JSON size of log
+	seq      int64 // entries logged so far
+	// Budgets (budget.go).
+	owners      map[*Command]queued // of the pending and scheduled commands
+	perClient   map[string]int      // commands waiting, by client
+	queuedTrips float64             // trips the waiting commands may add
+	clientTrips map[string]*tripBucket
+	stepWaits   map[string]int // step requests waiting, by client
+	failed      int64
+	frame       *frame
+	anchorWall  time.Time
+	anchorStep  int64
+	lag         float64
+	rateStart   time.Time
+	rateSteps   int64
+	rate        float64
+	lastStep    time.Time
+	checks      []checkpoint
+	nextCheck   float64
+	checkAfter  time.Time
+	breathed    time.Time
 
 	exits   *exitCache
 	layouts []*nodeLayout
@@ -130,9 +170,10 @@ type Twin struct {
 
 // waiter is a client waiting for its steps.
 type waiter struct {
-	step  int64
-	parts []string
-	reply chan *Observation
+	step   int64
+	parts  []string
+	reply  chan *Observation
+	client string
 }
 
 // checkpoint is a fork of the twin kept for retrospective shadow runs.
@@ -149,8 +190,16 @@ func New(run *scenarios.Run, opt Options) (*Twin, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.MaxTrips <= 0 {
+		opt.MaxTrips = max(2*len(run.Trips), 100_000)
+		if l := run.Scenario.Limits.Trips; l > 0 {
+			opt.MaxTrips = min(opt.MaxTrips, l)
+		}
+	}
+	w.maxTrips = opt.MaxTrips
 	t := &Twin{run: run, opt: opt, reqs: make(chan func(), 1024), stopped: make(chan struct{}), w: w, exits: exits,
-		paused: opt.Paused, stepped: opt.Stepped, pace: opt.Pace, until: opt.Until}
+		paused: opt.Paused, stepped: opt.Stepped, pace: opt.Pace, until: opt.Until,
+		owners: map[*Command]queued{}, perClient: map[string]int{}, stepWaits: map[string]int{}}
 	if t.until == 0 {
 		t.until = run.End()
 	}
@@ -306,6 +355,9 @@ func (t *Twin) stepOnce() {
 	t.sched = slices.Delete(t.sched, 0, k)
 	cmds = append(cmds, t.pending...)
 	t.pending = nil
+	for _, c := range cmds {
+		t.release(c)
+	}
 	for _, e := range t.w.step(cmds) {
 		t.record(e)
 	}
@@ -325,6 +377,7 @@ func (t *Twin) stepOnce() {
 		for _, wt := range t.waiters {
 			if wt.step <= steps {
 				wt.reply <- t.currentFrame(wt.parts...).observation(wt.parts)
+				t.doneWaiting(wt.client)
 				continue
 			}
 			rest = append(rest, wt)
@@ -333,21 +386,46 @@ func (t *Twin) stepOnce() {
 	}
 }
 
-// record appends a log entry.
+// release forgets the bookkeeping of a waiting command that applies now.
+func (t *Twin) release(c *Command) {
+	q, ok := t.owners[c]
+	if !ok {
+		return
+	}
+	delete(t.owners, c)
+	t.queuedTrips = math.Max(t.queuedTrips-q.trips, 0)
+	if t.perClient[q.client]--; t.perClient[q.client] <= 0 {
+		delete(t.perClient, q.client)
+	}
+}
+
+// record appends a log entry. The log in memory keeps at most MaxLog
+// entries and MaxLogBytes bytes (as JSON): beyond either, the oldest half
+// goes.
 func (t *Twin) record(e LogEntry) {
 	e.Seq = t.seq
 	t.seq++
 	if e.Error != "" {
 		t.failed++
 	}
-	t.log = append(t.log, e)
-	if len(t.log) > t.opt.MaxLog {
-		t.log = slices.Delete(t.log, 0, len(t.log)-t.opt.MaxLog/2)
+	b, err := json.Marshal(e)
+	if err != nil {
+		b = nil
 	}
-	if t.opt.Log != nil {
-		if b, err := json.Marshal(e); err == nil {
-			t.opt.Log.Write(append(b, '\n'))
+	e.size = len(b) + 1
+	t.log = append(t.log, e)
+	t.logBytes += e.size
+	if len(t.log) > t.opt.MaxLog || t.logBytes > t.opt.MaxLogBytes {
+		k, drop := 0, 0
+		for k < len(t.log) && (len(t.log)-k > t.opt.MaxLog/2 || t.logBytes-drop > t.opt.MaxLogBytes/2) {
+			drop += t.log[k].size
+			k++
 		}
+		t.log = slices.Delete(t.log, 0, k)
+		t.logBytes -= drop
+	}
+	if t.opt.Log != nil && b != nil {
+		t.opt.Log.Write(append(b, '\n'))
 	}
 }
 
@@ -474,19 +552,37 @@ func (t *Twin) observeFrame(ctx context.Context, parts []string) (*frame, error)
 func (t *Twin) Submit(ctx context.Context, cmds []Command) (int64, error) {
 	var step int64
 	var err error
-	if e := t.do(ctx, func() { step, err = t.submit(cmds) }); e != nil {
+	client := clientOf(ctx)
+	if e := t.do(ctx, func() { step, err = t.submit(client, cmds) }); e != nil {
 		return 0, e
 	}
 	return step, err
 }
 
-func (t *Twin) submit(cmds []Command) (int64, error) {
+func (t *Twin) submit(client string, cmds []Command) (int64, error) {
 	if len(t.pending)+len(t.sched)+len(cmds) > t.opt.MaxPending {
 		return 0, errorf(statusTooMany, "queue_full", "%d commands are waiting already; at most %d (step the twin or retry later)",
 			len(t.pending)+len(t.sched), t.opt.MaxPending)
 	}
+	if n := t.perClient[client]; n+len(cmds) > t.opt.MaxQueuedPerClient {
+		return 0, errorf(statusTooMany, "client_queue_full", "%d of your commands are waiting already; at most %d per client (step the twin or retry later)",
+			n, t.opt.MaxQueuedPerClient)
+	}
+	now := t.w.sim.Time()
+	horizon := math.Max(t.run.End(), now+MaxAhead)
+	trips := make([]float64, len(cmds))
+	total := 0.0
 	for i := range cmds {
-		if err := t.w.check(&cmds[i]); err != nil {
+		err := t.w.check(&cmds[i])
+		if err == nil && cmds[i].At > horizon+1e-9 {
+			err = errorf(statusUnprocess, "invalid_command", "%s: at %g s is beyond the scenario's end (%g s); commands may be scheduled up to the end, or %g s ahead once past it",
+				cmds[i].Kind, cmds[i].At, t.run.End(), MaxAhead)
+		}
+		if err == nil {
+			trips[i] = t.w.tripEstimate(&cmds[i], t.queuedTrips+total)
+			total += trips[i]
+		}
+		if err != nil {
 			var e *Error
 			if errors.As(err, &e) && len(cmds) > 1 {
 				e.Msg = fmt.Sprintf("command %d: %s", i, e.Msg)
@@ -494,7 +590,16 @@ func (t *Twin) submit(cmds []Command) (int64, error) {
 			return 0, err
 		}
 	}
-	now := t.w.sim.Time()
+	if total > float64(t.opt.MaxTripsPerRequest) {
+		return 0, errorf(statusTooLarge, "too_many_trips", "the commands would add up to %.0f trips; at most %d per request", total, t.opt.MaxTripsPerRequest)
+	}
+	if have := t.w.pendingTrips() + t.queuedTrips; total > 0 && have+total > float64(t.opt.MaxTrips) {
+		return 0, errorf(statusUnprocess, "trip_budget", "the commands would add up to %.0f trips to the %.0f still to depart or queued; the twin holds at most %d",
+			total, have, t.opt.MaxTrips)
+	}
+	if !t.takeTrips(client, total) {
+		return 0, errorf(statusTooMany, "client_trip_budget", "the commands would add up to %.0f trips: more than is left of your %d trips per hour", total, t.opt.MaxTripsPerClient)
+	}
 	for i := range cmds {
 		c := cmds[i]
 		if c.At > now+1e-9 {
@@ -505,12 +610,21 @@ func (t *Twin) submit(cmds []Command) (int64, error) {
 				return 1
 			})
 			t.sched = slices.Insert(t.sched, k, &c)
+			t.hold(&c, client, trips[i])
 			continue
 		}
 		c.At = 0
 		t.pending = append(t.pending, &c)
+		t.hold(&c, client, trips[i])
 	}
 	return t.w.sim.Steps(), nil
+}
+
+// hold records a command that waits.
+func (t *Twin) hold(c *Command, client string, trips float64) {
+	t.owners[c] = queued{client: client, trips: trips}
+	t.perClient[client]++
+	t.queuedTrips += trips
 }
 
 // Step queues cmds like Submit, then steps the twin n times and returns
@@ -522,18 +636,24 @@ func (t *Twin) Step(ctx context.Context, n int64, cmds []Command, parts []string
 	}
 	reply := make(chan *Observation, 1)
 	var err error
+	client := clientOf(ctx)
 	if e := t.do(ctx, func() {
 		if !t.stepped && !t.paused {
 			err = errorf(statusConflict, "wrong_mode", "the twin runs paced: pause it or switch to stepped mode before stepping it")
 			return
 		}
+		if t.stepWaits[client] >= t.opt.MaxStepWaitsPerClient {
+			err = errorf(statusTooMany, "too_many_steps", "%d of your step requests are running; at most %d per client", t.stepWaits[client], t.opt.MaxStepWaitsPerClient)
+			return
+		}
 		if len(cmds) > 0 {
-			if _, err = t.submit(cmds); err != nil {
+			if _, err = t.submit(client, cmds); err != nil {
 				return
 			}
 		}
 		t.target = max(t.target, t.w.sim.Steps()) + n
-		t.waiters = append(t.waiters, waiter{step: t.target, parts: parts, reply: reply})
+		t.waiters = append(t.waiters, waiter{step: t.target, parts: parts, reply: reply, client: client})
+		t.stepWaits[client]++
 	}); e != nil {
 		return nil, e
 	}
@@ -549,7 +669,34 @@ func (t *Twin) Step(ctx context.Context, n int64, cmds []Command, parts []string
 	case <-t.stopped:
 		return nil, ErrStopped
 	case <-ctx.Done():
+		// The client has gone (or given up): its steps are not run.
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		t.do(cctx, func() { t.dropWaiter(reply) })
 		return nil, timeoutError(ctx)
+	}
+}
+
+// dropWaiter forgets the waiter with reply and lowers the step target to
+// what the other waiters still wait for (on the twin's goroutine).
+func (t *Twin) dropWaiter(reply chan *Observation) {
+	target := t.w.sim.Steps()
+	rest := t.waiters[:0]
+	for _, wt := range t.waiters {
+		if wt.reply == reply {
+			t.doneWaiting(wt.client)
+			continue
+		}
+		rest = append(rest, wt)
+		target = max(target, wt.step)
+	}
+	t.waiters = rest
+	t.target = min(t.target, target)
+}
+
+func (t *Twin) doneWaiting(client string) {
+	if t.stepWaits[client]--; t.stepWaits[client] <= 0 {
+		delete(t.stepWaits, client)
 	}
 }
 

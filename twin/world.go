@@ -29,6 +29,10 @@ type world struct {
 	saved []engine.Controller
 	exits *exitCache
 	meter *meter // nil unless measured (shadow runs)
+	// maxTrips bounds the trips still to depart (0: no bound); added
+	// counts the trips this step's commands may add (budget.go).
+	maxTrips int
+	added    float64
 }
 
 func newWorld(run *scenarios.Run, exits *exitCache) (*world, error) {
@@ -47,7 +51,7 @@ func (w *world) close() { w.sim.Close() }
 // fork returns an independent copy of w at the same point (see
 // engine.Sim.Fork for what a copy of a controller is).
 func (w *world) fork() *world {
-	c := &world{run: w.run, sim: w.sim.Fork(freshController), tl: w.tl.Clone(), field: w.field.clone(), exits: w.exits}
+	c := &world{run: w.run, sim: w.sim.Fork(freshController), tl: w.tl.Clone(), field: w.field.clone(), exits: w.exits, maxTrips: w.maxTrips}
 	c.saved = make([]engine.Controller, len(w.saved))
 	for i, s := range w.saved {
 		c.saved[i] = copyController(s)
@@ -102,6 +106,9 @@ func freshController(c engine.Controller) engine.Controller {
 // scheduled command, a switch of policy); apply then fails and changes
 // nothing. The note says what a field_counts did.
 func (w *world) apply(c *Command) (note string, err error) {
+	if e := w.overBudget(c); e != nil {
+		return "", e
+	}
 	if !live(c.Kind) {
 		cmds, err := w.run.EventCommands(&c.Event, w.sim)
 		if err != nil {
@@ -319,6 +326,7 @@ func policyName(c engine.Controller) string {
 // changes nothing.
 func (w *world) step(cmds []*Command) []LogEntry {
 	var log []LogEntry
+	w.added = 0
 	if err := w.tl.Apply(w.sim); err != nil {
 		log = append(log, LogEntry{Step: w.sim.Steps(), Time: w.sim.Time(), Error: "scenario events: " + err.Error()})
 	}
@@ -350,6 +358,8 @@ type LogEntry struct {
 	// changed nothing); Note what a field_counts did.
 	Error string `json:"error,omitempty"`
 	Note  string `json:"note,omitempty"`
+
+	size int // bytes as a line of JSON (the twin's log budget)
 }
 
 // Replay runs the scenario of run from the start with the commands of log
@@ -378,7 +388,7 @@ func (w *world) replay(log []LogEntry, steps int64) error {
 	for w.sim.Steps() < steps {
 		var cmds []*Command
 		for ; i < len(log) && log[i].Step == w.sim.Steps(); i++ {
-			if log[i].Command != nil {
+			if log[i].Command != nil && log[i].Error == "" { // a failed command changed nothing
 				cmds = append(cmds, log[i].Command)
 			}
 		}

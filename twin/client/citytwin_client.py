@@ -49,7 +49,9 @@ class Client:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.base + path, data=data, method=method)
         req.add_header("Accept", "application/json")
-        if data is not None:
+        if data is not None or method == "POST":
+            # The twin takes POSTs only as JSON (a guard against other
+            # web sites posting commands).
             req.add_header("Content-Type", "application/json")
         if self.token:
             req.add_header("Authorization", "Bearer " + self.token)
