@@ -47,9 +47,17 @@
 // # Safety
 //
 // The HTTP API (Twin.Handler, described by OpenAPI) bounds request bodies
-// and the request rate of each client, requires a bearer token when one is
-// set (CheckListen insists on one beyond loopback), refuses malformed JSON,
-// unknown keys and ids, out-of-range values and commands in the wrong mode
-// with a JSON error, and recovers from panics; the twin runs on whatever
-// it is sent.
+// and the request rate of each client, requires a bearer token of at
+// least MinTokenLength characters when one is set (CheckListen insists on
+// one beyond loopback) and limits failed logins; without a token it
+// serves only loopback Host names. It refuses POSTs that are not
+// application/json and requests from web pages of other origins, so that
+// no web page can drive it. Every resource a request can make the twin
+// hold is budgeted before anything is queued (budget.go): trips still to
+// depart, per request and per client; waiting commands, per client; how
+// far ahead a command may be scheduled; the command log's bytes; step
+// requests, streams and shadow runs per client. Malformed JSON, unknown
+// keys and ids, out-of-range values and commands in the wrong mode get a
+// JSON error; handlers recover from panics; the twin runs on whatever it
+// is sent.
 package twin

@@ -62,7 +62,8 @@ type Options struct {
 	MaxTrips int
 	// MaxTripsPerRequest bounds the trips the commands of one request
 	// may add (0: 100,000); MaxTripsPerClient those one client may add
-	// per hour (0: 1,000,000).
+	// per hour (0: a tenth of MaxTrips, at least 10,000), so that a few
+	// clients cannot take the whole budget.
 	MaxTripsPerRequest int
 	MaxTripsPerClient  int
 	// MaxQueuedPerClient bounds the commands of one client waiting for
@@ -108,7 +109,6 @@ func (o *Options) defaults() {
 	}
 	def(&o.MaxLogBytes, DefaultMaxLogBytes)
 	def(&o.MaxTripsPerRequest, DefaultMaxTripsPerRequest)
-	def(&o.MaxTripsPerClient, DefaultMaxTripsPerClient)
 	def(&o.MaxQueuedPerClient, DefaultMaxQueuedPerClient)
 	def(&o.MaxStepWaitsPerClient, DefaultMaxStepWaitsPerClient)
 	def(&o.MaxShadowsPerClient, 1)
@@ -197,6 +197,9 @@ func New(run *scenarios.Run, opt Options) (*Twin, error) {
 		}
 	}
 	w.maxTrips = opt.MaxTrips
+	if opt.MaxTripsPerClient <= 0 {
+		opt.MaxTripsPerClient = max(opt.MaxTrips/10, 10_000)
+	}
 	t := &Twin{run: run, opt: opt, reqs: make(chan func(), 1024), stopped: make(chan struct{}), w: w, exits: exits,
 		paused: opt.Paused, stepped: opt.Stepped, pace: opt.Pace, until: opt.Until,
 		owners: map[*Command]queued{}, perClient: map[string]int{}, stepWaits: map[string]int{}}

@@ -169,6 +169,7 @@ func TestInterruptRun(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(func() { cmd.Process.Kill() })
 			sc := bufio.NewScanner(stderr)
 			var lines []string
 			for sc.Scan() { // the first progress line: the run is on
@@ -224,6 +225,7 @@ func TestKillServeLog(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { cmd.Process.Kill() }) // if the test fails before its kill
 		base := ""
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {

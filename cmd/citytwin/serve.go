@@ -41,6 +41,7 @@ type serveOpts struct {
 	origins  string
 	quiet    bool
 	checkEvr float64
+	maxTrips int
 }
 
 func serveCmd(args []string, stdout, stderr io.Writer) error {
@@ -60,7 +61,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&o.steps, "steps", 0, "with -replay: steps to run (default: the last logged step + 1)")
 	fs.Float64Var(&o.rate, "rate", 100, "requests per second per client address; -1: no bound")
 	fs.Int64Var(&o.maxBody, "max-body", 1<<20, "largest request body (bytes)")
-	fs.StringVar(&o.origins, "origins", "", "comma-separated web origins allowed to open the stream")
+	fs.StringVar(&o.origins, "origins", "", "comma-separated host patterns of web pages allowed to call the API from another origin (default: same origin only)")
+	fs.IntVar(&o.maxTrips, "max-trips", 0, "most trips still to depart the twin holds (default: twice the scenario's, at least 100,000, at most its limits.trips)")
 	fs.Float64Var(&o.checkEvr, "checkpoint", 300, "simulated seconds between checkpoints for shadow runs that look back; -1: none")
 	fs.BoolVar(&o.quiet, "quiet", false, "no request log")
 	fs.Usage = func() {
@@ -109,7 +111,7 @@ Flags:`)
 	if err := twin.CheckListen(o.addr, o.token); err != nil {
 		return err
 	}
-	topt := twin.Options{Pace: o.pace, Stepped: o.stepped, Paused: o.paused, Until: o.until, CheckpointEvery: o.checkEvr}
+	topt := twin.Options{Pace: o.pace, Stepped: o.stepped, Paused: o.paused, Until: o.until, CheckpointEvery: o.checkEvr, MaxTrips: o.maxTrips}
 	if o.pace == 0 {
 		topt.Pace = -1
 	}
