@@ -102,7 +102,7 @@ func (l *Limits) applyDefaults() {
 // with the square of the lanes).
 func GridBytes(rows, cols, lanes int) float64 {
 	l := float64(lanes)
-	return float64(rows) * float64(cols) * (10*l*l + 20*l + 10) * 1024
+	return float64(rows) * float64(cols) * (float64(10*l*l) + float64(20*l) + 10) * 1024
 }
 
 // TripEstimate is the demand a scenario is estimated to create, by
@@ -124,22 +124,22 @@ func (s *Scenario) EstimateTrips() TripEstimate {
 	d := &s.Demand
 	scale := math.Max(d.Scale, 0)
 	for _, f := range d.Flows {
-		e.Flows += math.Max(f.Rate, 0) * scale * math.Max(f.End-f.Begin, 0) / 3600
+		e.Flows += float64(math.Max(f.Rate, 0) * scale * math.Max(f.End-f.Begin, 0) / 3600)
 	}
 	for _, r := range d.Random {
-		e.Random += math.Max(r.Rate, 0) * scale * math.Max(r.End-r.Begin, 0) / 3600
+		e.Random += float64(math.Max(r.Rate, 0) * scale * math.Max(r.End-r.Begin, 0) / 3600)
 	}
 	for _, m := range d.OD {
 		for _, row := range m.Trips {
 			for _, n := range row {
-				e.OD += math.Max(n, 0) * scale
+				e.OD += float64(math.Max(n, 0) * scale)
 			}
 		}
 	}
 	for _, ev := range s.Events {
 		switch ev.Kind {
 		case EventAddDemand:
-			e.Events += math.Max(ev.Rate, 0) * math.Max(ev.End-math.Max(ev.Begin, ev.At), 0) / 3600
+			e.Events += float64(math.Max(ev.Rate, 0) * math.Max(ev.End-math.Max(ev.Begin, ev.At), 0) / 3600)
 		case EventScaleDemand:
 			e.Factor *= math.Max(ev.Factor, 1)
 		}
@@ -183,7 +183,7 @@ func (c *checker) limits() {
 	need := est.Total() * TripBytes
 	what := fmt.Sprintf("%s trips × %d B", count(est.Total()), TripBytes)
 	if g := s.Network.Grid; g != nil && g.Rows > 0 && g.Cols > 0 && g.Lanes > 0 {
-		need += GridBytes(g.Rows, g.Cols, g.Lanes)
+		need = float64(need) + float64(GridBytes(g.Rows, g.Cols, g.Lanes))
 		what = fmt.Sprintf("a %d×%d grid of %d lanes, %s", g.Rows, g.Cols, g.Lanes, what)
 	}
 	if l.Memory > 0 && need > float64(l.Memory) {

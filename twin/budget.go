@@ -66,7 +66,7 @@ func (w *world) tripEstimate(c *Command, extra float64) float64 {
 		if n <= 0 {
 			return 0
 		}
-		return 1.1*n + 10
+		return float64(1.1*n) + 10
 	case scenarios.EventScaleDemand:
 		if c.Factor <= 1 {
 			return 0
@@ -76,7 +76,7 @@ func (w *world) tripEstimate(c *Command, extra float64) float64 {
 	case KindFieldCounts:
 		n := 0.0
 		for _, fc := range c.Counts {
-			n += 1.5*fc.Count + 1
+			n += float64(1.5*fc.Count) + 1
 		}
 		return n
 	}
@@ -130,7 +130,7 @@ func (t *Twin) takeTrips(client string, n float64) bool {
 		b = &tripBucket{tokens: capacity, last: now}
 		t.clientTrips[client] = b
 	}
-	b.tokens = math.Min(capacity, b.tokens+now.Sub(b.last).Hours()*capacity)
+	b.tokens = math.Min(capacity, b.tokens+float64(now.Sub(b.last).Hours()*capacity))
 	b.last = now
 	if b.tokens < n {
 		return false

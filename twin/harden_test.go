@@ -41,7 +41,8 @@ func code(t *testing.T, body []byte) string {
 // trips still to depart stay within the budget.
 func TestDemandBudgets(t *testing.T) {
 	run := buildRun(t, gridScenario(t))
-	tw, c := startTwin(t, run, Options{Stepped: true}, ServerOptions{})
+	// A large per-client budget, so that the twin's own budget is what refuses.
+	tw, c := startTwin(t, run, Options{Stepped: true, MaxTripsPerClient: 1 << 30}, ServerOptions{})
 	scale8 := "[" + strings.TrimSuffix(strings.Repeat(`{"kind":"scale_demand","factor":10},`, 8), ",") + "]"
 	var adds []string
 	for i := range 100 {
@@ -73,7 +74,7 @@ func TestDemandBudgets(t *testing.T) {
 	for range 30 {
 		st, body := c.do("POST", "/v1/commands", `{"kind":"scale_demand","factor":2}`, nil)
 		if st != 202 {
-			if code(t, body) != "trip_budget" && code(t, body) != "too_many_trips" {
+			if code(t, body) != "trip_budget" {
 				t.Fatalf("status %d %s", st, body)
 			}
 			refused = true
@@ -88,6 +89,20 @@ func TestDemandBudgets(t *testing.T) {
 		t.Errorf("refused %v; %.0f trips still to depart, budget %d", refused, pending, tw.opt.MaxTrips)
 	}
 	t.Logf("budget %d trips; %.0f still to depart after doubling until refused", tw.opt.MaxTrips, pending)
+}
+
+// TestClientTripBudget: one client cannot take the whole trip budget.
+func TestClientTripBudget(t *testing.T) {
+	run := buildRun(t, gridScenario(t))
+	tw, c := startTwin(t, run, Options{Stepped: true, MaxTripsPerClient: 5000}, ServerOptions{})
+	add := `{"kind":"add_demand","from":"road_0_1_0","to":"road_3_1_0","rate":2000,"end":3600}` // ~2,210 trips
+	c.must("POST", "/v1/commands", add, nil)
+	c.must("POST", "/v1/commands", add, nil)
+	if st, body := c.do("POST", "/v1/commands", add, nil); st != 429 || code(t, body) != "client_trip_budget" {
+		t.Errorf("third add_demand of one client: %d %s", st, body)
+	}
+	clientFrom(t, c, "127.0.0.6").must("POST", "/v1/commands", add, nil)
+	_ = tw
 }
 
 // TestQueueFairness: one client filling the queue with far-off commands

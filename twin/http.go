@@ -846,7 +846,7 @@ func (l *limiter) peek(key string) (bool, time.Duration) {
 	if b == nil {
 		return true, 0
 	}
-	tokens := math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	tokens := math.Min(l.burst, b.tokens+float64(now.Sub(b.last).Seconds()*l.rate))
 	if tokens >= 1 {
 		return true, 0
 	}
