@@ -464,10 +464,13 @@ func (t *Twin) runShadow(j *shadowJob, base, alt *world, log, altLog []LogEntry,
 		i := 0
 		for ; i < len(log) && log[i].Step < w.sim.Steps(); i++ {
 		}
+		share := t.opt.ShadowShare
+		var owed time.Duration // sleep owed to keep within share
 		for n := int64(0); n < steps; n++ {
 			if t.shadows.ctx.Err() != nil {
 				return
 			}
+			t0 := time.Now()
 			var cmds []*Command
 			if w.sim.Steps() == first {
 				cmds = append(cmds, extra...)
@@ -479,6 +482,13 @@ func (t *Twin) runShadow(j *shadowJob, base, alt *world, log, altLog []LogEntry,
 			}
 			w.step(cmds)
 			j.done.Add(1)
+			if share < 1 {
+				owed += time.Duration(float64(time.Since(t0)) * (1 - share) / share)
+				if owed > 2*time.Millisecond {
+					time.Sleep(owed)
+					owed = 0
+				}
+			}
 		}
 		*out = w.meter.result(w.sim)
 	}

@@ -49,6 +49,11 @@ type Options struct {
 	// MaxShadowsPerClient bounds the shadow runs of one client at once
 	// (0: 1, so that one client cannot hold every slot).
 	MaxShadowsPerClient int
+	// ShadowShare is the share of a processor each side of a shadow run
+	// may take (0: 0.5; 1 or more: all it can): a side sleeps after its
+	// steps so that shadow runs, which any client may start, never take
+	// the processors from the live twin and its clients.
+	ShadowShare float64
 	// MaxLog bounds the command log kept in memory (0: 1,000,000
 	// entries) and MaxLogBytes its size (0: 64 MiB, as JSON); older
 	// entries are dropped (Log still has them).
@@ -112,6 +117,9 @@ func (o *Options) defaults() {
 	def(&o.MaxQueuedPerClient, DefaultMaxQueuedPerClient)
 	def(&o.MaxStepWaitsPerClient, DefaultMaxStepWaitsPerClient)
 	def(&o.MaxShadowsPerClient, 1)
+	if o.ShadowShare <= 0 {
+		o.ShadowShare = 0.5
+	}
 }
 
 // A Twin runs a scenario live: one goroutine (Run) owns the simulation
