@@ -739,7 +739,7 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	for _, k := range s.ids(lane.links) {
 		ks := &s.segs[k]
 		if ks.road == nr && s.lights[ks.mov].IsGreen() && !s.closed[ks.lane] &&
-			s.room(ks.lane, nil) >= float64(c.length)+vt.Follow.MinGap {
+			s.room(ks.lane, nil) >= min(float64(c.length)+vt.Follow.MinGap, s.segs[ks.lane].length) {
 			return false
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/paulmach/orb"
@@ -23,9 +24,24 @@ type Options struct {
 	// NoMerge keeps chains of degree-2 nodes instead of merging the roads
 	// through them (merging keeps the geometry and the source ids).
 	NoMerge bool
-	// NoGuessSignals gives signals only to junctions tagged
-	// highway=traffic_signals, not to other junctions where major roads meet.
-	NoGuessSignals bool
+	// GuessSignals also signalises junctions where major roads (tertiary
+	// or above) cross, as netconvert's --tls.guess does. By default only
+	// junctions that the data marks with highway=traffic_signals (at the
+	// junction or on its approaches, see LoadOSM) get signals.
+	GuessSignals bool
+	// DrivingSide is the side vehicles drive on; SideAuto (the zero value)
+	// takes it from the country of the data (see DetectCountry): left in
+	// the LeftHandCountries, right elsewhere and for planar data.
+	DrivingSide DrivingSide
+	// Country is the ISO 3166-1 alpha-2 code whose default speeds (and,
+	// with SideAuto, driving side) apply; "" detects it from the data.
+	Country string
+	// BBox, when set, keeps only the parts of roads inside this lon/lat
+	// box (OpenStreetMap input): roads leaving it end there.
+	BBox *orb.Bound
+	// NoJoin keeps OpenStreetMap junctions closer than JoinDistance
+	// separate instead of joining them (see LoadOSM).
+	NoJoin bool
 }
 
 // Signal timing defaults for generated programs (s).
@@ -38,9 +54,23 @@ type rawNode struct {
 	id       string
 	feature  int
 	pos      orb.Point
-	tagged   bool // highway=traffic_signals
-	boundary bool // vehicles enter and leave here; no movements
+	tagged   bool  // highway=traffic_signals
+	boundary bool  // vehicles enter and leave here; no movements
+	sign     uint8 // a stop or give-way sign at the node itself (signNone...)
 }
+
+// Priority signs (highway=stop, highway=give_way).
+const (
+	signNone uint8 = iota
+	signGiveWay
+	signStop
+)
+
+// Priorities of approaches with a priority sign: below every road class.
+const (
+	PriorityGiveWay = 1 // an approach with a give-way sign
+	PriorityStop    = 0 // an approach with a stop sign
+)
 
 type rawRoad struct {
 	id       string
@@ -54,8 +84,12 @@ type rawRoad struct {
 	lanes    int
 	speed    float64 // m/s
 	width    float64 // lane width, m
-	turns    []TurnSet
-	layer    int
+	// turns lists the turns of each lane from left to right, as OSM
+	// turn:lanes (nil: untagged).
+	turns      []TurnSet
+	layer      int
+	roundabout bool  // part of a roundabout (junction=roundabout)
+	sign       uint8 // a stop or give-way sign where the road ends
 }
 
 type rawNet struct {
@@ -65,16 +99,166 @@ type rawNet struct {
 	skipped  map[string]int
 	source   string
 	origin   *orb.Point
+	// countryTags counts the country codes of implicit speed tags.
+	countryTags map[string]int
+	// mirrored: the coordinates are flipped east-west for a left-hand
+	// build, and turns are stored as their mirror images (see build).
+	mirrored bool
 }
 
 func (r *rawNet) warn(feature int, id, format string, args ...any) {
 	r.warnings = append(r.warnings, Warning{Feature: feature, ID: id, Msg: fmt.Sprintf(format, args...)})
 }
 
-// build turns the raw roads and nodes into a Network: merge degree-2
-// chains, lanes, movements and lane assignment, links and their paths,
-// conflicts, signal programs and components.
+// noteCountry counts the country of an implicit tag value such as "DE:urban".
+func (r *rawNet) noteCountry(v string) {
+	if cc := countryPrefix(v); cc != "" {
+		if r.countryTags == nil {
+			r.countryTags = map[string]int{}
+		}
+		r.countryTags[cc]++
+	}
+}
+
+// realTurns returns the turns of a set as they are on the ground: mirrored
+// back during a left-hand build, unchanged otherwise.
+func (r *rawNet) realTurns(t TurnSet) TurnSet {
+	if r.mirrored {
+		return t.Mirrored()
+	}
+	return t
+}
+
+// build turns the raw roads and nodes into a Network. It settles the
+// country (for default speeds) and the driving side, applies priority
+// signs, and builds the network with buildNet.
+//
+// A left-hand network is built as the mirror image of a right-hand one:
+// the input is flipped east-west (x → −x, turn tags mirrored), built by
+// the right-hand rules, and the result flipped back, with every Left turn
+// renamed Right and vice versa. Lanes on the right of a two-way road's
+// centre line come out on its left, right-before-left becomes
+// left-before-right, right turns wait for oncoming traffic and get the
+// protected phases, and lane 0 is still the lane next to the centre line
+// (the rightmost lane). The result is exactly the mirror image of the
+// right-hand network of the mirrored input, which TestMirroredLeftHand
+// checks down to travel times.
 func build(raw *rawNet, opt Options) (*Network, error) {
+	if len(raw.roads) == 0 {
+		return nil, fmt.Errorf("no drivable roads")
+	}
+	cc := strings.ToUpper(opt.Country)
+	if cc == "" {
+		cc = detectCountry(raw.countryTags, raw.origin)
+	}
+	left := opt.DrivingSide == LeftHand || opt.DrivingSide == SideAuto && LeftHandCountry(cc)
+	for i := range raw.roads {
+		if r := &raw.roads[i]; r.speed == 0 {
+			r.speed = classSpeed(r.class, cc)
+		}
+	}
+	applySigns(raw)
+	if left {
+		mirrorRaw(raw)
+	}
+	n, err := buildNet(raw, opt)
+	if err != nil {
+		return nil, err
+	}
+	n.LeftHand, n.Country = left, cc
+	if left {
+		mirrorNet(n)
+		n.finish()
+	}
+	return n, nil
+}
+
+// applySigns gives approaches with a stop or give-way sign the priority
+// PriorityStop or PriorityGiveWay. A sign on a road's end applies to that
+// road; a sign on a junction node to its lowest-priority incoming roads
+// (all of them when they are equal: an all-way stop).
+func applySigns(raw *rawNet) {
+	prio := func(sign uint8) int {
+		if sign == signStop {
+			return PriorityStop
+		}
+		return PriorityGiveWay
+	}
+	minIn := make([]int, len(raw.nodes))
+	for i := range minIn {
+		minIn[i] = math.MaxInt
+	}
+	for _, r := range raw.roads {
+		minIn[r.to] = min(minIn[r.to], r.priority)
+	}
+	for i := range raw.roads {
+		r := &raw.roads[i]
+		if s := raw.nodes[r.to].sign; s != signNone && r.sign == signNone && r.priority == minIn[r.to] {
+			r.sign = s
+		}
+		if r.sign != signNone {
+			r.priority = min(r.priority, prio(r.sign))
+		}
+	}
+}
+
+// mirrorRaw flips the input east-west for a left-hand build: coordinates
+// x → −x, and each road's turn tags reversed (left to right in the mirror
+// is right to left on the ground) with left and right turns swapped.
+func mirrorRaw(raw *rawNet) {
+	raw.mirrored = true
+	for i := range raw.nodes {
+		raw.nodes[i].pos = flipX(raw.nodes[i].pos)
+	}
+	for i := range raw.roads {
+		r := &raw.roads[i]
+		g := make(orb.LineString, len(r.geom))
+		for k, p := range r.geom {
+			g[k] = flipX(p)
+		}
+		r.geom = g
+		if r.turns != nil {
+			t := make([]TurnSet, len(r.turns))
+			for k, ts := range r.turns {
+				t[len(t)-1-k] = ts.Mirrored()
+			}
+			r.turns = t
+		}
+	}
+}
+
+// mirrorNet flips a network built from mirrored input back onto the
+// ground: every coordinate x → −x, and Left and Right swapped in turns.
+func mirrorNet(n *Network) {
+	for i := range n.Nodes {
+		n.Nodes[i].Pos = flipX(n.Nodes[i].Pos)
+	}
+	flip := func(ls orb.LineString) {
+		for k := range ls {
+			ls[k] = flipX(ls[k])
+		}
+	}
+	for i := range n.Roads {
+		flip(n.Roads[i].Geometry)
+	}
+	for i := range n.Lanes {
+		flip(n.Lanes[i].Geometry)
+		n.Lanes[i].Turns = n.Lanes[i].Turns.Mirrored()
+	}
+	for i := range n.Links {
+		flip(n.Links[i].Path)
+	}
+	for i := range n.Movements {
+		n.Movements[i].Turn = n.Movements[i].Turn.Mirrored()
+	}
+}
+
+func flipX(p orb.Point) orb.Point { return orb.Point{-p[0], p[1]} }
+
+// buildNet builds a right-hand network from the raw roads and nodes:
+// merge degree-2 chains, lanes, movements and lane assignment, links and
+// their paths, conflicts, signal programs and components.
+func buildNet(raw *rawNet, opt Options) (*Network, error) {
 	if len(raw.roads) == 0 {
 		return nil, fmt.Errorf("no drivable roads")
 	}
@@ -95,7 +279,7 @@ func build(raw *rawNet, opt Options) (*Network, error) {
 		n.Roads[i] = Road{
 			ID: rr.id, SourceIDs: rr.sources, Name: rr.name, Class: rr.class, Priority: rr.priority,
 			From: NodeID(rr.from), To: NodeID(rr.to), Geometry: rr.geom, Length: lineLength(rr.geom),
-			Speed: rr.speed, Layer: rr.layer,
+			Speed: rr.speed, Layer: rr.layer, Roundabout: rr.roundabout,
 		}
 		n.Nodes[rr.from].Out = append(n.Nodes[rr.from].Out, RoadID(i))
 		n.Nodes[rr.to].In = append(n.Nodes[rr.to].In, RoadID(i))
@@ -149,7 +333,7 @@ func mergeChains(raw *rawNet) {
 		}
 		same := func(a, b *rawRoad) bool {
 			return a.class == b.class && a.lanes == b.lanes && a.speed == b.speed && a.layer == b.layer &&
-				a.name == b.name && a.width == b.width && turnsEqual(a.turns, b.turns)
+				a.name == b.name && a.width == b.width && turnsEqual(a.turns, b.turns) && a.roundabout == b.roundabout
 		}
 		dead := make([]bool, len(raw.roads))
 		merged := false
@@ -197,6 +381,8 @@ func mergeChains(raw *rawNet) {
 				a.geom = append(append(orb.LineString(nil), a.geom...), b.geom[1:]...)
 				a.sources = append(a.sources, b.sources...)
 				a.to = b.to
+				// What matters of a priority and a sign is where the road ends.
+				a.priority, a.sign = b.priority, b.sign
 				dead[p[1]] = true
 			}
 			merged = true
@@ -501,10 +687,18 @@ func buildMovements(n *Network, raw *rawNet, v NodeID) {
 // lanes are not tagged: through movements twice as many as turns.
 var turnWeight = [...]float64{UTurn: 0, Left: 1, Right: 1, Straight: 2}
 
+// ShortLane is the lane length (m) below which every lane of a road serves
+// every movement leaving it: a vehicle cannot change lanes on a lane
+// shorter than itself, so on such a road (common between the closely
+// spaced junctions of OSM data) a lane that leads only one way would trap
+// vehicles heading the other. A passenger car and its minimum gap.
+const ShortLane = 7.5
+
 // assignLanes decides which lanes of road a serve which of its movements
 // (ordered left to right) and creates the links. Turn tags are honoured
 // where present; untagged lanes get left turns on the left, right turns on
-// the right and through movements spread over the rest.
+// the right and through movements spread over the rest; on roads whose
+// lanes are shorter than ShortLane every lane serves every movement.
 func assignLanes(n *Network, raw *rawNet, a RoadID, movs []Movement) {
 	lanes := n.Roads[a].Lanes
 	nl := len(lanes)
@@ -513,7 +707,16 @@ func assignLanes(n *Network, raw *rawNet, a RoadID, movs []Movement) {
 	}
 	serve := make([][]int, nl) // lane index -> movement indices in movs
 	tags := raw.roads[a].turns
-	if len(tags) == nl {
+	short := nl > 1 && n.Lanes[lanes[0]].Length < ShortLane
+	if short {
+		for li := range serve {
+			for mi, m := range movs {
+				if m.Turn != UTurn || li == 0 {
+					serve[li] = append(serve[li], mi)
+				}
+			}
+		}
+	} else if len(tags) == nl {
 		served := make([]bool, len(movs))
 		for li, ts := range tags {
 			for mi, m := range movs {
@@ -535,7 +738,7 @@ func assignLanes(n *Network, raw *rawNet, a RoadID, movs []Movement) {
 				li = nl - 1
 			}
 			serve[li] = append(serve[li], mi)
-			raw.warn(raw.roads[a].feature, n.Roads[a].ID, "no lane is tagged for the %s turn to road %s; lane %d serves it", m.Turn, n.Roads[m.To].ID, li)
+			raw.warn(raw.roads[a].feature, n.Roads[a].ID, "no lane is tagged for the %s turn to road %s; lane %d serves it", raw.realTurns(TurnSet(0).With(m.Turn)), n.Roads[m.To].ID, li)
 		}
 		for li := range serve {
 			if len(serve[li]) > 0 {
@@ -553,7 +756,7 @@ func assignLanes(n *Network, raw *rawNet, a RoadID, movs []Movement) {
 					break
 				}
 			}
-			raw.warn(raw.roads[a].feature, n.Roads[a].ID, "lane %d is tagged %q but no such turn leaves the junction; it follows its neighbour", li, tags[li])
+			raw.warn(raw.roads[a].feature, n.Roads[a].ID, "lane %d is tagged %q but no such turn leaves the junction; it follows its neighbour", li, raw.realTurns(tags[li]))
 		}
 		for li := range serve {
 			sort.Ints(serve[li])
@@ -825,6 +1028,10 @@ func yields(n *Network, a, b MovementID, i, j int, signalised bool) bool {
 			return false
 		}
 		return false // exclusive
+	}
+	// Entering a roundabout yields to the traffic going round.
+	if ra, rb := n.Roads[A.From].Roundabout, n.Roads[B.From].Roundabout; ra != rb {
+		return rb
 	}
 	pa, pb := n.Roads[A.From].Priority, n.Roads[B.From].Priority
 	if pa != pb {

@@ -24,10 +24,10 @@ func TestRightOfWay(t *testing.T) {
 	}{
 		{"equal roads: right before left", cross(residential, residential), Options{}, Priority, westS, southS, "a yields"},
 		{"equal roads: left gives way to opposing through", cross(residential, residential), Options{}, Priority, westL, eastS, "a yields"},
-		{"minor road yields", cross(`{"highway":"primary"}`, residential), Options{NoGuessSignals: true}, Priority, westS, southS, "b yields"},
-		{"minor road yields, other way round", cross(residential, `{"highway":"primary"}`), Options{NoGuessSignals: true}, Priority, westS, southS, "a yields"},
-		{"signals: crossing through movements are exclusive", cross(`{"highway":"primary"}`, `{"highway":"primary"}`), Options{}, Signalised, westS, southS, "exclusive"},
-		{"signals: permissive left", cross(`{"highway":"primary"}`, `{"highway":"primary"}`), Options{}, Signalised, westL, eastS, "a yields"},
+		{"minor road yields", cross(`{"highway":"primary"}`, residential), Options{}, Priority, westS, southS, "b yields"},
+		{"minor road yields, other way round", cross(residential, `{"highway":"primary"}`), Options{}, Priority, westS, southS, "a yields"},
+		{"signals: crossing through movements are exclusive", cross(`{"highway":"primary"}`, `{"highway":"primary"}`), Options{GuessSignals: true}, Signalised, westS, southS, "exclusive"},
+		{"signals: permissive left", cross(`{"highway":"primary"}`, `{"highway":"primary"}`), Options{GuessSignals: true}, Signalised, westL, eastS, "a yields"},
 		{"no conflict: opposing through movements", cross(residential, residential), Options{}, Priority, westS, eastS, "none"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,7 +21,7 @@ func assignControl(n *Network, v NodeID, opt Options) {
 		nd.Kind = DeadEnd
 	case nd.Tagged:
 		nd.Kind = Signalised
-	case !opt.NoGuessSignals && majorCrossing(n, v):
+	case opt.GuessSignals && majorCrossing(n, v):
 		nd.Kind = Signalised
 	default:
 		nd.Kind = Priority
@@ -32,13 +32,18 @@ func assignControl(n *Network, v NodeID, opt Options) {
 	}
 }
 
-// majorCrossing reports whether v joins at least three neighbours and
+// majorCrossing reports whether v, not on a roundabout, joins at least three neighbours and
 // major roads (tertiary or above, ramps excluded) arrive there from two
 // different axes, or from one axis crossed by another road with at least
 // three roads arriving in all.
 func majorCrossing(n *Network, v NodeID) bool {
 	if len(neighbours(n, v)) < 3 {
 		return false
+	}
+	for _, r := range n.Nodes[v].In {
+		if n.Roads[r].Roundabout {
+			return false // roundabouts keep their priority rule
+		}
 	}
 	groups := approachGroups(n, v)
 	major := 0

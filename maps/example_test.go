@@ -25,7 +25,9 @@ func ExampleGrid() {
 }
 
 func ExampleLoadGeoJSON() {
-	n, err := maps.LoadGeoJSON("../scenarios/defaults/wuhan.geojson", maps.Options{})
+	// The file tags no signals: guess them where major roads cross, as the
+	// default scenario does (guess_signals = true).
+	n, err := maps.LoadGeoJSON("../scenarios/defaults/wuhan.geojson", maps.Options{GuessSignals: true})
 	if err != nil {
 		log.Fatal(err)
 	}

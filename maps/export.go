@@ -24,7 +24,9 @@ type exportMeta struct {
 	RemovedRoads []string       `json:"removed_roads"`
 	// Proj is the SUMO projection of a network that has one; coordinates
 	// are then written in the network's planar metres.
-	Proj *Projection `json:"proj,omitempty"`
+	Proj     *Projection `json:"proj,omitempty"`
+	LeftHand bool        `json:"left_hand,omitempty"`
+	Country  string      `json:"country,omitempty"`
 }
 
 type exportMovement struct {
@@ -78,7 +80,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		f.Properties = geojson.Properties{
 			"kind": "road", "id": r.ID, "dense": i, "source_ids": r.SourceIDs, "name": r.Name, "highway": r.Class,
 			"priority": r.Priority, "from": r.From, "to": r.To, "speed": r.Speed, "lanes": r.Lanes,
-			"layer": r.Layer, "two_way": r.TwoWay, "length": r.Length,
+			"layer": r.Layer, "two_way": r.TwoWay, "length": r.Length, "roundabout": r.Roundabout,
 		}
 		fc.Append(f)
 	}
@@ -106,7 +108,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		"crs": map[string]any{"type": "name", "properties": map[string]string{"name": crs}},
 		"citytwin": exportMeta{
 			Format: ExportFormat, Source: n.Source, Origin: n.Origin, Warnings: n.Warnings,
-			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads, Proj: n.Proj,
+			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads, Proj: n.Proj, LeftHand: n.LeftHand, Country: n.Country,
 		},
 	}
 	data, err := json.Marshal(fc)
@@ -153,7 +155,8 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 		}
 		proj = LocalProjection(o)
 	}
-	n := &Network{Source: meta.Source, Origin: meta.Origin, Proj: meta.Proj, Warnings: meta.Warnings, Skipped: meta.Skipped, RemovedRoads: meta.RemovedRoads}
+	n := &Network{Source: meta.Source, Origin: meta.Origin, Proj: meta.Proj, Warnings: meta.Warnings, Skipped: meta.Skipped, RemovedRoads: meta.RemovedRoads,
+		LeftHand: meta.LeftHand, Country: meta.Country}
 	if n.Skipped == nil {
 		n.Skipped = map[string]int{}
 	}
@@ -267,6 +270,7 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 			Layer     int      `json:"layer"`
 			TwoWay    bool     `json:"two_way"`
 			Length    float64  `json:"length"`
+			Round     bool     `json:"roundabout"`
 		}
 		if err := json.Unmarshal(raw, &p); err != nil {
 			return nil, fmt.Errorf("road %d: %w", i, err)
@@ -276,7 +280,7 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 			return nil, err
 		}
 		n.Roads = append(n.Roads, Road{ID: p.ID, SourceIDs: p.SourceIDs, Name: p.Name, Class: p.Class, Priority: p.Priority,
-			From: p.From, To: p.To, Geometry: g, Length: p.Length, Speed: p.Speed, Lanes: p.Lanes, Layer: p.Layer, TwoWay: p.TwoWay})
+			From: p.From, To: p.To, Geometry: g, Length: p.Length, Speed: p.Speed, Lanes: p.Lanes, Layer: p.Layer, TwoWay: p.TwoWay, Roundabout: p.Round})
 	}
 	for i, raw := range lanes {
 		var p struct {

@@ -36,7 +36,7 @@ func TestExportRoundTrip(t *testing.T) {
 			return n
 		}},
 		{"wuhan largest component", func(t *testing.T) *Network {
-			n, err := LoadGeoJSON(wuhanPath, Options{KeepLargestComponent: true})
+			n, err := LoadGeoJSON(wuhanPath, Options{KeepLargestComponent: true, GuessSignals: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -95,6 +95,51 @@ func FuzzReadGeoJSON(f *testing.F) {
 	})
 }
 
+// FuzzReadOSM: ReadOSM never panics on any bytes (XML, PBF, compressed or
+// not), rejects input only with an error about the input, and what it
+// accepts passes Check and survives an export round trip. The second
+// argument picks options: bit 0 left-hand, bit 1 no junction joining, bit 2
+// guessed signals.
+func FuzzReadOSM(f *testing.F) {
+	nodes, ways := osmTown()
+	xml := osmXML(nodes, ways)
+	for _, d := range [][]byte{xml, gzipped(xml), osmPBF(nodes, ways, true), osmPBF(nodes, ways, false)} {
+		f.Add(d, byte(0))
+	}
+	f.Add(osmPBF(nodes, ways, false), byte(7))
+	f.Add(xml, byte(3))
+	// A roundabout with four arms and a loop.
+	ring := []tNode{{id: 1, x: 20}, {id: 2, y: 20}, {id: 3, x: -20}, {id: 4, y: -20},
+		{id: 5, x: 200}, {id: 6, y: 200}, {id: 7, x: -200}, {id: 8, y: -200, tags: tags("highway", "give_way")}}
+	f.Add(osmXML(ring, []tWay{
+		{1, []int64{1, 2, 3, 4, 1}, tags("highway", "primary", "junction", "roundabout")},
+		{2, []int64{5, 1}, tags("highway", "secondary")}, {3, []int64{6, 2}, tags("highway", "secondary")},
+		{4, []int64{7, 3}, tags("highway", "secondary", "lanes:forward", "2", "maxspeed:backward", "20")},
+		{5, []int64{8, 4}, tags("highway", "secondary")},
+	}), byte(1))
+	f.Add([]byte(`<osm><node id="1" lat="0" lon="0"/><way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="primary"/></way></osm>`), byte(0))
+	f.Fuzz(func(t *testing.T, data []byte, flags byte) {
+		opt := Options{NoJoin: flags&2 != 0, GuessSignals: flags&4 != 0}
+		if flags&1 != 0 {
+			opt.DrivingSide = LeftHand
+		}
+		n, err := ReadOSM(data, "fuzz", opt)
+		if err != nil {
+			if strings.Contains(err.Error(), errBuiltCheck) {
+				t.Fatalf("ReadOSM built a broken network: %v", err)
+			}
+			if n != nil {
+				t.Fatalf("ReadOSM returned a network and the error %v", err)
+			}
+			return
+		}
+		if n.LeftHand != (flags&1 != 0) {
+			t.Fatalf("LeftHand %v with flags %b", n.LeftHand, flags)
+		}
+		fuzzRoundTrip(t, n)
+	})
+}
+
 // FuzzReadCityFlow: ReadCityFlow never panics and what it accepts passes
 // Check and survives an export round trip.
 func FuzzReadCityFlow(f *testing.F) {

@@ -125,6 +125,9 @@ type feature struct {
 }
 
 func (f *feature) name() string {
+	if f.index < 0 {
+		return f.id // an OSM element: "way 123"
+	}
 	if f.id != "" {
 		return fmt.Sprintf("feature %d (id %s)", f.index, f.id)
 	}
@@ -416,17 +419,21 @@ func LocalUnprojection(origin orb.Point) func(orb.Point) orb.Point {
 
 // roadAttrs are the parsed OSM attributes of one road feature.
 type roadAttrs struct {
-	class    string
-	def      ClassDefaults
-	name     string
-	speed    float64
-	width    float64 // lane width
-	layer    int
-	lanesFwd int
-	lanesBwd int
-	oneway   int // 1 forward only, -1 backward only, 0 both
-	turnsFwd []TurnSet
-	turnsBwd []TurnSet
+	class string
+	def   ClassDefaults
+	name  string
+	// speedFwd and speedBwd are the tagged speed limits (m/s) of each
+	// direction; 0 means untagged (build fills in the class and country
+	// default).
+	speedFwd, speedBwd float64
+	width              float64 // lane width
+	layer              int
+	lanesFwd           int
+	lanesBwd           int
+	oneway             int // 1 forward only, -1 backward only, 0 both
+	turnsFwd           []TurnSet
+	turnsBwd           []TurnSet
+	roundabout         bool
 }
 
 // drivable classifies a feature: ok, or the reason it is skipped.
@@ -446,12 +453,49 @@ func drivable(f *feature) (string, bool) {
 		}
 		return "no highway tag", false
 	}
-	h := anyString(hw)
-	if _, ok := Classes[h]; !ok {
-		return "highway=" + h, false
+	return drivableTags(anyString(hw), func(k string) string { return anyString(f.props[k]) })
+}
+
+// skippedServices are the highway=service kinds left out: parking aisles,
+// drive-throughs and emergency accesses carry no through traffic.
+var skippedServices = map[string]bool{"parking_aisle": true, "drive-through": true, "emergency_access": true}
+
+// drivableTags decides whether a way with highway class hw and tags tag is a
+// road for cars: a class of Classes, not an area, not a skipped service
+// kind, and open to cars. Access follows the most specific of motorcar,
+// motor_vehicle, vehicle and access that is set: the values of closedAccess
+// ("no", "private", "psv"...) close the road; others ("yes", "designated",
+// "permissive", "destination", "delivery", "customers") leave it open, as
+// destination traffic is traffic too.
+func drivableTags(hw string, tag func(string) string) (string, bool) {
+	if _, ok := Classes[hw]; !ok {
+		return "highway=" + hw, false
+	}
+	if tag("area") == "yes" {
+		return "area=yes", false
+	}
+	if hw == "service" && skippedServices[tag("service")] {
+		return "service=" + tag("service"), false
+	}
+	for _, k := range []string{"motorcar", "motor_vehicle", "vehicle", "access"} {
+		if v := tag(k); v != "" {
+			if closedAccess[v] {
+				return k + "=" + v, false
+			}
+			break
+		}
 	}
 	return "", true
 }
+
+// closedAccess are the access values that keep private cars out.
+var closedAccess = map[string]bool{"no": true, "private": true, "agricultural": true, "forestry": true,
+	"emergency": true, "bus": true, "psv": true, "permit": true}
+
+// countryKeys are the tags whose implicit values ("DE:urban") name the
+// country of the data.
+var countryKeys = []string{"maxspeed", "maxspeed:type", "source:maxspeed", "zone:maxspeed", "zone:traffic",
+	"maxspeed:forward", "maxspeed:backward"}
 
 func (r *rawNet) parseAttrs(f *feature, directed bool) (roadAttrs, error) {
 	a := roadAttrs{class: anyString(f.props["highway"])}
@@ -460,22 +504,44 @@ func (r *rawNet) parseAttrs(f *feature, directed bool) (roadAttrs, error) {
 	}
 	a.def = Classes[a.class]
 	a.name = anyString(f.props["name"])
-	// Speed.
-	a.speed = a.def.Speed
+	// Speed: maxspeed (or mosstool's max_speed in m/s), then per direction.
+	for _, k := range countryKeys {
+		r.noteCountry(anyString(f.props[k]))
+	}
+	speed := 0.0
 	if v, ok := f.props["max_speed"]; ok {
 		s, isNum := v.(float64)
 		if !isNum || !(s > 0 && s <= 80) {
-			r.warn(f.index, f.id, "max_speed %v is not a speed in (0, 80] m/s; using the %s default %.1f m/s", v, a.class, a.def.Speed)
+			r.warn(f.index, f.id, "max_speed %v is not a speed in (0, 80] m/s; using the %s default", v, a.class)
 		} else {
-			a.speed = s
+			speed = s
 		}
 	} else if v, ok := f.props["maxspeed"]; ok {
 		s, err := ParseMaxSpeed(anyString(v))
 		if err != nil {
-			r.warn(f.index, f.id, "%v; using the %s default %.1f m/s", err, a.class, a.def.Speed)
+			r.warn(f.index, f.id, "%v; using the %s default", err, a.class)
 		} else {
-			a.speed = s
+			speed = s
 		}
+	}
+	a.speedFwd, a.speedBwd = speed, speed
+	for _, d := range []struct {
+		key string
+		dst *float64
+	}{{"maxspeed:forward", &a.speedFwd}, {"maxspeed:backward", &a.speedBwd}} {
+		v, ok := f.props[d.key]
+		if !ok {
+			continue
+		}
+		if s, err := ParseMaxSpeed(anyString(v)); err != nil {
+			r.warn(f.index, f.id, "%s: %v; ignored", d.key, err)
+		} else {
+			*d.dst = s
+		}
+	}
+	switch anyString(f.props["junction"]) {
+	case "roundabout", "circular":
+		a.roundabout = true
 	}
 	// Layer.
 	if v, ok := f.props["layer"]; ok {
@@ -500,7 +566,7 @@ func (r *rawNet) parseAttrs(f *feature, directed bool) (roadAttrs, error) {
 		case "-1", "reverse":
 			a.oneway = -1
 		case "", "no", "false", "0":
-			if a.def.OneWay || anyString(f.props["junction"]) == "roundabout" {
+			if a.def.OneWay || a.roundabout {
 				a.oneway = 1
 			}
 		default:
@@ -668,8 +734,8 @@ func directedRoads(raw *rawNet, feats []feature) error {
 			continue
 		}
 		if why, ok := drivable(f); !ok {
-			if len(f.points) > 0 && anyString(f.props["highway"]) == "traffic_signals" {
-				continue // handled below
+			if len(f.points) > 0 && controlSign(anyString(f.props["highway"])) {
+				continue // handled by markSignals
 			}
 			raw.skipped[why]++
 			continue
@@ -693,7 +759,8 @@ func directedRoads(raw *rawNet, feats []feature) error {
 		byID[f.id] = len(raw.roads)
 		raw.roads = append(raw.roads, rawRoad{
 			id: f.id, feature: f.index, sources: []string{f.id}, name: a.name, class: a.class, priority: a.def.Priority,
-			from: -1, to: -1, geom: dedupe(f.lines[0]), lanes: a.lanesFwd, speed: a.speed, width: a.width, turns: a.turnsFwd, layer: a.layer,
+			from: -1, to: -1, geom: dedupe(f.lines[0]), lanes: a.lanesFwd, speed: a.speedFwd, width: a.width, turns: a.turnsFwd, layer: a.layer,
+			roundabout: a.roundabout,
 		})
 	}
 	seenJ := map[string]int{}
@@ -791,24 +858,41 @@ func centroid(ps []orb.Point) orb.Point {
 	return orb.Point{c[0] / float64(len(ps)), c[1] / float64(len(ps))}
 }
 
-// markSignals tags nodes within 1 m of a highway=traffic_signals point.
+// controlSign reports whether a highway value marks junction control:
+// traffic_signals, stop or give_way.
+func controlSign(hw string) bool {
+	return hw == "traffic_signals" || hw == "stop" || hw == "give_way"
+}
+
+// markSignals applies highway=traffic_signals, stop and give_way points to
+// the junctions within 1 m of them: signals make the junction signalised,
+// signs lower the priority of its minor approaches (see applySigns).
 func markSignals(raw *rawNet, feats []feature) {
 	for i := range feats {
 		f := &feats[i]
-		if len(f.points) == 0 || anyString(f.props["highway"]) != "traffic_signals" {
+		hw := anyString(f.props["highway"])
+		if len(f.points) == 0 || !controlSign(hw) {
 			continue
 		}
 		hit := false
 		for _, p := range f.points {
 			for v := range raw.nodes {
-				if dist(raw.nodes[v].pos, p) <= 1 {
+				if dist(raw.nodes[v].pos, p) > 1 {
+					continue
+				}
+				hit = true
+				switch hw {
+				case "traffic_signals":
 					raw.nodes[v].tagged = true
-					hit = true
+				case "stop":
+					raw.nodes[v].sign = signStop
+				default:
+					raw.nodes[v].sign = max(raw.nodes[v].sign, signGiveWay)
 				}
 			}
 		}
 		if !hit {
-			raw.warn(f.index, f.id, "traffic_signals point is not at a junction; ignored")
+			raw.warn(f.index, f.id, "%s point is not at a junction; ignored", hw)
 		}
 	}
 }
@@ -854,8 +938,8 @@ func osmRoads(raw *rawNet, feats []feature) error {
 		f := &feats[i]
 		why, ok := drivable(f)
 		if !ok {
-			if len(f.points) > 0 && anyString(f.props["highway"]) == "traffic_signals" {
-				continue
+			if len(f.points) > 0 && controlSign(anyString(f.props["highway"])) {
+				continue // handled by markSignals
 			}
 			raw.skipped[why]++
 			continue
@@ -966,17 +1050,18 @@ func osmRoads(raw *rawNet, feats []feature) error {
 					raw.warn(f.index, f.id, "a piece of zero length was dropped")
 					continue
 				}
-				mk := func(id string, from, to int, g orb.LineString, lanes int, turns []TurnSet) {
+				mk := func(id string, from, to int, g orb.LineString, lanes int, speed float64, turns []TurnSet) {
 					raw.roads = append(raw.roads, rawRoad{
 						id: id, feature: f.index, sources: []string{f.id}, name: a.name, class: a.class, priority: a.def.Priority,
-						from: from, to: to, geom: g, lanes: lanes, speed: a.speed, width: a.width, turns: turns, layer: a.layer,
+						from: from, to: to, geom: g, lanes: lanes, speed: speed, width: a.width, turns: turns, layer: a.layer,
+						roundabout: a.roundabout,
 					})
 				}
 				if a.lanesFwd > 0 {
-					mk(base, u, v, geom, a.lanesFwd, a.turnsFwd)
+					mk(base, u, v, geom, a.lanesFwd, a.speedFwd, a.turnsFwd)
 				}
 				if a.lanesBwd > 0 {
-					mk("-"+base, v, u, reversed(geom), a.lanesBwd, a.turnsBwd)
+					mk("-"+base, v, u, reversed(geom), a.lanesBwd, a.speedBwd, a.turnsBwd)
 				}
 			}
 		}

@@ -278,7 +278,7 @@ func keepLargest(n *Network, raw *rawNet, opt Options) (*Network, error) {
 	sub.roads = kept
 	opt.KeepLargestComponent = false
 	opt.NoMerge = true // already merged
-	out, err := build(&sub, opt)
+	out, err := buildNet(&sub, opt)
 	if err != nil {
 		return nil, err
 	}

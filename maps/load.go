@@ -4,15 +4,27 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
 
 // Load reads a network file of any supported format, telling them apart by
-// content: gzip-compressed data or XML whose root is <net> is a SUMO
-// network, a JSON object with "intersections" is a CityFlow roadnet,
-// anything else is read as GeoJSON.
+// content: OpenStreetMap data (XML or PBF, plain or compressed; see
+// LoadOSM) is streamed; gzip-compressed data or XML whose root is <net> is
+// a SUMO network, a JSON object with "intersections" is a CityFlow
+// roadnet, anything else is read as GeoJSON.
 func Load(path string, opt Options) (*Network, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("maps: %w", err)
+	}
+	head := make([]byte, 4096)
+	k, _ := io.ReadFull(f, head)
+	f.Close()
+	if IsOSM(head[:k]) {
+		return LoadOSM(path, opt)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("maps: %w", err)

@@ -21,18 +21,31 @@ type (
 const None = -1
 
 // Turn classifies a movement by the angle between its incoming and outgoing
-// road (driving on the right).
+// road. Left and Right are turns on the ground, whatever the driving side.
 type Turn uint8
 
-// Turn kinds. Their order is the yielding rank used by the builder:
-// a through movement outranks a right turn, a right turn a left turn, and
-// everything outranks a U-turn.
+// Turn kinds. On right-hand networks their order is the yielding rank used
+// by the builder: a through movement outranks a right turn, a right turn a
+// left turn, and everything outranks a U-turn. Left-hand networks are
+// built as mirror images (see Options.DrivingSide), where a left turn
+// outranks a right turn.
 const (
 	UTurn Turn = iota
 	Left
 	Right
 	Straight
 )
+
+// Mirrored returns the turn seen in a mirror: Left and Right swap.
+func (t Turn) Mirrored() Turn {
+	switch t {
+	case Left:
+		return Right
+	case Right:
+		return Left
+	}
+	return t
+}
 
 var turnNames = [...]string{"U", "L", "R", "S"}
 
@@ -52,6 +65,18 @@ func (s TurnSet) Has(t Turn) bool { return s&(1<<t) != 0 }
 
 // With returns the set with t added.
 func (s TurnSet) With(t Turn) TurnSet { return s | 1<<t }
+
+// Mirrored returns the set with Left and Right swapped.
+func (s TurnSet) Mirrored() TurnSet {
+	out := s &^ (1<<Left | 1<<Right)
+	if s.Has(Left) {
+		out = out.With(Right)
+	}
+	if s.Has(Right) {
+		out = out.With(Left)
+	}
+	return out
+}
 
 // String lists the turns in left-to-right order, e.g. "LS" or "SR".
 func (s TurnSet) String() string {
@@ -101,10 +126,14 @@ func ParseNodeKind(s string) (NodeKind, bool) {
 }
 
 // Network is an immutable lane-level road network in local planar metres
-// (X east, Y north). Build one with LoadGeoJSON, LoadCityFlow or Grid.
+// (X east, Y north). Build one with LoadOSM, LoadGeoJSON, LoadCityFlow or
+// Grid.
 //
-// Vehicles drive on the right. Lanes of a road are numbered from the left
-// (index 0 is next to the centre line), as in OSM turn:lanes and CityFlow.
+// Vehicles drive on the right unless LeftHand is set. Lanes of a road are
+// numbered from the centre line outwards: index 0 is the lane next to it,
+// the leftmost lane on right-hand networks (as in CityFlow, and OSM
+// turn:lanes, which lists lanes from left to right) and the rightmost on
+// left-hand ones.
 //
 // A Network is safe for concurrent use by any number of readers.
 type Network struct {
@@ -122,6 +151,13 @@ type Network struct {
 	Proj *Projection
 	// Source names the input (file name or generator).
 	Source string
+	// LeftHand is true when vehicles drive on the left: lanes lie left of
+	// a two-way road's centre line, lane 0 is the rightmost lane, and the
+	// network is the mirror image of the right-hand one (see build).
+	LeftHand bool
+	// Country is the ISO 3166-1 alpha-2 code whose default speeds and
+	// driving side applied, or "" when it could not be told.
+	Country string
 	// Warnings lists what the builder had to guess or fix.
 	Warnings []Warning
 	// Skipped counts input features that were not drivable roads, by reason.
@@ -194,16 +230,20 @@ type Road struct {
 	Priority int
 	From, To NodeID
 	// Geometry is the reference line from From to To (m). For two-way
-	// streets it is the street centre line and lanes lie to its right.
+	// streets it is the street centre line and lanes lie to its right (to
+	// its left on left-hand networks).
 	Geometry orb.LineString
 	Length   float64 // m, along Geometry
 	// Speed is the speed limit (m/s).
 	Speed float64
-	Lanes []LaneID // index 0 = leftmost lane
+	Lanes []LaneID // index 0 = the lane next to the centre line
 	Layer int
 	// TwoWay is true when a road with the same geometry runs the other way
-	// (lanes are then offset to the right of Geometry).
+	// (lanes are then offset to the driving side of Geometry).
 	TwoWay bool
+	// Roundabout marks a road going round a roundabout: traffic entering
+	// it gives way.
+	Roundabout bool
 }
 
 // Lane is one lane of a road, cut back at both ends by the junction radius.
@@ -211,7 +251,7 @@ type Lane struct {
 	// ID is the external id of the lane (SUMO's lane id), or empty.
 	ID    string
 	Road  RoadID
-	Index int // 0 = leftmost
+	Index int // 0 = next to the centre line
 	// Geometry runs from the end of the upstream junction area to the stop line (m).
 	Geometry orb.LineString
 	Length   float64 // m

@@ -195,3 +195,44 @@ func TestSceneBars(t *testing.T) {
 		}
 	}
 }
+
+// TestCentreLineSide: the centre line of a two-way road is drawn on the
+// road's reference line whichever side vehicles drive on, and the lanes'
+// outer edges away from it.
+func TestCentreLineSide(t *testing.T) {
+	const road = `{"type":"FeatureCollection","features":[{"type":"Feature","id":"1","properties":{"highway":"primary"},
+		"geometry":{"type":"LineString","coordinates":[[0,0],[0,300]]}}]}`
+	for _, side := range []maps.DrivingSide{maps.RightHand, maps.LeftHand} {
+		net, err := maps.ReadGeoJSON([]byte(road), "road", maps.Options{Planar: true, DrivingSide: side})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewScene(net, nil)
+		centres, edges := 0, 0
+		for _, m := range s.Markings {
+			for _, p := range m.Pts {
+				switch m.Kind {
+				case MarkCentre:
+					centres++
+					if math.Abs(p[0]) > 0.01 {
+						t.Errorf("%s: centre line at x = %.2f, want 0", side, p[0])
+					}
+				case MarkEdge:
+					edges++
+					if w := 2 * maps.DefaultLaneWidth; math.Abs(math.Abs(p[0])-w) > 0.01 {
+						t.Errorf("%s: road edge at x = %.2f, want ±%.1f", side, p[0], w)
+					}
+				}
+			}
+		}
+		if centres == 0 || edges == 0 {
+			t.Errorf("%s: %d centre and %d edge points, want some of each", side, centres, edges)
+		}
+		// Northbound lanes lie east of the line on the right, west on the left.
+		r, _ := net.RoadByID("1")
+		x := net.Lanes[net.Roads[r].Lanes[0]].Geometry[0][0]
+		if (side == maps.RightHand) != (x > 0) {
+			t.Errorf("%s: the northbound inner lane is at x = %.2f", side, x)
+		}
+	}
+}

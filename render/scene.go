@@ -186,6 +186,10 @@ func (s *Scene) buildBars() {
 		}
 		sort.Slice(movs, func(a, b int) bool { return movs[a] < movs[b] })
 		left, right := laneEnds(l, true)
+		if net.LeftHand {
+			// Movements run from the centre line outwards: right to left.
+			left, right = right, left
+		}
 		g := l.Geometry
 		dir := unit(sub(g[len(g)-1], g[len(g)-2]))
 		k := float64(len(movs))
@@ -199,6 +203,12 @@ func (s *Scene) buildBars() {
 
 func (s *Scene) buildMarkings() {
 	net := s.Net
+	// Lanes are numbered from the centre line outwards: towards the right
+	// when driving on the right, towards the left when driving on the left.
+	out := 1.0
+	if net.LeftHand {
+		out = -1
+	}
 	for r := range net.Roads {
 		road := &net.Roads[r]
 		for k, id := range road.Lanes {
@@ -207,9 +217,9 @@ func (s *Scene) buildMarkings() {
 				continue
 			}
 			if k == 0 && road.TwoWay {
-				s.Markings = append(s.Markings, Stroke{Pts: offset(l.Geometry, -l.Width/2), Width: markWidth, Kind: MarkCentre})
+				s.Markings = append(s.Markings, Stroke{Pts: offset(l.Geometry, -out*l.Width/2), Width: markWidth, Kind: MarkCentre})
 			}
-			right := offset(l.Geometry, l.Width/2)
+			right := offset(l.Geometry, out*l.Width/2) // the outer edge
 			if k == len(road.Lanes)-1 {
 				s.Markings = append(s.Markings, Stroke{Pts: right, Width: markWidth, Kind: MarkEdge})
 				continue

@@ -19,6 +19,7 @@ import (
 	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/citytwin/citytwin/maps"
+	"github.com/paulmach/orb"
 )
 
 // Run is a scenario made ready to simulate: its network, engine settings
@@ -75,10 +76,30 @@ func Build(sc *Scenario) (*Run, error) {
 	if err := r.checkEvents(); err != nil { // events.go
 		return nil, err
 	}
+	if err := sc.checkEmpty(len(r.Trips)); err != nil {
+		return nil, err
+	}
 	if r.Config.V2X, err = sc.v2xConfig(st); err != nil { // v2x.go
 		return nil, err
 	}
 	return r, nil
+}
+
+// checkEmpty fails a scenario whose demand gives no trip, and which adds
+// none with an add_demand event, unless it says allow_empty = true: such a
+// run would simulate an empty network and report nothing.
+func (sc *Scenario) checkEmpty(trips int) error {
+	if trips > 0 || sc.AllowEmpty {
+		return nil
+	}
+	for _, e := range sc.Events {
+		if e.Kind == EventAddDemand {
+			return nil
+		}
+	}
+	return sc.errorf("demand", "the demand gives no trip, so the run would simulate an empty network "+
+		"(flows, random trips or OD matrices with no rate, a scale of 0, or no demand table); "+
+		"add demand, or set allow_empty = true to run it anyway")
 }
 
 // End is the simulated time the run lasts at most: duration plus
@@ -130,14 +151,25 @@ func (sc *Scenario) ReadFile(rel string) ([]byte, error) {
 
 func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 	n := &sc.Network
+	side, _ := maps.ParseDrivingSide(n.DrivingSide) // checked by Validate
 	opt := maps.Options{Planar: n.Planar, KeepLargestComponent: n.KeepLargestComponent, NoMerge: n.NoMerge,
-		NoGuessSignals: n.GuessSignals != nil && !*n.GuessSignals}
+		GuessSignals: n.GuessSignals, DrivingSide: side, Country: n.Country}
+	if len(n.BBox) == 4 {
+		opt.BBox = &orb.Bound{Min: orb.Point{n.BBox[0], n.BBox[1]}, Max: orb.Point{n.BBox[2], n.BBox[3]}}
+	}
 	switch {
 	case n.Grid != nil:
 		g := n.Grid
 		net, err := maps.Grid(maps.GridOptions{Rows: g.Rows, Cols: g.Cols, Block: g.Block, Lanes: g.Lanes, Speed: g.Speed})
 		if err != nil {
 			return nil, sc.errorf("network.grid", "%v", err)
+		}
+		return net, nil
+	case n.OSM != "":
+		// Streamed from the file (twice); the embedded default has none.
+		net, err := maps.LoadOSM(sc.Resolve(n.OSM), opt)
+		if err != nil {
+			return nil, sc.errorf("network.osm", "%v", strings.TrimPrefix(err.Error(), "maps: "))
 		}
 		return net, nil
 	case n.GeoJSON != "":

@@ -119,9 +119,7 @@ func (s *Scenario) ApplyDefaults() {
 			s.Name = DefaultName
 		}
 	}
-	if s.Network.GuessSignals == nil {
-		s.Network.GuessSignals = ptr(true)
-	}
+	def(&s.Network.DrivingSide, "auto")
 	if g := s.Network.Grid; g != nil {
 		def(&g.Block, DefaultGridBlock)
 		def(&g.Lanes, DefaultGridLanes)

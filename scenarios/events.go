@@ -36,7 +36,7 @@ type Event struct {
 	// Road is the road id of close_road, open_road, speed_limit,
 	// close_lane and open_lane.
 	Road string `toml:"road" json:"road,omitempty"`
-	// Lane is the index of the lane on Road (0 = leftmost) of close_lane
+	// Lane is the index of the lane on Road (0 = next to the centre line) of close_lane
 	// and open_lane.
 	Lane *int `toml:"lane" json:"lane,omitempty"`
 	// Speed is the speed limit of speed_limit (m/s); 0 restores the
@@ -193,7 +193,7 @@ func (s *Scenario) checkEvent(e *Event, set []string, key func(string) string, a
 	}
 	switch e.Kind {
 	case EventCloseLane, EventOpenLane:
-		check("lane", e.Lane != nil && *e.Lane >= 0, "must be a lane index (0 = leftmost)%s", gotInt(e.Lane))
+		check("lane", e.Lane != nil && *e.Lane >= 0, "must be a lane index (0 = next to the centre line)%s", gotInt(e.Lane))
 	case EventSpeedLimit:
 		check("speed", e.Speed != nil && *e.Speed >= 0 && *e.Speed <= MaxEventSpeed,
 			"must be a speed limit in [0, %g] m/s (0 restores the network's)%s", MaxEventSpeed, gotFloat(e.Speed))

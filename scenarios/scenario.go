@@ -40,6 +40,9 @@ type Scenario struct {
 	Signals Signals       `toml:"signals"`
 	Driving Driving       `toml:"driving"`
 	Output  Output        `toml:"output"`
+	// AllowEmpty lets a scenario whose demand gives no trip at all run
+	// (an empty network run); otherwise Build fails.
+	AllowEmpty bool `toml:"allow_empty"`
 	// Events are what-if events applied at given times (see Event).
 	Events []Event `toml:"events"`
 	// V2X, when set, enables connected vehicles and roadside units (see
@@ -66,9 +69,12 @@ type Scenario struct {
 // it.
 func (s *Scenario) SourceSHA256() string { return s.sum }
 
-// Network says where the road network comes from: exactly one of GeoJSON,
-// CityFlow, SUMO or Grid.
+// Network says where the road network comes from: exactly one of OSM,
+// GeoJSON, CityFlow, SUMO or Grid.
 type Network struct {
+	// OSM is a path to an OpenStreetMap extract: .osm.pbf, or .osm XML,
+	// plain or gzip/bzip2 compressed (see maps.LoadOSM).
+	OSM string `toml:"osm"`
 	// GeoJSON is a path to an OSM-derived GeoJSON road file.
 	GeoJSON string `toml:"geojson"`
 	// CityFlow is a path to a CityFlow roadnet.json.
@@ -86,9 +92,18 @@ type Network struct {
 	KeepLargestComponent bool `toml:"keep_largest_component"`
 	// NoMerge keeps chains of degree-2 nodes unmerged.
 	NoMerge bool `toml:"no_merge"`
-	// GuessSignals (default true) signalises junctions where major roads
-	// meet, not only those tagged highway=traffic_signals.
-	GuessSignals *bool `toml:"guess_signals"`
+	// GuessSignals (default false) also signalises junctions where major
+	// roads meet, not only those tagged highway=traffic_signals.
+	GuessSignals bool `toml:"guess_signals"`
+	// DrivingSide is "left", "right" or "auto" (default): auto takes the
+	// side of the country of the data (maps.DetectCountry).
+	DrivingSide string `toml:"driving_side"`
+	// Country is the ISO 3166-1 alpha-2 code whose default speeds (and,
+	// with driving_side auto, side) apply; default: detected.
+	Country string `toml:"country"`
+	// BBox keeps the roads of an OSM extract inside
+	// [min_lon, min_lat, max_lon, max_lat] (degrees).
+	BBox []float64 `toml:"bbox"`
 }
 
 // Grid describes a generated grid network.

@@ -537,6 +537,7 @@ enabled = true
 func ExampleScenario_v2x() {
 	sc, err := scenarios.Parse([]byte(`
 duration = 300
+allow_empty = true    # no demand: the example only shows the V2X settings
 [network.grid]
 rows = 1
 cols = 2

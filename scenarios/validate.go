@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	cmaps "github.com/citytwin/citytwin/maps"
 )
 
 // Limits Validate enforces.
@@ -71,13 +73,29 @@ func (s *Scenario) Validate() error {
 
 func (c *checker) network(n *Network) {
 	set := 0
-	for _, ok := range []bool{n.GeoJSON != "", n.CityFlow != "", n.SUMO != "", n.Grid != nil} {
+	for _, ok := range []bool{n.OSM != "", n.GeoJSON != "", n.CityFlow != "", n.SUMO != "", n.Grid != nil} {
 		if ok {
 			set++
 		}
 	}
 	if set != 1 {
-		c.add("network", "must set exactly one of geojson, cityflow, sumo and grid, got %d", set)
+		c.add("network", "must set exactly one of osm, geojson, cityflow, sumo and grid, got %d", set)
+	}
+	if _, err := cmaps.ParseDrivingSide(n.DrivingSide); err != nil {
+		c.add("network.driving_side", "must be \"left\", \"right\" or \"auto\", got %q", n.DrivingSide)
+	}
+	if cc := strings.ToUpper(n.Country); cc != "" && (len(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z') {
+		c.add("network.country", "must be an ISO 3166-1 alpha-2 code such as \"GB\", got %q", cc)
+	}
+	if b := n.BBox; b != nil {
+		switch {
+		case len(b) != 4:
+			c.add("network.bbox", "must be [min_lon, min_lat, max_lon, max_lat], got %d numbers", len(b))
+		case !(b[0] >= -180 && b[0] < b[2] && b[2] <= 180 && b[1] >= -85 && b[1] < b[3] && b[3] <= 85):
+			c.add("network.bbox", "must be [min_lon, min_lat, max_lon, max_lat] with min < max, lon in [-180, 180] and lat in [-85, 85], got %v", b)
+		case n.OSM == "":
+			c.add("network.bbox", "applies to an osm network only")
+		}
 	}
 	if g := n.Grid; g != nil {
 		c.check("network.grid.rows", 1 <= g.Rows && g.Rows <= MaxGridSize, "must be in [1, %d], got %d", MaxGridSize, g.Rows)

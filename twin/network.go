@@ -72,7 +72,7 @@ type RoadInfo struct {
 	To     string  `json:"to"`
 	Length float64 `json:"length"`
 	Speed  float64 `json:"speed"`
-	// Lanes lists its lanes' ids, leftmost first.
+	// Lanes lists its lanes' ids, from the centre line outwards (leftmost first when driving on the right).
 	Lanes []int `json:"lanes"`
 	// Entry and Exit say vehicles enter or leave the network on it.
 	Entry bool `json:"entry,omitempty"`

@@ -68,7 +68,7 @@ func countsOf(c engine.Counts, meanSpeed float64) Counts {
 type LaneObs struct {
 	Lane     int    `json:"lane"`  // dense lane id
 	Road     string `json:"road"`  // road id
-	Index    int    `json:"index"` // on the road, 0 = leftmost
+	Index    int    `json:"index"` // on the road, 0 = next to the centre line
 	Vehicles int    `json:"vehicles"`
 	// Halting, Queue: the lane-area detector's halting vehicles and the
 	// length of the standing queue from the stop line (m).

@@ -5,6 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -19,8 +23,39 @@ func netFlags(name string, stderr io.Writer) (*flag.FlagSet, *maps.Options) {
 	fs.BoolVar(&opt.Planar, "planar", false, "GeoJSON coordinates are planar metres, not lon/lat")
 	fs.BoolVar(&opt.KeepLargestComponent, "largest", false, "keep only the largest strongly connected component")
 	fs.BoolVar(&opt.NoMerge, "no-merge", false, "do not merge chains of degree-2 nodes")
-	fs.BoolVar(&opt.NoGuessSignals, "no-guess-signals", false, "signalise only junctions tagged highway=traffic_signals")
+	fs.BoolVar(&opt.GuessSignals, "guess-signals", false, "also signalise junctions where major roads cross, not only those tagged highway=traffic_signals")
+	fs.Func("side", "driving side: left, right or auto (default: from the country of the data)", func(v string) error {
+		s, err := maps.ParseDrivingSide(v)
+		opt.DrivingSide = s
+		return err
+	})
+	fs.StringVar(&opt.Country, "country", "", "ISO 3166-1 code whose default speeds (and driving side) apply (default: detected)")
+	fs.Func("bbox", "keep the roads of an OSM file inside MINLON,MINLAT,MAXLON,MAXLAT", func(v string) error {
+		b, err := parseBBox(v)
+		opt.BBox = b
+		return err
+	})
 	return fs, opt
+}
+
+// parseBBox reads "minlon,minlat,maxlon,maxlat".
+func parseBBox(v string) (*orb.Bound, error) {
+	parts := strings.Split(v, ",")
+	if len(parts) != 4 {
+		return nil, fmt.Errorf("want MINLON,MINLAT,MAXLON,MAXLAT, got %q", v)
+	}
+	var x [4]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", p)
+		}
+		x[i] = f
+	}
+	if !(x[0] >= -180 && x[0] < x[2] && x[2] <= 180 && x[1] >= -85 && x[1] < x[3] && x[3] <= 85) {
+		return nil, fmt.Errorf("%q: want min < max, lon in [-180, 180], lat in [-85, 85]", v)
+	}
+	return &orb.Bound{Min: orb.Point{x[0], x[1]}, Max: orb.Point{x[2], x[3]}}, nil
 }
 
 func netCmd(args []string, stdout, stderr io.Writer) error {
@@ -89,11 +124,19 @@ func parseInterleaved(fs *flag.FlagSet, args []string) error {
 func printSummary(w io.Writer, n *maps.Network, verbose bool) {
 	s := n.Summarize()
 	fmt.Fprintf(w, "network     %s\n", n.Source)
+	side := "right"
+	if n.LeftHand {
+		side = "left"
+	}
+	if n.Country != "" {
+		side += " (country " + n.Country + ")"
+	}
+	fmt.Fprintf(w, "driving     on the %s\n", side)
 	fmt.Fprintf(w, "junctions   %d (%d signalised)\n", s.Junctions, s.Signalised)
 	fmt.Fprintf(w, "roads       %d\n", s.Roads)
 	fmt.Fprintf(w, "lanes       %d (%.1f lane-km)\n", s.Lanes, s.LaneKM)
 	fmt.Fprintf(w, "movements   %d (%d lane links)\n", s.Movements, s.Links)
-	fmt.Fprintf(w, "components  %d (largest holds %.1f%% of lanes)\n", s.Components, 100*s.MainShare)
+	fmt.Fprintf(w, "components  %d strongly connected (the largest holds %.1f%% of lanes)\n", s.Components, 100*s.MainShare)
 	if len(n.RemovedRoads) > 0 {
 		fmt.Fprintf(w, "removed     %d roads outside the largest component\n", len(n.RemovedRoads))
 	}
