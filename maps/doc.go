@@ -4,6 +4,9 @@
 //
 // # Sources
 //
+// LoadOSM reads OpenStreetMap extracts as they come (.osm.pbf, .osm XML,
+// plain or compressed), streaming them in two passes (see LoadOSM for the
+// tags read and how signals, signs and close junctions are handled);
 // LoadGeoJSON reads OpenStreetMap-derived GeoJSON (osmium export, QGIS,
 // mosstool); LoadCityFlow reads a CityFlow roadnet.json keeping its own
 // movements and phases; LoadSUMO reads a SUMO .net.xml keeping its edge
@@ -17,8 +20,13 @@
 //
 // Coordinates are planar metres, X east and Y north; WGS84 input is projected
 // once around the centre of the data (LocalProjection). Vehicles drive on the
-// right. Lanes of a road are numbered from the left: lane 0 is next to the
-// centre line. Speeds are m/s, lengths m, times s.
+// right unless Network.LeftHand (Options.DrivingSide; by default from the
+// country of the data, see DetectCountry). Lanes of a road are numbered from
+// the centre line: lane 0 is next to it (the leftmost lane on right-hand
+// networks, the rightmost on left-hand ones). A left-hand network is the
+// exact mirror image of the right-hand network of the mirrored data: Left
+// and Right turns, right-before-left and the protected turn swap sides.
+// Speeds are m/s, lengths m, times s.
 //
 // Every element has a dense integer id (NodeID, RoadID, LaneID, MovementID,
 // LinkID) that indexes the Network's slices; external ids are strings.
@@ -61,16 +69,18 @@
 //  6. Conflicts: two links cross when their paths intersect and merge when
 //     they end on the same lane. Who yields is decided per pair of
 //     movements (see ConflictMatrix and the rules below).
-//  7. Control: nodes tagged highway=traffic_signals, and (unless
-//     Options.NoGuessSignals) junctions where major roads (tertiary or
-//     above) cross, are signalised with a default program; other junctions
-//     use priority rules.
+//  7. Control: nodes tagged highway=traffic_signals, and with
+//     Options.GuessSignals junctions where major roads (tertiary or above,
+//     not roundabouts) cross, are signalised with a default program; other
+//     junctions use priority rules, where approaches with a stop or
+//     give-way sign rank below every road class.
 //
 // # Right of way
 //
-// At unsignalised junctions the movement from the lower-priority road
+// At unsignalised junctions traffic entering a roundabout yields to the
+// traffic going round, then the movement from the lower-priority road
 // yields; between equal roads, crossing traffic from the right goes first
-// (right before left) and opposing traffic yields by turn rank (a left turn
+// (right before left; left before right on left-hand networks) and opposing traffic yields by turn rank (a left turn
 // gives way to through traffic and right turns). At signals, permissive
 // pairs yield by turn rank when the approaches oppose or merge, and right
 // turns give way to crossing traffic; crossing movements that are neither

@@ -27,6 +27,7 @@ type exportMeta struct {
 	Proj     *Projection `json:"proj,omitempty"`
 	LeftHand bool        `json:"left_hand,omitempty"`
 	Country  string      `json:"country,omitempty"`
+	Credit   string      `json:"credit,omitempty"`
 }
 
 type exportMovement struct {
@@ -108,7 +109,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		"crs": map[string]any{"type": "name", "properties": map[string]string{"name": crs}},
 		"citytwin": exportMeta{
 			Format: ExportFormat, Source: n.Source, Origin: n.Origin, Warnings: n.Warnings,
-			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads, Proj: n.Proj, LeftHand: n.LeftHand, Country: n.Country,
+			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads, Proj: n.Proj, LeftHand: n.LeftHand, Country: n.Country, Credit: n.Credit,
 		},
 	}
 	data, err := json.Marshal(fc)
@@ -156,7 +157,7 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 		proj = LocalProjection(o)
 	}
 	n := &Network{Source: meta.Source, Origin: meta.Origin, Proj: meta.Proj, Warnings: meta.Warnings, Skipped: meta.Skipped, RemovedRoads: meta.RemovedRoads,
-		LeftHand: meta.LeftHand, Country: meta.Country}
+		LeftHand: meta.LeftHand, Country: meta.Country, Credit: meta.Credit}
 	if n.Skipped == nil {
 		n.Skipped = map[string]int{}
 	}

@@ -158,6 +158,10 @@ type Network struct {
 	// Country is the ISO 3166-1 alpha-2 code whose default speeds and
 	// driving side applied, or "" when it could not be told.
 	Country string
+	// Credit is the attribution the data's licence asks of anything made
+	// from it (pictures, exports): OSMCredit for OpenStreetMap input, ""
+	// when unknown.
+	Credit string
 	// Warnings lists what the builder had to guess or fix.
 	Warnings []Warning
 	// Skipped counts input features that were not drivable roads, by reason.

@@ -86,11 +86,41 @@ func sniffOSM(head []byte) string {
 			return formatPBF
 		}
 	}
-	h := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if bytes.HasPrefix(h, []byte("<")) && bytes.Contains(head, []byte("<osm")) {
+	if xmlRoot(head) == "osm" {
 		return formatXML
 	}
 	return ""
+}
+
+// xmlRoot returns the name of the first element of an XML document's start
+// (skipping the declaration, comments and a doctype), or "".
+func xmlRoot(head []byte) string {
+	h := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	for {
+		h = bytes.TrimLeft(h, " \t\r\n")
+		var end []byte
+		switch {
+		case bytes.HasPrefix(h, []byte("<?")):
+			end = []byte("?>")
+		case bytes.HasPrefix(h, []byte("<!--")):
+			end = []byte("-->")
+		case bytes.HasPrefix(h, []byte("<!")):
+			end = []byte(">")
+		case bytes.HasPrefix(h, []byte("<")):
+			name := h[1:]
+			if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
+				return string(name[:i])
+			}
+			return ""
+		default:
+			return ""
+		}
+		i := bytes.Index(h, end)
+		if i < 0 {
+			return ""
+		}
+		h = h[i+len(end):]
+	}
 }
 
 // IsOSM reports whether head, the first kilobytes of a file, starts
@@ -279,12 +309,21 @@ type osmReader struct {
 	joinDist float64
 }
 
+// OSMCredit is the credit the Open Database License asks of anything
+// made from OpenStreetMap data.
+const OSMCredit = "© OpenStreetMap contributors (ODbL)"
+
 func readOSM(open func() (io.ReadCloser, error), name string, opt Options) (*Network, error) {
 	raw, err := readOSMRaw(open, name, opt)
 	if err != nil {
 		return nil, err
 	}
-	return build(raw, opt)
+	n, err := build(raw, opt)
+	if err != nil {
+		return nil, err
+	}
+	n.Credit = OSMCredit
+	return n, nil
 }
 
 // readOSMRaw reads the roads and junctions of OSM data, before building.

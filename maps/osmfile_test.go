@@ -379,3 +379,29 @@ func BenchmarkLoadMonaco(b *testing.B) {
 		_ = n.Summarize()
 	}
 }
+
+// TestIsOSM: OSM data is told from other files by its root element or PBF
+// header, not by "<osm" anywhere (a SUMO network converted from OSM names
+// its osm-files in a comment).
+func TestIsOSM(t *testing.T) {
+	nodes, ways := osmTown()
+	for _, tc := range []struct {
+		name string
+		head []byte
+		want bool
+	}{
+		{"XML", osmXML(nodes, ways), true},
+		{"XML without declaration", []byte(`<osm version="0.6"><node id="1" lat="0" lon="0"/></osm>`), true},
+		{"XML with comment and BOM", []byte("\xef\xbb\xbf<?xml version='1.0'?>\n<!-- from <net> -->\n<osm>"), true},
+		{"gzip XML", gzipped(osmXML(nodes, ways)), true},
+		{"PBF", osmPBF(nodes, ways, true), true},
+		{"SUMO net from OSM", []byte("<?xml version=\"1.0\"?>\n<!-- <osm-files value=\"a.osm\"/> -->\n<net version=\"1.9\">"), false},
+		{"GeoJSON", []byte(`{"type":"FeatureCollection","features":[]}`), false},
+		{"osmChange", []byte(`<osmChange version="0.6"></osmChange>`), false},
+		{"empty", nil, false},
+	} {
+		if got := IsOSM(tc.head); got != tc.want {
+			t.Errorf("%s: IsOSM = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

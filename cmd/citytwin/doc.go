@@ -17,9 +17,11 @@
 // Run simulates a scenario (default: the embedded Wuhan scenario), prints
 // a summary and writes the scenario's output files; -workers, -out, -hash
 // (print the final state hash), -snapshot (a PNG of the final state),
-// -quiet and -print-default adjust it. Net inspect summarises a GeoJSON or
-// CityFlow network and net export writes the built network as GeoJSON;
-// both take -planar, -largest, -no-merge and -no-guess-signals. Bench times
+// -quiet and -print-default adjust it. Net inspect summarises a network
+// file of any format (OpenStreetMap, GeoJSON, SUMO, CityFlow) and net export
+// writes the built network as GeoJSON; both take -planar, -largest,
+// -no-merge, -guess-signals, -side (driving side), -country and -bbox (OSM
+// files only). Bench times
 // the standard benchmark cases headless (-case, -workers, -steps, -warmup,
 // -json, -markdown, -cpuprofile, -memprofile, -from). Ab runs an A/B
 // experiment (-o, -parallel, -shard, -rerun, -check); ab merge combines

@@ -3,6 +3,7 @@ package raster
 import (
 	"image"
 	"image/draw"
+	"strings"
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/maps"
@@ -22,6 +23,9 @@ type Renderer struct {
 	Title       string
 	// TypeNames names vehicle types in the legend of render.ColorType.
 	TypeNames []string
+	// Credit is the data credit printed in the bottom-right corner of
+	// every picture; New sets it to the network's (maps.Network.Credit).
+	Credit string
 
 	static    *image.RGBA
 	staticCam render.Camera
@@ -30,7 +34,7 @@ type Renderer struct {
 // New returns a renderer for net. vtypes (may be nil) are the run's
 // vehicle types, for colouring by type or connected status.
 func New(net *maps.Network, vtypes []engine.VType) *Renderer {
-	r := &Renderer{Scene: render.NewScene(net, vtypes)}
+	r := &Renderer{Scene: render.NewScene(net, vtypes), Credit: net.Credit}
 	for _, vt := range vtypes {
 		r.TypeNames = append(r.TypeNames, vt.ID)
 	}
@@ -58,6 +62,10 @@ func (r *Renderer) Draw(img *image.RGBA, cam render.Camera, snap *engine.Snapsho
 	}
 	draw.Draw(img, img.Bounds(), r.static, image.Point{}, draw.Src)
 	c := NewCanvas(img)
+	if r.Credit != "" {
+		// The picture font is ASCII.
+		render.DrawPanel(c, -8, -8, cam.W, cam.H, []string{strings.ReplaceAll(r.Credit, "©", "(c)")})
+	}
 	if snap == nil {
 		return
 	}
