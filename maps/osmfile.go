@@ -49,7 +49,11 @@ const SignalJoinDistance = 25.0
 // junction along its way within SignalJoinDistance (in the direction of
 // traffic_signals:direction or direction when tagged), as netconvert's
 // --tls.guess-signals does. Other signals (pedestrian crossings) are
-// ignored and counted in a warning.
+// ignored and counted in a warning. Junctions closer than JoinDistance
+// along a road are then joined into one, as netconvert's --junctions.join
+// does (Options.NoJoin keeps them apart): OSM maps a dual carriageway
+// crossing as four nodes a few metres apart, and roads that short would
+// hold no vehicle.
 //
 // Errors name the file and the element ("way 123", "node 456"); unusable
 // tag values fall back to defaults with a Warning. Nodes a way names but the

@@ -405,3 +405,40 @@ func TestIsOSM(t *testing.T) {
 		}
 	}
 }
+
+// TestOSMRoundabout: traffic entering a roundabout gives way to the
+// traffic going round, whatever the road classes (here the arms are
+// primary roads and the ring residential).
+func TestOSMRoundabout(t *testing.T) {
+	ring := []tNode{{id: 1, x: 20}, {id: 2, y: 20}, {id: 3, x: -20}, {id: 4, y: -20},
+		{id: 5, x: 200}, {id: 6, y: 200}, {id: 7, x: -200}, {id: 8, y: -200}}
+	ways := []tWay{{1, []int64{1, 2, 3, 4, 1}, tags("highway", "residential", "junction", "roundabout")}}
+	for i, arm := range []int64{5, 6, 7, 8} {
+		ways = append(ways, tWay{int64(10 + i), []int64{arm, int64(i + 1)}, tags("highway", "primary")})
+	}
+	for _, side := range []DrivingSide{RightHand, LeftHand} {
+		n := readTown(t, osmXML(ring, ways), Options{DrivingSide: side, GuessSignals: true})
+		checked := 0
+		for v := range n.Nodes {
+			nd := &n.Nodes[v]
+			if nd.Kind == Signalised {
+				t.Errorf("%s: node %s is signalised; roundabouts keep their rule", side, nd.ID)
+			}
+			for i, a := range nd.Movements {
+				for j, b := range nd.Movements {
+					ra, rb := n.Roads[n.Movements[a].From].Roundabout, n.Roads[n.Movements[b].From].Roundabout
+					if i == j || ra || !rb || !nd.Conflicts.Conflicting(i, j) {
+						continue
+					}
+					checked++
+					if nd.Conflicts.At(i, j)&Yields == 0 || nd.Conflicts.At(j, i)&Yields != 0 {
+						t.Errorf("%s: node %s: entering movement %d does not give way to circulating %d", side, nd.ID, i, j)
+					}
+				}
+			}
+		}
+		if checked < 4 {
+			t.Errorf("%s: %d entering/circulating conflicts checked, want at least 4", side, checked)
+		}
+	}
+}

@@ -20,7 +20,7 @@
 // -quiet and -print-default adjust it. Net inspect summarises a network
 // file of any format (OpenStreetMap, GeoJSON, SUMO, CityFlow) and net export
 // writes the built network as GeoJSON; both take -planar, -largest,
-// -no-merge, -guess-signals, -side (driving side), -country and -bbox (OSM
+// -no-merge, -guess-signals, -side (driving side), -country, -bbox and -no-join (OSM
 // files only). Bench times
 // the standard benchmark cases headless (-case, -workers, -steps, -warmup,
 // -json, -markdown, -cpuprofile, -memprofile, -from). Ab runs an A/B

@@ -23,6 +23,7 @@ func netFlags(name string, stderr io.Writer) (*flag.FlagSet, *maps.Options) {
 	fs.BoolVar(&opt.Planar, "planar", false, "GeoJSON coordinates are planar metres, not lon/lat")
 	fs.BoolVar(&opt.KeepLargestComponent, "largest", false, "keep only the largest strongly connected component")
 	fs.BoolVar(&opt.NoMerge, "no-merge", false, "do not merge chains of degree-2 nodes")
+	fs.BoolVar(&opt.NoJoin, "no-join", false, "keep OSM junctions closer than 10 m apart instead of joining them")
 	fs.BoolVar(&opt.GuessSignals, "guess-signals", false, "also signalise junctions where major roads cross, not only those tagged highway=traffic_signals")
 	fs.Func("side", "driving side: left, right or auto (default: from the country of the data)", func(v string) error {
 		s, err := maps.ParseDrivingSide(v)
