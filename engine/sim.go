@@ -279,6 +279,10 @@ func (s *Sim) addTrips(trips []Trip) error {
 	return nil
 }
 
+// TripID returns the external id of vehicle id: its trip's ID, or the
+// vehicle number when the trip has none (as in trips.csv).
+func (s *Sim) TripID(id int32) string { return s.tripName(int(id)) }
+
 func (s *Sim) tripName(id int) string {
 	if s.trips[id].ID != "" {
 		return s.trips[id].ID

@@ -405,3 +405,53 @@ func FuzzReadSUMO(f *testing.F) {
 		fuzzRoundTrip(t, n)
 	})
 }
+
+// A network netconvert makes from raw OpenStreetMap data loads: Monaco
+// (CITYTWIN_DATASETS), its PBF converted to OSM XML with osmium (netconvert
+// 1.15 reads no PBF), with netconvert's defaults and with guessed, joined
+// signals and joined junction clusters.
+func TestReadSUMOFromOSMMonaco(t *testing.T) {
+	pbf := dataset(t, "monaco/monaco.osm.pbf")
+	for _, tool := range []string{"osmium", "netconvert"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (apt-get install osmium-tool sumo): skipping", tool)
+		}
+	}
+	dir := t.TempDir()
+	osm := filepath.Join(dir, "monaco.osm")
+	if out, err := exec.Command("osmium", "cat", pbf, "-o", osm, "-f", "osm").CombinedOutput(); err != nil {
+		t.Fatalf("osmium: %v\n%s", err, out)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"defaults", nil},
+		{"joined", []string{"--tls.guess-signals", "--tls.join", "--junctions.join", "--roundabouts.guess", "--ramps.guess"}},
+	} {
+		out := filepath.Join(dir, c.name+".net.xml.gz")
+		cmd := exec.Command("netconvert", append([]string{"--osm-files", osm, "-o", out}, c.args...)...)
+		cmd.Env = append(os.Environ(), "SUMO_HOME=/usr/share/sumo")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: netconvert: %v\n%s", c.name, err, b)
+		}
+		n := loadSUMO(t, out)
+		s := n.Summarize()
+		t.Logf("%s: %+v", c.name, s)
+		if s.Roads < 3000 || s.Signalised < 5 || s.MainShare < 0.9 || n.Proj == nil {
+			t.Errorf("%s: %+v", c.name, s)
+		}
+		for _, w := range n.Warnings {
+			if strings.Contains(w.Msg, "default program") {
+				t.Errorf("%s: %s", c.name, w)
+			}
+		}
+		kinds := map[NodeKind]int{}
+		for i := range n.Nodes {
+			kinds[n.Nodes[i].Kind]++
+		}
+		if kinds[Priority] < 1000 || kinds[DeadEnd] < 100 {
+			t.Errorf("%s: node kinds %v", c.name, kinds)
+		}
+	}
+}

@@ -194,6 +194,10 @@ func (s *Scenario) ApplyDefaults() {
 	if o.Detectors == nil {
 		o.Detectors = ptr(false)
 	}
+	if f := o.FCD; f != nil {
+		def(&f.Interval, s.Step)
+		def(&f.Format, "csv")
+	}
 }
 
 func (g *Signals) applyDefaults() {

@@ -453,4 +453,20 @@ type Output struct {
 	// count and occupancy and the area detector's queue and halting
 	// vehicles. Default false (it has a row per lane per interval).
 	Detectors *bool `toml:"detectors"`
+	// FCD, when set, writes every vehicle's trajectory (floating car
+	// data): fcd.csv.gz, or fcd.xml in SUMO's fcd-export format.
+	FCD *FCDOutput `toml:"fcd"`
+}
+
+// FCDOutput configures the trajectory output (see output.FCD).
+type FCDOutput struct {
+	// Interval between records (s, default the step length): at least
+	// one step.
+	Interval float64 `toml:"interval"`
+	// Format is "csv" (default, gzip-compressed fcd.csv.gz) or "xml"
+	// (SUMO's fcd-export, fcd.xml).
+	Format string `toml:"format"`
+	// Geo writes lon/lat in the XML's x and y, as SUMO's
+	// --fcd-output.geo does.
+	Geo bool `toml:"geo"`
 }

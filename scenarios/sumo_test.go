@@ -169,3 +169,49 @@ func TestBuildSUMODemandErrors(t *testing.T) {
 		}
 	}
 }
+
+// A SUMO network exported as GeoJSON (citytwin net export) and read back
+// runs the same demand to the same state hash as the network itself: the
+// grid with actuated signals and SUMO routes, and the projected crossing
+// from OpenStreetMap with random trips.
+func TestSUMOExportRoundTripHash(t *testing.T) {
+	for _, c := range []struct{ net, demand string }{
+		{"grid3x2.net.xml", "sumo = \"r.rou.xml\"\n[[demand.random]]\nrate = 2400\n"},
+		{"cross.net.xml", "[[demand.random]]\nrate = 1500\n"},
+	} {
+		hashes := map[string]uint64{}
+		for _, net := range []string{`sumo = "x.net.xml"`, `geojson = "x.geojson"`} {
+			data, err := os.ReadFile(filepath.Join("..", "maps", "testdata", "sumo", c.net))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := writeScenario(t, "seed = 4\nduration = 300\ncooldown = 300\n[network]\n"+net+"\n[demand]\n"+c.demand,
+				map[string]string{"r.rou.xml": sumoRoutes, "x.net.xml": string(data)})
+			if strings.Contains(net, "geojson") {
+				n, err := maps.LoadSUMO(sc.Resolve("x.net.xml"), maps.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := n.SaveGeoJSON(sc.Resolve("x.geojson")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := mustBuild(t, sc)
+			sim, err := r.NewSim()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.RunToEnd(sim); err != nil {
+				t.Fatal(err)
+			}
+			if cn := sim.Counts(); cn.Arrived < 100 {
+				t.Fatalf("%s %s: %+v", c.net, net, cn)
+			}
+			hashes[net] = sim.Hash()
+			sim.Close()
+		}
+		if hashes[`sumo = "x.net.xml"`] != hashes[`geojson = "x.geojson"`] {
+			t.Errorf("%s: state hashes differ: %x", c.net, hashes)
+		}
+	}
+}

@@ -65,6 +65,13 @@ func (s *Scenario) Validate() error {
 		c.check("output.interval", k >= 1-1e-9 && math.Abs(k-math.Round(k)) < 1e-6,
 			"must be a whole number of steps (step = %g s), got %g", s.Step, iv)
 	}
+	if f := s.Output.FCD; f != nil && s.Step > 0 {
+		k := f.Interval / s.Step
+		c.check("output.fcd.interval", k >= 1-1e-9 && f.Interval <= 86400 && math.Abs(k-math.Round(k)) < 1e-6,
+			"must be a whole number of steps (step = %g s) up to 86400 s, got %g", s.Step, f.Interval)
+		c.oneOf("output.fcd.format", f.Format, []string{"csv", "xml"})
+		c.check("output.fcd.geo", !f.Geo || f.Format == "xml", "applies to the xml format only (the csv has lon and lat columns)")
+	}
 	if len(c.probs) == 0 {
 		c.limits() // the budgets (limits.go), once the values they add up are valid
 	}

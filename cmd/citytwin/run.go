@@ -111,6 +111,13 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigc)
+	var fcd *output.FCDFile // [output] fcd: trajectories, written as the run goes
+	if f := sc.Output.FCD; f != nil {
+		if fcd, err = output.CreateFCD(dir, sim, output.FCDOptions{Interval: f.Interval, Format: f.Format, Geo: f.Geo}); err != nil {
+			return err
+		}
+		defer fcd.Abort()
+	}
 	var stopped os.Signal
 	start := time.Now()
 	for !run.Over(sim) && stopped == nil {
@@ -119,6 +126,9 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 		}
 		sim.Step()
 		jm.Observe(sim)
+		if fcd != nil {
+			fcd.Observe()
+		}
 		p.update(sim, start)
 		select {
 		case stopped = <-sigc:
@@ -132,6 +142,13 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	written, err := output.WriteAll(dir, sim, sc.Warmup, files)
 	if err != nil {
 		return err
+	}
+	if fcd != nil {
+		p, err := fcd.Commit()
+		if err != nil {
+			return err
+		}
+		written = append(written, p)
 	}
 	if sc.V2X != nil { // rsu.csv, the roadside units' counters (v2x.go)
 		p, err := output.WriteRSUFile(dir, sim)
