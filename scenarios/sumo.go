@@ -66,6 +66,10 @@ func (b *demandBuilder) sumoFiles(files Paths) {
 					copies++
 				}
 			}
+			if len(b.trips)+copies > b.sc.Limits.Trips {
+				b.fail(key, "%s:%d: more trips than limits.trips (%d) allows", file, v.Line, b.sc.Limits.Trips)
+				return
+			}
 			for c := 0; c < copies; c++ {
 				trip, ok := s.trip(v, types[v.Type])
 				if !ok {
