@@ -12,6 +12,10 @@ type Result struct {
 	Case    string `json:"case"`
 	Workers int    `json:"workers"`
 	Steps   int    `json:"steps"`
+	// StateHash and RunDigest are engine.Sim's Hash and Digest after the
+	// timed steps, in hexadecimal (set by citytwin bench -hash).
+	StateHash string `json:"state_hash,omitempty"`
+	RunDigest string `json:"run_digest,omitempty"`
 	// StepLength is Δt (s).
 	StepLength float64 `json:"step_length_s"`
 	// Wall is the wall time of the timed steps (s).

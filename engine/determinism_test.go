@@ -16,13 +16,14 @@ import (
 // allFiles selects every output file.
 var allFiles = output.Files{Trips: true, TimeSeries: true, Roads: true, Summary: true}
 
-// fingerprint is what a run must reproduce exactly: the state hash at
-// regular checkpoints and the bytes of every output file.
+// fingerprint is what a run must reproduce exactly: the state hash and
+// the run digest at regular checkpoints and the bytes of every output file.
 type fingerprint struct {
-	hashes []uint64
-	files  map[string][]byte
-	counts engine.Counts
-	w      *watcher
+	hashes  []uint64
+	digests []uint64
+	files   map[string][]byte
+	counts  engine.Counts
+	w       *watcher
 }
 
 // runFingerprint builds the scenario with the given worker count, runs it
@@ -56,6 +57,7 @@ func runFingerprint(t *testing.T, toml string, edit func(*scenarios.Scenario), w
 		}
 		if i%every == 0 || i == steps {
 			fp.hashes = append(fp.hashes, sim.Hash())
+			fp.digests = append(fp.digests, sim.Digest())
 		}
 	}
 	fp.counts = sim.Counts()
@@ -87,6 +89,12 @@ func (a fingerprint) compare(t *testing.T, what string, b fingerprint) {
 	for i := range a.hashes {
 		if a.hashes[i] != b.hashes[i] {
 			t.Errorf("%s: state hash at checkpoint %d: got %016x, want %016x", what, i, b.hashes[i], a.hashes[i])
+			break
+		}
+	}
+	for i := range a.digests {
+		if a.digests[i] != b.digests[i] {
+			t.Errorf("%s: run digest at checkpoint %d: got %016x, want %016x", what, i, b.digests[i], a.digests[i])
 			break
 		}
 	}
@@ -187,4 +195,78 @@ func TestHashSensitive(t *testing.T) {
 	if b := hash(11, 151); a == b {
 		t.Errorf("150 and 151 steps: both hash to %016x, want different", a)
 	}
+}
+
+// TestDigestCoversHistory runs the same demand twice to an empty network,
+// the second time with a road slowed to 3 m/s for the first ten minutes:
+// both end in the same state (no vehicle left, the same counters, the
+// fixed-time signals where the clock puts them), so their state hashes
+// are equal, but their trips took different times, so their run digests
+// must differ.
+func TestDigestCoversHistory(t *testing.T) {
+	const toml = `
+name = "digest"
+seed = 5
+duration = 300
+step = 1
+[network.grid]
+rows = 2
+cols = 2
+block = 200
+lanes = 1
+[[demand.flows]]
+id = "east"
+from = "road_0_1_0"
+to = "road_2_1_0"
+rate = 360
+`
+	run := func(slow bool) (*engine.Sim, []engine.TripRecord) {
+		r, sim := mustSim(t, toml, func(sc *scenarios.Scenario) { sc.Workers = 1 })
+		if slow {
+			road, ok := r.Network.RoadByID("road_1_1_0")
+			if !ok {
+				t.Fatal("no road road_1_1_0")
+			}
+			if err := sim.Enqueue(engine.SetSpeedLimit{Road: road, Speed: 3}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for sim.Time() < 1800-1e-9 {
+			if slow && sim.Time() == 600 {
+				road, _ := r.Network.RoadByID("road_1_1_0")
+				if err := sim.Enqueue(engine.SetSpeedLimit{Road: road}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sim.Step()
+		}
+		var trips []engine.TripRecord
+		for i := range sim.NumTrips() {
+			trips = append(trips, sim.Trip(i))
+		}
+		return sim, trips
+	}
+	a, ta := run(false)
+	b, tb := run(true)
+	ca, cb := a.Counts(), b.Counts()
+	if ca.Running != 0 || cb.Running != 0 || ca.Waiting != 0 || cb.Waiting != 0 || ca.Arrived == 0 ||
+		ca.Inserted != cb.Inserted || ca.Arrived != cb.Arrived || ca.Removed != cb.Removed || ca.Teleports != cb.Teleports {
+		t.Fatalf("the runs must both end empty with the same vehicle counts: %+v and %+v", ca, cb)
+	}
+	differ := 0
+	for i := range ta {
+		if ta[i] != tb[i] {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Fatal("the slowed road changed no trip record: the test does not test")
+	}
+	if a.Hash() != b.Hash() {
+		t.Fatalf("state hashes %016x and %016x differ: the final states must be equal for this test", a.Hash(), b.Hash())
+	}
+	if a.Digest() == b.Digest() {
+		t.Errorf("%d of %d trip records differ but both runs digest to %016x", differ, len(ta), a.Digest())
+	}
+	t.Logf("equal state hash %016x; %d of %d trips differ; digests %016x and %016x", a.Hash(), differ, len(ta), a.Digest(), b.Digest())
 }

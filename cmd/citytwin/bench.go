@@ -32,6 +32,8 @@ type benchOpts struct {
 	memprofile string
 	quiet      bool
 	from       string
+	hash       bool
+	minPar     int
 }
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
@@ -52,6 +54,8 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to `file` (one per run when several: file-CASE-wN.ext)")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile at the end of the timed steps to `file` (named like -cpuprofile)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
+	fs.BoolVar(&o.hash, "hash", false, "also print each run's state hash and run digest at the end of its timed steps")
+	fs.IntVar(&o.minPar, "min-parallel", 0, "run steps on several workers from this many running vehicles (0: each case's own; -1: always, to test that results do not depend on the worker count)")
 	fs.StringVar(&o.from, "from", "", "measure nothing: print the report saved with -json in `file` (as a table or with -markdown)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `usage: citytwin bench [flags]
@@ -114,7 +118,15 @@ Cases:
 	case o.markdown:
 		return rep.writeMarkdown(stdout)
 	}
-	return rep.writeTable(stdout)
+	if err := rep.writeTable(stdout); err != nil {
+		return err
+	}
+	if o.hash {
+		for _, r := range rep.Results {
+			fmt.Fprintf(stdout, "%s workers=%d: state hash %s run digest %s\n", r.Case, r.Workers, r.StateHash, r.RunDigest)
+		}
+	}
+	return nil
 }
 
 // parseWorkers parses a comma-separated list of worker counts.
@@ -238,6 +250,9 @@ func runBench(cases []*bench.Case, o benchOpts, stderr io.Writer) (*benchReport,
 		}
 		load := time.Since(t0).Seconds()
 		logf("%.1f s\n", load)
+		if o.minPar != 0 {
+			setup.Config.MinParallel = o.minPar
+		}
 		var base float64
 		for _, w := range o.workers {
 			logf("  workers=%d: set-up and warm-up (%.0f s simulated)… ", w, cc.Warmup)
@@ -261,6 +276,9 @@ func runBench(cases []*bench.Case, o benchOpts, stderr io.Writer) (*benchReport,
 			if err := stop(); err != nil {
 				sim.Close()
 				return nil, err
+			}
+			if o.hash {
+				r.StateHash, r.RunDigest = fmt.Sprintf("%016x", sim.Hash()), fmt.Sprintf("%016x", sim.Digest())
 			}
 			if err := writeHeapProfile(o.memprofile, suffix); err != nil {
 				sim.Close()

@@ -16,7 +16,8 @@
 //
 // Run simulates a scenario (default: the embedded Wuhan scenario), prints
 // a summary and writes the scenario's output files; -workers, -out, -hash
-// (print the final state hash), -snapshot (a PNG of the final state),
+// (print the final state hash and the run digest, which also covers every
+// trip record and output), -snapshot (a PNG of the final state),
 // -quiet and -print-default adjust it. Net inspect summarises a network
 // file of any format (OpenStreetMap, GeoJSON, SUMO, CityFlow) and net export
 // writes the built network as GeoJSON; both take -planar, -largest,

@@ -108,13 +108,16 @@ func TestRunWritesOutputs(t *testing.T) {
 	}
 }
 
-var hashLine = regexp.MustCompile(`(?m)^state hash ([0-9a-f]{16})$`)
+var (
+	hashLine   = regexp.MustCompile(`(?m)^state hash ([0-9a-f]{16})$`)
+	digestLine = regexp.MustCompile(`(?m)^run digest ([0-9a-f]{16})$`)
+)
 
-// TestRunHashWorkers checks that --hash prints the same state hash for one
-// and two workers.
+// TestRunHashWorkers checks that --hash prints the same state hash and run
+// digest for one and two workers.
 func TestRunHashWorkers(t *testing.T) {
 	scenario := writeTiny(t)
-	hashes := map[string]string{}
+	hashes, digests := map[string]string{}, map[string]string{}
 	for _, w := range []string{"1", "2"} {
 		code, stdout, stderr := cli(t, "run", "--quiet", "--hash", "--workers", w, "--out", t.TempDir(), scenario)
 		if code != 0 {
@@ -125,9 +128,17 @@ func TestRunHashWorkers(t *testing.T) {
 			t.Fatalf("--workers %s: no \"state hash\" line in:\n%s", w, stdout)
 		}
 		hashes[w] = m[1]
+		d := digestLine.FindStringSubmatch(stdout)
+		if d == nil {
+			t.Fatalf("--workers %s: no \"run digest\" line in:\n%s", w, stdout)
+		}
+		digests[w] = d[1]
 	}
 	if hashes["1"] != hashes["2"] {
 		t.Errorf("state hash: got %s with 1 worker and %s with 2, want equal", hashes["1"], hashes["2"])
+	}
+	if digests["1"] != digests["2"] {
+		t.Errorf("run digest: got %s with 1 worker and %s with 2, want equal", digests["1"], digests["2"])
 	}
 }
 

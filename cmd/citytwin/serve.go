@@ -198,7 +198,8 @@ func replayLog(run *scenarios.Run, o serveOpts, stdout io.Writer) error {
 		return err
 	}
 	defer sim.Close()
-	fmt.Fprintf(stdout, "replayed %d commands over %d steps (t = %g s)\nstate hash %016x\n", len(entries), steps, sim.Time(), sim.Hash())
+	fmt.Fprintf(stdout, "replayed %d commands over %d steps (t = %g s)\nstate hash %016x\nrun digest %016x\n",
+		len(entries), steps, sim.Time(), sim.Hash(), sim.Digest())
 	return nil
 }
 
