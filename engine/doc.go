@@ -53,7 +53,8 @@
 //     product (or quotient by a constant, x/2 being compiled as x*0.5) that
 //     is added to or subtracted from something as float64(x*y) + z —
 //     float32(…) for float32 — including a product computed in an earlier
-//     statement (p := float64(a*b) or z - float64(p)). Sums, products alone,
+//     statement (p := float64(a*b) or z - float64(p)) and a product that
+//     is doubled (2*p is compiled as p+p). Sums, products alone,
 //     comparisons, Sqrt, min and max are exact or correctly rounded and
 //     need nothing.
 //  2. Math functions whose last bits differ between architectures: math

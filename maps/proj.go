@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+
+	"github.com/citytwin/citytwin/internal/detmath"
 )
 
 // Projection ties a network's planar coordinates to WGS84 the way SUMO's
@@ -121,7 +123,7 @@ func NewProjection(netOffset [2]float64, params string) (*Projection, error) {
 // meridian, plenty for positions of vehicles).
 func (t *tmParams) series() (n, A float64, alpha, beta, delta [3]float64) {
 	n = t.f / (2 - t.f)
-	n2, n3 := n*n, n*n*n
+	n2, n3 := float64(n*n), float64(n*n*n) // rounded: 2*n2 is compiled as n2+n2, which would fuse
 	A = t.a / (1 + n) * (1 + float64(n2/4) + float64(n2*n2/64))
 	alpha = [3]float64{float64(n/2) - float64(2*n2/3) + float64(5*n3/16), float64(13*n2/48) - float64(3*n3/5), 61 * n3 / 240}
 	beta = [3]float64{float64(n/2) - float64(2*n2/3) + float64(37*n3/96), float64(n2/48) + float64(n3/15), 17 * n3 / 480}
@@ -134,11 +136,11 @@ func (t *tmParams) series() (n, A float64, alpha, beta, delta [3]float64) {
 func (t *tmParams) xi(phi float64) float64 {
 	n, _, alpha, _, _ := t.series()
 	c := 2 * math.Sqrt(n) / (1 + n)
-	tt := math.Sinh(math.Atanh(math.Sin(phi)) - float64(c*math.Atanh(c*math.Sin(phi))))
-	xi := math.Atan(tt)
+	tt := detmath.Sinh(detmath.Atanh(detmath.Sin(phi)) - float64(c*detmath.Atanh(c*detmath.Sin(phi))))
+	xi := detmath.Atan(tt)
 	out := xi
 	for j := 1; j <= 3; j++ {
-		out += float64(alpha[j-1] * math.Sin(2*float64(j)*xi))
+		out += float64(alpha[j-1] * detmath.Sin(2*float64(j)*xi))
 	}
 	return out
 }
@@ -148,14 +150,14 @@ func (t *tmParams) forward(lon, lat float64) (x, y float64) {
 	n, A, alpha, _, _ := t.series()
 	phi, dl := lat*math.Pi/180, lon*math.Pi/180-t.lon0
 	c := 2 * math.Sqrt(n) / (1 + n)
-	tt := math.Sinh(math.Atanh(math.Sin(phi)) - float64(c*math.Atanh(c*math.Sin(phi))))
-	xi := math.Atan2(tt, math.Cos(dl))
-	eta := math.Atanh(math.Sin(dl) / math.Sqrt(1+float64(tt*tt)))
+	tt := detmath.Sinh(detmath.Atanh(detmath.Sin(phi)) - float64(c*detmath.Atanh(c*detmath.Sin(phi))))
+	xi := detmath.Atan2(tt, detmath.Cos(dl))
+	eta := detmath.Atanh(detmath.Sin(dl) / math.Sqrt(1+float64(tt*tt)))
 	e, nn := eta, xi
 	for j := 1; j <= 3; j++ {
 		k := 2 * float64(j)
-		e += float64(alpha[j-1] * math.Cos(k*xi) * math.Sinh(k*eta))
-		nn += float64(alpha[j-1] * math.Sin(k*xi) * math.Cosh(k*eta))
+		e += float64(alpha[j-1] * detmath.Cos(k*xi) * detmath.Sinh(k*eta))
+		nn += float64(alpha[j-1] * detmath.Sin(k*xi) * detmath.Cosh(k*eta))
 	}
 	return t.x0 + float64(t.k0*A*e), t.y0 + float64(t.k0*A*(nn-t.m0))
 }
@@ -168,15 +170,15 @@ func (t *tmParams) inverse(x, y float64) (lon, lat float64) {
 	xp, ep := xi, eta
 	for j := 1; j <= 3; j++ {
 		k := 2 * float64(j)
-		xp -= float64(beta[j-1] * math.Sin(k*xi) * math.Cosh(k*eta))
-		ep -= float64(beta[j-1] * math.Cos(k*xi) * math.Sinh(k*eta))
+		xp -= float64(beta[j-1] * detmath.Sin(k*xi) * detmath.Cosh(k*eta))
+		ep -= float64(beta[j-1] * detmath.Cos(k*xi) * detmath.Sinh(k*eta))
 	}
-	chi := math.Asin(math.Sin(xp) / math.Cosh(ep))
+	chi := detmath.Asin(detmath.Sin(xp) / detmath.Cosh(ep))
 	phi := chi
 	for j := 1; j <= 3; j++ {
-		phi += float64(delta[j-1] * math.Sin(2*float64(j)*chi))
+		phi += float64(delta[j-1] * detmath.Sin(2*float64(j)*chi))
 	}
-	lam := t.lon0 + math.Atan2(math.Sinh(ep), math.Cos(xp))
+	lam := t.lon0 + detmath.Atan2(detmath.Sinh(ep), detmath.Cos(xp))
 	return lam * 180 / math.Pi, phi * 180 / math.Pi
 }
 

@@ -1,8 +1,8 @@
 // Package detmath is floating-point math whose results are bit-identical
 // on every CPU architecture Go supports, for the functions whose standard
-// library versions are not: Sin, Cos, Tan, Atan, Atan2, Hypot, Exp, Log,
-// Pow, and the normal and exponential draws of math/rand/v2
-// (NormFloat64, ExpFloat64).
+// library versions are not: Sin, Cos, Tan, Asin, Atan, Atan2, Hypot, Exp,
+// Log, Log1p, Pow, Sinh, Cosh, Atanh, and the normal and exponential
+// draws of math/rand/v2 (NormFloat64, ExpFloat64).
 //
 // # Why the standard library is not enough
 //
@@ -41,8 +41,12 @@
 // trigonometric functions. Over the test arguments, the largest
 // differences from package math are: 0 ulp on amd64 for all but Exp
 // (2 ulp from math.Exp's amd64 assembly) and Pow with a fractional
-// exponent (6 ulp, through Exp); on arm64, whose math is fused, 1 ulp
-// (Sin, Cos, Atan, Atan2, Exp, Log), 2 ulp (Tan, Hypot) and 4 ulp (Pow).
+// exponent (6 ulp, through Exp), Sinh and Cosh (3 and 2 ulp, through
+// Exp) and Asin (math.Asin's 1 − x·x loses up to 20 ulp near ±1; Asin
+// here computes (1−x)(1+x)); on arm64, whose math is fused, 1 ulp (Sin,
+// Cos, Asin, Atan, Atan2, Exp, Log, Log1p, Cosh, Atanh), 2 ulp (Tan, Hypot,
+// Sinh) and 4 ulp (Pow). Log1p and Atanh are fdlibm's s_log1p.c and
+// e_atanh.c, Sinh Hart and Cheney's approximation #2029 below 0.5.
 // Pow with an integer exponent is exact repeated squaring, as in math.
 // Sin, Cos and Tan reduce their argument by π/4 in three parts
 // (Cody–Waite), accurate for |x| < 2²⁹; beyond that the argument is first

@@ -31,10 +31,6 @@ var Exempt = map[string]string{
 	// computed from the runs' results, which are portable, and may differ
 	// across architectures in their last bits only.
 	"experiments/stats.go": "A/B statistics from gonum (not yet portable, see the comment above)",
-	// Not yet portable: SUMO's transverse Mercator (lon/lat of SUMO
-	// networks' outputs) calls math.Sinh, Cosh, Atanh and Asin, which
-	// detmath does not have yet; its products are written by the rule.
-	"maps/proj.go": "SUMO's UTM projection needs Sinh/Cosh/Atanh/Asin in detmath (not yet portable)",
 }
 
 // exempt reports whether rel (slash-separated, relative to the module
@@ -291,7 +287,7 @@ func Advice(root string, s Site) string {
 	head := fmt.Sprintf("%s:%d: the compiler fuses a multiply and an add here on %s (%s), so results differ from amd64's", s.File, s.Line, s.Arch, s.Op)
 	fixes, err := Fixes(root, s.File, s.Line, conv)
 	if err != nil || len(fixes) == 0 {
-		return head + fmt.Sprintf(": convert the product that is added or subtracted on this line, %s(x*y), even when it was computed in another statement (x - %s(p)); see %s", conv, conv, Rule)
+		return head + fmt.Sprintf(": convert the product that is added or subtracted on this line, %s(x*y), also when it was computed in another statement (p := %s(a*b), or x - %s(p)), and also when it is doubled (2*p is compiled as p+p); see %s", conv, conv, conv, Rule)
 	}
 	var b strings.Builder
 	b.WriteString(head + ": write")
