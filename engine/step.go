@@ -238,22 +238,24 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// Foes with right of way about to arrive.
 		tc := criticalGap(k.length+float64(c.length), p.Accel)
 		for _, f := range s.ids(k.foes) {
-			fs := &s.segs[f]
-			if !s.lights[fs.mov].IsGreen() {
-				continue
-			}
-			h := &s.segs[fs.from].head
-			if h.n == 0 || h.link != f {
-				continue
-			}
-			if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
-				// Waiting itself (for a light, room or its own foes): not
-				// arriving. A foe held only by vehicles clearing the
-				// junction goes next and keeps its right of way.
-				continue
-			}
-			if (s.segs[fs.from].length-h.pos)/max(h.speed, 0.1) < tc {
+			if s.lights[s.segs[f].mov].IsGreen() && s.foeArriving(f, tc) {
 				return false
+			}
+		}
+		if s.lights[k.mov] == signal.GreenMinor {
+			// A permissive green ('g', SUMO's minor link) gives way to
+			// every crossing or merging stream that has a protected green
+			// ('G') at the same time, whatever the junction's static
+			// priorities: that is what makes two conflicting movements
+			// green together safe (maps.ConflictMatrix.CheckPhase).
+			for _, list := range [2][]int32{s.ids(k.cross), s.ids(k.merging)} {
+				for _, f := range list {
+					fs := &s.segs[f]
+					if fs.mov != k.mov && s.lights[fs.mov] == signal.Green && !slices.Contains(s.ids(k.turns), f) &&
+						s.foeArriving(f, tc) {
+						return false
+					}
+				}
 			}
 		}
 	}
@@ -267,6 +269,23 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
 	sc.granted = append(sc.granted, c.link)
 	return true
+}
+
+// foeArriving reports whether the first vehicle of the lane feeding link
+// f is about to take f within tc seconds: moving towards it, or granted
+// and about to go. A vehicle waiting itself (for a light, room or its own
+// foes) is not arriving; one held only by vehicles clearing the junction
+// goes next and keeps its right of way.
+func (s *Sim) foeArriving(f int32, tc float64) bool {
+	fs := &s.segs[f]
+	h := &s.segs[fs.from].head
+	if h.n == 0 || h.link != f {
+		return false
+	}
+	if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
+		return false
+	}
+	return (s.segs[fs.from].length-h.pos)/max(h.speed, 0.1) < tc
 }
 
 // stopRearm is the speed (m/s, 15 km/h) a vehicle must reach after a stop

@@ -243,7 +243,7 @@ var badCityFlow = []struct {
 		// Through traffic from the east (roadLink 1) and from the north (4).
 		jsonAt(rn, "intersections", 0, "trafficLight", "lightphases", 1).(map[string]any)["availableRoadLinks"] = []any{1, 4}
 		return rn
-	}, "lightphase 1: movements 1 and 4 conflict and are both green"},
+	}, "lightphase 1: movements 1 and 4 conflict"},
 }
 
 func TestReadCityFlowErrors(t *testing.T) {

@@ -37,9 +37,13 @@ func (c ConflictMatrix) set(a, b int, f uint8) { c.Flags[a*c.N+b] |= f }
 // Conflicting reports whether a and b cross or merge.
 func (c ConflictMatrix) Conflicting(a, b int) bool { return c.At(a, b)&(Crosses|Merges) != 0 }
 
-// Exclusive reports whether a and b must never both be green: they
-// conflict, neither yields to the other and they do not take turns. A
-// signal program or controller that gives both a green is unsafe.
+// Exclusive reports whether a and b must never both have a protected
+// green ('G'): they conflict, neither yields to the other and they do not
+// take turns. A signal program or controller that gives both a 'G' is
+// unsafe. They may be green together when one of them (or both) is a
+// permissive green, 'g' (SUMO's minor link): the engine makes a 'g'
+// stream give way to every crossing or merging stream showing 'G' at the
+// time (engine.Sim's junction admission), and two 'g' streams take turns.
 func (c ConflictMatrix) Exclusive(a, b int) bool {
 	return c.Conflicting(a, b) && c.At(a, b)&(Yields|TakeTurns) == 0 && c.At(b, a)&Yields == 0
 }
@@ -113,28 +117,29 @@ func losesGreen(a, b Phase) bool {
 // away from some movement (and so needs a yellow).
 func (p *Program) LosesGreen(i, j int) bool { return losesGreen(p.Phases[i], p.Phases[j]) }
 
-// CheckPhase reports the first pair of exclusive movements both green in
-// state, or nil. state has one letter per movement as in Phase.State.
+// CheckPhase reports the first pair of exclusive movements both given a
+// protected green ('G') in state, or nil: exclusive movements may be green
+// together only when one of them yields ('g', see Exclusive). state has
+// one letter per movement as in Phase.State.
 func (c ConflictMatrix) CheckPhase(state string) error {
 	if len(state) != c.N {
 		return fmt.Errorf("state %q has %d signals, want %d", state, len(state), c.N)
 	}
 	if a, b := c.exclusiveGreens(state); a >= 0 {
-		return fmt.Errorf("movements %d and %d conflict and are both green", a, b)
+		return fmt.Errorf("movements %d and %d conflict, neither gives way to the other, and both have a protected green ('G'); one of them may be 'g' (green giving way)", a, b)
 	}
 	return nil
 }
 
-// exclusiveGreens returns the first pair of exclusive movements both green
-// in state (of the matrix's size), or −1, −1.
+// exclusiveGreens returns the first pair of exclusive movements both with
+// a protected green ('G') in state (of the matrix's size), or −1, −1.
 func (c ConflictMatrix) exclusiveGreens(state string) (int, int) {
-	green := func(m int) bool { return state[m] == 'G' || state[m] == 'g' }
 	for a := 0; a < c.N; a++ {
-		if !green(a) {
+		if state[a] != 'G' {
 			continue
 		}
 		for b := a + 1; b < c.N; b++ {
-			if green(b) && c.Exclusive(a, b) {
+			if state[b] == 'G' && c.Exclusive(a, b) {
 				return a, b
 			}
 		}
@@ -143,15 +148,34 @@ func (c ConflictMatrix) exclusiveGreens(state string) (int, int) {
 }
 
 // yieldLetters rewrites the green letters of state: a green movement that
-// yields to another green movement becomes 'g', the others 'G'.
+// yields to another green movement becomes 'g', the others 'G' — except
+// that a movement marked 'g' that is exclusive with another green movement
+// stays 'g' (a permissive green: it gives way to that one in the engine).
 func (c ConflictMatrix) yieldLetters(state []byte) {
+	green := func(m int) bool { return state[m] == 'G' || state[m] == 'g' }
+	permissive := make([]bool, len(state))
 	for a := range state {
-		if state[a] != 'G' && state[a] != 'g' {
+		if state[a] != 'g' {
+			continue
+		}
+		for b := range state {
+			if b != a && green(b) && c.Exclusive(a, b) {
+				permissive[a] = true
+				break
+			}
+		}
+	}
+	for a := range state {
+		if !green(a) {
 			continue
 		}
 		state[a] = 'G'
+		if permissive[a] {
+			state[a] = 'g'
+			continue
+		}
 		for b := range state {
-			if b != a && (state[b] == 'G' || state[b] == 'g') && c.Conflicting(a, b) && c.At(a, b)&Yields != 0 {
+			if b != a && green(b) && c.Conflicting(a, b) && c.At(a, b)&Yields != 0 {
 				state[a] = 'g'
 				break
 			}

@@ -129,7 +129,9 @@ func TestCheckPhase(t *testing.T) {
 		state string
 		ok    bool
 	}{
-		{"GrG", true}, {"GGr", false}, {"rGG", true}, {"gGr", false}, {"GG", false}, {"rrrr", false}, {"rrr", true},
+		{"GrG", true}, {"GGr", false}, {"rGG", true}, {"GG", false}, {"rrrr", false}, {"rrr", true},
+		// Exclusive movements 0 and 1 together when one gives way.
+		{"gGr", true}, {"Ggr", true}, {"ggr", true},
 	} {
 		if err := c.CheckPhase(tc.state); (err == nil) != tc.ok {
 			t.Errorf("CheckPhase(%q): got %v, want ok %v", tc.state, err, tc.ok)
@@ -139,6 +141,15 @@ func TestCheckPhase(t *testing.T) {
 	c.yieldLetters(st)
 	if string(st) != "rgG" {
 		t.Errorf("yieldLetters(rGG): got %s, want rgG (movement 1 yields to 2)", st)
+	}
+	// A permissive green stays one; a 'g' with nothing to give way to
+	// becomes 'G'.
+	for in, want := range map[string]string{"gGr": "gGr", "grG": "GrG", "Ggr": "Ggr"} {
+		st := []byte(in)
+		c.yieldLetters(st)
+		if string(st) != want {
+			t.Errorf("yieldLetters(%s): got %s, want %s", in, st, want)
+		}
 	}
 }
 

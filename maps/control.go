@@ -111,8 +111,10 @@ func hasMovement(n *Network, r RoadID) bool {
 
 // defaultProgram guesses a signal program the way netconvert does: one
 // phase per approach axis with through and right turns protected and left
-// turns permissive, plus a protected left phase where an axis has lanes
-// reserved for left turns or left turns that cannot run permissively. Any
+// turns permissive (giving way, 'g', also to the greens they would
+// otherwise be exclusive with, such as an opposing left turn whose path
+// crosses theirs), plus a protected left phase where an axis has lanes
+// reserved for left turns. Any
 // movement still without green gets the first phase it fits or a phase of
 // its own. Yellow follows the ITE change interval 1 s + v/(2·3 m/s²) and
 // all-red the clearance time (2·radius + 5 m)/v, with v the fastest
@@ -138,6 +140,13 @@ func defaultProgram(n *Network, v NodeID) *Program {
 		ever[m] = true
 		return true
 	}
+	// permissive adds turning movement m as a green that gives way ('g')
+	// to the greens it would otherwise be exclusive with (two opposing
+	// left turns whose paths cross, say), as netconvert's programs do.
+	permissive := func(st []byte, m int) {
+		st[m] = 'g'
+		ever[m] = true
+	}
 	local := func(r RoadID, turns ...Turn) []int {
 		var out []int
 		for _, m := range nd.Movements {
@@ -160,7 +169,7 @@ func defaultProgram(n *Network, v NodeID) *Program {
 			for _, m := range local(r, Left, UTurn) {
 				hasLeft = true
 				if !tryAdd(st, m) {
-					needLeft = true
+					permissive(st, m)
 				}
 			}
 			for _, l := range n.Roads[r].Lanes {
@@ -174,7 +183,9 @@ func defaultProgram(n *Network, v NodeID) *Program {
 			st2 := newState()
 			for _, r := range g {
 				for _, m := range local(r, Left, UTurn) {
-					tryAdd(st2, m)
+					if !tryAdd(st2, m) {
+						permissive(st2, m)
+					}
 				}
 			}
 			for _, r := range g {

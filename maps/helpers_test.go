@@ -75,8 +75,8 @@ func checkSignals(t *testing.T, name string, n *Network) int {
 			}
 			for a := range nd.Movements {
 				for b := a + 1; b < len(nd.Movements); b++ {
-					if ph.Green(a) && ph.Green(b) && nd.Conflicts.Exclusive(a, b) {
-						t.Errorf("%s: node %s phase %d (%s): got exclusive movements %d and %d both green, want at most one", name, nd.ID, pi, ph.State, a, b)
+					if ph.State[a] == 'G' && ph.State[b] == 'G' && nd.Conflicts.Exclusive(a, b) {
+						t.Errorf("%s: node %s phase %d (%s): got exclusive movements %d and %d both with a protected green, want one giving way at most", name, nd.ID, pi, ph.State, a, b)
 					}
 				}
 			}

@@ -275,8 +275,11 @@ func TestReadSUMOErrors(t *testing.T) {
 	}
 }
 
-// A program with two conflicting greens where neither gives way is refused
-// with a warning naming both movements; the junction runs a default one.
+// A program with two conflicting greens where neither gives way in the
+// junction's request table runs when one of them is green yielding ('g':
+// the engine makes it give way to the protected green), and is refused
+// with a warning naming both movements when both are protected ('G'); the
+// junction then runs a default program.
 func TestReadSUMORefusedProgram(t *testing.T) {
 	data, err := os.ReadFile(sumoGrid)
 	if err != nil {
@@ -285,22 +288,34 @@ func TestReadSUMORefusedProgram(t *testing.T) {
 	// B1's left turn from C1B1 (link 2) is green yielding with the
 	// opposing through links 9 and 10; take its yielding away.
 	s := strings.Replace(string(data), `<request index="2"  response="011000000000"`, `<request index="2"  response="000000000000"`, 1)
-	n, err := ReadSUMO(strings.NewReader(s), "x.net.xml", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, w := range n.Warnings {
-		if w.ID == "B1" && strings.Contains(w.Msg, "green together") && strings.Contains(w.Msg, "default program") {
-			found = true
-		}
-	}
-	if !found {
-		t.Errorf("no warning about B1's program: %v", n.Warnings)
-	}
-	v, _ := n.NodeByID("B1")
-	if n.Nodes[v].Program == nil || n.Nodes[v].Program.Actuated != nil {
-		t.Errorf("B1 must run CityTwin's default (fixed-time) program")
+	for _, tc := range []struct {
+		name    string
+		state   string // B1's first phase
+		refused bool
+	}{
+		{"permissive", "GGggrrrrGGGg", false},
+		{"protected", "GGGgrrrrGGGg", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := strings.Replace(s, `<phase duration="42" state="GGggrrrrGGGg"`, `<phase duration="42" state="`+tc.state+`"`, 1)
+			n, err := ReadSUMO(strings.NewReader(data), "x.net.xml", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, w := range n.Warnings {
+				if w.ID == "B1" && strings.Contains(w.Msg, "green together") && strings.Contains(w.Msg, "default program") {
+					found = true
+				}
+			}
+			if found != tc.refused {
+				t.Errorf("warning about B1's program: %v, want %v (%v)", found, tc.refused, n.Warnings)
+			}
+			v, _ := n.NodeByID("B1")
+			if p := n.Nodes[v].Program; p == nil || (p.Actuated == nil) != tc.refused {
+				t.Errorf("B1 must run the file's actuated program (%v) or CityTwin's default fixed-time one (%v)", !tc.refused, tc.refused)
+			}
+		})
 	}
 }
 

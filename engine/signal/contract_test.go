@@ -114,8 +114,8 @@ func boundaryTrips(n *maps.Network, rate, end float64) []engine.Trip {
 // on a CityFlow-style network and checks, step by step, the lights the
 // engine applied:
 //
-//   - no two exclusive movements (ConflictMatrix.Exclusive) are ever green
-//     together;
+//   - no two exclusive movements (ConflictMatrix.Exclusive) ever have a
+//     protected green together (one may give way: 'g');
 //   - a movement losing its green shows yellow for exactly the program's
 //     yellow time first, and a movement gaining green does so only after
 //     every exclusive movement has been red for the all-red time;
@@ -251,8 +251,8 @@ func (c *lightChecker) check(t *testing.T, sim *engine.Sim) {
 			la := c.snap.Lights[mov(a)]
 			// Conflicting greens.
 			for b := a + 1; b < len(nd.Movements); b++ {
-				if la.IsGreen() && c.snap.Lights[mov(b)].IsGreen() && nd.Conflicts.Exclusive(a, b) {
-					t.Fatalf("t=%g: node %s: exclusive movements %d and %d both green", start, nd.ID, a, b)
+				if la == signal.Green && c.snap.Lights[mov(b)] == signal.Green && nd.Conflicts.Exclusive(a, b) {
+					t.Fatalf("t=%g: node %s: exclusive movements %d and %d both with a protected green", start, nd.ID, a, b)
 				}
 			}
 			m := mov(a)
