@@ -134,7 +134,11 @@ type DetectorObs struct {
 
 // VehicleObs is one vehicle.
 type VehicleObs struct {
-	ID      int32   `json:"id"`
+	// ID is the vehicle's trip id, as in trips.csv and the FCD output
+	// (SUMO's vehicle id for SUMO demand); Index is the engine's number
+	// for it, fixed for the run.
+	ID      string  `json:"id"`
+	Index   int32   `json:"index"`
 	X       float64 `json:"x"` // m, front centre
 	Y       float64 `json:"y"`
 	Heading float64 `json:"heading"` // rad, counter-clockwise from east
@@ -180,6 +184,7 @@ type frame struct {
 	time      float64
 	counts    Counts
 	snap      *engine.Snapshot
+	names     []string // the trip id of each vehicle of snap
 	lanes     []LaneObs
 	junctions []JunctionObs
 	detectors []DetectorObs
@@ -236,6 +241,10 @@ func (t *Twin) currentFrame(parts ...string) *frame {
 		f = &frame{step: s.Steps(), time: s.Time()}
 		f.snap = &engine.Snapshot{}
 		s.Snapshot(f.snap)
+		f.names = make([]string, len(f.snap.Vehicles))
+		for i, v := range f.snap.Vehicles {
+			f.names[i] = s.TripID(v.ID)
+		}
 		f.counts = countsOf(c, f.snap.MeanSpeed)
 		t.frame = f
 	}
@@ -255,7 +264,7 @@ func (t *Twin) currentFrame(parts ...string) *frame {
 			}
 		case PartVehicles:
 			if f.vehicles == nil {
-				f.vehicles = t.buildVehicles(f.snap)
+				f.vehicles = t.buildVehicles(f.snap, f.names)
 			}
 		}
 	}
@@ -376,11 +385,11 @@ func (t *Twin) buildDetectors() []DetectorObs {
 	return out
 }
 
-func (t *Twin) buildVehicles(snap *engine.Snapshot) []VehicleObs {
+func (t *Twin) buildVehicles(snap *engine.Snapshot, names []string) []VehicleObs {
 	net := t.run.Network
 	out := make([]VehicleObs, len(snap.Vehicles))
 	for i, v := range snap.Vehicles {
-		o := VehicleObs{ID: v.ID, X: round(v.X, 2), Y: round(v.Y, 2), Heading: round(v.Heading, 4), Speed: round(v.Speed, 3),
+		o := VehicleObs{ID: names[i], Index: v.ID, X: round(v.X, 2), Y: round(v.Y, 2), Heading: round(v.Heading, 4), Speed: round(v.Speed, 3),
 			Pos: round(v.Pos, 2), Waiting: v.Waiting, Lane: -1}
 		if seg := int(v.Segment); seg < len(net.Lanes) {
 			o.Road, o.Lane = net.Roads[net.Lanes[seg].Road].ID, net.Lanes[seg].Index

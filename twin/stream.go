@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"time"
 
 	"github.com/citytwin/citytwin/maps"
@@ -40,7 +41,8 @@ type StreamHello struct {
 	StepLength float64  `json:"step_length"`
 	Rate       float64  `json:"rate"`
 	Signalised []string `json:"signalised"`
-	// Vehicle names the five numbers of each vehicle in "v".
+	// Vehicle names the five values of each vehicle in "v": its trip id
+	// (a string, as in trips.csv), then four numbers.
 	Vehicle []string `json:"vehicle"`
 }
 
@@ -222,7 +224,7 @@ func (f *frame) encode(t *Twin, vehicles bool) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = strconv.AppendInt(b, int64(v.ID), 10)
+			b = appendJSONString(b, f.names[i])
 			b = append(b, ',')
 			b = strconv.AppendFloat(b, round(v.X, 1), 'f', -1, 64)
 			b = append(b, ',')
@@ -252,4 +254,24 @@ func (f *frame) encode(t *Twin, vehicles bool) []byte {
 	}
 	b = append(b, `"}`...)
 	return b
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }

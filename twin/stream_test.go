@@ -17,7 +17,7 @@ type streamFrame struct {
 	T       float64   `json:"t"`
 	Step    int64     `json:"step"`
 	Running int64     `json:"running"`
-	V       []float64 `json:"v"`
+	V       []any     `json:"v"`
 	P       []int     `json:"p"`
 	L       string    `json:"l"`
 }
@@ -75,6 +75,15 @@ func TestStream(t *testing.T) {
 			t.Fatalf("frame after step %d: %+v", last, f)
 		}
 		sawVehicles = sawVehicles || len(f.V) > 0
+		for k := 0; k+4 < len(f.V); k += 5 {
+			// Vehicles are named by their trip ids, as in trips.csv.
+			if id, ok := f.V[k].(string); !ok || id == "" {
+				t.Fatalf("vehicle %d of the frame: id %v is not a trip id", k/5, f.V[k])
+			}
+			if _, ok := f.V[k+1].(float64); !ok {
+				t.Fatalf("vehicle %d of the frame: x %v", k/5, f.V[k+1])
+			}
+		}
 		last = f.Step
 	}
 	if !sawVehicles {
@@ -92,5 +101,27 @@ func TestStream(t *testing.T) {
 	f, err := readFrame(ctx, ws2)
 	if err != nil || f.V != nil || f.Type != "frame" {
 		t.Errorf("frame without vehicles: %+v %v", f, err)
+	}
+}
+
+// Vehicles in observations carry their trip ids, as in trips.csv and the
+// FCD output, beside the engine's index.
+func TestVehicleIDsAreTripIDs(t *testing.T) {
+	run := buildRun(t, gridScenario(t))
+	ids := map[string]bool{}
+	for _, tr := range run.Trips {
+		ids[tr.ID] = true
+	}
+	_, c := startTwin(t, run, Options{Stepped: true}, ServerOptions{Rate: -1})
+	o := c.step(120, nil, PartVehicles)
+	if len(o.Vehicles) == 0 {
+		t.Fatal("no vehicles after 120 steps")
+	}
+	seen := map[int32]bool{}
+	for _, v := range o.Vehicles {
+		if !ids[v.ID] || seen[v.Index] {
+			t.Errorf("vehicle %q (index %d) is not a trip id of the scenario, or its index repeats", v.ID, v.Index)
+		}
+		seen[v.Index] = true
 	}
 }
