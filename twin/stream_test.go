@@ -13,13 +13,13 @@ import (
 
 // streamFrame is a decoded stream message.
 type streamFrame struct {
-	Type    string    `json:"type"`
-	T       float64   `json:"t"`
-	Step    int64     `json:"step"`
-	Running int64     `json:"running"`
-	V       []any     `json:"v"`
-	P       []int     `json:"p"`
-	L       string    `json:"l"`
+	Type    string  `json:"type"`
+	T       float64 `json:"t"`
+	Step    int64   `json:"step"`
+	Running int64   `json:"running"`
+	V       []any   `json:"v"`
+	P       []int   `json:"p"`
+	L       string  `json:"l"`
 }
 
 func dialStream(t testing.TB, ctx context.Context, base, query, token string) (*websocket.Conn, error) {
