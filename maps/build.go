@@ -42,6 +42,36 @@ type Options struct {
 	// NoJoin keeps OpenStreetMap junctions closer than JoinDistance
 	// separate instead of joining them (see LoadOSM).
 	NoJoin bool
+	// Turnarounds says where vehicles may turn back onto the opposite
+	// carriageway (OSM and GeoJSON input; SUMO and CityFlow networks list
+	// their own): TurnaroundsDeadEnds (the zero value), or TurnaroundsAll.
+	Turnarounds Turnarounds
+}
+
+// Turnarounds is where U-turns are allowed at junctions built from OSM or
+// GeoJSON data.
+type Turnarounds uint8
+
+// Turnaround policies.
+const (
+	// TurnaroundsDeadEnds: at dead ends, where a lane is tagged for them
+	// (turn:lanes "reverse", "A"), and where nothing else leads on.
+	TurnaroundsDeadEnds Turnarounds = iota
+	// TurnaroundsAll: also at every other junction where the opposite
+	// carriageway starts, as netconvert builds them by default, except
+	// from roads whose lanes are tagged with turns and none for a U-turn.
+	TurnaroundsAll
+)
+
+// ParseTurnarounds reads "dead_ends" or "all".
+func ParseTurnarounds(s string) (Turnarounds, bool) {
+	switch s {
+	case "", "dead_ends":
+		return TurnaroundsDeadEnds, true
+	case "all":
+		return TurnaroundsAll, true
+	}
+	return 0, false
 }
 
 // Signal timing defaults for generated programs (s).
@@ -290,7 +320,7 @@ func buildNet(raw *rawNet, opt Options) (*Network, error) {
 	}
 	buildLanes(n, raw)
 	for i := range n.Nodes {
-		buildMovements(n, raw, NodeID(i))
+		buildMovements(n, raw, NodeID(i), opt.Turnarounds)
 	}
 	for i := range n.Nodes {
 		buildConflicts(n, NodeID(i))
@@ -627,7 +657,7 @@ func classifyTurn(h1, h2 float64) Turn {
 
 // buildMovements creates the movements of node v, assigns lanes to them and
 // creates their links.
-func buildMovements(n *Network, raw *rawNet, v NodeID) {
+func buildMovements(n *Network, raw *rawNet, v NodeID, turnarounds Turnarounds) {
 	nd := &n.Nodes[v]
 	if raw.nodes[v].boundary {
 		return
@@ -645,6 +675,9 @@ func buildMovements(n *Network, raw *rawNet, v NodeID) {
 		for _, t := range raw.roads[a].turns {
 			tagsU = tagsU || t.Has(UTurn)
 		}
+		// With TurnaroundsAll, a U-turn is allowed unless the lanes are
+		// tagged with their turns and none is for a U-turn.
+		allU := turnarounds == TurnaroundsAll && len(raw.roads[a].turns) == 0
 		for _, b := range nd.Out {
 			hb := startHeading(n.Roads[b].Geometry)
 			t := classifyTurn(ha, hb)
@@ -658,7 +691,8 @@ func buildMovements(n *Network, raw *rawNet, v NodeID) {
 			}
 			cands = append(cands, cand{b, t, d})
 		}
-		// U-turns only at dead ends, where tagged, or where nothing else leads on.
+		// U-turns only at dead ends, where tagged, where nothing else leads
+		// on, or everywhere with TurnaroundsAll.
 		others := 0
 		for _, c := range cands {
 			if c.turn != UTurn {
@@ -667,7 +701,7 @@ func buildMovements(n *Network, raw *rawNet, v NodeID) {
 		}
 		kept := cands[:0]
 		for _, c := range cands {
-			if c.turn != UTurn || dead || tagsU || others == 0 {
+			if c.turn != UTurn || dead || tagsU || allU || others == 0 {
 				kept = append(kept, c)
 			}
 		}

@@ -152,8 +152,9 @@ func (sc *Scenario) ReadFile(rel string) ([]byte, error) {
 func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 	n := &sc.Network
 	side, _ := maps.ParseDrivingSide(n.DrivingSide) // checked by Validate
+	turnarounds, _ := maps.ParseTurnarounds(n.Turnarounds)
 	opt := maps.Options{Planar: n.Planar, KeepLargestComponent: n.KeepLargestComponent, NoMerge: n.NoMerge,
-		GuessSignals: n.GuessSignals, DrivingSide: side, Country: n.Country}
+		GuessSignals: n.GuessSignals, DrivingSide: side, Country: n.Country, Turnarounds: turnarounds}
 	if len(n.BBox) == 4 {
 		opt.BBox = &orb.Bound{Min: orb.Point{n.BBox[0], n.BBox[1]}, Max: orb.Point{n.BBox[2], n.BBox[3]}}
 	}

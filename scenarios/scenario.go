@@ -104,6 +104,9 @@ type Network struct {
 	// BBox keeps the roads of an OSM extract inside
 	// [min_lon, min_lat, max_lon, max_lat] (degrees).
 	BBox []float64 `toml:"bbox"`
+	// Turnarounds is where vehicles may make U-turns on an osm or geojson
+	// network: "dead_ends" (default) or "all" (see maps.Turnarounds).
+	Turnarounds string `toml:"turnarounds"`
 }
 
 // Grid describes a generated grid network.

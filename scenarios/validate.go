@@ -104,6 +104,11 @@ func (c *checker) network(n *Network) {
 			c.add("network.bbox", "applies to an osm network only")
 		}
 	}
+	if _, ok := cmaps.ParseTurnarounds(n.Turnarounds); !ok {
+		c.add("network.turnarounds", "must be \"dead_ends\" or \"all\", got %q", n.Turnarounds)
+	} else if n.Turnarounds != "" && n.OSM == "" && n.GeoJSON == "" {
+		c.add("network.turnarounds", "applies to osm and geojson networks (SUMO and CityFlow networks list their own U-turns)")
+	}
 	if g := n.Grid; g != nil {
 		c.check("network.grid.rows", 1 <= g.Rows && g.Rows <= MaxGridSize, "must be in [1, %d], got %d", MaxGridSize, g.Rows)
 		c.check("network.grid.cols", 1 <= g.Cols && g.Cols <= MaxGridSize, "must be in [1, %d], got %d", MaxGridSize, g.Cols)

@@ -25,6 +25,14 @@ func netFlags(name string, stderr io.Writer) (*flag.FlagSet, *maps.Options) {
 	fs.BoolVar(&opt.NoMerge, "no-merge", false, "do not merge chains of degree-2 nodes")
 	fs.BoolVar(&opt.NoJoin, "no-join", false, "keep OSM junctions closer than 10 m apart instead of joining them")
 	fs.BoolVar(&opt.GuessSignals, "guess-signals", false, "also signalise junctions where major roads cross, not only those tagged highway=traffic_signals")
+	fs.Func("turnarounds", "where U-turns are allowed on OSM and GeoJSON networks: dead_ends (default) or all", func(v string) error {
+		t, ok := maps.ParseTurnarounds(v)
+		if !ok {
+			return fmt.Errorf("want dead_ends or all, got %q", v)
+		}
+		opt.Turnarounds = t
+		return nil
+	})
 	fs.Func("side", "driving side: left, right or auto (default: from the country of the data)", func(v string) error {
 		s, err := maps.ParseDrivingSide(v)
 		opt.DrivingSide = s
