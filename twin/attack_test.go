@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,12 @@ func serveForTest(path string) int {
 					err = lerr
 				} else {
 					go tw.Run(context.Background())
+					if prof := os.Getenv("CITYTWIN_TEST_CPUPROFILE"); prof != "" { // path: 20 s of the server's CPU profile
+						if f, err := os.Create(prof); err == nil {
+							pprof.StartCPUProfile(f)
+							time.AfterFunc(20*time.Second, func() { pprof.StopCPUProfile(); f.Close() })
+						}
+					}
 					fmt.Printf("listening %s\n", ln.Addr())
 					srv := &http.Server{Handler: tw.Handler(ServerOptions{}), ReadHeaderTimeout: 10 * time.Second}
 					err = srv.Serve(ln)

@@ -257,8 +257,42 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-	s.mux.ServeHTTP(w, r.WithContext(WithClient(r.Context(), client)))
+	sw := &statusRecorder{ResponseWriter: w}
+	s.mux.ServeHTTP(sw, r.WithContext(WithClient(r.Context(), client)))
+	if sw.status >= 400 && sw.status < 500 && sw.status != statusTooMany {
+		s.limit.charge(client, RefusalCost-1)
+	}
 }
+
+// RefusalCost is how many requests of a client's rate budget a refused
+// request (4xx) costs: a client sending what the twin refuses (malformed,
+// oversized, out of budget, cross-site) is slowed down ten times sooner
+// than one whose requests succeed.
+const RefusalCost = 10
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController and the WebSocket upgrade reach
+// the connection.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // jsonContent reports whether a Content-Type is application/json (with
 // any parameters, such as a charset). Web pages cannot send it to another
@@ -787,9 +821,12 @@ func (s *server) log(w http.ResponseWriter, r *http.Request) {
 	sent := 0
 	for len(entries) > 0 {
 		for _, e := range entries {
-			b, err := json.Marshal(e)
-			if err != nil {
-				return
+			b := e.raw // encoded once, when logged
+			if b == nil {
+				var err error
+				if b, err = json.Marshal(e); err != nil {
+					return
+				}
 			}
 			if sent > 0 {
 				bw.WriteByte(',')
@@ -813,7 +850,7 @@ func (s *server) log(w http.ResponseWriter, r *http.Request) {
 }
 
 // logChunk is how many log entries GET /v1/log fetches at a time.
-const logChunk = 256
+const logChunk = 4096
 
 // limiter is a token bucket per client.
 type limiter struct {
@@ -851,6 +888,19 @@ func (l *limiter) peek(key string) (bool, time.Duration) {
 		return true, 0
 	}
 	return false, time.Duration((1 - tokens) / l.rate * float64(time.Second))
+}
+
+// charge takes n more tokens from key (its bucket may go below zero, so
+// that it waits longer).
+func (l *limiter) charge(key string, n float64) {
+	if l.rate < 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.clients[key]; b != nil {
+		b.tokens = math.Max(b.tokens-n, -l.burst)
+	}
 }
 
 // allow takes a token for key, or says how long until one is there.

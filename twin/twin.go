@@ -50,9 +50,10 @@ type Options struct {
 	// (0: 1, so that one client cannot hold every slot).
 	MaxShadowsPerClient int
 	// ShadowShare is the share of a processor each side of a shadow run
-	// may take (0: 0.5; 1 or more: all it can): a side sleeps after its
-	// steps so that shadow runs, which any client may start, never take
-	// the processors from the live twin and its clients.
+	// may take (0: 0.25, so half a processor per run; 1 or more: all it
+	// can): a side sleeps after its steps so that shadow runs, which any
+	// client may start, never take the processors from the live twin and
+	// its clients.
 	ShadowShare float64
 	// MaxLog bounds the command log kept in memory (0: 1,000,000
 	// entries) and MaxLogBytes its size (0: 64 MiB, as JSON); older
@@ -118,7 +119,7 @@ func (o *Options) defaults() {
 	def(&o.MaxStepWaitsPerClient, DefaultMaxStepWaitsPerClient)
 	def(&o.MaxShadowsPerClient, 1)
 	if o.ShadowShare <= 0 {
-		o.ShadowShare = 0.5
+		o.ShadowShare = 0.25
 	}
 }
 
@@ -423,7 +424,7 @@ func (t *Twin) record(e LogEntry) {
 	if err != nil {
 		b = nil
 	}
-	e.size = len(b) + 1
+	e.size, e.raw = len(b)+1, b
 	t.log = append(t.log, e)
 	t.logBytes += e.size
 	if len(t.log) > t.opt.MaxLog || t.logBytes > t.opt.MaxLogBytes {
@@ -436,7 +437,7 @@ func (t *Twin) record(e LogEntry) {
 		t.logBytes -= drop
 	}
 	if t.opt.Log != nil && b != nil {
-		t.opt.Log.Write(append(b, '\n'))
+		t.opt.Log.Write(append(b[:len(b):len(b)], '\n'))
 	}
 }
 

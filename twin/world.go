@@ -359,7 +359,8 @@ type LogEntry struct {
 	Error string `json:"error,omitempty"`
 	Note  string `json:"note,omitempty"`
 
-	size int // bytes as a line of JSON (the twin's log budget)
+	size int    // bytes as a line of JSON (the twin's log budget)
+	raw  []byte // its JSON, encoded once when logged
 }
 
 // Replay runs the scenario of run from the start with the commands of log
