@@ -131,6 +131,7 @@ func DecodeCommands(data []byte) ([]Command, error) {
 		return nil, errorf(statusBadRequest, "bad_json", "empty body: want a command object, an array of them or {\"commands\": [...]}")
 	}
 	var raws []json.RawMessage
+	var single map[string]json.RawMessage // the keys of a body that is one command
 	switch data[0] {
 	case '[':
 		if err := strictUnmarshal(data, &raws); err != nil {
@@ -149,7 +150,7 @@ func DecodeCommands(data []byte) ([]Command, error) {
 				return nil, err
 			}
 		} else {
-			raws = []json.RawMessage{data}
+			raws, single = []json.RawMessage{data}, probe
 		}
 	default:
 		return nil, errorf(statusBadRequest, "bad_json", "want a JSON object or array, got %q", clip(string(data), 20))
@@ -162,7 +163,7 @@ func DecodeCommands(data []byte) ([]Command, error) {
 	}
 	out := make([]Command, len(raws))
 	for i, raw := range raws {
-		if err := decodeCommand(raw, &out[i]); err != nil {
+		if err := decodeCommandKeys(raw, single, &out[i]); err != nil {
 			if len(raws) > 1 {
 				err.Msg = fmt.Sprintf("command %d: %s", i, err.Msg)
 			}
@@ -181,10 +182,15 @@ func DecodeCommand(data []byte) (Command, error) {
 	return c, nil
 }
 
-func decodeCommand(raw []byte, c *Command) *Error {
-	var keys map[string]json.RawMessage
-	if err := strictUnmarshal(raw, &keys); err != nil {
-		return err
+func decodeCommand(raw []byte, c *Command) *Error { return decodeCommandKeys(raw, nil, c) }
+
+// decodeCommandKeys is decodeCommand with the command's keys already
+// decoded (nil: not yet), which spares a pass over a large body.
+func decodeCommandKeys(raw []byte, keys map[string]json.RawMessage, c *Command) *Error {
+	if keys == nil {
+		if err := strictUnmarshal(raw, &keys); err != nil {
+			return err
+		}
 	}
 	if keys == nil {
 		return errorf(statusBadRequest, "bad_json", "a command must be a JSON object")
