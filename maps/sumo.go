@@ -55,7 +55,10 @@ func LoadSUMO(path string, opt Options) (*Network, error) {
 //     distinct signal sequence, all between the same two roads. Movements
 //     of a junction are ordered by SUMO's link index.
 //   - Right of way is the junction's own <request> table: foes give the
-//     crossing and merging links, response who gives way.
+//     crossing and merging links, response who gives way. A junction
+//     without one (a hand-written network) gets its conflicts from the
+//     link paths and its right of way as OSM input does (edge priority,
+//     right before left, turn rank), with a warning.
 //   - tlLogic programs (the last one loaded per id, as in SUMO) are mapped
 //     onto the movements they control, junction by junction for programs
 //     that control several: phases with a green and no yellow become

@@ -28,6 +28,19 @@ func (b *sumoBuilder) conflicts(v NodeID) error {
 		}
 	}
 	nreq := len(j.Requests)
+	if nreq == 0 && len(b.byNode[v]) > 1 {
+		// A hand-written network without the junction logic netconvert
+		// writes: conflicts from the links' paths, right of way from the
+		// edge priorities and the rules of OSM input (see the package doc).
+		signalised := false
+		for _, k := range b.byNode[v] {
+			signalised = signalised || b.conns[k].tl != nil
+		}
+		buildConflicts(n, v)
+		setYields(n, v, signalised)
+		b.counts["junctions without a <request> table: conflicts from the link paths, right of way from edge priorities and right before left"]++
+		return nil
+	}
 	seen := make([]bool, nreq)
 	pair := func(a, c LinkID) {
 		if a == c {

@@ -319,6 +319,38 @@ func TestReadSUMORefusedProgram(t *testing.T) {
 	}
 }
 
+// Without the <request> tables (a hand-written network), conflicts come from
+// the link paths and right of way from CityTwin's own rules: the left turn
+// still gives way to the opposing through movement.
+func TestReadSUMOWithoutRequests(t *testing.T) {
+	data, err := os.ReadFile(sumoGrid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if !strings.Contains(l, "<request ") {
+			kept = append(kept, l)
+		}
+	}
+	n, err := ReadSUMO(strings.NewReader(strings.Join(kept, "\n")), "x.net.xml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := n.NodeByID("B1")
+	left, through := movementOf(t, n, "C1B1", "B1B0"), movementOf(t, n, "A1B1", "B1C1")
+	if c := n.Nodes[v].Conflicts; c.At(left.Local, through.Local)&Yields == 0 || c.At(left.Local, through.Local)&Crosses == 0 {
+		t.Errorf("the left turn does not cross and give way to the opposing through movement")
+	}
+	found := false
+	for _, w := range n.Warnings {
+		found = found || strings.Contains(w.Msg, "without a <request> table")
+	}
+	if !found {
+		t.Errorf("no warning: %v", n.Warnings)
+	}
+}
+
 // Networks that SUMO's own tools make load, with every program accepted.
 func TestReadSUMOGenerated(t *testing.T) {
 	for _, tool := range []string{"netgenerate", "netconvert"} {
