@@ -49,3 +49,20 @@ func TestRunSUMOStopWhenEmpty(t *testing.T) {
 		t.Errorf("summary.json: time %g s, %d arrived", sum.Time, sum.Counts.Arrived)
 	}
 }
+
+// net inspect and net export read SUMO networks.
+func TestNetSUMO(t *testing.T) {
+	code, stdout, stderr := cli(t, "net", "inspect", "../../maps/testdata/sumo/grid3x2.net.xml")
+	if code != 0 || !strings.Contains(stdout, "junctions   6 (2 signalised)") || !strings.Contains(stdout, "roads       14") {
+		t.Fatalf("inspect: exit %d\n%s%s", code, stdout, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "grid.geojson")
+	code, stdout, stderr = cli(t, "net", "export", "../../maps/testdata/sumo/cross.net.xml", "-o", out)
+	if code != 0 || !strings.Contains(stdout, "wrote "+out) {
+		t.Fatalf("export: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cli(t, "net", "inspect", out)
+	if code != 0 || !strings.Contains(stdout, "junctions ") {
+		t.Fatalf("inspect of the export: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
