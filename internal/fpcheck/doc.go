@@ -7,9 +7,9 @@
 // Its tests are the check, run by `go test ./...` in every CI run:
 //
 //   - TestNoFusedMultiplyAdd compiles the module's packages for arm64
-//     (and the architectures listed in CITYTWIN_FPCHECK_ARCHS, which
-//     test.sh sets to every one that fuses: arm64, ppc64le, s390x, riscv64,
-//     loong64 and amd64.v3) with -gcflags=-S and fails on every fused
+//     (or for the architectures listed in CITYTWIN_FPCHECK_ARCHS: test.sh
+//     runs it once more for the other ones that fuse, ppc64le, s390x,
+//     riscv64, loong64 and amd64.v3) with -gcflags=-S and fails on every fused
 //     multiply-add instruction (FMADDD, FMSUBD, FNMADDD, VFMADD231SD...)
 //     whose source line is in a results package, naming the file, the
 //     line, the expression and how to write it.
@@ -23,4 +23,9 @@
 //
 // Results packages are every package of the module except the drawing
 // code (render/..., cmd/citytwin-view) and the files listed in [Exempt].
+//
+// crossarch.sh, beside this file, is the end-to-end check test.sh runs:
+// every scenario, example, CityFlow dataset and benchmark case natively
+// with 1, 2, 3 and 8 workers and as an arm64 binary under
+// qemu-aarch64-static, comparing state hashes and run digests.
 package fpcheck
