@@ -313,6 +313,12 @@ func printRunSummary(w io.Writer, s output.Summary, wall time.Duration, sim *eng
 		{"CityFlow ATT", fmt.Sprintf("%.1f s", s.CityFlowATT)},
 		{"lane changes", fmt.Sprintf("%d (%d reroutes)", c.LaneChanges, c.Reroutes)},
 	}
+	if j := s.Jams; j != nil {
+		rows = append(rows, [2]string{"stuck at the end", fmt.Sprintf("%d gridlocks, %d stuck queues, %d lanes left red over %.0f s", j.Gridlocks, j.Stuck, j.Starved, engine.DefaultJamTime)})
+		for _, d := range j.Where {
+			rows = append(rows, [2]string{"", d})
+		}
+	}
 	fmt.Fprintln(w)
 	for _, r := range rows {
 		fmt.Fprintf(w, "  %-18s %s\n", r[0], r[1])

@@ -43,6 +43,45 @@ type Summary struct {
 	// Signals summarises the signalised junctions and the guard's counts;
 	// set by runners that collect JunctionMetrics (see Files.Junctions).
 	Signals *SignalSummary `json:"signals,omitempty"`
+	// Jams says where traffic is stuck at the end of the run
+	// (engine.Sim.Jams); nil when nothing is.
+	Jams *JamSummary `json:"jams,omitempty"`
+}
+
+// JamSummary counts the jams engine.Sim.Jams finds at the end of a run.
+type JamSummary struct {
+	Gridlocks int `json:"gridlocks"` // cycles of lanes each waiting on the next
+	Stuck     int `json:"stuck"`     // other queues stuck for room or crossing gaps
+	Starved   int `json:"starved"`   // lanes a controller has left red for the jam time
+	// Where describes the first ones (at most MaxJamsListed), in the
+	// engine's order: gridlocks first.
+	Where []string `json:"where,omitempty"`
+}
+
+// MaxJamsListed is how many jams a JamSummary describes.
+const MaxJamsListed = 10
+
+// summarizeJams returns the JamSummary of sim now, or nil.
+func summarizeJams(sim *engine.Sim) *JamSummary {
+	jams := sim.Jams(0)
+	if len(jams) == 0 {
+		return nil
+	}
+	js := &JamSummary{}
+	for _, j := range jams {
+		switch {
+		case j.Cycle:
+			js.Gridlocks++
+		case j.Starved:
+			js.Starved++
+		default:
+			js.Stuck++
+		}
+		if len(js.Where) < MaxJamsListed {
+			js.Where = append(js.Where, sim.Describe(j))
+		}
+	}
+	return js
 }
 
 // Summarize computes the summary of sim now, ignoring trips scheduled
@@ -112,6 +151,7 @@ func Summarize(sim *engine.Sim, warmup float64) Summary {
 	if s.Counts.Inserted > 0 {
 		s.ArrivedShare = float64(s.Counts.Arrived) / float64(s.Counts.Inserted)
 	}
+	s.Jams = summarizeJams(sim)
 	return s
 }
 
