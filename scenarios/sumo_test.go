@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,5 +214,29 @@ func TestSUMOExportRoundTripHash(t *testing.T) {
 		if hashes[`sumo = "x.net.xml"`] != hashes[`geojson = "x.geojson"`] {
 			t.Errorf("%s: state hashes differ: %x", c.net, hashes)
 		}
+	}
+}
+
+// SUMO networks and demand run to the same state hash for any worker
+// count (the parallel phases forced).
+func TestSUMODeterministicWorkers(t *testing.T) {
+	var hashes []uint64
+	for _, w := range []int{1, 2, 3} {
+		sc := sumoScenario(t, "seed = 7\nduration = 300\ncooldown = 300\nmin_parallel = -1\n"+
+			"workers = "+strconv.Itoa(w)+"\n[network]\nsumo = \"grid.net.xml\"\n[demand]\nsumo = \"r.rou.xml\"\n[[demand.random]]\nrate = 2400\n",
+			map[string]string{"r.rou.xml": sumoRoutes})
+		r := mustBuild(t, sc)
+		sim, err := r.NewSim()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.RunToEnd(sim); err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, sim.Hash())
+		sim.Close()
+	}
+	if hashes[0] != hashes[1] || hashes[0] != hashes[2] {
+		t.Errorf("state hashes for 1, 2, 3 workers: %x", hashes)
 	}
 }
