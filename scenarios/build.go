@@ -168,6 +168,13 @@ func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 		return net, nil
 	case n.OSM != "":
 		// Streamed from the file (twice); the embedded default has none.
+		size, err := sc.statInput(sc.Resolve(n.OSM))
+		if err != nil {
+			return nil, sc.errorf("network.osm", "cannot read the network: %v", err)
+		}
+		if err := sc.checkNetworkSize("network.osm", size, false); err != nil {
+			return nil, err
+		}
 		net, err := maps.LoadOSM(sc.Resolve(n.OSM), opt)
 		if err != nil {
 			return nil, sc.errorf("network.osm", "%v", strings.TrimPrefix(err.Error(), "maps: "))
@@ -177,6 +184,9 @@ func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 		data, err := sc.ReadFile(n.GeoJSON)
 		if err != nil {
 			return nil, sc.errorf("network.geojson", "cannot read the network: %v", err)
+		}
+		if err := sc.checkNetworkSize("network.geojson", int64(len(data)), false); err != nil {
+			return nil, err
 		}
 		net, err := maps.ReadGeoJSON(data, filepath.Base(n.GeoJSON), opt)
 		if err != nil {
@@ -188,6 +198,9 @@ func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 		if err != nil {
 			return nil, sc.errorf("network.sumo", "cannot read the network: %v", err)
 		}
+		if err := sc.checkNetworkSize("network.sumo", int64(len(data)), bytes.HasPrefix(data, []byte{0x1f, 0x8b})); err != nil {
+			return nil, err
+		}
 		net, err := maps.ReadSUMO(bytes.NewReader(data), filepath.Base(n.SUMO), opt)
 		if err != nil {
 			return nil, sc.errorf("network.sumo", "%s: %v", sc.Resolve(n.SUMO), err)
@@ -197,6 +210,9 @@ func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 		data, err := sc.ReadFile(n.CityFlow)
 		if err != nil {
 			return nil, sc.errorf("network.cityflow", "cannot read the network: %v", err)
+		}
+		if err := sc.checkNetworkSize("network.cityflow", int64(len(data)), false); err != nil {
+			return nil, err
 		}
 		net, err := maps.ReadCityFlow(data, filepath.Base(n.CityFlow))
 		if err != nil {

@@ -53,6 +53,8 @@ func TestLimits(t *testing.T) {
 		{"workers 1e8", "workers = 100000000\n" + base, false, fmt.Sprintf("workers: must be at most %d", MaxWorkers())},
 		{"TOML nested 40,000 deep", deep, false, "test.toml:1: arrays and inline tables nest deeper than 32 levels"},
 		{"geojson /dev/zero", "duration = 60\n[network]\ngeojson = \"/dev/zero\"\n", true, "network.geojson: cannot read the network: /dev/zero is not a regular file"},
+		{"a network too big for limits.memory", "duration = 60\n[network]\ngeojson = \"" + csv + "\"\n[limits]\nmemory = 10000\n", true, "network.geojson: a 1 KiB network file needs about 26 KiB to build"},
+		{"an OSM file that is a device", "duration = 60\n[network]\nosm = \"/dev/zero\"\n", true, "network.osm: cannot read the network: /dev/zero is not a regular file"},
 		{"a network over file_bytes", "duration = 60\n[network]\ngeojson = \"" + csv + "\"\n[limits]\nfile_bytes = 100\n", true, "more than the limit of 100"},
 		{"step = 0", "step = 0\n" + base, false, "step: must be in [0.1, 1] s, got 0 (leave it out"},
 		{"output.interval = 0", base + "[output]\ninterval = 0\n", false, "output.interval: must be a positive whole number of steps, got 0"},

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/citytwin/citytwin/experiments"
@@ -76,7 +77,7 @@ func abCmd(args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		opt.Progress = newABProgress(stderr).update
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := experiments.Run(ctx, e, opt)
 	if err != nil {
