@@ -319,3 +319,12 @@ func TestReadCommandLog(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkersBounded: --workers beyond the bound is refused before any
+// work (it used to start a hundred million goroutines' worth of pool).
+func TestWorkersBounded(t *testing.T) {
+	code, _, stderr := cli(t, "run", "--quiet", "--workers", "100000000", "--out", t.TempDir(), writeTiny(t))
+	if code != 1 || !strings.Contains(stderr, "workers: must be at most") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
