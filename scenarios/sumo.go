@@ -12,7 +12,7 @@ import (
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/follow"
 	ctmaps "github.com/citytwin/citytwin/maps"
-	"github.com/citytwin/citytwin/sumo/routes"
+	"github.com/citytwin/citytwin/scenarios/sumoroutes"
 )
 
 // sumoFiles adds the vehicle types and departures of SUMO route files
@@ -22,7 +22,7 @@ import (
 // Vehicle ids are SUMO's ("flow.k" for flows).
 func (b *demandBuilder) sumoFiles(files Paths) {
 	stream := streamSUMO
-	reader := routes.NewReader(b.sc.Seed ^ stream*0x9e3779b97f4a7c15)
+	reader := sumoroutes.NewReader(b.sc.Seed ^ stream*0x9e3779b97f4a7c15)
 	types := map[string]int{} // SUMO type id -> index into the engine's types
 	for fi, rel := range files {
 		key := "demand.sumo"
@@ -94,7 +94,7 @@ func (b *demandBuilder) sumoFiles(files Paths) {
 // themselves; other models were already reported by the reader and run as
 // Krauss. A maximum speed above the engine's 80 m/s is lowered to it (no
 // road allows it) with a note.
-func engineVType(t routes.VType) (engine.VType, string, error) {
+func engineVType(t sumoroutes.VType) (engine.VType, string, error) {
 	kind := follow.KindKrauss
 	if t.Model == "IDM" {
 		kind = follow.KindIDM
@@ -123,11 +123,11 @@ type sumoDemand struct {
 	approx map[string]int          // approximations, counted
 }
 
-func (s *sumoDemand) fail(v *routes.Vehicle, format string, args ...any) {
+func (s *sumoDemand) fail(v *sumoroutes.Vehicle, format string, args ...any) {
 	s.b.fail(s.key, "%s:%d: vehicle %q: %s", s.file, v.Line, v.ID, fmt.Sprintf(format, args...))
 }
 
-func (s *sumoDemand) road(v *routes.Vehicle, id string) (ctmaps.RoadID, bool) {
+func (s *sumoDemand) road(v *sumoroutes.Vehicle, id string) (ctmaps.RoadID, bool) {
 	r, ok := s.b.net.RoadByID(id)
 	if !ok {
 		hint := ""
@@ -140,7 +140,7 @@ func (s *sumoDemand) road(v *routes.Vehicle, id string) (ctmaps.RoadID, bool) {
 }
 
 // trip converts one departure; ok is false after an error.
-func (s *sumoDemand) trip(v *routes.Vehicle, vt int) (engine.Trip, bool) {
+func (s *sumoDemand) trip(v *sumoroutes.Vehicle, vt int) (engine.Trip, bool) {
 	net := s.b.net
 	t := engine.Trip{ID: v.ID, Depart: v.Depart, VType: vt}
 	if v.Edges != nil {

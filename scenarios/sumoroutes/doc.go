@@ -1,4 +1,4 @@
-// Package routes reads SUMO demand files: route files (.rou.xml), trip
+// Package sumoroutes reads SUMO demand files: route files (.rou.xml), trip
 // files (.trips.xml, as randomTrips.py writes them) and the vehicle types,
 // routes, vehicles, trips and flows of additional files, as described in
 // SUMO's routes_file.xsd and its documentation ("Definition of Vehicles,
@@ -19,4 +19,4 @@
 // Draws (probability flows, exponential periods, distributions) come from
 // a generator seeded by the seed given to Read, so the same file and seed
 // give the same vehicles.
-package routes
+package sumoroutes
