@@ -67,13 +67,9 @@ func Calls(root string) ([]Finding, error) {
 		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") || exempt(rel) {
 			return nil
 		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		out = append(out, fileCalls(fset, f, rel)...)
-		return nil
+		found, err := FileCalls(root, rel)
+		out = append(out, found...)
+		return err
 	})
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].Pos, out[j].Pos
@@ -83,6 +79,17 @@ func Calls(root string) ([]Finding, error) {
 		return a.Line < b.Line
 	})
 	return out, err
+}
+
+// FileCalls returns the calls of non-portable floating-point functions in
+// one file, rel relative to root (exempt or not).
+func FileCalls(root, rel string) ([]Finding, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filepath.Join(root, filepath.FromSlash(rel)), nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	return fileCalls(fset, f, rel), nil
 }
 
 func fileCalls(fset *token.FileSet, f *ast.File, rel string) []Finding {
