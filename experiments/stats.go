@@ -4,9 +4,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Estimate is the mean of one metric in one arm over its replications,
@@ -65,11 +62,11 @@ func estimate(xs []float64, conf float64) Estimate {
 	if e.N == 0 {
 		return e
 	}
-	e.Mean = stat.Mean(v, nil)
+	e.Mean = mean(v)
 	if e.N < 2 {
 		return e
 	}
-	e.SD = stat.StdDev(v, nil)
+	e.SD = stdDev(v)
 	e.HalfWidth = tQuantile(conf, e.N-1) * e.SD / math.Sqrt(float64(e.N))
 	if e.SD == 0 {
 		e.HalfWidth = 0
@@ -80,7 +77,7 @@ func estimate(xs []float64, conf float64) Estimate {
 
 // tQuantile returns the two-sided critical value t_{(1+conf)/2, df}.
 func tQuantile(conf float64, df int) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(1 - float64((1-conf)/2))
+	return tQuantileTwoSided(1-conf, df)
 }
 
 // compare returns the paired comparison of arm values a against baseline
@@ -96,7 +93,7 @@ func compare(arm string, a, b []float64, conf float64) Comparison {
 	e := estimate(d, conf)
 	c := Comparison{Arm: arm, N: e.N, Mean: e.Mean, SD: e.SD, Low: e.Low, High: e.High, Relative: math.NaN(), T: math.NaN(), P: math.NaN()}
 	if e.N > 0 {
-		if bm := stat.Mean(base, nil); bm != 0 {
+		if bm := mean(base); bm != 0 {
 			c.Relative = e.Mean / bm
 		}
 	}
@@ -113,7 +110,7 @@ func compare(arm string, a, b []float64, conf float64) Comparison {
 		}
 	case e.N >= 2:
 		c.T = e.Mean / (e.SD / math.Sqrt(float64(e.N)))
-		c.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(e.N - 1)}.Survival(math.Abs(c.T))
+		c.P = tTwoSided(math.Abs(c.T), e.N-1)
 		c.P = min(c.P, 1)
 	}
 	c.PHolm = c.P
@@ -193,16 +190,18 @@ const precisionTarget = 0.05
 // half-width of e's interval to precisionTarget × |mean| (normal
 // approximation, n ≈ (z·s / (r·|x̄|))²).
 func repsForPrecision(e Estimate) int {
-	z := distuv.UnitNormal.Quantile(1 - float64((1-e.Confidence)/2))
-	return int(math.Ceil(math.Pow(z*e.SD/(precisionTarget*math.Abs(e.Mean)), 2)))
+	z := normalQuantile(1 - float64((1-e.Confidence)/2))
+	r := z * e.SD / (precisionTarget * math.Abs(e.Mean))
+	return int(math.Ceil(r * r))
 }
 
 // repsToDetect returns the pairs a paired test at level 1 − conf would
 // need to detect a true mean difference of c.Mean with 80 % power, given
 // the observed spread (n ≈ ((z_{1−α/2} + z_{0.8})·s_d / |d̄|)²).
 func repsToDetect(c Comparison, conf float64) int {
-	z := distuv.UnitNormal.Quantile(1-float64((1-conf)/2)) + distuv.UnitNormal.Quantile(0.8)
-	return int(math.Ceil(math.Pow(z*c.SD/math.Abs(c.Mean), 2)))
+	z := normalQuantile(1-float64((1-conf)/2)) + normalQuantile(0.8)
+	r := z * c.SD / math.Abs(c.Mean)
+	return int(math.Ceil(r * r))
 }
 
 // quantiles returns the q-quantiles of xs (sorted copy) at probabilities ps.
@@ -215,7 +214,7 @@ func quantiles(xs []float64, ps []float64) []float64 {
 			out[i] = math.NaN()
 			continue
 		}
-		out[i] = stat.Quantile(p, stat.LinInterp, s, nil)
+		out[i] = linInterpQuantile(p, s)
 	}
 	return out
 }

@@ -25,12 +25,6 @@ var Exempt = map[string]string{
 	"render/":              "draws pictures; no result depends on it",
 	"cmd/citytwin-view/":   "the desktop viewer",
 	"experiments/plots.go": "plot layout (axes, offsets, legends) only",
-	// Not yet portable: the A/B statistics (means, confidence intervals,
-	// p-values) use gonum's stat and distuv, whose sums are assembly on
-	// amd64 and whose special functions are fused on arm64. They are
-	// computed from the runs' results, which are portable, and may differ
-	// across architectures in their last bits only.
-	"experiments/stats.go": "A/B statistics from gonum (not yet portable, see the comment above)",
 }
 
 // exempt reports whether rel (slash-separated, relative to the module
