@@ -24,6 +24,12 @@ type Options struct {
 	// NoMerge keeps chains of degree-2 nodes instead of merging the roads
 	// through them (merging keeps the geometry and the source ids).
 	NoMerge bool
+	// MaxInputBytes bounds what a compressed input (gzip or bzip2 SUMO
+	// or OpenStreetMap files) may decompress to, in bytes; beyond it the
+	// reader fails with an error naming the file instead of filling
+	// memory. 0 means xmlfile.MaxBytes (4 GiB); scenarios derive it from
+	// limits.memory.
+	MaxInputBytes int64
 	// GuessSignals also signalises junctions where major roads (tertiary
 	// or above) cross, as netconvert's --tls.guess does. By default only
 	// junctions that the data marks with highway=traffic_signals (at the

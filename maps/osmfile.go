@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/citytwin/citytwin/internal/limitio"
+	"github.com/citytwin/citytwin/internal/xmlfile"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/osm"
 	"github.com/paulmach/osm/osmxml"
@@ -130,7 +132,7 @@ func xmlRoot(head []byte) string {
 // IsOSM reports whether head, the first kilobytes of a file, starts
 // OpenStreetMap data (XML or PBF, possibly gzip or bzip2 compressed).
 func IsOSM(head []byte) bool {
-	r, _, err := osmStream(bytes.NewReader(head))
+	r, _, err := osmStream(bytes.NewReader(head), 0)
 	if err != nil {
 		return false
 	}
@@ -138,8 +140,13 @@ func IsOSM(head []byte) bool {
 	return err == nil || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// osmStream decompresses r if needed and tells its format.
-func osmStream(r io.Reader) (*bufio.Reader, string, error) {
+// osmStream decompresses r if needed and tells its format. Decompressed
+// data longer than limit bytes (xmlfile.MaxBytes when limit <= 0) fails
+// with a *limitio.TooLargeError.
+func osmStream(r io.Reader, limit int64) (*bufio.Reader, string, error) {
+	if limit <= 0 {
+		limit = xmlfile.MaxBytes
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	for depth := 0; ; depth++ {
 		head, _ := br.Peek(1024)
@@ -155,10 +162,10 @@ func osmStream(r io.Reader) (*bufio.Reader, string, error) {
 			if err != nil {
 				return nil, "", fmt.Errorf("gzip: %w", err)
 			}
-			br = bufio.NewReaderSize(zr, 64<<10)
+			br = bufio.NewReaderSize(limitio.NewReader(zr, "the decompressed data", limit), 64<<10)
 			continue
 		case bytes.HasPrefix(head, []byte("BZh")):
-			br = bufio.NewReaderSize(bzip2.NewReader(br), 64<<10)
+			br = bufio.NewReaderSize(limitio.NewReader(bzip2.NewReader(br), "the decompressed data", limit), 64<<10)
 			continue
 		}
 		break
@@ -173,7 +180,7 @@ func scanOSM(open func() (io.ReadCloser, error), sink *osmSink) (format string, 
 		return "", err
 	}
 	defer f.Close()
-	r, format, err := osmStream(f)
+	r, format, err := osmStream(f, sink.limit)
 	if err != nil {
 		return "", err
 	}
@@ -181,6 +188,10 @@ func scanOSM(open func() (io.ReadCloser, error), sink *osmSink) (format string, 
 		return format, scanPBF(r, sink)
 	}
 	if err := scanXML(r, sink); err != nil {
+		var tl *limitio.TooLargeError
+		if errors.As(err, &tl) {
+			return format, err
+		}
 		if loc := locateXMLError(open); loc != "" {
 			return format, errors.New(loc)
 		}
@@ -239,7 +250,7 @@ func locateXMLError(open func() (io.ReadCloser, error)) string {
 		return ""
 	}
 	defer f.Close()
-	r, _, err := osmStream(f)
+	r, _, err := osmStream(f, 0)
 	if err != nil {
 		return ""
 	}
@@ -336,7 +347,7 @@ func readOSMRaw(open func() (io.ReadCloser, error), name string, opt Options) (*
 	if opt.NoJoin {
 		rd.joinDist = 0
 	}
-	format, err := scanOSM(open, &osmSink{ways: true, way: rd.way})
+	format, err := scanOSM(open, &osmSink{ways: true, way: rd.way, limit: opt.MaxInputBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +367,7 @@ func readOSMRaw(open func() (io.ReadCloser, error), name string, opt Options) (*
 	rd.ids = slices.Compact(rd.ids)
 	rd.pos = make([][2]float64, len(rd.ids))
 	rd.have = make([]bool, len(rd.ids))
-	if _, err := scanOSM(open, &osmSink{nodes: true, node: rd.node}); err != nil {
+	if _, err := scanOSM(open, &osmSink{nodes: true, node: rd.node, limit: opt.MaxInputBytes}); err != nil {
 		return nil, err
 	}
 	if err := rd.assemble(); err != nil {

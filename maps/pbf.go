@@ -51,6 +51,7 @@ type osmSink struct {
 	nodes, ways bool // which elements are wanted
 	node        func(id int64, lon, lat float64, tags []osmTag) error
 	way         func(id int64, refs []int64, tags []osmTag) error
+	limit       int64 // bytes the decompressed file may hold (0: xmlfile.MaxBytes)
 }
 
 // pbfFeatures are the HeaderBlock required_features the reader supports.

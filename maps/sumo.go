@@ -73,12 +73,12 @@ func LoadSUMO(path string, opt Options) (*Network, error) {
 //   - <location> gives Network.Proj (UTM and transverse Mercator on
 //     WGS84), so outputs can carry lon/lat.
 func ReadSUMO(r io.Reader, name string, opt Options) (*Network, error) {
-	sx, err := parseSUMONet(r)
+	sx, err := parseSUMONet(r, name, opt.MaxInputBytes)
 	if err != nil {
 		return nil, err
 	}
 	if sx.lefthand {
-		return nil, fmt.Errorf("the network drives on the left (lefthand=\"true\"); CityTwin simulates right-hand traffic only")
+		return nil, fmt.Errorf("the network drives on the left (lefthand=\"true\"): left-hand SUMO networks are not read yet (OpenStreetMap input is: driving_side = \"left\")")
 	}
 	n, err := buildSUMO(sx, name, nil)
 	if err != nil {

@@ -122,8 +122,8 @@ var sumoIgnored = map[string]bool{"type": true, "roundabout": true, "param": tru
 
 // parseSUMONet reads a SUMO network file (plain or gzip-compressed XML).
 // Errors name the line and the element.
-func parseSUMONet(r io.Reader) (*sxNet, error) {
-	r, err := xmlfile.Reader(r)
+func parseSUMONet(r io.Reader, name string, max int64) (*sxNet, error) {
+	r, err := xmlfile.Reader(r, name, max)
 	if err != nil {
 		return nil, err
 	}

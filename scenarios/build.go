@@ -154,7 +154,8 @@ func (sc *Scenario) loadNetwork() (*maps.Network, error) {
 	side, _ := maps.ParseDrivingSide(n.DrivingSide) // checked by Validate
 	turnarounds, _ := maps.ParseTurnarounds(n.Turnarounds)
 	opt := maps.Options{Planar: n.Planar, KeepLargestComponent: n.KeepLargestComponent, NoMerge: n.NoMerge,
-		GuessSignals: n.GuessSignals, DrivingSide: side, Country: n.Country, Turnarounds: turnarounds}
+		GuessSignals: n.GuessSignals, DrivingSide: side, Country: n.Country, Turnarounds: turnarounds,
+		MaxInputBytes: sc.maxDecompressed()}
 	if len(n.BBox) == 4 {
 		opt.BBox = &orb.Bound{Min: orb.Point{n.BBox[0], n.BBox[1]}, Max: orb.Point{n.BBox[2], n.BBox[3]}}
 	}

@@ -263,6 +263,19 @@ func checkDepth(src []byte) (line int, ok bool) {
 // for the New York CityFlow roadnet, 30 for the Monaco OSM PBF.
 const NetworkBytesPerFileByte = 50
 
+// maxDecompressed is the most bytes a compressed input file (a gzip SUMO
+// network or route file, a gzip or bzip2 OpenStreetMap extract) may
+// decompress to: what limits.memory allows at NetworkBytesPerFileByte, so
+// that a small file that expands without end is refused while it is read
+// (its compressed size says nothing of that). 0 leaves the readers'
+// default.
+func (sc *Scenario) maxDecompressed() int64 {
+	if sc.Limits.Memory <= 0 {
+		return 0
+	}
+	return int64(sc.Limits.Memory) / NetworkBytesPerFileByte
+}
+
 // checkNetworkSize refuses a network file that would need more memory
 // than limits.memory allows, before it is parsed.
 func (sc *Scenario) checkNetworkSize(key string, size int64, compressed bool) error {

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"math"
@@ -191,4 +193,49 @@ func FuzzScenarioLimits(f *testing.F) {
 			t.Fatalf("built %d trips, limit %d", len(run.Trips), sc.Limits.Trips)
 		}
 	})
+}
+
+// TestCompressedInputBomb: gzip network and route files that decompress to
+// more than limits.memory allows are refused while they are read, naming
+// the key and the file (a few kB that expand without end used to be read
+// up to 4 GiB).
+func TestCompressedInputBomb(t *testing.T) {
+	dir := t.TempDir()
+	bomb := func(name, head string) {
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		w.Write([]byte(head))
+		pad := []byte(strings.Repeat(" ", 1<<16))
+		for range 64 { // 4 MiB of blanks
+			w.Write(pad)
+		}
+		w.Close()
+		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bomb("net.net.xml.gz", `<?xml version="1.0"?><net version="1.9">`)
+	bomb("r.rou.xml.gz", `<?xml version="1.0"?><routes>`)
+	bomb("city.osm.gz", `<?xml version="1.0"?><osm version="0.6">`)
+	const limits = "\n[limits]\nmemory = 100_000_000\n" // 2 MB decompressed at 50 B per byte
+	for _, tc := range []struct{ name, toml, key, file string }{
+		{"SUMO network", "duration = 60\n[network]\nsumo = \"net.net.xml.gz\"\n", "network.sumo", "net.net.xml.gz"},
+		{"OSM extract", "duration = 60\n[network]\nosm = \"city.osm.gz\"\n", "network.osm", "city.osm.gz"},
+		{"SUMO routes", base + "[demand]\nsumo = \"r.rou.xml.gz\"\n", "demand.sumo", "r.rou.xml.gz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "s.toml")
+			if err := os.WriteFile(path, []byte(tc.toml+limits), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sc, err := Load(path)
+			if err == nil {
+				_, err = Build(sc)
+			}
+			if err == nil || !strings.Contains(err.Error(), "decompresses to more than 2000000 bytes") ||
+				!strings.Contains(err.Error(), tc.key) || !strings.Contains(err.Error(), tc.file) {
+				t.Errorf("got %v, want a refusal naming %s, %s and the decompressed size", err, tc.key, tc.file)
+			}
+		})
+	}
 }

@@ -23,6 +23,7 @@ import (
 func (b *demandBuilder) sumoFiles(files Paths) {
 	stream := streamSUMO
 	reader := sumoroutes.NewReader(b.sc.Seed ^ stream*0x9e3779b97f4a7c15)
+	reader.MaxBytes = b.sc.maxDecompressed()
 	types := map[string]int{} // SUMO type id -> index into the engine's types
 	for fi, rel := range files {
 		key := "demand.sumo"

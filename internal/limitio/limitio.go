@@ -41,11 +41,14 @@ func ReadFile(path string, max int64) ([]byte, error) {
 // TooLargeError is a file over the bound.
 type TooLargeError struct {
 	Path string
-	Size int64 // bytes; −1 when it grew while being read
+	Size int64 // bytes; −1 when it grew while being read, −2 when its content decompresses to more
 	Max  int64
 }
 
 func (e *TooLargeError) Error() string {
+	if e.Size == -2 {
+		return fmt.Sprintf("%s decompresses to more than %d bytes", e.Path, e.Max)
+	}
 	if e.Size < 0 {
 		return fmt.Sprintf("%s grew beyond %d bytes while being read", e.Path, e.Max)
 	}
@@ -66,4 +69,34 @@ func kind(m os.FileMode) string {
 		return "a socket"
 	}
 	return m.Type().String()
+}
+
+// NewReader returns a reader of r that fails with a *TooLargeError naming
+// name once r has given more than max bytes. Readers of compressed
+// inputs wrap the decompressed stream with it, so that a small file that
+// expands without end (a "zip bomb") is refused instead of filling
+// memory; a plain io.LimitReader would cut it silently instead.
+func NewReader(r io.Reader, name string, max int64) io.Reader {
+	return &reader{r: r, name: name, left: max, max: max}
+}
+
+type reader struct {
+	r         io.Reader
+	name      string
+	left, max int64
+}
+
+func (l *reader) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, &TooLargeError{Path: l.name, Size: -2, Max: l.max}
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n + int(l.left), &TooLargeError{Path: l.name, Size: -2, Max: l.max}
+	}
+	return n, err
 }

@@ -2,6 +2,7 @@ package limitio
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,5 +43,35 @@ func TestReadFile(t *testing.T) {
 	var tl *TooLargeError
 	if _, err := ReadFile(small, 1); !errors.As(err, &tl) || tl.Size != 5 {
 		t.Errorf("got %v, want a *TooLargeError of 5 bytes", err)
+	}
+}
+
+func TestReader(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		max  int64
+		want string // error substring; "" for success
+	}{
+		{"shorter", "1234", 5, ""},
+		{"exactly the limit", "12345", 5, ""},
+		{"one byte over", "123456", 5, "decompresses to more than 5 bytes"},
+		{"far over", strings.Repeat("x", 1<<16), 100, "decompresses to more than 100 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := io.ReadAll(NewReader(strings.NewReader(tc.in), "f.gz", tc.max))
+			if tc.want == "" {
+				if err != nil || string(got) != tc.in {
+					t.Errorf("got %q, %v; want %q", got, err, tc.in)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "f.gz") {
+				t.Errorf("got %v, want an error naming f.gz with %q", err, tc.want)
+			}
+			if int64(len(got)) > tc.max {
+				t.Errorf("read %d bytes past the limit of %d", len(got), tc.max)
+			}
+		})
 	}
 }

@@ -10,21 +10,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/citytwin/citytwin/internal/limitio"
 )
 
-// MaxBytes bounds the decompressed size of a gzip-compressed file (4 GiB).
+// MaxBytes is the default bound on the decompressed size of a
+// gzip-compressed file (4 GiB).
 const MaxBytes = 4 << 30
 
 // Reader returns a reader over r's content, decompressed when r starts
-// with the gzip magic number.
-func Reader(r io.Reader) (io.Reader, error) {
+// with the gzip magic number. Decompressed content longer than max bytes
+// (MaxBytes when max <= 0) fails with a *limitio.TooLargeError naming
+// name, so that a small file that expands without end is refused.
+func Reader(r io.Reader, name string, max int64) (io.Reader, error) {
+	if max <= 0 {
+		max = MaxBytes
+	}
 	br := bufio.NewReader(r)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		return bufio.NewReader(io.LimitReader(zr, MaxBytes)), nil
+		return bufio.NewReader(limitio.NewReader(zr, name, max)), nil
 	}
 	return br, nil
 }

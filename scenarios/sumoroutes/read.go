@@ -100,7 +100,12 @@ func Read(r io.Reader, name string, seed uint64) (*File, error) {
 // A Reader reads several files into one namespace, as SUMO loads its
 // route files: the types and routes of a file are known in the files read
 // after it, and vehicle ids are unique across all of them.
-type Reader struct{ rd *reader }
+type Reader struct {
+	// MaxBytes bounds what a gzip-compressed file may decompress to
+	// (0: xmlfile.MaxBytes); beyond it Read fails naming the file.
+	MaxBytes int64
+	rd       *reader
+}
 
 // NewReader returns a Reader whose draws come from seed.
 func NewReader(seed uint64) *Reader {
@@ -114,7 +119,7 @@ func NewReader(seed uint64) *Reader {
 func (rr *Reader) Read(r io.Reader, name string) (*File, error) {
 	rd := rr.rd
 	rd.f, rd.unsup, rd.name, rd.usesDefault = &File{}, map[string]int{}, name, false
-	in, err := xmlfile.Reader(r)
+	in, err := xmlfile.Reader(r, name, rr.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
