@@ -134,7 +134,7 @@ func TestCityFlowPolicies(t *testing.T) {
 					Demand:  scenarios.Demand{CityFlow: flow},
 					Signals: scenarios.Signals{Policy: pol, Yellow: &yellow,
 						FixedTime: scenarios.FixedTimeParams{Phases: []int{1, 2, 3, 4, 5, 6, 7, 8}, Green: 30, YellowInside: true}},
-					Driving: scenarios.Driving{NoLaneChange: true, Teleport: -1},
+					Driving: scenarios.Driving{NoLaneChange: true, Teleport: new(-1.0)},
 				}
 				run, sim := mustBuild(t, sc, nil)
 				starved := 0

@@ -181,7 +181,7 @@ func TestLongRuns(t *testing.T) {
 	krauss := func(sc *scenarios.Scenario) {
 		for i := range sc.VTypes {
 			sc.VTypes[i].Model = scenarios.ModelKrauss
-			sc.VTypes[i].Sigma = scenarios.DefaultKraussSigma
+			sc.VTypes[i].Sigma = new(float64(scenarios.DefaultKraussSigma))
 		}
 	}
 	step := func(dt float64) func(*scenarios.Scenario) {

@@ -227,10 +227,10 @@ func (sc *Scenario) engineConfig() (engine.Config, error) {
 	c := engine.DefaultConfig()
 	c.Step, c.Seed, c.Workers, c.Warmup = sc.Step, sc.Seed, sc.Workers, sc.Warmup
 	c.MinParallel = sc.MinParallel
-	c.Teleport = sc.Driving.Teleport
+	c.Teleport = max(*sc.Driving.Teleport, 0) // 0 and below disable it
 	c.LaneChange = !sc.Driving.NoLaneChange
 	c.Politeness = *sc.Driving.Politeness
-	c.LaneChangeThreshold = sc.Driving.LaneChangeThreshold
+	c.LaneChangeThreshold = *sc.Driving.LaneChangeThreshold
 	c.Interval = sc.Output.Interval
 	c.VTypes = nil
 	for i, v := range sc.VTypes {
@@ -243,7 +243,7 @@ func (sc *Scenario) engineConfig() (engine.Config, error) {
 			sf = engine.Normal{Mean: f.Mean, Dev: f.Dev, Min: f.Min, Max: f.Max}
 		}
 		c.VTypes = append(c.VTypes, engine.VType{ID: v.ID, Length: v.Length, MaxSpeed: v.MaxSpeed, Model: kind, SpeedFactor: sf,
-			Follow: follow.Params{Accel: v.Accel, Decel: v.Decel, EmergencyDecel: v.EmergencyDecel, MinGap: v.MinGap, Headway: v.Headway, Sigma: v.Sigma}, Connected: v.Connected})
+			Follow: follow.Params{Accel: v.Accel, Decel: v.Decel, EmergencyDecel: v.EmergencyDecel, MinGap: *v.MinGap, Headway: v.Headway, Sigma: *v.Sigma}, Connected: v.Connected})
 	}
 	return c, nil
 }
@@ -408,7 +408,7 @@ func (b *demandBuilder) flow(i int, f Flow, zones map[string][]maps.RoadID) {
 		name = fmt.Sprintf("flow%d", i)
 	}
 	unroutable := 0
-	for k, t := range departures(rng, f.Rate*b.sc.Demand.Scale, f.Begin, f.End, f.Distribution) {
+	for k, t := range departures(rng, f.Rate*b.sc.Demand.scale(), f.Begin, f.End, f.Distribution) {
 		o, d := from[rng.IntN(len(from))], to[rng.IntN(len(to))]
 		trip := engine.Trip{ID: fmt.Sprintf("%s.%d", name, k), Depart: t, From: o, To: d, VType: b.vtypeOf(key("vtype"), f.VType, rng)}
 		trip.VType = b.connectedVType(trip.VType, f.Connected) // v2x.go
@@ -483,7 +483,7 @@ func (b *demandBuilder) random(i int, rt RandomTrips) {
 	}
 	rng := b.rng(streamRandom, i)
 	unroutable := 0
-	for k, t := range departures(rng, rt.Rate*b.sc.Demand.Scale, rt.Begin, rt.End, rt.Distribution) {
+	for k, t := range departures(rng, rt.Rate*b.sc.Demand.scale(), rt.Begin, rt.End, rt.Distribution) {
 		var o, d maps.RoadID
 		found := false
 		for try := 0; try < 100 && !found; try++ {
@@ -517,7 +517,7 @@ func (b *demandBuilder) od(i int, m ODMatrix, zones map[string][]maps.RoadID) {
 	rng := b.rng(streamOD, i)
 	for a, za := range m.Zones {
 		for c, zc := range m.Zones {
-			n := m.Trips[a][c] * b.sc.Demand.Scale
+			n := m.Trips[a][c] * b.sc.Demand.scale()
 			if n <= 0 {
 				continue
 			}

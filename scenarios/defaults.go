@@ -5,8 +5,7 @@ import (
 	"strings"
 )
 
-// Defaults for keys a scenario leaves unset (zero or absent). README.md
-// lists them too; the vehicle-type defaults are those of [PassengerCar].
+// Defaults for keys a scenario leaves unset. README.md lists them too; the vehicle-type defaults are those of [PassengerCar].
 const (
 	DefaultStep                = 1.0          // step, s
 	DefaultOutputInterval      = 60.0         // output.interval, s
@@ -88,13 +87,14 @@ func PassengerCar() VehicleType {
 		ID:             "car",
 		Share:          1,
 		Model:          ModelIDM,
-		Length:         5.0,  // m
-		Accel:          2.6,  // m/s²
-		Decel:          4.5,  // m/s²
-		EmergencyDecel: 9.0,  // m/s²
-		MinGap:         2.5,  // m
-		Headway:        1.0,  // s
-		MaxSpeed:       50.0, // m/s
+		Length:         5.0,      // m
+		Accel:          2.6,      // m/s²
+		Decel:          4.5,      // m/s²
+		EmergencyDecel: 9.0,      // m/s²
+		MinGap:         ptr(2.5), // m
+		Headway:        1.0,      // s
+		MaxSpeed:       50.0,     // m/s
+		Sigma:          ptr(0.0),
 	}
 }
 
@@ -104,13 +104,10 @@ func DefaultSpeedFactor() SpeedFactor {
 	return SpeedFactor{Mean: 1, Dev: 0, Min: 0.2, Max: 2}
 }
 
-// ApplyDefaults fills every unset key with its documented default. It is
-// idempotent. Load and Parse call it; call it yourself on a Scenario built
-// in code before Validate.
-//
-// Zero means unset for numbers, so a key whose zero value is meaningful
-// (sigma of a krauss type, lane_change_threshold) cannot be set to
-// exactly 0; use a tiny positive value instead.
+// ApplyDefaults fills every unset key with its documented default: a nil
+// pointer, or the zero value of a key for which 0 is not allowed (see
+// Scenario). It is idempotent. Load and Parse call it; call it yourself on
+// a Scenario built in code before Validate.
 func (s *Scenario) ApplyDefaults() {
 	def(&s.Step, DefaultStep)
 	if s.Name == "" {
@@ -138,12 +135,13 @@ func (s *Scenario) ApplyDefaults() {
 		def(&v.Accel, car.Accel)
 		def(&v.Decel, car.Decel)
 		def(&v.EmergencyDecel, car.EmergencyDecel)
-		def(&v.MinGap, car.MinGap)
+		setDefault(&v.MinGap, *car.MinGap)
 		def(&v.Headway, car.Headway)
 		def(&v.MaxSpeed, car.MaxSpeed)
 		if v.Model == ModelKrauss {
-			def(&v.Sigma, DefaultKraussSigma)
+			setDefault(&v.Sigma, DefaultKraussSigma)
 		}
+		setDefault(&v.Sigma, *car.Sigma)
 		if f := v.SpeedFactor; f != nil {
 			d := DefaultSpeedFactor()
 			def(&f.Mean, d.Mean)
@@ -153,7 +151,7 @@ func (s *Scenario) ApplyDefaults() {
 	}
 
 	d := &s.Demand
-	def(&d.Scale, DefaultScale)
+	setDefault(&d.Scale, DefaultScale)
 	for i := range d.Flows {
 		f := &d.Flows[i]
 		def(&f.Distribution, DefaultDistribution)
@@ -175,11 +173,9 @@ func (s *Scenario) ApplyDefaults() {
 		s.V2X.applyDefaults() // v2x.go
 	}
 
-	def(&s.Driving.Teleport, DefaultTeleport)
-	if s.Driving.Politeness == nil {
-		s.Driving.Politeness = ptr(DefaultPoliteness)
-	}
-	def(&s.Driving.LaneChangeThreshold, DefaultLaneChangeThreshold)
+	setDefault(&s.Driving.Teleport, DefaultTeleport)
+	setDefault(&s.Driving.Politeness, DefaultPoliteness)
+	setDefault(&s.Driving.LaneChangeThreshold, DefaultLaneChangeThreshold)
 
 	s.Limits.applyDefaults() // limits.go
 
@@ -231,11 +227,20 @@ func (g *Signals) applyDefaults() {
 	def(&so.MaxRedVehicles, DefaultSOTLRedVehicles)
 }
 
-// def sets *p to v if *p is the zero value.
+// def sets *p to v if *p is the zero value (a key for which 0 is not
+// allowed and means unset).
 func def[T comparable](p *T, v T) {
 	var zero T
 	if *p == zero {
 		*p = v
+	}
+}
+
+// setDefault points *p at v if it is nil (an unset key whose allowed
+// values include 0).
+func setDefault[T any](p **T, v T) {
+	if *p == nil {
+		*p = &v
 	}
 }
 

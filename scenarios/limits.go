@@ -122,7 +122,7 @@ func (e TripEstimate) Total() float64 { return (e.Flows + e.Random + e.OD + e.Ev
 func (s *Scenario) EstimateTrips() TripEstimate {
 	e := TripEstimate{Factor: 1}
 	d := &s.Demand
-	scale := math.Max(d.Scale, 0)
+	scale := math.Max(d.scale(), 0)
 	for _, f := range d.Flows {
 		e.Flows += float64(math.Max(f.Rate, 0) * scale * math.Max(f.End-f.Begin, 0) / 3600)
 	}

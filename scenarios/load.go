@@ -103,55 +103,80 @@ func Parse(data []byte, name string) (s *Scenario, err error) {
 	}
 
 	sum := sha256.Sum256(data)
-	for _, k := range explicitZero(tree) {
-		probs = append(probs, &Error{File: name, Line: lines[k], Key: k, Msg: zeroKeys[k]})
-	}
-	if len(probs) > 0 {
-		return nil, errors.Join(probs...)
-	}
 	s = &Scenario{path: name, lines: lines, sum: hex.EncodeToString(sum[:])}
 	if _, err := toml.Decode(src, s); err != nil {
 		return nil, tomlError(name, src, "", err) // a case checkTree missed
 	}
 	s.ApplyDefaults()
+	replacedZeros(tree, reflect.ValueOf(s).Elem(), "", func(key string, def reflect.Value) {
+		msg, ok := zeroKeys[key]
+		if !ok {
+			msg = fmt.Sprintf("must not be 0 (leave the key out for the default %v)", def.Interface())
+		}
+		probs = append(probs, &Error{File: name, Line: lines[key], Key: key, Msg: msg})
+	})
 	if err := s.Validate(); err != nil {
-		return nil, err
+		probs = append(probs, err.(interface{ Unwrap() []error }).Unwrap()...)
+	}
+	if len(probs) > 0 {
+		return nil, errors.Join(probs...)
 	}
 	return s, nil
 }
 
-// zeroKeys are the keys whose default is taken when they are left out,
-// but for which an explicit 0 is an error (not a silent default).
+// zeroKeys are messages for keys of replacedZeros that say more than the
+// generic one.
 var zeroKeys = map[string]string{
 	"step":            fmt.Sprintf("must be in [%g, %g] s, got 0 (leave it out for the default %g)", MinStep, MaxStep, DefaultStep),
 	"output.interval": fmt.Sprintf("must be a positive whole number of steps, got 0 (leave it out for the default %g s)", DefaultOutputInterval),
 }
 
-// explicitZero returns the keys of zeroKeys set to 0 in the decoded tree.
-func explicitZero(tree map[string]any) []string {
-	var out []string
-	for _, k := range []string{"step", "output.interval"} {
-		var v any = tree
-		for _, part := range strings.Split(k, ".") {
-			m, ok := v.(map[string]any)
-			if !ok {
-				v = nil
-				break
-			}
-			v = m[part]
+// replacedZeros reports through bad every number the decoded TOML tree
+// sets to 0 whose field in v (the scenario after ApplyDefaults) holds
+// another value: a key for which 0 is not allowed, so that its zero value
+// means "unset" and ApplyDefaults replaced the 0 written in the file by
+// the default. (Keys whose allowed values include 0 are pointers and keep
+// it.) path is the key path of tree; def is the value that replaced the 0.
+func replacedZeros(tree any, v reflect.Value, path string, bad func(key string, def reflect.Value)) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
 		}
-		switch x := v.(type) {
-		case int64:
-			if x == 0 {
-				out = append(out, k)
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		m, ok := tree.(map[string]any)
+		if !ok {
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			if f, ok := fieldByTag(v.Type(), k); ok {
+				replacedZeros(m[k], v.FieldByIndex(f.Index), joinKey(path, k), bad)
+			} else if fv, ok := extraTable(v, k); ok {
+				replacedZeros(m[k], fv, joinKey(path, k), bad)
 			}
-		case float64:
-			if x == 0 {
-				out = append(out, k)
-			}
+		}
+	case reflect.Slice:
+		rv := reflect.ValueOf(tree)
+		if rv.Kind() != reflect.Slice {
+			return
+		}
+		for i := range min(rv.Len(), v.Len()) {
+			replacedZeros(rv.Index(i).Interface(), v.Index(i), fmt.Sprintf("%s[%d]", path, i), bad)
+		}
+	case reflect.Float64, reflect.Int, reflect.Uint64:
+		isZero := tree == int64(0) || tree == float64(0)
+		if isZero && !v.IsZero() {
+			bad(path, v)
 		}
 	}
-	return out
+}
+
+// extraTable returns the value of a table that struct v holds besides its
+// fields (a policy's parameters in Signals), if any.
+func extraTable(v reflect.Value, key string) (reflect.Value, bool) {
+	return reflect.Value{}, false
 }
 
 // tomlError converts an error of the TOML library about src to an *Error

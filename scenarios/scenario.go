@@ -4,9 +4,15 @@ import "fmt"
 
 // Scenario is one simulation run as written in a TOML scenario file.
 // Every field maps to a key of the same snake_case name; see README.md for
-// the full reference. Zero values mean "use the default" where a default
-// is documented. Times are in seconds, lengths in metres, speeds in m/s,
-// accelerations in m/s², rates in vehicles per hour.
+// the full reference. Times are in seconds, lengths in metres, speeds in
+// m/s, accelerations in m/s², rates in vehicles per hour.
+//
+// Unset keys take their documented defaults (ApplyDefaults). A key whose
+// allowed values include 0 while its default is not 0 (min_gap, demand
+// scale, teleport ...) is a pointer: nil is unset, and a 0 is kept. For
+// every other key 0 is not an allowed value, so the zero value means
+// unset, and a 0 written in a file is an error rather than a silent
+// default (Parse).
 type Scenario struct {
 	// Name labels outputs and reports.
 	Name string `toml:"name"`
@@ -131,11 +137,13 @@ type VehicleType struct {
 	Accel          float64 `toml:"accel"`           // max acceleration, m/s²
 	Decel          float64 `toml:"decel"`           // comfortable deceleration, m/s²
 	EmergencyDecel float64 `toml:"emergency_decel"` // m/s²
-	MinGap         float64 `toml:"min_gap"`         // standstill gap, m
-	Headway        float64 `toml:"headway"`         // desired time headway, s
-	MaxSpeed       float64 `toml:"max_speed"`       // m/s
-	// Sigma is Krauss's driver imperfection in [0, 1] (ignored by IDM).
-	Sigma float64 `toml:"sigma"`
+	// MinGap is the standstill gap (m, ≥ 0; default 2.5).
+	MinGap   *float64 `toml:"min_gap"`
+	Headway  float64  `toml:"headway"`   // desired time headway, s
+	MaxSpeed float64  `toml:"max_speed"` // m/s
+	// Sigma is Krauss's driver imperfection in [0, 1] (ignored by IDM;
+	// default 0.5 for krauss, 0 for idm).
+	Sigma *float64 `toml:"sigma"`
 	// SpeedFactor scales each vehicle's desired speed relative to the
 	// speed limit, drawn once per vehicle.
 	SpeedFactor *SpeedFactor `toml:"speed_factor"`
@@ -155,8 +163,9 @@ type SpeedFactor struct {
 
 // Demand lists every source of trips. All sources add up.
 type Demand struct {
-	// Scale multiplies every rate and trip count (default 1).
-	Scale float64 `toml:"scale"`
+	// Scale multiplies every rate and trip count (0 to 100, default 1;
+	// 0 gives no demand).
+	Scale *float64 `toml:"scale"`
 	// Zones name sets of roads, usable as flow and OD origins and
 	// destinations: a trip from a zone starts on one of its roads (drawn
 	// uniformly), a trip to a zone ends on one of its roads.
@@ -171,6 +180,14 @@ type Demand struct {
 	// SUMO lists SUMO route files (.rou.xml, .trips.xml): their vehicle
 	// types, vehicles, trips and flows (see README.md).
 	SUMO Paths `toml:"sumo"`
+}
+
+// scale returns the demand scale, DefaultScale when unset.
+func (d *Demand) scale() float64 {
+	if d.Scale == nil {
+		return DefaultScale
+	}
+	return *d.Scale
 }
 
 // Paths is one path or several: `key = "a.xml"` or `key = ["a.xml", "b.xml"]`.
@@ -425,16 +442,16 @@ type SOTLParams struct {
 // Driving holds engine-wide behaviour switches.
 type Driving struct {
 	// Teleport is SUMO's time-to-teleport: a vehicle stopped this long
-	// (s) is moved to the next lane with room. Default 300; a negative
-	// value disables it.
-	Teleport float64 `toml:"teleport"`
+	// (s) is moved to the next lane with room. Default 300; 0 or a
+	// negative value disables it, as in SUMO.
+	Teleport *float64 `toml:"teleport"`
 	// NoLaneChange disables discretionary (MOBIL) lane changes; strategic
 	// changes still happen.
 	NoLaneChange bool `toml:"no_lane_change"`
 	// Politeness is MOBIL's politeness factor p (default 0.2).
 	Politeness *float64 `toml:"politeness"`
-	// LaneChangeThreshold is MOBIL's Δa_th (m/s², default 0.2).
-	LaneChangeThreshold float64 `toml:"lane_change_threshold"`
+	// LaneChangeThreshold is MOBIL's Δa_th (m/s², ≥ 0, default 0.2).
+	LaneChangeThreshold *float64 `toml:"lane_change_threshold"`
 }
 
 // Output says which files a run writes.

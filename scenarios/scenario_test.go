@@ -89,12 +89,12 @@ func TestApplyDefaults(t *testing.T) {
 		{"allow_empty", s.AllowEmpty, false},
 		{"vtypes", s.VTypes, []VehicleType{car}},
 		{"car", car, VehicleType{ID: "car", Share: 1, Model: "idm", Length: 5, Accel: 2.6, Decel: 4.5,
-			EmergencyDecel: 9, MinGap: 2.5, Headway: 1, MaxSpeed: 50}},
-		{"scale", s.Demand.Scale, 1.0},
+			EmergencyDecel: 9, MinGap: new(2.5), Headway: 1, MaxSpeed: 50, Sigma: new(0.0)}},
+		{"scale", *s.Demand.Scale, 1.0},
 		{"policy", s.Signals.Policy, "fixed_time"},
-		{"teleport", s.Driving.Teleport, 300.0},
+		{"teleport", *s.Driving.Teleport, 300.0},
 		{"politeness", *s.Driving.Politeness, 0.2},
-		{"lane_change_threshold", s.Driving.LaneChangeThreshold, 0.2},
+		{"lane_change_threshold", *s.Driving.LaneChangeThreshold, 0.2},
 		{"output.dir", s.Output.Dir, filepath.Join("out", "my-run")},
 		{"output.interval", s.Output.Interval, 60.0},
 		{"output.summary", *s.Output.Summary, true},
@@ -123,11 +123,11 @@ sigma = 0.3
 		name      string
 		got, want any
 	}{
-		{"krauss sigma", k.Sigma, DefaultKraussSigma},
+		{"krauss sigma", *k.Sigma, DefaultKraussSigma},
 		{"krauss accel", k.Accel, 1.5},
 		{"krauss length", k.Length, 5.0},
 		{"speed factor", *k.SpeedFactor, SpeedFactor{Mean: 1, Dev: 0.1, Min: 0.2, Max: 2}},
-		{"idm sigma", i.Sigma, 0.3},
+		{"idm sigma", *i.Sigma, 0.3},
 		{"idm speed factor", i.SpeedFactor, (*SpeedFactor)(nil)},
 	} {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -302,16 +302,16 @@ func TestValidate(t *testing.T) {
 		{"accel", func(s *Scenario) { s.VTypes[0].Accel = 0 }, "vtypes[0].accel: must be in (0, 10]"},
 		{"decel above emergency", func(s *Scenario) { s.VTypes[0].Decel = 9.5 }, "vtypes[0].decel: must be in (0, emergency_decel = 9]"},
 		{"emergency_decel", func(s *Scenario) { s.VTypes[0].EmergencyDecel = 16; s.VTypes[0].Decel = 3 }, "vtypes[0].emergency_decel: must be in (0, 15]"},
-		{"min_gap", func(s *Scenario) { s.VTypes[0].MinGap = -0.5 }, "vtypes[0].min_gap: must be at least 0"},
+		{"min_gap", func(s *Scenario) { s.VTypes[0].MinGap = new(-0.5) }, "vtypes[0].min_gap: must be at least 0"},
 		{"headway", func(s *Scenario) { s.VTypes[0].Headway = 0.05 }, "vtypes[0].headway: must be in [0.1, 5]"},
 		{"max_speed", func(s *Scenario) { s.VTypes[0].MaxSpeed = 81 }, "vtypes[0].max_speed: must be in (0, 80]"},
-		{"sigma", func(s *Scenario) { s.VTypes[1].Sigma = 1.5 }, "vtypes[1].sigma: must be in [0, 1]"},
+		{"sigma", func(s *Scenario) { s.VTypes[1].Sigma = new(1.5) }, "vtypes[1].sigma: must be in [0, 1]"},
 		{"speed factor min", func(s *Scenario) { s.VTypes[0].SpeedFactor.Min = 0 }, "vtypes[0].speed_factor.min: must be positive"},
 		{"speed factor dev", func(s *Scenario) { s.VTypes[0].SpeedFactor.Dev = -1 }, "vtypes[0].speed_factor.dev: must be at least 0"},
 		{"speed factor mean", func(s *Scenario) { s.VTypes[0].SpeedFactor.Mean = 3 }, "vtypes[0].speed_factor.mean: must be in [0.2, 2]"},
 		{"speed factor max", func(s *Scenario) { s.VTypes[0].SpeedFactor.Max = 0.1 }, "vtypes[0].speed_factor.max: must be at least 0.2"},
 
-		{"scale", func(s *Scenario) { s.Demand.Scale = -1 }, "demand.scale: must be at least 0"},
+		{"scale", func(s *Scenario) { s.Demand.Scale = new(-1.0) }, "demand.scale: must be at least 0"},
 		{"flow from", func(s *Scenario) { s.Demand.Flows[0].From = "" }, "demand.flows[0].from: must name a road or zone:NAME"},
 		{"flow to", func(s *Scenario) { s.Demand.Flows[0].To = "" }, "demand.flows[0].to: must name a road"},
 		{"flow rate 0", func(s *Scenario) { s.Demand.Flows[0].Rate = 0 }, "demand.flows[0].rate: must be in (0, 20000]"},
@@ -337,7 +337,7 @@ func TestValidate(t *testing.T) {
 
 		{"policy", func(s *Scenario) { s.Signals.Policy = "green_always" }, `signals.policy: must be one of fixed_time, webster, actuated, max_pressure, sotl, external, got "green_always"`},
 		{"interval", func(s *Scenario) { s.Output.Interval = -60 }, "output.interval: must be positive"},
-		{"teleport 0.5", func(s *Scenario) { s.Driving.Teleport = 0.5 }, "driving.teleport: must be negative (disabled) or at least 1 s"},
+		{"teleport 0.5", func(s *Scenario) { s.Driving.Teleport = new(0.5) }, "driving.teleport: must be 0 or negative (disabled) or at least 1 s"},
 		{"politeness", func(s *Scenario) { p := 1.5; s.Driving.Politeness = &p }, "driving.politeness: must be in [0, 1]"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -358,10 +358,10 @@ func TestValidate(t *testing.T) {
 		name   string
 		change func(s *Scenario)
 	}{
-		{"teleport disabled", func(s *Scenario) { s.Driving.Teleport = -1 }},
-		{"teleport 1", func(s *Scenario) { s.Driving.Teleport = 1 }},
+		{"teleport disabled", func(s *Scenario) { s.Driving.Teleport = new(-1.0) }},
+		{"teleport 1", func(s *Scenario) { s.Driving.Teleport = new(1.0) }},
 		{"empty policy", func(s *Scenario) { s.Signals.Policy = "" }},
-		{"scale 0", func(s *Scenario) { s.Demand.Scale = 0 }},
+		{"scale 0", func(s *Scenario) { s.Demand.Scale = new(0.0) }},
 		{"politeness 0", func(s *Scenario) { p := 0.0; s.Driving.Politeness = &p }},
 		{"road endpoints", func(s *Scenario) { s.Demand.Flows[0].From, s.Demand.Flows[0].To = "r1", "r2" }},
 		{"geojson", func(s *Scenario) { s.Network.Grid, s.Network.GeoJSON = nil, "x.geojson" }},

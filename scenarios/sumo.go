@@ -54,7 +54,7 @@ func (b *demandBuilder) sumoFiles(files Paths) {
 			b.cfg.VTypes = append(b.cfg.VTypes, vt)
 		}
 		s := &sumoDemand{b: b, key: key, file: file, routes: map[string]ctmaps.Route{}, approx: map[string]int{}}
-		scale := b.sc.Demand.Scale
+		scale := b.sc.Demand.scale()
 		rng := b.rng(streamSUMO, 1000+fi)
 		for i := range f.Vehicles {
 			v := &f.Vehicles[i]

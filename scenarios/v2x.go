@@ -73,8 +73,8 @@ type RerouteParams struct {
 	// Enabled defaults to false.
 	Enabled bool `toml:"enabled"`
 	// Gain is the least share of the remaining travel time a new route
-	// must save (default 0.1).
-	Gain float64 `toml:"gain"`
+	// must save (0 to 1, default 0.1).
+	Gain *float64 `toml:"gain"`
 }
 
 // V2XSensors feed signal controllers estimates from status messages
@@ -114,7 +114,7 @@ func (x *V2X) applyDefaults() {
 		x.CACC.Enabled = ptr(d.CACC)
 	}
 	def(&x.CACC.TimeGap, d.CACCTimeGap)
-	def(&x.Reroute.Gain, d.RerouteGain)
+	setDefault(&x.Reroute.Gain, d.RerouteGain)
 }
 
 // v2x checks the [v2x] table and every connected share.
@@ -152,7 +152,7 @@ func (c *checker) v2x(x *V2X) {
 	c.check("v2x.glosa.min_speed", g.MinSpeed > 0 && g.MinSpeed <= MaxGLOSAMinSpeed, "must be in (0, %g] m/s, got %g", MaxGLOSAMinSpeed, g.MinSpeed)
 	c.within("v2x.glosa.max_speed_factor", g.MaxSpeedFactor, 1, MaxGLOSAFactor)
 	c.check("v2x.cacc.time_gap", x.CACC.TimeGap > 0 && x.CACC.TimeGap <= MaxCACCTimeGap, "must be in (0, %g] s, got %g", MaxCACCTimeGap, x.CACC.TimeGap)
-	c.within("v2x.reroute.gain", x.Reroute.Gain, 0, 1)
+	c.within("v2x.reroute.gain", *x.Reroute.Gain, 0, 1)
 	c.within("v2x.sensors.known_share", x.Sensors.KnownShare, 0, 1)
 }
 
@@ -178,7 +178,7 @@ func (sc *Scenario) v2xConfig(st *signalSetup) (*engine.V2X, error) {
 		CACC:                *x.CACC.Enabled,
 		CACCTimeGap:         x.CACC.TimeGap,
 		Reroute:             x.Reroute.Enabled,
-		RerouteGain:         x.Reroute.Gain,
+		RerouteGain:         *x.Reroute.Gain,
 		Sensors:             x.Sensors.Enabled,
 		KnownShare:          x.Sensors.KnownShare,
 	}

@@ -53,13 +53,11 @@ func (s *Scenario) Validate() error {
 	c.v2x(s.V2X) // v2x.go; also vtypes[].connected and demand.flows[].connected
 
 	c.signals(&s.Signals, s.Duration+s.Cooldown)
-	if t := s.Driving.Teleport; !(t < 0 || t >= 1) || math.IsInf(t, 0) {
-		c.add("driving.teleport", "must be negative (disabled) or at least 1 s, got %g", t)
+	if t := *s.Driving.Teleport; !(t <= 0 || t >= 1) || math.IsInf(t, 0) {
+		c.add("driving.teleport", "must be 0 or negative (disabled) or at least 1 s, got %g", t)
 	}
-	if p := s.Driving.Politeness; p != nil {
-		c.within("driving.politeness", *p, 0, 1)
-	}
-	c.atLeast("driving.lane_change_threshold", s.Driving.LaneChangeThreshold, 0)
+	c.within("driving.politeness", *s.Driving.Politeness, 0, 1)
+	c.atLeast("driving.lane_change_threshold", *s.Driving.LaneChangeThreshold, 0)
 	if iv := s.Output.Interval; c.check("output.interval", iv > 0 && !math.IsInf(iv, 0), "must be positive and finite, got %g", iv) && s.Step > 0 {
 		k := iv / s.Step
 		c.check("output.interval", k >= 1-1e-9 && math.Abs(k-math.Round(k)) < 1e-6,
@@ -135,10 +133,10 @@ func (c *checker) vtypes(vts []VehicleType) {
 		c.check(key("accel"), 0 < v.Accel && v.Accel <= MaxAccel, "must be in (0, %g] m/s², got %g", MaxAccel, v.Accel)
 		c.check(key("decel"), 0 < v.Decel && v.Decel <= v.EmergencyDecel, "must be in (0, emergency_decel = %g] m/s², got %g", v.EmergencyDecel, v.Decel)
 		c.check(key("emergency_decel"), 0 < v.EmergencyDecel && v.EmergencyDecel <= MaxDecel, "must be in (0, %g] m/s², got %g", MaxDecel, v.EmergencyDecel)
-		c.atLeast(key("min_gap"), v.MinGap, 0)
+		c.atLeast(key("min_gap"), *v.MinGap, 0)
 		c.within(key("headway"), v.Headway, MinHeadway, MaxHeadway)
 		c.check(key("max_speed"), 0 < v.MaxSpeed && v.MaxSpeed <= MaxMaxSpeed, "must be in (0, %g] m/s, got %g", MaxMaxSpeed, v.MaxSpeed)
-		c.within(key("sigma"), v.Sigma, 0, 1)
+		c.within(key("sigma"), *v.Sigma, 0, 1)
 		if f := v.SpeedFactor; f != nil {
 			c.positive(key("speed_factor.min"), f.Min)
 			c.atLeast(key("speed_factor.dev"), f.Dev, 0)
@@ -150,8 +148,8 @@ func (c *checker) vtypes(vts []VehicleType) {
 }
 
 func (c *checker) demand(d *Demand) {
-	if c.atLeast("demand.scale", d.Scale, 0) {
-		c.check("demand.scale", d.Scale <= MaxDemandScale, "must be at most %g, got %g", MaxDemandScale, d.Scale)
+	if c.atLeast("demand.scale", *d.Scale, 0) {
+		c.check("demand.scale", *d.Scale <= MaxDemandScale, "must be at most %g, got %g", MaxDemandScale, *d.Scale)
 	}
 	for _, name := range slices.Sorted(maps.Keys(d.Zones)) {
 		roads, key := d.Zones[name], joinKey("demand.zones", name)

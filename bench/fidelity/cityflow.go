@@ -96,7 +96,7 @@ func runCF(root string, ds cfDataset, fl cfFlow, policy string) (cfRun, error) {
 		Network: scenarios.Network{CityFlow: roadnet},
 		Demand:  scenarios.Demand{CityFlow: flow},
 		Signals: scenarios.Signals{Policy: scenarios.DefaultPolicy},
-		Driving: scenarios.Driving{NoLaneChange: true, Teleport: -1},
+		Driving: scenarios.Driving{NoLaneChange: true, Teleport: new(-1.0)},
 	}
 	if policy != "" {
 		yellow := 5.0
