@@ -39,6 +39,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.nodes = make([]nodeState, len(s.nodes))
 	for i, ns := range s.nodes {
 		c.nodes[i] = ns
+		c.nodes[i].held = slices.Clone(ns.held)
 		if ns.plant != nil {
 			c.nodes[i].plant = ns.plant.Clone()
 			if cl, ok := ns.plant.Ctrl.(Cloner); ok {

@@ -187,6 +187,9 @@ type nodeState struct {
 	movLo int32         // first movement id (movements are contiguous per node)
 	movN  int32
 	lanes []int32 // incoming lane segments, in processing order
+	// held, when not nil, are the lights HoldLights set, shown instead
+	// of the plant's (one per movement, in Local order).
+	held []signal.Light
 }
 
 // Sim is a running simulation. Create one with New; advance it with Step.

@@ -18,7 +18,8 @@ import (
 //
 //  1. Signals (parallel by node): every signal plant asks its controller
 //     and sets its movements' lights for the step, inserting yellow and
-//     all-red itself.
+//     all-red itself; a node whose lights are held (HoldLights) shows
+//     them instead.
 //  2. Junctions (parallel by node): vehicles in the approach zone of a stop
 //     line are granted or refused entry: light, room on the exit lane (no
 //     blocking the box), vehicles inside the junction on crossing paths,
@@ -81,6 +82,10 @@ func (s *Sim) phaseSignals() {
 		lo, hi := span(c, len(s.nodes))
 		for v := lo; v < hi; v++ {
 			ns := &s.nodes[v]
+			if ns.held != nil {
+				copy(s.lights[ns.movLo:ns.movLo+ns.movN], ns.held)
+				continue
+			}
 			if ns.plant != nil {
 				var sens *signal.NodeSensors
 				if needsSensors(ns.plant) {
