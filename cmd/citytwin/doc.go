@@ -12,6 +12,7 @@
 //	citytwin ab merge -o OUT SHARD_DIR...
 //	citytwin ab report DIR
 //	citytwin serve [flags] [SCENARIO.toml]
+//	citytwin traci SUMO-OPTIONS
 //	citytwin help
 //
 // Run simulates a scenario (default: the embedded Wuhan scenario), prints
@@ -28,7 +29,9 @@
 // experiment (-o, -parallel, -shard, -rerun, -check); ab merge combines
 // shards and ab report rewrites a report. Serve runs a scenario as a live
 // twin with an HTTP JSON API and a WebSocket stream (see docs/live.md);
-// its -replay flag replays a command log headless instead.
+// its -replay flag replays a command log headless instead. Traci answers
+// SUMO's TraCI protocol with sumo's own command line (-n, -r, -c,
+// --remote-port...), as cmd/citytwin-sumo does (see docs/traci.md).
 //
 // Flags may come before or after the arguments. Run "citytwin COMMAND -h"
 // for the flags of a command. The exit status is 0 on success, 1 on

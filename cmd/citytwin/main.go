@@ -16,6 +16,7 @@ Usage:
   citytwin bench [flags]                   time the standard benchmark cases headless
   citytwin ab [flags] EXPERIMENT.toml      run a policy A/B experiment (also: ab merge, ab report)
   citytwin serve [flags] [SCENARIO.toml]   run a scenario as a live twin with an HTTP API and a stream
+  citytwin traci SUMO-OPTIONS              answer SUMO's TraCI protocol like sumo (-n, -r, --remote-port ...)
   citytwin help                            show this help
 
 Run "citytwin COMMAND -h" for the flags of a command.
@@ -45,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = abCmd(args[1:], stdout, stderr)
 	case "serve":
 		err = serveCmd(args[1:], stdout, stderr)
+	case "traci":
+		err = traciCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

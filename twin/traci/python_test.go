@@ -1,0 +1,163 @@
+package traci
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// sumoHome is where SUMO's tools are looked for (Debian: /usr/share/sumo).
+func sumoHome() string {
+	if h := os.Getenv("SUMO_HOME"); h != "" {
+		return h
+	}
+	return "/usr/share/sumo"
+}
+
+// needPythonTraci skips the test unless python3 can import SUMO's traci
+// client.
+func needPythonTraci(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipped in -short mode: drives a server process through Python")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the tests with SUMO's Python client are skipped")
+	}
+	cmd := exec.Command(py, "-c", "import sys; sys.path.append(sys.argv[1]); import traci, sumolib", filepath.Join(sumoHome(), "tools"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("SUMO's Python client (traci, sumolib) is not importable from %s/tools: install Debian's sumo-tools (or set SUMO_HOME); skipped\n%s",
+			sumoHome(), out)
+	}
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+	binOut  []byte
+)
+
+// serverBinary builds cmd/citytwin-sumo once per test run.
+func serverBinary(t testing.TB) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "citytwin-sumo")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "citytwin-sumo")
+		if runtime.GOOS == "windows" {
+			binPath += ".exe"
+		}
+		cmd := exec.Command("go", "build", "-o", binPath, "github.com/citytwin/citytwin/cmd/citytwin-sumo")
+		binOut, binErr = cmd.CombinedOutput()
+	})
+	if binErr != nil {
+		t.Fatalf("building citytwin-sumo: %v\n%s", binErr, binOut)
+	}
+	return binPath
+}
+
+// python runs a Python script with SUMO's tools on the path, SUMO_HOME
+// set and the given extra environment.
+func python(t testing.TB, env []string, args ...string) ([]byte, error) {
+	t.Helper()
+	cmd := exec.Command("python3", args...)
+	cmd.Env = append(os.Environ(), "SUMO_HOME="+sumoHome(), "PYTHONPATH="+filepath.Join(sumoHome(), "tools"))
+	cmd.Env = append(cmd.Env, env...)
+	return cmd.CombinedOutput()
+}
+
+// TestGoldenPython runs the golden session through SUMO's own Python
+// client against citytwin-sumo (a process, on a socket, started by
+// traci.start) and compares every call with SUMO's recording: the client
+// decodes every answer, statuses match, values have the same Python type
+// shape and the same wire layout, and the static values are equal.
+func TestGoldenPython(t *testing.T) {
+	needPythonTraci(t)
+	bin := serverBinary(t)
+	out := filepath.Join(t.TempDir(), "citytwin.json")
+	if b, err := python(t, nil, "testdata/record.py", "--binary", bin, "--out", out); err != nil {
+		t.Fatalf("record.py against citytwin-sumo: %v\n%s", err, b)
+	}
+	want := readGolden(t, goldenPath("sumo-1.15.json"))
+	got := readGolden(t, out)
+	if len(got) != len(want) {
+		t.Fatalf("%d calls recorded, SUMO's recording has %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Name != w.Name || g.Req != w.Req {
+			t.Fatalf("call %d: %s with request %s; SUMO's recording has %s with %s (re-record the golden file)", i, g.Name, g.Req, w.Name, w.Req)
+		}
+		wb, _ := hex.DecodeString(w.Resp)
+		gb, _ := hex.DecodeString(g.Resp)
+		if err := compareCall(w, wb, gb); err != nil {
+			t.Errorf("call %d %s%v: %v", i, w.Name, w.Args, err)
+			continue
+		}
+		if !w.Subset {
+			continue
+		}
+		if g.OK != w.OK {
+			t.Errorf("call %d %s%v: the client got ok=%v (%s), with SUMO ok=%v (%s)", i, w.Name, w.Args, g.OK, g.Error, w.OK, w.Error)
+			continue
+		}
+		if w.OK && !shapeMatch(w.Shape, g.Shape) {
+			t.Errorf("call %d %s%v: the client decoded %s (%s), from SUMO %s (%s)", i, w.Name, w.Args, g.Shape, g.Repr, w.Shape, w.Repr)
+		}
+		if w.Static && w.OK && !strings.EqualFold(string(g.Value), string(w.Value)) && !equalJSONNumbers(g.Value, w.Value) {
+			t.Errorf("call %d %s%v: value %s, SUMO %s", i, w.Name, w.Args, g.Repr, w.Repr)
+		}
+	}
+}
+
+// equalJSONNumbers compares two JSON values, numbers to 1e-9 (relative).
+func equalJSONNumbers(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return equalAny(x, y)
+}
+
+func equalAny(x, y any) bool {
+	switch x := x.(type) {
+	case float64:
+		y, ok := y.(float64)
+		return ok && (x == y || math.Abs(x-y) <= float64(1e-9*max(math.Abs(x), math.Abs(y))))
+	case []any:
+		y, ok := y.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalAny(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := y.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			if !equalAny(v, y[k]) {
+				return false
+			}
+		}
+		return true
+	}
+	return x == y
+}
