@@ -44,6 +44,8 @@ type Options struct {
 	// Ignored lists the options read but not modelled (with their
 	// values), reported once.
 	Ignored []string
+
+	args []string // the command line, for recordings
 }
 
 // optKind is how an option's value is read.
@@ -226,7 +228,8 @@ func ParseArgs(args []string) (Options, error) {
 		}
 	}
 	o.Ignored = ignored
-	if o.Net == "" {
+	o.args = slices.Clone(args)
+	if o.Net == "" && o.Replay == "" {
 		return o, fmt.Errorf("no network: give -n FILE.net.xml or -c FILE.sumocfg")
 	}
 	if o.NumClients != 1 {

@@ -161,3 +161,85 @@ func equalAny(x, y any) bool {
 	}
 	return x == y
 }
+
+// runScript runs one of twin/client's TraCI scripts and decodes the JSON
+// line it prints last.
+func runScript(t *testing.T, v any, script string, args ...string) {
+	t.Helper()
+	out, err := python(t, nil, append([]string{filepath.Join("..", "client", script)}, args...)...)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), v); err != nil {
+		t.Fatalf("%s printed %s: %v", script, out, err)
+	}
+}
+
+// mpResult is what traci_maxpressure.py prints.
+type mpResult struct {
+	Departed       int     `json:"departed"`
+	Arrived        int     `json:"arrived"`
+	MeanTravelTime float64 `json:"mean_travel_time"`
+	Time           float64 `json:"time"`
+	StepsPerS      float64 `json:"steps_per_s"`
+	InStep         float64 `json:"in_step"`
+}
+
+// A max-pressure controller written against traci alone
+// (twin/client/traci_maxpressure.py) runs on SUMO and on CityTwin, on the
+// same network and routes: every vehicle arrives in both, and the mean
+// travel times are within 10 % of each other.
+func TestMaxPressureBothEngines(t *testing.T) {
+	needPythonTraci(t)
+	if _, err := exec.LookPath("sumo"); err != nil {
+		t.Skip("sumo is not installed (Debian: apt-get install sumo): the SUMO side is skipped")
+	}
+	bin := serverBinary(t)
+	files := []string{"-n", "testdata/grid.net.xml", "-r", "testdata/grid.rou.xml"}
+	var sumo, ct mpResult
+	runScript(t, &sumo, "traci_maxpressure.py", append([]string{"--binary", "sumo"}, files...)...)
+	runScript(t, &ct, "traci_maxpressure.py", append([]string{"--binary", bin}, files...)...)
+	t.Logf("SUMO:     %+v", sumo)
+	t.Logf("CityTwin: %+v", ct)
+	if sumo.Arrived != sumo.Departed || ct.Arrived != ct.Departed || ct.Arrived != 393 {
+		t.Errorf("arrived %d/%d in SUMO, %d/%d in CityTwin, want all 393", sumo.Arrived, sumo.Departed, ct.Arrived, ct.Departed)
+	}
+	if d := ct.MeanTravelTime/sumo.MeanTravelTime - 1; math.Abs(d) > 0.10 {
+		t.Errorf("mean travel time %.1f s in CityTwin, %.1f s in SUMO: %+.1f %%, beyond ±10 %%", ct.MeanTravelTime, sumo.MeanTravelTime, 100*d)
+	}
+}
+
+// A sumo-rl-style environment loop (twin/client/traci_sumorl_loop.py: the
+// probe run, labelled connections, setProgramLogic and
+// setRedYellowGreenState, sumo-rl's observations and rewards) runs on
+// CityTwin for two episodes, each started afresh, with the same results.
+func TestSumoRLLoop(t *testing.T) {
+	needPythonTraci(t)
+	bin := serverBinary(t)
+	var res struct {
+		TrafficLights int `json:"traffic_lights"`
+		Episodes      []struct {
+			Simulated   float64 `json:"simulated_s"`
+			Decisions   int     `json:"decisions"`
+			TotalReward float64 `json:"total_reward"`
+			Departed    int     `json:"departed"`
+			Arrived     int     `json:"arrived"`
+			MeanWaiting float64 `json:"mean_waiting_time"`
+			MeanSpeed   float64 `json:"mean_speed"`
+		} `json:"episodes"`
+	}
+	runScript(t, &res, "traci_sumorl_loop.py", "--binary", bin, "-n", "testdata/grid.net.xml", "-r", "testdata/grid.rou.xml",
+		"--seconds", "300", "--episodes", "2")
+	t.Logf("%+v", res)
+	if res.TrafficLights != 4 || len(res.Episodes) != 2 {
+		t.Fatalf("%d traffic lights, %d episodes; want 4 and 2", res.TrafficLights, len(res.Episodes))
+	}
+	e := res.Episodes[0]
+	if e.Simulated != 300 || e.Decisions == 0 || e.Departed < 150 || e.Arrived == 0 || !(e.MeanSpeed > 0) {
+		t.Errorf("episode: %+v", e)
+	}
+	if res.Episodes[1] != e {
+		t.Errorf("the second episode differs from the first: %+v vs %+v", res.Episodes[1], e)
+	}
+}

@@ -19,9 +19,14 @@ type session struct {
 	out    []byte
 	steps  []byte // simulation-step answers, sent after the message's others (as SUMO does)
 	vw     wire.Writer
-	// Log, when set, receives every request message and its answer
+	// log, when set, receives every request message and its answer
 	// (for recording sessions).
 	log func(req, resp []byte)
+	// stepBudget, when positive, bounds the steps the session may still
+	// run (the fuzz tests set it; a client may otherwise ask for any
+	// time, as of SUMO).
+	stepBudget int64
+	limited    bool
 }
 
 // serve answers messages from rw until the client closes or hangs up,
@@ -203,11 +208,7 @@ func (s *session) dispatch(id uint8, r *wire.Reader) error {
 }
 
 // skip consumes the rest of a command the server does not read.
-func skip(r *wire.Reader) {
-	for r.Len() > 0 {
-		r.U8()
-	}
-}
+func skip(r *wire.Reader) { r.Skip() }
 
 func guiError(r *wire.Reader) error {
 	skip(r)
@@ -224,15 +225,20 @@ func (s *session) simStep(t float64) error {
 		return errf("simulationStep: the target time %v is not a time", t)
 	}
 	w := s.w
-	if t == 0 {
-		w.step()
-		return nil
-	}
 	if t > 1e12 {
 		return errf("simulationStep: the target time %g s is beyond what the server simulates", t)
 	}
-	target := secondsToMs(t)
+	target := w.nowMs + w.dtMs
+	if t != 0 {
+		target = secondsToMs(t)
+	}
 	for w.nowMs < target {
+		if s.limited {
+			if s.stepBudget <= 0 {
+				return errf("simulationStep: the step budget of this session is spent")
+			}
+			s.stepBudget--
+		}
 		w.step()
 	}
 	return nil

@@ -29,6 +29,11 @@ type tlsState struct {
 	active   *program
 }
 
+// maxPrograms bounds the programs of one traffic light: all of them
+// switch at every step, so a client adding programs without end would
+// slow every step down.
+const maxPrograms = 64
+
 // newTLSState starts a light's programs from the file at time begin (ms):
 // each at the phase its offset gives (SUMO's NLJunctionControlBuilder),
 // the last one loaded active.
@@ -176,6 +181,9 @@ func (t *tlsState) setProgramLogic(d programDef, cur int, now int64) error {
 		p.phase = cur
 		t.active = p
 		return nil
+	}
+	if len(t.programs) >= maxPrograms {
+		return errf("traffic light '%s' has %d programs, the most CityTwin keeps: replace one (same program id) instead", t.view.id, len(t.programs))
 	}
 	p := &program{programDef: d, phase: cur, nextSwitch: now + d.phases[cur].dur}
 	t.programs = append(t.programs, p)

@@ -30,6 +30,9 @@ func (r *Reader) Err() error { return r.err }
 // Len returns the number of bytes not yet read.
 func (r *Reader) Len() int { return len(r.b) - r.off }
 
+// Skip moves past the rest of the input (even after an error).
+func (r *Reader) Skip() { r.off = len(r.b) }
+
 // Offset returns the number of bytes read.
 func (r *Reader) Offset() int { return r.off }
 
@@ -89,7 +92,7 @@ func (r *Reader) count(min int, what string) int {
 		return 0
 	}
 	if n < 0 || int64(n)*int64(min) > int64(r.Len()) {
-		r.Fail("wire: %s of %d items in %d bytes", what, n, r.Len())
+		r.Fail("wire: a %s of %d items announced, %d bytes left", what, n, r.Len())
 		return 0
 	}
 	return int(n)
