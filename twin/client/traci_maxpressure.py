@@ -16,14 +16,20 @@ Usage (SUMO's tools on PYTHONPATH, e.g. /usr/share/sumo/tools):
     python3 traci_maxpressure.py --binary sumo -n grid.net.xml -r grid.rou.xml
     python3 traci_maxpressure.py --binary citytwin-sumo -n grid.net.xml -r grid.rou.xml
 
+With --control none the lights run the network's own programs and the
+script only steps, which measures TraCI's bare stepping speed.
+
 It prints one JSON line: vehicles departed and arrived, their mean
 travel time (arrival minus departure step, s), simulated seconds, steps
-per wall second and the time spent in the server versus the script.
+per wall second, the wall time spent waiting for simulationStep, and
+the CPU time of the server process (loading included) and of the
+script (s), which stay meaningful on a busy machine.
 """
 
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 
@@ -93,6 +99,8 @@ def main():
     ap.add_argument("--delta", type=int, default=5, help="seconds between decisions")
     ap.add_argument("--max-time", type=float, default=7200)
     ap.add_argument("--seed", default="1")
+    ap.add_argument("--control", choices=["maxpressure", "none"], default="maxpressure",
+                    help="none: the network's own programs, the script only steps (TraCI's bare stepping speed)")
     args = ap.parse_args()
     traci.start([args.binary, "-n", args.net, "-r", args.routes, "--seed", args.seed, "--no-step-log", "true",
                  "--no-warnings", "true", "--time-to-teleport", "300"])
@@ -101,7 +109,7 @@ def main():
     steps, t0, server = 0, time.perf_counter(), 0.0
     now = traci.simulation.getTime()
     while traci.simulation.getMinExpectedNumber() > 0 and now < args.max_time:
-        if steps % args.delta == 0:
+        if args.control == "maxpressure" and steps % args.delta == 0:
             counts = {}
 
             def count(lane):
@@ -123,8 +131,11 @@ def main():
         for v in traci.simulation.getArrivedIDList():
             travel.append(now - depart.pop(v))
     wall = time.perf_counter() - t0
+    client_cpu = time.process_time()
     traci.close()
-    print(json.dumps({"binary": os.path.basename(args.binary), "departed": len(travel) + len(depart), "arrived": len(travel),
+    server = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"server_cpu": server.ru_utime + server.ru_stime, "client_cpu": client_cpu,
+                      "binary": os.path.basename(args.binary), "departed": len(travel) + len(depart), "arrived": len(travel),
                       "mean_travel_time": sum(travel) / max(len(travel), 1), "time": now, "steps": steps,
                       "steps_per_s": steps / wall, "wall": wall, "in_step": server}))
 

@@ -44,6 +44,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import sys
 import time
 
@@ -269,9 +270,10 @@ def main():
     env = SumoEnvironment(args.binary, args.net, args.route, args.begin + args.seconds, begin_time=args.begin)
     out = {"binary": os.path.basename(args.binary), "traffic_lights": len(env.ts_ids), "episodes": []}
     for _ in range(args.episodes):
-        t0 = time.perf_counter()
         env.metrics = []
+        r0 = time.perf_counter()
         env.reset()
+        t0 = time.perf_counter()
         total_reward, decisions, done = 0.0, 0, False
         start = env.sim_step
         while not done:
@@ -290,13 +292,16 @@ def main():
         steps = env.sim_step - start
         m = env.metrics
         out["episodes"].append({
-            "simulated_s": steps, "wall_s": wall, "steps_per_s": steps / wall, "decisions": decisions,
+            "simulated_s": steps, "reset_s": t0 - r0, "wall_s": wall, "steps_per_s": steps / wall, "decisions": decisions,
             "total_reward": total_reward, "departed": env.num_departed, "arrived": env.num_arrived,
             "teleported": env.num_teleported,
             "mean_waiting_time": sum(x["system_total_waiting_time"] for x in m) / max(len(m), 1),
             "mean_speed": sum(x["system_mean_speed"] for x in m) / max(len(m), 1),
         })
     env.close()
+    server = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["server_cpu"] = server.ru_utime + server.ru_stime  # every server process, loading included
+    out["client_cpu"] = time.process_time()
     print(json.dumps(out))
 
 

@@ -113,6 +113,7 @@ def main():
                  "--seed", "42", "--time-to-teleport", "-1", "--waiting-time-memory", "1000"])
     T, L, V, S, E = traci.trafficlight, traci.lane, traci.vehicle, traci.simulation, traci.edge
     call("getVersion", traci.getVersion)
+    call("setOrder", traci.setOrder, 0)
 
     # The network and the programs as loaded.
     call("simulation.getTime", S.getTime, static=True)
