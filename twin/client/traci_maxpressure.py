@@ -133,8 +133,8 @@ def main():
     wall = time.perf_counter() - t0
     client_cpu = time.process_time()
     traci.close()
-    server = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({"server_cpu": server.ru_utime + server.ru_stime, "client_cpu": client_cpu,
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"server_cpu": ru.ru_utime + ru.ru_stime, "client_cpu": client_cpu,
                       "binary": os.path.basename(args.binary), "departed": len(travel) + len(depart), "arrived": len(travel),
                       "mean_travel_time": sum(travel) / max(len(travel), 1), "time": now, "steps": steps,
                       "steps_per_s": steps / wall, "wall": wall, "in_step": server}))

@@ -84,7 +84,7 @@ func scenarioText(o *Options) string {
 	}
 	return fmt.Sprintf(`name = "traci"
 seed = %d
-duration = 1e7
+duration = 2592000
 step = %s
 
 [network]

@@ -215,8 +215,9 @@ func replay(s *session, file string) error {
 	return nil
 }
 
-// digest identifies the run so far: the engine's state hash.
-func (w *world) digest() uint64 { return w.sim.Hash() }
+// digest identifies the run so far: the engine's run digest (the state
+// and everything the run has recorded).
+func (w *world) digest() uint64 { return w.sim.Digest() }
 
 // digestLine reports the digest with the time and step count it is for.
 func (w *world) digestLine() string {

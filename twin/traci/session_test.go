@@ -272,22 +272,21 @@ func TestRecordReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A live session over a socket pair, recorded.
+	w, _, err := load(&o, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.sim.Close()
 	client, server := net.Pipe()
 	errc := make(chan error, 1)
 	var live string
 	go func() {
-		w, _, err := load(&o, 1)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer w.sim.Close()
 		s := &session{w: w, maxMsg: wire.MaxMessage}
 		var buf bytes.Buffer
 		buf.WriteString(recordHeader)
 		buf.WriteString(`{"args":[],"dir":""}` + "\n")
 		s.log = func(req, _ []byte) { buf.Write(wire.AppendMessage(nil, req)) }
-		err = s.serve(server)
+		err := s.serve(server)
 		server.Close()
 		live = w.digestLine()
 		if err == nil {
