@@ -133,7 +133,7 @@ func loadNetView(path string) (*netView, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := xmlfile.Reader(f)
+	r, err := xmlfile.Reader(f, path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
