@@ -165,10 +165,13 @@ func (t *Twin) Handler(opt ServerOptions) http.Handler {
 		failures: newLimiter(1, LoginFailures), streamsOf: map[string]int{}}
 	s.route("/v1/status", "GET", s.status)
 	s.route("/v1/network", "GET", s.network)
+	s.route("/v1/scene", "GET", s.scene)
 	s.route("/v1/observe", "GET", s.observe)
 	s.route("/v1/vehicles", "GET", s.part(PartVehicles))
+	s.route("/v1/vehicles/{n}", "GET", s.vehicle)
 	s.route("/v1/lanes", "GET", s.part(PartLanes))
 	s.route("/v1/junctions", "GET", s.part(PartJunctions))
+	s.route("/v1/junctions/{id}", "GET", s.junction)
 	s.route("/v1/detectors", "GET", s.part(PartDetectors))
 	s.route("/v1/commands", "POST", s.commands)
 	s.route("/v1/step", "POST", s.step)
@@ -208,7 +211,8 @@ func (s *server) allowed(path string) string {
 	case "/v1/shadow":
 		return "GET, POST"
 	case "/v1/status", "/v1/network", "/v1/observe", "/v1/vehicles", "/v1/lanes", "/v1/junctions", "/v1/detectors",
-		"/v1/shadow/{id}", "/v1/log", "/v1/stream", "/v1/openapi.json", "/{$}":
+		"/v1/shadow/{id}", "/v1/log", "/v1/stream", "/v1/openapi.json", "/{$}",
+		"/v1/scene", "/v1/vehicles/{n}", "/v1/junctions/{id}":
 		return "GET"
 	}
 	return "POST"
@@ -232,6 +236,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.checkOrigin(r); err != nil {
 		writeError(w, err)
+		return
+	}
+	if s.serveUI(w, r, client) {
 		return
 	}
 	if s.opt.Token != "" {
@@ -343,7 +350,10 @@ func (s *server) authorized(r *http.Request) bool {
 		}
 		got = strings.TrimSpace(tok)
 	} else if r.URL.Path == "/v1/stream" {
-		got = r.URL.Query().Get("access_token")
+		var ok bool
+		if got, ok = protocolToken(r); !ok {
+			got = r.URL.Query().Get("access_token")
+		}
 	}
 	return subtle.ConstantTimeCompare([]byte(got), []byte(s.opt.Token)) == 1
 }

@@ -25,7 +25,9 @@ import (
 // v holds five numbers per vehicle: its id, the front centre x and y (m,
 // 0.1 m), the heading (rad, 0.01) and the speed (m/s, 0.1); l the light
 // of every movement of the network (G green, g green yielding, y yellow,
-// r red). With ?vehicles=false, v is left out.
+// r red). With ?vehicles=false, v is left out. With ?format=binary the
+// frames are binary messages instead (binframe.go, hub.go), as the browser
+// dashboard reads them.
 
 // Stream rates (frames per second).
 const (
@@ -66,6 +68,15 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		vehicles = b
 	}
+	binary := false
+	switch v := q.Get("format"); v {
+	case "", "json":
+	case "binary":
+		binary = true
+	default:
+		writeError(w, errorf(statusBadRequest, "bad_query", "format must be json or binary, got %q", clip(v, 20)))
+		return
+	}
 	if err := checkUpgrade(w, r); err != nil {
 		writeError(w, err)
 		return
@@ -93,13 +104,19 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	// The origin was checked with the others (server.checkOrigin).
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	// Browsers offer StreamProtocol (with their token beside it): it is
+	// echoed, the token never is.
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: []string{StreamProtocol}})
 	if err != nil {
 		return // Accept has answered
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(4096)
 	ctx := c.CloseRead(r.Context())
+	if binary {
+		s.streamBinary(ctx, c, rate)
+		return
+	}
 
 	hello, _ := json.Marshal(StreamHello{Type: "hello", Scenario: s.t.run.Scenario.Name, StepLength: s.t.run.Scenario.Step,
 		Rate: rate, Signalised: networkInfoSignalised(s.t), Vehicle: []string{"id", "x", "y", "heading", "speed"}})

@@ -175,6 +175,12 @@ type Twin struct {
 	layouts []*nodeLayout
 	shadows *shadows
 	netJSON netCache
+
+	// The dashboard's views (scene.go, hub.go, detail.go).
+	sceneJSON sceneCache
+	hub       *hub
+	hubOnce   sync.Once
+	decisions decisionLog
 }
 
 // waiter is a client waiting for its steps.
@@ -373,6 +379,7 @@ func (t *Twin) stepOnce() {
 	for _, e := range t.w.step(cmds) {
 		t.record(e)
 	}
+	t.decisions.observe(t.run.Network, t.w.sim)
 	t.frame = nil
 	t.measure()
 	steps := t.w.sim.Steps()

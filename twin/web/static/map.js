@@ -1,0 +1,439 @@
+// map.js — the network and its vehicles on two stacked canvases: the base
+// (lanes, junction areas, closed lanes), redrawn when the view changes, and
+// the dynamic layer (stop lines coloured by their signal, vehicles,
+// highlights), redrawn for every stream frame. Geometry and colours come
+// from GET /v1/scene, the same as the pure-Go renderer's (package render):
+// world metres with X east and Y north; pixels with y down.
+
+import { LIGHT } from "./frame.js";
+
+// Sizes below which shapes do not shrink (px), as in package render.
+const MIN_LANE_PX = 1.0;
+const MIN_VEH_LEN_PX = 2.5;
+const MIN_VEH_WIDE_PX = 1.6;
+const MIN_BAR_PX = 3.0;
+const BAR_DEPTH = 2.0; // m
+// Vehicles shorter than this on screen are drawn as dots (px).
+const DOT_BELOW_PX = 4;
+const CLOSED_COLOR = "#c87800";
+
+export class MapView {
+  constructor(base, dyn, scene, net) {
+    this.base = base;
+    this.dyn = dyn;
+    this.scene = scene;
+    this.net = net;
+    this.pal = scene.palette;
+    this.W = 1;
+    this.H = 1;
+    this.dpr = 1;
+    this.cam = { x: 0, y: 0, scale: 1 };
+    this.colorMode = "speed";
+    this.frame = null;
+    this.closed = new Uint8Array(scene.lanes.length);
+    this.selection = null; // {kind: "vehicle"|"junction"|"road", ...}
+    this.route = null; // road indices of the selected vehicle's route
+    this.onViewChange = null;
+    this.lightColor = {};
+    for (const [letter, c] of Object.entries(this.pal.lights)) this.lightColor[LIGHT[letter]] = c;
+    this.nLanes = scene.lanes.length;
+    // Per segment (lanes, then links): points, box and speed limit.
+    const segs = scene.lanes.length + scene.links.length;
+    this.segSpeed = new Float32Array(segs);
+    this.lanes = scene.lanes.map((l, i) => { this.segSpeed[i] = l.v; return prep(l.p, l.w); });
+    this.links = scene.links.map((l, k) => { this.segSpeed[this.nLanes + k] = l.v; return prep(l.p, l.w); });
+    this.junctions = scene.junctions.map((j) => ({ node: j.n, id: j.id, s: !!j.s, p: j.p, box: boxOf(j.p, 0) }));
+    this.junctionOfNode = new Map(this.junctions.map((j) => [j.node, j]));
+    this.roadLanes = net.roads.map((r) => r.lanes);
+    this.vlen = scene.vtypes.map((t) => t.length);
+    this.vwide = scene.vtypes.map((t) => t.width);
+    this.bucket = new Uint8Array(0);
+    this.order = new Uint32Array(0);
+    this.stats = { drawn: 0, drawMs: 0, lastDrawMs: 0, staticMs: 0 };
+    this.staticDirty = true;
+  }
+
+  /** resize adapts the canvases to their displayed size. */
+  resize() {
+    const r = this.dyn.getBoundingClientRect();
+    this.dpr = window.devicePixelRatio || 1;
+    this.W = Math.max(1, r.width);
+    this.H = Math.max(1, r.height);
+    for (const c of [this.base, this.dyn]) {
+      c.width = Math.round(this.W * this.dpr);
+      c.height = Math.round(this.H * this.dpr);
+    }
+    this.staticDirty = true;
+  }
+
+  /** fit shows the whole network. */
+  fit() {
+    const [x0, y0, x1, y1] = this.scene.bounds;
+    const m = 0.03;
+    const sx = this.W * (1 - 2 * m) / Math.max(x1 - x0, 1);
+    const sy = this.H * (1 - 2 * m) / Math.max(y1 - y0, 1);
+    this.setView((x0 + x1) / 2, (y0 + y1) / 2, Math.min(sx, sy));
+  }
+
+  /** setView centres the view on (x, y) m at scale px per m. */
+  setView(x, y, scale) {
+    this.cam = { x, y, scale: Math.min(Math.max(scale, 1e-4), 400) };
+    this.staticDirty = true;
+    if (this.onViewChange) this.onViewChange(this.cam);
+  }
+
+  toScreen(x, y) {
+    const c = this.cam;
+    return [(x - c.x) * c.scale + this.W / 2, this.H / 2 - (y - c.y) * c.scale];
+  }
+
+  toWorld(sx, sy) {
+    const c = this.cam;
+    return [(sx - this.W / 2) / c.scale + c.x, c.y - (sy - this.H / 2) / c.scale];
+  }
+
+  /** view returns the world box on screen, padded by pad px. */
+  view(pad = 0) {
+    const [x0, y1] = this.toWorld(-pad, -pad);
+    const [x1, y0] = this.toWorld(this.W + pad, this.H + pad);
+    return [x0, y0, x1, y1];
+  }
+
+  pan(dx, dy) { this.setView(this.cam.x - dx / this.cam.scale, this.cam.y + dy / this.cam.scale, this.cam.scale); }
+
+  /** zoomAt zooms by factor keeping the world point under (sx, sy) in place. */
+  zoomAt(factor, sx, sy) {
+    const [wx, wy] = this.toWorld(sx, sy);
+    const s = Math.min(Math.max(this.cam.scale * factor, 1e-4), 400);
+    this.setView(wx - (sx - this.W / 2) / s, wy + (sy - this.H / 2) / s, s);
+  }
+
+  setClosed(closed) {
+    this.closed = closed;
+    this.staticDirty = true;
+  }
+
+  /** drawStatic draws the base layer: background, lanes, paths through junctions, junction areas, closed lanes. */
+  drawStatic() {
+    const t0 = performance.now();
+    const ctx = this.base.getContext("2d");
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = this.pal.background;
+    ctx.fillRect(0, 0, this.W, this.H);
+    const v = this.view(20);
+    ctx.lineCap = "butt";
+    ctx.lineJoin = "round";
+    this.strokeAll(ctx, this.lanes, v, this.pal.lane, null);
+    this.strokeAll(ctx, this.links, v, this.pal.junction, null);
+    ctx.fillStyle = this.pal.junction;
+    ctx.beginPath();
+    for (const j of this.junctions) {
+      if (!meets(j.box, v)) continue;
+      this.poly(ctx, j.p);
+    }
+    ctx.fill();
+    // Closed lanes: amber, with a dashed centre line.
+    const closed = this.lanes.filter((_, i) => this.closed[i]);
+    if (closed.length) {
+      this.strokeAll(ctx, closed, v, CLOSED_COLOR, null);
+      ctx.setLineDash([6, 5]);
+      this.strokeAll(ctx, closed, v, this.pal.marking, 1.2);
+      ctx.setLineDash([]);
+    }
+    this.staticDirty = false;
+    this.stats.staticMs = performance.now() - t0;
+  }
+
+  // strokeAll strokes polylines in one colour, batched by line width.
+  strokeAll(ctx, items, v, color, fixedPx) {
+    const byWidth = new Map();
+    for (const it of items) {
+      if (!meets(it.box, v)) continue;
+      const w = fixedPx || Math.max(it.w * this.cam.scale, MIN_LANE_PX);
+      const key = Math.round(w * 4) / 4;
+      let path = byWidth.get(key);
+      if (!path) { path = new Path2D(); byWidth.set(key, path); }
+      const p = it.p;
+      let [sx, sy] = this.toScreen(p[0], p[1]);
+      path.moveTo(sx, sy);
+      for (let k = 2; k < p.length; k += 2) {
+        [sx, sy] = this.toScreen(p[k], p[k + 1]);
+        path.lineTo(sx, sy);
+      }
+    }
+    ctx.strokeStyle = color;
+    for (const [w, path] of byWidth) {
+      ctx.lineWidth = w;
+      ctx.stroke(path);
+    }
+  }
+
+  poly(ctx, p) {
+    let [sx, sy] = this.toScreen(p[0], p[1]);
+    ctx.moveTo(sx, sy);
+    for (let k = 2; k < p.length; k += 2) {
+      [sx, sy] = this.toScreen(p[k], p[k + 1]);
+      ctx.lineTo(sx, sy);
+    }
+    ctx.closePath();
+  }
+
+  /** draw redraws what changed: the base if the view did, and the dynamic layer. */
+  draw() {
+    if (this.staticDirty) this.drawStatic();
+    const t0 = performance.now();
+    this.drawDynamic();
+    const ms = performance.now() - t0;
+    this.stats.drawn++;
+    this.stats.lastDrawMs = ms;
+    this.stats.drawMs += ms;
+  }
+
+  drawDynamic() {
+    const ctx = this.dyn.getContext("2d");
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.W, this.H);
+    const f = this.frame;
+    const v = this.view(30);
+    this.drawRoute(ctx, v);
+    if (f) {
+      this.drawBars(ctx, f, v);
+      this.drawVehicles(ctx, f, v);
+    }
+    this.drawSelection(ctx, f);
+  }
+
+  drawBars(ctx, f, v) {
+    const s = this.cam.scale;
+    const depth = Math.max(BAR_DEPTH, MIN_BAR_PX / s);
+    const paths = new Map();
+    for (const b of this.scene.bars) {
+      const p = b.p;
+      if (p[0] < v[0] || p[0] > v[2] || p[1] < v[1] || p[1] > v[3]) continue;
+      const l = b.m < f.lights.length ? f.lights[b.m] : LIGHT.r;
+      let path = paths.get(l);
+      if (!path) { path = new Path2D(); paths.set(l, path); }
+      const bx = -p[4] * depth, by = -p[5] * depth;
+      const a = this.toScreen(p[0], p[1]), z = this.toScreen(p[2], p[3]);
+      const z2 = this.toScreen(p[2] + bx, p[3] + by), a2 = this.toScreen(p[0] + bx, p[1] + by);
+      path.moveTo(a[0], a[1]);
+      path.lineTo(z[0], z[1]);
+      path.lineTo(z2[0], z2[1]);
+      path.lineTo(a2[0], a2[1]);
+      path.closePath();
+    }
+    for (const [l, path] of paths) {
+      ctx.fillStyle = this.lightColor[l] || "#ff00ff";
+      ctx.fill(path);
+    }
+  }
+
+  /** colorIndex returns the colour bucket of vehicle i and the colours. */
+  colors() {
+    switch (this.colorMode) {
+      case "type": return this.pal.types;
+      case "connected": return [this.pal.unconnected, this.pal.connected];
+    }
+    return this.pal.speed;
+  }
+
+  bucketOf(f, i) {
+    switch (this.colorMode) {
+      case "type": return f.vtype[i] % this.pal.types.length;
+      case "connected": return f.flags[i] & 1;
+    }
+    const seg = f.seg[i];
+    const lim = seg < this.segSpeed.length ? this.segSpeed[seg] : 0;
+    if (!(lim > 0)) return this.pal.speed.length - 1;
+    const ratio = f.speed[i] / 100 / lim;
+    if (!(ratio > 0)) return 0;
+    return Math.round(Math.min(ratio, 1) * (this.pal.speed.length - 1));
+  }
+
+  drawVehicles(ctx, f, v) {
+    const n = f.n;
+    if (this.bucket.length < n) {
+      this.bucket = new Uint8Array(n * 2);
+      this.order = new Uint32Array(n * 2);
+    }
+    const colors = this.colors();
+    const counts = new Uint32Array(colors.length + 1);
+    const bucket = this.bucket, order = this.order;
+    let shown = 0;
+    for (let i = 0; i < n; i++) {
+      const x = f.x[i], y = f.y[i];
+      if (x < v[0] || x > v[2] || y < v[1] || y > v[3]) { bucket[i] = 255; continue; }
+      const b = this.bucketOf(f, i);
+      bucket[i] = b;
+      counts[b + 1]++;
+      shown++;
+    }
+    for (let b = 1; b < counts.length; b++) counts[b] += counts[b - 1];
+    const next = counts.slice(0, colors.length);
+    for (let i = 0; i < n; i++) if (bucket[i] !== 255) order[next[bucket[i]]++] = i;
+    const s = this.cam.scale, c = this.cam, W2 = this.W / 2, H2 = this.H / 2;
+    for (let b = 0; b < colors.length; b++) {
+      const from = counts[b], to = counts[b + 1];
+      if (from === to) continue;
+      ctx.fillStyle = colors[b];
+      ctx.beginPath();
+      for (let k = from; k < to; k++) {
+        const i = order[k];
+        const vt = f.vtype[i];
+        const len = vt < this.vlen.length ? this.vlen[vt] : 5;
+        const wide = vt < this.vwide.length ? this.vwide[vt] : 1.8;
+        const fx = (f.x[i] - c.x) * s + W2, fy = H2 - (f.y[i] - c.y) * s;
+        const L = Math.max(len * s, MIN_VEH_LEN_PX);
+        const h = f.heading[i] / 10000;
+        const dx = Math.cos(h), dy = -Math.sin(h);
+        if (L < DOT_BELOW_PX) {
+          const mx = fx - dx * L / 2, my = fy - dy * L / 2;
+          ctx.rect(mx - 1.25, my - 1.25, 2.5, 2.5);
+          continue;
+        }
+        const hw = Math.max(wide * s, MIN_VEH_WIDE_PX) / 2;
+        const nx = -dy * hw, ny = dx * hw;
+        const rx = fx - dx * L, ry = fy - dy * L;
+        ctx.moveTo(fx - nx, fy - ny);
+        ctx.lineTo(fx + nx, fy + ny);
+        ctx.lineTo(rx + nx, ry + ny);
+        ctx.lineTo(rx - nx, ry - ny);
+        ctx.closePath();
+      }
+      ctx.fill();
+    }
+    this.stats.shown = shown;
+  }
+
+  drawRoute(ctx, v) {
+    if (!this.route) return;
+    const items = [];
+    const here = new Set(this.route.here !== undefined ? [this.route.roads[this.route.here]] : []);
+    for (const r of this.route.roads) for (const l of this.roadLanes[r] || []) if (!here.has(r)) items.push(this.lanes[l]);
+    ctx.globalAlpha = 0.45;
+    this.strokeAll(ctx, items, v, this.pal.highlight, null);
+    ctx.globalAlpha = 1;
+  }
+
+  drawSelection(ctx, f) {
+    const sel = this.selection;
+    if (!sel) return;
+    ctx.strokeStyle = this.pal.highlight;
+    ctx.lineWidth = 2;
+    if (sel.kind === "junction") {
+      const j = this.junctionOfNode.get(sel.node);
+      if (j) { ctx.beginPath(); this.poly(ctx, j.p); ctx.stroke(); }
+    } else if (sel.kind === "road") {
+      ctx.globalAlpha = 0.6;
+      const items = (this.roadLanes[sel.road] || []).map((l) => this.lanes[l]);
+      this.strokeAll(ctx, items, this.view(30), this.pal.highlight, null);
+      ctx.globalAlpha = 1;
+    } else if (sel.kind === "vehicle" && f) {
+      const i = indexOf(f.ids, sel.n, sel.hint);
+      if (i < 0) return;
+      sel.hint = i;
+      const [sx, sy] = this.toScreen(f.x[i], f.y[i]);
+      const vt = f.vtype[i];
+      const L = Math.max((vt < this.vlen.length ? this.vlen[vt] : 5) * this.cam.scale, MIN_VEH_LEN_PX);
+      const h = f.heading[i] / 10000;
+      const mx = sx - Math.cos(h) * L / 2, my = sy + Math.sin(h) * L / 2;
+      ctx.beginPath();
+      ctx.arc(mx, my, Math.max(L / 2 + 4, 7), 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
+
+  /**
+   * pick returns what is at screen point (sx, sy): a vehicle, a junction
+   * or a lane (with its road), or null.
+   */
+  pick(sx, sy, { vehicles = true } = {}) {
+    const [wx, wy] = this.toWorld(sx, sy);
+    const s = this.cam.scale;
+    const f = this.frame;
+    if (vehicles && f) {
+      let best = -1, bd = Infinity;
+      for (let i = 0; i < f.n; i++) {
+        const vt = f.vtype[i];
+        const len = vt < this.vlen.length ? this.vlen[vt] : 5;
+        const h = f.heading[i] / 10000;
+        const mx = f.x[i] - Math.cos(h) * len / 2, my = f.y[i] - Math.sin(h) * len / 2;
+        const d = Math.hypot(mx - wx, my - wy) * s;
+        if (d < bd) { bd = d; best = i; }
+      }
+      const reach = Math.max(6, (best >= 0 ? (this.vlen[f.vtype[best]] || 5) : 5) * s / 2);
+      if (best >= 0 && bd <= reach) return { kind: "vehicle", n: f.ids[best], hint: best };
+    }
+    for (const j of this.junctions) {
+      if (wx < j.box[0] || wx > j.box[2] || wy < j.box[1] || wy > j.box[3]) continue;
+      if (inside(j.p, wx, wy)) return { kind: "junction", node: j.node, id: j.id };
+    }
+    let best = -1, bd = Infinity;
+    const pad = 6 / s;
+    for (let i = 0; i < this.lanes.length; i++) {
+      const l = this.lanes[i];
+      if (wx < l.box[0] - pad || wx > l.box[2] + pad || wy < l.box[1] - pad || wy > l.box[3] + pad) continue;
+      const d = distToLine(l.p, wx, wy) - l.w / 2;
+      if (d < bd) { bd = d; best = i; }
+    }
+    if (best >= 0 && bd * s <= 4) {
+      return { kind: "road", road: this.scene.lanes[best].r, lane: best, index: this.scene.lanes[best].i };
+    }
+    return null;
+  }
+
+  /** lanePoint returns a point in the middle of lane l (m), for tests and zooming. */
+  lanePoint(l) {
+    const p = this.lanes[l].p;
+    const k = Math.floor(p.length / 4) * 2;
+    if (p.length >= 4 && k + 3 < p.length) return [(p[k] + p[k + 2]) / 2, (p[k + 1] + p[k + 3]) / 2];
+    return [p[0], p[1]];
+  }
+}
+
+function prep(p, w) { return { p, w, box: boxOf(p, w) }; }
+
+function boxOf(p, w) {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let k = 0; k < p.length; k += 2) {
+    x0 = Math.min(x0, p[k]); x1 = Math.max(x1, p[k]);
+    y0 = Math.min(y0, p[k + 1]); y1 = Math.max(y1, p[k + 1]);
+  }
+  return [x0 - w, y0 - w, x1 + w, y1 + w];
+}
+
+function meets(b, v) { return b[0] <= v[2] && b[2] >= v[0] && b[1] <= v[3] && b[3] >= v[1]; }
+
+function inside(p, x, y) {
+  let c = false;
+  for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
+    const xi = p[i], yi = p[i + 1], xj = p[j], yj = p[j + 1];
+    if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
+
+function distToLine(p, x, y) {
+  let best = Infinity;
+  for (let k = 2; k < p.length; k += 2) {
+    const ax = p[k - 2], ay = p[k - 1], bx = p[k], by = p[k + 1];
+    const dx = bx - ax, dy = by - ay;
+    const L2 = dx * dx + dy * dy;
+    let t = L2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / L2 : 0;
+    t = Math.max(0, Math.min(1, t));
+    best = Math.min(best, Math.hypot(ax + t * dx - x, ay + t * dy - y));
+  }
+  return best;
+}
+
+function indexOf(ids, n, hint) {
+  if (hint !== undefined && hint < ids.length && ids[hint] === n) return hint;
+  return ids.indexOf(n);
+}
+
+/** niceLength returns a round length (1, 2 or 5 × 10^k m) near target m. */
+export function niceLength(target) {
+  const p = Math.pow(10, Math.floor(Math.log10(target)));
+  for (const m of [5, 2, 1]) if (m * p <= target) return m * p;
+  return p;
+}
