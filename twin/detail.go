@@ -178,5 +178,3 @@ func (t *Twin) vehicleDetail(n int32) (*VehicleDetail, error) {
 	}
 	return d, nil
 }
-
-

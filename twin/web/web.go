@@ -24,8 +24,8 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 const Index = "index.html"
 
 type file struct {
-	data []byte
-	etag string
+	data  []byte
+	etag  string
 	ctype string
 }
 
