@@ -89,6 +89,13 @@ missing=$(apt_install sumo sumo-tools libxml2-utils osmium-tool)
 [ -z "$missing" ] || echo "missing:$missing: the tests that need them skip"
 export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"
 
+# --- The browser dashboard (twin/web) --------------------------------------
+# Its tests drive Debian's headless Chromium with chromedp against a running
+# `citytwin serve` (about half a minute); as root the packages are installed,
+# and the tests skip with a message otherwise.
+missing=$(apt_install chromium fonts-dejavu-core)
+[ -z "$missing" ] || echo "missing:$missing: the dashboard's browser tests skip"
+
 echo "== go test"
 CGO_ENABLED=0 go test -count=1 ./...
 

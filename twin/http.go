@@ -28,7 +28,9 @@ import (
 // ServerOptions configure the HTTP API of a twin.
 type ServerOptions struct {
 	// Token, when set, must come with every request as "Authorization:
-	// Bearer TOKEN" (or, for the WebSocket stream, ?access_token=TOKEN);
+	// Bearer TOKEN" (or, for the WebSocket stream, in the
+	// Sec-WebSocket-Protocol header as StreamTokenPrefix + base64url, as
+	// the dashboard sends it, or as ?access_token=TOKEN);
 	// it must have at least MinTokenLength characters (CheckToken).
 	// CheckListen requires one unless the server listens on loopback.
 	// Without a token, only requests whose Host names the loopback

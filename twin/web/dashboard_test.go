@@ -200,21 +200,7 @@ func checkJunctionPolicy(t *testing.T, ctx context.Context, s *served, scene *tw
 		if !j.Signalised {
 			continue
 		}
-		// Click points of its area until the junction (not a vehicle on it)
-		// is selected.
-		selected := false
-		for k := 0; k+1 < len(j.Pts) && !selected; k += 2 {
-			cx, cy := centroid(j.Pts)
-			x, y := cx+(j.Pts[k]-cx)*0.6, cy+(j.Pts[k+1]-cy)*0.6
-			eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setView(%g, %g, 5), %s)", x, y, nextPaint))
-			px, py := view(t, ctx).pixel(x, y)
-			do(t, ctx, 10*time.Second, chromedp.MouseClickXY(px, py))
-			time.Sleep(300 * time.Millisecond)
-			selected = eval[bool](t, ctx, fmt.Sprintf("document.getElementById('sel-title').textContent === %q", "Junction "+j.ID))
-		}
-		if !selected {
-			t.Fatalf("clicking junction %s did not select it", j.ID)
-		}
+		clickJunction(t, ctx, j, 5)
 		waitJS(t, ctx, 10*time.Second, "document.getElementById('policy-select')")
 		eval[bool](t, ctx, `(() => { const s = document.getElementById('policy-select'); s.value = 'max_pressure'; return true; })()`)
 		do(t, ctx, 10*time.Second, chromedp.Click(chromedp.ID("policy-apply")))
@@ -234,6 +220,24 @@ func checkJunctionPolicy(t *testing.T, ctx context.Context, s *served, scene *tw
 		return
 	}
 	t.Fatal("no signalised junction")
+}
+
+// clickJunction clicks points of junction j's area, at scale px per m,
+// until the junction (not a vehicle on it) is selected.
+func clickJunction(t testing.TB, ctx context.Context, j twin.SceneJunction, scale float64) {
+	t.Helper()
+	cx, cy := centroid(j.Pts)
+	for k := 0; k+1 < len(j.Pts); k += 2 {
+		x, y := cx+(j.Pts[k]-cx)*0.6, cy+(j.Pts[k+1]-cy)*0.6
+		eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setView(%g, %g, %g), %s)", x, y, scale, nextPaint))
+		px, py := view(t, ctx).pixel(x, y)
+		do(t, ctx, 10*time.Second, chromedp.MouseClickXY(px, py))
+		time.Sleep(300 * time.Millisecond)
+		if eval[bool](t, ctx, fmt.Sprintf("document.getElementById('sel-title').textContent === %q", "Junction "+j.ID)) {
+			return
+		}
+	}
+	t.Fatalf("clicking junction %s did not select it", j.ID)
 }
 
 func centroid(p []float64) (float64, float64) {

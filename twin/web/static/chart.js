@@ -65,11 +65,12 @@ export function drawChart(canvas, series, { color = "#5ac8fa", digits = 0, unit 
     else ctx.lineTo(X(t), Y(v));
   }
   ctx.stroke();
+  // The last value beside the chart's middle, its largest above.
   ctx.fillStyle = "#ebebeb";
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = "13px system-ui, sans-serif";
   ctx.textBaseline = "middle";
   const [, lv] = series.last();
-  ctx.fillText(fmt(lv, digits) + unit, W - padR + 6, Y(lv));
+  ctx.fillText(fmt(lv, digits) + unit, W - padR + 6, H / 2 + 4);
   ctx.fillStyle = "#9aa0a8";
   ctx.font = "10px system-ui, sans-serif";
   ctx.textBaseline = "top";

@@ -172,8 +172,9 @@ function onText(text) {
     $("scenario").textContent = m.scenario;
   } else if (m.type === "stats") {
     state.serverStats = m;
-    if (m.skipped > 0) {
-      showBehind("behind: got " + m.sent + " of " + (m.sent + m.skipped) + " frames (slow connection or browser)");
+    // Behind: more than a tenth of the frames due were not delivered.
+    if (m.skipped >= 2 && m.skipped > 0.1 * (m.sent + m.skipped)) {
+      showBehind("behind: " + m.sent + " of " + (m.sent + m.skipped) + " frames delivered");
     }
   }
 }
@@ -236,7 +237,8 @@ function loop(now) {
   }
   if (now - lastSecond >= 1000) {
     const ps = state.perSecond;
-    if (ps.dropped > 0) showBehind("behind: drew " + ps.drawn + " of " + (ps.drawn + ps.dropped) + " frames (the page draws slower than frames come)");
+    // Behind: the page drew fewer than four in five of the frames it got.
+    if (ps.dropped >= 2 && ps.dropped > 0.2 * ps.frames) showBehind("behind: " + (ps.frames - ps.dropped) + " of " + ps.frames + " frames drawn");
     state.lastSecond = { ...ps, interval: (now - lastSecond) / 1000 };
     state.perSecond = { frames: 0, drawn: 0, dropped: 0, bytes: 0 };
     lastSecond = now;

@@ -15,6 +15,7 @@ const MIN_BAR_PX = 3.0;
 const BAR_DEPTH = 2.0; // m
 // Vehicles shorter than this on screen are drawn as dots (px).
 const DOT_BELOW_PX = 4;
+const DOT_PX = 3;
 const CLOSED_COLOR = "#c87800";
 
 export class MapView {
@@ -288,7 +289,7 @@ export class MapView {
         const dx = Math.cos(h), dy = -Math.sin(h);
         if (L < DOT_BELOW_PX) {
           const mx = fx - dx * L / 2, my = fy - dy * L / 2;
-          ctx.rect(mx - 1.25, my - 1.25, 2.5, 2.5);
+          ctx.rect(mx - DOT_PX / 2, my - DOT_PX / 2, DOT_PX, DOT_PX);
           continue;
         }
         const hw = Math.max(wide * s, MIN_VEH_WIDE_PX) / 2;

@@ -149,22 +149,35 @@ export class Panels {
         d.program.phases.map((ph, k) => h("tr", { class: sig && sig.phase === k ? "current" : "" },
           h("td", {}, String(k)), h("td", { class: "phase-state" }, stateLetters(ph.state, pal)), h("td", { class: "num" }, num(ph.duration, 0))))));
     }
-    parts.push(h("table", {},
-      h("tr", {}, h("th", {}, "movement"), h("th", {}, "light"), h("th", { class: "num" }, "halting"), h("th", { class: "num" }, "queue m")),
-      d.movements.map((m) => h("tr", {},
-        h("td", {}, m.from + " → " + m.to + " (" + m.turn + ")"),
-        h("td", {}, h("span", { class: "swatch", background: pal.lights[m.light] }), LIGHT_NAMES[m.light] || m.light),
-        h("td", { class: "num" }, String(m.halting)), h("td", { class: "num" }, num(m.queue_m, 0))))));
+    // The queues of its movements, longest first.
+    const moves = d.movements.slice().sort((a, b) => b.queue_m - a.queue_m || b.halting - a.halting);
+    const queued = moves.reduce((n, m) => n + m.halting, 0);
+    parts.push(this.details("movements", "movements (" + moves.length + "), " + queued + " vehicles halting",
+      h("table", {},
+        h("tr", {}, h("th", {}, "movement"), h("th", {}, "light"), h("th", { class: "num" }, "halting"), h("th", { class: "num" }, "queue m")),
+        moves.map((m) => h("tr", {},
+          h("td", {}, m.from + " → " + m.to + " (" + m.turn + ")"),
+          h("td", {}, h("span", { class: "swatch", background: pal.lights[m.light] }), LIGHT_NAMES[m.light] || m.light),
+          h("td", { class: "num" }, String(m.halting)), h("td", { class: "num" }, num(m.queue_m, 0)))))));
     if (sig) {
       const dec = d.decisions.slice().reverse();
+      const row = (x) => h("tr", {}, h("td", {}, clock(x.time)), h("td", {}, x.from + " → " + x.to),
+        h("td", { class: "num" }, num(x.green, 0)), h("td", {}, x.policy + (x.forced ? " (guard)" : "")));
+      const head = () => h("tr", {}, h("th", {}, "time"), h("th", {}, "phase"), h("th", { class: "num" }, "green s"), h("th", {}, "by"));
       parts.push(h("h3", { class: "label" }, "last decisions"),
-        dec.length === 0 ? h("p", { class: "muted" }, "none yet") :
-          h("table", { id: "decisions" },
-            h("tr", {}, h("th", {}, "time"), h("th", {}, "phase"), h("th", { class: "num" }, "green s"), h("th", {}, "by")),
-            dec.map((x) => h("tr", {}, h("td", {}, clock(x.time)), h("td", {}, x.from + " → " + x.to),
-              h("td", { class: "num" }, num(x.green, 0)), h("td", {}, x.policy + (x.forced ? " (guard)" : ""))))));
+        dec.length === 0 ? h("p", { class: "muted" }, "none yet") : h("table", { id: "decisions" }, head(), dec.slice(0, 4).map(row)),
+        dec.length > 4 ? this.details("decisions", "all " + dec.length + " kept", h("table", {}, head(), dec.map(row))) : null);
     }
     fill($("sel-body"), parts);
+  }
+
+  // details makes a collapsible block that stays open or closed across
+  // the panel's redraws.
+  details(key, summary, ...body) {
+    this.open = this.open || {};
+    const el = h("details", { open: !!this.open[key] }, h("summary", {}, summary), body);
+    el.addEventListener("toggle", () => { this.open[key] = el.open; });
+    return el;
   }
 
   async switchPolicy(id, policy) {
