@@ -131,7 +131,7 @@ func TestBinaryStream(t *testing.T) {
 	}
 	for i, v := range o.Vehicles {
 		sv := snap.Vehicles[i]
-		if f.IDs[i] != uint32(v.ID) || math.Abs(float64(f.X[i])-v.X) > 0.01 || math.Abs(float64(f.Y[i])-v.Y) > 0.01 ||
+		if f.IDs[i] != uint32(v.Index) || math.Abs(float64(f.X[i])-v.X) > 0.01 || math.Abs(float64(f.Y[i])-v.Y) > 0.01 ||
 			math.Abs(wrapAngle(float64(f.Heading[i])/1e4-v.Heading)) > 2e-4 || math.Abs(float64(f.Speed[i])/100-v.Speed) > 0.006 ||
 			f.Segs[i] != uint32(sv.Segment) || int(f.VType[i]) != int(sv.VType) ||
 			(f.Flags[i]&BinaryConnected != 0) != sv.Connected || (f.Flags[i]&BinaryHalting != 0) != (sv.Speed < 0.1) {
@@ -363,22 +363,23 @@ func TestJunctionAndVehicleDetail(t *testing.T) {
 	c.must("GET", "/v1/vehicles", nil, &o)
 	veh := o.Vehicles[len(o.Vehicles)/2]
 	var vd VehicleDetail
-	c.must("GET", "/v1/vehicles/"+itoa(int(veh.ID)), nil, &vd)
-	if vd.N != veh.ID || vd.Status != "running" || vd.Now == nil || *vd.Now != veh || len(vd.Route) < 1 || vd.Route[vd.RouteIndex] != veh.Road && veh.Lane >= 0 {
-		t.Errorf("vehicle %d: %+v (now %+v), observed %+v", veh.ID, vd, vd.Now, veh)
+	c.must("GET", "/v1/vehicles/"+itoa(int(veh.Index)), nil, &vd)
+	if vd.N != veh.Index || vd.ID != veh.ID || vd.Status != "running" || vd.Now == nil || *vd.Now != veh || len(vd.Route) < 1 ||
+		vd.Route[vd.RouteIndex] != veh.Road && veh.Lane >= 0 {
+		t.Errorf("vehicle %d: %+v (now %+v), observed %+v", veh.Index, vd, vd.Now, veh)
 	}
 	found := false
 	for _, tr := range run.Trips {
 		if tr.ID == vd.ID {
 			found = true
 			if run.Network.Roads[tr.From].ID != vd.Origin || run.Network.Roads[tr.To].ID != vd.Destination {
-				t.Errorf("vehicle %d (trip %s): from %s to %s, the trip runs from %s to %s", veh.ID, vd.ID, vd.Origin, vd.Destination,
+				t.Errorf("vehicle %d (trip %s): from %s to %s, the trip runs from %s to %s", veh.Index, vd.ID, vd.Origin, vd.Destination,
 					run.Network.Roads[tr.From].ID, run.Network.Roads[tr.To].ID)
 			}
 		}
 	}
 	if !found {
-		t.Errorf("vehicle %d: no trip %q in the scenario", veh.ID, vd.ID)
+		t.Errorf("vehicle %d: no trip %q in the scenario", veh.Index, vd.ID)
 	}
 }
 

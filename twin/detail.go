@@ -38,7 +38,7 @@ type MovementDetail struct {
 	Queue    float64 `json:"queue_m"`
 }
 
-// VehicleDetail is everything about one vehicle (GET /v1/vehicles/{n}):
+// VehicleDetail is everything about one vehicle (GET /v1/vehicles/{index}):
 // its trip, its route and, while it runs, where it is.
 type VehicleDetail struct {
 	// N is the vehicle number (the engine's index, as in binary stream
@@ -130,7 +130,7 @@ func (t *Twin) junctionDetail(id string) (*JunctionDetail, error) {
 }
 
 func (s *server) vehicle(w http.ResponseWriter, r *http.Request) {
-	raw := r.PathValue("n")
+	raw := r.PathValue("index")
 	n, err := strconv.ParseInt(raw, 10, 32)
 	if err != nil || n < 0 {
 		writeError(w, errorf(statusBadRequest, "bad_query", "a vehicle number is an integer ≥ 0 (the n of stream frames), got %q", clip(raw, 20)))
@@ -169,7 +169,7 @@ func (t *Twin) vehicleDetail(n int32) (*VehicleDetail, error) {
 	if tr.Status == "running" {
 		f := t.currentFrame(PartVehicles)
 		for i := range f.vehicles {
-			if f.vehicles[i].ID == n {
+			if f.vehicles[i].Index == n {
 				v := f.vehicles[i]
 				d.Now = &v
 				break

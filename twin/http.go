@@ -170,7 +170,7 @@ func (t *Twin) Handler(opt ServerOptions) http.Handler {
 	s.route("/v1/scene", "GET", s.scene)
 	s.route("/v1/observe", "GET", s.observe)
 	s.route("/v1/vehicles", "GET", s.part(PartVehicles))
-	s.route("/v1/vehicles/{n}", "GET", s.vehicle)
+	s.route("/v1/vehicles/{index}", "GET", s.vehicle)
 	s.route("/v1/lanes", "GET", s.part(PartLanes))
 	s.route("/v1/junctions", "GET", s.part(PartJunctions))
 	s.route("/v1/junctions/{id}", "GET", s.junction)
@@ -214,7 +214,7 @@ func (s *server) allowed(path string) string {
 		return "GET, POST"
 	case "/v1/status", "/v1/network", "/v1/observe", "/v1/vehicles", "/v1/lanes", "/v1/junctions", "/v1/detectors",
 		"/v1/shadow/{id}", "/v1/log", "/v1/stream", "/v1/openapi.json", "/{$}",
-		"/v1/scene", "/v1/vehicles/{n}", "/v1/junctions/{id}":
+		"/v1/scene", "/v1/vehicles/{index}", "/v1/junctions/{id}":
 		return "GET"
 	}
 	return "POST"

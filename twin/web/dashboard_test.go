@@ -93,7 +93,7 @@ func checkVehicles(t *testing.T, ctx context.Context, s *served, net *twin.Netwo
 			continue
 		}
 		var d twin.VehicleDetail
-		s.must("GET", fmt.Sprintf("/v1/vehicles/%d", v.ID), nil, &d)
+		s.must("GET", fmt.Sprintf("/v1/vehicles/%d", v.Index), nil, &d)
 		vt := vtypes[d.VType]
 		lane := roadLane(t, net, v.Road, v.Lane)
 		want := render.SpeedColor(v.Speed / scene.Lanes[lane].Speed)
@@ -106,12 +106,12 @@ func checkVehicles(t *testing.T, ctx context.Context, s *served, net *twin.Netwo
 		got := colorAt(img, px, py)
 		if !near(got, want, 3) {
 			t.Errorf("vehicle %d (%s, %.1f m/s of %.1f) at (%.1f, %.1f) m: pixel (%.0f, %.0f) is %v, want its speed colour %v",
-				v.ID, d.VType, v.Speed, scene.Lanes[lane].Speed, cx, cy, px, py, got, want)
+				v.Index, d.VType, v.Speed, scene.Lanes[lane].Speed, cx, cy, px, py, got, want)
 		}
 		// Beside it, across the road's edge, is no vehicle colour.
 		sx, sy := pv.pixel(cx-math.Sin(v.Heading)*40, cy+math.Cos(v.Heading)*40)
 		if side := colorAt(img, sx, sy); near(side, want, 3) {
-			t.Errorf("vehicle %d: 40 m to its side the pixel is its colour too (%v)", v.ID, side)
+			t.Errorf("vehicle %d: 40 m to its side the pixel is its colour too (%v)", v.Index, side)
 		}
 		checked++
 	}
@@ -178,7 +178,7 @@ func checkSelectVehicle(t *testing.T, ctx context.Context, s *served) {
 			continue
 		}
 		var d twin.VehicleDetail
-		s.must("GET", fmt.Sprintf("/v1/vehicles/%d", v.ID), nil, &d)
+		s.must("GET", fmt.Sprintf("/v1/vehicles/%d", v.Index), nil, &d)
 		eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setView(%g, %g, 6), %s)", v.X, v.Y, nextPaint))
 		pv := view(t, ctx)
 		px, py := pv.pixel(v.X-math.Cos(v.Heading)*2, v.Y-math.Sin(v.Heading)*2)

@@ -205,7 +205,7 @@ export class MapView {
   }
 
   drawBars(ctx, f, v) {
-    const s = this.cam.scale;
+    const c = this.cam, s = c.scale, W2 = this.W / 2, H2 = this.H / 2;
     const depth = Math.max(BAR_DEPTH, MIN_BAR_PX / s);
     const paths = new Map();
     for (const b of this.scene.bars) {
@@ -214,13 +214,14 @@ export class MapView {
       const l = b.m < f.lights.length ? f.lights[b.m] : LIGHT.r;
       let path = paths.get(l);
       if (!path) { path = new Path2D(); paths.set(l, path); }
-      const bx = -p[4] * depth, by = -p[5] * depth;
-      const a = this.toScreen(p[0], p[1]), z = this.toScreen(p[2], p[3]);
-      const z2 = this.toScreen(p[2] + bx, p[3] + by), a2 = this.toScreen(p[0] + bx, p[1] + by);
-      path.moveTo(a[0], a[1]);
-      path.lineTo(z[0], z[1]);
-      path.lineTo(z2[0], z2[1]);
-      path.lineTo(a2[0], a2[1]);
+      // a, b, then both moved back against the driving direction.
+      const ax = (p[0] - c.x) * s + W2, ay = H2 - (p[1] - c.y) * s;
+      const bx = (p[2] - c.x) * s + W2, by = H2 - (p[3] - c.y) * s;
+      const dx = -p[4] * depth * s, dy = p[5] * depth * s;
+      path.moveTo(ax, ay);
+      path.lineTo(bx, by);
+      path.lineTo(bx + dx, by + dy);
+      path.lineTo(ax + dx, ay + dy);
       path.closePath();
     }
     for (const [l, path] of paths) {
@@ -251,6 +252,10 @@ export class MapView {
     return Math.round(Math.min(ratio, 1) * (this.pal.speed.length - 1));
   }
 
+  // drawVehicles draws the vehicles in view: as oriented rectangles, one
+  // path per colour, or, when shorter than DOT_BELOW_PX on screen, as
+  // DOT_PX dots written straight into a pixel buffer (tens of thousands of
+  // vehicles at a city-wide zoom cost a few milliseconds that way).
   drawVehicles(ctx, f, v) {
     const n = f.n;
     if (this.bucket.length < n) {
@@ -269,29 +274,34 @@ export class MapView {
       counts[b + 1]++;
       shown++;
     }
+    this.stats.shown = shown;
     for (let b = 1; b < counts.length; b++) counts[b] += counts[b - 1];
     const next = counts.slice(0, colors.length);
     for (let i = 0; i < n; i++) if (bucket[i] !== 255) order[next[bucket[i]]++] = i;
     const s = this.cam.scale, c = this.cam, W2 = this.W / 2, H2 = this.H / 2;
+    const dots = this.dotBuffer(colors);
+    let dotted = 0;
     for (let b = 0; b < colors.length; b++) {
       const from = counts[b], to = counts[b + 1];
       if (from === to) continue;
       ctx.fillStyle = colors[b];
       ctx.beginPath();
+      let quads = 0;
+      const rgba = dots.colors[b];
       for (let k = from; k < to; k++) {
         const i = order[k];
         const vt = f.vtype[i];
         const len = vt < this.vlen.length ? this.vlen[vt] : 5;
-        const wide = vt < this.vwide.length ? this.vwide[vt] : 1.8;
         const fx = (f.x[i] - c.x) * s + W2, fy = H2 - (f.y[i] - c.y) * s;
         const L = Math.max(len * s, MIN_VEH_LEN_PX);
         const h = f.heading[i] / 10000;
         const dx = Math.cos(h), dy = -Math.sin(h);
         if (L < DOT_BELOW_PX) {
-          const mx = fx - dx * L / 2, my = fy - dy * L / 2;
-          ctx.rect(mx - DOT_PX / 2, my - DOT_PX / 2, DOT_PX, DOT_PX);
+          this.dot(dots, fx - dx * L / 2, fy - dy * L / 2, rgba);
+          dotted++;
           continue;
         }
+        const wide = vt < this.vwide.length ? this.vwide[vt] : 1.8;
         const hw = Math.max(wide * s, MIN_VEH_WIDE_PX) / 2;
         const nx = -dy * hw, ny = dx * hw;
         const rx = fx - dx * L, ry = fy - dy * L;
@@ -300,10 +310,51 @@ export class MapView {
         ctx.lineTo(rx + nx, ry + ny);
         ctx.lineTo(rx - nx, ry - ny);
         ctx.closePath();
+        quads++;
       }
-      ctx.fill();
+      if (quads) ctx.fill();
     }
-    this.stats.shown = shown;
+    if (dotted) {
+      dots.ctx.putImageData(dots.image, 0, 0);
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(dots.canvas, 0, 0);
+      ctx.restore();
+    }
+  }
+
+  // dotBuffer returns the cleared pixel buffer of the dots, the size of
+  // the canvas in device pixels, with the colours as packed RGBA.
+  dotBuffer(colors) {
+    const w = this.dyn.width, h = this.dyn.height;
+    let d = this.dots;
+    if (!d || d.w !== w || d.h !== h) {
+      const canvas = document.createElement("canvas");
+      canvas.width = w;
+      canvas.height = h;
+      const ctx = canvas.getContext("2d");
+      const image = ctx.createImageData(w, h);
+      d = this.dots = { w, h, canvas, ctx, image, px: new Uint32Array(image.data.buffer), colors: null, key: "" };
+    } else {
+      d.px.fill(0);
+    }
+    const key = colors.join();
+    if (d.key !== key) {
+      d.colors = colors.map(packRGBA);
+      d.key = key;
+    }
+    return d;
+  }
+
+  // dot writes a DOT_PX square (in CSS pixels) centred on (x, y).
+  dot(d, x, y, rgba) {
+    const size = Math.max(1, Math.round(DOT_PX * this.dpr));
+    const x0 = Math.round(x * this.dpr - size / 2), y0 = Math.round(y * this.dpr - size / 2);
+    if (x0 < 0 || y0 < 0 || x0 + size > d.w || y0 + size > d.h) return;
+    for (let j = 0; j < size; j++) {
+      const row = (y0 + j) * d.w + x0;
+      for (let k = 0; k < size; k++) d.px[row + k] = rgba;
+    }
   }
 
   drawRoute(ctx, v) {
@@ -390,6 +441,14 @@ export class MapView {
     if (p.length >= 4 && k + 3 < p.length) return [(p[k] + p[k + 2]) / 2, (p[k + 1] + p[k + 3]) / 2];
     return [p[0], p[1]];
   }
+}
+
+// packRGBA packs a CSS colour #rrggbb as the Uint32 of an RGBA pixel
+// (little-endian: A B G R from the top byte down).
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+function packRGBA(hex) {
+  const r = parseInt(hex.slice(1, 3), 16), g = parseInt(hex.slice(3, 5), 16), b = parseInt(hex.slice(5, 7), 16);
+  return littleEndian ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
 function prep(p, w) { return { p, w, box: boxOf(p, w) }; }
