@@ -133,7 +133,7 @@ func TestCityFlowPolicies(t *testing.T) {
 					Network: scenarios.Network{CityFlow: roadnet},
 					Demand:  scenarios.Demand{CityFlow: flow},
 					Signals: scenarios.Signals{Policy: pol, Yellow: &yellow,
-						FixedTime: scenarios.FixedTimeParams{Phases: []int{1, 2, 3, 4, 5, 6, 7, 8}, Green: 30, YellowInside: true}},
+						Params: map[string]any{scenarios.PolicyFixedTime: &scenarios.FixedTimeParams{Phases: []int{1, 2, 3, 4, 5, 6, 7, 8}, Green: new(30.0), YellowInside: true}}},
 					Driving: scenarios.Driving{NoLaneChange: true, Teleport: new(-1.0)},
 				}
 				run, sim := mustBuild(t, sc, nil)

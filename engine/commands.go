@@ -392,6 +392,14 @@ type forced struct {
 	next  Controller
 }
 
+// Name implements Controller: the policy the junction returns to.
+func (f *forced) Name() string {
+	if f.next == nil {
+		return "none"
+	}
+	return f.next.Name()
+}
+
 func (f *forced) Decide(v signal.View) int {
 	if v.Now < f.until-1e-9 {
 		return f.phase

@@ -7,16 +7,16 @@ import (
 
 // Defaults for keys a scenario leaves unset. README.md lists them too; the vehicle-type defaults are those of [PassengerCar].
 const (
-	DefaultStep                = 1.0          // step, s
-	DefaultOutputInterval      = 60.0         // output.interval, s
-	DefaultScale               = 1.0          // demand.scale
-	DefaultDistribution        = "poisson"    // distribution of flows, random trips and OD matrices
-	DefaultPolicy              = "fixed_time" // signals.policy
-	DefaultTeleport            = 300.0        // driving.teleport, s
-	DefaultPoliteness          = 0.2          // driving.politeness
-	DefaultLaneChangeThreshold = 0.2          // driving.lane_change_threshold, m/s²
-	DefaultOutputRoot          = "out"        // output.dir is DefaultOutputRoot/<name>
-	DefaultName                = "scenario"   // name when the file name gives none
+	DefaultStep                = 1.0             // step, s
+	DefaultOutputInterval      = 60.0            // output.interval, s
+	DefaultScale               = 1.0             // demand.scale
+	DefaultDistribution        = "poisson"       // distribution of flows, random trips and OD matrices
+	DefaultPolicy              = PolicyFixedTime // signals.policy
+	DefaultTeleport            = 300.0           // driving.teleport, s
+	DefaultPoliteness          = 0.2             // driving.politeness
+	DefaultLaneChangeThreshold = 0.2             // driving.lane_change_threshold, m/s²
+	DefaultOutputRoot          = "out"           // output.dir is DefaultOutputRoot/<name>
+	DefaultName                = "scenario"      // name when the file name gives none
 
 	DefaultGridBlock = 200.0 // network.grid.block, m
 	DefaultGridLanes = 2     // network.grid.lanes, per direction
@@ -25,40 +25,16 @@ const (
 	DefaultKraussSigma = 0.5 // sigma of a krauss vehicle type
 )
 
-// Signal defaults (the [signals] tables). Policy parameters follow the
-// usual CityFlow benchmark settings where there are any.
+// Signal defaults (the [signals] tables but the policies'; see the
+// policy_*.go files and package engine/signal for those).
 const (
-	DefaultGuardMinGreen     = 5.0         // signals.guard.min_green, s
-	DefaultLoopOffset        = 25.0        // signals.detectors.loop_offset, m
-	DefaultWebsterSaturation = 1800.0      // signals.webster.saturation, veh/h per lane
-	DefaultWebsterK          = 2           // signals.webster.k, cycles
-	DefaultWebsterMinCycle   = 40.0        // signals.webster.min_cycle, s
-	DefaultWebsterMaxCycle   = 150.0       // signals.webster.max_cycle, s
-	DefaultWebsterMinGreen   = 5.0         // signals.webster.min_green, s
-	DefaultWebsterFlows      = "observed"  // signals.webster.flows
-	DefaultActuatedMinGreen  = 10.0        // signals.actuated.min_green, s
-	DefaultActuatedMaxGreen  = 50.0        // signals.actuated.max_green, s
-	DefaultActuatedPassage   = 3.0         // signals.actuated.passage, s
-	DefaultMaxPressureDelta  = 10.0        // signals.max_pressure.delta, s
-	DefaultMaxPressureMin    = 10.0        // signals.max_pressure.min_green, s
-	DefaultSOTLVariant       = "threshold" // signals.sotl.variant
-	DefaultSOTLGreenVehicles = 5           // signals.sotl.min_green_vehicles
-	DefaultSOTLRedVehicles   = 5           // signals.sotl.max_red_vehicles
-	DefaultMaxPressureVar    = "average"   // signals.max_pressure.variant
-	DefaultSOTLTheta         = 40.0        // signals.sotl.theta, veh·s
-	DefaultSOTLPhiMin        = 5.0         // signals.sotl.phi_min, s
-	DefaultSOTLMu            = 3           // signals.sotl.mu, vehicles
-	MaxSignalTime            = 3600.0      // upper bound of any signal time key, s
-	MaxChangeTime            = 20.0        // upper bound of yellow and all_red, s
-	MaxSaturation            = 10000.0     // signals.webster.saturation, veh/h per lane
-	MaxDetectorDistance      = 10000.0     // signals.detectors keys, m
-	GroupPrefix              = "group:"    // a junction list entry naming a group of signals.groups
-	PolicyFixedTime          = DefaultPolicy
-	PolicyWebster            = "webster"
-	PolicyActuated           = "actuated"
-	PolicyMaxPressure        = "max_pressure"
-	PolicySOTL               = "sotl"
-	PolicyExternal           = "external"
+	DefaultGuardMinGreen = 5.0      // signals.guard.min_green, s
+	DefaultLoopOffset    = 25.0     // signals.detectors.loop_offset, m
+	MaxSignalTime        = 3600.0   // upper bound of any signal time key, s
+	MaxChangeTime        = 20.0     // upper bound of yellow and all_red, s
+	MaxSaturation        = 10000.0  // signals.webster.saturation, veh/h per lane
+	MaxDetectorDistance  = 10000.0  // signals.detectors keys, m
+	GroupPrefix          = "group:" // a junction list entry naming a group of signals.groups
 )
 
 // Car-following models a vehicle type may name.
@@ -67,16 +43,12 @@ const (
 	ModelKrauss = "krauss"
 )
 
-// Models, Distributions and SignalPolicies are the values Validate accepts
-// for vtypes[].model, the distribution keys and signals.policy. New
-// signal policies are added to SignalPolicies.
+// Models and Distributions are the values Validate accepts for
+// vtypes[].model and the distribution keys (PolicyNames lists the
+// signal policies).
 var (
-	Models              = []string{ModelIDM, ModelKrauss}
-	Distributions       = []string{"poisson", "uniform"}
-	SignalPolicies      = []string{PolicyFixedTime, PolicyWebster, PolicyActuated, PolicyMaxPressure, PolicySOTL, PolicyExternal}
-	SOTLVariants        = []string{"threshold", "request", "phase", "platoon"}
-	MaxPressureVariants = []string{"average", "all_downstream"}
-	WebsterFlows        = []string{"observed", "scenario"}
+	Models        = []string{ModelIDM, ModelKrauss}
+	Distributions = []string{"poisson", "uniform"}
 )
 
 // PassengerCar returns the default vehicle type, a passenger car driven by
@@ -198,33 +170,13 @@ func (s *Scenario) ApplyDefaults() {
 
 func (g *Signals) applyDefaults() {
 	def(&g.Policy, DefaultPolicy)
-	if g.Guard.MinGreen == nil {
-		g.Guard.MinGreen = ptr(DefaultGuardMinGreen)
+	setDefault(&g.Guard.MinGreen, DefaultGuardMinGreen)
+	for _, d := range policies() {
+		d.defaults(g.params(d))
 	}
-	def(&g.Detectors.LoopOffset, g.SOTL.Omega)
+	// SOTL's ω is the loop offset (signal.SOTL).
+	def(&g.Detectors.LoopOffset, paramsOf[SOTLParams](g, "sotl").Omega)
 	def(&g.Detectors.LoopOffset, DefaultLoopOffset)
-	w := &g.Webster
-	def(&w.Saturation, DefaultWebsterSaturation)
-	def(&w.K, DefaultWebsterK)
-	def(&w.MinCycle, DefaultWebsterMinCycle)
-	def(&w.MaxCycle, DefaultWebsterMaxCycle)
-	def(&w.MinGreen, DefaultWebsterMinGreen)
-	def(&w.Flows, DefaultWebsterFlows)
-	a := &g.Actuated
-	def(&a.MinGreen, DefaultActuatedMinGreen)
-	def(&a.MaxGreen, DefaultActuatedMaxGreen)
-	def(&a.Passage, DefaultActuatedPassage)
-	m := &g.MaxPressure
-	def(&m.Delta, DefaultMaxPressureDelta)
-	def(&m.MinGreen, DefaultMaxPressureMin)
-	def(&m.Variant, DefaultMaxPressureVar)
-	so := &g.SOTL
-	def(&so.Variant, DefaultSOTLVariant)
-	def(&so.Theta, DefaultSOTLTheta)
-	def(&so.PhiMin, DefaultSOTLPhiMin)
-	def(&so.Mu, DefaultSOTLMu)
-	def(&so.MinGreenVehicles, DefaultSOTLGreenVehicles)
-	def(&so.MaxRedVehicles, DefaultSOTLRedVehicles)
 }
 
 // def sets *p to v if *p is the zero value (a key for which 0 is not

@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/citytwin/citytwin/engine"
-	"github.com/citytwin/citytwin/engine/signal"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -67,7 +66,7 @@ type Event struct {
 	// signalised junction.
 	Junctions []string `toml:"junctions" json:"junctions,omitempty"`
 	// Policy is the policy switch_policy gives them, one of
-	// SignalPolicies, with the parameters of its [signals] table.
+	// PolicyNames, with the parameters of its [signals] table.
 	Policy string `toml:"policy" json:"policy,omitempty"`
 	// Phases is the phase set of switch_policy; empty keeps the policy's.
 	Phases []int `toml:"phases" json:"phases,omitempty"`
@@ -227,7 +226,7 @@ func (s *Scenario) checkEvent(e *Event, set []string, key func(string) string, a
 				"no vehicle type %q in vtypes", e.VType)
 		}
 	case EventSwitchPolicy:
-		check("policy", slices.Contains(SignalPolicies, e.Policy), "must be one of %s, got %q", strings.Join(SignalPolicies, ", "), e.Policy)
+		check("policy", IsPolicy(e.Policy), "must be one of %s, got %q", strings.Join(PolicyNames(), ", "), e.Policy)
 		if !check("junctions", len(e.Junctions) <= MaxEventJunctions, "at most %d junctions, got %d", MaxEventJunctions, len(e.Junctions)) {
 			break
 		}
@@ -324,7 +323,7 @@ func (r *Run) checkEventNet(e *Event, key func(string) string, add func(key, for
 			add(key("junctions"), "%v", err)
 			return
 		}
-		if !slices.Contains(SignalPolicies, e.Policy) {
+		if !IsPolicy(e.Policy) {
 			return // reported by checkEvent
 		}
 		for _, v := range nodes {
@@ -365,19 +364,14 @@ func (r *Run) checkPolicy(v maps.NodeID, policy string, phases []int) error {
 	if st == nil {
 		return fmt.Errorf("the run has no signal setup (build it with Build)")
 	}
-	c := policyChoice{policy: policy, phases: phases}
-	set, _ := st.phaseSet(c)
-	if err := signal.CheckPhases(st.program(v), set); err != nil {
-		return err
+	d, ok := policyByName(policy)
+	if !ok {
+		return fmt.Errorf("unknown signal policy %q (want one of %s)", policy, strings.Join(PolicyNames(), ", "))
 	}
-	if policy == PolicyFixedTime {
-		plan := st.fixed[v]
-		if phases != nil {
-			plan.Phases = phases
-		}
-		return plan.Check(st.program(v))
+	if _, ok := st.params[policy]; !ok {
+		return fmt.Errorf("signal policy %q was registered after the run was built", policy)
 	}
-	return nil
+	return st.checkJunction(d, v, policyChoice{policy: policy, phases: phases})
 }
 
 // endpointRoads resolves an add_demand origin or destination.

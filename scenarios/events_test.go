@@ -205,7 +205,7 @@ func TestEventCommands(t *testing.T) {
 		{Event{Kind: EventSpeedLimit, Road: "road_1_1_0", Speed: &speed}, "engine.SetSpeedLimit"},
 		{Event{Kind: EventScaleDemand, Factor: 2}, "engine.ScaleDemand"},
 		{Event{Kind: EventAddDemand, From: "road_0_1_0", To: "road_3_1_0", Rate: 360, End: 100, Distribution: "uniform"}, "engine.AddTrips"},
-		{Event{Kind: EventSwitchPolicy, Policy: PolicySOTL}, "engine.SetNodeController×6"},
+		{Event{Kind: EventSwitchPolicy, Policy: "sotl"}, "engine.SetNodeController×6"},
 		{Event{Kind: EventForcePhase, Junction: "intersection_1_1", Phase: &one, Duration: 30}, "engine.ForcePhase"},
 	} {
 		if err := run.CheckEvent(&tc.e); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -107,6 +108,9 @@ func Parse(data []byte, name string) (s *Scenario, err error) {
 	if _, err := toml.Decode(src, s); err != nil {
 		return nil, tomlError(name, src, "", err) // a case checkTree missed
 	}
+	if err := s.Signals.decodeParams(src); err != nil {
+		return nil, tomlError(name, src, "", err)
+	}
 	s.ApplyDefaults()
 	replacedZeros(tree, reflect.ValueOf(s).Elem(), "", func(key string, def reflect.Value) {
 		msg, ok := zeroKeys[key]
@@ -176,7 +180,43 @@ func replacedZeros(tree any, v reflect.Value, path string, bad func(key string, 
 // extraTable returns the value of a table that struct v holds besides its
 // fields (a policy's parameters in Signals), if any.
 func extraTable(v reflect.Value, key string) (reflect.Value, bool) {
+	if g, ok := v.Addr().Interface().(*Signals); ok {
+		if p, ok := g.Params[key]; ok {
+			return reflect.ValueOf(p), true
+		}
+	}
 	return reflect.Value{}, false
+}
+
+// extraTableType returns the type of a table that struct type t has
+// besides its fields (a registered policy's parameters in Signals).
+func extraTableType(t reflect.Type, key string) (reflect.Type, bool) {
+	if t == reflect.TypeFor[Signals]() {
+		if d, ok := policyByName(key); ok {
+			return d.typ, true
+		}
+	}
+	return nil, false
+}
+
+// decodeParams decodes the policy tables [signals.NAME] of a scenario's
+// TOML text into g.Params (keys and types have been checked).
+func (g *Signals) decodeParams(src string) error {
+	var tables struct {
+		Signals map[string]toml.Primitive `toml:"signals"`
+	}
+	md, err := toml.Decode(src, &tables)
+	if err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(tables.Signals)) {
+		if d, ok := policyByName(k); ok {
+			if err := md.PrimitiveDecode(tables.Signals[k], g.params(d)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // tomlError converts an error of the TOML library about src to an *Error
@@ -249,12 +289,13 @@ func checkTree(v any, t reflect.Type, path string, bad func(key, msg string)) {
 			return
 		}
 		for _, k := range sortedKeys(m) {
-			f, ok := fieldByTag(t, k)
-			if !ok {
+			if f, ok := fieldByTag(t, k); ok {
+				checkTree(m[k], f.Type, joinKey(path, k), bad)
+			} else if et, ok := extraTableType(t, k); ok {
+				checkTree(m[k], et, joinKey(path, k), bad)
+			} else {
 				bad(joinKey(path, k), "unknown key")
-				continue
 			}
-			checkTree(m[k], f.Type, joinKey(path, k), bad)
 		}
 	case reflect.Map:
 		m, ok := v.(map[string]any)
@@ -309,7 +350,7 @@ func checkTree(v any, t reflect.Type, path string, bad func(key, msg string)) {
 func fieldByTag(t reflect.Type, key string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if name, _, _ := strings.Cut(f.Tag.Get("toml"), ","); name == key && f.IsExported() {
+		if name, _, _ := strings.Cut(f.Tag.Get("toml"), ","); name == key && name != "-" && f.IsExported() {
 			return f, true
 		}
 	}

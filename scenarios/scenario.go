@@ -264,7 +264,7 @@ type ODMatrix struct {
 // ("[signals]") and docs/signals.md.
 type Signals struct {
 	// Policy is the default controller of every signalised junction, one
-	// of SignalPolicies (default "fixed_time": the network's programs).
+	// of PolicyNames (default "fixed_time": the network's programs).
 	Policy string `toml:"policy"`
 	// Phases restricts the program phases the policies may choose (indices
 	// into each junction's program); default: every phase but dominated
@@ -290,11 +290,11 @@ type Signals struct {
 	Guard     SignalGuard `toml:"guard"`
 	Detectors Detectors   `toml:"detectors"`
 
-	FixedTime   FixedTimeParams   `toml:"fixed_time"`
-	Webster     WebsterParams     `toml:"webster"`
-	Actuated    ActuatedParams    `toml:"actuated"`
-	MaxPressure MaxPressureParams `toml:"max_pressure"`
-	SOTL        SOTLParams        `toml:"sotl"`
+	// Params holds the parameters of each policy, the tables
+	// [signals.NAME], by policy name: a pointer to the parameter struct
+	// of the policy's registration (*WebsterParams for "webster"; see
+	// Policy). ApplyDefaults gives every registered policy its table.
+	Params map[string]any `toml:"-"`
 }
 
 // SignalOverride gives the listed junctions another policy and/or phase
@@ -302,7 +302,7 @@ type Signals struct {
 type SignalOverride struct {
 	// Junctions lists junction ids and "group:NAME" references.
 	Junctions []string `toml:"junctions"`
-	// Policy is one of SignalPolicies; empty keeps the default policy.
+	// Policy is one of PolicyNames; empty keeps the default policy.
 	Policy string `toml:"policy"`
 	// Phases is the phase set of these junctions; empty keeps the
 	// policy's.
@@ -312,7 +312,7 @@ type SignalOverride struct {
 // SignalSwitch changes the policy of junctions at time At.
 type SignalSwitch struct {
 	At     float64 `toml:"at"`     // s
-	Policy string  `toml:"policy"` // one of SignalPolicies
+	Policy string  `toml:"policy"` // one of PolicyNames
 	Phases []int   `toml:"phases"` // phase set; empty keeps the policy's
 	// Junctions lists junction ids and "group:NAME" references; empty
 	// means every signalised junction.
@@ -360,83 +360,11 @@ type SignalGuard struct {
 // Detectors place the detectors the adaptive policies read.
 type Detectors struct {
 	// LoopOffset is the distance of every lane's induction loop before its
-	// stop line (m, default 25). It is also SOTL's ω.
+	// stop line (m, default 25, or signals.sotl.omega). It is also SOTL's ω.
 	LoopOffset float64 `toml:"loop_offset"`
 	// AreaLength is the length of the lane-area detectors ending at the
 	// stop lines (m); default 0, the whole lane.
 	AreaLength float64 `toml:"area_length"`
-}
-
-// FixedTimeParams are the parameters of the fixed_time policy.
-type FixedTimeParams struct {
-	// Phases is the cycle, in order; default: every program phase.
-	Phases []int `toml:"phases"`
-	// Green is the green of every phase (s); default: the program's
-	// durations.
-	Green float64 `toml:"green"`
-	// Offset shifts every cycle start (s).
-	Offset float64 `toml:"offset"`
-	// YellowInside counts the yellow and all-red inside each phase's
-	// time, as LibSignal's fixed-time baseline does.
-	YellowInside bool `toml:"yellow_inside"`
-	// Static runs actuated programs (a SUMO network's type="actuated"
-	// tlLogics) with their fixed durations; by default fixed_time runs
-	// them actuated, as SUMO does (signal.GapActuated), when no other
-	// fixed_time key changes their plan.
-	Static bool `toml:"static"`
-}
-
-// WebsterParams are the parameters of the webster policy.
-type WebsterParams struct {
-	Phases     []int   `toml:"phases"`
-	Saturation float64 `toml:"saturation"` // veh/h per lane
-	K          int     `toml:"k"`          // cycles between recomputations
-	MinCycle   float64 `toml:"min_cycle"`  // s
-	MaxCycle   float64 `toml:"max_cycle"`  // s
-	MinGreen   float64 `toml:"min_green"`  // s
-	Lost       float64 `toml:"lost"`       // s per phase; default yellow + all-red
-	// Flows is "observed" (loop counts, default) or "scenario" (the
-	// scenario's demand, never re-estimated).
-	Flows string `toml:"flows"`
-}
-
-// ActuatedParams are the parameters of the actuated policy.
-type ActuatedParams struct {
-	Phases   []int   `toml:"phases"`
-	MinGreen float64 `toml:"min_green"` // s
-	MaxGreen float64 `toml:"max_green"` // s
-	Passage  float64 `toml:"passage"`   // s
-}
-
-// MaxPressureParams are the parameters of the max_pressure policy.
-type MaxPressureParams struct {
-	Phases   []int   `toml:"phases"`
-	Delta    float64 `toml:"delta"`     // s between decisions
-	MinGreen float64 `toml:"min_green"` // s
-	// Halting counts standing vehicles (queues) only.
-	Halting bool `toml:"halting"`
-	// Variant is "average" (default: upstream minus the average over the
-	// lanes fed, the published definition) or "all_downstream" (minus
-	// every lane fed, CityTwin's earlier variant).
-	Variant string `toml:"variant"`
-}
-
-// SOTLParams are the parameters of the sotl policy.
-type SOTLParams struct {
-	Phases []int `toml:"phases"`
-	// Variant is "threshold" (default: Cools et al.'s rule as the
-	// benchmarks run it), "request", "phase" or "platoon".
-	Variant string `toml:"variant"`
-	// MinGreenVehicles and MaxRedVehicles are the threshold rule's limits
-	// (halting vehicles on the green and the red approaches).
-	MinGreenVehicles int     `toml:"min_green_vehicles"`
-	MaxRedVehicles   int     `toml:"max_red_vehicles"`
-	Theta            float64 `toml:"theta"`   // θ, veh·s
-	PhiMin           float64 `toml:"phi_min"` // φ_min, s
-	Mu               int     `toml:"mu"`      // μ, vehicles
-	// Omega is ω (m), the reach of the platoon rule; it sets
-	// detectors.loop_offset, and must agree with it if both are set.
-	Omega float64 `toml:"omega"`
 }
 
 // Driving holds engine-wide behaviour switches.

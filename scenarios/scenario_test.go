@@ -335,7 +335,7 @@ func TestValidate(t *testing.T) {
 		{"od NaN", func(s *Scenario) { s.Demand.OD[0].Trips[1][0] = math.NaN() }, "demand.od[0].trips[1][0]: must be at least 0 and finite, got NaN"},
 		{"od infinite", func(s *Scenario) { s.Demand.OD[0].Trips[1][0] = math.Inf(1) }, "demand.od[0].trips[1][0]: must be at least 0 and finite"},
 
-		{"policy", func(s *Scenario) { s.Signals.Policy = "green_always" }, `signals.policy: must be one of fixed_time, webster, actuated, max_pressure, sotl, external, got "green_always"`},
+		{"policy", func(s *Scenario) { s.Signals.Policy = "green_always" }, `signals.policy: must be one of fixed_time, webster, actuated, max_pressure, sotl, external`},
 		{"interval", func(s *Scenario) { s.Output.Interval = -60 }, "output.interval: must be positive"},
 		{"teleport 0.5", func(s *Scenario) { s.Driving.Teleport = new(0.5) }, "driving.teleport: must be 0 or negative (disabled) or at least 1 s"},
 		{"politeness", func(s *Scenario) { p := 1.5; s.Driving.Politeness = &p }, "driving.politeness: must be in [0, 1]"},
@@ -470,7 +470,7 @@ func TestReadme(t *testing.T) {
 		seen[typ] = true
 		for i := range typ.NumField() {
 			f := typ.Field(i)
-			if tag := f.Tag.Get("toml"); tag != "" {
+			if tag := f.Tag.Get("toml"); tag != "" && tag != "-" {
 				if !strings.Contains(readme, "`"+tag+"`") && !strings.Contains(readme, "["+tag+"]") {
 					t.Errorf("README.md: got no `%s`, want key %s.%s documented", tag, typ.Name(), f.Name)
 				}
@@ -479,6 +479,13 @@ func TestReadme(t *testing.T) {
 		}
 	}
 	keys(reflect.TypeFor[Scenario]())
+	for _, name := range builtinPolicies {
+		d, _ := policyByName(name)
+		if !strings.Contains(readme, "[signals."+name+"]") && name != "external" {
+			t.Errorf("README.md: got no [signals.%s], want the policy's table documented", name)
+		}
+		keys(d.typ)
+	}
 
 	_, example, ok := strings.Cut(readme, "## A full example")
 	_, example, _ = strings.Cut(example, "```toml\n")

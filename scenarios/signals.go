@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/signal"
@@ -16,15 +17,18 @@ import (
 // junction its program, its fixed-time plan, the phase sets and policies
 // in force over time, and the flows Webster may start from.
 type signalSetup struct {
-	sc       *Scenario
-	net      *maps.Network
-	programs []*maps.Program     // per node; nil: the network's own program
-	fixed    []signal.FixedTime  // per node, the fixed_time plan
-	initial  []policyChoice      // per node, the policy at time 0
-	switches []resolvedSwitch    // in time order
-	flows    [][]float64         // per node, movement demand from the scenario (veh/h), for webster
-	ext      []*signal.External  // per node, the External of the last sim built
-	applied  map[*engine.Sim]int // switches applied per sim
+	sc        *Scenario
+	net       *maps.Network
+	programs  []*maps.Program    // per node; nil: the network's own program
+	fixed     []signal.FixedTime // per node, the fixed_time plan
+	initial   []policyChoice     // per node, the policy at time 0
+	switches  []resolvedSwitch   // in time order
+	params    map[string]any     // per policy, its parameters (Signals.Params at Build)
+	trips     []engine.Trip      // the run's trips, for ScenarioFlows
+	flows     [][]float64        // per node, movement demand from the scenario (veh/h); see Junction.ScenarioFlows
+	flowsOnce sync.Once
+	ext       []*signal.External  // per node, the External of the last sim built
+	applied   map[*engine.Sim]int // switches applied per sim
 }
 
 // policyChoice is a policy with the phase set it may choose from (nil:
@@ -43,12 +47,15 @@ type resolvedSwitch struct {
 
 // buildSignals resolves the [signals] tables against the network and
 // fills the engine configuration's signal settings. trips gives the
-// scenario flows for webster's "scenario" mode.
+// scenario flows (Junction.ScenarioFlows).
 func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []engine.Trip) (*signalSetup, []string, error) {
 	g := &sc.Signals
 	st := &signalSetup{sc: sc, net: net, programs: make([]*maps.Program, len(net.Nodes)),
 		fixed: make([]signal.FixedTime, len(net.Nodes)), initial: make([]policyChoice, len(net.Nodes)),
-		ext: make([]*signal.External, len(net.Nodes)), applied: map[*engine.Sim]int{}}
+		ext: make([]*signal.External, len(net.Nodes)), applied: map[*engine.Sim]int{}, trips: trips, params: map[string]any{}}
+	for _, d := range policies() {
+		st.params[d.name] = g.params(d)
+	}
 	var errs []error
 	var notes []string
 	fail := func(key, format string, args ...any) { errs = append(errs, sc.errorf(key, format, args...)) }
@@ -142,13 +149,10 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 
 	// Fixed-time plans and phase sets, checked against every junction's
 	// program for every policy it will run.
-	ft := g.FixedTime
+	ft := paramsOf[FixedTimeParams](g, PolicyFixedTime)
 	for _, v := range st.signalised() {
 		prog := st.program(v)
-		plan := signal.FixedTime{Phases: ft.Phases, Offset: ft.Offset, YellowInside: ft.YellowInside}
-		if ft.Green > 0 {
-			plan.Green = []float64{ft.Green}
-		}
+		plan := ft.plan()
 		if c := st.initial[v]; c.policy == PolicyFixedTime && c.phases != nil {
 			plan.Phases = c.phases
 		}
@@ -172,11 +176,10 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 				fail(setKey, "junction %s: %v", net.Nodes[v].ID, strings.TrimPrefix(err.Error(), "signal: "))
 				continue
 			}
-			if u.c.policy == PolicyFixedTime {
-				if err := plan.Check(prog); err != nil {
-					fail("signals.fixed_time", "junction %s: %v", net.Nodes[v].ID, strings.TrimPrefix(err.Error(), "signal: "))
-				}
-			} else if u.c.policy != PolicyExternal {
+			d, _ := policyByName(u.c.policy)
+			if err := st.checkJunction(d, v, u.c); err != nil {
+				fail(joinKey("signals", d.name), "junction %s: %v", net.Nodes[v].ID, strings.TrimPrefix(err.Error(), "signal: "))
+			} else if d.phases != nil && u.c.policy != PolicyFixedTime {
 				if set == nil {
 					set = signal.DefaultPhases(prog)
 				}
@@ -230,11 +233,6 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 		return nil, nil, errors.Join(errs...)
 	}
 
-	// Scenario flows for webster.
-	if g.Webster.Flows == "scenario" {
-		st.flows = movementFlows(net, trips, sc.Duration)
-	}
-
 	minGreen := DefaultGuardMinGreen
 	if g.Guard.MinGreen != nil {
 		minGreen = *g.Guard.MinGreen
@@ -244,7 +242,6 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 	cfg.LoopOffset = g.Detectors.LoopOffset
 	cfg.AreaLength = g.Detectors.AreaLength
 	cfg.Controllers = func(v maps.NodeID) engine.Controller {
-		st.ext[v] = nil
 		return st.controller(v, st.initial[v])
 	}
 	return st, notes, nil
@@ -319,73 +316,52 @@ func (st *signalSetup) junctions(key string, ids []string, fail func(key, format
 }
 
 // phaseSet returns the phase set of a policy choice and the key it comes
-// from ("" for the default set).
+// from ("" for the default set): the choice's own, else the policy
+// table's, else signals.phases (not for fixed_time, whose phases are a
+// cycle of the program). A policy that chooses no phase has none.
 func (st *signalSetup) phaseSet(c policyChoice) ([]int, string) {
+	d, ok := policyByName(c.policy)
+	if !ok || d.phases == nil {
+		return nil, ""
+	}
 	if c.phases != nil {
 		return c.phases, c.key
 	}
-	g := &st.sc.Signals
-	var own []int
-	switch c.policy {
-	case PolicyFixedTime:
-		own = g.FixedTime.Phases
-	case PolicyWebster:
-		own = g.Webster.Phases
-	case PolicyActuated:
-		own = g.Actuated.Phases
-	case PolicyMaxPressure:
-		own = g.MaxPressure.Phases
-	case PolicySOTL:
-		own = g.SOTL.Phases
+	if own := d.phases(st.params[d.name]); own != nil {
+		return own, joinKey(joinKey("signals", c.policy), "phases")
 	}
-	if own != nil {
-		return own, "signals." + c.policy + ".phases"
-	}
-	if g.Phases != nil && c.policy != PolicyFixedTime {
+	if g := &st.sc.Signals; g.Phases != nil && c.policy != PolicyFixedTime {
 		return g.Phases, "signals.phases"
 	}
 	return nil, ""
 }
 
+// junctionOf returns what a policy gets of junction v for choice c.
+func (st *signalSetup) junctionOf(v maps.NodeID, c policyChoice) Junction {
+	set, _ := st.phaseSet(c)
+	return Junction{Node: v, ID: st.net.Nodes[v].ID, Program: st.program(v), Phases: set, st: st, choice: c.phases}
+}
+
+// checkJunction reports whether junction v can run choice c of policy d:
+// its phase set exists in the program, and the policy's own check.
+func (st *signalSetup) checkJunction(d *policyDef, v maps.NodeID, c policyChoice) error {
+	j := st.junctionOf(v, c)
+	if err := signal.CheckPhases(j.Program, j.Phases); err != nil {
+		return err
+	}
+	if d.checkJunction != nil {
+		return d.checkJunction(st.params[d.name], j)
+	}
+	return nil
+}
+
 // controller makes a new controller of junction v.
 func (st *signalSetup) controller(v maps.NodeID, c policyChoice) engine.Controller {
-	g := &st.sc.Signals
-	set, _ := st.phaseSet(c)
-	switch c.policy {
-	case PolicyWebster:
-		w := g.Webster
-		ctl := &signal.Webster{Phases: set, Saturation: w.Saturation, K: w.K, MinCycle: w.MinCycle, MaxCycle: w.MaxCycle,
-			MinGreen: w.MinGreen, Lost: w.Lost}
-		if st.flows != nil {
-			ctl.Flows, ctl.NoObserve = st.flows[v], true
-		}
-		return ctl
-	case PolicyActuated:
-		a := g.Actuated
-		return &signal.Actuated{Phases: set, MinGreen: a.MinGreen, MaxGreen: a.MaxGreen, Passage: a.Passage}
-	case PolicyMaxPressure:
-		m := g.MaxPressure
-		variant := map[string]signal.MaxPressureVariant{"average": signal.MaxPressureAverage, "all_downstream": signal.MaxPressureAllDownstream}[m.Variant]
-		return &signal.MaxPressure{Phases: set, MinGreen: m.MinGreen, Delta: m.Delta, Halting: m.Halting, Variant: variant}
-	case PolicySOTL:
-		so := g.SOTL
-		variant := map[string]signal.SOTLVariant{"threshold": signal.SOTLThreshold, "request": signal.SOTLRequest,
-			"phase": signal.SOTLPhase, "platoon": signal.SOTLPlatoon}[so.Variant]
-		return &signal.SOTL{Phases: set, Variant: variant, Theta: so.Theta, PhiMin: so.PhiMin, Mu: so.Mu,
-			MinGreenVehicles: so.MinGreenVehicles, MaxRedVehicles: so.MaxRedVehicles}
-	case PolicyExternal:
-		e := &signal.External{}
-		st.ext[v] = e
-		return e
-	}
-	plan := st.fixed[v]
-	if c.phases != nil {
-		plan.Phases = c.phases
-	}
-	if st.program(v).Actuated != nil && !g.FixedTime.Static && plan.Phases == nil && plan.Green == nil && plan.Offset == 0 && !plan.YellowInside {
-		return &signal.GapActuated{}
-	}
-	return plan
+	d, _ := policyByName(c.policy)
+	ctl := d.new(st.params[d.name], st.junctionOf(v, c))
+	e, _ := ctl.(*signal.External)
+	st.ext[v] = e
+	return ctl
 }
 
 // unserved returns a movement no phase of set gives green, or −1.
@@ -500,8 +476,8 @@ func (r *Run) External(id string) *signal.External {
 }
 
 // SignalController returns a new controller for signalised junction v
-// running policy (one of SignalPolicies) as the scenario configures it:
-// the parameters of its [signals] table, the junction's program after the
+// running policy (one of PolicyNames) as the scenario configures it: the
+// parameters of its [signals] table, the junction's program after the
 // yellow, all-red and [[signals.programs]] changes, its green-wave offset,
 // and webster's scenario flows. phases, when set, replaces the policy's
 // phase set. Every call returns a new controller (give one to one
@@ -515,22 +491,8 @@ func (r *Run) SignalController(v maps.NodeID, policy string, phases []int) (engi
 	if nd.Kind != maps.Signalised || nd.Program == nil {
 		return nil, fmt.Errorf("scenarios: junction %s is not signalised", nd.ID)
 	}
-	if !slices.Contains(SignalPolicies, policy) {
-		return nil, fmt.Errorf("scenarios: unknown signal policy %q (want one of %s)", policy, strings.Join(SignalPolicies, ", "))
-	}
-	c := policyChoice{policy: policy, phases: phases}
-	set, _ := st.phaseSet(c)
-	if err := signal.CheckPhases(st.program(v), set); err != nil {
+	if err := r.checkPolicy(v, policy, phases); err != nil {
 		return nil, fmt.Errorf("scenarios: junction %s: %w", nd.ID, err)
 	}
-	if policy == PolicyFixedTime {
-		plan := st.fixed[v]
-		if phases != nil {
-			plan.Phases = phases
-		}
-		if err := plan.Check(st.program(v)); err != nil {
-			return nil, fmt.Errorf("scenarios: junction %s: %w", nd.ID, err)
-		}
-	}
-	return st.controller(v, c), nil
+	return st.controller(v, policyChoice{policy: policy, phases: phases}), nil
 }

@@ -29,15 +29,15 @@ func TestSignalsValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, want string
 	}{
-		{"unknown policy", "[signals]\npolicy = \"magic\"", `signals.policy: must be one of fixed_time, webster, actuated, max_pressure, sotl, external, got "magic"`},
+		{"unknown policy", "[signals]\npolicy = \"magic\"", `signals.policy: must be one of fixed_time, webster, actuated, max_pressure, sotl, external`},
 		{"unknown key", "[signals.max_pressure]\ndeltaa = 10", "signals.max_pressure.deltaa: unknown key"},
-		{"negative green", "[signals.fixed_time]\ngreen = -5", "signals.fixed_time.green: must be in [0, 3600], got -5"},
+		{"negative green", "[signals.fixed_time]\ngreen = -5", "signals.fixed_time.green: must be in (0, 3600], got -5"},
 		{"min over max green", "[signals.actuated]\nmin_green = 30\nmax_green = 20", "signals.actuated.max_green: must be in [min_green = 30, 3600] s, got 20"},
 		{"min over max cycle", "[signals.webster]\nmin_cycle = 90\nmax_cycle = 60", "signals.webster.max_cycle: must be in [min_cycle = 90"},
 		{"webster k", "[signals.webster]\nk = -1", "signals.webster.k: must be in [1, 1000]"},
 		{"webster flows", "[signals.webster]\nflows = \"guessed\"", `signals.webster.flows: must be one of observed, scenario`},
-		{"negative delta", "[signals.max_pressure]\ndelta = -10", "signals.max_pressure.delta: must be in [0, 3600], got -10"},
-		{"passage", "[signals.actuated]\npassage = 100", "signals.actuated.passage: must be in [0, 60]"},
+		{"negative delta", "[signals.max_pressure]\ndelta = -10", "signals.max_pressure.delta: must be in (0, 3600], got -10"},
+		{"passage", "[signals.actuated]\npassage = 100", "signals.actuated.passage: must be in (0, 60]"},
 		{"sotl variant", "[signals.sotl]\nvariant = \"swarm\"", `signals.sotl.variant: must be one of threshold, request, phase, platoon, got "swarm"`},
 		{"sotl mu", "[signals.sotl]\nmu = -3", "signals.sotl.mu: must be in [1, 1000] vehicles, got -3"},
 		{"sotl theta", "[signals.sotl]\ntheta = -1", "signals.sotl.theta: must be positive"},
@@ -337,11 +337,11 @@ func TestSignalController(t *testing.T) {
 	}
 	run := mustBuild(t, sc)
 	v, _ := run.Network.NodeByID("intersection_1_1")
-	c, err := run.SignalController(v, scenarios.PolicyMaxPressure, []int{1, 0})
+	c, err := run.SignalController(v, "max_pressure", []int{1, 0})
 	if mp, ok := c.(*signal.MaxPressure); err != nil || !ok || mp.Delta != 7 || fmt.Sprint(mp.Phases) != "[1 0]" {
 		t.Errorf("max pressure: %#v, %v", c, err)
 	}
-	c2, _ := run.SignalController(v, scenarios.PolicyMaxPressure, nil)
+	c2, _ := run.SignalController(v, "max_pressure", nil)
 	if c2 == c {
 		t.Errorf("two calls returned the same controller")
 	}
@@ -352,9 +352,9 @@ func TestSignalController(t *testing.T) {
 		want   string
 	}{
 		{"intersection_1_1", "magic", nil, `unknown signal policy "magic"`},
-		{"intersection_1_1", scenarios.PolicySOTL, []int{0, 9}, "junction intersection_1_1: signal: phase 9 does not exist"},
+		{"intersection_1_1", "sotl", []int{0, 9}, "junction intersection_1_1: signal: phase 9 does not exist"},
 		{"intersection_1_1", scenarios.PolicyFixedTime, []int{4}, "phase 4 does not exist"},
-		{"intersection_0_1", scenarios.PolicySOTL, nil, "junction intersection_0_1 is not signalised"},
+		{"intersection_0_1", "sotl", nil, "junction intersection_0_1 is not signalised"},
 	} {
 		v, _ := run.Network.NodeByID(tc.v)
 		if _, err := run.SignalController(v, tc.policy, tc.phases); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -366,7 +366,7 @@ func TestSignalController(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	ext, err := run.SignalController(v, scenarios.PolicyExternal, nil)
+	ext, err := run.SignalController(v, "external", nil)
 	if err != nil || run.External("intersection_1_1") != ext {
 		t.Errorf("external: %v; Run.External does not return it", err)
 	}

@@ -310,7 +310,7 @@ enabled = true
 [v2x.sensors]
 enabled = true
 `
-	if !slices.Contains(scenarios.SignalPolicies, scenarios.PolicyMaxPressure) {
+	if !scenarios.IsPolicy("max_pressure") {
 		text = strings.Replace(text, `policy = "max_pressure"`, `policy = "fixed_time"`, 1)
 	}
 	for _, step := range []string{"1.0", "0.5"} {
@@ -501,8 +501,8 @@ teleport = -1
 // share of equipped vehicles falls.
 func TestMaxPressureConnected(t *testing.T) {
 	t.Parallel()
-	if !slices.Contains(scenarios.SignalPolicies, scenarios.PolicyMaxPressure) {
-		t.Skip(`the max_pressure policy is not in scenarios.SignalPolicies yet; this test runs once it is`)
+	if !scenarios.IsPolicy("max_pressure") {
+		t.Skip(`the max_pressure policy is not in scenarios.PolicyNames() yet; this test runs once it is`)
 	}
 	cv := mpHead + `
 [v2x]

@@ -12,7 +12,7 @@ import (
 // been applied. Junction ids are checked against the network by Build.
 func (c *checker) signals(g *Signals, end float64) {
 	if g.Policy != "" {
-		c.oneOf("signals.policy", g.Policy, SignalPolicies)
+		c.oneOf("signals.policy", g.Policy, PolicyNames())
 	}
 	c.phaseSet("signals.phases", g.Phases)
 	if g.Yellow != nil {
@@ -34,7 +34,7 @@ func (c *checker) signals(g *Signals, end float64) {
 		key := func(k string) string { return fmt.Sprintf("signals.overrides[%d].%s", i, k) }
 		c.junctionList(key("junctions"), o.Junctions, false)
 		if o.Policy != "" {
-			c.oneOf(key("policy"), o.Policy, SignalPolicies)
+			c.oneOf(key("policy"), o.Policy, PolicyNames())
 		}
 		c.check(key("policy"), o.Policy != "" || o.Phases != nil, "an override must set policy or phases")
 		c.phaseSet(key("phases"), o.Phases)
@@ -46,7 +46,7 @@ func (c *checker) signals(g *Signals, end float64) {
 			c.check(key("at"), sw.At >= last, "switches must be in time order: %g s comes after %g s", sw.At, last)
 			last = sw.At
 		}
-		c.oneOf(key("policy"), sw.Policy, SignalPolicies)
+		c.oneOf(key("policy"), sw.Policy, PolicyNames())
 		c.phaseSet(key("phases"), sw.Phases)
 		c.junctionList(key("junctions"), sw.Junctions, true)
 	}
@@ -81,12 +81,10 @@ func (c *checker) signals(g *Signals, end float64) {
 	}
 
 	gd := &g.Guard
-	if gd.MinGreen != nil {
-		c.within("signals.guard.min_green", *gd.MinGreen, 0, MaxSignalTime)
-	}
+	c.within("signals.guard.min_green", *gd.MinGreen, 0, MaxSignalTime)
 	c.check("signals.guard.max_red", gd.MaxRed == 0 || gd.MaxRed > 0 && gd.MaxRed <= MaxSignalTime,
 		"must be 0 (off) or in (0, %g] s, got %g", MaxSignalTime, gd.MaxRed)
-	if gd.MaxRed > 0 && gd.MinGreen != nil {
+	if gd.MaxRed > 0 {
 		change := 0.0
 		if g.Yellow != nil {
 			change += *g.Yellow
@@ -98,56 +96,13 @@ func (c *checker) signals(g *Signals, end float64) {
 			"must be at least min_green + yellow + all_red (%g s), got %g", *gd.MinGreen+change, gd.MaxRed)
 	}
 	d := &g.Detectors
-	c.within("signals.detectors.loop_offset", d.LoopOffset, 0, MaxDetectorDistance)
+	c.check("signals.detectors.loop_offset", d.LoopOffset > 0 && d.LoopOffset <= MaxDetectorDistance, "must be in (0, %g] m, got %g", MaxDetectorDistance, d.LoopOffset)
 	c.within("signals.detectors.area_length", d.AreaLength, 0, MaxDetectorDistance)
 
-	ft := &g.FixedTime
-	c.phaseSet("signals.fixed_time.phases", ft.Phases)
-	c.within("signals.fixed_time.green", ft.Green, 0, MaxSignalTime)
-	c.check("signals.fixed_time.offset", !math.IsNaN(ft.Offset) && !math.IsInf(ft.Offset, 0), "must be finite, got %g", ft.Offset)
-
-	w := &g.Webster
-	c.phaseSet("signals.webster.phases", w.Phases)
-	c.within("signals.webster.saturation", w.Saturation, 0, MaxSaturation)
-	c.check("signals.webster.k", w.K >= 0 && w.K <= 1000, "must be in [1, 1000] cycles, got %d", w.K)
-	c.within("signals.webster.min_cycle", w.MinCycle, 0, MaxSignalTime)
-	if w.MaxCycle != 0 {
-		c.check("signals.webster.max_cycle", w.MaxCycle >= w.MinCycle && w.MaxCycle <= MaxSignalTime, "must be in [min_cycle = %g, %g] s, got %g", w.MinCycle, MaxSignalTime, w.MaxCycle)
+	for _, pd := range policies() {
+		pd.check(g.params(pd), &ParamChecker{c: c, prefix: joinKey("signals", pd.name)})
 	}
-	c.within("signals.webster.min_green", w.MinGreen, 0, MaxSignalTime)
-	c.within("signals.webster.lost", w.Lost, 0, MaxSignalTime)
-	if w.Flows != "" {
-		c.oneOf("signals.webster.flows", w.Flows, WebsterFlows)
-	}
-
-	a := &g.Actuated
-	c.phaseSet("signals.actuated.phases", a.Phases)
-	c.within("signals.actuated.min_green", a.MinGreen, 0, MaxSignalTime)
-	if a.MaxGreen != 0 {
-		c.check("signals.actuated.max_green", a.MaxGreen >= a.MinGreen && a.MaxGreen <= MaxSignalTime, "must be in [min_green = %g, %g] s, got %g", a.MinGreen, MaxSignalTime, a.MaxGreen)
-	}
-	c.within("signals.actuated.passage", a.Passage, 0, 60)
-
-	m := &g.MaxPressure
-	c.phaseSet("signals.max_pressure.phases", m.Phases)
-	c.within("signals.max_pressure.delta", m.Delta, 0, MaxSignalTime)
-	c.within("signals.max_pressure.min_green", m.MinGreen, 0, MaxSignalTime)
-	if m.Variant != "" {
-		c.oneOf("signals.max_pressure.variant", m.Variant, MaxPressureVariants)
-	}
-
-	so := &g.SOTL
-	c.phaseSet("signals.sotl.phases", so.Phases)
-	if so.Variant != "" {
-		c.oneOf("signals.sotl.variant", so.Variant, SOTLVariants)
-	}
-	c.check("signals.sotl.theta", so.Theta >= 0 && !math.IsInf(so.Theta, 0), "must be positive and finite (veh·s), got %g", so.Theta)
-	c.within("signals.sotl.phi_min", so.PhiMin, 0, MaxSignalTime)
-	c.check("signals.sotl.mu", so.Mu >= 0 && so.Mu <= 1000, "must be in [1, 1000] vehicles, got %d", so.Mu)
-	c.check("signals.sotl.min_green_vehicles", so.MinGreenVehicles >= 0 && so.MinGreenVehicles <= 10000, "must be in [1, 10000] vehicles, got %d", so.MinGreenVehicles)
-	c.check("signals.sotl.max_red_vehicles", so.MaxRedVehicles >= 0 && so.MaxRedVehicles <= 10000, "must be in [1, 10000] vehicles, got %d", so.MaxRedVehicles)
-	if so.Omega != 0 {
-		c.check("signals.sotl.omega", so.Omega > 0 && so.Omega <= MaxDetectorDistance, "must be in (0, %g] m, got %g", MaxDetectorDistance, so.Omega)
+	if so := paramsOf[SOTLParams](g, "sotl"); so.Omega != 0 {
 		c.check("signals.sotl.omega", so.Omega == d.LoopOffset, "sets detectors.loop_offset, which is %g m: set one of them, got %g", d.LoopOffset, so.Omega)
 	}
 }

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"strings"
 	"testing"
+
+	"github.com/citytwin/citytwin/engine/signal"
 )
 
 // zeroBase is a small grid scenario with demand, for the explicit-zero
@@ -80,6 +82,35 @@ func TestExplicitZeroKept(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// Signal policies: the controllers get the 0.
+	for _, c := range []struct {
+		name, text string
+		ok         func(ctl signal.Controller) bool
+	}{
+		{"webster.min_green", "[signals]\npolicy = \"webster\"\n[signals.webster]\nmin_green = 0\n",
+			func(c signal.Controller) bool { return *c.(*signal.Webster).MinGreen == 0 }},
+		{"webster.lost", "[signals]\npolicy = \"webster\"\n[signals.webster]\nlost = 0\n",
+			func(c signal.Controller) bool { return *c.(*signal.Webster).Lost == 0 }},
+		{"max_pressure.min_green", "[signals]\npolicy = \"max_pressure\"\n[signals.max_pressure]\nmin_green = 0\n",
+			func(c signal.Controller) bool { return *c.(*signal.MaxPressure).MinGreen == 0 }},
+		{"sotl.phi_min", "[signals]\npolicy = \"sotl\"\n[signals.sotl]\nphi_min = 0\nmin_green_vehicles = 0\nmax_red_vehicles = 0\n",
+			func(c signal.Controller) bool {
+				so := c.(*signal.SOTL)
+				return *so.PhiMin == 0 && *so.MinGreenVehicles == 0 && *so.MaxRedVehicles == 0
+			}},
+	} {
+		run := build(t, zeroBase+c.text)
+		sim, err := run.NewSim()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := run.Network.NodeByID("intersection_1_1")
+		if ctl := sim.Plant(v).Ctrl; !c.ok(ctl) {
+			t.Errorf("%s = 0: controller %+v does not have it", c.name, ctl)
+		}
+		sim.Close()
 	}
 
 	// [demand] scale = 0 makes no demand at all.

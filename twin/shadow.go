@@ -32,7 +32,7 @@ import (
 // ShadowRequest asks for a shadow run (POST /v1/shadow).
 type ShadowRequest struct {
 	// Policy, when set, is the candidate policy (one of
-	// scenarios.SignalPolicies) for Junctions (ids and "group:NAME"; empty
+	// scenarios.PolicyNames()) for Junctions (ids and "group:NAME"; empty
 	// means every signalised junction), with phase set Phases (empty: the
 	// policy's).
 	Policy    string   `json:"policy,omitempty"`
@@ -202,8 +202,8 @@ func (r *ShadowRequest) checkForm(maxHorizon float64) *Error {
 	if r.Policy == "" && (len(r.Junctions) > 0 || len(r.Phases) > 0) {
 		return bad("junctions and phases go with a policy")
 	}
-	if r.Policy != "" && !slices.Contains(scenarios.SignalPolicies, r.Policy) {
-		return bad("policy must be one of %v, got %q", scenarios.SignalPolicies, clip(r.Policy, 40))
+	if r.Policy != "" && !scenarios.IsPolicy(r.Policy) {
+		return bad("policy must be one of %v, got %q", scenarios.PolicyNames(), clip(r.Policy, 40))
 	}
 	if len(r.Commands) > MaxCommandsPerRequest {
 		return bad("at most %d commands", MaxCommandsPerRequest)

@@ -299,25 +299,12 @@ func eventProblems(err error) string {
 	return s
 }
 
-// policyName names the policy of a controller.
+// policyName names the policy of a controller ("none" for nil).
 func policyName(c engine.Controller) string {
-	switch c.(type) {
-	case signal.FixedTime, *signal.FixedTime:
-		return scenarios.PolicyFixedTime
-	case *signal.Webster:
-		return scenarios.PolicyWebster
-	case *signal.Actuated:
-		return scenarios.PolicyActuated
-	case *signal.MaxPressure:
-		return scenarios.PolicyMaxPressure
-	case *signal.SOTL:
-		return scenarios.PolicySOTL
-	case *signal.External:
-		return scenarios.PolicyExternal
-	case nil:
+	if c == nil {
 		return "none"
 	}
-	return fmt.Sprintf("custom (%T)", c)
+	return c.Name()
 }
 
 // step applies the scenario events due now, then cmds (already checked,

@@ -101,7 +101,7 @@ func runCF(root string, ds cfDataset, fl cfFlow, policy string) (cfRun, error) {
 	if policy != "" {
 		yellow := 5.0
 		sc.Signals = scenarios.Signals{Policy: policy, Yellow: &yellow,
-			FixedTime: scenarios.FixedTimeParams{Phases: []int{1, 2, 3, 4, 5, 6, 7, 8}, Green: 30, YellowInside: true}}
+			Params: map[string]any{scenarios.PolicyFixedTime: &scenarios.FixedTimeParams{Phases: []int{1, 2, 3, 4, 5, 6, 7, 8}, Green: new(30.0), YellowInside: true}}}
 	}
 	run, err := scenarios.Build(sc)
 	if err != nil {

@@ -20,20 +20,33 @@ type Actuated struct {
 	// Phases is the phase set, in cycle order; nil, or a set CheckPhases
 	// rejects, means DefaultPhases.
 	Phases []int
-	// MinGreen is the minimum green (s); 0 means 10. With advance loops
+	// MinGreen is the minimum green (s); 0 means DefaultActuatedMinGreen.
+	// With advance loops
 	// it must let the vehicles stored between the loop and the stop line
 	// go: the manual's 3 s plus 2 s per vehicle gives 10 s for the
 	// engine's loops 25 m (3 to 4 cars) back.
 	MinGreen float64
 	// MaxGreen is the maximum green (s), reached only while vehicles keep
-	// arriving and another phase has demand; 0 means 50.
+	// arriving and another phase has demand; 0 means
+	// DefaultActuatedMaxGreen.
 	MaxGreen float64
 	// Passage is the passage time or unit extension (s): the longest gap
-	// between vehicles at the loops that keeps the green; 0 means 3.
+	// between vehicles at the loops that keeps the green; 0 means
+	// DefaultActuatedPassage.
 	Passage float64
 
 	l layout
 }
+
+// Actuated's defaults.
+const (
+	DefaultActuatedMinGreen = 10.0 // s
+	DefaultActuatedMaxGreen = 50.0 // s
+	DefaultActuatedPassage  = 3.0  // s
+)
+
+// Name implements Controller.
+func (a *Actuated) Name() string { return "actuated" }
 
 // Decide implements Controller.
 func (a *Actuated) Decide(v View) int {
@@ -43,7 +56,7 @@ func (a *Actuated) Decide(v View) int {
 	}
 	a.l.ensure(v.Program, a.Phases, s)
 	k := a.l.pos[v.Phase]
-	if v.GreenFor < minGreen(orDefault(a.MinGreen, 10), v)-eps && k >= 0 {
+	if v.GreenFor < minGreen(orDefault(a.MinGreen, DefaultActuatedMinGreen), v)-eps && k >= 0 {
 		return v.Phase
 	}
 	// The next phase with demand, skipping those without.
@@ -66,7 +79,7 @@ func (a *Actuated) Decide(v View) int {
 		return a.l.order[next]
 	case next < 0:
 		return v.Phase // rest in green
-	case v.GreenFor >= orDefault(a.MaxGreen, 50)-eps:
+	case v.GreenFor >= orDefault(a.MaxGreen, DefaultActuatedMaxGreen)-eps:
 		return a.l.order[next] // max-out
 	case a.gapOut(s, k, v.GreenFor):
 		return a.l.order[next]
@@ -77,7 +90,7 @@ func (a *Actuated) Decide(v View) int {
 // gapOut reports whether no vehicle is over a loop of order entry k and
 // the last passed one at least Passage ago.
 func (a *Actuated) gapOut(s *NodeSensors, k int, green float64) bool {
-	pt := orDefault(a.Passage, 3)
+	pt := orDefault(a.Passage, DefaultActuatedPassage)
 	gap := green // the passage timer starts with the green
 	for _, i := range a.l.lanes[k] {
 		if s.In[i].Occupied {

@@ -30,7 +30,7 @@ func contractPolicies() []struct {
 		{"webster", func(maps.NodeID) signal.Controller { return &signal.Webster{K: 1, MinCycle: 30} }, true},
 		{"actuated", func(maps.NodeID) signal.Controller { return &signal.Actuated{} }, true},
 		{"max_pressure", func(maps.NodeID) signal.Controller { return &signal.MaxPressure{} }, true},
-		{"max_pressure/fast", func(maps.NodeID) signal.Controller { return &signal.MaxPressure{Delta: 1, MinGreen: 1} }, true},
+		{"max_pressure/fast", func(maps.NodeID) signal.Controller { return &signal.MaxPressure{Delta: 1, MinGreen: new(1.0)} }, true},
 		{"max_pressure/all_downstream", func(maps.NodeID) signal.Controller {
 			return &signal.MaxPressure{Variant: signal.MaxPressureAllDownstream}
 		}, true},

@@ -18,6 +18,9 @@ type External struct {
 	req atomic.Int64 // requested phase + 1; 0: none
 }
 
+// Name implements Controller.
+func (e *External) Name() string { return "external" }
+
 // Request asks for phase i from the next step on; a negative i withdraws
 // the request (the current phase is kept).
 func (e *External) Request(i int) {

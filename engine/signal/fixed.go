@@ -36,6 +36,9 @@ type FixedTime struct {
 	YellowInside bool
 }
 
+// Name implements Controller.
+func (f FixedTime) Name() string { return "fixed_time" }
+
 // Decide implements Controller. After the guard has moved the signal
 // off the plan (to end a maximum red), it returns to the plan once the
 // guard's minimum green allows.

@@ -29,6 +29,10 @@ type GapActuated struct {
 	lanes [][]int // per phase, indices into NodeSensors.In of its detector lanes
 }
 
+// Name implements Controller: a GapActuated is how the fixed_time policy
+// runs an actuated program.
+func (g *GapActuated) Name() string { return "fixed_time" }
+
 // Decide implements Controller.
 func (g *GapActuated) Decide(v View) int {
 	p := v.Program

@@ -57,10 +57,11 @@ type MaxPressure struct {
 	// Phases is the phase set; nil, or a set CheckPhases
 	// rejects, means DefaultPhases.
 	Phases []int
-	// MinGreen is the least green before the first decision (s); 0 means
-	// 10.
-	MinGreen float64
-	// Delta is the decision interval (s); 0 means 10.
+	// MinGreen is the least green before the first decision (s); nil
+	// means DefaultMaxPressureMinGreen. The guard's minimum green holds
+	// whatever it is.
+	MinGreen *float64
+	// Delta is the decision interval (s); 0 means DefaultMaxPressureDelta.
 	Delta float64
 	// Halting counts only standing vehicles (queues) instead of all the
 	// vehicles in the detector areas.
@@ -74,6 +75,15 @@ type MaxPressure struct {
 	at   float64 // s, start of the green next belongs to
 }
 
+// MaxPressure's defaults.
+const (
+	DefaultMaxPressureMinGreen = 10.0 // s
+	DefaultMaxPressureDelta    = 10.0 // s
+)
+
+// Name implements Controller.
+func (mp *MaxPressure) Name() string { return "max_pressure" }
+
 // Decide implements Controller.
 func (mp *MaxPressure) Decide(v View) int {
 	s := v.Sensors
@@ -84,12 +94,12 @@ func (mp *MaxPressure) Decide(v View) int {
 	start := v.Now - v.GreenFor
 	if math.Abs(start-mp.at) > eps || mp.next == 0 {
 		mp.at = start
-		mp.next = start + minGreen(orDefault(mp.MinGreen, 10), v)
+		mp.next = start + minGreen(orDefaultPtr(mp.MinGreen, DefaultMaxPressureMinGreen), v)
 	}
 	if v.Now < mp.next-eps {
 		return v.Phase
 	}
-	mp.next = v.Now + orDefault(mp.Delta, 10)
+	mp.next = v.Now + orDefault(mp.Delta, DefaultMaxPressureDelta)
 	best, bestP := v.Phase, math.Inf(-1)
 	if k := mp.l.pos[v.Phase]; k >= 0 {
 		bestP = mp.pressure(s, v.Phase)

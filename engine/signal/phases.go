@@ -182,10 +182,20 @@ func minGreen(own float64, v View) float64 {
 	return max(own, v.Guard.MinGreen)
 }
 
-// orDefault returns x, or def when x is 0.
+// orDefault returns x, or def when x is 0 (a parameter for which 0 is
+// not a valid value).
 func orDefault(x, def float64) float64 {
 	if x == 0 {
 		return def
 	}
 	return x
+}
+
+// orDefaultPtr returns *x, or def when x is nil (a parameter for which 0
+// is a valid value).
+func orDefaultPtr[T any](x *T, def T) T {
+	if x == nil {
+		return def
+	}
+	return *x
 }

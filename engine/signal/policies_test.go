@@ -386,7 +386,7 @@ func TestMaxPressure(t *testing.T) {
 	}
 	// Ties keep the current phase.
 	s2 := sensors(4)
-	mp = &MaxPressure{MinGreen: 1, Delta: 1}
+	mp = &MaxPressure{MinGreen: new(1.0), Delta: 1}
 	if got := mp.Decide(View{Now: 5, GreenFor: 5, Phase: 2, Program: p, Sensors: s2}); got != 2 {
 		t.Errorf("tie: phase %d, want 2 (kept)", got)
 	}
@@ -394,12 +394,12 @@ func TestMaxPressure(t *testing.T) {
 	s3 := sensors(4)
 	s3.In[1].Vehicles, s3.In[1].Halting = 10, 0
 	s3.In[3].Vehicles, s3.In[3].Halting = 2, 2
-	mp = &MaxPressure{Halting: true, MinGreen: 1, Delta: 1}
+	mp = &MaxPressure{Halting: true, MinGreen: new(1.0), Delta: 1}
 	if got := mp.Decide(View{Now: 5, GreenFor: 5, Phase: 1, Program: p, Sensors: s3}); got != 3 {
 		t.Errorf("halting: phase %d, want 3", got)
 	}
 	// A restricted phase set.
-	mp = &MaxPressure{Phases: []int{1, 2}, MinGreen: 1, Delta: 1}
+	mp = &MaxPressure{Phases: []int{1, 2}, MinGreen: new(1.0), Delta: 1}
 	if got := mp.Decide(View{Now: 5, GreenFor: 5, Phase: 2, Program: p, Sensors: s}); got != 1 {
 		t.Errorf("phase set [1 2]: phase %d, want 1", got)
 	}
@@ -449,7 +449,7 @@ func TestSOTL(t *testing.T) {
 		want string
 	}{
 		{"request", &SOTL{Variant: SOTLRequest, Theta: 20}, func(t float64, s *NodeSensors) { s.In[1].Vehicles = 2 }, "0×10 -1×6 1×14"},
-		{"phase waits phi_min", &SOTL{Variant: SOTLPhase, Theta: 4, PhiMin: 15}, func(t float64, s *NodeSensors) { s.In[1].Vehicles = 2 }, "0×15 -1×6 1×9"},
+		{"phase waits phi_min", &SOTL{Variant: SOTLPhase, Theta: 4, PhiMin: new(15.0)}, func(t float64, s *NodeSensors) { s.In[1].Vehicles = 2 }, "0×15 -1×6 1×9"},
 		{"platoon holds for a short platoon", &SOTL{Variant: SOTLPlatoon, Theta: 20, Mu: 3}, func(t float64, s *NodeSensors) {
 			s.In[1].Vehicles = 2
 			s.In[0].Near = 0
@@ -476,12 +476,12 @@ func TestSOTL(t *testing.T) {
 			}
 		}, "0×5 -1×6 1×19"},
 		{"threshold: first decision", &SOTL{}, func(t float64, s *NodeSensors) { s.In[1].Halting = 6 }, "1×30"},
-		{"threshold: waits phi_min", &SOTL{PhiMin: 12}, func(t float64, s *NodeSensors) {
+		{"threshold: waits phi_min", &SOTL{PhiMin: new(12.0)}, func(t float64, s *NodeSensors) {
 			if t > 0 {
 				s.In[1].Halting = 6
 			}
 		}, "0×12 -1×6 1×12"},
-		{"threshold: green queue holds", &SOTL{MinGreenVehicles: 3}, func(t float64, s *NodeSensors) {
+		{"threshold: green queue holds", &SOTL{MinGreenVehicles: new(3)}, func(t float64, s *NodeSensors) {
 			s.In[1].Halting = 9
 			s.In[0].Halting, s.In[0].Vehicles = 0, 0
 			if t < 20 {

@@ -83,6 +83,9 @@ type View struct {
 // returning the current phase keeps it, returning another starts a change
 // (yellow, all-red, then the new phase). The plant's very first call, at
 // the start of the run, sets the initial phase without a change interval.
+// Name returns the name of the policy it runs, as scenarios name it
+// ("fixed_time", "max_pressure" ...): user interfaces and error messages
+// show it.
 //
 // A controller must depend only on what it is given and its own state, so
 // runs stay deterministic. The engine updates the plants of different
@@ -90,13 +93,18 @@ type View struct {
 // another junction's controller, so give every junction its own.
 type Controller interface {
 	Decide(v View) int
+	Name() string
 }
 
-// ControllerFunc adapts a function to the Controller interface.
+// ControllerFunc adapts a function to the Controller interface; its name
+// is "func".
 type ControllerFunc func(v View) int
 
 // Decide implements Controller.
 func (f ControllerFunc) Decide(v View) int { return f(v) }
+
+// Name implements Controller.
+func (f ControllerFunc) Name() string { return "func" }
 
 // Guard are the safety limits a Plant enforces whatever its controller
 // asks (s). Zero disables a limit. Yellow and all-red are not part of the

@@ -84,30 +84,48 @@ func (v SOTLVariant) String() string {
 // count for no phase of the counter methods.
 //
 // A SOTL holds the state of one junction: give each junction its own.
+//
+// Parameters for which 0 is a valid value are pointers (nil: the
+// default); for the others 0 means the default.
 type SOTL struct {
 	// Phases is the phase set, in cycle order; nil, or a set CheckPhases
 	// rejects, means DefaultPhases.
 	Phases  []int
 	Variant SOTLVariant
 	// MinGreenVehicles is the threshold rule's most halting vehicles on
-	// the green approaches that still allow a change; 0 means 5.
-	MinGreenVehicles int
+	// the green approaches that still allow a change; nil means
+	// DefaultSOTLGreenVehicles.
+	MinGreenVehicles *int
 	// MaxRedVehicles is the threshold rule's number of halting vehicles
-	// on the red approaches that must be exceeded; 0 means 5.
-	MaxRedVehicles int
-	// Theta is the threshold θ of κ (veh·s); 0 means 40.
+	// on the red approaches that must be exceeded; nil means
+	// DefaultSOTLRedVehicles.
+	MaxRedVehicles *int
+	// Theta is the threshold θ of κ (veh·s); 0 means DefaultSOTLTheta.
 	Theta float64
 	// PhiMin is the minimum green φ_min (s) of the threshold, phase and
-	// platoon variants; 0 means 5.
-	PhiMin float64
+	// platoon variants; nil means DefaultSOTLPhiMin. The guard's minimum
+	// green holds whatever it is.
+	PhiMin *float64
 	// Mu is the platoon size μ above which a platoon may be cut; 0 means
-	// 3.
+	// DefaultSOTLMu.
 	Mu int
 
 	l     layout
 	kappa []float64 // veh·s per order entry
 	last  float64   // s, time of the last counted step
 }
+
+// SOTL's defaults.
+const (
+	DefaultSOTLGreenVehicles = 5    // vehicles
+	DefaultSOTLRedVehicles   = 5    // vehicles
+	DefaultSOTLTheta         = 40.0 // veh·s
+	DefaultSOTLPhiMin        = 5.0  // s
+	DefaultSOTLMu            = 3    // vehicles
+)
+
+// Name implements Controller.
+func (so *SOTL) Name() string { return "sotl" }
 
 // count advances the counters κ to v.Now: each red phase's grows by the
 // vehicles (halting ones only when halting is set) on the lanes of its
@@ -147,7 +165,7 @@ func (so *SOTL) count(v View, halting bool) {
 // threshold decides by the threshold rule.
 func (so *SOTL) threshold(v View) int {
 	s := v.Sensors
-	if v.GreenFor < minGreen(orDefault(so.PhiMin, 5), v)-eps {
+	if v.GreenFor < minGreen(orDefaultPtr(so.PhiMin, DefaultSOTLPhiMin), v)-eps {
 		return v.Phase
 	}
 	cur := v.Program.Phases[v.Phase]
@@ -167,13 +185,8 @@ func (so *SOTL) threshold(v View) int {
 			red += s.In[i].Halting
 		}
 	}
-	ming, maxr := so.MinGreenVehicles, so.MaxRedVehicles
-	if ming == 0 {
-		ming = 5
-	}
-	if maxr == 0 {
-		maxr = 5
-	}
+	ming := orDefaultPtr(so.MinGreenVehicles, DefaultSOTLGreenVehicles)
+	maxr := orDefaultPtr(so.MaxRedVehicles, DefaultSOTLRedVehicles)
 	k := so.l.pos[v.Phase]
 	// Cools et al.'s rule 4 as well: with no vehicle at all on the green
 	// approaches, any vehicle waiting at red gets the green (otherwise a
@@ -226,7 +239,7 @@ func (so *SOTL) Decide(v View) int {
 	if k >= 0 {
 		min := minGreen(0, v)
 		if so.Variant != SOTLRequest {
-			min = minGreen(orDefault(so.PhiMin, 5), v)
+			min = minGreen(orDefaultPtr(so.PhiMin, DefaultSOTLPhiMin), v)
 		}
 		if v.GreenFor < min-eps {
 			return v.Phase
@@ -235,7 +248,7 @@ func (so *SOTL) Decide(v View) int {
 		return v.Phase
 	}
 	best := -1
-	theta := orDefault(so.Theta, 40)
+	theta := orDefault(so.Theta, DefaultSOTLTheta)
 	for j, n := so.l.after(v.Phase), 0; n < len(so.l.order); j, n = (j+1)%len(so.l.order), n+1 {
 		if j != k && so.kappa[j] >= theta-eps && (best < 0 || so.kappa[j] > so.kappa[best]) {
 			best = j
@@ -250,7 +263,7 @@ func (so *SOTL) Decide(v View) int {
 	if so.Variant == SOTLPlatoon && k >= 0 {
 		mu := so.Mu
 		if mu == 0 {
-			mu = 3
+			mu = DefaultSOTLMu
 		}
 		near := 0
 		for _, li := range so.l.lanes[k] {

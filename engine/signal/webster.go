@@ -24,22 +24,30 @@ import (
 // of the set (CityFlow's right turns) are left out.
 //
 // A Webster holds the state of one junction: give each junction its own.
+//
+// Parameters for which 0 is a valid value are pointers (nil: the
+// default); for the others 0 means the default.
 type Webster struct {
 	// Phases is the phase set, in cycle order; nil, or a set CheckPhases
 	// rejects, means DefaultPhases.
 	Phases []int
-	// Saturation is the saturation flow per lane (veh/h); 0 means 1800.
+	// Saturation is the saturation flow per lane (veh/h); 0 means
+	// DefaultWebsterSaturation.
 	Saturation float64
-	// K is the number of cycles between recomputations; 0 means 2.
+	// K is the number of cycles between recomputations; 0 means
+	// DefaultWebsterK.
 	K int
-	// MinCycle and MaxCycle bound the cycle (s); 0 means 40 and 150.
-	// MaxCycle is used when the junction is saturated (Y ≥ 0.9).
+	// MinCycle and MaxCycle bound the cycle (s); 0 means
+	// DefaultWebsterMinCycle and DefaultWebsterMaxCycle. MaxCycle is used
+	// when the junction is saturated (Y ≥ 0.9).
 	MinCycle, MaxCycle float64
-	// MinGreen is the least green of a phase (s); 0 means 5.
-	MinGreen float64
-	// Lost is the lost time per phase (s); 0 means the program's yellow
+	// MinGreen is the least green of a phase (s); nil means
+	// DefaultWebsterMinGreen. The guard's minimum green holds whatever it
+	// is.
+	MinGreen *float64
+	// Lost is the lost time per phase (s); nil means the program's yellow
 	// plus all-red, at least 2 s.
-	Lost float64
+	Lost *float64
 	// Flows, when set, holds the demand of each movement (veh/h, in the
 	// node's Local order) used until loops have counted; nil means the
 	// program's durations until then.
@@ -55,6 +63,18 @@ type Webster struct {
 	since  float64       // s, time of the last count
 	prog   *maps.Program // the program the plan is for
 }
+
+// Webster's defaults.
+const (
+	DefaultWebsterSaturation = 1800.0 // veh/h per lane
+	DefaultWebsterK          = 2      // cycles
+	DefaultWebsterMinCycle   = 40.0   // s
+	DefaultWebsterMaxCycle   = 150.0  // s
+	DefaultWebsterMinGreen   = 5.0    // s
+)
+
+// Name implements Controller.
+func (w *Webster) Name() string { return "webster" }
 
 // Decide implements Controller.
 func (w *Webster) Decide(v View) int {
@@ -86,7 +106,7 @@ func (w *Webster) Decide(v View) int {
 		w.cycles++
 		k := w.K
 		if k <= 0 {
-			k = 2
+			k = DefaultWebsterK
 		}
 		if w.cycles >= k {
 			w.observe(v)
@@ -143,7 +163,7 @@ func (w *Webster) plan(flows []float64) {
 		}
 		return
 	}
-	sat := orDefault(w.Saturation, 1800)
+	sat := orDefault(w.Saturation, DefaultWebsterSaturation)
 	served := make([]int, len(flows)) // phases of the set serving each movement
 	for _, ms := range w.l.own {
 		for _, m := range ms {
@@ -167,14 +187,10 @@ func (w *Webster) plan(flows []float64) {
 			}
 		}
 		Y += y[k]
-		lost := w.Lost
-		if lost == 0 {
-			lost = max(prog.Yellow+prog.AllRed, 2)
-		}
-		L += lost
+		L += orDefaultPtr(w.Lost, max(prog.Yellow+prog.AllRed, 2))
 	}
-	minC, maxC := orDefault(w.MinCycle, 40), orDefault(w.MaxCycle, 150)
-	minG := orDefault(w.MinGreen, 5)
+	minC, maxC := orDefault(w.MinCycle, DefaultWebsterMinCycle), orDefault(w.MaxCycle, DefaultWebsterMaxCycle)
+	minG := orDefaultPtr(w.MinGreen, DefaultWebsterMinGreen)
 	var c float64
 	switch {
 	case Y >= 0.9:
