@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"net/http"
-	"slices"
 	"sync"
 
 	"github.com/citytwin/citytwin/engine/follow"
@@ -135,7 +134,7 @@ func sceneInfo(run *scenarios.Run) *SceneInfo {
 	info := &SceneInfo{Bounds: [4]float64{round(b.Min[0], 2), round(b.Min[1], 2), round(b.Max[0], 2), round(b.Max[1], 2)},
 		LeftHand: net.LeftHand, Credit: net.Credit, Lanes: make([]SceneLane, len(net.Lanes)), Links: make([]SceneLink, len(net.Links)),
 		Junctions: []SceneJunction{}, Bars: []SceneBar{}, VTypes: make([]SceneVType, len(vts)),
-		Policies: slices.Clone(scenarios.SignalPolicies), Palette: palette()}
+		Policies: scenarios.PolicyNames(), Palette: palette()}
 	for i := range net.Lanes {
 		l := &net.Lanes[i]
 		info.Lanes[i] = SceneLane{Road: int(l.Road), Index: l.Index, Width: round(l.Width, 2), Speed: round(l.Speed, 3), Pts: flat(l.Geometry)}
