@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/citytwin/citytwin/bench/sumocase"
 )
 
 // sumoHome is where SUMO's tools are looked for (Debian: /usr/share/sumo).
@@ -241,5 +243,35 @@ func TestSumoRLLoop(t *testing.T) {
 	}
 	if res.Episodes[1] != e {
 		t.Errorf("the second episode differs from the first: %+v vs %+v", res.Episodes[1], e)
+	}
+}
+
+// The network's own actuated programs (SUMO's gap-based actuated lights)
+// run through TraCI on SUMO and on CityTwin, on bench/sumocase's
+// grid5-actuated: the mean travel times are within 10 %.
+func TestActuatedBothEngines(t *testing.T) {
+	needPythonTraci(t)
+	if err := sumocase.Available(); err != nil {
+		t.Skip(err)
+	}
+	c, err := sumocase.Lookup("grid5-actuated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Generate(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"--control", "none", "-n", f.Net, "-r", f.Routes}
+	var sumo, ct mpResult
+	runScript(t, &sumo, "traci_maxpressure.py", append([]string{"--binary", "sumo"}, files...)...)
+	runScript(t, &ct, "traci_maxpressure.py", append([]string{"--binary", serverBinary(t)}, files...)...)
+	t.Logf("SUMO:     %+v", sumo)
+	t.Logf("CityTwin: %+v", ct)
+	if sumo.Arrived != sumo.Departed || ct.Arrived != ct.Departed || ct.Arrived != sumo.Arrived {
+		t.Errorf("arrived %d/%d in SUMO, %d/%d in CityTwin", sumo.Arrived, sumo.Departed, ct.Arrived, ct.Departed)
+	}
+	if d := ct.MeanTravelTime/sumo.MeanTravelTime - 1; math.Abs(d) > 0.10 {
+		t.Errorf("mean travel time %.1f s in CityTwin, %.1f s in SUMO: %+.1f %%, beyond ±10 %%", ct.MeanTravelTime, sumo.MeanTravelTime, 100*d)
 	}
 }

@@ -67,6 +67,35 @@ type programDef struct {
 	params [][2]string
 }
 
+// Actuation defaults of SUMO's gap-based actuated lights (ms).
+const (
+	defaultMaxGap      = 3000
+	defaultDetectorGap = 2000
+)
+
+// actuated reports whether the program extends phases by detection
+// (SUMO's actuated and delay_based types, run as gap-actuated).
+func (d *programDef) actuated() bool { return d.typ == 3 || d.typ == 4 }
+
+// gapParams returns the program's max-gap and detector-gap (ms): its
+// <param>s, or SUMO's defaults.
+func (d *programDef) gapParams() (maxGap, detectorGap int64) {
+	maxGap, detectorGap = defaultMaxGap, defaultDetectorGap
+	for _, kv := range d.params {
+		ms, err := parseTime(kv[1])
+		if err != nil || ms < 0 || ms > 3_600_000 {
+			continue
+		}
+		switch kv[0] {
+		case "max-gap":
+			maxGap = ms
+		case "detector-gap":
+			detectorGap = ms
+		}
+	}
+	return maxGap, detectorGap
+}
+
 // phaseDef is one phase of a program; durations in ms.
 type phaseDef struct {
 	dur, minDur, maxDur int64

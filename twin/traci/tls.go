@@ -19,7 +19,11 @@ import (
 type program struct {
 	programDef
 	phase      int   // current phase index
-	nextSwitch int64 // ms, when the current phase ends
+	nextSwitch int64 // ms, when the current phase ends (actuated phases: the next check)
+	phaseStart int64 // ms, when the current phase began
+	// det lists, per phase, the detectors whose gaps extend it
+	// (actuated programs; built by the world on first use).
+	det [][]int32
 }
 
 // tlsState is one traffic light's programs and the active one.
@@ -75,7 +79,22 @@ func (p *program) startAt(now int64) {
 		p.phase++
 	}
 	p.nextSwitch = now + p.phases[p.phase].dur - off
+	p.phaseStart = now - off
+	if p.isActuated(p.phase) {
+		p.nextSwitch = max(p.phaseStart+p.phases[p.phase].minDur, now)
+	}
 }
+
+// isActuated reports whether phase i is extended by detection: an
+// actuated program's phase with minDur < maxDur.
+func (p *program) isActuated(i int) bool {
+	ph := &p.phases[i]
+	return p.actuated() && ph.minDur >= 0 && ph.minDur < ph.maxDur
+}
+
+// gapFunc returns the time (ms) since a vehicle last passed or stood on
+// a detector extending phase i of program p, or a very large value.
+type gapFunc func(p *program, i int) int64
 
 func (t *tlsState) sort() {
 	slices.SortStableFunc(t.programs, func(a, b *program) int { return strings.Compare(a.id, b.id) })
@@ -91,12 +110,28 @@ func (t *tlsState) find(id string) *program {
 }
 
 // advance runs the switches due at the start of the step that begins at
-// now (ms) and lasts dt.
-func (t *tlsState) advance(now, dt int64) {
+// now (ms) and lasts dt. An actuated phase (SUMO's gap-based actuated
+// lights, MSActuatedTrafficLightLogic) lasts at least minDur and at most
+// maxDur, and in between is checked at every step: it goes on while a
+// detector of its green lanes has seen a vehicle less than max-gap ago.
+// gap may be nil when no program is actuated.
+func (t *tlsState) advance(now, dt int64, gap gapFunc) {
 	for _, p := range t.programs {
 		for p.nextSwitch < now+dt {
+			if gap != nil && p.isActuated(p.phase) {
+				maxGap, _ := p.gapParams()
+				if now-p.phaseStart < p.phases[p.phase].maxDur && gap(p, p.phase) < maxGap {
+					p.nextSwitch = now + dt // extended: check again at the next step
+					break
+				}
+			}
 			p.phase = p.successor()
-			p.nextSwitch += p.phases[p.phase].dur
+			p.phaseStart = p.nextSwitch
+			if p.isActuated(p.phase) {
+				p.nextSwitch += p.phases[p.phase].minDur
+			} else {
+				p.nextSwitch += p.phases[p.phase].dur
+			}
 		}
 	}
 }
@@ -125,6 +160,7 @@ func (t *tlsState) setPhase(i int, now int64) error {
 		return errf("The phase index %d is not in the allowed range [0,%d].", i, len(p.phases)-1)
 	}
 	p.phase = i
+	p.phaseStart = now
 	p.nextSwitch = now + p.phases[i].dur
 	return nil
 }
@@ -179,13 +215,14 @@ func (t *tlsState) setProgramLogic(d programDef, cur int, now int64) error {
 	if p := t.find(d.id); p != nil {
 		p.programDef = d
 		p.phase = cur
+		p.det = nil
 		t.active = p
 		return nil
 	}
 	if len(t.programs) >= maxPrograms {
 		return errf("traffic light '%s' has %d programs, the most CityTwin keeps: replace one (same program id) instead", t.view.id, len(t.programs))
 	}
-	p := &program{programDef: d, phase: cur, nextSwitch: now + d.phases[cur].dur}
+	p := &program{programDef: d, phase: cur, nextSwitch: now + d.phases[cur].dur, phaseStart: now}
 	t.programs = append(t.programs, p)
 	t.sort()
 	t.active = p
@@ -209,7 +246,7 @@ func (t *tlsState) setState(state string, now, dt int64) error {
 		t.active = p
 		return nil
 	}
-	p := &program{programDef: programDef{id: "online", phases: []phaseDef{ph}}, nextSwitch: now + dt}
+	p := &program{programDef: programDef{id: "online", phases: []phaseDef{ph}}, nextSwitch: now + dt, phaseStart: now}
 	t.programs = append(t.programs, p)
 	t.sort()
 	t.active = p

@@ -48,7 +48,7 @@ func TestProgramsInTheBackground(t *testing.T) {
 	tl := testTLS(0, 10000, 2000, 10000, 2000)
 	run := func(from, to int64) {
 		for now := from; now < to; now += 1000 {
-			tl.advance(now, 1000)
+			tl.advance(now, 1000, nil)
 		}
 	}
 	if err := tl.setState("GG", 3000, 1000); err != nil {
@@ -77,7 +77,7 @@ func TestProgramsInTheBackground(t *testing.T) {
 		phase       int
 		switchAtEnd int64
 	}{{25000, 1, 26000}, {26000, 2, 27500}, {27000, 1, 28000}, {28000, 2, 29500}} {
-		tl.advance(want.now, 1000)
+		tl.advance(want.now, 1000, nil)
 		if p := tl.active; p.phase != want.phase || p.nextSwitch != want.switchAtEnd {
 			t.Errorf("step from %d ms: phase %d switching at %d, want %d at %d", want.now, p.phase, p.nextSwitch, want.phase, want.switchAtEnd)
 		}
@@ -99,5 +99,38 @@ func TestProgramLimit(t *testing.T) {
 	}
 	if err == nil || len(tl.programs) != maxPrograms {
 		t.Errorf("%d programs kept, error %v; want %d and an error", len(tl.programs), err, maxPrograms)
+	}
+}
+
+// An actuated phase lasts minDur without traffic, maxDur under a steady
+// stream, and in between ends max-gap after the last vehicle.
+func TestActuatedPhases(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		lastSeen func(now int64) int64 // when a loop last saw a vehicle
+		end      int64                 // when phase 0 (min 5 s, max 50 s) ends
+	}{
+		{"no traffic", func(int64) int64 { return -noDetection }, 5000},
+		{"steady stream", func(now int64) int64 { return now }, 50000},
+		{"stream until 20 s", func(now int64) int64 { return min(now, 20000) }, 23000},
+	} {
+		tl := testTLS(0, 42000, 3000, 42000, 3000)
+		p := tl.programs[0]
+		p.typ = 3
+		p.phases[0].minDur, p.phases[0].maxDur = 5000, 50000
+		p.startAt(0)
+		var now int64
+		gap := func(_ *program, i int) int64 {
+			if i != 0 {
+				return noDetection
+			}
+			return now - tc.lastSeen(now)
+		}
+		for now = 0; p.phase == 0 && now < 100000; now += 1000 {
+			tl.advance(now, 1000, gap)
+		}
+		if got := now - 1000; p.phase != 1 || got != tc.end {
+			t.Errorf("%s: phase 0 ended at %d ms, want %d", tc.name, got, tc.end)
+		}
 	}
 }

@@ -51,6 +51,10 @@ type world struct {
 	laneVeh    [][]int32  // per view lane: vehicles rear to front (lazy, laneStep)
 	laneStep   int64      // step laneVeh was built for (−1: never)
 	pendingBuf []int32
+
+	// Loops of actuated lights (detect.go).
+	dets     []detector
+	laneDets [][]int32 // per view lane
 }
 
 // vehState is what the server tracks per vehicle between steps.
@@ -100,6 +104,7 @@ func newWorld(sim *engine.Sim, view *netView, beginMs, dtMs, memoryMs int64) (*w
 	for _, vt := range sim.VehicleTypes() {
 		w.vtypes = append(w.vtypes, vt.ID)
 	}
+	w.laneDets = make([][]int32, len(view.lanes))
 	w.veh = make([]vehState, n)
 	for i := range w.veh {
 		w.veh[i].arriveMs = -1
@@ -111,7 +116,14 @@ func newWorld(sim *engine.Sim, view *netView, beginMs, dtMs, memoryMs int64) (*w
 // the engine moves, and the observations are refreshed.
 func (w *world) step() {
 	for _, t := range w.tls {
-		t.advance(w.nowMs, w.dtMs)
+		var gap gapFunc
+		for _, p := range t.programs {
+			if p.actuated() {
+				w.programDetectors(t, p) // loops count from the first step
+				gap = w.gap(t)
+			}
+		}
+		t.advance(w.nowMs, w.dtMs, gap)
 	}
 	w.applyLights()
 	w.sim.Step()
@@ -191,10 +203,17 @@ func (w *world) observe() {
 		} else {
 			st.accel = (vv.Speed - st.speed) / dt
 		}
+		prev := st.laneRef
+		if first || st.seen != step-1 {
+			prev = laneRef{lane: -1}
+		}
 		st.seen = step
 		st.seg, st.pos, st.speed = vv.Segment, vv.Pos, vv.Speed
 		st.x, st.y, st.heading, st.length, st.vt = vv.X, vv.Y, vv.Heading, vv.Length, vv.VType
 		st.laneRef = w.laneOf(vv.Segment, vv.Pos)
+		if len(w.dets) > 0 {
+			w.detect(st, prev)
+		}
 		if first {
 			st.departLane, st.departPos, st.departSpeed = w.laneName(st.laneRef.lane), st.laneRef.pos, vv.Speed
 		}
