@@ -161,6 +161,8 @@ func TestExitCodes(t *testing.T) {
 		{"no command", nil, 2, []string{"Usage:"}},
 		{"unknown flag", []string{"run", "--warp"}, 2, []string{"warp"}},
 		{"two scenarios", []string{"run", missing, bad}, 2, []string{"usage: citytwin run"}},
+		{"traci without a network", []string{"traci", "--remote-port", "1"}, 1, []string{"Error: no network", "Quitting (on error)"}},
+		{"traci with a missing network", []string{"traci", "-n", missing, "--remote-port", "0"}, 1, []string{"Error: no TraCI port"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := cli(t, tc.args...)
