@@ -83,8 +83,10 @@ CGO_ENABLED=0 "$tools/bin/govulncheck.$govulncheck_version" -db "file://$vulndb"
 # The SUMO reader's tests and bench/sumocase compare with SUMO's own tools
 # (netgenerate, netconvert, duarouter, sumo, randomTrips.py), check FCD XML
 # with xmllint against SUMO's fcd_file.xsd, and convert the Monaco PBF for
-# netconvert with osmium; as root the Debian packages are installed, and the
-# tests that need them skip with a message otherwise.
+# netconvert with osmium; the TraCI server's tests (twin/traci) drive it with
+# SUMO's own Python client (sumo-tools' traci and sumolib) and compare with
+# sumo through it. As root the Debian packages are installed, and the tests
+# that need them skip with a message otherwise.
 missing=$(apt_install sumo sumo-tools libxml2-utils osmium-tool)
 [ -z "$missing" ] || echo "missing:$missing: the tests that need them skip"
 export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"

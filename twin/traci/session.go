@@ -159,52 +159,54 @@ func (s *session) dispatch(id uint8, r *wire.Reader) error {
 		r.Value() // consume the options
 		return &notImplemented{"Command load (0x01) not implemented in CityTwin's TraCI server: start a new server instead"}
 	}
-	dom := id & 0x0f
-	switch id & 0xf0 {
+	base, dom := id&0xf0, id&0x0f
+	if (base == wire.GetBase || base == wire.SetBase) && dom == wire.DomGUI {
+		return guiError(r)
+	}
+	switch base {
 	case wire.GetBase:
-		if dom == wire.DomGUI {
-			return guiError(r)
+		if g, ok := getters[dom]; ok {
+			varID, obj, err := varHeader(r)
+			if err != nil {
+				return err
+			}
+			s.vw.Reset()
+			if err := g.get(s, varID, obj, r, &s.vw); err != nil {
+				return err
+			}
+			s.ok(id)
+			var w wire.Writer
+			w.U8(varID)
+			w.String(obj)
+			s.out = wire.AppendCommand(s.out, id+wire.ResponseOffset, append(w.Bytes(), s.vw.Bytes()...))
+			return nil
 		}
-		g, ok := getters[dom]
-		if !ok {
-			break
-		}
-		varID := r.U8()
-		obj := r.Str()
-		if r.Err() != nil {
-			return errf("%v", r.Err())
-		}
-		s.vw.Reset()
-		if err := g.get(s, varID, obj, r, &s.vw); err != nil {
-			return err
-		}
-		s.ok(id)
-		var w wire.Writer
-		w.U8(varID)
-		w.String(obj)
-		s.out = wire.AppendCommand(s.out, id+wire.ResponseOffset, append(w.Bytes(), s.vw.Bytes()...))
-		return nil
 	case wire.SetBase:
-		if dom == wire.DomGUI {
-			return guiError(r)
+		if set, ok := setters[dom]; ok {
+			varID, obj, err := varHeader(r)
+			if err != nil {
+				return err
+			}
+			if err := set(s, varID, obj, r); err != nil {
+				return err
+			}
+			s.ok(id)
+			return nil
 		}
-		set, ok := setters[dom]
-		if !ok {
-			break
-		}
-		varID := r.U8()
-		obj := r.Str()
-		if r.Err() != nil {
-			return errf("%v", r.Err())
-		}
-		if err := set(s, varID, obj, r); err != nil {
-			return err
-		}
-		s.ok(id)
-		return nil
 	}
 	skip(r)
 	return &notImplemented{fmt.Sprintf("Command not implemented in sumo: CityTwin's TraCI server does not implement command 0x%02x (see docs/traci.md for the commands it answers)", id)}
+}
+
+// varHeader reads the variable id and object id that start a GET or SET
+// command.
+func varHeader(r *wire.Reader) (uint8, string, error) {
+	varID := r.U8()
+	obj := r.Str()
+	if r.Err() != nil {
+		return 0, "", errf("%v", r.Err())
+	}
+	return varID, obj, nil
 }
 
 // skip consumes the rest of a command the server does not read.
