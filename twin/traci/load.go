@@ -48,6 +48,7 @@ func load(o *Options, workers int) (*world, []string, error) {
 	cfg.Step = msToS(o.StepMs)
 	cfg.Seed = o.Seed
 	cfg.Workers = workers
+	cfg.MinParallel = o.minParallel
 	cfg.Teleport = max(msToS(o.TeleportMs), 0)
 	kept := trips[:0]
 	dropped := 0

@@ -45,7 +45,8 @@ type Options struct {
 	// values), reported once.
 	Ignored []string
 
-	args []string // the command line, for recordings
+	args        []string // the command line, for recordings
+	minParallel int      // engine.Config.MinParallel (tests force parallel phases with −1)
 }
 
 // optKind is how an option's value is read.

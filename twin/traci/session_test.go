@@ -307,16 +307,21 @@ func TestRecordReplay(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	// Replay it.
-	r := o
-	r.Replay, r.Record = rec, ""
-	var out bytes.Buffer
-	r.Digest = true
-	if err := Serve(r, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(out.String()); got != live {
-		t.Errorf("replayed: %s\nlive:     %s", got, live)
+	// Replay it, with one worker and with three (parallel phases
+	// forced): the same digest.
+	for _, workers := range []int{1, 3} {
+		r := o
+		r.Replay, r.Record, r.Workers, r.Digest = rec, "", workers, true
+		if workers > 1 {
+			r.minParallel = -1
+		}
+		var out bytes.Buffer
+		if err := Serve(r, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(out.String()); got != live {
+			t.Errorf("replayed with %d workers: %s\nlive:     %s", workers, got, live)
+		}
 	}
 	if !strings.Contains(live, "at 40 s after 40 steps") {
 		t.Errorf("live session: %s, want 40 s after 40 steps", live)
