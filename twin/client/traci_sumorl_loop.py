@@ -32,9 +32,10 @@ The policy is a fixed stand-in for a learning agent: the green whose
 lanes have the longest queues (ties: the lower index), or a seeded
 random one with --policy random.
 
-Usage (SUMO's tools on PYTHONPATH):
+Usage (SUMO's tools on PYTHONPATH); the server is found as sumo-rl finds
+it, so SUMO_BINARY picks CityTwin:
 
-    python3 traci_sumorl_loop.py --binary citytwin-sumo -n net.net.xml -r routes.rou.xml
+    SUMO_BINARY=/path/to/citytwin-sumo python3 traci_sumorl_loop.py -n net.net.xml -r routes.rou.xml
     python3 traci_sumorl_loop.py --binary sumo -n net.net.xml -r routes.rou.xml
 
 It prints one JSON line with the episode's summary and its speed.
@@ -258,7 +259,8 @@ class SumoEnvironment:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--binary", default="sumo")
+    ap.add_argument("--binary", help="the server (default: sumolib.checkBinary('sumo'), as sumo-rl finds it: "
+                    "$SUMO_BINARY, then $SUMO_HOME/bin/sumo, ...)")
     ap.add_argument("-n", "--net", required=True)
     ap.add_argument("-r", "--route", required=True)
     ap.add_argument("--seconds", type=int, default=600)
@@ -266,6 +268,9 @@ def main():
     ap.add_argument("--episodes", type=int, default=1)
     ap.add_argument("--policy", choices=["queue", "random"], default="queue")
     args = ap.parse_args()
+    if args.binary is None:
+        import sumolib
+        args.binary = sumolib.checkBinary("sumo")
     rng = random.Random(1)
     env = SumoEnvironment(args.binary, args.net, args.route, args.begin + args.seconds, begin_time=args.begin)
     out = {"binary": os.path.basename(args.binary), "traffic_lights": len(env.ts_ids), "episodes": []}

@@ -9,8 +9,8 @@ import (
 )
 
 // laneRef places something on a SUMO lane: the view lane index (−1: on
-// no lane of the view) and a position along it (m), or, in
-// world.segLanes, where the lane starts along an engine segment.
+// no lane of the view) and a position along it (m); in world.segLanes,
+// where the lane starts along an engine segment.
 type laneRef struct {
 	lane int32
 	pos  float64
@@ -37,10 +37,6 @@ type nodeSignals struct {
 func (w *world) mapNetwork() error {
 	net, v := w.net, w.view
 	nl := len(net.Lanes)
-	w.laneAt = make([]laneRef, len(v.lanes))
-	for i := range w.laneAt {
-		w.laneAt[i] = laneRef{lane: -1}
-	}
 	w.segLanes = make([][]laneRef, nl+len(net.Links))
 	for i := range net.Lanes {
 		li, ok := v.laneIdx[net.Lanes[i].ID]
@@ -48,7 +44,6 @@ func (w *world) mapNetwork() error {
 			return fmt.Errorf("lane %q of the simulated network is not in the SUMO network file", net.Lanes[i].ID)
 		}
 		w.segLanes[i] = []laneRef{{lane: int32(li)}}
-		w.laneAt[li] = laneRef{lane: int32(i)}
 	}
 	for k := range net.Links {
 		id := net.Links[k].ID
@@ -59,7 +54,6 @@ func (w *world) mapNetwork() error {
 				break
 			}
 			w.segLanes[nl+k] = append(w.segLanes[nl+k], laneRef{lane: int32(li), pos: off})
-			w.laneAt[li] = laneRef{lane: int32(nl + k), pos: off}
 			off += v.lanes[li].length
 			id = v.next[id]
 		}

@@ -164,11 +164,11 @@ func equalAny(x, y any) bool {
 	return x == y
 }
 
-// runScript runs one of twin/client's TraCI scripts and decodes the JSON
-// line it prints last.
-func runScript(t *testing.T, v any, script string, args ...string) {
+// runScript runs one of twin/client's TraCI scripts, with extra
+// environment variables env, and decodes the JSON line it prints last.
+func runScript(t *testing.T, v any, env []string, script string, args ...string) {
 	t.Helper()
-	out, err := python(t, nil, append([]string{filepath.Join("..", "client", script)}, args...)...)
+	out, err := python(t, env, append([]string{filepath.Join("..", "client", script)}, args...)...)
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
@@ -200,8 +200,8 @@ func TestMaxPressureBothEngines(t *testing.T) {
 	bin := serverBinary(t)
 	files := []string{"-n", "testdata/grid.net.xml", "-r", "testdata/grid.rou.xml"}
 	var sumo, ct mpResult
-	runScript(t, &sumo, "traci_maxpressure.py", append([]string{"--binary", "sumo"}, files...)...)
-	runScript(t, &ct, "traci_maxpressure.py", append([]string{"--binary", bin}, files...)...)
+	runScript(t, &sumo, nil, "traci_maxpressure.py", append([]string{"--binary", "sumo"}, files...)...)
+	runScript(t, &ct, nil, "traci_maxpressure.py", append([]string{"--binary", bin}, files...)...)
 	t.Logf("SUMO:     %+v", sumo)
 	t.Logf("CityTwin: %+v", ct)
 	if sumo.Arrived != sumo.Departed || ct.Arrived != ct.Departed || ct.Arrived != 393 {
@@ -215,12 +215,14 @@ func TestMaxPressureBothEngines(t *testing.T) {
 // A sumo-rl-style environment loop (twin/client/traci_sumorl_loop.py: the
 // probe run, labelled connections, setProgramLogic and
 // setRedYellowGreenState, sumo-rl's observations and rewards) runs on
-// CityTwin for two episodes, each started afresh, with the same results.
+// CityTwin, found through SUMO_BINARY as sumo-rl finds sumo, for two
+// episodes, each started afresh, with the same results.
 func TestSumoRLLoop(t *testing.T) {
 	needPythonTraci(t)
 	bin := serverBinary(t)
 	var res struct {
-		TrafficLights int `json:"traffic_lights"`
+		Binary        string `json:"binary"`
+		TrafficLights int    `json:"traffic_lights"`
 		Episodes      []struct {
 			Simulated   float64 `json:"simulated_s"`
 			Decisions   int     `json:"decisions"`
@@ -231,9 +233,14 @@ func TestSumoRLLoop(t *testing.T) {
 			MeanSpeed   float64 `json:"mean_speed"`
 		} `json:"episodes"`
 	}
-	runScript(t, &res, "traci_sumorl_loop.py", "--binary", bin, "-n", "testdata/grid.net.xml", "-r", "testdata/grid.rou.xml",
+	// The server is found as sumo-rl finds it: sumolib.checkBinary("sumo")
+	// returns $SUMO_BINARY.
+	runScript(t, &res, []string{"SUMO_BINARY=" + bin}, "traci_sumorl_loop.py", "-n", "testdata/grid.net.xml", "-r", "testdata/grid.rou.xml",
 		"--seconds", "300", "--episodes", "2")
 	t.Logf("%+v", res)
+	if res.Binary != filepath.Base(bin) {
+		t.Errorf("the loop ran %s, want %s from SUMO_BINARY", res.Binary, filepath.Base(bin))
+	}
 	if res.TrafficLights != 4 || len(res.Episodes) != 2 {
 		t.Fatalf("%d traffic lights, %d episodes; want 4 and 2", res.TrafficLights, len(res.Episodes))
 	}
@@ -264,8 +271,8 @@ func TestActuatedBothEngines(t *testing.T) {
 	}
 	files := []string{"--control", "none", "-n", f.Net, "-r", f.Routes}
 	var sumo, ct mpResult
-	runScript(t, &sumo, "traci_maxpressure.py", append([]string{"--binary", "sumo"}, files...)...)
-	runScript(t, &ct, "traci_maxpressure.py", append([]string{"--binary", serverBinary(t)}, files...)...)
+	runScript(t, &sumo, nil, "traci_maxpressure.py", append([]string{"--binary", "sumo"}, files...)...)
+	runScript(t, &ct, nil, "traci_maxpressure.py", append([]string{"--binary", serverBinary(t)}, files...)...)
 	t.Logf("SUMO:     %+v", sumo)
 	t.Logf("CityTwin: %+v", ct)
 	if sumo.Arrived != sumo.Departed || ct.Arrived != ct.Departed || ct.Arrived != sumo.Arrived {

@@ -31,7 +31,6 @@ type world struct {
 	tls []*tlsState // by view.tls index
 
 	// Mapping between the SUMO view and the engine (mapping.go).
-	laneAt   []laneRef     // per view lane: where the engine keeps it (seg −1: nowhere)
 	segLanes [][]laneRef   // per engine segment: the view lanes it covers, in order
 	nodeRefs []nodeSignals // signalised nodes driven by the lights
 	linkSig  [][]sigRef    // per engine link: the SUMO signals controlling it
@@ -336,12 +335,8 @@ func (w *world) names(ids []int32) []string {
 }
 
 // expected is SUMO's getMinExpectedNumber: vehicles running, waiting to
-// enter, or still to depart.
+// enter, or still to depart (the server takes no demand out).
 func (w *world) expected() int {
 	c := w.sim.Counts()
-	return c.Trips - c.Unroutable - int(c.Arrived) - int(c.Removed) - w.canceled()
+	return c.Trips - c.Unroutable - int(c.Arrived) - int(c.Removed)
 }
-
-// canceled counts trips taken out of the demand (none: the server issues
-// no demand commands).
-func (w *world) canceled() int { return 0 }
