@@ -4,8 +4,10 @@
 //
 // A [Sim] is one running simulation. Make it with [New] from a network, a
 // [Config] and the trips of the demand, or from a scenario file with
-// scenarios.Build and Run.NewSim. Advance it with [Sim.Step] (one step of
-// Config.Step seconds) or [Sim.RunUntil], and Close it when done:
+// scenarios.Build and Run.NewSimulation (a scenarios.Simulation embeds a
+// Sim and applies the scenario's switches and events as it steps).
+// Advance it with [Sim.Step] (one step of Config.Step seconds) or
+// [Sim.RunUntil], and Close it when done:
 //
 //	sim, err := engine.New(net, engine.DefaultConfig(), trips)
 //	if err != nil {

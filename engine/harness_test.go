@@ -258,7 +258,8 @@ func mustSim(t testing.TB, toml string, edit func(*scenarios.Scenario)) (*scenar
 }
 
 // mustBuild applies edit to sc, builds it and creates its simulation,
-// closed when the test ends.
+// closed when the test ends. It returns the engine simulation: the
+// scenarios of these tests schedule no switch or event.
 func mustBuild(t testing.TB, sc *scenarios.Scenario, edit func(*scenarios.Scenario)) (*scenarios.Run, *engine.Sim) {
 	t.Helper()
 	if edit != nil {
@@ -268,12 +269,15 @@ func mustBuild(t testing.TB, sc *scenarios.Scenario, edit func(*scenarios.Scenar
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
-		t.Fatalf("NewSim: %v", err)
+		t.Fatalf("NewSimulation: %v", err)
 	}
 	t.Cleanup(sim.Close)
-	return r, sim
+	if len(sc.Events)+len(sc.Signals.Switch) > 0 {
+		t.Fatalf("mustBuild: the scenario schedules switches or events; step a scenarios.Simulation instead")
+	}
+	return r, sim.Sim
 }
 
 // defaultScenario returns the embedded default (Wuhan) scenario.

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/scenarios"
@@ -238,27 +239,20 @@ func (e *Experiment) RunOne(ctx context.Context, arm string, rep int) (*Record, 
 	if err != nil {
 		return fail(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		return fail(err)
 	}
 	defer sim.Close()
 
+	// Queues after the warm-up, every step: in total and per road.
 	net := run.Network
 	roadQ := make([]float64, len(net.Roads))
 	var qSum, qMax float64
 	samples := 0
-	end := run.End()
-	for step := 0; sim.Time() < end-1e-9; step++ {
-		if step%256 == 0 && ctx.Err() != nil {
-			return fail(ctx.Err())
-		}
-		if err := run.Apply(sim); err != nil { // [[signals.switch]], [[events]]
-			return fail(err)
-		}
-		sim.Step()
+	sim.Collect(scenarios.CollectorFunc(func(sim *engine.Sim) {
 		if sim.Time() <= sc.Warmup+1e-9 {
-			continue
+			return
 		}
 		total := 0
 		for _, ls := range sim.LaneSensors() {
@@ -270,12 +264,21 @@ func (e *Experiment) RunOne(ctx context.Context, arm string, rep int) (*Record, 
 		qSum += float64(total)
 		qMax = max(qMax, float64(total))
 		samples++
+	}))
+	end := run.End()
+	for step := 0; sim.Time() < end-1e-9; step++ {
+		if step%256 == 0 && ctx.Err() != nil {
+			return fail(ctx.Err())
+		}
+		if err := sim.Step(); err != nil { // [[signals.switch]], [[events]] first
+			return fail(err)
+		}
 	}
 	if err := sim.Err(); err != nil {
 		return fail(err)
 	}
 
-	sum := output.Summarize(sim, sc.Warmup)
+	sum := output.Summarize(sim.Sim, sc.Warmup)
 	nan := math.NaN()
 	tripMetric := func(x float64) Num {
 		if sum.Trips == 0 {

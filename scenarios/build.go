@@ -17,6 +17,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/engine/output"
 	"github.com/citytwin/citytwin/internal/detmath"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/paulmach/orb"
@@ -35,7 +36,9 @@ type Run struct {
 	Notes []string
 
 	signals *signalSetup
-	events  map[*engine.Sim]*Timeline // [[events]] applied by Apply, per simulation (events.go)
+	// eventOrder lists the indices of Scenario.Events by time, file order
+	// for equal times: the order simulations apply them in.
+	eventOrder []int
 }
 
 // Build loads the scenario's network, converts its settings and generates
@@ -76,6 +79,7 @@ func Build(sc *Scenario) (*Run, error) {
 	if err := r.checkEvents(); err != nil { // events.go
 		return nil, err
 	}
+	r.eventOrder = eventOrder(sc.Events)
 	if err := sc.checkEmpty(len(r.Trips)); err != nil {
 		return nil, err
 	}
@@ -102,39 +106,20 @@ func (sc *Scenario) checkEmpty(trips int) error {
 		"add demand, or set allow_empty = true to run it anyway")
 }
 
+// Outputs returns the outputs the scenario's [output] table selects.
+func (r *Run) Outputs() output.Options {
+	sc, o := r.Scenario, &r.Scenario.Output
+	opt := output.Options{Trips: *o.Trips, TimeSeries: *o.TimeSeries, Roads: *o.Roads, Summary: *o.Summary,
+		Junctions: *o.Junctions, Detectors: *o.Detectors, Interval: o.Interval, Warmup: sc.Warmup, RSUs: sc.V2X != nil}
+	if f := o.FCD; f != nil {
+		opt.FCD = &output.FCDOptions{Interval: f.Interval, Format: f.Format, Geo: f.Geo}
+	}
+	return opt
+}
+
 // End is the simulated time the run lasts at most: duration plus
 // cool-down (s).
 func (r *Run) End() float64 { return r.Scenario.Duration + r.Scenario.Cooldown }
-
-// Over reports whether a run of sim is over: its time has reached End, or
-// stop_when_empty is set, every trip's departure time has passed, no
-// [[events]] entry is left to apply and no vehicle is running or waiting
-// to enter.
-func (r *Run) Over(sim *engine.Sim) bool {
-	if sim.Time() >= r.End()-1e-9 {
-		return true
-	}
-	if !r.Scenario.StopWhenEmpty || !sim.Done() {
-		return false
-	}
-	if len(r.Scenario.Events) == 0 {
-		return true
-	}
-	t := r.events[sim]
-	return t != nil && t.Remaining() == 0
-}
-
-// RunToEnd applies the run's switches and events and steps sim until Over.
-func (r *Run) RunToEnd(sim *engine.Sim) error {
-	var errs []error
-	for !r.Over(sim) {
-		if err := r.Apply(sim); err != nil {
-			errs = append(errs, err)
-		}
-		sim.Step()
-	}
-	return errors.Join(errs...)
-}
 
 func (sc *Scenario) errorf(key, format string, args ...any) error {
 	return &Error{File: sc.path, Line: sc.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)}

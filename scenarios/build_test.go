@@ -188,7 +188,7 @@ distribution = "uniform"
 			t.Errorf("note %q: want it to contain %q", r.Notes[0], want)
 		}
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ trips_csv = "trips.csv"
 			t.Errorf("trip %d: got %+v, want id %s, depart %g, from %s, to %s, vtype %d", i, got, w.id, w.depart, w.from, w.to, w.vtype)
 		}
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestBuildCityFlowFlow(t *testing.T) {
 	if vt := cf[0]; vt.Length != 4.5 || vt.MaxSpeed != 11.111 || vt.Follow.Accel != 2 || vt.Follow.Decel != 4.5 || vt.Follow.MinGap != 2.5 || vt.Follow.Headway != 2 {
 		t.Errorf("vehicle type: got %+v, want the flow file's vehicle", vt)
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,7 +547,7 @@ func TestBuildTripsCSVRoute(t *testing.T) {
 	if strings.Join(ids, " ") != "road_0_1_0 road_1_1_1 road_1_2_0 road_2_2_0" || r.Trips[0].From != r.Trips[0].Route[0] {
 		t.Errorf("route %v", ids)
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,4 +20,23 @@
 //
 // Checks that need the network, such as whether a road id exists, are not
 // made here; building the simulation makes them.
+//
+// [Build] turns a scenario into a [Run]: its network, engine settings and
+// trips, immutable and shared. [Run.NewSimulation] makes one
+// [Simulation] of it, which owns everything that changes as it runs (the
+// engine simulation, its controllers, its place in the scenario's
+// [[signals.switch]] and [[events]] schedule, its per-step collectors);
+// [Simulation.Step] applies what is due, steps and collects:
+//
+//	run, err := scenarios.Build(sc)
+//	...
+//	sim, err := run.NewSimulation()
+//	...
+//	defer sim.Close()
+//	for !sim.Over() {
+//		if err := sim.Step(); err != nil { ... }
+//	}
+//
+// Signal policies are a registry ([Policy], [RegisterPolicy]): each is one
+// file with its parameter table, its controller and one registration.
 package scenarios

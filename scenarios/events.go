@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/maps"
@@ -521,7 +520,7 @@ func (r *Run) EventCommands(e *Event, sim *engine.Sim) ([]engine.Command, error)
 		}
 		var out []engine.Command
 		for _, v := range nodes {
-			c, err := r.newController(v, e.Policy, e.Phases)
+			c, err := r.SignalController(v, e.Policy, e.Phases)
 			if err != nil {
 				return nil, err
 			}
@@ -600,139 +599,4 @@ func (r *Run) drawVType(rng *rand.Rand) int {
 		x -= v.Share
 	}
 	return len(vts) - 1
-}
-
-// controllerMu serialises the making of controllers, which records the
-// external ones in the run's signal setup (Run.External), so that forks
-// of a simulation may apply events on other goroutines.
-var controllerMu sync.Mutex
-
-// newController returns SignalController(v, policy, phases).
-func (r *Run) newController(v maps.NodeID, policy string, phases []int) (engine.Controller, error) {
-	controllerMu.Lock()
-	defer controllerMu.Unlock()
-	return r.SignalController(v, policy, phases)
-}
-
-// A Timeline applies what a run schedules — its [[signals.switch]]
-// policy changes and its [[events]] — to one simulation at their times:
-// call Apply before every step (or use RunUntil). It does for one
-// simulation what Run.Apply does, and it can be cloned with it (Clone):
-// use one or the other, not both. At a given step the switches due apply
-// first, then the events due, in file order for equal times.
-type Timeline struct {
-	run   *Run
-	order []int // event indices by (At, index)
-	next  int   // next event in order
-	sw    int   // next [[signals.switch]]
-}
-
-// Timeline returns a timeline of the run's switches and events, none
-// applied yet.
-func (r *Run) Timeline() *Timeline {
-	evs := r.Scenario.Events
-	order := make([]int, len(evs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case evs[a].At < evs[b].At:
-			return -1
-		case evs[a].At > evs[b].At:
-			return 1
-		}
-		return 0
-	})
-	return &Timeline{run: r, order: order}
-}
-
-// Apply enqueues on sim, in order, the commands of every switch and
-// event not yet applied that is due at the start of sim's next step (at
-// or before sim.Time()). Problems (which Build rules out) are returned
-// joined; the rest still applies.
-func (t *Timeline) Apply(sim *engine.Sim) error {
-	var errs []error
-	if st := t.run.signals; st != nil {
-		for ; t.sw < len(st.switches) && st.switches[t.sw].at <= sim.Time()+1e-9; t.sw++ {
-			sw := st.switches[t.sw]
-			for _, v := range sw.nodes {
-				c, err := t.run.newController(v, sw.c.policy, sw.c.phases)
-				if err == nil {
-					err = sim.Enqueue(engine.SetNodeController{Node: v, Controller: c})
-				}
-				if err != nil {
-					errs = append(errs, fmt.Errorf("signals.switch: %w", err))
-				}
-			}
-		}
-	}
-	if err := t.applyEvents(sim); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-// applyEvents applies the events due.
-func (t *Timeline) applyEvents(sim *engine.Sim) error {
-	var errs []error
-	for t.next < len(t.order) {
-		i := t.order[t.next]
-		e := &t.run.Scenario.Events[i]
-		if e.At > sim.Time()+1e-9 {
-			break
-		}
-		t.next++
-		cmds, err := t.run.EventCommands(e, sim)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("events[%d]: %w", i, err))
-			continue
-		}
-		for _, c := range cmds {
-			if err := sim.Enqueue(c); err != nil {
-				errs = append(errs, fmt.Errorf("events[%d]: %w", i, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// applyEvents applies the [[events]] due on sim, keeping its place per
-// simulation (Run.Apply).
-func (r *Run) applyEvents(sim *engine.Sim) error {
-	if len(r.Scenario.Events) == 0 {
-		return nil
-	}
-	if r.events == nil {
-		r.events = map[*engine.Sim]*Timeline{}
-	}
-	t := r.events[sim]
-	if t == nil {
-		t = r.Timeline()
-		r.events[sim] = t
-	}
-	return t.applyEvents(sim)
-}
-
-// RunUntil applies what is due and steps sim until its time reaches end
-// (s).
-func (t *Timeline) RunUntil(sim *engine.Sim, end float64) error {
-	var errs []error
-	for sim.Time() < end-1e-9 {
-		if err := t.Apply(sim); err != nil {
-			errs = append(errs, err)
-		}
-		sim.Step()
-	}
-	return errors.Join(errs...)
-}
-
-// Remaining returns the number of events not yet applied.
-func (t *Timeline) Remaining() int { return len(t.order) - t.next }
-
-// Clone returns a copy of the timeline at the same point, for a clone of
-// its simulation.
-func (t *Timeline) Clone() *Timeline {
-	c := *t
-	return &c
 }

@@ -21,17 +21,16 @@ func TestEventsExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	tl := run.Timeline()
-	if err := tl.RunUntil(sim, 900); err != nil {
+	if err := sim.RunUntil(900); err != nil {
 		t.Fatal(err)
 	}
-	if tl.Remaining() != 2 {
-		t.Errorf("%d events left at 900 s, want 2", tl.Remaining())
+	if sim.Remaining() != 2 {
+		t.Errorf("%d events left at 900 s, want 2", sim.Remaining())
 	}
 	c := sim.Counts()
 	if c.Reroutes == 0 {
@@ -43,7 +42,7 @@ func TestEventsExample(t *testing.T) {
 			t.Errorf("lane %d of the closed road is open", l)
 		}
 	}
-	if err := tl.RunUntil(sim, 1300); err != nil {
+	if err := sim.RunUntil(1300); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range run.Network.Roads[r].Lanes {
@@ -187,7 +186,7 @@ func TestEventCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +211,7 @@ func TestEventCommands(t *testing.T) {
 			t.Errorf("%s: %v", tc.e.Kind, err)
 			continue
 		}
-		cmds, err := run.EventCommands(&tc.e, sim)
+		cmds, err := run.EventCommands(&tc.e, sim.Sim)
 		if err != nil {
 			t.Errorf("%s: %v", tc.e.Kind, err)
 			continue
@@ -233,22 +232,35 @@ func TestEventCommands(t *testing.T) {
 			t.Errorf("add_demand of 360 veh/h over 100 s: %d trips", len(a.Trips))
 		}
 	}
-	sim.Step()
+	sim.Sim.Step()
 
 	// Equal times keep file order; events apply when due.
 	s.Events = []Event{{At: 20, Kind: EventOpenRoad, Road: "road_1_1_0"}, {At: 10, Kind: EventCloseRoad, Road: "road_1_1_0"},
 		{At: 20, Kind: EventCloseLane, Road: "road_1_1_0", Lane: &zero}}
-	tl := run.Timeline()
-	if !reflect.DeepEqual(tl.order, []int{1, 0, 2}) {
-		t.Errorf("order %v", tl.order)
+	run, err = Build(s)
+	if err != nil {
+		t.Fatal(err)
 	}
-	tl.RunUntil(sim, 15)
-	if tl.Remaining() != 2 {
-		t.Errorf("%d remaining at 15 s", tl.Remaining())
+	if !reflect.DeepEqual(run.eventOrder, []int{1, 0, 2}) {
+		t.Errorf("order %v", run.eventOrder)
 	}
-	c := tl.Clone()
-	tl.RunUntil(sim, 25)
-	if tl.Remaining() != 0 || c.Remaining() != 2 {
-		t.Errorf("remaining %d and, in the clone, %d", tl.Remaining(), c.Remaining())
+	sim2, err := run.NewSimulation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim2.Close()
+	if err := sim2.RunUntil(15); err != nil {
+		t.Fatal(err)
+	}
+	if sim2.Remaining() != 2 {
+		t.Errorf("%d remaining at 15 s", sim2.Remaining())
+	}
+	c := sim2.Fork(nil)
+	defer c.Close()
+	if err := sim2.RunUntil(25); err != nil {
+		t.Fatal(err)
+	}
+	if sim2.Remaining() != 0 || c.Remaining() != 2 {
+		t.Errorf("remaining %d and, in the fork, %d", sim2.Remaining(), c.Remaining())
 	}
 }

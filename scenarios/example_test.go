@@ -66,7 +66,7 @@ func ExampleBuild() {
 		fmt.Println(err)
 		return
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		fmt.Println(err)
 		return

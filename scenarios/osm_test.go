@@ -34,7 +34,7 @@ osm = %q
 rate = 1800
 `, path), nil)
 	run := mustBuild(t, sc)
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}

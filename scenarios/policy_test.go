@@ -41,7 +41,7 @@ phases = [1, 0]
 		t.Fatal(err)
 	}
 	run := mustBuild(t, sc)
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,10 +54,9 @@ phases = [1, 0]
 	changes, last := 0, -1
 	names := map[float64]string{}
 	for sim.Time() < run.End()-1e-9 {
-		if err := run.Apply(sim); err != nil {
+		if err := sim.Step(); err != nil {
 			t.Fatal(err)
 		}
-		sim.Step()
 		if ph, _ := sim.Plant(v).Phase(); ph != last {
 			changes, last = changes+1, ph
 		}

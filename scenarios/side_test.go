@@ -105,7 +105,7 @@ rate = 1500
 min_length = 300
 `, side), map[string]string{"town.geojson": townGeoJSON(mirror)})
 	run := mustBuild(t, sc)
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}

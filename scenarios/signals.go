@@ -27,8 +27,6 @@ type signalSetup struct {
 	trips     []engine.Trip      // the run's trips, for ScenarioFlows
 	flows     [][]float64        // per node, movement demand from the scenario (veh/h); see Junction.ScenarioFlows
 	flowsOnce sync.Once
-	ext       []*signal.External  // per node, the External of the last sim built
-	applied   map[*engine.Sim]int // switches applied per sim
 }
 
 // policyChoice is a policy with the phase set it may choose from (nil:
@@ -52,7 +50,7 @@ func (sc *Scenario) buildSignals(net *maps.Network, cfg *engine.Config, trips []
 	g := &sc.Signals
 	st := &signalSetup{sc: sc, net: net, programs: make([]*maps.Program, len(net.Nodes)),
 		fixed: make([]signal.FixedTime, len(net.Nodes)), initial: make([]policyChoice, len(net.Nodes)),
-		ext: make([]*signal.External, len(net.Nodes)), applied: map[*engine.Sim]int{}, trips: trips, params: map[string]any{}}
+		trips: trips, params: map[string]any{}}
 	for _, d := range policies() {
 		st.params[d.name] = g.params(d)
 	}
@@ -358,10 +356,7 @@ func (st *signalSetup) checkJunction(d *policyDef, v maps.NodeID, c policyChoice
 // controller makes a new controller of junction v.
 func (st *signalSetup) controller(v maps.NodeID, c policyChoice) engine.Controller {
 	d, _ := policyByName(c.policy)
-	ctl := d.new(st.params[d.name], st.junctionOf(v, c))
-	e, _ := ctl.(*signal.External)
-	st.ext[v] = e
-	return ctl
+	return d.new(st.params[d.name], st.junctionOf(v, c))
 }
 
 // unserved returns a movement no phase of set gives green, or −1.
@@ -408,80 +403,13 @@ func movementFlows(net *maps.Network, trips []engine.Trip, duration float64) [][
 	return out
 }
 
-// NewSim creates the simulation of the run, with the run's signal
-// programs (the yellow and all-red overrides and [[signals.programs]]).
-func (r *Run) NewSim() (*engine.Sim, error) {
-	sim, err := engine.New(r.Network, r.Config, r.Trips)
-	if err != nil {
-		return nil, err
-	}
-	if st := r.signals; st != nil {
-		for v, p := range st.programs {
-			if p == nil {
-				continue
-			}
-			if err := sim.SetProgram(maps.NodeID(v), p); err != nil {
-				sim.Close()
-				return nil, err
-			}
-		}
-		st.applied[sim] = 0
-	}
-	return sim, nil
-}
-
-// Apply carries out the [[signals.switch]] policy changes due at the
-// simulation's current time. Call it before every step, as in
-//
-//	for sim.Time() < run.End() {
-//		if err := run.Apply(sim); err != nil { ... }
-//		sim.Step()
-//	}
-//
-// A switch at time T takes effect from the step that starts at T (or the
-// first step starting after it). The new controllers start afresh; the
-// signal state carries on. Apply is not safe for concurrent use.
-func (r *Run) Apply(sim *engine.Sim) error {
-	st := r.signals
-	if st == nil {
-		return nil
-	}
-	k := st.applied[sim]
-	for ; k < len(st.switches) && st.switches[k].at <= sim.Time()+1e-9; k++ {
-		sw := st.switches[k]
-		for _, v := range sw.nodes {
-			st.ext[v] = nil
-			if err := sim.SetController(v, st.controller(v, sw.c)); err != nil {
-				return err
-			}
-		}
-	}
-	st.applied[sim] = k
-	return r.applyEvents(sim) // [[events]] (events.go)
-}
-
-// External returns the controller through which Go code sets the phases
-// of junction id (see signal.External), or nil when the junction does not
-// run the "external" policy in the simulation NewSim made last (at the
-// time of the last Apply).
-func (r *Run) External(id string) *signal.External {
-	if r.signals == nil {
-		return nil
-	}
-	v, ok := r.Network.NodeByID(id)
-	if !ok {
-		return nil
-	}
-	return r.signals.ext[v]
-}
-
 // SignalController returns a new controller for signalised junction v
 // running policy (one of PolicyNames) as the scenario configures it: the
 // parameters of its [signals] table, the junction's program after the
 // yellow, all-red and [[signals.programs]] changes, its green-wave offset,
 // and webster's scenario flows. phases, when set, replaces the policy's
 // phase set. Every call returns a new controller (give one to one
-// junction); for "external" it becomes the one Run.External returns.
+// junction). It is safe for concurrent use.
 func (r *Run) SignalController(v maps.NodeID, policy string, phases []int) (engine.Controller, error) {
 	st := r.signals
 	if st == nil || v < 0 || int(v) >= len(r.Network.Nodes) {

@@ -46,17 +46,16 @@ func runPolicy(t *testing.T, name, text string) policyRun {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	defer sim.Close()
 	r := policyRun{name: name, trips: len(run.Trips)}
 	for sim.Time() < run.End()-1e-9 {
-		if err := run.Apply(sim); err != nil {
+		if err := sim.Step(); err != nil {
 			t.Fatal(err)
 		}
-		sim.Step()
 		if now := sim.Time(); now > sc.Duration-1e-9 && now < sc.Duration+sc.Step-1e-9 {
 			c := sim.Counts()
 			r.hourDone, r.hourWait = c.Arrived, c.Waiting
@@ -64,7 +63,7 @@ func runPolicy(t *testing.T, name, text string) policyRun {
 			r.midWait = sim.Counts().Waiting
 		}
 	}
-	s := output.Summarize(sim, 0)
+	s := output.Summarize(sim.Sim, 0)
 	c := sim.Counts()
 	r.att, r.finished, r.running, r.meanTravel = s.CityFlowATT, c.Arrived, c.Running, s.MeanTravelTime
 	r.refused, r.forced = sim.GuardCounts()

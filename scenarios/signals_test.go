@@ -172,7 +172,7 @@ area_length = 80
 	if cfg.LoopOffset != 30 || cfg.AreaLength != 80 {
 		t.Errorf("detectors: loop offset %g, area %g, want 30 and 80", cfg.LoopOffset, cfg.AreaLength)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,18 +219,17 @@ area_length = 80
 		t.Errorf("green wave offsets %g and %g, want 0 and not 0", f1.Offset, f2.Offset)
 	}
 	// The external junction follows its requests.
-	ext := run.External("intersection_1_2")
-	if ext == nil || run.External("intersection_1_1") != nil {
-		t.Fatalf("External: got %v for the external junction and %v for a fixed-time one", ext, run.External("intersection_1_1"))
+	ext := sim.External("intersection_1_2")
+	if ext == nil || sim.External("intersection_1_1") != nil {
+		t.Fatalf("External: got %v for the external junction and %v for a fixed-time one", ext, sim.External("intersection_1_1"))
 	}
 	for sim.Time() < 600-1e-9 {
-		if err := run.Apply(sim); err != nil {
-			t.Fatal(err)
-		}
 		if sim.Time() == 100 {
 			ext.Request(1)
 		}
-		sim.Step()
+		if err := sim.Step(); err != nil {
+			t.Fatal(err)
+		}
 		switch sim.Time() {
 		case 120: // the request at 100 s, after 5 s yellow and 1 s all-red
 			if ph, _ := sim.Plant(node("intersection_1_2")).Phase(); ph != 1 {
@@ -264,12 +263,12 @@ func TestSignalsStrict(t *testing.T) {
 			t.Fatal(err)
 		}
 		run := mustBuild(t, sc)
-		sim, err := run.NewSim()
+		sim, err := run.NewSimulation()
 		if err != nil {
 			t.Fatal(err)
 		}
 		sim.RunUntil(2)
-		ext := run.External("intersection_1_1")
+		ext := sim.External("intersection_1_1")
 		ext.Request(1) // before the 20 s minimum green: refused until then
 		sim.RunUntil(60)
 		refused, _ := sim.GuardCounts()
@@ -291,7 +290,7 @@ func TestSignalsWebsterScenarioFlows(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := mustBuild(t, sc)
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,13 +360,19 @@ func TestSignalController(t *testing.T) {
 			t.Errorf("%s %s %v: got %v, want %q", tc.v, tc.policy, tc.phases, err, tc.want)
 		}
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
 	ext, err := run.SignalController(v, "external", nil)
-	if err != nil || run.External("intersection_1_1") != ext {
-		t.Errorf("external: %v; Run.External does not return it", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sim.External("intersection_1_1") != nil {
+		t.Errorf("a controller made by SignalController is the simulation's before it is given to it")
+	}
+	if err := sim.SetController(v, ext); err != nil || sim.External("intersection_1_1") != ext {
+		t.Errorf("external: %v; Simulation.External does not return the one given", err)
 	}
 }

@@ -46,7 +46,7 @@ rate = 600
 	if len(r.Network.Roads) != 14 || r.Network.Source != "grid.net.xml" {
 		t.Fatalf("network: %d roads from %s", len(r.Network.Roads), r.Network.Source)
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,12 +141,12 @@ sumo = ["a.rou.xml", "b.rou.xml"]
 	if !strings.Contains(notes, "a.rou.xml: not supported: <person> elements: skipped (CityTwin simulates vehicles only) (1, first at line 9)") {
 		t.Errorf("notes:\n%s", notes)
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	if err := r.RunToEnd(sim); err != nil {
+	if err := sim.RunToEnd(); err != nil {
 		t.Fatal(err)
 	}
 	if c := sim.Counts(); c.Arrived != 7 || !(sim.Time() < r.End()) {
@@ -198,11 +198,11 @@ func TestSUMOExportRoundTripHash(t *testing.T) {
 				}
 			}
 			r := mustBuild(t, sc)
-			sim, err := r.NewSim()
+			sim, err := r.NewSimulation()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := r.RunToEnd(sim); err != nil {
+			if err := sim.RunToEnd(); err != nil {
 				t.Fatal(err)
 			}
 			if cn := sim.Counts(); cn.Arrived < 100 {
@@ -226,11 +226,11 @@ func TestSUMODeterministicWorkers(t *testing.T) {
 			"workers = "+strconv.Itoa(w)+"\n[network]\nsumo = \"grid.net.xml\"\n[demand]\nsumo = \"r.rou.xml\"\n[[demand.random]]\nrate = 2400\n",
 			map[string]string{"r.rou.xml": sumoRoutes})
 		r := mustBuild(t, sc)
-		sim, err := r.NewSim()
+		sim, err := r.NewSimulation()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := r.RunToEnd(sim); err != nil {
+		if err := sim.RunToEnd(); err != nil {
 			t.Fatal(err)
 		}
 		hashes = append(hashes, sim.Hash())

@@ -122,7 +122,7 @@ func speedProfile(t *testing.T, text string) (plotter.XYs, float64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}

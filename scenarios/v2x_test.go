@@ -67,18 +67,15 @@ func v2xSim(t *testing.T, sc *scenarios.Scenario) (*scenarios.Run, *engine.Sim) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	for sim.Time() < run.End()-1e-9 {
-		if err := run.Apply(sim); err != nil {
-			t.Fatal(err)
-		}
-		sim.Step()
+	if err := sim.RunUntil(run.End()); err != nil {
+		t.Fatal(err)
 	}
-	return run, sim
+	return run, sim.Sim
 }
 
 func setShare(share float64) func(*scenarios.Scenario) {
@@ -412,7 +409,7 @@ func dischargeFlowText(t *testing.T, text string, share float64) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}

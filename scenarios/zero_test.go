@@ -44,12 +44,12 @@ func TestExplicitZeroKept(t *testing.T) {
 	}
 	hash := func(t *testing.T, run *Run) uint64 {
 		t.Helper()
-		sim, err := run.NewSim()
+		sim, err := run.NewSimulation()
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer sim.Close()
-		if err := run.RunToEnd(sim); err != nil {
+		if err := sim.RunToEnd(); err != nil {
 			t.Fatal(err)
 		}
 		return sim.Hash()
@@ -102,7 +102,7 @@ func TestExplicitZeroKept(t *testing.T) {
 			}},
 	} {
 		run := build(t, zeroBase+c.text)
-		sim, err := run.NewSim()
+		sim, err := run.NewSimulation()
 		if err != nil {
 			t.Fatal(err)
 		}

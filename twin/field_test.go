@@ -33,7 +33,7 @@ func TestFieldCountsFollow(t *testing.T) {
 		}
 		o = c.step(interval, []any{map[string]any{"kind": "field_counts", "interval": interval, "counts": counts}}, PartLanes)
 	}
-	plain, err := run.NewSim()
+	plain, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,31 +47,15 @@ junctions = ["intersection_3_1"]
 
 	// The scenario file.
 	fileRun := buildRun(t, base+eventTOML(t, evs))
-	sim, err := fileRun.NewSim()
+	sim, err := fileRun.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	if err := fileRun.Timeline().RunUntil(sim, whatIfEnd); err != nil {
+	if err := sim.RunUntil(whatIfEnd); err != nil {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf("%016x", sim.Hash())
-
-	// The same file run the way `citytwin run` does (Run.Apply).
-	sim2, err := fileRun.NewSim()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim2.Close()
-	for sim2.Time() < whatIfEnd {
-		if err := fileRun.Apply(sim2); err != nil {
-			t.Fatal(err)
-		}
-		sim2.Step()
-	}
-	if got := fmt.Sprintf("%016x", sim2.Hash()); got != want {
-		t.Errorf("Run.Apply reached hash %s, Timeline %s", got, want)
-	}
 
 	// The twin, stepped by a client that sends the events as commands.
 	run := buildRun(t, base)
@@ -198,7 +182,7 @@ func TestIncidentReroutes(t *testing.T) {
 		}
 	}
 	// The detour north of the closure carries more than without it.
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}

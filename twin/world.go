@@ -20,9 +20,11 @@ import (
 // simulation (demand following, mirrored signals). The live twin has one;
 // shadow runs fork their own. A world is used by one goroutine at a time.
 type world struct {
-	run   *scenarios.Run
+	run *scenarios.Run
+	// s is the simulation with its place in the scenario's schedule; sim
+	// is its engine simulation (s.Sim).
+	s     *scenarios.Simulation
 	sim   *engine.Sim
-	tl    *scenarios.Timeline
 	field fieldState
 	// saved holds, per node, the controller a field_signal replaced
 	// (nil: the node does not mirror the street).
@@ -36,11 +38,11 @@ type world struct {
 }
 
 func newWorld(run *scenarios.Run, exits *exitCache) (*world, error) {
-	sim, err := run.NewSim()
+	s, err := run.NewSimulation()
 	if err != nil {
 		return nil, err
 	}
-	w := &world{run: run, sim: sim, tl: run.Timeline(), saved: make([]engine.Controller, len(run.Network.Nodes)), exits: exits}
+	w := &world{run: run, s: s, sim: s.Sim, saved: make([]engine.Controller, len(run.Network.Nodes)), exits: exits}
 	w.field.init(run.Network)
 	return w, nil
 }
@@ -51,7 +53,8 @@ func (w *world) close() { w.sim.Close() }
 // fork returns an independent copy of w at the same point (see
 // engine.Sim.Fork for what a copy of a controller is).
 func (w *world) fork() *world {
-	c := &world{run: w.run, sim: w.sim.Fork(freshController), tl: w.tl.Clone(), field: w.field.clone(), exits: w.exits, maxTrips: w.maxTrips}
+	s := w.s.Fork(freshController)
+	c := &world{run: w.run, s: s, sim: s.Sim, field: w.field.clone(), exits: w.exits, maxTrips: w.maxTrips}
 	c.saved = make([]engine.Controller, len(w.saved))
 	for i, s := range w.saved {
 		c.saved[i] = copyController(s)
@@ -314,7 +317,7 @@ func policyName(c engine.Controller) string {
 func (w *world) step(cmds []*Command) []LogEntry {
 	var log []LogEntry
 	w.added = 0
-	if err := w.tl.Apply(w.sim); err != nil {
+	if err := w.s.Apply(); err != nil {
 		log = append(log, LogEntry{Step: w.sim.Steps(), Time: w.sim.Time(), Error: "scenario events: " + err.Error()})
 	}
 	for _, c := range cmds {
@@ -326,7 +329,7 @@ func (w *world) step(cmds []*Command) []LogEntry {
 		e.Note = note
 		log = append(log, e)
 	}
-	w.sim.Step()
+	_ = w.s.Step() // the schedule is applied above, before the commands
 	if w.meter != nil {
 		w.meter.observe(w.sim)
 	}

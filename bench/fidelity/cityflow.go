@@ -107,17 +107,16 @@ func runCF(root string, ds cfDataset, fl cfFlow, policy string) (cfRun, error) {
 	if err != nil {
 		return cfRun{}, err
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		return cfRun{}, err
 	}
 	defer sim.Close()
 	res := cfRun{dataset: ds.name, flow: fl.file, ref: fl}
 	for sim.Time() < 3600-1e-9 {
-		if err := run.Apply(sim); err != nil {
+		if err := sim.Step(); err != nil {
 			return cfRun{}, err
 		}
-		sim.Step()
 		if sim.Steps()%600 != 0 {
 			continue
 		}
@@ -136,7 +135,7 @@ func runCF(root string, ds cfDataset, fl cfFlow, policy string) (cfRun, error) {
 			}
 		}
 	}
-	sum := output.Summarize(sim, 0)
+	sum := output.Summarize(sim.Sim, 0)
 	c := sim.Counts()
 	res.att, res.finished, res.waiting, res.running = sum.CityFlowATT, int(c.Arrived), int(c.Waiting), int(c.Running)
 	for id := range sim.NumTrips() {

@@ -162,16 +162,16 @@ func RunCityTwin(f Files, opt RunOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		return Result{}, err
 	}
 	defer sim.Close()
-	if err := run.RunToEnd(sim); err != nil {
+	if err := sim.RunToEnd(); err != nil {
 		return Result{}, err
 	}
 	c := sim.Counts()
-	s := output.Summarize(sim, 0)
+	s := output.Summarize(sim.Sim, 0)
 	return Result{Engine: "CityTwin", Vehicles: c.Trips, Inserted: int(c.Inserted), Arrived: int(c.Arrived), Running: int(c.Running),
 		Teleports: int(c.Teleports), End: sim.Time(), MeanTravelTime: s.MeanTravelTime, MeanWaiting: s.MeanWaiting,
 		Wall: time.Since(start).Seconds()}, nil

@@ -215,17 +215,14 @@ func load(path string, o options) (viewer.Variant, float64, error) {
 	if err != nil {
 		return viewer.Variant{}, 0, err
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		return viewer.Variant{}, 0, err
 	}
-	for sim.Time() < o.at-1e-9 {
-		if err := run.Apply(sim); err != nil {
-			return viewer.Variant{}, 0, err
-		}
-		sim.Step()
+	if err := sim.RunUntil(o.at); err != nil {
+		return viewer.Variant{}, 0, err
 	}
-	return viewer.Variant{Name: sc.Name, Sim: sim, Before: run.Apply}, run.End(), nil
+	return viewer.Variant{Name: sc.Name, Sim: sim.Sim, Step: sim.Step}, run.End(), nil
 }
 
 // parseInterleaved parses flags that may come after positional arguments.

@@ -98,7 +98,7 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	if err := output.BeginRun(dir, man); err != nil {
 		return err
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		return err
 	}
@@ -108,59 +108,37 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 			sc.Name, len(run.Network.Roads), len(run.Network.Lanes), len(run.Trips), run.End(), sc.Step, sim.Workers(), time.Since(t0).Seconds())
 	}
 	p := newProgress(stderr, o.quiet, run.End())
-	jm := output.NewJunctionMetrics(sim, output.JunctionOptions{Interval: sc.Output.Interval, Warmup: sc.Warmup,
-		Junctions: *sc.Output.Junctions, Detectors: *sc.Output.Detectors})
+	// The outputs that collect every step (junction metrics, FCD); the
+	// files are written after the run.
+	outs, err := output.Open(dir, sim.Sim, run.Outputs())
+	if err != nil {
+		return err
+	}
+	defer outs.Abort()
+	sim.Collect(outs)
 	// SIGINT or SIGTERM stops the run at the end of the current step; the
 	// outputs are then written and marked incomplete. A second signal
 	// kills at once (run.json still says incomplete).
 	sigc := make(chan os.Signal, 1)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigc)
-	var fcd *output.FCDFile // [output] fcd: trajectories, written as the run goes
-	if f := sc.Output.FCD; f != nil {
-		if fcd, err = output.CreateFCD(dir, sim, output.FCDOptions{Interval: f.Interval, Format: f.Format, Geo: f.Geo}); err != nil {
-			return err
-		}
-		defer fcd.Abort()
-	}
 	var stopped os.Signal
 	start := time.Now()
-	for !run.Over(sim) && stopped == nil {
-		if err := run.Apply(sim); err != nil { // [[signals.switch]]
+	for !sim.Over() && stopped == nil {
+		if err := sim.Step(); err != nil { // [[signals.switch]] and [[events]] first
 			return err
 		}
-		sim.Step()
-		jm.Observe(sim)
-		if fcd != nil {
-			fcd.Observe()
-		}
-		p.update(sim, start)
+		p.update(sim.Sim, start)
 		select {
 		case stopped = <-sigc:
 			signal.Reset(os.Interrupt, syscall.SIGTERM)
 		default:
 		}
 	}
-	p.done(sim, start)
-	files := output.Files{Trips: *sc.Output.Trips, TimeSeries: *sc.Output.TimeSeries, Roads: *sc.Output.Roads, Summary: *sc.Output.Summary,
-		Junctions: jm}
-	written, err := output.WriteAll(dir, sim, sc.Warmup, files)
+	p.done(sim.Sim, start)
+	written, err := outs.Close(sim.Sim)
 	if err != nil {
 		return err
-	}
-	if fcd != nil {
-		p, err := fcd.Commit()
-		if err != nil {
-			return err
-		}
-		written = append(written, p)
-	}
-	if sc.V2X != nil { // rsu.csv, the roadside units' counters (v2x.go)
-		p, err := output.WriteRSUFile(dir, sim)
-		if err != nil {
-			return err
-		}
-		written = append(written, p)
 	}
 	if o.snapshot != "" {
 		// A picture of the final state: the whole network, 1200×900 px.
@@ -187,8 +165,8 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 		return exitError{code: signalExit(stopped), err: fmt.Errorf("interrupted by %s at t = %g of %g s: the outputs in %s are marked incomplete (run.json)",
 			signalName(stopped), sim.Time(), run.End(), dir)}
 	}
-	sum := output.Summarize(sim, sc.Warmup)
-	printRunSummary(stdout, sum, time.Since(start), sim)
+	sum := output.Summarize(sim.Sim, sc.Warmup)
+	printRunSummary(stdout, sum, time.Since(start), sim.Sim)
 	if sim.Time() < run.End()-1e-9 {
 		fmt.Fprintf(stdout, "  ended at t = %g s of %g s: demand over and no vehicle running or waiting (stop_when_empty)\n\n", sim.Time(), run.End())
 	}
@@ -205,7 +183,7 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	if o.hash {
 		// The state hash describes where the run ended; the run digest
 		// covers its history too: every trip record and every output.
-		fmt.Fprintf(stdout, "state hash %016x\nrun digest %016x\n", sim.Hash(), output.Digest(sim, jm))
+		fmt.Fprintf(stdout, "state hash %016x\nrun digest %016x\n", sim.Hash(), output.Digest(sim.Sim, outs.Junctions()))
 	}
 	return nil
 }

@@ -48,21 +48,18 @@ func collect(t *testing.T, text string) (*engine.Sim, *output.JunctionMetrics, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	jm := output.NewJunctionMetrics(sim, output.JunctionOptions{Interval: sc.Output.Interval, Warmup: sc.Warmup, Junctions: true, Detectors: true})
-	for sim.Time() < run.End()-1e-9 {
-		if err := run.Apply(sim); err != nil {
-			t.Fatal(err)
-		}
-		sim.Step()
-		jm.Observe(sim)
+	jm := output.NewJunctionMetrics(sim.Sim, output.JunctionOptions{Interval: sc.Output.Interval, Warmup: sc.Warmup, Junctions: true, Detectors: true})
+	sim.Collect(jm)
+	if err := sim.RunUntil(run.End()); err != nil {
+		t.Fatal(err)
 	}
-	jm.Finish(sim)
-	return sim, jm, run
+	jm.Finish(sim.Sim)
+	return sim.Sim, jm, run
 }
 
 // TestJunctionMetrics checks the per-junction time series against the

@@ -66,13 +66,13 @@ func runSmall(t *testing.T, seed uint64, workers int, until float64) (*scenarios
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := r.NewSim()
+	sim, err := r.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
 	sim.RunUntil(until)
-	return r, sim
+	return r, sim.Sim
 }
 
 var allFiles = output.Files{Trips: true, TimeSeries: true, Roads: true, Summary: true}

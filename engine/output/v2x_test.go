@@ -50,13 +50,13 @@ func v2xSim(t *testing.T, text string) *engine.Sim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
 	sim.RunUntil(run.End())
-	return sim
+	return sim.Sim
 }
 
 func TestWriteRSUs(t *testing.T) {

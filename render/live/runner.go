@@ -26,7 +26,7 @@ type Runner struct {
 	done  chan struct{}
 
 	// Owned by the runner's goroutine.
-	before []func(*engine.Sim) error
+	stepFn []func() error // per sim, how it steps (nil: its Step)
 	err    error
 	conn   [][]bool        // per sim, per vehicle id: equipped for V2X
 	rsus   [][]maps.NodeID // per sim
@@ -251,14 +251,15 @@ func (r *Runner) now() float64 {
 	return t
 }
 
-// Before sets a function run before every step of simulation i, on the
-// runner's goroutine (e.g. scenarios.Run.Apply). Its first error stops
+// StepWith sets how simulation i advances one step, on the runner's
+// goroutine, instead of its Step: scenarios.Simulation.Step applies the
+// scenario's switches and events first. The first error fn returns stops
 // nothing but is kept (Err). Call it before Start.
-func (r *Runner) Before(i int, fn func(*engine.Sim) error) {
-	if r.before == nil {
-		r.before = make([]func(*engine.Sim) error, len(r.sims))
+func (r *Runner) StepWith(i int, fn func() error) {
+	if r.stepFn == nil {
+		r.stepFn = make([]func() error, len(r.sims))
 	}
-	r.before[i] = fn
+	r.stepFn[i] = fn
 }
 
 // step advances every simulation to the next step of the slowest.
@@ -266,17 +267,16 @@ func (r *Runner) step() {
 	target := r.now() + r.sims[0].StepLength()
 	for i, s := range r.sims {
 		for s.Time() < target-1e-9 {
-			if r.before != nil && r.before[i] != nil {
-				if err := r.before[i](s); err != nil && r.err == nil {
-					r.err = err
-				}
+			if r.stepFn == nil || r.stepFn[i] == nil {
+				s.Step()
+			} else if err := r.stepFn[i](); err != nil && r.err == nil {
+				r.err = err
 			}
-			s.Step()
 		}
 	}
 }
 
-// Err returns the first error a Before function returned. Call it after
+// Err returns the first error a StepWith function returned. Call it after
 // the runner has stopped.
 func (r *Runner) Err() error { return r.err }
 

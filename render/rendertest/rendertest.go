@@ -39,14 +39,15 @@ func SimAt(t float64) (*scenarios.Run, *engine.Sim, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sim, err := run.NewSim()
+	sim, err := run.NewSimulation()
 	if err != nil {
 		return nil, nil, err
 	}
-	for sim.Time() < t-1e-9 {
-		sim.Step()
+	if err := sim.RunUntil(t); err != nil {
+		sim.Close()
+		return nil, nil, err
 	}
-	return run, sim, nil
+	return run, sim.Sim, nil
 }
 
 // Near reports whether got is within tol of want in each colour channel.

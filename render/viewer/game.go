@@ -22,9 +22,10 @@ import (
 type Variant struct {
 	Name string
 	Sim  *engine.Sim
-	// Before, when set, runs before every step of Sim on the engine's
-	// goroutine (scenarios.Run.Apply: timed policy switches and events).
-	Before func(*engine.Sim) error
+	// Step, when set, advances Sim one step on the runner's goroutine
+	// instead of Sim.Step (scenarios.Simulation.Step, which applies the
+	// scenario's timed policy switches and events first).
+	Step func() error
 }
 
 // Config sets up a viewer. The zero value opens a 1280×720 window running
@@ -157,8 +158,8 @@ func NewGame(cfg Config, vars ...Variant) (*Game, error) {
 	}
 	g.runner = live.New(cfg.Paused, speed, sims...)
 	for i, v := range vars {
-		if v.Before != nil {
-			g.runner.Before(i, v.Before)
+		if v.Step != nil {
+			g.runner.StepWith(i, v.Step)
 		}
 	}
 	g.runner.SetEnd(cfg.End)
