@@ -200,7 +200,9 @@ func ParseArgs(args []string) (Options, error) {
 				return o, fmt.Errorf("option --%s needs a value", long)
 			}
 		}
-		if !known || spec.kind == kIgnoredValue || spec.kind == kIgnoredBool {
+		// No limit (sumo-rl's -1) is what the engine does anyway.
+		noop := long == "max-depart-delay" && strings.TrimSpace(val) == "-1"
+		if !known || spec.kind == kIgnoredValue || spec.kind == kIgnoredBool || long == "max-depart-delay" && !noop {
 			ignored = append(ignored, strings.TrimSpace("--"+long+" "+val))
 			continue
 		}

@@ -40,6 +40,8 @@ func TestParseArgs(t *testing.T) {
 			}, ""},
 		{"GUI options are quiet", []string{"-n", "a.net.xml", "--remote-port", "1", "--start", "--quit-on-end", "--window-size", "800,600"},
 			func(o Options) bool { return len(o.Ignored) == 0 }, ""},
+		{"a depart delay limit is not modelled", []string{"-n", "a.net.xml", "--remote-port", "1", "--max-depart-delay", "30"},
+			func(o Options) bool { return slices.Equal(o.Ignored, []string{"--max-depart-delay 30"}) }, ""},
 		{"no network", []string{"--remote-port", "1"}, nil, "no network"},
 		{"no port", []string{"-n", "a.net.xml"}, nil, "--remote-port"},
 		{"two clients", []string{"-n", "a.net.xml", "--remote-port", "1", "--num-clients", "2"}, nil, "one client"},
