@@ -303,22 +303,30 @@ func (c ScaleDemand) Validate(s *Sim) error {
 	return nil
 }
 
-func (c ScaleDemand) apply(s *Sim) {
+func (c ScaleDemand) apply(s *Sim) { s.scaleDemand(c.Factor, c.From, c.To, streamScale, nil) }
+
+// scaleDemand scales the trips still to depart with scheduled times in
+// [from, to) (to 0: no end) for which match (nil: all) holds, by factor:
+// below 1 each is cancelled with probability 1−factor, above 1 each gets
+// copies with its route (the integer part, plus one with the fractional
+// part as probability). The draws come from stream, the trip ids and the
+// count of scaling commands applied.
+func (s *Sim) scaleDemand(factor, from, to float64, stream uint64, match func(v *vehicle) bool) {
 	s.scaled++
 	var add []Trip
 	for _, id := range slices.Clone(s.pending[s.pendIdx:]) {
 		v := &s.veh[id]
-		if v.status != statusPending || v.depart < c.From || c.To > 0 && v.depart >= c.To {
+		if v.status != statusPending || v.depart < from || to > 0 && v.depart >= to || match != nil && !match(v) {
 			continue
 		}
-		u := s.uniform(streamScale, uint64(id), uint64(s.scaled))
-		if c.Factor < 1 {
-			if u >= c.Factor {
+		u := s.uniform(stream, uint64(id), uint64(s.scaled))
+		if factor < 1 {
+			if u >= factor {
 				v.status = statusCanceled
 			}
 			continue
 		}
-		extra := c.Factor - 1
+		extra := factor - 1
 		n := int(extra)
 		if u < extra-float64(n) {
 			n++

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-	"math"
 	"slices"
 	"sort"
 
@@ -149,37 +147,9 @@ func (c ScaleRoadDemand) Validate(s *Sim) error {
 }
 
 func (c ScaleRoadDemand) apply(s *Sim) {
-	s.scaled++
-	var add []Trip
-	for _, id := range slices.Clone(s.pending[s.pendIdx:]) {
-		v := &s.veh[id]
-		if v.status != statusPending || v.route < 0 || v.depart < c.From || c.To > 0 && v.depart >= c.To ||
-			!slices.Contains(s.routes[v.route], c.Road) {
-			continue
-		}
-		u := s.uniform(streamScaleRoad, uint64(id), uint64(s.scaled))
-		if c.Factor < 1 {
-			if u >= c.Factor {
-				v.status = statusCanceled
-			}
-			continue
-		}
-		extra := c.Factor - 1
-		n := int(math.Floor(extra))
-		if u < extra-float64(n) {
-			n++
-		}
-		for k := 0; k < n; k++ {
-			t := s.trips[id]
-			t.ID = fmt.Sprintf("%s+%d.%d", s.tripName(int(id)), s.scaled, k)
-			t.Route = s.routes[v.route]
-			add = append(add, t)
-		}
-	}
-	for _, t := range add {
-		s.addTrip(t)
-	}
-	s.sortPending()
+	s.scaleDemand(c.Factor, c.From, c.To, streamScaleRoad, func(v *vehicle) bool {
+		return v.route >= 0 && slices.Contains(s.routes[v.route], c.Road)
+	})
 }
 
 // streamScaleRoad keys the draws of ScaleRoadDemand.

@@ -2,12 +2,12 @@ package experiments
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/citytwin/citytwin/internal/tomlkit"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -110,23 +111,11 @@ type Error struct {
 // "experiments: file:line: arm "name": key: message", leaving out the parts
 // that are not known.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("experiments: ")
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			fmt.Fprintf(&b, ":%d", e.Line)
-		}
-		b.WriteString(": ")
-	}
+	arm := ""
 	if e.Arm != "" {
-		fmt.Fprintf(&b, "arm %q: ", e.Arm)
+		arm = fmt.Sprintf("arm %q", e.Arm)
 	}
-	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
+	return tomlkit.Format("experiments", e.File, e.Line, arm, e.Key, e.Msg)
 }
 
 // Unwrap returns the underlying error, if any.
@@ -155,16 +144,8 @@ func Parse(data []byte, name string) (*Experiment, error) {
 	var tree map[string]any
 	md, err := toml.Decode(src, &tree)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			line := pe.Position.Line
-			if p := pe.Position; p.Len > 0 && 0 <= p.Start && p.Start < len(src) {
-				// The library counts an error at a line break on the next line.
-				line = 1 + strings.Count(src[:p.Start], "\n")
-			}
-			return nil, &Error{File: name, Line: line, Msg: "invalid TOML: " + pe.Message, Err: err}
-		}
-		return nil, &Error{File: name, Msg: "invalid TOML: " + err.Error(), Err: err}
+		line, msg := tomlkit.DecodeError(src, err)
+		return nil, &Error{File: name, Line: line, Msg: "invalid TOML: " + msg, Err: err}
 	}
 	p := &parser{file: name, lines: scenarios.KeyLines(src)}
 	e := &Experiment{File: name, Source: slices.Clone(data), Base: DefaultBase, Confidence: DefaultConfidence}
@@ -194,7 +175,7 @@ var topKeys = []string{"name", "scenario", "seed", "replications", "warmup", "me
 
 // top reads the experiment's own keys.
 func (p *parser) top(e *Experiment, tree map[string]any, md toml.MetaData) {
-	for _, k := range sortedKeys(tree) {
+	for _, k := range slices.Sorted(maps.Keys(tree)) {
 		if !slices.Contains(topKeys, k) {
 			p.add(joinKey("", k), "unknown key (an experiment has %s; scenario keys go in [common] or an arm)", strings.Join(topKeys, ", "))
 		}
@@ -204,7 +185,7 @@ func (p *parser) top(e *Experiment, tree map[string]any, md toml.MetaData) {
 			if s, ok := v.(string); ok {
 				*dst = s
 			} else {
-				p.add(key, "want a string, got %s", tomlType(v))
+				p.add(key, "want a string, got %s", tomlkit.TypeName(v))
 			}
 		}
 	}
@@ -229,13 +210,13 @@ func (p *parser) top(e *Experiment, tree map[string]any, md toml.MetaData) {
 		if n, ok := v.(int64); ok && n >= 0 {
 			e.Seed = uint64(n)
 		} else {
-			p.add("seed", "want a non-negative integer, got %s", tomlType(v))
+			p.add("seed", "want a non-negative integer, got %s", tomlkit.TypeName(v))
 		}
 	}
 	if v, ok := tree["replications"]; !ok {
 		p.add("replications", "required: the number of runs of each arm (at least 1; 10 or more is usual)")
 	} else if n, ok := v.(int64); !ok {
-		p.add("replications", "want an integer, got %s", tomlType(v))
+		p.add("replications", "want an integer, got %s", tomlkit.TypeName(v))
 	} else if n < 1 || n > 100000 {
 		p.add("replications", "must be in [1, 100000], got %d", n)
 	} else {
@@ -246,27 +227,27 @@ func (p *parser) top(e *Experiment, tree map[string]any, md toml.MetaData) {
 		if x, ok := number(v); ok && x >= 0 && !math.IsInf(x, 0) {
 			e.Warmup = x
 		} else {
-			p.add("warmup", "want a non-negative number of seconds, got %s", tomlType(v))
+			p.add("warmup", "want a non-negative number of seconds, got %s", tomlkit.TypeName(v))
 		}
 	}
 	if v, ok := tree["confidence"]; ok {
 		if x, ok := number(v); ok && x > 0 && x < 1 {
 			e.Confidence = x
 		} else {
-			p.add("confidence", "want a number in (0, 1) such as 0.95, got %s", tomlType(v))
+			p.add("confidence", "want a number in (0, 1) such as 0.95, got %s", tomlkit.TypeName(v))
 		}
 	}
 	if v, ok := tree["metrics"]; ok {
 		list, ok := v.([]any)
 		if !ok {
-			p.add("metrics", "want an array of metric names, got %s", tomlType(v))
+			p.add("metrics", "want an array of metric names, got %s", tomlkit.TypeName(v))
 		}
 		for i, m := range list {
 			key := fmt.Sprintf("metrics[%d]", i)
 			s, ok := m.(string)
 			switch {
 			case !ok:
-				p.add(key, "want a string, got %s", tomlType(m))
+				p.add(key, "want a string, got %s", tomlkit.TypeName(m))
 			case metricIndex(s) < 0:
 				p.add(key, "unknown metric %q (known: %s)", s, strings.Join(MetricNames(), ", "))
 			case slices.Contains(e.Metrics, s):
@@ -286,13 +267,13 @@ func (p *parser) top(e *Experiment, tree map[string]any, md toml.MetaData) {
 		if m, ok := v.(map[string]any); ok {
 			e.Common = m
 		} else {
-			p.add("common", "want a table of scenario keys, got %s", tomlType(v))
+			p.add("common", "want a table of scenario keys, got %s", tomlkit.TypeName(v))
 		}
 	}
 
 	arms, ok := tree["arms"].(map[string]any)
 	if v, present := tree["arms"]; present && !ok {
-		p.add("arms", "want a table of arms ([arms.NAME] tables), got %s", tomlType(v))
+		p.add("arms", "want a table of arms ([arms.NAME] tables), got %s", tomlkit.TypeName(v))
 	}
 	// Arms in file order: the TOML library remembers the order of keys.
 	var names []string
@@ -303,7 +284,7 @@ func (p *parser) top(e *Experiment, tree map[string]any, md toml.MetaData) {
 			}
 		}
 	}
-	for _, k := range sortedKeys(arms) {
+	for _, k := range slices.Sorted(maps.Keys(arms)) {
 		if !slices.Contains(names, k) {
 			names = append(names, k)
 		}
@@ -313,7 +294,7 @@ func (p *parser) top(e *Experiment, tree map[string]any, md toml.MetaData) {
 		m, ok := arms[n].(map[string]any)
 		switch {
 		case !ok:
-			p.add(key, "want a table of scenario keys, got %s", tomlType(arms[n]))
+			p.add(key, "want a table of scenario keys, got %s", tomlkit.TypeName(arms[n]))
 			continue
 		case !validArmName(n):
 			p.add(key, "arm names may use only letters, digits, '_' and '-' (they name folders), got %q", n)
@@ -403,20 +384,15 @@ func (p *parser) scenarios(e *Experiment) error {
 		}
 	}
 	if len(probs) > 0 {
-		slices.SortStableFunc(probs, func(a, b error) int {
-			return cmp.Compare(lineOrLast(a), lineOrLast(b))
+		tomlkit.SortByLine(probs, func(err error) int {
+			if e := (*Error)(nil); errors.As(err, &e) {
+				return e.Line
+			}
+			return 0
 		})
 		return errors.Join(probs...)
 	}
 	return nil
-}
-
-func lineOrLast(err error) int {
-	var e *Error
-	if errors.As(err, &e) && e.Line > 0 {
-		return e.Line
-	}
-	return math.MaxInt
 }
 
 // merge merges the overrides src into the scenario tree dst. Tables merge
@@ -428,7 +404,7 @@ func lineOrLast(err error) int {
 // scenario key.
 func (p *parser) merge(dst, src map[string]any, scen, exp string, origin map[string]string) []error {
 	var probs []error
-	for _, k := range sortedKeys(src) {
+	for _, k := range slices.Sorted(maps.Keys(src)) {
 		v := src[k]
 		ek := joinKey(exp, k)
 		name, idx, indexed := splitIndex(k)
@@ -460,7 +436,7 @@ func (p *parser) merge(dst, src map[string]any, scen, exp string, origin map[str
 				if vm, ok := v.(map[string]any); ok {
 					probs = append(probs, p.merge(arr[idx], vm, sk, ek, origin)...)
 				} else {
-					probs = append(probs, &Error{File: p.file, Line: p.lines[ek], Key: ek, Msg: fmt.Sprintf("want a table to merge into %s, got %s", sk, tomlType(v))})
+					probs = append(probs, &Error{File: p.file, Line: p.lines[ek], Key: ek, Msg: fmt.Sprintf("want a table to merge into %s, got %s", sk, tomlkit.TypeName(v))})
 				}
 				continue
 			}
@@ -652,7 +628,7 @@ func FlatOverrides(tree map[string]any) []string {
 	var out []string
 	var walk func(prefix string, m map[string]any)
 	walk = func(prefix string, m map[string]any) {
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			key := joinKey(prefix, k)
 			if sub, ok := m[k].(map[string]any); ok && len(sub) > 0 {
 				walk(key, sub)
@@ -687,39 +663,6 @@ func number(v any) (float64, bool) {
 		return n, !math.IsNaN(n)
 	}
 	return 0, false
-}
-
-// tomlType names the TOML type of a decoded value.
-func tomlType(v any) string {
-	switch v := v.(type) {
-	case string:
-		if len(v) > 40 {
-			return "long string"
-		}
-		return fmt.Sprintf("string %q", v)
-	case int64:
-		return fmt.Sprintf("integer %d", v)
-	case float64:
-		return fmt.Sprintf("float %g", v)
-	case bool:
-		return fmt.Sprintf("boolean %t", v)
-	case map[string]any:
-		return "table"
-	case []map[string]any:
-		return "array of tables"
-	case []any:
-		return "array"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // deepCopy copies a decoded TOML value.

@@ -3,8 +3,10 @@ package experiments
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -107,7 +109,7 @@ func Merge(out string, dirs ...string) (*Report, error) {
 		return nil, fmt.Errorf("experiments: merge: %d runs are in none of the directories (arm/replication: %s%s); did every shard finish?",
 			n, strings.Join(missing, ", "), more)
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if !filepath.IsLocal(name) { // checkNames rules this out; never write outside out
 			return nil, fmt.Errorf("experiments: merge: %q would be outside %s", name, out)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -248,7 +249,7 @@ func (r *Report) junctionTable(n int) []junctionRow {
 		}
 	}
 	var out []junctionRow
-	for _, id := range sortedKeys(rows) {
+	for _, id := range slices.Sorted(maps.Keys(rows)) {
 		out = append(out, *rows[id])
 	}
 	rank := func(j junctionRow) float64 {
@@ -402,7 +403,7 @@ func (r *Report) write(dir string) error {
 	for _, o := range old {
 		os.Remove(o)
 	}
-	r.Files = sortedKeys(files)
+	r.Files = slices.Sorted(maps.Keys(files))
 	for _, name := range r.Files {
 		if err := writeFileAtomic(filepath.Join(dir, name), files[name]); err != nil {
 			return fmt.Errorf("experiments: %w", err)

@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	stdmaps "maps"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -461,7 +463,7 @@ func writeSetup(dir string, source []byte, m *manifest, nets map[string][]byte) 
 	for h, d := range nets {
 		files[filepath.Join(networksDir, h+".json")] = d
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(stdmaps.Keys(files)) {
 		p := filepath.Join(dir, name)
 		if old, err := os.ReadFile(p); err == nil && string(old) == string(files[name]) {
 			continue

@@ -3,6 +3,7 @@ package maps
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -164,7 +165,7 @@ func buildSUMO(sx *sxNet, name string, drop map[string]bool) (*Network, error) {
 	b := &sumoBuilder{sx: sx, n: &Network{Source: name, Skipped: map[string]int{}}, edgeIdx: map[string]int{},
 		junction: map[string]int{}, internal: map[string]*sxInternal{}, intConn: map[string][]*sxConnection{},
 		tls: map[string]*sxTLLogic{}, counts: map[string]int{}}
-	for _, k := range sortedKeys(sx.ignored) {
+	for _, k := range slices.Sorted(maps.Keys(sx.ignored)) {
 		b.n.Skipped["sumo: "+k+" elements"] += sx.ignored[k]
 	}
 	if err := b.location(); err != nil {
@@ -203,7 +204,7 @@ func buildSUMO(sx *sxNet, name string, drop map[string]bool) (*Network, error) {
 	if err := b.control(); err != nil {
 		return nil, err
 	}
-	for _, k := range sortedKeys(b.counts) {
+	for _, k := range slices.Sorted(maps.Keys(b.counts)) {
 		b.warn("", "%s (%d)", k, b.counts[k])
 	}
 	n := b.n
@@ -213,15 +214,6 @@ func buildSUMO(sx *sxNet, name string, drop map[string]bool) (*Network, error) {
 		return nil, fmt.Errorf("%s: %w", errBuiltCheck, err)
 	}
 	return n, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (b *sumoBuilder) location() error {

@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdmaps "maps"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -264,7 +264,7 @@ func (b *demandBuilder) fail(key, format string, args ...any) {
 func (b *demandBuilder) build() error {
 	d := &b.sc.Demand
 	zones := map[string][]maps.RoadID{}
-	for _, name := range sortedZoneNames(d.Zones) {
+	for _, name := range slices.Sorted(stdmaps.Keys(d.Zones)) {
 		for _, id := range d.Zones[name] {
 			r, ok := b.net.RoadByID(id)
 			if !ok {
@@ -297,15 +297,6 @@ func (b *demandBuilder) build() error {
 		return errors.Join(b.errs...)
 	}
 	return nil
-}
-
-func sortedZoneNames(m map[string][]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // endpoint resolves a road id or "zone:NAME" to candidate roads.
@@ -355,21 +346,7 @@ func (b *demandBuilder) vtypeOf(key, name string, rng *rand.Rand) int {
 		b.fail(key, "vehicle type %q is not defined", name)
 		return 0
 	}
-	if len(b.sc.VTypes) == 1 {
-		return 0
-	}
-	total := 0.0
-	for _, v := range b.sc.VTypes {
-		total += v.Share
-	}
-	x := rng.Float64() * total
-	for i, v := range b.sc.VTypes {
-		if x < v.Share {
-			return i
-		}
-		x -= v.Share
-	}
-	return len(b.sc.VTypes) - 1
+	return drawVType(rng, b.sc.VTypes)
 }
 
 func (b *demandBuilder) flow(i int, f Flow, zones map[string][]maps.RoadID) {

@@ -574,16 +574,21 @@ func (r *Run) eventTrips(e *Event, sim *engine.Sim) ([]engine.Trip, error) {
 		trip := engine.Trip{ID: fmt.Sprintf("event@%d.%08x.%d", sim.Steps(), uint32(key), k), Depart: t,
 			From: from[rng.IntN(len(from))], To: to[rng.IntN(len(to))], VType: vt}
 		if vt < 0 {
-			trip.VType = r.drawVType(rng)
+			trip.VType = r.DrawVType(rng)
 		}
 		trips = append(trips, trip)
 	}
 	return trips, nil
 }
 
-// drawVType draws a vehicle type of the scenario by share.
-func (r *Run) drawVType(rng *rand.Rand) int {
-	vts := r.Scenario.VTypes
+// DrawVType draws a vehicle type of the scenario by share, as demand that
+// names no type does: one draw of rng when there are several types, none
+// otherwise. It returns the index into Scenario.VTypes (and
+// Config.VTypes).
+func (r *Run) DrawVType(rng *rand.Rand) int { return drawVType(rng, r.Scenario.VTypes) }
+
+// drawVType draws one of vts by share.
+func drawVType(rng *rand.Rand, vts []VehicleType) int {
 	if len(vts) <= 1 {
 		return 0
 	}

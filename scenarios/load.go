@@ -1,22 +1,20 @@
 package scenarios
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/citytwin/citytwin/internal/limitio"
+	"github.com/citytwin/citytwin/internal/tomlkit"
 )
 
 // An Error is one problem with a scenario. Parse and Validate (and Load,
@@ -33,22 +31,7 @@ type Error struct {
 
 // Error formats the problem as "scenarios: file:line: key: message",
 // leaving out the parts that are not known.
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("scenarios: ")
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			fmt.Fprintf(&b, ":%d", e.Line)
-		}
-		b.WriteString(": ")
-	}
-	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+func (e *Error) Error() string { return tomlkit.Format("scenarios", e.File, e.Line, "", e.Key, e.Msg) }
 
 // Unwrap returns the underlying error, if any.
 func (e *Error) Unwrap() error { return e.Err }
@@ -97,9 +80,7 @@ func Parse(data []byte, name string) (s *Scenario, err error) {
 		probs = append(probs, &Error{File: name, Line: lines[key], Key: key, Msg: msg})
 	})
 	if len(probs) > 0 {
-		slices.SortStableFunc(probs, func(a, b error) int {
-			return cmp.Compare(lineOrLast(a), lineOrLast(b))
-		})
+		tomlkit.SortByLine(probs, func(err error) int { return err.(*Error).Line })
 		return nil, errors.Join(probs...)
 	}
 
@@ -154,7 +135,7 @@ func replacedZeros(tree any, v reflect.Value, path string, bad func(key string, 
 		if !ok {
 			return
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if f, ok := fieldByTag(v.Type(), k); ok {
 				replacedZeros(m[k], v.FieldByIndex(f.Index), joinKey(path, k), bad)
 			} else if fv, ok := extraTable(v, k); ok {
@@ -222,24 +203,8 @@ func (g *Signals) decodeParams(src string) error {
 // tomlError converts an error of the TOML library about src to an *Error
 // whose message starts with prefix.
 func tomlError(name, src, prefix string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		line := pe.Position.Line
-		if p := pe.Position; p.Len > 0 && 0 <= p.Start && p.Start < len(src) {
-			// The library counts an error at a line break on the next line.
-			line = 1 + strings.Count(src[:p.Start], "\n")
-		}
-		return &Error{File: name, Line: line, Msg: prefix + pe.Message, Err: err}
-	}
-	return &Error{File: name, Msg: prefix + strings.TrimPrefix(err.Error(), "toml: "), Err: err}
-}
-
-// lineOrLast orders problems by line, those without a line last.
-func lineOrLast(err error) int {
-	if l := err.(*Error).Line; l > 0 {
-		return l
-	}
-	return math.MaxInt
+	line, msg := tomlkit.DecodeError(src, err)
+	return &Error{File: name, Line: line, Msg: prefix + msg, Err: err}
 }
 
 // Path returns the file name the scenario was read from, as given to Load
@@ -263,7 +228,7 @@ func checkTree(v any, t reflect.Type, path string, bad func(key, msg string)) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	want := func(what string) { bad(path, fmt.Sprintf("want %s, got %s", what, tomlType(v))) }
+	want := func(what string) { bad(path, fmt.Sprintf("want %s, got %s", what, tomlkit.TypeName(v))) }
 	if t == reflect.TypeFor[Paths]() {
 		ok := true
 		switch v := v.(type) {
@@ -288,7 +253,7 @@ func checkTree(v any, t reflect.Type, path string, bad func(key, msg string)) {
 			want("a table")
 			return
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if f, ok := fieldByTag(t, k); ok {
 				checkTree(m[k], f.Type, joinKey(path, k), bad)
 			} else if et, ok := extraTableType(t, k); ok {
@@ -303,7 +268,7 @@ func checkTree(v any, t reflect.Type, path string, bad func(key, msg string)) {
 			want("a table")
 			return
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			checkTree(m[k], t.Elem(), joinKey(path, k), bad)
 		}
 	case reflect.Slice:
@@ -357,15 +322,6 @@ func fieldByTag(t reflect.Type, key string) (reflect.StructField, bool) {
 	return reflect.StructField{}, false
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // joinKey appends key k to key path p, quoting k if it is not a bare key.
 func joinKey(p, k string) string {
 	if k == "" || strings.ContainsFunc(k, func(r rune) bool { return !isBare(r) }) {
@@ -379,30 +335,4 @@ func joinKey(p, k string) string {
 
 func isBare(r rune) bool {
 	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-'
-}
-
-// tomlType names the TOML type of a decoded value.
-func tomlType(v any) string {
-	switch v := v.(type) {
-	case string:
-		if len(v) > 40 {
-			return "long string"
-		}
-		return fmt.Sprintf("string %q", v)
-	case int64:
-		return fmt.Sprintf("integer %d", v)
-	case float64:
-		return fmt.Sprintf("float %g", v)
-	case bool:
-		return fmt.Sprintf("boolean %t", v)
-	case time.Time:
-		return "datetime"
-	case map[string]any:
-		return "table"
-	case []map[string]any:
-		return "array of tables"
-	case []any:
-		return "array"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -203,7 +204,7 @@ func decodeCommandKeys(raw []byte, keys map[string]json.RawMessage, c *Command) 
 	if !ok {
 		return errorf(statusUnprocess, "invalid_command", "kind %q is not one of %s", clip(kind, 40), strings.Join(Kinds(), ", "))
 	}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if k != "at" && k != "kind" && !slices.Contains(want, k) {
 			return errorf(statusUnprocess, "invalid_command", "key %q does not apply to a %s command (it takes %s)",
 				clip(k, 40), kind, strings.Join(want, ", "))
@@ -299,13 +300,4 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/signal"
 	"github.com/citytwin/citytwin/maps"
+	"golang.org/x/sync/singleflight"
 )
 
 // Status is the state of the twin (GET /v1/status).
@@ -193,42 +194,43 @@ type frame struct {
 	streamOnce [2]sync.Once
 	stream     [2][]byte
 
-	mu   sync.Mutex
-	enc  map[string][]byte // encoded observations by parts
-	busy map[string]*sync.WaitGroup
+	mu       sync.Mutex
+	enc      map[string][]byte // encoded observations by parts
+	encoding singleflight.Group
 }
 
 // json returns the encoded observation of parts, encoding it once per
-// frame however many clients ask (off the twin's goroutine: the parts are
-// built and never change).
+// frame however many clients ask at once or later (off the twin's
+// goroutine: the parts are built and never change).
 func (f *frame) json(parts []string) ([]byte, error) {
 	key := strings.Join(parts, ",")
-	f.mu.Lock()
-	if b, ok := f.enc[key]; ok {
-		f.mu.Unlock()
+	if b, ok := f.encoded(key); ok {
 		return b, nil
 	}
-	if wg, ok := f.busy[key]; ok { // another client is encoding it
-		f.mu.Unlock()
-		wg.Wait()
-		return f.json(parts)
-	}
-	if f.busy == nil {
-		f.busy, f.enc = map[string]*sync.WaitGroup{}, map[string][]byte{}
-	}
-	wg := &sync.WaitGroup{}
-	wg.Add(1)
-	f.busy[key] = wg
-	f.mu.Unlock()
-	b, err := json.Marshal(f.observation(parts))
+	v, err, _ := f.encoding.Do(key, func() (any, error) {
+		if b, ok := f.encoded(key); ok { // encoded since the check above
+			return b, nil
+		}
+		b, err := json.Marshal(f.observation(parts))
+		if err == nil {
+			f.mu.Lock()
+			if f.enc == nil {
+				f.enc = map[string][]byte{}
+			}
+			f.enc[key] = b
+			f.mu.Unlock()
+		}
+		return b, err
+	})
+	return v.([]byte), err
+}
+
+// encoded returns the observation of parts key if it has been encoded.
+func (f *frame) encoded(key string) ([]byte, bool) {
 	f.mu.Lock()
-	delete(f.busy, key)
-	if err == nil {
-		f.enc[key] = b
-	}
-	f.mu.Unlock()
-	wg.Done()
-	return b, err
+	defer f.mu.Unlock()
+	b, ok := f.enc[key]
+	return b, ok
 }
 
 // frame returns the frame of the current step with the given parts built

@@ -550,28 +550,9 @@ func (w *world) fieldTrips(r maps.RoadID, n int, from, to float64) []engine.Trip
 	for k := range out {
 		out[k] = engine.Trip{ID: fmt.Sprintf("field@%d.%s.%d", w.sim.Steps(), w.run.Network.Roads[r].ID, k),
 			Depart: from + (to-from)*float64(k)/float64(n), From: r, To: exits[rng.IntN(len(exits))]}
-		out[k].VType = drawShare(rng, w.run.Scenario.VTypes)
+		out[k].VType = w.run.DrawVType(rng)
 	}
 	return out
-}
-
-// drawShare draws a vehicle type by share.
-func drawShare(rng *rand.Rand, vts []scenarios.VehicleType) int {
-	if len(vts) <= 1 {
-		return 0
-	}
-	total := 0.0
-	for _, v := range vts {
-		total += v.Share
-	}
-	x := rng.Float64() * total
-	for i, v := range vts {
-		if x < v.Share {
-			return i
-		}
-		x -= v.Share
-	}
-	return len(vts) - 1
 }
 
 // exitCache holds, per entry road, the roads leaving the network that

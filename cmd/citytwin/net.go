@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	stdmaps "maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -150,7 +152,7 @@ func printSummary(w io.Writer, n *maps.Network, verbose bool) {
 		fmt.Fprintf(w, "removed     %d roads outside the largest component\n", len(n.RemovedRoads))
 	}
 	fmt.Fprintf(w, "skipped     %d features", s.Skipped)
-	for _, k := range sortedKeys(n.Skipped) {
+	for _, k := range slices.Sorted(stdmaps.Keys(n.Skipped)) {
 		fmt.Fprintf(w, "; %s: %d", k, n.Skipped[k])
 	}
 	fmt.Fprintln(w)
