@@ -270,13 +270,16 @@ func readNetView(r io.Reader) (*netView, error) {
 		if c.TL == "" {
 			continue
 		}
-		k, ok := v.tlsIdx[c.TL]
-		if !ok {
-			return nil, fmt.Errorf("connection %s_%s -> %s_%s: traffic light %q has no tlLogic", c.From, c.FromLane, c.To, c.ToLane, c.TL)
-		}
 		idx, err := strconv.Atoi(c.LinkIndex)
-		if err != nil || idx < 0 || idx > 100000 {
+		if err != nil || idx > 100000 {
 			return nil, fmt.Errorf("connection %s_%s -> %s_%s: linkIndex %q is not an index", c.From, c.FromLane, c.To, c.ToLane, c.LinkIndex)
+		}
+		k, ok := v.tlsIdx[c.TL]
+		if idx < 0 || !ok {
+			// Not signalled (linkIndex -1: a tram or rail link through
+			// the junction), or a light netconvert built no program for;
+			// SUMO runs these connections unsignalled too.
+			continue
 		}
 		tl := v.tls[k]
 		for len(tl.links) <= idx {
@@ -286,6 +289,11 @@ func readNetView(r io.Reader) (*netView, error) {
 	}
 	for _, t := range v.tls {
 		n := len(t.programs[0].phases[0].state)
+		for _, p := range t.programs[1:] {
+			if len(p.phases[0].state) != n {
+				return nil, fmt.Errorf("traffic light %q: program %q has %d signals, program %q %d", t.id, p.id, len(p.phases[0].state), t.programs[0].id, n)
+			}
+		}
 		if len(t.links) > n {
 			return nil, fmt.Errorf("traffic light %q: a connection has link index %d, its program states have %d signals", t.id, len(t.links)-1, n)
 		}
