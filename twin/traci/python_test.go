@@ -43,21 +43,32 @@ func needPythonTraci(t testing.TB) {
 
 var (
 	binOnce sync.Once
+	binDir  string
 	binPath string
 	binErr  error
 	binOut  []byte
 )
 
+// TestMain removes the server binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // serverBinary builds cmd/citytwin-sumo once per test run.
 func serverBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "citytwin-sumo")
+		var err error
+		binDir, err = os.MkdirTemp("", "citytwin-sumo")
 		if err != nil {
 			binErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "citytwin-sumo")
+		binPath = filepath.Join(binDir, "citytwin-sumo")
 		if runtime.GOOS == "windows" {
 			binPath += ".exe"
 		}
