@@ -64,12 +64,12 @@ func (s *Sim) Hash() uint64 {
 	}
 	for i := range s.nodes {
 		if p := s.nodes[i].plant; p != nil {
-			ph, next, st, ss, gs := p.State()
-			h.u64(uint64(ph))
-			h.u64(uint64(next))
-			h.u64(uint64(st))
-			h.f64(ss)
-			h.f64(gs)
+			st := p.State()
+			h.u64(uint64(st.Phase))
+			h.u64(uint64(st.Next))
+			h.u64(uint64(st.Stage))
+			h.f64(st.StageStart)
+			h.f64(st.GreenStart)
 		}
 	}
 	h.u64(uint64(s.stats.inserted))

@@ -24,8 +24,8 @@ func (s *Sim) SetProgram(v maps.NodeID, p *maps.Program) error {
 	if err := signal.CheckProgram(p, nd.Conflicts); err != nil {
 		return fmt.Errorf("engine: node %s: %w", nd.ID, err)
 	}
-	if ph, next, _, _, _ := pl.State(); ph >= len(p.Phases) || next >= len(p.Phases) {
-		return fmt.Errorf("engine: node %s: the signal is in phase %d, which a program of %d phases does not have", nd.ID, max(ph, next), len(p.Phases))
+	if st := pl.State(); st.Phase >= len(p.Phases) || st.Next >= len(p.Phases) {
+		return fmt.Errorf("engine: node %s: the signal is in phase %d, which a program of %d phases does not have", nd.ID, max(st.Phase, st.Next), len(p.Phases))
 	}
 	pl.Program = p
 	return nil

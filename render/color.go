@@ -7,7 +7,12 @@ import (
 	"github.com/citytwin/citytwin/engine/signal"
 )
 
-// Scheme colours (straight alpha).
+// The colour scheme (straight alpha). Vehicles and signals have separate
+// scales that share no hue: signals keep the traffic-light red, yellow and
+// green (LightColor), vehicles by speed run from magenta (standing)
+// through violet and blue to cyan (at the speed limit; SpeedColor), so a
+// standing vehicle is never taken for a red light. The network is grey on
+// a near-black ground. doc.go compares the scheme with sumo-gui's.
 var (
 	Background = color.RGBA{22, 24, 28, 255}
 	LaneColor  = color.RGBA{68, 71, 78, 255}
@@ -15,19 +20,27 @@ var (
 	JunctionColor = color.RGBA{84, 87, 95, 255}
 	MarkingColor  = color.RGBA{205, 205, 200, 255}
 	CentreColor   = color.RGBA{214, 174, 60, 255}
-	DetectorColor = color.RGBA{90, 200, 250, 255}
+	// DetectorColor marks induction loops (tan: no hue of either scale).
+	DetectorColor = color.RGBA{200, 160, 110, 255}
 	// RSUColor marks V2X roadside units.
-	RSUColor       = color.RGBA{230, 110, 255, 255}
-	QueueColor     = color.RGBA{255, 60, 160, 150}
+	RSUColor = color.RGBA{240, 240, 240, 255}
+	// QueueColor marks standing queues: the hue of standing vehicles,
+	// translucent.
+	QueueColor     = color.RGBA{255, 64, 255, 110}
 	HighlightColor = color.RGBA{255, 255, 255, 255}
 	TextColor      = color.RGBA{235, 235, 235, 255}
 	PanelColor     = color.RGBA{0, 0, 0, 170}
+	// OutlineColor rims every vehicle so that neighbours in a queue and
+	// vehicles on a grey road stand out.
+	OutlineColor = color.RGBA{12, 13, 16, 255}
 	// ConnectedColor and UnconnectedColor colour vehicles in ColorConnected mode.
 	ConnectedColor   = color.RGBA{0, 200, 255, 255}
 	UnconnectedColor = color.RGBA{150, 150, 150, 255}
 )
 
-// LightColor returns the colour of a signal light at a stop line.
+// LightColor returns the colour of a signal light at a stop line: the
+// signal scale (red, yellow, green, and a darker green for a green that
+// yields), as in sumo-gui.
 func LightColor(l signal.Light) color.RGBA {
 	switch l {
 	case signal.Red:
@@ -46,10 +59,12 @@ func LightColor(l signal.Light) color.RGBA {
 // colours are quantised so a raster painter needs few passes.
 const SpeedLevels = 10
 
-// speedRamp is ColorBrewer's RdYlGn: red (standing) through yellow to
-// green (at the speed limit).
-var speedRamp = [...]color.RGBA{{215, 48, 39, 255}, {252, 141, 89, 255}, {254, 224, 139, 255}, {217, 239, 139, 255},
-	{145, 207, 96, 255}, {26, 152, 80, 255}}
+// speedRamp is the vehicle scale: magenta (standing) through violet and
+// blue to cyan (at the speed limit), lighter as it goes (matplotlib's
+// "cool" map reversed, with a bluer middle), so that it shares no hue
+// with the signals' red, yellow and green.
+var speedRamp = [...]color.RGBA{{255, 40, 220, 255}, {190, 80, 255, 255}, {110, 120, 255, 255}, {60, 175, 255, 255},
+	{110, 235, 255, 255}}
 
 // SpeedColor returns the colour of a vehicle driving at ratio times its
 // speed limit (clamped to [0, 1], quantised to SpeedLevels steps).
@@ -79,9 +94,11 @@ func lerp(a, b color.RGBA, t float64) color.RGBA {
 	return color.RGBA{m(a.R, b.R), m(a.G, b.G), m(a.B, b.B), m(a.A, b.A)}
 }
 
-// typePalette colours vehicle types in ColorType mode (Tableau 10).
-var typePalette = [...]color.RGBA{{78, 121, 167, 255}, {242, 142, 43, 255}, {225, 87, 89, 255}, {118, 183, 178, 255},
-	{89, 161, 79, 255}, {237, 201, 72, 255}, {176, 122, 161, 255}, {255, 157, 167, 255}, {156, 117, 95, 255}, {186, 176, 172, 255}}
+// typePalette colours vehicle types in ColorType mode: Tableau 10 without
+// its red, orange, green and yellow (near the signals'), with a lilac and
+// two blues instead.
+var typePalette = [...]color.RGBA{{78, 121, 167, 255}, {197, 176, 213, 255}, {118, 183, 178, 255}, {176, 122, 161, 255},
+	{255, 157, 167, 255}, {156, 117, 95, 255}, {186, 176, 172, 255}, {160, 203, 232, 255}, {148, 103, 189, 255}, {23, 190, 207, 255}}
 
 // TypeColor returns the colour of vehicle type vt in ColorType mode.
 func TypeColor(vt int) color.RGBA { return typePalette[vt%len(typePalette)] }
@@ -95,8 +112,8 @@ const (
 	ColorSpeed ColorMode = iota
 	// ColorType: the vehicle type (TypeColor).
 	ColorType
-	// ColorConnected: connected vehicles (Options.Connected, or else
-	// types driven by CACC) in ConnectedColor, the others in
+	// ColorConnected: vehicles equipped for V2X
+	// (engine.VehicleView.Connected) in ConnectedColor, the others in
 	// UnconnectedColor.
 	ColorConnected
 	numColorModes

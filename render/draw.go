@@ -42,22 +42,26 @@ type Options struct {
 	LoopOffset float64
 	// RSUs, when not nil, marks the junctions with a V2X roadside unit.
 	RSUs []maps.NodeID
-	// Connected, when not nil, tells which vehicles (indexed by id) are
-	// connected, for ColorConnected; otherwise vehicles of types driven
-	// by CACC count as connected.
-	Connected []bool
 	// Selected lists vehicle ids to highlight; SelectedNodes junctions.
 	Selected      []int32
 	SelectedNodes []maps.NodeID
 }
 
 // Sizes in pixels below which shapes are not allowed to shrink, so that a
-// city-wide picture still shows its roads and vehicles.
+// city-wide picture still shows its roads and vehicles: a vehicle is at
+// least 6 × 3.5 px (and rimmed by OutlinePx more), so that at a zoom
+// where cars would be specks each stays a visible mark, and the vehicles
+// of a queue merge into a bar of their colour as long as the queue.
 const (
 	MinLanePx    = 1.0
-	MinVehLenPx  = 2.5
-	MinVehWidePx = 1.6
-	MinBarPx     = 3.0
+	MinVehLenPx  = 6.0
+	MinVehWidePx = 3.5
+	// OutlinePx is the width of the dark rim around every vehicle.
+	OutlinePx = 1.0
+	// CarLength is the length of a passenger car (m), for choosing how to
+	// draw at a zoom.
+	CarLength = 5.0
+	MinBarPx  = 3.0
 	// MarkingsScale is the zoom (px per m) from which lane markings show.
 	MarkingsScale = 3.0
 	// BarDepth is how far a stop line reaches back into its lane (m).
@@ -182,34 +186,45 @@ func DrawDynamic(p Painter, s *Scene, cam Camera, snap *engine.Snapshot, o *Opti
 	if snap == nil {
 		return
 	}
-	for _, b := range s.Bars {
-		if int(b.Movement) >= len(snap.Lights) || !view.Contains(b.A) {
-			continue
-		}
-		if net.Nodes[net.Movements[b.Movement].Node].Kind != maps.Signalised {
-			continue
-		}
-		buf.bar(p, cam, b.A, b.B, b.Dir, BarDepth, MinBarPx, LightColor(snap.Lights[b.Movement]))
-	}
-	p.Flush()
-	pad := view.Pad(30)
-	for i := range snap.Vehicles {
-		v := &snap.Vehicles[i]
-		if !pad.Contains(orb.Point{v.X, v.Y}) {
-			continue
-		}
-		var c color.RGBA
-		if o.Color == ColorConnected && o.Connected != nil {
-			c = UnconnectedColor
-			if int(v.ID) < len(o.Connected) && o.Connected[v.ID] {
-				c = ConnectedColor
+	// Stop lines go under the vehicles where vehicles have their true
+	// size, over them where vehicles are drawn larger than life (a car
+	// shorter than MinVehLenPx), so that a queue never hides its light.
+	bars := func() {
+		for _, b := range s.Bars {
+			if int(b.Movement) >= len(snap.Lights) || !view.Contains(b.A) {
+				continue
 			}
-		} else {
-			c = s.VehicleColor(v, o.Color)
+			if net.Nodes[net.Movements[b.Movement].Node].Kind != maps.Signalised {
+				continue
+			}
+			buf.bar(p, cam, b.A, b.B, b.Dir, BarDepth, MinBarPx, LightColor(snap.Lights[b.Movement]))
 		}
-		p.Fill(VehicleQuad(cam, v, 0), c)
+		p.Flush()
 	}
-	p.Flush()
+	magnified := CarLength*cam.Scale < MinVehLenPx
+	if !magnified {
+		bars()
+	}
+	// Vehicles: first every rim, then every body, so that a rim never
+	// covers a neighbour's body.
+	pad := view.Pad(30 + MinVehLenPx/cam.Scale)
+	for pass := 0; pass < 2; pass++ {
+		for i := range snap.Vehicles {
+			v := &snap.Vehicles[i]
+			if !pad.Contains(orb.Point{v.X, v.Y}) {
+				continue
+			}
+			if pass == 0 {
+				p.Fill(VehicleQuad(cam, v, OutlinePx), OutlineColor)
+			} else {
+				p.Fill(VehicleQuad(cam, v, 0), s.VehicleColor(v, o.Color))
+			}
+		}
+		p.Flush()
+	}
+	if magnified {
+		bars()
+	}
 	for _, id := range o.Selected {
 		for i := range snap.Vehicles {
 			if v := &snap.Vehicles[i]; v.ID == id {
@@ -237,7 +252,7 @@ func (s *Scene) VehicleColor(v *engine.VehicleView, m ColorMode) color.RGBA {
 	case ColorType:
 		return TypeColor(int(v.VType))
 	case ColorConnected:
-		if s.Connected(v.VType) {
+		if v.Connected {
 			return ConnectedColor
 		}
 		return UnconnectedColor

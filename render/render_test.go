@@ -126,7 +126,7 @@ func TestPick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewScene(net, nil)
+	s := NewScene(net)
 	snap := &engine.Snapshot{Vehicles: []engine.VehicleView{
 		{ID: 7, X: 100, Y: 198.4, Heading: 0, Length: 5},
 		{ID: 9, X: 201.6, Y: 100, Heading: math.Pi / 2, Length: 12},
@@ -172,7 +172,7 @@ func TestSceneBars(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewScene(net, nil)
+	s := NewScene(net)
 	// Every movement has a stop line on every lane it leaves from, at the
 	// lane's end.
 	seen := make([]int, len(net.Movements))
@@ -207,7 +207,7 @@ func TestCentreLineSide(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := NewScene(net, nil)
+		s := NewScene(net)
 		centres, edges := 0, 0
 		for _, m := range s.Markings {
 			for _, p := range m.Pts {

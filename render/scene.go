@@ -4,8 +4,6 @@ import (
 	"math"
 	"sort"
 
-	"github.com/citytwin/citytwin/engine"
-	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/paulmach/orb"
 )
@@ -25,7 +23,6 @@ type Scene struct {
 	laneBox  []orb.Bound // per lane, including its width
 	linkBox  []orb.Bound // per link, including its width
 	segSpeed []float64   // m/s, speed limit per engine segment (lanes, then links)
-	conn     []bool      // per vehicle type: connected (CACC)
 	bounds   orb.Bound
 }
 
@@ -64,9 +61,8 @@ const (
 	markWidth       = 0.15
 )
 
-// NewScene prepares the drawing of net. vtypes, when given, tells which
-// vehicle types are connected (driven by CACC) for ColorConnected.
-func NewScene(net *maps.Network, vtypes []engine.VType) *Scene {
+// NewScene prepares the drawing of net.
+func NewScene(net *maps.Network) *Scene {
 	s := &Scene{Net: net}
 	s.laneBox = make([]orb.Bound, len(net.Lanes))
 	for i := range net.Lanes {
@@ -85,9 +81,6 @@ func NewScene(net *maps.Network, vtypes []engine.VType) *Scene {
 	}
 	for i := range net.Links {
 		s.segSpeed = append(s.segSpeed, net.Links[i].Speed)
-	}
-	for _, vt := range vtypes {
-		s.conn = append(s.conn, vt.Model == follow.KindCACC)
 	}
 	s.buildJunctions()
 	s.buildBars()
@@ -124,6 +117,17 @@ func laneEnds(l *maps.Lane, end bool) (left, right orb.Point) {
 	return add(p, scale(n, -l.Width/2)), add(p, scale(n, l.Width/2))
 }
 
+// JunctionReach bounds the area drawn for a junction: only lane ends and
+// link points within max(JunctionReach × its radius, MinJunctionReach)
+// of the node span it. Where a through road's lanes stop far from a
+// T-junction (its lanes are cut back for a sharp turn), the convex hull
+// of every lane end would fill a wide triangle beside the road; the links
+// drawn over the junction connect such lanes instead.
+const (
+	JunctionReach    = 2.5
+	MinJunctionReach = 15.0 // m
+)
+
 func (s *Scene) buildJunctions() {
 	net := s.Net
 	s.Junctions = make([][]orb.Point, len(net.Nodes))
@@ -132,30 +136,41 @@ func (s *Scene) buildJunctions() {
 		if len(nd.Movements) == 0 {
 			continue
 		}
+		reach := math.Max(JunctionReach*nd.Radius, MinJunctionReach)
 		pts := []orb.Point{nd.Pos}
+		near := func(q ...orb.Point) {
+			for _, p := range q {
+				if math.Hypot(p[0]-nd.Pos[0], p[1]-nd.Pos[1]) <= reach {
+					pts = append(pts, p)
+				}
+			}
+		}
 		for _, r := range nd.In {
 			for _, l := range net.Roads[r].Lanes {
 				if lane := &net.Lanes[l]; len(lane.Geometry) >= 2 {
-					a, b := laneEnds(lane, true)
-					pts = append(pts, a, b)
+					near(laneEnds(lane, true))
 				}
 			}
 		}
 		for _, r := range nd.Out {
 			for _, l := range net.Roads[r].Lanes {
 				if lane := &net.Lanes[l]; len(lane.Geometry) >= 2 {
-					a, b := laneEnds(lane, false)
-					pts = append(pts, a, b)
+					near(laneEnds(lane, false))
 				}
 			}
 		}
+		turns := false
 		for _, m := range nd.Movements {
 			if net.Movements[m].Turn == maps.UTurn {
 				continue // U-turns sweep wide of the junction proper
 			}
+			turns = true
 			for _, k := range net.Movements[m].Links {
-				pts = append(pts, net.Links[k].Path...)
+				near(net.Links[k].Path...)
 			}
+		}
+		if !turns {
+			continue // a dead end's turnaround: its link is drawn
 		}
 		hull := convexHull(pts)
 		if len(hull) < 3 || polyArea(hull) < 1 {
@@ -249,7 +264,3 @@ func (s *Scene) RoadOf(seg int32) maps.RoadID {
 	}
 	return s.Net.Lanes[s.Net.Links[seg-n].To].Road
 }
-
-// Connected reports whether vehicle type vt is driven by CACC, the
-// connected status ColorConnected shows when Options.Connected is nil.
-func (s *Scene) Connected(vt uint16) bool { return int(vt) < len(s.conn) && s.conn[vt] }

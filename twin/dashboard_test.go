@@ -392,7 +392,7 @@ func TestScene(t *testing.T) {
 	var s SceneInfo
 	c.must("GET", "/v1/scene", nil, &s)
 	net := run.Network
-	rs := render.NewScene(net, run.Config.VTypes)
+	rs := render.NewScene(net)
 	if len(s.Lanes) != len(net.Lanes) || len(s.Links) != len(net.Links) || len(s.VTypes) != len(run.Config.VTypes) || len(s.Policies) == 0 {
 		t.Fatalf("scene: %d lanes, %d links, %d types, policies %v", len(s.Lanes), len(s.Links), len(s.VTypes), s.Policies)
 	}

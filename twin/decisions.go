@@ -63,7 +63,8 @@ func (d *decisionLog) observe(net *maps.Network, s *engine.Sim) {
 	}
 	for k, v := range d.nodes {
 		p := s.Plant(v)
-		ph, next, _, stageStart, greenStart := p.State()
+		st := p.State()
+		ph, next, stageStart, greenStart := st.Phase, st.Next, st.StageStart, st.GreenStart
 		was := d.last[k]
 		var dec *Decision
 		switch {
@@ -90,8 +91,8 @@ func (d *decisionLog) observe(net *maps.Network, s *engine.Sim) {
 
 func stateOf(s *engine.Sim, v maps.NodeID) plantState {
 	p := s.Plant(v)
-	ph, next, _, _, gs := p.State()
-	return plantState{phase: ph, next: next, greenStart: gs, forced: p.Forced}
+	st := p.State()
+	return plantState{phase: st.Phase, next: st.Next, greenStart: st.GreenStart, forced: p.Forced}
 }
 
 // of returns a copy of node v's recent decisions, oldest first.

@@ -331,7 +331,8 @@ func (t *Twin) buildJunctions() []JunctionObs {
 			continue
 		}
 		nd := &net.Nodes[v]
-		ph, next, stage, _, _ := p.State()
+		st := p.State()
+		ph, next, stage := st.Phase, st.Next, st.Stage
 		nc, _ := s.NodeControl(maps.NodeID(v))
 		o := JunctionObs{ID: nd.ID, Node: v, Phase: ph, Stage: stage.String(), Next: next, Phases: len(p.Program.Phases),
 			Policy: policyName(nc.Controller), MirrorsField: t.w.saved[v] != nil, Refused: p.Refused, Forced: p.Forced}

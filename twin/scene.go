@@ -129,7 +129,7 @@ func (s *server) scene(w http.ResponseWriter, r *http.Request) {
 func sceneInfo(run *scenarios.Run) *SceneInfo {
 	net := run.Network
 	vts := run.Config.VTypes
-	sc := render.NewScene(net, vts)
+	sc := render.NewScene(net)
 	b := sc.Bounds()
 	info := &SceneInfo{Bounds: [4]float64{round(b.Min[0], 2), round(b.Min[1], 2), round(b.Max[0], 2), round(b.Max[1], 2)},
 		LeftHand: net.LeftHand, Credit: net.Credit, Lanes: make([]SceneLane, len(net.Lanes)), Links: make([]SceneLink, len(net.Links)),

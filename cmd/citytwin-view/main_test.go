@@ -110,7 +110,7 @@ func TestFramesScreenshot(t *testing.T) {
 			defer sim.Close()
 			var snap engine.Snapshot
 			sim.Snapshot(&snap)
-			sc := render.NewScene(run.Network, run.Config.VTypes)
+			sc := render.NewScene(run.Network)
 			panes := 1
 			if c.split {
 				panes = 2

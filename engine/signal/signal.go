@@ -368,10 +368,20 @@ func (p *Plant) Phase() (int, Stage) { return p.phase, p.stage }
 // green began (s).
 func (p *Plant) GreenStart() float64 { return p.greenStart }
 
-// State returns the plant's full state for hashing and snapshots:
-// phase, next phase, stage and the times the stage and green started.
-func (p *Plant) State() (phase, next int, stage Stage, stageStart, greenStart float64) {
-	return p.phase, p.next, p.stage, p.stageStart, p.greenStart
+// PlantState is where a plant is in its cycle.
+type PlantState struct {
+	// Phase is the phase that is green, or being left during a change;
+	// Next the phase a change leads to (Phase outside a change).
+	Phase, Next int
+	Stage       Stage
+	// StageStart and GreenStart are when the current stage and the
+	// current (or, during a change, the last) green began (s).
+	StageStart, GreenStart float64
+}
+
+// State returns the plant's state, for hashing, snapshots and inspection.
+func (p *Plant) State() PlantState {
+	return PlantState{Phase: p.phase, Next: p.next, Stage: p.stage, StageStart: p.stageStart, GreenStart: p.greenStart}
 }
 
 // CheckProgram reports the first problem that makes p unusable at a node

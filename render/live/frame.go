@@ -23,10 +23,6 @@ type Frame struct {
 	// (Runner.Inspect), one per simulation; zero when nothing is asked.
 	Vehicles  []VehicleInfo
 	Junctions []JunctionInfo
-	// Connected tells, per simulation and vehicle id, which vehicles are
-	// equipped for V2X; filled only after Runner.WantConnected(true). The
-	// slices only grow: entries never change once set.
-	Connected [][]bool
 	// RSUs lists, per simulation, the junctions with a roadside unit.
 	RSUs   [][]maps.NodeID
 	Status Status
@@ -61,12 +57,18 @@ type VehicleInfo struct {
 
 // JunctionInfo is an inspected junction.
 type JunctionInfo struct {
-	Node       maps.NodeID // maps.None: none asked
-	ID         string
-	Kind       maps.NodeKind
-	Controller string // the controller's Go type, e.g. "signal.FixedTime"
-	// Phase, Next and Stage are the plant's state; StageFor is the time
-	// (s) in the current stage and GreenFor the time Phase has been green.
+	Node maps.NodeID // maps.None: none asked
+	ID   string
+	Kind maps.NodeKind
+	// Controller is the name of the junction's policy, as scenarios and
+	// the live API name it ("fixed_time", "max_pressure" ...); Held is
+	// set while a force_phase holds the junction.
+	Controller string
+	Held       bool
+	// Phase, Next and Stage are the plant's state, phases counted from 0
+	// as in scenarios and the live API (Phases is their number); StageFor
+	// is the time (s) in the current stage and GreenFor the time Phase
+	// has been green.
 	Phase, Next, Phases int
 	Stage               signal.Stage
 	StageFor, GreenFor  float64
@@ -118,9 +120,12 @@ func (v *VehicleInfo) Lines() []string {
 func (j *JunctionInfo) Lines() []string {
 	out := []string{fmt.Sprintf("junction %s (%v)", j.ID, j.Kind)}
 	if j.Controller != "" {
-		out = append(out,
-			fmt.Sprintf("controller %s", j.Controller),
-			fmt.Sprintf("phase %d/%d %v for %.0f s (green %.0f s), next %d", j.Phase+1, j.Phases, j.Stage, j.StageFor, j.GreenFor, j.Next+1),
+		policy := "policy " + j.Controller
+		if j.Held {
+			policy += " (phase held by force_phase)"
+		}
+		out = append(out, policy,
+			fmt.Sprintf("phase %d of 0-%d, %v for %.0f s (green %.0f s), next %d", j.Phase, j.Phases-1, j.Stage, j.StageFor, j.GreenFor, j.Next),
 			"lights "+j.Lights)
 	}
 	for _, a := range j.Approaches {

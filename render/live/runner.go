@@ -1,7 +1,6 @@
 package live
 
 import (
-	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -28,7 +27,6 @@ type Runner struct {
 	// Owned by the runner's goroutine.
 	stepFn []func() error // per sim, how it steps (nil: its Step)
 	err    error
-	conn   [][]bool        // per sim, per vehicle id: equipped for V2X
 	rsus   [][]maps.NodeID // per sim
 }
 
@@ -40,7 +38,6 @@ type control struct {
 	end      float64 // pause here (s); 0: never
 	vehicle  int32
 	junction maps.NodeID
-	conn     bool // fill Frame.Connected
 	changed  bool // publish a frame even if nothing stepped
 }
 
@@ -59,7 +56,7 @@ func New(paused bool, speed float64, sims ...*engine.Sim) *Runner {
 
 func newFrame(n int) *Frame {
 	return &Frame{Snaps: make([]engine.Snapshot, n), Queues: make([][]float64, n), Vehicles: make([]VehicleInfo, n),
-		Junctions: make([]JunctionInfo, n), Connected: make([][]bool, n), RSUs: make([][]maps.NodeID, n)}
+		Junctions: make([]JunctionInfo, n), RSUs: make([][]maps.NodeID, n)}
 }
 
 // Start starts the runner's goroutine; the first frame is published at
@@ -125,9 +122,6 @@ func (r *Runner) SetSpeed(k float64) {
 // SetEnd makes the runner pause when the simulations reach time t (s; 0:
 // never).
 func (r *Runner) SetEnd(t float64) { r.set(func(c *control) { c.end = t }) }
-
-// WantConnected asks for Frame.Connected to be filled (or not).
-func (r *Runner) WantConnected(on bool) { r.set(func(c *control) { c.conn = on }) }
 
 // Inspect asks for the details of a vehicle (−1: none) and a junction
 // (maps.None: none) in the following frames.
@@ -284,7 +278,6 @@ func (r *Runner) Err() error { return r.err }
 func (r *Runner) fill(f *Frame, c control) {
 	if r.rsus == nil {
 		r.rsus = make([][]maps.NodeID, len(r.sims))
-		r.conn = make([][]bool, len(r.sims))
 		for i, s := range r.sims {
 			for _, rc := range s.RSUCounts() {
 				r.rsus[i] = append(r.rsus[i], rc.Node)
@@ -293,15 +286,6 @@ func (r *Runner) fill(f *Frame, c control) {
 	}
 	for i, s := range r.sims {
 		f.RSUs[i] = r.rsus[i]
-		f.Connected[i] = nil
-		if c.conn {
-			// Trip records are slow for running vehicles (the engine
-			// looks for them), so each vehicle is asked once.
-			for id := len(r.conn[i]); id < s.NumTrips(); id++ {
-				r.conn[i] = append(r.conn[i], s.Trip(id).Connected)
-			}
-			f.Connected[i] = r.conn[i]
-		}
 		s.Snapshot(&f.Snaps[i])
 		ls := s.LaneSensors()
 		q := f.Queues[i][:0]
@@ -339,11 +323,12 @@ func junctionInfo(s *engine.Sim, v maps.NodeID, snap *engine.Snapshot) JunctionI
 	nd := &net.Nodes[v]
 	j.Node, j.ID, j.Kind = v, nd.ID, nd.Kind
 	if p := s.Plant(v); p != nil {
-		phase, next, stage, stageStart, greenStart := p.State()
-		j.Controller = fmt.Sprintf("%T", p.Ctrl)
-		j.Phase, j.Next, j.Stage, j.Phases = phase, next, stage, len(p.Program.Phases)
-		j.StageFor = s.Time() - stageStart
-		j.GreenFor = s.Time() - greenStart
+		st := p.State()
+		nc, _ := s.NodeControl(v)
+		j.Controller, j.Held = nc.Controller.Name(), nc.Held
+		j.Phase, j.Next, j.Stage, j.Phases = st.Phase, st.Next, st.Stage, len(p.Program.Phases)
+		j.StageFor = s.Time() - st.StageStart
+		j.GreenFor = s.Time() - st.GreenStart
 		for _, m := range nd.Movements {
 			if int(m) < len(snap.Lights) {
 				j.Lights += snap.Lights[m].String()

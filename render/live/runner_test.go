@@ -1,7 +1,9 @@
 package live
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +127,13 @@ func TestInspect(t *testing.T) {
 	}
 	if len(v.Lines()) < 3 || len(j.Lines()) < 7 {
 		t.Errorf("inspector lines: %q %q", v.Lines(), j.Lines())
+	}
+	// The junction panel speaks as scenarios and the live API do: the
+	// policy by its name, phases counted from 0 (issue 18).
+	st := sims[0].Plant(centre).State()
+	wantPhase := fmt.Sprintf("phase %d of 0-%d, ", st.Phase, j.Phases-1)
+	if lines := j.Lines(); lines[1] != "policy fixed_time" || !strings.HasPrefix(lines[2], wantPhase) || !strings.Contains(lines[2], fmt.Sprintf("next %d", st.Next)) {
+		t.Errorf("junction panel %q, want \"policy fixed_time\" and %q... next %d", lines[:3], wantPhase, st.Next)
 	}
 	r.Inspect(-1, maps.None)
 	f = waitFrame(t, r, "no inspection", func(f *Frame) bool { return f.Vehicles[0].ID == -1 })

@@ -31,7 +31,7 @@ func buildPalette() color.Palette {
 	}
 	for _, c := range []color.RGBA{render.Background, render.LaneColor, render.JunctionColor, render.MarkingColor,
 		render.CentreColor, render.DetectorColor, render.RSUColor, render.HighlightColor, render.TextColor, render.ConnectedColor,
-		render.UnconnectedColor, {0, 0, 0, 255}} {
+		render.UnconnectedColor, render.OutlineColor, {0, 0, 0, 255}} {
 		addc(c)
 	}
 	for l := 0; l < 4; l++ {

@@ -18,7 +18,7 @@ type Renderer struct {
 	Scene   *render.Scene
 	Options render.Options
 	// HUD adds a panel with Title, the time, vehicle counts and mean
-	// speed; Legend adds the colour key.
+	// speed; Legend adds the colour keys, a scale bar and a north arrow.
 	HUD, Legend bool
 	Title       string
 	// TypeNames names vehicle types in the legend of render.ColorType.
@@ -34,7 +34,7 @@ type Renderer struct {
 // New returns a renderer for net. vtypes (may be nil) are the run's
 // vehicle types, for colouring by type or connected status.
 func New(net *maps.Network, vtypes []engine.VType) *Renderer {
-	r := &Renderer{Scene: render.NewScene(net, vtypes), Credit: net.Credit}
+	r := &Renderer{Scene: render.NewScene(net), Credit: net.Credit}
 	for _, vt := range vtypes {
 		r.TypeNames = append(r.TypeNames, vt.ID)
 	}
@@ -62,14 +62,21 @@ func (r *Renderer) Draw(img *image.RGBA, cam render.Camera, snap *engine.Snapsho
 	}
 	draw.Draw(img, img.Bounds(), r.static, image.Point{}, draw.Src)
 	c := NewCanvas(img)
+	if snap != nil {
+		render.DrawDynamic(c, r.Scene, cam, snap, &r.Options)
+	}
+	var creditH float32
 	if r.Credit != "" {
 		// The picture font is ASCII.
-		render.DrawPanel(c, -8, -8, cam.W, cam.H, []string{strings.ReplaceAll(r.Credit, "©", "(c)")})
+		_, creditH = render.DrawPanel(c, -8, -8, cam.W, cam.H, []string{strings.ReplaceAll(r.Credit, "©", "(c)")})
+		creditH += 6
+	}
+	if r.Legend {
+		render.DrawScaleBar(c, -8, -8-creditH, cam.W, cam.H, cam)
 	}
 	if snap == nil {
 		return
 	}
-	render.DrawDynamic(c, r.Scene, cam, snap, &r.Options)
 	if r.HUD {
 		render.DrawPanel(c, 8, 8, cam.W, cam.H, render.HUDLines(r.Title, snap))
 	}

@@ -12,8 +12,11 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/render"
 	"github.com/citytwin/citytwin/render/rendertest"
+	"github.com/citytwin/citytwin/scenarios"
+	"github.com/paulmach/orb"
 )
 
 // near reports whether got is within tol of want in every channel.
@@ -256,4 +259,133 @@ func BenchmarkPicture(b *testing.B) {
 	for b.Loop() {
 		r.Draw(img, cam, &snap)
 	}
+}
+
+// TestSceneChecks runs the shared pixel checks of rendertest on the
+// rasteriser at every camera: lights, vehicles where the snapshot says,
+// visible at every zoom and in colours apart from the lights', and the
+// scale bar with its north arrow.
+func TestSceneChecks(t *testing.T) {
+	r, snap := tinyAt(t, rendertest.At)
+	for _, c := range cameras {
+		t.Run(c.name, func(t *testing.T) {
+			cam := c.cam(r)
+			img := image.NewRGBA(image.Rect(0, 0, cam.W, cam.H))
+			r.Legend = false
+			r.Draw(img, cam, snap)
+			rendertest.CheckScene(t, img, 0, 0, cam, r.Scene, snap, c.tol)
+			r.Legend = true // the panels may cover the scene
+			r.Draw(img, cam, snap)
+			rendertest.CheckScaleBar(t, img, 0, 0, cam)
+		})
+	}
+}
+
+// TestNoJunctionTriangles checks that no junction area spills beside the
+// roads (issue 18: grey triangles at Wuhan junctions). At the T-junctions
+// of the default Wuhan network where the through road's lanes stop tens
+// of metres from the node (2155, 2156, 2158), the convex hull of all lane
+// ends was a triangle between the through road's far ends A and B and
+// the side road C; its inner corners, where no link passes, must show
+// the background.
+func TestNoJunctionTriangles(t *testing.T) {
+	sc, err := scenarios.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := scenarios.Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := run.Network
+	r := New(net, nil)
+	total := 0
+	for _, id := range []string{"2155", "2156", "2158"} {
+		v, ok := net.NodeByID(id)
+		if !ok {
+			t.Fatalf("no node %s in the default network", id)
+		}
+		nd := &net.Nodes[v]
+		cam := render.Camera{X: nd.Pos[0], Y: nd.Pos[1], Scale: 4, W: 600, H: 400}
+		img := image.NewRGBA(image.Rect(0, 0, cam.W, cam.H))
+		r.Draw(img, cam, nil)
+		if len(nd.In) != 2 || len(nd.Out) != 2 {
+			t.Fatalf("node %s: %d roads in, %d out; want a T-junction of 2 and 2", id, len(nd.In), len(nd.Out))
+		}
+		dist := func(p orb.Point) float64 { return math.Hypot(p[0]-nd.Pos[0], p[1]-nd.Pos[1]) }
+		end := func(rd maps.RoadID, in bool) orb.Point {
+			g := net.Lanes[net.Roads[rd].Lanes[0]].Geometry
+			if in {
+				return g[len(g)-1]
+			}
+			return g[0]
+		}
+		// The through road: the farther lane end of each side.
+		ins := []orb.Point{end(nd.In[0], true), end(nd.In[1], true)}
+		outs := []orb.Point{end(nd.Out[0], false), end(nd.Out[1], false)}
+		if dist(ins[0]) < dist(ins[1]) {
+			ins[0], ins[1] = ins[1], ins[0]
+		}
+		if dist(outs[0]) < dist(outs[1]) {
+			outs[0], outs[1] = outs[1], outs[0]
+		}
+		a, b := ins[0], outs[0]
+		c := orb.Point{(ins[1][0] + outs[1][0]) / 2, (ins[1][1] + outs[1][1]) / 2}
+		// Points of the triangle beyond the junction's reach and clear of
+		// every lane and link: no paint belongs there.
+		reach := math.Max(render.JunctionReach*nd.Radius, render.MinJunctionReach)
+		clear := func(p orb.Point) bool {
+			if dist(p) <= reach+2 {
+				return false
+			}
+			for k := range net.Links {
+				if lk := &net.Links[k]; nearLine(lk.Path, p) < net.Lanes[lk.From].Width/2+1 {
+					return false
+				}
+			}
+			for i := range net.Lanes {
+				if nearLine(net.Lanes[i].Geometry, p) < net.Lanes[i].Width/2+1 {
+					return false
+				}
+			}
+			return true
+		}
+		checked := 0
+		for i := 1; i < 20; i++ { // barycentric weights in steps of 1/20
+			for j := 1; i+j < 20; j++ {
+				wa, wb := float64(i)/20, float64(j)/20
+				wc := 1 - wa - wb
+				p := orb.Point{wa*a[0] + wb*b[0] + wc*c[0], wa*a[1] + wb*b[1] + wc*c[1]}
+				if !clear(p) {
+					continue
+				}
+				checked++
+				if got := pixel(img, cam, p[0], p[1]); !near(got, render.Background, 6) {
+					t.Errorf("node %s: pixel %v at (%.0f, %.0f) inside the triangle of its lane ends, want the background %v", id, got, p[0], p[1], render.Background)
+				}
+			}
+		}
+		if checked == 0 {
+			t.Errorf("node %s: no point checked", id)
+		}
+		total += checked
+	}
+	if total < 8 {
+		t.Errorf("checked %d points, want at least 8", total)
+	}
+}
+
+// nearLine returns the distance from p to the polyline ls (m).
+func nearLine(ls orb.LineString, p orb.Point) float64 {
+	best := math.Inf(1)
+	for i := 1; i < len(ls); i++ {
+		a, b := ls[i-1], ls[i]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		t := 0.0
+		if l := dx*dx + dy*dy; l > 0 {
+			t = math.Max(0, math.Min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l))
+		}
+		best = math.Min(best, math.Hypot(p[0]-a[0]-t*dx, p[1]-a[1]-t*dy))
+	}
+	return best
 }

@@ -64,7 +64,11 @@ func Near(got, want color.RGBA, tol int) bool {
 //     light, and both red and green lights are seen;
 //   - every vehicle in view has its colour (by speed) half-way along its
 //     body behind the front point of the snapshot, and not 4 m (or 4 px)
-//     ahead of it.
+//     ahead of it; at least MinVehLenPx × MinVehWidePx / 2 pixels of its
+//     colour around it, whatever the zoom (issue 18: vehicles were 1-2 px
+//     specks at the fit zoom);
+//   - the car standing at the red light is drawn in a colour far from the
+//     red light's (the vehicle and signal scales share no hue).
 //
 // tol is the tolerance per colour channel (anti-aliasing mixes colours
 // at small scales).
@@ -126,8 +130,87 @@ func CheckScene(t testing.TB, img *image.RGBA, ox, oy int, cam render.Camera, sc
 		if got := at(v.X+dx*ahead, v.Y+dy*ahead); Near(got, want, 20) {
 			t.Errorf("vehicle %d painted ahead of its front: %v", v.ID, got)
 		}
+		cx, cy := cam.ToScreen(v.X-dx*back, v.Y-dy*back)
+		if n, min := countNear(img, ox+int(cx), oy+int(cy), 12, want, tol), render.MinVehLenPx*render.MinVehWidePx/2; float64(n) < min {
+			t.Errorf("vehicle %d: %d pixels of its colour around it, want at least %.0f (visible at every zoom)", v.ID, n, min)
+		}
+		if v.Speed < 0.1 {
+			if d := Distance(want, render.LightColor(signal.Red)); d < MinScaleDistance {
+				t.Errorf("standing vehicle %d is drawn %v, %.0f from the red light's %v: want at least %.0f", v.ID, want, d, render.LightColor(signal.Red), MinScaleDistance)
+			}
+		}
 	}
 	if checked == 0 {
 		t.Errorf("no vehicle in view")
+	}
+}
+
+// MinScaleDistance is the least RGB distance between a colour of the
+// vehicle scale and one of the signal scale.
+const MinScaleDistance = 120.0
+
+// Distance returns the Euclidean distance of two colours in RGB (0 to
+// 441).
+func Distance(a, b color.RGBA) float64 {
+	dr, dg, db := float64(a.R)-float64(b.R), float64(a.G)-float64(b.G), float64(a.B)-float64(b.B)
+	return math.Sqrt(dr*dr + dg*dg + db*db)
+}
+
+// countNear counts the pixels within r of (x, y) whose colour is within
+// tol of c.
+func countNear(img *image.RGBA, x, y, r int, c color.RGBA, tol int) int {
+	n := 0
+	for yy := y - r; yy <= y+r; yy++ {
+		for xx := x - r; xx <= x+r; xx++ {
+			if (image.Point{xx, yy}).In(img.Rect) && Near(img.RGBAAt(xx, yy), c, tol) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// CheckScaleBar checks that the pane of img whose top-left corner is
+// (ox, oy) and whose size is cam's shows, in its bottom-right corner, a
+// scale bar as long as render.ScaleLength says at cam's zoom, with the
+// north arrow left of it.
+func CheckScaleBar(t testing.TB, img *image.RGBA, ox, oy int, cam render.Camera) {
+	t.Helper()
+	m, label := render.ScaleLength(cam.Scale)
+	want := int(math.Round(m * cam.Scale))
+	bright := func(x, y int) bool {
+		c := img.RGBAAt(x, y)
+		return c.R > 200 && c.G > 200 && c.B > 200
+	}
+	// The longest run of bright pixels in a row of the bottom 80 px of
+	// the right half.
+	best, bestY, bestX := 0, 0, 0
+	for y := oy + cam.H - 80; y < oy+cam.H; y++ {
+		run := 0
+		for x := ox + cam.W/2; x < ox+cam.W; x++ {
+			if bright(x, y) {
+				run++
+				if run > best {
+					best, bestY, bestX = run, y, x-run+1
+				}
+			} else {
+				run = 0
+			}
+		}
+	}
+	if best < want-2 || best > want+2 {
+		t.Errorf("scale bar: longest bright run %d px at y=%d, want %d px (%s at %.3g px/m)", best, bestY, want, label, cam.Scale)
+		return
+	}
+	arrow := 0
+	for y := bestY - 30; y <= bestY; y++ {
+		for x := bestX - 25; x < bestX-3; x++ {
+			if bright(x, y) {
+				arrow++
+			}
+		}
+	}
+	if arrow < 15 {
+		t.Errorf("north arrow: %d bright pixels left of the scale bar, want a triangle and an N", arrow)
 	}
 }

@@ -130,7 +130,7 @@ func NewGame(cfg Config, vars ...Variant) (*Game, error) {
 		if i > 0 && v.Sim.Network() == vars[0].Sim.Network() {
 			sc = g.scenes[0]
 		} else {
-			sc = render.NewScene(v.Sim.Network(), v.Sim.VehicleTypes())
+			sc = render.NewScene(v.Sim.Network())
 		}
 		g.scenes = append(g.scenes, sc)
 		var names []string
@@ -163,7 +163,6 @@ func NewGame(cfg Config, vars ...Variant) (*Game, error) {
 		}
 	}
 	g.runner.SetEnd(cfg.End)
-	g.runner.WantConnected(g.opts.Color == render.ColorConnected)
 	g.runner.Start()
 	return g, nil
 }
@@ -385,7 +384,9 @@ func (g *Game) drawAll(dst *ebiten.Image) {
 		render.DrawPanel(&g.paint, float32(g.w)/2-bw/2, float32(g.h)/2-bh/2, g.w, g.h, lines)
 	}
 	if g.msg != "" && time.Now().Before(g.msgUntil) {
-		render.DrawPanel(&g.paint, -8, -8, g.w, g.h, []string{g.msg})
+		// Bottom centre: the legend and the scale bar take the corners.
+		bw, _ := panelSizeOf(&g.paint, []string{g.msg})
+		render.DrawPanel(&g.paint, float32(g.w)/2-bw/2, -8, g.w, g.h, []string{g.msg})
 	}
 }
 
@@ -439,7 +440,6 @@ func (g *Game) drawPane(pane *ebiten.Image, i int, r image.Rectangle) {
 	if o.LoopOffset > 0 {
 		o.RSUs = f.RSUs[i]
 	}
-	o.Connected = f.Connected[i]
 	if g.selVehicle >= 0 {
 		o.Selected = []int32{g.selVehicle}
 	}
@@ -475,6 +475,7 @@ func (g *Game) drawPane(pane *ebiten.Image, i int, r image.Rectangle) {
 	}
 	if g.legend {
 		render.DrawLegend(p, 8, -8, r.Dx(), r.Dy(), o.Color, g.types[i])
+		render.DrawScaleBar(p, -8, -8, r.Dx(), r.Dy(), g.cam)
 	}
 	p.Flush()
 }

@@ -56,7 +56,6 @@ func (g *Game) handleKeys() {
 		g.cam = render.Fit(g.scenes[0].Bounds(), g.cam.W, g.cam.H)
 	case just(ebiten.KeyC):
 		g.opts.Color = g.opts.Color.Next()
-		g.runner.WantConnected(g.opts.Color == render.ColorConnected)
 		g.flash("colour by " + g.opts.Color.String())
 	case just(ebiten.KeyH):
 		g.heat = !g.heat

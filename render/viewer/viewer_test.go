@@ -220,3 +220,14 @@ func TestHelpOverlay(t *testing.T) {
 		t.Errorf("help overlay: %d bright pixels in the middle, %d without it", after, before)
 	}
 }
+
+// TestLegendScaleBar checks that the legend comes with a scale bar of the
+// zoom's round length and a north arrow, bottom right.
+func TestLegendScaleBar(t *testing.T) {
+	g, _ := tinyGame(t, Config{NoHUD: true}, 1)
+	for _, zoom := range []float64{1, 3} {
+		g.cam.Scale *= zoom
+		img := drawn(g, 640, 480)
+		rendertest.CheckScaleBar(t, img, 0, 0, g.cam)
+	}
+}
