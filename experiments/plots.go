@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -13,115 +14,191 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Plots are SVG (gonum/plot's vgsvg, fonts not embedded): text, small,
 // and the same bytes for the same data.
 
-func svgOf(p *plot.Plot, w, h vg.Length) ([]byte, error) {
-	wt, err := p.WriterTo(w, h, "svg")
+func armColor(i int) color.Color { return plotutil.Color(i) }
+
+// A legend is drawn beside its plot, never over the data: legendSVG
+// renders p in the left part of a w×h picture and leg in a column on the
+// right as wide as its longest entry.
+func legendSVG(p *plot.Plot, leg plot.Legend, w, h vg.Length) ([]byte, error) {
+	c, err := draw.NewFormattedCanvas(w, h, "svg")
 	if err != nil {
 		return nil, err
 	}
+	dc := draw.New(c)
+	dc.SetColor(p.BackgroundColor)
+	dc.Fill(dc.Rectangle.Path())
+	lw := legendWidth(leg)
+	p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
+	leg.Top, leg.Left = true, true
+	leg.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: dc.Max.X - lw + legendGap, Y: dc.Min.Y},
+		Max: vg.Point{X: dc.Max.X - legendGap, Y: dc.Max.Y - 2*legendGap},
+	}})
+	return writeSVG(c)
+}
+
+// legendGap is the space between a plot and its legend, and at the edges.
+const legendGap = vg.Length(8) // pt
+
+// legendWidth returns the width of the column legendSVG gives leg.
+func legendWidth(leg plot.Legend) vg.Length {
+	r := leg.Rectangle(draw.New(vgsvg.New(vg.Inch, vg.Inch)))
+	return r.Max.X - r.Min.X + 2*legendGap
+}
+
+// writeSVG returns the bytes of an SVG canvas.
+func writeSVG(c vg.CanvasWriterTo) ([]byte, error) {
 	var b bytes.Buffer
-	if _, err := wt.WriteTo(&b); err != nil {
+	if _, err := c.WriteTo(&b); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
-func armColor(i int) color.Color { return plotutil.Color(i) }
+// shortTicks are gonum's default ticks labelled with at most four
+// significant digits and no trailing zeros ("-25", "0.5").
+type shortTicks struct{}
 
-// effectsPlot draws, for every metric and arm, the relative change to the
-// baseline with the confidence interval of the paired difference (both
-// divided by the baseline mean).
+// Ticks implements plot.Ticker.
+func (shortTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 4, 64)
+		}
+	}
+	return ts
+}
+
+// effectsPlot draws a forest plot: one panel per metric (effectPanels),
+// each with its own scale, stacked under one title.
 func effectsPlot(r *Report) ([]byte, error) {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Change against %s, with %g%% confidence intervals", r.Baseline, 100*r.Confidence)
-	p.X.Label.Text = "change (%)"
-	var ticks []plot.Tick
-	y := 0.0
-	var xs []float64
+	panels, err := effectPanels(r)
+	if err != nil || len(panels) == 0 {
+		return nil, err
+	}
+	arms := len(r.Arms) - 1
+	panelH := vg.Length(0.75+0.3*float64(arms)) * vg.Inch
+	const titleH = 0.45 * vg.Inch
+	w, h := 7*vg.Inch, titleH+panelH*vg.Length(len(panels))
+	c, err := draw.NewFormattedCanvas(w, h, "svg")
+	if err != nil {
+		return nil, err
+	}
+	dc := draw.New(c)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	title := plot.New().Title.TextStyle
+	title.XAlign, title.YAlign = draw.XCenter, draw.YTop
+	dc.FillText(title, vg.Point{X: w / 2, Y: h - vg.Points(6)},
+		fmt.Sprintf("Change against %s, with %g%% confidence intervals", r.Baseline, 100*r.Confidence))
+	rows := make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		rows[i] = []*plot.Plot{p}
+	}
+	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadY: vg.Points(6), PadTop: titleH, PadLeft: vg.Points(4), PadRight: vg.Points(10)}
+	canvases := plot.Align(rows, tiles, dc)
+	for i, p := range panels {
+		p.Draw(canvases[i][0])
+	}
+	return writeSVG(c)
+}
+
+// effectPanels returns one panel per metric showing, for every arm, the
+// change to the baseline with the confidence interval of the paired
+// difference, on the metric's own scale (so that a metric with a wide
+// interval does not squash the others). The change is relative (% of the
+// baseline's mean) where the baseline's mean is not zero, in the metric's
+// unit otherwise. Arms are named on the vertical axis, so no legend
+// covers the data.
+func effectPanels(r *Report) ([]*plot.Plot, error) {
 	type point struct {
 		arm       int
 		x, lo, hi float64
-		y         float64
 	}
-	var pts []point
-	for mi := len(r.Results) - 1; mi >= 0; mi-- {
-		res := r.Results[mi]
+	var panels []*plot.Plot
+	for _, res := range r.Results {
 		base := res.Estimates[r.baseIdx].Mean
-		for di := len(res.Diffs) - 1; di >= 0; di-- {
-			d := res.Diffs[di]
-			if base == 0 || math.IsNaN(base) || math.IsNaN(d.Mean) {
+		relative := base != 0 && !math.IsNaN(base)
+		var pts []point
+		for _, d := range res.Diffs {
+			if math.IsNaN(d.Mean) {
 				continue
 			}
-			s := 100 / math.Abs(base)
+			s := 1.0
+			if relative {
+				s = 100 / math.Abs(base)
+			}
 			lo, hi := d.Low*s, d.High*s
 			if math.IsNaN(lo) {
 				lo, hi = d.Mean*s, d.Mean*s
 			}
-			pts = append(pts, point{slices.Index(r.Arms, d.Arm), d.Mean * s, lo, hi, y})
-			label := res.Metric.Name
-			if len(res.Diffs) > 1 {
-				label += " · " + d.Arm
-			}
-			ticks = append(ticks, plot.Tick{Value: y, Label: label})
-			xs = append(xs, lo, hi)
-			y++
+			pts = append(pts, point{slices.Index(r.Arms, d.Arm), d.Mean * s, lo, hi})
 		}
-		y += 0.5
-	}
-	if len(pts) == 0 {
-		return nil, nil
-	}
-	for ai := range r.Arms {
-		var xys plotter.XYs
-		var errs plotter.XErrors
-		for _, pt := range pts {
-			if pt.arm == ai {
-				xys = append(xys, plotter.XY{X: pt.x, Y: pt.y})
-				errs = append(errs, struct{ Low, High float64 }{pt.x - pt.lo, pt.hi - pt.x})
-			}
-		}
-		if len(xys) == 0 {
+		if len(pts) == 0 {
 			continue
 		}
-		eb, err := plotter.NewXErrorBars(struct {
-			plotter.XYs
-			plotter.XErrors
-		}{xys, errs})
-		if err != nil {
-			return nil, err
+		p := plot.New()
+		m := res.Metric
+		better := "lower is better"
+		if m.HigherIsBetter {
+			better = "higher is better"
 		}
-		eb.Color = armColor(ai)
-		eb.LineStyle.Width = vg.Points(1.5)
-		sc, err := plotter.NewScatter(xys)
-		if err != nil {
-			return nil, err
+		p.Title.Text = fmt.Sprintf("%s (%s)", m.Label, better)
+		p.Title.TextStyle.Font.Size = vg.Points(11)
+		p.X.Label.Text = "change (%)"
+		if !relative {
+			p.X.Label.Text = "change"
+			if m.Unit != "" {
+				p.X.Label.Text += " (" + m.Unit + ")"
+			}
 		}
-		sc.Color = armColor(ai)
-		sc.Shape = draw.CircleGlyph{}
-		p.Add(eb, sc)
-		p.Legend.Add(r.Arms[ai], sc)
+		var ticks []plot.Tick
+		xs := []float64{0}
+		for k, pt := range pts {
+			y := float64(len(pts) - 1 - k) // the first arm on top
+			xys := plotter.XYs{{X: pt.x, Y: y}}
+			eb, err := plotter.NewXErrorBars(struct {
+				plotter.XYs
+				plotter.XErrors
+			}{xys, plotter.XErrors{{Low: pt.x - pt.lo, High: pt.hi - pt.x}}})
+			if err != nil {
+				return nil, err
+			}
+			eb.Color = armColor(pt.arm)
+			eb.LineStyle.Width = vg.Points(1.5)
+			sc, err := plotter.NewScatter(xys)
+			if err != nil {
+				return nil, err
+			}
+			sc.Color = armColor(pt.arm)
+			sc.Shape = draw.CircleGlyph{}
+			p.Add(eb, sc)
+			ticks = append(ticks, plot.Tick{Value: y, Label: r.Arms[pt.arm]})
+			xs = append(xs, pt.lo, pt.hi)
+		}
+		lo, hi := slices.Min(xs), slices.Max(xs)
+		pad := 0.08 * (hi - lo)
+		if pad == 0 {
+			pad = 1
+		}
+		p.X.Min, p.X.Max = lo-pad, hi+pad
+		p.Y.Min, p.Y.Max = -0.6, float64(len(pts))-0.4
+		zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: p.Y.Min}, {X: 0, Y: p.Y.Max}})
+		zero.Color = color.Gray{Y: 120}
+		zero.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+		p.Add(zero, plotter.NewGrid())
+		p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+		p.X.Tick.Marker = shortTicks{}
+		panels = append(panels, p)
 	}
-	lo, hi := slices.Min(xs), slices.Max(xs)
-	lo, hi = min(lo, 0), max(hi, 0)
-	pad := 0.05 * (hi - lo)
-	if pad == 0 {
-		pad = 1
-	}
-	p.X.Min, p.X.Max = lo-pad, hi+pad
-	p.Y.Min, p.Y.Max = -0.75, y-0.25+0.3*float64(len(r.Arms)-1) // room above for the legend
-	vline, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: p.Y.Min}, {X: 0, Y: p.Y.Max}})
-	vline.Color = color.Gray{Y: 120}
-	vline.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
-	p.Add(vline)
-	p.Add(plotter.NewGrid())
-	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	p.Legend.Top = true
-	h := vg.Length(1.2+0.28*float64(len(ticks))) * vg.Inch
-	return svgOf(p, 7*vg.Inch, max(h, 2.5*vg.Inch))
+	return panels, nil
 }
 
 // travelTimePlot draws the distribution (empirical CDF) of travel times
@@ -161,10 +238,16 @@ func travelTimePlot(r *Report) ([]byte, error) {
 		return nil, nil
 	}
 	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = false, false
-	p.Legend.YOffs = vg.Points(-60)
 	p.Y.Min, p.Y.Max = 0, 1
-	return svgOf(p, 7*vg.Inch, 4*vg.Inch)
+	return legendSVG(p, takeLegend(p), 7*vg.Inch, 4*vg.Inch)
+}
+
+// takeLegend returns p's legend and leaves p without one, to be drawn
+// beside it (legendSVG).
+func takeLegend(p *plot.Plot) plot.Legend {
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	return leg
 }
 
 // seriesPlot draws one time-series quantity per arm, averaged over
@@ -208,9 +291,8 @@ func seriesPlot(r *Report, title, ylabel string, val func(SeriesRow) float64) ([
 		p.Title.Text += fmt.Sprintf(" (warm-up until %g min)", r.Warmup/60)
 	}
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
 	p.Y.Min = min(p.Y.Min, 0)
-	return svgOf(p, 7*vg.Inch, 3.5*vg.Inch)
+	return legendSVG(p, takeLegend(p), 7*vg.Inch, 3.5*vg.Inch)
 }
 
 // junctionPlot draws grouped bars of the mean delay per vehicle on the
@@ -222,10 +304,18 @@ func junctionPlot(r *Report, js []junctionRow) ([]byte, error) {
 	p := plot.New()
 	p.Title.Text = "Delay per vehicle on the approaches of the busiest junctions"
 	p.Y.Label.Text = "delay per vehicle (s)"
-	w := vg.Points(min(14, 60/float64(len(r.Arms))))
-	var names []string
+	p.Add(plotter.NewGrid())
+	// Bars fill at most 80 % of a junction's share of the data area: the
+	// picture less the legend's column and the vertical axis.
+	names := plot.NewLegend()
+	for _, a := range r.Arms {
+		names.Add(a)
+	}
+	area := 7*vg.Inch - legendWidth(names) - 0.7*vg.Inch
+	w := min(vg.Points(14), area*0.8/vg.Length(float64(len(js))*float64(len(r.Arms))))
+	var ids []string
 	for _, j := range js {
-		names = append(names, j.ID)
+		ids = append(ids, j.ID)
 	}
 	for ai, a := range r.Arms {
 		vals := make(plotter.Values, len(js))
@@ -245,18 +335,13 @@ func junctionPlot(r *Report, js []junctionRow) ([]byte, error) {
 		p.Add(b)
 		p.Legend.Add(a, b)
 	}
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.XOffs = vg.Points(60)
-	p.NominalX(names...)
+	p.NominalX(ids...)
 	p.X.Min, p.X.Max = -0.7, float64(len(js))-0.3
 	p.Y.Min = 0
-	p.Y.Max *= 1.2 // room for the legend
 	p.X.Tick.Label.Rotation = math.Pi / 6
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
-	p.Add(plotter.NewGrid())
-	return svgOf(p, 7*vg.Inch, 4*vg.Inch)
+	return legendSVG(p, takeLegend(p), 7*vg.Inch, 4*vg.Inch)
 }
 
 // mapPlot draws every road of the network coloured by diff (per road;
@@ -371,8 +456,7 @@ func mapPlot(title string, net *netFile, diff []float64, unit string) ([]byte, e
 		}
 		p.Legend.Add(label, l)
 	}
-	p.Legend.Top = true
-	p.Legend.Left = false
+	leg := takeLegend(p)
 	w := 7 * vg.Inch
 	h := vg.Length(float64(w) * (ymax - ymin) / (xmax - xmin))
 	h = max(min(h, 9*vg.Inch), 3*vg.Inch)
@@ -385,9 +469,8 @@ func mapPlot(title string, net *netFile, diff []float64, unit string) ([]byte, e
 	} else {
 		sx = sy / ratio
 	}
-	// A band above the network for the legend.
-	const band = 0.22
 	p.X.Min, p.X.Max = cx-sx/2*1.02, cx+sx/2*1.02
-	p.Y.Min, p.Y.Max = cy-sy/2*1.02, cy+sy/2*1.02+band*sy
-	return svgOf(p, w, vg.Length(float64(h)*(1+band))+0.3*vg.Inch)
+	p.Y.Min, p.Y.Max = cy-sy/2*1.02, cy+sy/2*1.02
+	// The legend takes a column on the right: widen the picture by it.
+	return legendSVG(p, leg, w+legendWidth(leg), h+0.3*vg.Inch)
 }

@@ -597,7 +597,7 @@ func (r *Report) page() (*page, map[string][]byte, error) {
 		return nil, nil, err
 	} else if svg != nil {
 		plots["effects.svg"] = svg
-		pg.img("Change against the baseline per metric and arm", "plots/effects.svg", svg)
+		pg.img("Change against the baseline, one panel per metric on its own scale", "plots/effects.svg", svg)
 	}
 
 	if len(r.Warnings) > 0 {
