@@ -1,6 +1,10 @@
 package maps
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
 // Relation flags between an ordered pair of movements (a, b) at one node.
 const (
@@ -181,4 +185,140 @@ func (c ConflictMatrix) yieldLetters(state []byte) {
 			}
 		}
 	}
+}
+
+// buildConflicts fills the Crosses and Merges flags of the node's conflict
+// matrix and every link's Crossing and Merging lists.
+func buildConflicts(n *Network, v NodeID) {
+	nd := &n.Nodes[v]
+	nm := len(nd.Movements)
+	nd.Conflicts = newConflictMatrix(nm)
+	if nm == 0 {
+		return
+	}
+	for i, ma := range nd.Movements {
+		for j, mb := range nd.Movements {
+			if j <= i {
+				continue
+			}
+			A, B := &n.Movements[ma], &n.Movements[mb]
+			for _, la := range A.Links {
+				for _, lb := range B.Links {
+					LA, LB := &n.Links[la], &n.Links[lb]
+					if LA.From == LB.From {
+						continue // diverging from one lane: no conflict
+					}
+					if LA.To == LB.To {
+						nd.Conflicts.set(i, j, Merges)
+						nd.Conflicts.set(j, i, Merges)
+						LA.Merging = append(LA.Merging, lb)
+						LB.Merging = append(LB.Merging, la)
+					} else if pathsCross(LA.Path, LB.Path) {
+						nd.Conflicts.set(i, j, Crosses)
+						nd.Conflicts.set(j, i, Crosses)
+						LA.Crossing = append(LA.Crossing, lb)
+						LB.Crossing = append(LB.Crossing, la)
+					}
+				}
+			}
+		}
+	}
+}
+
+// setYields decides who gives way in every conflicting pair and fills
+// Link.Foes accordingly. At signals (see the package doc) permissive pairs
+// yield by turn rank and right turns yield to crossing traffic; crossing
+// through movements are exclusive. Elsewhere the minor road yields, then
+// right-before-left, then turn rank.
+func setYields(n *Network, v NodeID, signalised bool) {
+	nd := &n.Nodes[v]
+	c := nd.Conflicts
+	for i := range c.Flags {
+		c.Flags[i] &^= Yields | TakeTurns
+	}
+	for i, ma := range nd.Movements {
+		for j, mb := range nd.Movements {
+			if i == j || !c.Conflicting(i, j) {
+				continue
+			}
+			if takeTurns(n, ma, mb) {
+				c.set(i, j, TakeTurns)
+			} else if yields(n, ma, mb, i, j, signalised) {
+				c.set(i, j, Yields)
+			}
+		}
+	}
+	for _, ma := range nd.Movements {
+		for _, la := range n.Movements[ma].Links {
+			L := &n.Links[la]
+			L.Foes = L.Foes[:0]
+			for _, lb := range append(append([]LinkID(nil), L.Crossing...), L.Merging...) {
+				mb := n.Links[lb].Movement
+				if c.At(n.Movements[ma].Local, n.Movements[mb].Local)&Yields != 0 {
+					L.Foes = append(L.Foes, lb)
+				}
+			}
+			slices.Sort(L.Crossing)
+			L.Crossing = slices.Compact(L.Crossing)
+			slices.Sort(L.Merging)
+			L.Merging = slices.Compact(L.Merging)
+			slices.Sort(L.Foes)
+			L.Foes = slices.Compact(L.Foes)
+		}
+	}
+}
+
+// takeTurns reports whether movements a and b come from the same approach
+// (the same road, or roads arriving within 30° of each other) and turn the
+// same way: parallel streams that merge take turns rather than one always
+// giving way, which would starve it.
+func takeTurns(n *Network, a, b MovementID) bool {
+	A, B := &n.Movements[a], &n.Movements[b]
+	if A.Turn != B.Turn || A.Turn == UTurn {
+		return false
+	}
+	d := angleDiff(approachHeading(n, A.From), approachHeading(n, B.From))
+	return A.From == B.From || math.Abs(d) < math.Pi/6
+}
+
+// yields reports whether movement a gives way to movement b (local indices
+// i, j) when both may go.
+func yields(n *Network, a, b MovementID, i, j int, signalised bool) bool {
+	A, B := &n.Movements[a], &n.Movements[b]
+	ha, hb := approachHeading(n, A.From), approachHeading(n, B.From)
+	d := angleDiff(ha, hb) // > 0: b comes from a's right
+	opposing := math.Abs(d) > 3*math.Pi/4
+	sameApproach := A.From == B.From || math.Abs(d) < math.Pi/6
+	byRank := func() bool {
+		if A.Turn != B.Turn {
+			return A.Turn < B.Turn
+		}
+		return i > j
+	}
+	merge := n.Nodes[A.Node].Conflicts.At(i, j)&Crosses == 0
+	if signalised {
+		switch {
+		case A.Turn == UTurn || B.Turn == UTurn:
+			return byRank()
+		case opposing || sameApproach || merge && (A.Turn != Straight || B.Turn != Straight):
+			return byRank()
+		case A.Turn == Right && B.Turn != Right:
+			return true
+		case B.Turn == Right && A.Turn != Right:
+			return false
+		}
+		return false // exclusive
+	}
+	// Entering a roundabout yields to the traffic going round.
+	if ra, rb := n.Roads[A.From].Roundabout, n.Roads[B.From].Roundabout; ra != rb {
+		return rb
+	}
+	pa, pb := n.Roads[A.From].Priority, n.Roads[B.From].Priority
+	if pa != pb {
+		return pa < pb
+	}
+	if opposing || sameApproach {
+		return byRank()
+	}
+	return d > 0 // right before left
 }

@@ -206,3 +206,83 @@ func (n *Network) LonLat() func(orb.Point) orb.Point {
 	}
 	return nil
 }
+
+// project2local projects every lon/lat once to local metres around the
+// centre of the data (spherical Mercator scaled by the cosine of the
+// origin's latitude) and returns the origin.
+func project2local(feats []feature) *orb.Point {
+	var b orb.Bound
+	first := true
+	for i := range feats {
+		for _, ls := range feats[i].lines {
+			for _, p := range ls {
+				if first {
+					b = orb.Bound{Min: p, Max: p}
+					first = false
+				}
+				b = b.Extend(p)
+			}
+		}
+		for _, p := range feats[i].points {
+			if first {
+				b = orb.Bound{Min: p, Max: p}
+				first = false
+			}
+			b = b.Extend(p)
+		}
+	}
+	o := b.Center()
+	tr := LocalProjection(o)
+	for i := range feats {
+		for _, ls := range feats[i].lines {
+			for j := range ls {
+				ls[j] = tr(ls[j])
+			}
+		}
+		for j := range feats[i].points {
+			feats[i].points[j] = tr(feats[i].points[j])
+		}
+	}
+	return &o
+}
+
+// earthRadiusPi is orb.EarthRadius·π (m), as in orb's project package.
+const earthRadiusPi = orb.EarthRadius * math.Pi
+
+// toMercator is orb's WGS84-to-spherical-Mercator projection (project.WGS84
+// .ToMercator), written with detmath so that it gives the same bits on
+// every architecture: x = R·λ, y = R·ln tan(π/4 + φ/2), y clamped to ±R·π.
+func toMercator(g orb.Point) orb.Point {
+	y := detmath.Log(detmath.Tan((90.0+g[1])*math.Pi/360.0)) * orb.EarthRadius
+	return orb.Point{earthRadiusPi / 180.0 * g[0], max(-earthRadiusPi, min(y, earthRadiusPi))}
+}
+
+// fromMercator is the inverse of toMercator (orb's project.Mercator.ToWGS84):
+// φ = 2·atan(e^(y/R)) − π/2.
+func fromMercator(p orb.Point) orb.Point {
+	return orb.Point{180.0 * p[0] / earthRadiusPi,
+		180.0 / math.Pi * (float64(2*detmath.Atan(detmath.Exp(p[1]/orb.EarthRadius))) - math.Pi/2.0)}
+}
+
+// LocalProjection returns a projection from WGS84 lon/lat to metres east
+// and north of origin: spherical Mercator scaled by cos(latitude of
+// origin). For points within 10 km of the origin, distances are within
+// 0.1% of great-circle distances at latitude 30°, 0.16% at 45° and 0.28% at
+// 60° (the error grows with tan(latitude) and the distance from the origin).
+func LocalProjection(origin orb.Point) func(orb.Point) orb.Point {
+	o := toMercator(origin)
+	k := detmath.Cos(origin[1] * math.Pi / 180)
+	return func(p orb.Point) orb.Point {
+		m := toMercator(p)
+		return orb.Point{(m[0] - o[0]) * k, (m[1] - o[1]) * k}
+	}
+}
+
+// LocalUnprojection is the inverse of LocalProjection.
+func LocalUnprojection(origin orb.Point) func(orb.Point) orb.Point {
+	o := toMercator(origin)
+	k := detmath.Cos(origin[1] * math.Pi / 180)
+	return func(p orb.Point) orb.Point {
+		return fromMercator(orb.Point{p[0]/k + o[0], p[1]/k + o[1]})
+	}
+}
