@@ -31,6 +31,20 @@ type Config struct {
 	// the front of its lane for this long, blocked by something other than
 	// a red light, jumps ahead along its route. 0 or less disables it.
 	Teleport float64
+	// Ballistic moves vehicles by the mean of their speeds at the start
+	// and the end of a step, Δx = (v + v')·Δt/2 (SUMO's
+	// --step-method.ballistic; CityFlow's only update); otherwise by the
+	// new speed, Δx = v'·Δt (Euler, SUMO's default).
+	Ballistic bool
+	// FixedLanes keeps every vehicle in the lane it enters, as CityFlow
+	// does with laneChange false: no lane changes at all, strategic ones
+	// included. Each junction still puts a vehicle on a lane of the next
+	// road that serves the turn after (Sim's usual choice), and a vehicle
+	// whose exit lane is full waits at its line for it rather than take
+	// another lane. A vehicle that ends up on a lane not leading to its
+	// next road (a closed lane, a given departure lane) takes a road its
+	// lane does lead to and is rerouted from there.
+	FixedLanes bool
 	// LaneChange enables discretionary lane changes (MOBIL). Strategic
 	// changes, needed to follow the route, always happen.
 	LaneChange bool

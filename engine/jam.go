@@ -15,7 +15,10 @@ import (
 const DefaultJamTime = 300.0
 
 // A Jam is where traffic is stuck: lanes whose first vehicle has stood for
-// at least the jam time (longer than any signal cycle). A lane's first
+// at least the jam time (longer than any signal cycle) held by something
+// other than a red light, without a moment when the light alone held it
+// (time at red counts while its exit lane has no room for it either). A
+// lane's first
 // vehicle waits on the lane its link leads to (no room there, a standing
 // queue at its start) or on vehicles crossing or merging with its path.
 // When those waits close a loop — each stuck lane waiting on the next, the
@@ -72,9 +75,10 @@ func (s *Sim) Describe(j Jam) string { return j.describe(s.net) }
 
 // Jams returns where traffic is stuck now: every road lane whose first
 // vehicle has stood for at least minStuck seconds (DefaultJamTime when
-// minStuck ≤ 0) waiting for room on the lane its link leads to, for
-// crossing or merging vehicles, or for a light that has stayed red far
-// longer than any cycle (Starved), grouped by what they wait on.
+// minStuck ≤ 0) waiting for room on the lane its link leads to or for
+// crossing or merging vehicles, without a moment when a red light alone
+// held it, or at a light that has stayed red far longer than any cycle
+// (Starved), grouped by what they wait on.
 // Gridlocks (cycles of lanes each waiting on the next) come first, by
 // their lowest lane id; then, by lane id, the other stuck queues, each
 // from the lane no stuck lane waits on, and the starved lanes. It reads
@@ -93,17 +97,20 @@ func (s *Sim) Jams(minStuck float64) []Jam {
 			continue
 		}
 		c := &seg.cars[0]
-		if float64(c.wait) < minStuck-1e-9 || c.next < 0 {
+		if c.next < 0 {
 			continue
 		}
 		vt := &s.vtypes[c.vt]
 		switch {
+		case float64(c.held) < minStuck-1e-9:
+			// Not held that long by anything but a red light.
+			if c.flags&fRed != 0 && float64(c.wait) >= minStuck-1e-9 {
+				// A light that has stayed red far longer than any cycle.
+				waitsOn[l] = -3
+			}
 		case c.link >= 0 && s.room(s.segs[c.link].lane, nil) < float64(c.length)+vt.Follow.MinGap:
 			// No room on the lane its link leads to, whatever the light.
 			waitsOn[l] = s.segs[c.link].lane
-		case c.flags&fRed != 0:
-			// A light that has stayed red far longer than any cycle.
-			waitsOn[l] = -3
 		default:
 			// Crossing or merging vehicles.
 			waitsOn[l] = -1

@@ -36,6 +36,9 @@ type lcMove struct {
 const lcGap = 0.5
 
 func (s *Sim) phaseLaneChange() {
+	if s.cfg.FixedLanes {
+		return
+	}
 	nr := len(s.net.Roads)
 	nc := chunks(nr)
 	if len(s.lcs) < nc {

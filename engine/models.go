@@ -23,6 +23,8 @@ func modelAccel(vt *VType, v, gap, vl, v0, dt, rnd float64) float64 {
 			a = max(a, max((v0-v)/dt, -vt.Follow.Decel))
 		}
 		return a
+	case follow.KindCityFlow:
+		return follow.CityFlowAccel(&vt.Follow, v, gap, vl, v0, dt)
 	default:
 		return follow.Krauss{}.Accel(&vt.Follow, follow.Situation{Speed: v, Gap: gap, LeaderSpeed: vl, DesiredSpeed: v0, Step: dt, Rand: rnd})
 	}

@@ -302,3 +302,71 @@ func TestNoEntryOnRed(t *testing.T) {
 		})
 	}
 }
+
+// TestCityFlowDischarge checks CityFlow's car-following rule inside the
+// engine on a standing queue released by a green (the flow files'
+// vehicles: maxPosAcc 2 m/s², usualNegAcc = maxNegAcc 4.5 m/s², minGap
+// 2.5 m, headwayTime 2 s, maxSpeed 11.111 m/s; 1 s steps, ballistic
+// update): CityFlow's rule, stepped by hand from the same standing queue,
+// passes the line with its 1st vehicle at once and then every 2.5 s on
+// average, 12 vehicles in the first 30 s of green and 24 in 60 s.
+func TestCityFlowDischarge(t *testing.T) {
+	j := newJunction(t, 1, 11.111)
+	j.program(withDuration(j.red, 120), withDuration(j.green, 10000))
+	var trips []engine.Trip
+	for i := range 60 {
+		trips = append(trips, engine.Trip{Depart: float64(i), From: j.W, To: j.E, DepartSpeed: engine.DepartSpeedGiven})
+	}
+	cfg := engine.DefaultConfig()
+	cfg.Workers = 1
+	cfg.Ballistic = true
+	cfg.VTypes = []engine.VType{{ID: "cityflow", Length: 5, MaxSpeed: 11.111, Model: follow.KindCityFlow,
+		SpeedFactor: engine.Normal{Mean: 1, Min: 0.2, Max: 2},
+		Follow:      follow.Params{Accel: 2, Decel: 4.5, EmergencyDecel: 4.5, MinGap: 2.5, Headway: 2}}}
+	sim, err := engine.New(j.net, cfg, trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	times := lineCrossings(t, sim, j.approach(), 250)
+	g := times[0] // the queue starts discharging
+	n30, n60 := 0, 0
+	for _, x := range times {
+		if x < g+30-1e-9 {
+			n30++
+		}
+		if x < g+60-1e-9 {
+			n60++
+		}
+	}
+	t.Logf("first crossing at %g s; %d vehicles in 30 s, %d in 60 s", g, n30, n60)
+	if n30 != 12 || n60 != 24 {
+		t.Errorf("discharge: %d vehicles in 30 s and %d in 60 s of green, want CityFlow's 12 and 24", n30, n60)
+	}
+}
+
+// lineCrossings steps sim until time end and returns when vehicles crossed
+// the stop line of lane (s, in order); it fails the test on a crossing on
+// red or when none crossed.
+func lineCrossings(t *testing.T, sim *engine.Sim, lane maps.LaneID, end float64) []float64 {
+	t.Helper()
+	w := newWatcher(sim)
+	var times []float64
+	w.onCross = func(c crossing) {
+		if c.Lane == lane {
+			times = append(times, c.Time)
+		}
+	}
+	for sim.Time() < end {
+		if err := w.step(sim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(w.red) > 0 {
+		t.Fatalf("%d crossings on red, first: %v", len(w.red), w.red[0])
+	}
+	if len(times) == 0 {
+		t.Fatal("no vehicle crossed the stop line")
+	}
+	return times
+}

@@ -36,6 +36,15 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	if err := s.buildNodes(); err != nil {
 		return nil, err
 	}
+	s.comp = make([]int32, len(net.Roads))
+	for i := range s.comp {
+		s.comp[i] = -1
+	}
+	for ci, c := range net.Components {
+		for _, r := range c {
+			s.comp[r] = int32(ci)
+		}
+	}
 	if err := s.addTrips(trips); err != nil {
 		return nil, err
 	}
@@ -102,6 +111,16 @@ func (s *Sim) buildSegments() error {
 			nd := &n.Nodes[n.Movements[lk.Movement].Node]
 			if nd.Conflicts.At(n.Movements[lk.Movement].Local, n.Movements[n.Links[f].Movement].Local)&maps.TakeTurns != 0 {
 				sl.turns = append(sl.turns, int32(s.nLanes)+int32(f))
+			}
+		}
+		if n.StartCrossings {
+			// The other links leaving the same lane cross this one where
+			// they all start (see maps.Network.StartCrossings).
+			for _, f := range n.Lanes[lk.From].Links {
+				if f != maps.LinkID(k) {
+					sl.cross = append(sl.cross, int32(s.nLanes)+int32(f))
+					sl.crossPts = append(sl.crossPts, crossing{})
+				}
 			}
 		}
 		// A lane receives vehicles from its links and, when they cross a

@@ -28,6 +28,11 @@ type car struct {
 	factor float32 // desired speed factor
 	wait   float32 // s standing still without interruption
 	fuel   float32 // mL burnt on the current segment, not yet credited
+	// held is how long (s) it has stood at the front of a road lane held
+	// by something other than a red light, since it last stood held by
+	// the light alone: a wait for room on its exit lane counts whatever
+	// the light shows. Sim.Jams reads it.
+	held float32
 }
 
 // car flags.
@@ -38,10 +43,11 @@ const (
 	fRed                          // held by a red or yellow light
 	fCross                        // held only until vehicles inside the junction clear its path
 	fConnected                    // equipped for V2X
+	fRoom                         // its exit lane has no room for it (set with fRed too)
 
 	// fJunction are the flags of a junction decision, cleared when a
 	// vehicle changes lane or segment.
-	fJunction = fPermit | fDecided | fRed | fCross
+	fJunction = fPermit | fDecided | fRed | fCross | fRoom
 )
 
 // vehicle is the cold per-vehicle state, indexed by vehicle id.
@@ -217,7 +223,10 @@ type Sim struct {
 	vtypes   []VType
 	minGap   []float64 // per vehicle type, m (hot copy)
 	ffTT     []float64 // per road free-flow time, s (for rerouting)
-	srch     searchScratch
+	// comp is each road's strongly connected component (an index into
+	// net.Components; −1 when the network lists none).
+	comp []int32
+	srch searchScratch
 	// sensorsOn: some controller reads sensors, so lanes are read every
 	// step; otherwise on demand (readAt: the step of the last full read).
 	sensorsOn bool

@@ -30,8 +30,10 @@ import (
 //  3. Move (parallel by segment): each lane or link updates its vehicles
 //     front to back: the acceleration is the minimum over the car-following
 //     model's answer for every constraint (leader, stop line, turn speed,
-//     vehicles ahead on the next segment or merging into it), then the speed
-//     is clamped so that no vehicle can reach the one ahead. Vehicles that
+//     vehicles ahead on the next segment, on any link leaving the same lane
+//     or merging into it), then the speed is clamped so that no vehicle can
+//     reach the one ahead; positions advance by the new speed (Euler) or by
+//     the mean of the old and new ones (Config.Ballistic). Vehicles that
 //     pass the end of their destination road arrive; others that pass the
 //     end go to the segment's outbox with the segment they end on.
 //  4. Transfer (parallel by segment): each segment takes in the vehicles
@@ -39,7 +41,8 @@ import (
 //     source segment), behind the vehicles already there.
 //  5. Lane changes (parallel by road): strategic changes towards a lane
 //     that serves the next road, and discretionary MOBIL changes once per
-//     simulated second, decided and applied road by road.
+//     simulated second, decided and applied road by road (none with
+//     Config.FixedLanes).
 //  6. Insertion (serial, in trip order): trips whose departure time has
 //     come enter the first lane of their route that has room.
 //  7. Teleports (serial, in vehicle id order): vehicles stuck at the front
@@ -152,7 +155,7 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 				continue
 			}
 			was := c.flags&(fPermit|fDecided) == fPermit|fDecided
-			c.flags &^= fRed | fCross
+			c.flags &^= fRed | fCross | fRoom
 			ok := !blocked && s.mayEnter(c, seg, d, was, vt, sc)
 			if ok {
 				c.flags |= fPermit | fDecided
@@ -177,7 +180,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	if c.link < 0 {
 		return false
 	}
-	if !committed && c.speed < 0.1 && s.room(s.segs[c.link].lane, sc) < min(float64(c.length)+p.MinGap, s.segs[s.segs[c.link].lane].length) {
+	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 && s.room(s.segs[c.link].lane, sc) < min(float64(c.length)+p.MinGap, s.segs[s.segs[c.link].lane].length) {
 		// Waiting at the line for room on its exit lane: take another lane
 		// of the next road that has room, as a driver would, and change
 		// lanes there if the route needs it.
@@ -195,6 +198,9 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 			// the yellow, once the foes stop, as drivers do.
 		default:
 			c.flags |= fRed
+			if s.room(k.lane, sc) < min(float64(c.length)+p.MinGap, s.segs[k.lane].length) {
+				c.flags |= fRoom
+			}
 			return false
 		}
 		// Vehicles inside the junction on crossing paths that have not yet
@@ -269,6 +275,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	t := k.lane
 	need := min(float64(c.length)+p.MinGap, s.segs[t].length)
 	if room := s.room(t, sc); room < need && !committed {
+		c.flags |= fRoom
 		return false
 	}
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
@@ -414,7 +421,11 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 
 // linkWithRoom returns the link from lane seg towards the car's next road
 // whose exit lane has room for it (one that also serves the road after
-// first, then the most room), or -1 when none has.
+// first, then the most room), or -1 when none has. An exit lane that does
+// not serve the road after is taken only when it leads back to it (to a
+// road of its strongly connected component): should the vehicle fail to
+// move over there, it then makes a detour (rerouteFromLane), never meets a
+// dead end.
 func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionScratch) int32 {
 	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
 	for _, l := range s.ids(seg.links) {
@@ -427,11 +438,29 @@ func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionS
 			continue
 		}
 		serve := c.next2 < 0 || s.serves(k.lane, c.next2)
+		if !serve && !s.leadsBack(k.lane, c.next2) {
+			continue
+		}
 		if best < 0 || serve && !bestServe || serve == bestServe && room > bestRoom+1e-9 {
 			best, bestServe, bestRoom = l, serve, room
 		}
 	}
 	return best
+}
+
+// leadsBack reports whether lane l has a link to a road in road r's
+// strongly connected component (from where r can be reached), or the
+// network lists no components.
+func (s *Sim) leadsBack(l, r int32) bool {
+	if s.comp[r] < 0 {
+		return true
+	}
+	for _, x := range s.ids(s.segs[l].linkRoads) {
+		if s.comp[x] == s.comp[r] {
+			return true
+		}
+	}
+	return false
 }
 
 // roadAfter returns the road k roads after the vehicle's current road on
@@ -597,14 +626,20 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		if lo := v - float64(p.EmergencyDecel*dt); nv < lo {
 			nv = lo
 		}
-		if nv > vmax {
-			if vmax < v-float64(p.EmergencyDecel*dt)-1e-9 {
+		// vmax bounds the step's displacement, vmax·Δt; with the
+		// ballistic update that bounds the mean of the two speeds.
+		lim := vmax
+		if s.cfg.Ballistic {
+			lim = float64(2*vmax) - v
+		}
+		if nv > lim {
+			if lim < v-float64(p.EmergencyDecel*dt)-1e-9 {
 				acc.hard++
 				if debugHook != nil {
 					debugHook(s, si, i, v, vmax)
 				}
 			}
-			nv = vmax
+			nv = lim
 		}
 		if nv < 0 {
 			nv = 0
@@ -614,7 +649,11 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		c.fuel += float32(f)
 		seg.acc.fuel += f
 		c.speed = nv
-		c.pos += float64(nv * dt)
+		if s.cfg.Ballistic {
+			c.pos += min(float64((v+nv)*dt/2), max(0, float64(vmax*dt)))
+		} else {
+			c.pos += float64(nv * dt)
+		}
 		newPos = c.pos
 		if int(si) < s.nLanes {
 			s.passLoop(si, oldPos, c)
@@ -631,6 +670,13 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		}
 		if nv < 0.1 {
 			c.wait += float32(dt)
+			if i == 0 && !seg.isLink {
+				if c.flags&(fRed|fRoom) == fRed {
+					c.held = 0 // only the light holds it: nothing is stuck
+				} else {
+					c.held += float32(dt)
+				}
+			}
 			if c.flags&fHalted == 0 {
 				c.flags |= fHalted
 				s.veh[c.id].stops++
@@ -646,7 +692,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		} else {
 			if c.wait > 0 {
 				s.veh[c.id].waitTotal += float64(c.wait)
-				c.wait = 0
+				c.wait, c.held = 0, 0
 			}
 			if nv > stopRearm {
 				c.flags &^= fHalted
@@ -709,6 +755,9 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 			// path: braking as hard as allowed sorts them out, and the
 			// transfer phase keeps them apart on the lane.)
 			worst := max(0, h.speed-float64(h.decel*dt))
+			if s.cfg.Ballistic {
+				worst = (h.speed + worst) / 2
+			}
 			vmax = min(vmax, max(0, gap-tiny+float64(worst*dt))/dt)
 		}
 	}
@@ -717,6 +766,14 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	if !seg.isLink {
 		if c.next < 0 || c.flags&fPermit == 0 || c.link < 0 {
 			return a, vmax
+		}
+		// Links leaving one lane overlap where they start: keep behind
+		// the last vehicle on each of them, not only on this one's (as
+		// CityFlow does; SUMO until the paths have separated).
+		for _, l := range s.ids(seg.links) {
+			if ls := &s.segs[l]; l != c.link && ls.tail.n > 0 {
+				ahead(d+ls.tail.pos-ls.tail.length, &ls.tail)
+			}
 		}
 		k := &s.segs[c.link]
 		if k.tail.n > 0 {

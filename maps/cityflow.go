@@ -75,7 +75,9 @@ func LoadCityFlow(path string) (*Network, error) {
 // ReadCityFlow builds a Network from a CityFlow roadnet, keeping the file's
 // own movements (roadLinks), lane links with their points and light phases.
 // Virtual intersections become Boundary nodes. Lanes start and end the
-// intersection width away from the intersection point, as in CityFlow.
+// intersection width away from the intersection point, as in CityFlow,
+// and lane links leaving one lane cross at their shared first point
+// (Network.StartCrossings), as CityFlow takes them to.
 // The program cycles the file's light phases with their times and no
 // inserted yellow (CityFlow's phase 0, right turns only, is its clearance).
 func ReadCityFlow(data []byte, name string) (*Network, error) {
@@ -86,7 +88,7 @@ func ReadCityFlow(data []byte, name string) (*Network, error) {
 	if len(rn.Intersections) == 0 || len(rn.Roads) == 0 {
 		return nil, fmt.Errorf("a roadnet needs intersections and roads, has %d and %d", len(rn.Intersections), len(rn.Roads))
 	}
-	n := &Network{Source: name, Skipped: map[string]int{}}
+	n := &Network{Source: name, Skipped: map[string]int{}, StartCrossings: true}
 	nodeIdx := map[string]NodeID{}
 	for i, it := range rn.Intersections {
 		p, err := cfPt(it.Point)

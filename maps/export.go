@@ -28,6 +28,8 @@ type exportMeta struct {
 	LeftHand bool        `json:"left_hand,omitempty"`
 	Country  string      `json:"country,omitempty"`
 	Credit   string      `json:"credit,omitempty"`
+	// StartCrossings is Network.StartCrossings (CityFlow roadnets).
+	StartCrossings bool `json:"start_crossings,omitempty"`
 }
 
 type exportMovement struct {
@@ -109,7 +111,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		"crs": map[string]any{"type": "name", "properties": map[string]string{"name": crs}},
 		"citytwin": exportMeta{
 			Format: ExportFormat, Source: n.Source, Origin: n.Origin, Warnings: n.Warnings,
-			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads, Proj: n.Proj, LeftHand: n.LeftHand, Country: n.Country, Credit: n.Credit,
+			Skipped: n.Skipped, RemovedRoads: n.RemovedRoads, Proj: n.Proj, LeftHand: n.LeftHand, Country: n.Country, Credit: n.Credit, StartCrossings: n.StartCrossings,
 		},
 	}
 	data, err := json.Marshal(fc)
@@ -157,7 +159,7 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 		proj = LocalProjection(o)
 	}
 	n := &Network{Source: meta.Source, Origin: meta.Origin, Proj: meta.Proj, Warnings: meta.Warnings, Skipped: meta.Skipped, RemovedRoads: meta.RemovedRoads,
-		LeftHand: meta.LeftHand, Country: meta.Country, Credit: meta.Credit}
+		LeftHand: meta.LeftHand, Country: meta.Country, Credit: meta.Credit, StartCrossings: meta.StartCrossings}
 	if n.Skipped == nil {
 		n.Skipped = map[string]int{}
 	}

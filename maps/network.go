@@ -162,6 +162,15 @@ type Network struct {
 	// from it (pictures, exports): OSMCredit for OpenStreetMap input, ""
 	// when unknown.
 	Credit string
+	// StartCrossings is true when links leaving one lane cross at the
+	// first point their paths share, as CityFlow takes its roadnets' lane
+	// links to (it finds a crossing wherever two lane links' polylines
+	// meet): the engine then holds a vehicle at its stop line until the
+	// vehicles on the other links from its lane have cleared that point,
+	// as for any crossing. Otherwise such links diverge without a
+	// conflict (SUMO's reading) and only car following keeps their
+	// vehicles apart.
+	StartCrossings bool
 	// Warnings lists what the builder had to guess or fix.
 	Warnings []Warning
 	// Skipped counts input features that were not drivable roads, by reason.

@@ -213,7 +213,9 @@ func (sc *Scenario) engineConfig() (engine.Config, error) {
 	c.Step, c.Seed, c.Workers, c.Warmup = sc.Step, sc.Seed, sc.Workers, sc.Warmup
 	c.MinParallel = sc.MinParallel
 	c.Teleport = max(*sc.Driving.Teleport, 0) // 0 and below disable it
-	c.LaneChange = !sc.Driving.NoLaneChange
+	c.LaneChange = !sc.Driving.NoLaneChange && !sc.Driving.FixedLanes
+	c.FixedLanes = sc.Driving.FixedLanes
+	c.Ballistic = sc.Driving.StepMethod == StepBallistic
 	c.Politeness = *sc.Driving.Politeness
 	c.LaneChangeThreshold = *sc.Driving.LaneChangeThreshold
 	c.Interval = sc.Output.Interval
@@ -626,7 +628,8 @@ type cityflowFlow struct {
 // interval seconds from startTime to endTime inclusive along its route
 // (gaps between listed roads are filled by the router, as CityFlow does).
 // Each distinct vehicle description becomes a vehicle type
-// "cityflow-N" driven by IDM with the entry's parameters.
+// "cityflow-N" with the entry's parameters, driven by CityFlow's own model
+// unless demand.cityflow_model names another.
 func (b *demandBuilder) cityflow(rel string) {
 	key := "demand.cityflow"
 	data, err := b.sc.ReadFile(rel)
@@ -640,6 +643,9 @@ func (b *demandBuilder) cityflow(rel string) {
 		b.fail(key, "%s: not a CityFlow flow file: %v", file, err)
 		return
 	}
+	// The vehicles' model: CityFlow's own unless the scenario names
+	// another (checked by Validate).
+	model, _, _ := follow.ByName(b.sc.Demand.CityFlowModel)
 	types := map[string]int{}
 	for i, f := range flows {
 		where := fmt.Sprintf("%s: flow %d", file, i)
@@ -663,7 +669,7 @@ func (b *demandBuilder) cityflow(rel string) {
 			vt = len(b.cfg.VTypes)
 			types[sig] = vt
 			b.cfg.VTypes = append(b.cfg.VTypes, engine.VType{ID: fmt.Sprintf("cityflow-%d", len(types)-1), Length: v.Length,
-				MaxSpeed: v.MaxSpeed, Model: follow.KindIDM, SpeedFactor: engine.Normal{Mean: 1, Min: 0.2, Max: 2},
+				MaxSpeed: v.MaxSpeed, Model: model, SpeedFactor: engine.Normal{Mean: 1, Min: 0.2, Max: 2},
 				Follow: follow.Params{Accel: v.MaxPosAcc, Decel: decel, EmergencyDecel: math.Max(v.MaxNegAcc, decel), MinGap: v.MinGap, Headway: hw}})
 		}
 		var roads []maps.RoadID

@@ -39,15 +39,23 @@ const (
 
 // Car-following models a vehicle type may name.
 const (
-	ModelIDM    = "idm"
-	ModelKrauss = "krauss"
+	ModelIDM      = "idm"
+	ModelKrauss   = "krauss"
+	ModelCityFlow = "cityflow"
+)
+
+// Step methods ([driving] step_method).
+const (
+	StepEuler     = "euler"
+	StepBallistic = "ballistic"
 )
 
 // Models and Distributions are the values Validate accepts for
 // vtypes[].model and the distribution keys (PolicyNames lists the
 // signal policies).
 var (
-	Models        = []string{ModelIDM, ModelKrauss}
+	Models        = []string{ModelIDM, ModelKrauss, ModelCityFlow}
+	StepMethods   = []string{StepEuler, StepBallistic}
 	Distributions = []string{"poisson", "uniform"}
 )
 
@@ -146,6 +154,12 @@ func (s *Scenario) ApplyDefaults() {
 	}
 
 	setDefault(&s.Driving.Teleport, DefaultTeleport)
+	if s.Demand.CityFlow != "" {
+		// CityFlow's vehicles, moved as CityFlow moves them.
+		def(&d.CityFlowModel, ModelCityFlow)
+		def(&s.Driving.StepMethod, StepBallistic)
+	}
+	def(&s.Driving.StepMethod, StepEuler)
 	setDefault(&s.Driving.Politeness, DefaultPoliteness)
 	setDefault(&s.Driving.LaneChangeThreshold, DefaultLaneChangeThreshold)
 

@@ -78,5 +78,5 @@ func ExampleBuild() {
 	fmt.Println(c.Trips, c.Arrived, c.Teleports)
 	// Output:
 	// 1 car 24
-	// 212 182 0
+	// 212 181 0
 }

@@ -177,6 +177,9 @@ type Demand struct {
 	TripsCSV string `toml:"trips_csv"`
 	// CityFlow is a CityFlow flow.json (routes as road lists).
 	CityFlow string `toml:"cityflow"`
+	// CityFlowModel is the car-following model of the flow file's
+	// vehicles: "cityflow" (default, CityFlow's own), "idm" or "krauss".
+	CityFlowModel string `toml:"cityflow_model"`
 	// SUMO lists SUMO route files (.rou.xml, .trips.xml): their vehicle
 	// types, vehicles, trips and flows (see README.md).
 	SUMO Paths `toml:"sumo"`
@@ -376,6 +379,15 @@ type Driving struct {
 	// NoLaneChange disables discretionary (MOBIL) lane changes; strategic
 	// changes still happen.
 	NoLaneChange bool `toml:"no_lane_change"`
+	// FixedLanes keeps every vehicle in the lane it enters: no lane
+	// changes at all, as CityFlow with laneChange false (see
+	// engine.Config.FixedLanes). It implies NoLaneChange.
+	FixedLanes bool `toml:"fixed_lanes"`
+	// StepMethod is how positions advance over a step: "euler" (by the
+	// new speed, SUMO's default) or "ballistic" (by the mean of the old
+	// and new speeds, CityFlow's update). Default "ballistic" when the
+	// demand is a CityFlow flow file, "euler" otherwise.
+	StepMethod string `toml:"step_method"`
 	// Politeness is MOBIL's politeness factor p (default 0.2).
 	Politeness *float64 `toml:"politeness"`
 	// LaneChangeThreshold is MOBIL's Δa_th (m/s², ≥ 0, default 0.2).

@@ -296,7 +296,7 @@ func TestValidate(t *testing.T) {
 
 		{"empty id", func(s *Scenario) { s.VTypes[1].ID = "" }, "vtypes[1].id: must not be empty"},
 		{"duplicate id", func(s *Scenario) { s.VTypes[1].ID = "car" }, `vtypes[1].id: duplicate id "car"`},
-		{"model", func(s *Scenario) { s.VTypes[0].Model = "gipps" }, `vtypes[0].model: must be one of idm, krauss, got "gipps"`},
+		{"model", func(s *Scenario) { s.VTypes[0].Model = "gipps" }, `vtypes[0].model: must be one of idm, krauss, cityflow, got "gipps"`},
 		{"share", func(s *Scenario) { s.VTypes[0].Share = -1 }, "vtypes[0].share: must be positive"},
 		{"length", func(s *Scenario) { s.VTypes[0].Length = 31 }, "vtypes[0].length: must be in (0, 30] m"},
 		{"accel", func(s *Scenario) { s.VTypes[0].Accel = 0 }, "vtypes[0].accel: must be in (0, 10]"},

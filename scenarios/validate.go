@@ -58,6 +58,11 @@ func (s *Scenario) Validate() error {
 	}
 	c.within("driving.politeness", *s.Driving.Politeness, 0, 1)
 	c.atLeast("driving.lane_change_threshold", *s.Driving.LaneChangeThreshold, 0)
+	c.oneOf("driving.step_method", s.Driving.StepMethod, StepMethods)
+	if s.Demand.CityFlowModel != "" {
+		c.check("demand.cityflow_model", s.Demand.CityFlow != "", "applies to a CityFlow flow file (demand.cityflow)")
+		c.oneOf("demand.cityflow_model", s.Demand.CityFlowModel, Models)
+	}
 	if iv := s.Output.Interval; c.check("output.interval", iv > 0 && !math.IsInf(iv, 0), "must be positive and finite, got %g", iv) && s.Step > 0 {
 		k := iv / s.Step
 		c.check("output.interval", k >= 1-1e-9 && math.Abs(k-math.Round(k)) < 1e-6,

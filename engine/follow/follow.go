@@ -63,15 +63,18 @@ const (
 	KindIDM Kind = iota
 	KindKrauss
 	KindCACC
+	KindCityFlow
 )
 
-// ByName returns the model named "idm" or "krauss".
+// ByName returns the model named "idm", "krauss" or "cityflow".
 func ByName(name string) (Kind, Model, error) {
 	switch name {
 	case "", "idm":
 		return KindIDM, IDM{}, nil
 	case "krauss":
 		return KindKrauss, Krauss{}, nil
+	case "cityflow":
+		return KindCityFlow, CityFlow{}, nil
 	}
-	return 0, nil, fmt.Errorf("follow: unknown model %q (want idm or krauss)", name)
+	return 0, nil, fmt.Errorf("follow: unknown model %q (want idm, krauss or cityflow)", name)
 }

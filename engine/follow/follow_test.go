@@ -68,6 +68,7 @@ func TestByName(t *testing.T) {
 		{"", follow.KindIDM, true},
 		{"idm", follow.KindIDM, true},
 		{"krauss", follow.KindKrauss, true},
+		{"cityflow", follow.KindCityFlow, true},
 		{"IDM", 0, false},
 		{"cacc", 0, false},
 	} {

@@ -275,13 +275,14 @@ func TestSummarize(t *testing.T) {
 	var tt, tts []float64
 	for id := range sim.NumTrips() {
 		tr := sim.Trip(id)
-		if tr.Status == "unroutable" || tr.Scheduled > now {
+		if tr.Status == "unroutable" || tr.Scheduled >= now {
 			continue
 		}
 		due++
 		end := now
 		if tr.Status == "arrived" {
-			end = tr.Arrival
+			// CityFlow dates an arrival by the start of its step.
+			end = tr.Arrival - sim.StepLength()
 			if tr.Arrival >= warmup {
 				throughput++
 			}

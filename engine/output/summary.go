@@ -24,10 +24,12 @@ type Summary struct {
 	MeanDepartDelay float64 `json:"mean_depart_delay"`
 	// Throughput is the number of vehicles that arrived after the warm-up.
 	Throughput int `json:"throughput"`
-	// CityFlowATT is the average travel time as CityFlow computes it: over
-	// every trip whose departure time has come (waiting ones included), the
-	// mean of (arrival time, or Time if not arrived) minus the scheduled
-	// departure time.
+	// CityFlowATT is the average travel time as CityFlow computes it
+	// (Engine::getAverageTravelTime): over every trip whose departure time
+	// has come before Time (waiting ones included), the mean of (arrival
+	// time, or Time if not arrived) minus the scheduled departure time,
+	// where CityFlow dates an arrival by the start of the step in which
+	// the vehicle leaves (one step before CityTwin's arrival time).
 	CityFlowATT float64 `json:"cityflow_att"`
 	// ArrivedShare is arrived / inserted.
 	ArrivedShare float64 `json:"arrived_share"`
@@ -87,7 +89,7 @@ func summarizeJams(sim *engine.Sim) *JamSummary {
 // Summarize computes the summary of sim now, ignoring trips scheduled
 // before warmup (s) in the trip statistics.
 func Summarize(sim *engine.Sim, warmup float64) Summary {
-	now := sim.Time()
+	now, dt := sim.Time(), sim.StepLength()
 	s := Summary{Time: now, Counts: sim.Counts()}
 	var tts []float64
 	var att, dist float64
@@ -98,10 +100,13 @@ func Summarize(sim *engine.Sim, warmup float64) Summary {
 			continue
 		}
 		s.CO2 += r.CO2 / 1000
-		if r.Scheduled <= now {
+		if r.Scheduled < now-1e-9 {
 			end := now
 			if r.Arrival >= 0 {
 				end = r.Arrival
+				if r.Status == "arrived" {
+					end -= dt
+				}
 			}
 			att += end - r.Scheduled
 			natt++

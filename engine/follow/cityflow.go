@@ -1,0 +1,89 @@
+package follow
+
+import "math"
+
+// CityFlow is the car-following rule of CityFlow (H. Zhang et al.,
+// "CityFlow: A Multi-Agent Reinforcement Learning Environment for Large
+// Scale City Traffic Scenario", WWW 2019; Vehicle::getCarFollowSpeed in
+// its sources), a collision-free safe-speed model of the Gipps/Krauß
+// family written for a ballistic position update (a step moves a vehicle
+// by the mean of its old and new speeds, Δx = (v + v')·Δt/2). The next
+// speed is the least of
+//
+//   - the desired speed v0 and v + a·Δt;
+//   - the speed from which the follower, after this step, can still stop
+//     behind a leader that brakes as hard as it can (deceleration
+//     EmergencyDecel for both, no gap to spare);
+//   - the same with the comfortable deceleration b for both, keeping the
+//     standstill gap s0;
+//   - the headway term: the speed that leaves a time gap T after the step,
+//     v' = (g + (v_l + max(0, v − v_l)/2)·Δt − v·Δt/2) / (T + Δt/2),
+//     which also makes a faster follower anticipate half its speed
+//     difference.
+//
+// The "stop after the step" speed v' solves, for a gap g, a margin m and
+// decelerations d (follower) and d_l (leader),
+//
+//	(v + v')·Δt/2 + v'²/(2d) ≤ g − m + v_l²/(2d_l)
+//
+// and is also held below 2·v_l − d_l·Δt + 2(g − m)/Δt, the speed whose
+// step would reach the leader's position should it brake at once (for a
+// standing leader that keeps a standing follower in place until the gap
+// exceeds m by d·Δt²/2). CityFlow
+// uses the leader's own decelerations; the vehicle's own stand in for them
+// here (a flow file's vehicles share one description). The result is
+// returned as the acceleration (v' − v)/Δt; the engine keeps it above
+// −EmergencyDecel and the speed at or above 0. Stopping at a line uses the
+// engine's stop constraint (a standing leader at the line), not CityFlow's
+// own stop-before rule.
+//
+// Use it with the ballistic position update (engine.Config.Ballistic), as
+// CityFlow moves its vehicles; with the Euler update the same speeds cover
+// more ground and the engine's clamps keep vehicles apart.
+type CityFlow struct{}
+
+// Accel implements Model.
+func (CityFlow) Accel(p *Params, s Situation) float64 {
+	return CityFlowAccel(p, s.Speed, s.Gap, s.LeaderSpeed, s.DesiredSpeed, s.Step)
+}
+
+// CityFlowAccel is CityFlow's rule as a plain function (m/s²).
+func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
+	next := min(v0, v+float64(p.Accel*dt))
+	if !math.IsInf(gap, 1) {
+		next = min(next,
+			stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, dt),
+			stopAfterStep(v, vl, gap, p.MinGap, p.Decel, dt),
+			headwaySpeed(v, gap, vl, p.Headway, dt))
+	}
+	return (next - v) / dt
+}
+
+// stopAfterStep returns the largest speed v' at the end of a step from
+// which a follower at speed v, a gap g behind a leader at speed vl, can
+// stop m short of where the leader stops, both braking at d after the
+// step (see CityFlow). When no speed can, it returns −Inf: brake as hard
+// as possible.
+func stopAfterStep(v, vl, g, m, d, dt float64) float64 {
+	// v'²/(2d) + v'·Δt/2 + (v·Δt/2 + m − vl²/(2d) − g) ≤ 0.
+	qa := float64(0.5 / d)
+	qb := float64(dt / 2)
+	qc := float64(v*dt/2) + m - float64(vl*vl/(2*d)) - g
+	disc := float64(qb*qb) - float64(4*qa*qc)
+	if disc < 0 {
+		return math.Inf(-1)
+	}
+	root := (math.Sqrt(disc) - qb) / (2 * qa)
+	twice := float64(2 * (g - m) / dt)
+	reach := float64(2*vl) - float64(d*dt) + twice
+	return min(root, reach)
+}
+
+// headwaySpeed is the speed that leaves the headway T to a leader at vl
+// after the step, the follower anticipating half of any speed excess:
+// (g + (vl + max(0, v − vl)/2)·Δt − v·Δt/2) / (T + Δt/2).
+func headwaySpeed(v, g, vl, T, dt float64) float64 {
+	lead := vl + float64(max(0, v-vl)/2)
+	num := g + float64(lead*dt) - float64(v*dt/2)
+	return num / (T + float64(dt/2))
+}
