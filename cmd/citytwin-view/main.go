@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/internal/cliflag"
 	"github.com/citytwin/citytwin/render"
 	"github.com/citytwin/citytwin/render/viewer"
 	"github.com/citytwin/citytwin/scenarios"
@@ -225,18 +226,6 @@ func load(path string, o options) (viewer.Variant, float64, error) {
 	return viewer.Variant{Name: sc.Name, Sim: sim.Sim, Step: sim.Step}, run.End(), nil
 }
 
-// parseInterleaved parses flags that may come after positional arguments.
-func parseInterleaved(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	return fs.Parse(append([]string{"--"}, pos...))
-}
+// parseInterleaved parses flags that may come before, between or after
+// the positional arguments (see cliflag.ParseInterleaved).
+var parseInterleaved = cliflag.ParseInterleaved

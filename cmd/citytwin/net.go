@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/citytwin/citytwin/internal/cliflag"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -115,22 +116,9 @@ func netCmd(args []string, stdout, stderr io.Writer) error {
 	return errUsage
 }
 
-// parseInterleaved parses flags that may come before or after positional
-// arguments (flag stops at the first positional one).
-func parseInterleaved(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	return fs.Parse(pos)
-}
+// parseInterleaved parses flags that may come before, between or after
+// the positional arguments (see cliflag.ParseInterleaved).
+var parseInterleaved = cliflag.ParseInterleaved
 
 func printSummary(w io.Writer, n *maps.Network, verbose bool) {
 	s := n.Summarize()
