@@ -156,8 +156,9 @@ type info struct {
 	wait               float32 // s standing without interruption
 }
 
-// back is the position of the vehicle's rear, or the segment length when
-// the segment is empty.
+// tailBack returns the position of the rear of the segment's last vehicle
+// (m from the segment's start), or the segment length when the segment is
+// empty: how far a vehicle entering the segment may drive.
 func (s *segment) tailBack() float64 {
 	if s.tail.n == 0 {
 		return s.length
