@@ -6,6 +6,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/internal/testnet"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -14,44 +15,8 @@ import (
 // ring road's queue waits on the next, so the detector must report one
 // gridlock of the four ring lanes; a run without demand reports none.
 func TestJamsGridlock(t *testing.T) {
-	net, err := maps.Grid(maps.GridOptions{Rows: 2, Cols: 2, Block: 60, Lanes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The ring: the four roads between the inner junctions, clockwise.
-	var ring []maps.RoadID
-	inner := func(v maps.NodeID) bool { return net.Nodes[v].Kind != maps.Boundary }
-	for r := range net.Roads {
-		rd := &net.Roads[r]
-		if inner(rd.From) && inner(rd.To) {
-			ring = append(ring, maps.RoadID(r))
-		}
-	}
-	// Order the ring as a cycle and keep one direction.
-	cyc := []maps.RoadID{ring[0]}
-	for len(cyc) < 4 {
-		last := &net.Roads[cyc[len(cyc)-1]]
-		for _, r := range ring {
-			if net.Roads[r].From == last.To && net.Roads[r].To != last.From {
-				cyc = append(cyc, r)
-				break
-			}
-		}
-	}
-	var trips []engine.Trip
-	for k := 0; k < 80; k++ {
-		start := k % 4
-		route := maps.Route{cyc[start], cyc[(start+1)%4], cyc[(start+2)%4], cyc[(start+3)%4]}
-		trips = append(trips, engine.Trip{Depart: float64(k / 4), From: route[0], To: route[3], Route: route})
-	}
-	cfg := engine.DefaultConfig()
-	cfg.Teleport = -1
-	sim, err := engine.New(net, cfg, trips)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	sim.RunUntil(900)
+	ring := testnet.Gridlocked(t)
+	sim, net, cfg := ring.Sim, ring.Net, ring.Config
 	jams := sim.Jams(0)
 	if len(jams) == 0 || !jams[0].Cycle {
 		t.Fatalf("jams %+v, want a gridlock first (counts %+v)", jams, sim.Counts())

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // Merge combines the output directories of an experiment's shards (or of
@@ -101,13 +100,8 @@ func Merge(out string, dirs ...string) (*Report, error) {
 		}
 	}
 	if n := len(missing); n > 0 {
-		more := ""
-		if n > 10 {
-			more = fmt.Sprintf(" and %d more", n-10)
-			missing = missing[:10]
-		}
-		return nil, fmt.Errorf("experiments: merge: %d runs are in none of the directories (arm/replication: %s%s); did every shard finish?",
-			n, strings.Join(missing, ", "), more)
+		return nil, fmt.Errorf("experiments: merge: %d runs are in none of the directories (arm/replication: %s); did every shard finish?",
+			n, someOf(missing, 10))
 	}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if !filepath.IsLocal(name) { // checkNames rules this out; never write outside out

@@ -108,15 +108,18 @@ func loadReport(dir string) (*Report, error) {
 		r.nets = append(r.nets, net)
 	}
 	if n := len(missing); n > 0 {
-		more := ""
-		if n > 10 {
-			more = fmt.Sprintf(" and %d more", n-10)
-			missing = missing[:10]
-		}
-		return nil, fmt.Errorf("experiments: %s: %d runs are missing or unreadable (arm/replication: %s%s); run the experiment, or every shard, to completion first",
-			dir, n, strings.Join(missing, ", "), more)
+		return nil, fmt.Errorf("experiments: %s: %d runs are missing or unreadable (arm/replication: %s); run the experiment, or every shard, to completion first",
+			dir, n, someOf(missing, 10))
 	}
 	return r, nil
+}
+
+// someOf lists the first max items, and how many more there are.
+func someOf(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
 func (r *Report) analyse() {

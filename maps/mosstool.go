@@ -81,25 +81,27 @@ func directedRoads(raw *rawNet, feats []feature) error {
 		v := len(raw.nodes)
 		raw.nodes = append(raw.nodes, rawNode{id: id, feature: j.f.index, pos: centroid(j.f.points),
 			tagged: anyString(j.f.props["highway"]) == "traffic_signals"})
-		for _, w := range j.in {
-			r, ok := byID[w]
-			if !ok {
-				return fmt.Errorf("%s: in_ways names road %s, which does not exist", j.f.name(), w)
+		// The roads ending here (in_ways) get v as their end node, those
+		// starting here (out_ways) as their start node.
+		for _, side := range []struct {
+			key, verb string
+			ways      []string
+			end       func(r *rawRoad) *int
+		}{
+			{"in_ways", "ends", j.in, func(r *rawRoad) *int { return &r.to }},
+			{"out_ways", "starts", j.out, func(r *rawRoad) *int { return &r.from }},
+		} {
+			for _, w := range side.ways {
+				r, ok := byID[w]
+				if !ok {
+					return fmt.Errorf("%s: %s names road %s, which does not exist", j.f.name(), side.key, w)
+				}
+				end := side.end(&raw.roads[r])
+				if *end >= 0 {
+					return fmt.Errorf("%s: road %s %s at two junctions (%s and %s)", j.f.name(), w, side.verb, raw.nodes[*end].id, id)
+				}
+				*end = v
 			}
-			if raw.roads[r].to >= 0 {
-				return fmt.Errorf("%s: road %s ends at two junctions (%s and %s)", j.f.name(), w, raw.nodes[raw.roads[r].to].id, id)
-			}
-			raw.roads[r].to = v
-		}
-		for _, w := range j.out {
-			r, ok := byID[w]
-			if !ok {
-				return fmt.Errorf("%s: out_ways names road %s, which does not exist", j.f.name(), w)
-			}
-			if raw.roads[r].from >= 0 {
-				return fmt.Errorf("%s: road %s starts at two junctions (%s and %s)", j.f.name(), w, raw.nodes[raw.roads[r].from].id, id)
-			}
-			raw.roads[r].from = v
 		}
 	}
 	// Road ends not listed by any junction join the junction of a listed

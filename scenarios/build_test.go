@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/scenarios"
 )
@@ -188,11 +189,7 @@ distribution = "uniform"
 			t.Errorf("note %q: want it to contain %q", r.Notes[0], want)
 		}
 	}
-	sim, err := r.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, r)
 	if got := len(sim.Unroutable); got != stranded {
 		t.Errorf("Sim.Unroutable: got %d trips, want %d", got, stranded)
 	}
@@ -251,11 +248,7 @@ trips_csv = "trips.csv"
 			t.Errorf("trip %d: got %+v, want id %s, depart %g, from %s, to %s, vtype %d", i, got, w.id, w.depart, w.from, w.to, w.vtype)
 		}
 	}
-	sim, err := r.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, r)
 	sim.RunUntil(300)
 	if c := sim.Counts(); c.Arrived != 3 {
 		t.Errorf("arrived: got %d, want 3 (%+v)", c.Arrived, c)
@@ -360,11 +353,7 @@ func TestBuildCityFlowFlow(t *testing.T) {
 	if vt := cf[0]; vt.Length != 4.5 || vt.MaxSpeed != 11.111 || vt.Follow.Accel != 2 || vt.Follow.Decel != 4.5 || vt.Follow.MinGap != 2.5 || vt.Follow.Headway != 2 {
 		t.Errorf("vehicle type: got %+v, want the flow file's vehicle", vt)
 	}
-	sim, err := r.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, r)
 	sim.RunUntil(400)
 	if c := sim.Counts(); c.Arrived != int64(len(r.Trips)) {
 		t.Errorf("arrived: got %d, want all %d (%+v)", c.Arrived, len(r.Trips), c)
@@ -386,10 +375,7 @@ to = "road_1_1_0"
 rate = %g
 distribution = %q
 `, seed, duration, rate, dist)
-	sc, err := scenarios.Parse([]byte(text), "flow.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, text, "flow.toml")
 	r := mustBuild(t, sc)
 	var out []float64
 	for _, tr := range r.Trips {
@@ -450,10 +436,7 @@ func TestDepartures(t *testing.T) {
 		// demand.scale multiplies the rate.
 		text := "duration = 3600\n[network.grid]\nrows = 1\ncols = 1\n[demand]\nscale = 0.5\n" +
 			"[[demand.flows]]\nfrom = \"road_0_1_0\"\nto = \"road_1_1_0\"\nrate = 1200\ndistribution = \"uniform\"\n"
-		sc, err := scenarios.Parse([]byte(text), "scale.toml")
-		if err != nil {
-			t.Fatal(err)
-		}
+		sc := testrun.Parse(t, text, "scale.toml")
 		if got := len(mustBuild(t, sc).Trips); got != 600 {
 			t.Errorf("trips at scale 0.5: got %d, want 600", got)
 		}
@@ -498,10 +481,7 @@ end = 900
 // same trips, and that another seed gives others.
 func TestSameSeedSameTrips(t *testing.T) {
 	build := func(seed uint64) []engine.Trip {
-		sc, err := scenarios.Parse([]byte(fmt.Sprintf("seed = %d\n", seed)+demandMix), "mix.toml")
-		if err != nil {
-			t.Fatal(err)
-		}
+		sc := testrun.Parse(t, fmt.Sprintf("seed = %d\n", seed)+demandMix, "mix.toml")
 		r := mustBuild(t, sc)
 		if len(r.Notes) != 0 {
 			t.Logf("notes: %q", r.Notes)
@@ -547,11 +527,7 @@ func TestBuildTripsCSVRoute(t *testing.T) {
 	if strings.Join(ids, " ") != "road_0_1_0 road_1_1_1 road_1_2_0 road_2_2_0" || r.Trips[0].From != r.Trips[0].Route[0] {
 		t.Errorf("route %v", ids)
 	}
-	sim, err := r.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, r)
 	sim.RunUntil(400)
 	if c := sim.Counts(); c.Arrived != 2 {
 		t.Errorf("%+v", c)

@@ -37,3 +37,13 @@ func DefaultSource() []byte {
 	data, _ := defaultFiles.ReadFile(DefaultFile)
 	return data
 }
+
+// LoadOrDefault loads the scenario file at path, or the embedded default
+// scenario when path is empty: what the commands run when given a
+// scenario or none.
+func LoadOrDefault(path string) (*Scenario, error) {
+	if path == "" {
+		return Default()
+	}
+	return Load(path)
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -33,12 +34,7 @@ osm = %q
 [[demand.random]]
 rate = 1800
 `, path), nil)
-	run := mustBuild(t, sc)
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	run, sim := testrun.Start(t, sc)
 	sim.RunUntil(run.End())
 	c := sim.Counts()
 	t.Logf("%+v", c)

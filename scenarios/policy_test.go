@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -36,16 +37,8 @@ policy = "longest_queue"
 junctions = ["intersection_1_1"]
 phases = [1, 0]
 `
-	sc, err := scenarios.Parse([]byte(text), "lq.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := mustBuild(t, sc)
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sc := testrun.Parse(t, text, "lq.toml")
+	run, sim := testrun.Start(t, sc)
 	v, _ := run.Network.NodeByID("intersection_1_1")
 	ctl, ok := sim.Plant(v).Ctrl.(*longestQueue)
 	if !ok || ctl.Name() != "longest_queue" || ctl.interval != 10 || ctl.keep != 0 || ctl.phases != nil {

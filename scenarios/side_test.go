@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/scenarios"
 )
@@ -104,12 +105,7 @@ driving_side = %q
 rate = 1500
 min_length = 300
 `, side), map[string]string{"town.geojson": townGeoJSON(mirror)})
-	run := mustBuild(t, sc)
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	run, sim := testrun.Start(t, sc)
 	sim.RunUntil(run.End())
 	trips := make([]engine.TripRecord, sim.NumTrips())
 	for i := range trips {

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/citytwin/citytwin/engine/output"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -42,15 +43,7 @@ func runPolicy(t *testing.T, name, text string) policyRun {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	run, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	defer sim.Close()
+	run, sim := testrun.Start(t, sc)
 	r := policyRun{name: name, trips: len(run.Trips)}
 	for sim.Time() < run.End()-1e-9 {
 		if err := sim.Step(); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/scenarios"
 )
@@ -172,11 +173,7 @@ area_length = 80
 	if cfg.LoopOffset != 30 || cfg.AreaLength != 80 {
 		t.Errorf("detectors: loop offset %g, area %g, want 30 and 80", cfg.LoopOffset, cfg.AreaLength)
 	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, run)
 	node := func(id string) maps.NodeID {
 		v, ok := run.Network.NodeByID(id)
 		if !ok {
@@ -258,15 +255,8 @@ func TestSignalsStrict(t *testing.T) {
 		if strict {
 			text += "strict = true\n"
 		}
-		sc, err := scenarios.Parse([]byte(text), "s.toml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		run := mustBuild(t, sc)
-		sim, err := run.NewSimulation()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sc := testrun.Parse(t, text, "s.toml")
+		_, sim := testrun.Start(t, sc)
 		sim.RunUntil(2)
 		ext := sim.External("intersection_1_1")
 		ext.Request(1) // before the 20 s minimum green: refused until then
@@ -285,16 +275,8 @@ func TestSignalsStrict(t *testing.T) {
 // TestSignalsWebsterScenarioFlows checks that webster with flows =
 // "scenario" starts from the demand routed through each junction.
 func TestSignalsWebsterScenarioFlows(t *testing.T) {
-	sc, err := scenarios.Parse([]byte(signalHead+"[signals]\npolicy = \"webster\"\n[signals.webster]\nflows = \"scenario\"\n"), "s.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := mustBuild(t, sc)
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sc := testrun.Parse(t, signalHead+"[signals]\npolicy = \"webster\"\n[signals.webster]\nflows = \"scenario\"\n", "s.toml")
+	run, sim := testrun.Start(t, sc)
 	v, _ := run.Network.NodeByID("intersection_1_1")
 	w := sim.Plant(v).Ctrl.(*signal.Webster)
 	total := 0.0
@@ -315,10 +297,7 @@ func TestSignalsWebsterScenarioFlows(t *testing.T) {
 // TestSignalsNotes checks that a phase set serving no green to some
 // movement is reported.
 func TestSignalsNotes(t *testing.T) {
-	sc, err := scenarios.Parse([]byte(signalHead+"[signals]\npolicy = \"max_pressure\"\nphases = [0]\n"), "s.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, signalHead+"[signals]\npolicy = \"max_pressure\"\nphases = [0]\n", "s.toml")
 	run := mustBuild(t, sc)
 	if !strings.Contains(strings.Join(run.Notes, "\n"), "no phase of the set [0] gives movement") {
 		t.Errorf("notes %q, want one about unserved movements", run.Notes)
@@ -330,10 +309,7 @@ var _ engine.Controller = signal.FixedTime{}
 // TestSignalController checks the controllers made on demand (for timed
 // events and the live API).
 func TestSignalController(t *testing.T) {
-	sc, err := scenarios.Parse([]byte(signalHead+"[signals]\nyellow = 5\n[signals.max_pressure]\ndelta = 7\n"), "s.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, signalHead+"[signals]\nyellow = 5\n[signals.max_pressure]\ndelta = 7\n", "s.toml")
 	run := mustBuild(t, sc)
 	v, _ := run.Network.NodeByID("intersection_1_1")
 	c, err := run.SignalController(v, "max_pressure", []int{1, 0})
@@ -360,11 +336,7 @@ func TestSignalController(t *testing.T) {
 			t.Errorf("%s %s %v: got %v, want %q", tc.v, tc.policy, tc.phases, err, tc.want)
 		}
 	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, run)
 	ext, err := run.SignalController(v, "external", nil)
 	if err != nil {
 		t.Fatal(err)

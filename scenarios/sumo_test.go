@@ -10,6 +10,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/scenarios"
 )
@@ -46,11 +47,7 @@ rate = 600
 	if len(r.Network.Roads) != 14 || r.Network.Source != "grid.net.xml" {
 		t.Fatalf("network: %d roads from %s", len(r.Network.Roads), r.Network.Source)
 	}
-	sim, err := r.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, r)
 	sim.RunUntil(r.End())
 	c := sim.Counts()
 	if c.Arrived != int64(len(r.Trips)) || c.Teleports != 0 || len(r.Trips) < 50 {
@@ -141,11 +138,7 @@ sumo = ["a.rou.xml", "b.rou.xml"]
 	if !strings.Contains(notes, "a.rou.xml: not supported: <person> elements: skipped (CityTwin simulates vehicles only) (1, first at line 9)") {
 		t.Errorf("notes:\n%s", notes)
 	}
-	sim, err := r.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, r)
 	if err := sim.RunToEnd(); err != nil {
 		t.Fatal(err)
 	}
@@ -197,11 +190,7 @@ func TestSUMOExportRoundTripHash(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			r := mustBuild(t, sc)
-			sim, err := r.NewSimulation()
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, sim := testrun.Start(t, sc)
 			if err := sim.RunToEnd(); err != nil {
 				t.Fatal(err)
 			}
@@ -225,11 +214,7 @@ func TestSUMODeterministicWorkers(t *testing.T) {
 		sc := sumoScenario(t, "seed = 7\nduration = 300\ncooldown = 300\nmin_parallel = -1\n"+
 			"workers = "+strconv.Itoa(w)+"\n[network]\nsumo = \"grid.net.xml\"\n[demand]\nsumo = \"r.rou.xml\"\n[[demand.random]]\nrate = 2400\n",
 			map[string]string{"r.rou.xml": sumoRoutes})
-		r := mustBuild(t, sc)
-		sim, err := r.NewSimulation()
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, sim := testrun.Start(t, sc)
 		if err := sim.RunToEnd(); err != nil {
 			t.Fatal(err)
 		}

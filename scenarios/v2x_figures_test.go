@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -114,19 +115,8 @@ enabled = false
 // vehicle at every step while it runs, and the fuel it burnt.
 func speedProfile(t *testing.T, text string) (plotter.XYs, float64) {
 	t.Helper()
-	sc, err := scenarios.Parse([]byte(text), "profile.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sc := testrun.Parse(t, text, "profile.toml")
+	run, sim := testrun.Start(t, sc)
 	var xy plotter.XYs
 	var snap engine.Snapshot
 	for sim.Time() < run.End()-1e-9 {

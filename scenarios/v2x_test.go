@@ -10,6 +10,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -49,10 +50,7 @@ teleport = -1
 // cleanup).
 func v2xRun(t *testing.T, text string, workers int, edit func(*scenarios.Scenario)) (*scenarios.Run, *engine.Sim) {
 	t.Helper()
-	sc, err := scenarios.Parse([]byte(text), "v2x.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, text, "v2x.toml")
 	sc.Workers = workers
 	sc.MinParallel = -1
 	if edit != nil {
@@ -63,15 +61,7 @@ func v2xRun(t *testing.T, text string, workers int, edit func(*scenarios.Scenari
 
 func v2xSim(t *testing.T, sc *scenarios.Scenario) (*scenarios.Run, *engine.Sim) {
 	t.Helper()
-	run, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
+	run, sim := testrun.Start(t, sc)
 	if err := sim.RunUntil(run.End()); err != nil {
 		t.Fatal(err)
 	}
@@ -87,10 +77,7 @@ func setShare(share float64) func(*scenarios.Scenario) {
 }
 
 func TestV2XDefaults(t *testing.T) {
-	sc, err := scenarios.Parse([]byte(v2xGrid+"[v2x]\n"), "v2x.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, v2xGrid+"[v2x]\n", "v2x.toml")
 	run, err := scenarios.Build(sc)
 	if err != nil {
 		t.Fatal(err)
@@ -146,10 +133,7 @@ gain = 0.2
 enabled = true
 known_share = 0.4
 `
-	sc, err := scenarios.Parse([]byte(text), "v2x.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, text, "v2x.toml")
 	run, err := scenarios.Build(sc)
 	if err != nil {
 		t.Fatal(err)
@@ -213,11 +197,8 @@ func TestV2XBadInput(t *testing.T) {
 		{`["intersection_1_1", "intersection_7_7"]`, "v2x.rsus[1]", `junction "intersection_7_7" does not exist in the network`},
 		{`["intersection_0_1"]`, "v2x.rsus[0]", `junction "intersection_0_1" is not signalised (it is a boundary node)`},
 	} {
-		sc, err := scenarios.Parse([]byte(v2xGrid+"[v2x]\nrsus = "+c.rsus+"\n"), "v2x.toml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = scenarios.Build(sc)
+		sc := testrun.Parse(t, v2xGrid+"[v2x]\nrsus = "+c.rsus+"\n", "v2x.toml")
+		_, err := scenarios.Build(sc)
 		var e *scenarios.Error
 		if !errors.As(err, &e) || e.Key != c.key || e.Msg != c.msg || e.Line == 0 {
 			t.Errorf("rsus = %s: got %v, want %s: %s with a line", c.rsus, err, c.key, c.msg)
@@ -399,21 +380,10 @@ func dischargeFlow(t *testing.T, share float64) float64 {
 }
 
 func dischargeFlowText(t *testing.T, text string, share float64) float64 {
-	sc, err := scenarios.Parse([]byte(text), "sat.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, text, "sat.toml")
 	sc.Workers = 1
 	setShare(share)(sc)
-	run, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	run, sim := testrun.Start(t, sc)
 	road, _ := run.Network.RoadByID("road_0_1_0")
 	lane := run.Network.Roads[road].Lanes[0]
 	var passes []float64

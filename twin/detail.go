@@ -68,17 +68,8 @@ func (s *server) junction(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	var d *JunctionDetail
-	var err error
-	if e := s.t.do(ctx, func() { d, err = s.t.junctionDetail(id) }); e != nil {
-		writeError(w, e)
-		return
-	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, 200, d)
+	d, err := onTwin(ctx, s.t, func() (*JunctionDetail, error) { return s.t.junctionDetail(id) })
+	reply(w, d, err)
 }
 
 // junctionDetail builds the detail of junction id (on the twin's
@@ -138,16 +129,8 @@ func (s *server) vehicle(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	var d *VehicleDetail
-	if e := s.t.do(ctx, func() { d, err = s.t.vehicleDetail(int32(n)) }); e != nil {
-		writeError(w, e)
-		return
-	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, 200, d)
+	d, err := onTwin(ctx, s.t, func() (*VehicleDetail, error) { return s.t.vehicleDetail(int32(n)) })
+	reply(w, d, err)
 }
 
 // vehicleDetail builds the detail of vehicle n (on the twin's goroutine).

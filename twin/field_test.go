@@ -3,6 +3,7 @@ package twin
 import (
 	"context"
 	"fmt"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,11 +34,7 @@ func TestFieldCountsFollow(t *testing.T) {
 		}
 		o = c.step(interval, []any{map[string]any{"kind": "field_counts", "interval": interval, "counts": counts}}, PartLanes)
 	}
-	plain, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
+	plain := testrun.New(t, run)
 	plain.RunUntil(120 + 6*interval)
 	before := map[string]int64{}
 	for r := range field {

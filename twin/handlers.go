@@ -29,11 +29,7 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	st, err := s.t.Status(ctx, withHash)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, 200, st)
+	reply(w, st, err)
 }
 
 func boolParam(r *http.Request, name string) (bool, error) {
@@ -180,11 +176,7 @@ func (s *server) step(w http.ResponseWriter, r *http.Request) {
 	}
 	// Stepping takes as long as it takes; the client's connection bounds it.
 	o, err := s.t.Step(r.Context(), req.N, cmds, parts)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, 200, o)
+	reply(w, o, err)
 }
 
 func (s *server) controlReply(w http.ResponseWriter, r *http.Request, f func(context.Context) error) {
@@ -195,11 +187,7 @@ func (s *server) controlReply(w http.ResponseWriter, r *http.Request, f func(con
 		return
 	}
 	st, err := s.t.Status(ctx, false)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, 200, st)
+	reply(w, st, err)
 }
 
 func (s *server) pause(w http.ResponseWriter, r *http.Request) {
@@ -338,11 +326,7 @@ func (s *server) shadow(w http.ResponseWriter, r *http.Request) {
 	wctx, cancel := context.WithTimeout(r.Context(), MaxShadowWait)
 	defer cancel()
 	res, err := s.t.WaitShadow(wctx, id)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
+	reply(w, res, err)
 }
 
 func (s *server) shadowList(w http.ResponseWriter, r *http.Request) {

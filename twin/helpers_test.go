@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -29,10 +30,7 @@ func gridScenario(t testing.TB) string {
 // buildRun parses and builds scenario text (relative paths from testdata).
 func buildRun(t testing.TB, text string) *scenarios.Run {
 	t.Helper()
-	sc, err := scenarios.Parse([]byte(text), "testdata/test.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, text, "testdata/test.toml")
 	run, err := scenarios.Build(sc)
 	if err != nil {
 		t.Fatal(err)

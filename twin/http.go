@@ -373,6 +373,26 @@ func (s *server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(r.Context(), s.opt.Timeout)
 }
 
+// reply writes err, or else v as a 200 reply.
+func reply(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, 200, v)
+}
+
+// onTwin runs f on the twin's goroutine (Twin.do) and returns what it
+// returns, or the error of getting it run.
+func onTwin[T any](ctx context.Context, t *Twin, f func() (T, error)) (T, error) {
+	var v T
+	var err error
+	if e := t.do(ctx, func() { v, err = f() }); e != nil {
+		return v, e
+	}
+	return v, err
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -47,11 +48,7 @@ junctions = ["intersection_3_1"]
 
 	// The scenario file.
 	fileRun := buildRun(t, base+eventTOML(t, evs))
-	sim, err := fileRun.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, fileRun)
 	if err := sim.RunUntil(whatIfEnd); err != nil {
 		t.Fatal(err)
 	}
@@ -182,11 +179,7 @@ func TestIncidentReroutes(t *testing.T) {
 		}
 	}
 	// The detour north of the closure carries more than without it.
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim := testrun.New(t, run)
 	sim.RunUntil(after.Time)
 	plain := int64(0)
 	detour := run.Network.Roads[roadID(t, run, "road_2_1_1")].Lanes

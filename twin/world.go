@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/citytwin/citytwin/engine"
@@ -292,14 +293,7 @@ func eventProblems(err error) string {
 		}
 		parts = append(parts, e.Error())
 	}
-	s := ""
-	for i, p := range parts {
-		if i > 0 {
-			s += "; "
-		}
-		s += p
-	}
-	return s
+	return strings.Join(parts, "; ")
 }
 
 // policyName names the policy of a controller ("none" for nil).
@@ -511,14 +505,7 @@ func (w *world) followCounts(c *Command) string {
 	if len(add) > 0 {
 		w.sim.Enqueue(engine.AddTrips{Trips: add})
 	}
-	s := ""
-	for i, n := range notes {
-		if i > 0 {
-			s += "; "
-		}
-		s += n
-	}
-	return s
+	return strings.Join(notes, "; ")
 }
 
 func twinCount(known bool, n float64) string {

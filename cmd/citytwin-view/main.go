@@ -199,13 +199,7 @@ func (o *options) config(stdout io.Writer) (viewer.Config, error) {
 // simulates it up to --at. It returns the variant and the scenario's end
 // time (s).
 func load(path string, o options) (viewer.Variant, float64, error) {
-	var sc *scenarios.Scenario
-	var err error
-	if path == "" {
-		sc, err = scenarios.Default()
-	} else {
-		sc, err = scenarios.Load(path)
-	}
+	sc, err := scenarios.LoadOrDefault(path)
 	if err != nil {
 		return viewer.Variant{}, 0, err
 	}

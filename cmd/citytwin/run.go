@@ -57,13 +57,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	var sc *scenarios.Scenario
-	var err error
-	if fs.NArg() == 1 {
-		sc, err = scenarios.Load(fs.Arg(0))
-	} else {
-		sc, err = scenarios.Default()
-	}
+	sc, err := scenarios.LoadOrDefault(fs.Arg(0)) // "" without one
 	if err != nil {
 		return err
 	}

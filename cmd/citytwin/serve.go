@@ -85,13 +85,7 @@ Flags:`)
 	if o.token == "" {
 		o.token = os.Getenv("CITYTWIN_TOKEN")
 	}
-	var sc *scenarios.Scenario
-	var err error
-	if fs.NArg() == 1 {
-		sc, err = scenarios.Load(fs.Arg(0))
-	} else {
-		sc, err = scenarios.Default()
-	}
+	sc, err := scenarios.LoadOrDefault(fs.Arg(0)) // "" without one
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/scenarios"
 )
@@ -40,19 +41,8 @@ interval = 60
 // collect runs the scenario with a JunctionMetrics and returns both.
 func collect(t *testing.T, text string) (*engine.Sim, *output.JunctionMetrics, *scenarios.Run) {
 	t.Helper()
-	sc, err := scenarios.Parse([]byte(text), "j.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
+	sc := testrun.Parse(t, text, "j.toml")
+	run, sim := testrun.Start(t, sc)
 	jm := output.NewJunctionMetrics(sim.Sim, output.JunctionOptions{Interval: sc.Output.Interval, Warmup: sc.Warmup, Junctions: true, Detectors: true})
 	sim.Collect(jm)
 	if err := sim.RunUntil(run.End()); err != nil {

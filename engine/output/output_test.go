@@ -15,7 +15,8 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
-	"github.com/citytwin/citytwin/maps"
+	"github.com/citytwin/citytwin/internal/testnet"
+	"github.com/citytwin/citytwin/internal/testrun"
 	"github.com/citytwin/citytwin/scenarios"
 )
 
@@ -56,21 +57,10 @@ interval = 60
 // until t (s) and returns the run and its simulation.
 func runSmall(t *testing.T, seed uint64, workers int, until float64) (*scenarios.Run, *engine.Sim) {
 	t.Helper()
-	sc, err := scenarios.Parse([]byte(fmt.Sprintf(small, seed)), "small.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := testrun.Parse(t, fmt.Sprintf(small, seed), "small.toml")
 	sc.Workers = workers
 	sc.MinParallel = -1
-	r, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := r.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
+	r, sim := testrun.Start(t, sc)
 	sim.RunUntil(until)
 	return r, sim.Sim
 }
@@ -345,41 +335,8 @@ func TestPercentile(t *testing.T) {
 // going round it, without teleports: the summary must report the
 // gridlock; a run that empties reports none.
 func TestSummarizeJams(t *testing.T) {
-	net, err := maps.Grid(maps.GridOptions{Rows: 2, Cols: 2, Block: 60, Lanes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inner := func(v maps.NodeID) bool { return net.Nodes[v].Kind != maps.Boundary }
-	var ring []maps.RoadID
-	for r := range net.Roads {
-		if rd := &net.Roads[r]; inner(rd.From) && inner(rd.To) {
-			ring = append(ring, maps.RoadID(r))
-		}
-	}
-	cyc := []maps.RoadID{ring[0]}
-	for len(cyc) < 4 {
-		last := &net.Roads[cyc[len(cyc)-1]]
-		for _, r := range ring {
-			if net.Roads[r].From == last.To && net.Roads[r].To != last.From {
-				cyc = append(cyc, r)
-				break
-			}
-		}
-	}
-	var trips []engine.Trip
-	for k := 0; k < 80; k++ {
-		s := k % 4
-		route := maps.Route{cyc[s], cyc[(s+1)%4], cyc[(s+2)%4], cyc[(s+3)%4]}
-		trips = append(trips, engine.Trip{Depart: float64(k / 4), From: route[0], To: route[3], Route: route})
-	}
-	cfg := engine.DefaultConfig()
-	cfg.Teleport = -1
-	sim, err := engine.New(net, cfg, trips)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	sim.RunUntil(900)
+	ring := testnet.Gridlocked(t)
+	sim, net, cfg, trips := ring.Sim, ring.Net, ring.Config, ring.Trips
 	s := output.Summarize(sim, 0)
 	if s.Jams == nil || s.Jams.Gridlocks != 1 || len(s.Jams.Where) == 0 || !strings.HasPrefix(s.Jams.Where[0], "gridlock of 4 lanes") {
 		t.Fatalf("jams %+v, want one gridlock of 4 lanes", s.Jams)

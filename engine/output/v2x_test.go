@@ -11,7 +11,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
-	"github.com/citytwin/citytwin/scenarios"
+	"github.com/citytwin/citytwin/internal/testrun"
 )
 
 // v2xBase is a 1×3 corridor; v2xScenario adds connectivity to it.
@@ -42,19 +42,8 @@ enabled = true
 
 func v2xSim(t *testing.T, text string) *engine.Sim {
 	t.Helper()
-	sc, err := scenarios.Parse([]byte(text), "v2x.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
+	sc := testrun.Parse(t, text, "v2x.toml")
+	run, sim := testrun.Start(t, sc)
 	sim.RunUntil(run.End())
 	return sim.Sim
 }
