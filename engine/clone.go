@@ -52,6 +52,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.trips = slices.Clip(slices.Clone(s.trips))
 	c.routes = slices.Clip(slices.Clone(s.routes))
 	c.routeLen = slices.Clip(slices.Clone(s.routeLen))
+	c.plans = slices.Clip(slices.Clone(s.plans)) // plans are never changed once made
 	c.pending = slices.Clone(s.pending)
 	c.waiting = make([][]int32, len(s.waiting))
 	for i, q := range s.waiting {
@@ -78,7 +79,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	}
 	c.closed = slices.Clone(s.closed)
 	c.queue = slices.Clone(s.queue)
-	c.srch = searchScratch{}
+	c.srch, c.lsrch = searchScratch{}, searchScratch{}
 	c.outN = make([]int32, len(s.outN))
 	c.incoming = make([]uint32, len(s.incoming))
 	if s.v2x != nil {

@@ -167,6 +167,7 @@ func (s *Sim) setRoute(id int32, r maps.Route) {
 	v.reroutes++
 	s.stats.reroutes++
 	if c, seg := s.locateSeg(id); c != nil {
+		c.flags &^= fPlanned // a road-level route
 		c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
 		if !seg.isLink && c.flags&fPermit == 0 {
 			c.link = s.chooseLink(seg, c)

@@ -104,6 +104,7 @@ func (s *Sim) Digest() uint64 {
 		}
 		h.u64(uint64(r.Stops))
 		h.u64(uint64(r.Teleports))
+		h.u64(uint64(r.MissedTurns))
 		if r.Connected {
 			h.u64(1)
 		} else {
@@ -116,7 +117,7 @@ func (s *Sim) Digest() uint64 {
 	}
 	c := s.Counts()
 	for _, x := range [...]int64{int64(c.Trips), int64(c.Unroutable), c.Inserted, c.Running, c.Arrived, c.Removed, c.Waiting,
-		c.Teleports, c.LaneChanges, c.Reroutes, c.HardBrakes, c.Clamps, c.Peak, s.stats.stranded} {
+		c.Teleports, c.LaneChanges, c.Reroutes, c.HardBrakes, c.Clamps, c.Peak, s.stats.stranded, c.MissedTurns, c.RepeatedMisses} {
 		h.u64(uint64(x))
 	}
 	h.f64(c.VehicleSteps)

@@ -15,12 +15,6 @@ type tele struct {
 	reroute bool // stuck in a lane that does not lead on: reroute instead
 }
 
-// rerouteWait is how long (s) a vehicle stands at the front of a lane that
-// does not lead to its next road, unable to change lanes, before it takes a
-// road its lane does lead to and reroutes from there, as a driver who has
-// missed a turn would.
-const rerouteWait = 10.0
-
 // phaseArrivals records the vehicles that left the network this step, in
 // chunk order.
 func (s *Sim) phaseArrivals() {
@@ -230,6 +224,9 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 	if v.connected {
 		c.flags |= fConnected
 	}
+	if s.plans[v.route] != nil {
+		c.flags |= fPlanned
+	}
 	v.enterRoad = s.now
 	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
 	lane.cars = append(lane.cars, c)
@@ -323,34 +320,6 @@ func (s *Sim) leaving(l int32) float64 {
 		}
 	}
 	return best
-}
-
-// rerouteFromLane sends car c, stuck on lane l, along the road its lane
-// leads to that gives the fastest remaining route to its destination, and
-// keeps the rest of the route from there. It does nothing when no road the
-// lane leads to reaches the destination.
-func (s *Sim) rerouteFromLane(l int32, c *car) {
-	v := &s.veh[c.id]
-	route := s.routes[v.route]
-	dest := route[len(route)-1]
-	var starts []maps.RoadID
-	for _, k := range s.ids(s.segs[l].links) {
-		if !s.closed[s.segs[k].lane] {
-			starts = append(starts, maps.RoadID(s.segs[k].road))
-		}
-	}
-	best, _ := s.fastestFrom(starts, dest, s.freeFlowTimes())
-	if best == nil {
-		return
-	}
-	nr := append(append(maps.Route(nil), route[:v.ri+1]...), best...)
-	v.route = int32(len(s.routes))
-	s.addRoute(nr)
-	v.length = s.routeLen[v.route]
-	v.reroutes++
-	s.stats.reroutes++
-	c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
-	c.link = s.chooseLink(&s.segs[l], c)
 }
 
 // router returns the network router, created on first use.

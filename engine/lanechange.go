@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -79,20 +80,37 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 				}
 				continue
 			}
-			if c.next >= 0 && c.link < 0 {
-				// Strategic: move towards the nearest lane that leads on.
-				dir := s.strategicDir(lanes, li, c.next)
-				if dir == 0 {
-					continue
-				}
+			// Strategic changes: towards the nearest lane that leads to the
+			// next road; for a rerouted vehicle, towards the lane its route
+			// was planned on (reroute.go); and, from a lane that leads to
+			// the next road but not on along the route through the short
+			// roads after it, towards the nearest lane that does (ahead.go).
+			planned := s.plannedExit(c)
+			dir, must := 0, c.link < 0 // must: its lane does not lead on
+			switch {
+			case c.next < 0 || c.flags&fPermit != 0:
+			case planned >= 0 && planned != int32(l):
+				dir = cmp.Compare(s.net.Lanes[planned].Index, li)
+			case c.link < 0:
+				dir = s.strategicDir(lanes, li, c.next)
+			case c.flags&fAhead != 0:
+				cur, _ := s.aheadLanes(c.id, float64(c.length))
+				dir = nearestIn(cur, li, len(lanes))
+			}
+			if c.next >= 0 && c.link < 0 && dir == 0 {
+				continue
+			}
+			if dir != 0 {
 				to := int32(lanes[li+dir])
 				if s.lcSafe(seg, i, to, urgency(seg.length-c.pos)) {
 					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
 				} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: y})
-				} else if c.wait >= cooperateWait {
+				} else if c.wait >= cooperateWait && must {
 					// Stuck: ask the vehicles behind on the target lane to
-					// leave a gap beside it (SUMO's cooperative changes).
+					// leave a gap beside it (SUMO's cooperative changes);
+					// not for a lane merely better than its own, which
+					// would hold the target lane for good.
 					t := &s.segs[to]
 					if c.pos > t.yieldAt {
 						t.yieldAt, t.yieldLen = c.pos, float64(c.length)
@@ -100,13 +118,14 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 				}
 				continue
 			}
-			if !s.cfg.LaneChange || (s.step+int64(c.id))%period != 0 || seg.length-c.pos < 20 || c.flags&fPermit != 0 {
+			if !s.cfg.LaneChange || (s.step+int64(c.id))%period != 0 || seg.length-c.pos < 20 || c.flags&fPermit != 0 || planned >= 0 {
 				continue
 			}
 			if i == 0 || !s.impeded(seg, i) {
 				continue // nothing ahead to escape: MOBIL would not change
 			}
 			bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
+			cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
 			for _, dir := range [2]int{-1, 1} {
 				t := li + dir
 				if t < 0 || t >= len(lanes) {
@@ -116,9 +135,22 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 				if c.next >= 0 && !s.serves(tl, c.next) {
 					continue
 				}
-				if g, ok := s.mobil(seg, i, tl); ok && g > bestGain {
-					bestGain, best = g, tl
+				g, ok := s.mobil(seg, i, tl)
+				if !ok || g <= bestGain {
+					continue
 				}
+				// Not from a lane that leads on along the route (ahead.go)
+				// to one that does not.
+				if c.flags&fAhead == 0 && c.next2 >= 0 && !s.changeable(c.next, float64(c.length)) {
+					if !curSet {
+						cur, _ = s.aheadLanes(c.id, float64(c.length))
+						curSet = true
+					}
+					if cur>>t&1 == 0 {
+						continue
+					}
+				}
+				bestGain, best = g, tl
 			}
 			if best >= 0 {
 				sc.moves = append(sc.moves, lcMove{from: int32(l), to: best, id: c.id, swap: -1})

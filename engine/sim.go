@@ -324,6 +324,7 @@ func (s *Sim) checkRoute(t Trip) error {
 
 func (s *Sim) addRoute(r maps.Route) {
 	s.routes = append(s.routes, r)
+	s.plans = append(s.plans, nil)
 	l := 0.0
 	for _, rd := range r {
 		l += s.net.Roads[rd].Length

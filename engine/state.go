@@ -44,6 +44,8 @@ const (
 	fCross                        // held only until vehicles inside the junction clear its path
 	fConnected                    // equipped for V2X
 	fRoom                         // its exit lane has no room for it (set with fRed too)
+	fAhead                        // its link ends on a lane that does not lead on along the route (ahead.go)
+	fPlanned                      // its route has a lane plan (reroute.go)
 
 	// fJunction are the flags of a junction decision, cleared when a
 	// vehicle changes lane or segment.
@@ -63,6 +65,11 @@ type vehicle struct {
 	stops     int32
 	teleports int32
 	reroutes  int32
+	misses    int32 // missed turns (see "Missed turns" in reroute.go)
+	// forRoom is the route index of the road the vehicle entered on a
+	// lane that does not serve the road after, taken for room where another
+	// did (0: none; see noteLaneForRoom).
+	forRoom   int32
 	status    uint8
 	connected bool
 	vt        uint16
@@ -220,14 +227,16 @@ type Sim struct {
 	veh      []vehicle
 	trips    []Trip
 	routes   []maps.Route
-	routeLen []float64 // per route: m
+	routeLen []float64   // per route: m
+	plans    []*lanePlan // per route: the lanes it was planned on, or nil (reroute.go)
 	vtypes   []VType
 	minGap   []float64 // per vehicle type, m (hot copy)
 	ffTT     []float64 // per road free-flow time, s (for rerouting)
 	// comp is each road's strongly connected component (an index into
 	// net.Components; −1 when the network lists none).
-	comp []int32
-	srch searchScratch
+	comp  []int32
+	srch  searchScratch
+	lsrch searchScratch // laneRoute's, over lane states
 	// sensorsOn: some controller reads sensors, so lanes are read every
 	// step; otherwise on demand (readAt: the step of the last full read).
 	sensorsOn bool

@@ -11,6 +11,8 @@ type runStats struct {
 	laneChanges int64
 	reroutes    int64
 	stranded    int64 // reroutes around closures that found no way
+	missed      int64 // missed turns
+	repeated    int64 // missed turns of vehicles that had missed one before
 	vehSteps    float64
 	peak        int64 // most vehicles running at once
 }
@@ -109,9 +111,15 @@ type Counts struct {
 	Waiting     int64 // departed trips still waiting to enter
 	Teleports   int64 // teleports (a vehicle may teleport more than once)
 	LaneChanges int64
-	// Reroutes counts vehicles that, stuck in a lane that does not lead to
-	// their next road, took a road it does lead to and rerouted.
+	// Reroutes counts route changes while driving: after a missed turn,
+	// around a closed road, or by travel-time information (V2X).
 	Reroutes int64
+	// MissedTurns counts vehicles that stood at the front of a lane that
+	// does not lead to their next road for 10 s, unable to change lanes;
+	// RepeatedMisses counts those of the misses made by a vehicle that had
+	// already missed a turn on its trip (see "Missed turns" in the engine
+	// source, reroute.go).
+	MissedTurns, RepeatedMisses int64
 	// HardBrakes counts speed clamps beyond a vehicle's emergency
 	// deceleration; Clamps counts vehicles placed behind the one ahead on
 	// entering a segment. Both are safety nets that keep vehicles from
@@ -127,6 +135,7 @@ type Counts struct {
 func (s *Sim) Counts() Counts {
 	c := Counts{Trips: len(s.trips), Unroutable: len(s.Unroutable), Inserted: s.stats.inserted, Arrived: s.stats.arrived,
 		Removed: s.stats.removed, Teleports: s.stats.teleports, LaneChanges: s.stats.laneChanges, Reroutes: s.stats.reroutes,
+		MissedTurns: s.stats.missed, RepeatedMisses: s.stats.repeated,
 		HardBrakes: s.stats.hard, Clamps: s.stats.clamps, Peak: s.stats.peak, VehicleSteps: s.stats.vehSteps}
 	c.Running = c.Inserted - c.Arrived - c.Removed
 	for _, q := range s.waitRoads {

@@ -40,13 +40,17 @@ import (
 //     ending on it from its predecessors' outboxes, furthest first (ties by
 //     source segment), behind the vehicles already there.
 //  5. Lane changes (parallel by road): strategic changes towards a lane
-//     that serves the next road, and discretionary MOBIL changes once per
-//     simulated second, decided and applied road by road (none with
+//     that serves the next road (and leads on through the short roads
+//     after it, ahead.go; or the lane a rerouted vehicle's plan names,
+//     reroute.go), and discretionary MOBIL changes once per simulated
+//     second, decided and applied road by road (none with
 //     Config.FixedLanes).
 //  6. Insertion (serial, in trip order): trips whose departure time has
 //     come enter the first lane of their route that has room.
 //  7. Teleports (serial, in vehicle id order): vehicles stuck at the front
-//     of a lane for longer than the time-to-teleport jump ahead.
+//     of a lane for longer than the time-to-teleport jump ahead; vehicles
+//     standing at the front of a lane that does not lead to their next
+//     road miss their turn and reroute (reroute.go).
 //  8. Refresh (parallel by segment, totals merged in chunk order): the
 //     first and last vehicle of every segment are recorded for the next
 //     step, and statistics are accumulated.
@@ -246,10 +250,13 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 				return false
 			}
 		}
-		// Foes with right of way about to arrive.
+		// Foes with right of way about to arrive — but after starveWait at
+		// its line a driver no longer waits for a foe that can still stop
+		// comfortably (SUMO's impatience, time-to-impatience): without
+		// that, a merge into a busy stream may starve for good.
 		tc := criticalGap(k.length+float64(c.length), p.Accel)
 		for _, f := range s.ids(k.foes) {
-			if s.lights[s.segs[f].mov].IsGreen() && s.foeArriving(f, tc) {
+			if s.lights[s.segs[f].mov].IsGreen() && s.foeArriving(f, tc) && !(c.wait >= starveWait && s.foeCanStop(f)) {
 				return false
 			}
 		}
@@ -280,6 +287,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	}
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
 	sc.granted = append(sc.granted, c.link)
+	s.noteLaneForRoom(seg, c)
 	return true
 }
 
@@ -298,6 +306,15 @@ func (s *Sim) foeArriving(f int32, tc float64) bool {
 		return false
 	}
 	return (s.segs[fs.from].length-h.pos)/max(h.speed, 0.1) < tc
+}
+
+// foeCanStop reports whether the first vehicle of the lane feeding link f
+// can stop at its line at its comfortable deceleration.
+func (s *Sim) foeCanStop(f int32) bool {
+	fs := &s.segs[f]
+	h := &s.segs[fs.from].head
+	vt := &s.vtypes[s.veh[h.id].vt]
+	return h.speed*h.speed <= 2*vt.Follow.Decel*(s.segs[fs.from].length-h.pos-1)
 }
 
 // stopRearm is the speed (m/s, 15 km/h) a vehicle must reach after a stop
@@ -396,37 +413,57 @@ func (s *Sim) reserve(t int32, l float64, sc *junctionScratch) {
 	sc.resLen = append(sc.resLen, l)
 }
 
-// chooseLink picks the link from lane seg towards the car's next road: one
-// whose exit lane also serves the road after, then the one with most room,
-// then the lowest id. It returns -1 when the lane does not lead there.
+// chooseLink picks the link from lane seg towards the car's next road: the
+// one into the lane a rerouted vehicle's plan names (reroute.go), or else
+// one whose exit lane leads on along the route through the short roads
+// after it (aheadLanes), then one whose exit lane serves the road after,
+// then the one with most room, then the lowest id; it sets fAhead when the
+// link's exit lane does not lead on. It returns -1 when the lane does not
+// lead to the next road.
 func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 	if c.next < 0 {
 		return -1
 	}
 	after := c.next2
-	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
+	c.flags &^= fAhead
+	want := s.plannedArrival(c) // a rerouted vehicle's planned lane (reroute.go)
+	// On a next road too short to change lanes on, the lanes that lead on
+	// along the route (aheadLanes).
+	short, good := after >= 0 && !s.changeable(c.next, float64(c.length)), uint64(0)
+	if short {
+		_, good = s.aheadLanes(c.id, float64(c.length))
+	}
+	best, bestGood, bestServe, bestRoom := int32(-1), false, false, math.Inf(-1)
 	for _, l := range s.ids(seg.links) {
 		k := &s.segs[l]
 		if k.road != c.next || s.closed[k.lane] {
 			continue
 		}
-		serve := after < 0 || s.serves(k.lane, after)
-		room := s.segs[k.lane].length - s.segs[k.lane].occ - k.occ
-		if best < 0 || serve && !bestServe || serve == bestServe && room > bestRoom+1e-9 {
-			best, bestServe, bestRoom = l, serve, room
+		if k.lane == want {
+			return l
 		}
+		serve := after < 0 || s.serves(k.lane, after)
+		ok := !short || good>>s.net.Lanes[k.lane].Index&1 != 0
+		room := s.segs[k.lane].length - s.segs[k.lane].occ - k.occ
+		if best < 0 || ok && !bestGood || ok == bestGood && (serve && !bestServe || serve == bestServe && room > bestRoom+1e-9) {
+			best, bestGood, bestServe, bestRoom = l, ok, serve, room
+		}
+	}
+	if best >= 0 && !bestGood {
+		c.flags |= fAhead
 	}
 	return best
 }
 
 // linkWithRoom returns the link from lane seg towards the car's next road
-// whose exit lane has room for it (one that also serves the road after
-// first, then the most room), or -1 when none has. An exit lane that does
-// not serve the road after is taken only when it leads back to it (to a
-// road of its strongly connected component): should the vehicle fail to
-// move over there, it then makes a detour (rerouteFromLane), never meets a
-// dead end.
+// whose exit lane has room for it (the planned one first, then one that
+// also serves the road after, then the most room), or -1 when none has. An
+// exit lane that does not serve the road after is taken only when it leads
+// back to it (to a road of its strongly connected component): should the
+// vehicle fail to move over there, it then makes a detour
+// (rerouteFromLane), never meets a dead end.
 func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionScratch) int32 {
+	want := s.plannedArrival(c)
 	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
 	for _, l := range s.ids(seg.links) {
 		k := &s.segs[l]
@@ -436,6 +473,9 @@ func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionS
 		room := s.room(k.lane, sc)
 		if room < min(float64(c.length)+p.MinGap, s.segs[k.lane].length) {
 			continue
+		}
+		if k.lane == want {
+			return l
 		}
 		serve := c.next2 < 0 || s.serves(k.lane, c.next2)
 		if !serve && !s.leadsBack(k.lane, c.next2) {

@@ -17,6 +17,10 @@ type TripRecord struct {
 	Waiting     float64 // time standing (speed < 0.1 m/s)
 	RouteLength float64
 	Teleports   int
+	// MissedTurns counts the turns the vehicle missed (it stood at the
+	// front of a lane that does not lead to its next road and rerouted or,
+	// after three, waited; see Counts.MissedTurns).
+	MissedTurns int
 	Fuel        float64 // mL burnt (Akçelik power-based model, see FuelModel)
 	CO2         float64 // g
 	Connected   bool    // equipped for V2X
@@ -38,7 +42,7 @@ func (s *Sim) Trip(id int) TripRecord {
 	t := &s.trips[id]
 	r := TripRecord{ID: s.tripName(id), VType: s.vtypes[v.vt].ID, Origin: s.net.Roads[t.From].ID, Destination: s.net.Roads[t.To].ID,
 		Scheduled: v.depart, Depart: v.insert, Arrival: v.arrive, Stops: int(v.stops), Waiting: v.waitTotal,
-		RouteLength: v.length, Teleports: int(v.teleports), Status: statusNames[v.status], Fuel: v.fuel,
+		RouteLength: v.length, Teleports: int(v.teleports), MissedTurns: int(v.misses), Status: statusNames[v.status], Fuel: v.fuel,
 		CO2: v.fuel * CO2PerML, Connected: v.connected}
 	if c := s.locate(int32(id)); c != nil {
 		// Include the current standstill and the fuel not yet credited.

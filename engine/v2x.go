@@ -603,20 +603,8 @@ func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []f
 	// Scratch arrays kept between calls (searches run in serial phases):
 	// only the entries a search touched are reset.
 	sc := &s.srch
-	nr := len(s.net.Roads)
-	if len(sc.dist) != nr {
-		sc.dist, sc.prev = make([]float64, nr), make([]int32, nr)
-		for i := range sc.dist {
-			sc.dist[i], sc.prev[i] = math.Inf(1), -1
-		}
-	}
-	for _, r := range sc.touched {
-		sc.dist[r], sc.prev[r] = math.Inf(1), -1
-	}
-	sc.touched = sc.touched[:0]
-	dist, prev := sc.dist, sc.prev
+	dist, prev := sc.reset(len(s.net.Roads))
 	h := &sc.heap
-	*h = (*h)[:0]
 	isStart := func(r int32) bool { return slices.Contains(starts, maps.RoadID(r)) }
 	for i, a := range starts {
 		if cost[i] < dist[a] {
@@ -671,6 +659,24 @@ type searchScratch struct {
 	prev    []int32
 	touched []int32
 	heap    roadHeap
+}
+
+// reset makes the scratch ready for a search over n nodes: every distance
+// +Inf, every predecessor −1 (resetting only what the last search touched)
+// and the heap empty.
+func (sc *searchScratch) reset(n int) (dist []float64, prev []int32) {
+	if len(sc.dist) != n {
+		sc.dist, sc.prev = make([]float64, n), make([]int32, n)
+		for i := range sc.dist {
+			sc.dist[i], sc.prev[i] = math.Inf(1), -1
+		}
+	}
+	for _, x := range sc.touched {
+		sc.dist[x], sc.prev[x] = math.Inf(1), -1
+	}
+	sc.touched = sc.touched[:0]
+	sc.heap = sc.heap[:0]
+	return sc.dist, sc.prev
 }
 
 type roadItem struct {

@@ -284,6 +284,7 @@ func printRunSummary(w io.Writer, s output.Summary, wall time.Duration, sim *eng
 		{"mean speed", fmt.Sprintf("%.1f km/h", s.MeanSpeed*3.6)},
 		{"CityFlow ATT", fmt.Sprintf("%.1f s", s.CityFlowATT)},
 		{"lane changes", fmt.Sprintf("%d (%d reroutes)", c.LaneChanges, c.Reroutes)},
+		{"missed turns", fmt.Sprintf("%d (%d by vehicles that had missed one before)", c.MissedTurns, c.RepeatedMisses)},
 	}
 	if j := s.Jams; j != nil {
 		rows = append(rows, [2]string{"stuck at the end", fmt.Sprintf("%d gridlocks, %d stuck queues, %d lanes left red over %.0f s", j.Gridlocks, j.Stuck, j.Starved, engine.DefaultJamTime)})

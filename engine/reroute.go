@@ -1,0 +1,285 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// Missed turns.
+//
+// A vehicle that stands at the front of a lane that does not lead to its
+// next road (it could not change lanes in time: a short road, a queue
+// beside it) misses its turn: it takes a road its lane does lead to and
+// reroutes from there, as a driver would. Road-level rerouting alone can
+// loop: from the lane it is in, the fastest way back to the missed turn
+// may arrive in the same wrong lane of the same short road, miss again,
+// and circle for good (issue 18: a bus of the default scenario drove 13
+// laps that way). So the new route is searched lane by lane
+// ([Sim.laneRoute]): from the links of the lane the vehicle stands in,
+// through the links between lanes, with lane changes only on roads long
+// enough for them (planChange metres per lane crossed, beyond the
+// vehicle's length). The route comes with the lanes it was planned on (a
+// lanePlan), and the vehicle keeps to them: it takes the planned link at
+// each junction and moves to the planned lane of each road, where the
+// ordinary lane choice (ahead.go) looks only a few roads ahead.
+//
+// When it misses the turn: after rerouteWait seconds standing at the
+// front of its lane, checked again every rerouteWait; but while a gap may
+// still come beside it (the queue on the lane it needs can move on), a
+// long detour — more than longDetour seconds longer than the rest of its
+// route — is not taken before maxPatience seconds of waiting, unless the
+// vehicle took that lane for its room at the junction before, knowing it
+// might not get out of it (noteLaneForRoom). Every miss is counted (Counts.MissedTurns, the trip's
+// MissedTurns); a miss by a vehicle that had missed a turn before on the
+// same trip is also a repeated miss (Counts.RepeatedMisses), the sign of a
+// vehicle going round in circles.
+
+// rerouteWait is how long (s) a vehicle stands at the front of a lane that
+// does not lead to its next road, unable to change lanes, before it misses
+// its turn (and the period at which it checks again).
+const rerouteWait = 10.0
+
+// maxPatience is the longest (s) a vehicle waits at the front of its lane
+// for a gap rather than take a long detour.
+const maxPatience = 120.0
+
+// longDetour is the extra free-flow time (s) from which a detour is long:
+// worth waiting for a gap up to maxPatience.
+const longDetour = 60.0
+
+// planChange is the length of road (m), beyond the vehicle's own length,
+// that a planned route needs for each lane it changes across on a road:
+// the strategic changer starts at most 60 m before the stop line (see
+// urgency) and must find a gap beside it.
+const planChange = 30.0
+
+// planChangeCost is the cost (s) a lane search puts on each lane crossed,
+// so that of two equally fast routes the one with fewer changes is taken.
+const planChangeCost = 1.0
+
+// lanePlan is the lane-level part of a route found by laneRoute: for each
+// road of the route, the lane the vehicle is to arrive on and the lane it
+// is to leave from (−1 for the roads driven before the plan was made).
+type lanePlan struct {
+	arrive, exit []int32
+}
+
+// plannedArrival returns the lane car c is to arrive on at road
+// route[ri+1] of its route's plan, or −1 (no plan).
+func (s *Sim) plannedArrival(c *car) int32 {
+	if c.flags&fPlanned == 0 {
+		return -1
+	}
+	v := &s.veh[c.id]
+	if p := s.plans[v.route]; p != nil {
+		if i := int(v.ri) + 1; i < len(p.arrive) {
+			return p.arrive[i]
+		}
+	}
+	return -1
+}
+
+// plannedExit returns the lane car c is to leave its current road from,
+// or −1 (no plan).
+func (s *Sim) plannedExit(c *car) int32 {
+	if c.flags&fPlanned == 0 {
+		return -1
+	}
+	v := &s.veh[c.id]
+	if p := s.plans[v.route]; p != nil {
+		return p.exit[v.ri]
+	}
+	return -1
+}
+
+// rerouteFromLane handles car c, standing at the front of lane l that does
+// not lead to its next road: unless it is worth waiting longer for a gap
+// (see "Missed turns"), it counts a missed turn and gives the vehicle the
+// fastest route to its destination that can be driven from l (laneRoute),
+// keeping the roads driven so far. When no such route exists it falls
+// back on the fastest road-level route from a road l leads to; when there
+// is none either, the vehicle keeps its route (and waits).
+func (s *Sim) rerouteFromLane(l int32, c *car) {
+	v := &s.veh[c.id]
+	route := s.routes[v.route]
+	dest := route[len(route)-1]
+	vt := &s.vtypes[v.vt]
+	best, plan := s.laneRoute(l, dest, vt.Length)
+	if best == nil {
+		var starts []maps.RoadID
+		for _, k := range s.ids(s.segs[l].links) {
+			if !s.closed[s.segs[k].lane] {
+				starts = append(starts, maps.RoadID(s.segs[k].road))
+			}
+		}
+		if best, _ = s.fastestFrom(starts, dest, s.freeFlowTimes()); best == nil {
+			return
+		}
+	}
+	// Patience: a long detour is not worth it while a gap may yet come.
+	tt := s.freeFlowTimes()
+	stay, alt := 0.0, 0.0
+	for _, r := range route[v.ri+1:] {
+		stay += tt[r]
+	}
+	for _, r := range best {
+		alt += tt[r]
+	}
+	if alt-stay > longDetour && v.forRoom != v.ri && float64(c.wait) < maxPatience && s.gapMayCome(l, c) {
+		return
+	}
+	if v.misses > 0 {
+		s.stats.repeated++
+	}
+	v.misses++
+	s.stats.missed++
+	nr := append(append(maps.Route(nil), route[:v.ri+1]...), best...)
+	var lp *lanePlan
+	if plan != nil {
+		lp = &lanePlan{arrive: make([]int32, len(nr)), exit: make([]int32, len(nr))}
+		for i := range int(v.ri) + 1 {
+			lp.arrive[i], lp.exit[i] = -1, -1
+		}
+		lp.exit[v.ri] = l
+		copy(lp.arrive[v.ri+1:], plan.arrive)
+		copy(lp.exit[v.ri+1:], plan.exit)
+	}
+	v.route = int32(len(s.routes))
+	s.addRoute(nr)
+	s.plans[v.route] = lp
+	c.flags &^= fPlanned
+	if lp != nil {
+		c.flags |= fPlanned
+	}
+	v.length = s.routeLen[v.route]
+	v.reroutes++
+	s.stats.reroutes++
+	c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
+	c.link = s.chooseLink(&s.segs[l], c)
+}
+
+// noteLaneForRoom records, for car c granted its link from lane seg, that
+// it enters its next road on a lane that does not serve the road after
+// although another link of seg to that road would have: it took that lane
+// for its room (linkWithRoom), knowing it may have to change lanes or take
+// another way, and so it is not patient if it misses that turn.
+func (s *Sim) noteLaneForRoom(seg *segment, c *car) {
+	if c.next2 < 0 || s.serves(s.segs[c.link].lane, c.next2) {
+		return
+	}
+	for _, l := range s.ids(seg.links) {
+		if k := &s.segs[l]; k.road == c.next && !s.closed[k.lane] && s.serves(k.lane, c.next2) {
+			v := &s.veh[c.id]
+			v.forRoom = v.ri + 1
+			return
+		}
+	}
+}
+
+// gapMayCome reports whether car c, standing at the front of lane l, may
+// yet find a gap on the lane it needs (the nearest of its road that leads
+// to its next road): that lane's first vehicle has room to leave it once
+// its light lets it (its exit lane is not full), so the queue beside will
+// move. A queue held by traffic further on may stand for good.
+func (s *Sim) gapMayCome(l int32, c *car) bool {
+	road := &s.net.Roads[s.segs[l].road]
+	li := s.net.Lanes[l].Index
+	dir := s.strategicDir(road.Lanes, li, c.next)
+	if dir == 0 {
+		return false
+	}
+	t := &s.segs[road.Lanes[li+dir]]
+	if len(t.cars) == 0 {
+		return true
+	}
+	f := &t.cars[0]
+	if f.link < 0 {
+		return false
+	}
+	exit := s.segs[f.link].lane
+	return s.room(exit, nil) >= min(float64(f.length)+s.minGap[f.vt], s.segs[exit].length)
+}
+
+// laneRoute searches the fastest route for a vehicle of the given length
+// (m) standing at the front of lane from, which it can leave only by one of
+// its own links, to road dest. The search runs over lanes (Dijkstra by
+// free-flow road times, ties broken by state number): a lane leads through
+// its links to lanes of the next roads, and on a road of length L a
+// vehicle may change across up to ⌊(L − length)/planChange⌋ lanes, once
+// per road, through open lanes. It returns the roads after from's road and
+// the lanes planned on each (nil when dest cannot be reached so).
+func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Route, *lanePlan) {
+	// State 2l: on lane l, arrived by a link; 2l+1: on lane l after
+	// changing lanes on its road.
+	sc := &s.lsrch
+	dist, prev := sc.reset(2 * s.nLanes)
+	h := &sc.heap
+	tt := s.freeFlowTimes()
+	relax := func(x, p int32, d float64) {
+		if d < dist[x] {
+			if math.IsInf(dist[x], 1) {
+				sc.touched = append(sc.touched, x)
+			}
+			dist[x], prev[x] = d, p
+			h.push(roadItem{d, x})
+		}
+	}
+	follow := func(x int32, lane int32, d float64) {
+		for _, k := range s.ids(s.segs[lane].links) {
+			if b := s.segs[k].lane; !s.closed[b] {
+				relax(2*b, x, d+tt[s.segs[b].road])
+			}
+		}
+	}
+	follow(-1, from, 0)
+	target := int32(-1)
+	for len(*h) > 0 {
+		it := h.pop()
+		x := it.r
+		if it.d > dist[x] {
+			continue
+		}
+		lane := x / 2
+		road := &s.net.Roads[s.segs[lane].road]
+		if maps.RoadID(s.segs[lane].road) == dest {
+			target = x
+			break
+		}
+		follow(x, lane, it.d)
+		if x%2 == 1 {
+			continue // one change per road
+		}
+		span := int(math.Floor((road.Length - length) / planChange))
+		li := s.net.Lanes[lane].Index
+		for _, dir := range [2]int{-1, 1} {
+			for k := 1; k <= span; k++ {
+				j := li + dir*k
+				if j < 0 || j >= len(road.Lanes) || s.closed[road.Lanes[j]] {
+					break
+				}
+				relax(2*int32(road.Lanes[j])+1, x, it.d+float64(float64(k)*planChangeCost))
+			}
+		}
+	}
+	if target < 0 {
+		return nil, nil
+	}
+	var states []int32
+	for x := target; x >= 0; x = prev[x] {
+		states = append(states, x)
+	}
+	var r maps.Route
+	p := &lanePlan{}
+	for i := len(states) - 1; i >= 0; i-- {
+		lane := states[i] / 2
+		if states[i]%2 == 1 {
+			p.exit[len(p.exit)-1] = lane
+			continue
+		}
+		r = append(r, maps.RoadID(s.segs[lane].road))
+		p.arrive = append(p.arrive, lane)
+		p.exit = append(p.exit, lane)
+	}
+	return r, p
+}
