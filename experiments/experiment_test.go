@@ -203,7 +203,7 @@ func TestDefaultBase(t *testing.T) {
 	if len(rec.Roads.Delay) < 100 {
 		t.Errorf("the Wuhan network has %d roads, want hundreds", len(rec.Roads.Delay))
 	}
-	if !strings.Contains(rec.Scenario, "no_lane_change = true") || !strings.Contains(rec.Scenario, `geojson = "wuhan.geojson"`) {
+	if !strings.Contains(rec.Scenario, "no_lane_change = true") || !strings.Contains(rec.Scenario, `geojson = "builtin:wuhan.geojson"`) {
 		t.Errorf("scenario text:\n%s", rec.Scenario)
 	}
 }

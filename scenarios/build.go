@@ -125,9 +125,14 @@ func (sc *Scenario) errorf(key, format string, args ...any) error {
 	return &Error{File: sc.path, Line: sc.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
-// ReadFile reads a file named in the scenario (relative to the scenario
-// file; the embedded default scenario reads its own embedded files).
+// ReadFile reads a file named in the scenario: relative to the scenario
+// file, or a file built into the binary (BuiltinPrefix); the embedded
+// default scenario and its variants (ParseDefault) read relative paths
+// from the built-in files too.
 func (sc *Scenario) ReadFile(rel string) ([]byte, error) {
+	if name, ok := builtinName(rel); ok {
+		return readBuiltin(name)
+	}
 	if sc.embedded {
 		return defaultFiles.ReadFile("defaults/" + rel)
 	}

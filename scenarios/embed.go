@@ -3,6 +3,10 @@ package scenarios
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
 )
 
 // defaultFiles holds the built-in default scenario: the Wuhan Optics Valley
@@ -32,7 +36,8 @@ func Default() (*Scenario, error) {
 }
 
 // DefaultSource returns the text of the embedded default scenario, for
-// users who want a copy to edit.
+// users who want a copy to edit. It names its network as a built-in file
+// (BuiltinPrefix), so that the copy runs as it is from any folder.
 func DefaultSource() []byte {
 	data, _ := defaultFiles.ReadFile(DefaultFile)
 	return data
@@ -46,4 +51,34 @@ func LoadOrDefault(path string) (*Scenario, error) {
 		return Default()
 	}
 	return Load(path)
+}
+
+// BuiltinPrefix marks a path in a scenario that names a data file built
+// into the binary rather than a file on disk: "builtin:wuhan.geojson" is
+// the default scenario's network. BuiltinFiles lists them.
+const BuiltinPrefix = "builtin:"
+
+// BuiltinFiles returns the names of the data files built into the binary,
+// sorted (each usable as BuiltinPrefix + name).
+func BuiltinFiles() []string {
+	var names []string
+	entries, _ := fs.ReadDir(defaultFiles, "defaults")
+	for _, e := range entries {
+		if n := e.Name(); n != path.Base(DefaultFile) && !strings.HasSuffix(n, ".md") {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// builtinName returns the name of the built-in file p names, if it does.
+func builtinName(p string) (string, bool) { return strings.CutPrefix(p, BuiltinPrefix) }
+
+// readBuiltin reads built-in data file name.
+func readBuiltin(name string) ([]byte, error) {
+	if !slices.Contains(BuiltinFiles(), name) {
+		return nil, fmt.Errorf("no built-in file %q (built in: %s)", name, strings.Join(BuiltinFiles(), ", "))
+	}
+	return defaultFiles.ReadFile("defaults/" + name)
 }

@@ -212,10 +212,10 @@ func tomlError(name, src, prefix string, err error) error {
 func (s *Scenario) Path() string { return s.path }
 
 // Resolve returns the file a path written in the scenario refers to: rel
-// itself if it is absolute or empty, otherwise rel joined to the directory
-// of the scenario file.
+// itself if it is absolute, empty or a built-in file (BuiltinPrefix),
+// otherwise rel joined to the directory of the scenario file.
 func (s *Scenario) Resolve(rel string) string {
-	if rel == "" || filepath.IsAbs(rel) {
+	if _, builtin := builtinName(rel); rel == "" || builtin || filepath.IsAbs(rel) {
 		return rel
 	}
 	return filepath.Join(filepath.Dir(s.path), rel)

@@ -107,6 +107,15 @@ func (c *checker) network(n *Network) {
 			c.add("network.bbox", "applies to an osm network only")
 		}
 	}
+	// Built-in files (BuiltinPrefix) are GeoJSON networks.
+	for _, k := range [...]struct{ key, path string }{{"network.osm", n.OSM}, {"network.cityflow", n.CityFlow}, {"network.sumo", n.SUMO}} {
+		if _, ok := builtinName(k.path); ok {
+			c.add(k.key, "%q: the built-in files (%s) are GeoJSON networks: use network.geojson", k.path, strings.Join(BuiltinFiles(), ", "))
+		}
+	}
+	if name, ok := builtinName(n.GeoJSON); ok && !slices.Contains(BuiltinFiles(), name) {
+		c.add("network.geojson", "no built-in file %q (built in: %s)", name, strings.Join(BuiltinFiles(), ", "))
+	}
 	if _, ok := cmaps.ParseTurnarounds(n.Turnarounds); !ok {
 		c.add("network.turnarounds", "must be \"dead_ends\" or \"all\", got %q", n.Turnarounds)
 	} else if n.Turnarounds != "" && n.OSM == "" && n.GeoJSON == "" {

@@ -183,3 +183,39 @@ func TestExitCodes(t *testing.T) {
 		}
 	})
 }
+
+// TestPrintDefaultRunsAnywhere checks that the copy --print-default prints
+// runs as it is, from its own folder and from another one, to the same
+// results as the embedded default (issue 18: it named a network file that
+// exists only inside the binary).
+func TestPrintDefaultRunsAnywhere(t *testing.T) {
+	code, text, stderr := cli(t, "run", "--print-default")
+	if code != 0 {
+		t.Fatalf("--print-default: exit code %d\n%s", code, stderr)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "my.toml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	digest := func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := cli(t, append([]string{"run", "--quiet", "--hash", "--out", t.TempDir()}, args...)...)
+		if code != 0 {
+			t.Fatalf("run %v: exit code %d\n%s", args, code, stderr)
+		}
+		m := digestLine.FindStringSubmatch(stdout)
+		if m == nil {
+			t.Fatalf("run %v: no run digest in:\n%s", args, stdout)
+		}
+		return m[1]
+	}
+	want := digest()
+	t.Chdir(dir)
+	if got := digest("my.toml"); got != want {
+		t.Errorf("my.toml run from its folder: digest %s, want the embedded default's %s", got, want)
+	}
+	t.Chdir(t.TempDir())
+	if got := digest(filepath.Join(dir, "my.toml")); got != want {
+		t.Errorf("my.toml run from another folder: digest %s, want the embedded default's %s", got, want)
+	}
+}
