@@ -217,29 +217,29 @@ func bad(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
 func checkFinalCounts(t *testing.T, sim *engine.Sim) {
 	t.Helper()
 	c := sim.Counts()
-	status := map[string]int64{}
+	status := map[engine.TripStatus]int64{}
 	for id := 0; id < sim.NumTrips(); id++ {
 		r := sim.Trip(id)
 		status[r.Status]++
-		if r.Status == "pending" && r.Scheduled <= sim.Time()+1e-9 {
+		if r.Status == engine.TripPending && r.Scheduled <= sim.Time()+1e-9 {
 			t.Errorf("trip %s: status pending at t=%g s, but scheduled at %g s", r.ID, sim.Time(), r.Scheduled)
 		}
 	}
 	for _, x := range []struct {
-		status string
+		status engine.TripStatus
 		want   int64
 	}{
-		{"arrived", c.Arrived},
-		{"removed", c.Removed},
-		{"running", c.Running},
-		{"waiting", c.Waiting},
-		{"unroutable", int64(c.Unroutable)},
+		{engine.TripArrived, c.Arrived},
+		{engine.TripRemoved, c.Removed},
+		{engine.TripRunning, c.Running},
+		{engine.TripWaiting, c.Waiting},
+		{engine.TripUnroutable, int64(c.Unroutable)},
 	} {
 		if got := status[x.status]; got != x.want {
 			t.Errorf("trips with status %q: got %d, want %d (Counts %+v)", x.status, got, x.want, c)
 		}
 	}
-	if got := status["arrived"] + status["removed"] + status["running"] + status["waiting"] + status["unroutable"] + status["pending"]; got != int64(c.Trips) {
+	if got := status[engine.TripArrived] + status[engine.TripRemoved] + status[engine.TripRunning] + status[engine.TripWaiting] + status[engine.TripUnroutable] + status[engine.TripPending]; got != int64(c.Trips) {
 		t.Errorf("trip statuses add up to %d, want %d trips (%v)", got, c.Trips, status)
 	}
 	if got := int64(len(sim.Finished())); got != c.Arrived+c.Removed {

@@ -98,7 +98,7 @@ func (s *Sim) Digest() uint64 {
 		h.str(r.VType)
 		h.str(r.Origin)
 		h.str(r.Destination)
-		h.str(r.Status)
+		h.str(r.Status.String())
 		for _, x := range [...]float64{r.Scheduled, r.Depart, r.Arrival, r.TravelTime, r.Delay, r.Waiting, r.RouteLength, r.Fuel, r.CO2} {
 			h.f64(x)
 		}

@@ -79,7 +79,7 @@ func TestPermissiveGreen(t *testing.T) {
 		var nw, ns int
 		for id := range sim.NumTrips() {
 			tr := sim.Trip(id)
-			if tr.Status != "arrived" {
+			if tr.Status != engine.TripArrived {
 				t.Fatalf("trip %s: %s", tr.ID, tr.Status)
 			}
 			if tr.Origin == net.Roads[j.W].ID {

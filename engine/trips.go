@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"fmt"
+	"strconv"
+)
+
 // TripRecord is the outcome of one trip (times in s, lengths in m).
 type TripRecord struct {
 	ID          string
@@ -24,14 +29,47 @@ type TripRecord struct {
 	Fuel        float64 // mL burnt (Akçelik power-based model, see FuelModel)
 	CO2         float64 // g
 	Connected   bool    // equipped for V2X
-	// Status is "arrived", "removed" (teleported out), "running",
-	// "waiting" (not yet entered), "pending" (departure time not reached),
-	// "canceled" (taken out of the demand) or "unroutable".
-	Status string
+	Status      TripStatus
 }
+
+// TripStatus is where a trip stands. Its text (String, and JSON through
+// MarshalText) is the name outputs write: "pending", "running" ...
+type TripStatus uint8
+
+// Trip statuses.
+const (
+	TripPending    = TripStatus(statusPending)    // departure time not reached
+	TripRunning    = TripStatus(statusRunning)    // in the network
+	TripArrived    = TripStatus(statusArrived)    // reached its destination
+	TripRemoved    = TripStatus(statusRemoved)    // teleported out: no room anywhere ahead
+	TripUnroutable = TripStatus(statusUnroutable) // no route from origin to destination
+	TripWaiting    = TripStatus(statusWaiting)    // departure time has come; waiting to enter
+	TripCanceled   = TripStatus(statusCanceled)   // taken out of the demand (ScaleDemand)
+)
 
 var statusNames = [...]string{statusPending: "pending", statusRunning: "running", statusArrived: "arrived",
 	statusRemoved: "removed", statusUnroutable: "unroutable", statusWaiting: "waiting", statusCanceled: "canceled"}
+
+func (s TripStatus) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "TripStatus(" + strconv.Itoa(int(s)) + ")"
+}
+
+// MarshalText implements encoding.TextMarshaler: the status's name.
+func (s TripStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *TripStatus) UnmarshalText(b []byte) error {
+	for i, n := range statusNames {
+		if n == string(b) {
+			*s = TripStatus(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("engine: unknown trip status %q", b)
+}
 
 // recordTrip notes a finished trip in completion order.
 func (s *Sim) recordTrip(id int32) { s.finished = append(s.finished, id) }
@@ -42,7 +80,7 @@ func (s *Sim) Trip(id int) TripRecord {
 	t := &s.trips[id]
 	r := TripRecord{ID: s.tripName(id), VType: s.vtypes[v.vt].ID, Origin: s.net.Roads[t.From].ID, Destination: s.net.Roads[t.To].ID,
 		Scheduled: v.depart, Depart: v.insert, Arrival: v.arrive, Stops: int(v.stops), Waiting: v.waitTotal,
-		RouteLength: v.length, Teleports: int(v.teleports), MissedTurns: int(v.misses), Status: statusNames[v.status], Fuel: v.fuel,
+		RouteLength: v.length, Teleports: int(v.teleports), MissedTurns: int(v.misses), Status: TripStatus(v.status), Fuel: v.fuel,
 		CO2: v.fuel * CO2PerML, Connected: v.connected}
 	if c := s.locate(int32(id)); c != nil {
 		// Include the current standstill and the fuel not yet credited.

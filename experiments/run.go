@@ -318,7 +318,7 @@ func (e *Experiment) RunOne(ctx context.Context, arm string, rep int) (*Record, 
 	throughput := 0
 	for id := range sim.NumTrips() {
 		t := sim.Trip(id)
-		if t.Status != "arrived" {
+		if t.Status != engine.TripArrived {
 			continue
 		}
 		if t.Scheduled >= sc.Warmup {

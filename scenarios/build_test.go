@@ -203,7 +203,7 @@ distribution = "uniform"
 	}
 	for _, id := range sim.Unroutable {
 		tr := sim.Trip(id)
-		if tr.Status != "unroutable" || tr.Depart != -1 || !strings.HasPrefix(tr.ID, "stranded.") {
+		if tr.Status != engine.TripUnroutable || tr.Depart != -1 || !strings.HasPrefix(tr.ID, "stranded.") {
 			t.Errorf("trip %d: got %+v, want an unroutable trip of flow \"stranded\" that never departed", id, tr)
 		}
 	}
@@ -254,7 +254,7 @@ trips_csv = "trips.csv"
 		t.Errorf("arrived: got %d, want 3 (%+v)", c.Arrived, c)
 	}
 	for id := range 3 {
-		if tr := sim.Trip(id); tr.Status != "arrived" || tr.ID != want[id].id || tr.Origin != want[id].from || tr.Destination != want[id].to {
+		if tr := sim.Trip(id); tr.Status != engine.TripArrived || tr.ID != want[id].id || tr.Origin != want[id].from || tr.Destination != want[id].to {
 			t.Errorf("trip %d: got %+v, want %s arrived from %s to %s", id, tr, want[id].id, want[id].from, want[id].to)
 		}
 	}

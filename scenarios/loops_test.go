@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -48,7 +49,7 @@ func TestNoLoops(t *testing.T) {
 			for i := range sim.NumTrips() {
 				r := sim.Trip(i)
 				missed += r.MissedTurns
-				if r.Status != "arrived" && r.Status != "running" {
+				if r.Status != engine.TripArrived && r.Status != engine.TripRunning {
 					continue
 				}
 				best := shortest.length(roadIndex(t, n, r.Origin), roadIndex(t, n, r.Destination))

@@ -136,7 +136,7 @@ func TestMirroredLeftHand(t *testing.T) {
 		if a.Origin != b.Origin || a.Destination != b.Destination || a.Status != b.Status {
 			t.Fatalf("trip %s: %s→%s %s, mirrored %s→%s %s", a.ID, a.Origin, a.Destination, a.Status, b.Origin, b.Destination, b.Status)
 		}
-		if a.Status != "arrived" {
+		if a.Status != engine.TripArrived {
 			continue
 		}
 		arrived++
@@ -158,7 +158,7 @@ func TestMirroredLeftHand(t *testing.T) {
 	_, wrong := townRun(t, true, "right")
 	differ := 0
 	for i := range rt {
-		if rt[i].Status == "arrived" && wrong[i].Status == "arrived" && math.Abs(wrong[i].TravelTime-rt[i].TravelTime) > 0.02*rt[i].TravelTime {
+		if rt[i].Status == engine.TripArrived && wrong[i].Status == engine.TripArrived && math.Abs(wrong[i].TravelTime-rt[i].TravelTime) > 0.02*rt[i].TravelTime {
 			differ++
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -141,7 +142,7 @@ func (t *Twin) vehicleDetail(n int32) (*VehicleDetail, error) {
 	}
 	net := t.run.Network
 	tr := s.Trip(int(n))
-	d := &VehicleDetail{N: n, ID: tr.ID, VType: tr.VType, Status: tr.Status, Origin: tr.Origin, Destination: tr.Destination,
+	d := &VehicleDetail{N: n, ID: tr.ID, VType: tr.VType, Status: tr.Status.String(), Origin: tr.Origin, Destination: tr.Destination,
 		Scheduled: tr.Scheduled, Depart: tr.Depart, Arrival: tr.Arrival, RouteLength: round(tr.RouteLength, 2), Stops: tr.Stops,
 		Waiting: round(tr.Waiting, 3), Connected: tr.Connected, Route: []string{}}
 	route, ri := s.VehicleRoute(n)
@@ -149,7 +150,7 @@ func (t *Twin) vehicleDetail(n int32) (*VehicleDetail, error) {
 		d.Route = append(d.Route, net.Roads[r].ID)
 	}
 	d.RouteIndex = ri
-	if tr.Status == "running" {
+	if tr.Status == engine.TripRunning {
 		f := t.currentFrame(PartVehicles)
 		for i := range f.vehicles {
 			if f.vehicles[i].Index == n {

@@ -170,10 +170,10 @@ func TestWriteAll(t *testing.T) {
 				}
 				return x
 			}
-			if row[0] != tr.ID || row[1] != tr.VType || row[13] != tr.Status || math.Abs(num(7)-tr.TravelTime) > 5e-4 || math.Abs(num(4)-tr.Scheduled) > 5e-4 {
+			if row[0] != tr.ID || row[1] != tr.VType || row[13] != tr.Status.String() || math.Abs(num(7)-tr.TravelTime) > 5e-4 || math.Abs(num(4)-tr.Scheduled) > 5e-4 {
 				t.Fatalf("row %d: got %v, want trip %+v", id+1, row, tr)
 			}
-			if tr.Status == "arrived" && math.Abs(num(6)-num(5)-num(7)) > 2e-3 {
+			if tr.Status == engine.TripArrived && math.Abs(num(6)-num(5)-num(7)) > 2e-3 {
 				t.Errorf("row %d: arrival %s − depart %s != travel time %s", id+1, row[6], row[5], row[7])
 			}
 		}
@@ -265,12 +265,12 @@ func TestSummarize(t *testing.T) {
 	var tt, tts []float64
 	for id := range sim.NumTrips() {
 		tr := sim.Trip(id)
-		if tr.Status == "unroutable" || tr.Scheduled >= now {
+		if tr.Status == engine.TripUnroutable || tr.Scheduled >= now {
 			continue
 		}
 		due++
 		end := now
-		if tr.Status == "arrived" {
+		if tr.Status == engine.TripArrived {
 			// CityFlow dates an arrival by the start of its step.
 			end = tr.Arrival - sim.StepLength()
 			if tr.Arrival >= warmup {

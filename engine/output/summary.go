@@ -96,7 +96,7 @@ func Summarize(sim *engine.Sim, warmup float64) Summary {
 	natt, conn := 0, 0
 	for id := 0; id < sim.NumTrips(); id++ {
 		r := sim.Trip(id)
-		if r.Status == "unroutable" {
+		if r.Status == engine.TripUnroutable {
 			continue
 		}
 		s.CO2 += r.CO2 / 1000
@@ -104,14 +104,14 @@ func Summarize(sim *engine.Sim, warmup float64) Summary {
 			end := now
 			if r.Arrival >= 0 {
 				end = r.Arrival
-				if r.Status == "arrived" {
+				if r.Status == engine.TripArrived {
 					end -= dt
 				}
 			}
 			att += end - r.Scheduled
 			natt++
 		}
-		if r.Status != "arrived" {
+		if r.Status != engine.TripArrived {
 			continue
 		}
 		if r.Arrival >= warmup {

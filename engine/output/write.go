@@ -114,7 +114,7 @@ func WriteTrips(w io.Writer, sim *engine.Sim) error {
 	for id := 0; id < sim.NumTrips(); id++ {
 		r := sim.Trip(id)
 		cw.Write([]string{r.ID, r.VType, r.Origin, r.Destination, ff(r.Scheduled), ff(r.Depart), ff(r.Arrival), ff(r.TravelTime),
-			ff(r.Delay), strconv.Itoa(r.Stops), ff(r.Waiting), ff(r.RouteLength), strconv.Itoa(r.Teleports), r.Status,
+			ff(r.Delay), strconv.Itoa(r.Stops), ff(r.Waiting), ff(r.RouteLength), strconv.Itoa(r.Teleports), r.Status.String(),
 			ff(r.Fuel), ff(r.CO2), strconv.FormatBool(r.Connected)})
 	}
 	cw.Flush()

@@ -132,7 +132,7 @@ func TestHUDAndInspect(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if trip := g.frame.Vehicles[0].Trip; trip.Status != "running" {
+	if trip := g.frame.Vehicles[0].Trip; trip.Status != engine.TripRunning {
 		t.Errorf("inspected trip %+v, want running", trip)
 	}
 	after := drawn(g, 640, 480)
