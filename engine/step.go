@@ -11,15 +11,18 @@ import (
 )
 
 // Step advances the simulation by one step of Δt seconds, from time t to
-// t+Δt. Queued commands (Enqueue) are applied first, in order. Then the
-// phases run in this fixed order; each reads the state left by the previous
-// ones and, when parallel, writes only its own work item's slots, so the
-// result is the same for any number of workers:
+// t+Δt. Queued commands (Enqueue) are applied first, in order; if there
+// were any, the segments' first and last vehicles and the detector
+// readings are refreshed for the phases. Then the phases run in this fixed
+// order; each reads the state left by the previous ones and, when
+// parallel, writes only its own work item's slots, so the result is the
+// same for any number of workers:
 //
 //  1. Signals (parallel by node): every signal plant asks its controller
 //     and sets its movements' lights for the step, inserting yellow and
 //     all-red itself; a node whose lights are held (HoldLights) shows
-//     them instead.
+//     them instead. With V2X, every roadside unit broadcasts its SPaT
+//     message (v2x.go).
 //  2. Junctions (parallel by node): vehicles in the approach zone of a stop
 //     line are granted or refused entry: light, room on the exit lane (no
 //     blocking the box), vehicles inside the junction on crossing paths,
@@ -38,22 +41,30 @@ import (
 //     end go to the segment's outbox with the segment they end on.
 //  4. Transfer (parallel by segment): each segment takes in the vehicles
 //     ending on it from its predecessors' outboxes, furthest first (ties by
-//     source segment), behind the vehicles already there.
+//     source segment), behind the vehicles already there. With V2X, the
+//     road travel times observed are then folded into the roadside units'
+//     estimates, and equipped vehicles that reached a road may reroute by
+//     them (serial, in chunk order; v2xroute.go).
 //  5. Lane changes (parallel by road): strategic changes towards a lane
 //     that serves the next road (and leads on through the short roads
 //     after it, ahead.go; or the lane a rerouted vehicle's plan names,
 //     reroute.go), and discretionary MOBIL changes once per simulated
 //     second, decided and applied road by road (none with
 //     Config.FixedLanes).
-//  6. Insertion (serial, in trip order): trips whose departure time has
-//     come enter the first lane of their route that has room.
-//  7. Teleports (serial, in vehicle id order): vehicles stuck at the front
+//  6. Clock: the time becomes t+Δt; when it reaches the end of the
+//     warm-up, the statistics start afresh (resetWarmup).
+//  7. Arrivals (serial, in chunk order): the vehicles that left the network
+//     in this step are recorded as finished (Finished, trip records).
+//  8. Insertion (serial, in trip order): trips whose departure time has
+//     come enter the first lane of their route that has room (insert.go).
+//  9. Teleports (serial, in vehicle id order): vehicles stuck at the front
 //     of a lane for longer than the time-to-teleport jump ahead; vehicles
 //     standing at the front of a lane that does not lead to their next
 //     road miss their turn and reroute (reroute.go).
-//  8. Refresh (parallel by segment, totals merged in chunk order): the
+//  10. Refresh (parallel by segment, totals merged in chunk order): the
 //     first and last vehicle of every segment are recorded for the next
-//     step, and statistics are accumulated.
+//     step, the detectors read, and statistics accumulated (stats.go); a
+//     time-series interval closes when its end is reached.
 func (s *Sim) Step() {
 	// Few vehicles: handing phases to other workers costs more than it
 	// saves. The choice changes only who runs the chunks, never results.

@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"math"
+	"slices"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// Travel times and rerouting of connected vehicles (V2X, v2x.go): the
+// RSUs' road travel-time estimates and the reroutes they lead to.
+
+// observeTT folds the road travel times observed this step (in chunk
+// order) into the RSUs' estimates and broadcasts them every 60 s.
+func (s *Sim) observeTT() {
+	x := s.v2x
+	for c := range x.ttObs {
+		for _, o := range x.ttObs[c] {
+			x.roadTT[o.road] += float64(0.2 * (o.tt - x.roadTT[o.road]))
+		}
+		x.ttObs[c] = x.ttObs[c][:0]
+	}
+	if s.now >= x.nextCast-1e-9 {
+		copy(x.ttCast, x.roadTT)
+		x.nextCast += 60
+	}
+}
+
+// rerouteCVs lets the equipped vehicles that reached a road this step take
+// a faster route by the broadcast travel times (serial, in chunk order).
+func (s *Sim) rerouteCVs() {
+	x := s.v2x
+	for c := range x.rerouteQ {
+		for _, id := range x.rerouteQ[c] {
+			s.rerouteByTT(id)
+		}
+		x.rerouteQ[c] = x.rerouteQ[c][:0]
+	}
+}
+
+func (s *Sim) rerouteByTT(id int32) {
+	x := s.v2x
+	v := &s.veh[id]
+	if v.status != statusRunning {
+		return
+	}
+	if l := x.cfg.SPaT.Loss; l > 0 && s.uniform(streamTTLoss, uint64(id), uint64(s.step)) < l {
+		return // the travel-time broadcast was lost
+	}
+	route := s.routes[v.route]
+	ri := int(v.ri)
+	if ri+2 >= len(route) {
+		return // the next road is the last: nothing to choose
+	}
+	old := 0.0
+	for _, r := range route[ri+1:] {
+		old += x.ttCast[r]
+	}
+	best, cost := s.fastest(route[ri], route[len(route)-1], x.ttCast)
+	if best == nil || cost >= old*(1-x.cfg.RerouteGain) {
+		return
+	}
+	s.setRoute(id, append(append(maps.Route(nil), route[:ri]...), best...))
+}
+
+// fastest returns the route from road a to road b minimising the sum of
+// the given road times (after a), by Dijkstra with ties broken by road id.
+func (s *Sim) fastest(a, b maps.RoadID, tt []float64) (maps.Route, float64) {
+	return s.search([]maps.RoadID{a}, []float64{0}, b, tt)
+}
+
+// fastestFrom returns the fastest route to road b that starts on one of
+// the given roads (each costing its own time), and its time.
+func (s *Sim) fastestFrom(starts []maps.RoadID, b maps.RoadID, tt []float64) (maps.Route, float64) {
+	cost := make([]float64, len(starts))
+	for i, r := range starts {
+		cost[i] = tt[r]
+	}
+	return s.search(starts, cost, b, tt)
+}
+
+// search is a multi-source Dijkstra over roads (edges are movements into
+// open roads, weights the times of the roads entered), ties broken by road
+// id so results do not depend on anything but the inputs.
+func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []float64) (maps.Route, float64) {
+	// Scratch arrays kept between calls (searches run in serial phases):
+	// only the entries a search touched are reset.
+	sc := &s.srch
+	dist, prev := sc.reset(len(s.net.Roads))
+	h := &sc.heap
+	isStart := func(r int32) bool { return slices.Contains(starts, maps.RoadID(r)) }
+	for i, a := range starts {
+		if cost[i] < dist[a] {
+			dist[a] = cost[i]
+			sc.touched = append(sc.touched, int32(a))
+			h.push(roadItem{cost[i], int32(a)})
+		}
+	}
+	for len(*h) > 0 {
+		it := h.pop()
+		if it.d > dist[it.r] {
+			continue
+		}
+		if maps.RoadID(it.r) == b {
+			break
+		}
+		to := s.net.Roads[it.r].To
+		for _, m := range s.net.Nodes[to].Movements {
+			mv := &s.net.Movements[m]
+			if mv.From != maps.RoadID(it.r) || s.roadClosed(mv.To) {
+				continue
+			}
+			nd := it.d + tt[mv.To]
+			if nd < dist[mv.To] || nd == dist[mv.To] && it.r < prev[mv.To] {
+				if math.IsInf(dist[mv.To], 1) {
+					sc.touched = append(sc.touched, int32(mv.To))
+				}
+				dist[mv.To], prev[mv.To] = nd, it.r
+				h.push(roadItem{nd, int32(mv.To)})
+			}
+		}
+	}
+	if math.IsInf(dist[b], 1) {
+		return nil, 0
+	}
+	var r maps.Route
+	for x := int32(b); x >= 0; x = prev[x] {
+		r = append(r, maps.RoadID(x))
+		if prev[x] < 0 && isStart(x) {
+			break
+		}
+	}
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return r, dist[b]
+}
+
+// searchScratch is the reusable state of search.
+type searchScratch struct {
+	dist    []float64
+	prev    []int32
+	touched []int32
+	heap    roadHeap
+}
+
+// reset makes the scratch ready for a search over n nodes: every distance
+// +Inf, every predecessor −1 (resetting only what the last search touched)
+// and the heap empty.
+func (sc *searchScratch) reset(n int) (dist []float64, prev []int32) {
+	if len(sc.dist) != n {
+		sc.dist, sc.prev = make([]float64, n), make([]int32, n)
+		for i := range sc.dist {
+			sc.dist[i], sc.prev[i] = math.Inf(1), -1
+		}
+	}
+	for _, x := range sc.touched {
+		sc.dist[x], sc.prev[x] = math.Inf(1), -1
+	}
+	sc.touched = sc.touched[:0]
+	sc.heap = sc.heap[:0]
+	return sc.dist, sc.prev
+}
+
+type roadItem struct {
+	d float64
+	r int32
+}
+
+// roadHeap is a binary min-heap of road items by (time, road id), without
+// the interface conversions of container/heap.
+type roadHeap []roadItem
+
+func (h roadHeap) less(i, j int) bool {
+	if h[i].d != h[j].d {
+		return h[i].d < h[j].d
+	}
+	return h[i].r < h[j].r
+}
+
+func (h *roadHeap) push(it roadItem) {
+	*h = append(*h, it)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !a.less(i, p) {
+			break
+		}
+		a[i], a[p] = a[p], a[i]
+		i = p
+	}
+}
+
+func (h *roadHeap) pop() roadItem {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a = a[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && a.less(l, m) {
+			m = l
+		}
+		if r < n && a.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
+}
+
+// freeFlowTimes returns each road's free-flow time (s), computed once.
+func (s *Sim) freeFlowTimes() []float64 {
+	if s.ffTT == nil {
+		s.ffTT = make([]float64, len(s.net.Roads))
+		for r := range s.net.Roads {
+			s.ffTT[r] = s.net.Roads[r].Length / s.net.Roads[r].Speed
+		}
+	}
+	return s.ffTT
+}
