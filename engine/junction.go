@@ -1,0 +1,429 @@
+package engine
+
+import (
+	"math"
+	"slices"
+
+	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/engine/signal"
+)
+
+// Phase 2 of Step: junction admission (step.go has the phases in order).
+
+// junctionScratch is per-chunk scratch space for phaseJunctions.
+type junctionScratch struct {
+	resLane []int32
+	resLen  []float64
+	granted []int32
+}
+
+func (s *Sim) phaseJunctions() {
+	nc := chunks(len(s.nodes))
+	if len(s.jscratch) < nc {
+		s.jscratch = make([]junctionScratch, nc)
+	}
+	s.par.run(nc, func(c int) {
+		lo, hi := span(c, len(s.nodes))
+		sc := &s.jscratch[c]
+		for v := lo; v < hi; v++ {
+			s.junction(v, sc)
+		}
+	})
+}
+
+// approachZone is how far before a stop line (m) a vehicle at speed v asks
+// for entry: far enough to stop comfortably from where it learns the answer.
+func approachZone(v float64, vt *VType, dt float64) float64 {
+	p := &vt.Follow
+	return 10 + p.MinGap + float64(v*(dt+p.Headway)) + v*v/p.Decel
+}
+
+func (s *Sim) junction(v int, sc *junctionScratch) {
+	ns := &s.nodes[v]
+	sc.resLane, sc.resLen, sc.granted = sc.resLane[:0], sc.resLen[:0], sc.granted[:0]
+	for _, li := range ns.lanes {
+		seg := &s.segs[li]
+		blocked := false
+		for i := range seg.cars {
+			c := &seg.cars[i]
+			vt := &s.vtypes[c.vt]
+			d := seg.length - c.pos
+			if d > approachZone(c.speed, vt, s.dt) {
+				for j := i; j < len(seg.cars); j++ {
+					seg.cars[j].flags &^= fJunction
+				}
+				break
+			}
+			if c.next < 0 {
+				// Arriving on this road: no junction to cross.
+				c.flags = c.flags&^fRed | fDecided | fPermit
+				continue
+			}
+			was := c.flags&(fPermit|fDecided) == fPermit|fDecided
+			c.flags &^= fRed | fCross | fRoom
+			ok := !blocked && s.mayEnter(c, seg, d, was, vt, sc)
+			if ok {
+				c.flags |= fPermit | fDecided
+			} else {
+				c.flags = c.flags&^fPermit | fDecided
+				blocked = true
+			}
+		}
+	}
+}
+
+// mayEnter decides whether car c, d metres before the stop line of lane
+// seg, may enter its link this step, and reserves room on the exit lane.
+func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc *junctionScratch) bool {
+	p := &vt.Follow
+	stopDist := c.speed * c.speed / (2 * p.Decel)
+	committed := was && c.link >= 0 && stopDist > d-0.5
+	if c.flags&fDecided == 0 || c.link < 0 {
+		// Entering the approach zone: pick the link with most room now.
+		c.link = s.chooseLink(seg, c)
+	}
+	if c.link < 0 {
+		return false
+	}
+	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 && s.room(s.segs[c.link].lane, sc) < min(float64(c.length)+p.MinGap, s.segs[s.segs[c.link].lane].length) {
+		// Waiting at the line for room on its exit lane: take another lane
+		// of the next road that has room, as a driver would, and change
+		// lanes there if the route needs it.
+		if l := s.linkWithRoom(seg, c, p, sc); l >= 0 {
+			c.link = l
+		}
+	}
+	k := &s.segs[c.link]
+	if !committed {
+		switch l := s.lights[k.mov]; {
+		case l.IsGreen():
+		case l == signal.Yellow && stopDist > d: // cannot stop comfortably: go
+		case l == signal.Yellow && d < 1 && c.speed < 2:
+			// Waiting at the line for a gap (a permissive turn): clears on
+			// the yellow, once the foes stop, as drivers do.
+		default:
+			c.flags |= fRed
+			if s.room(k.lane, sc) < min(float64(c.length)+p.MinGap, s.segs[k.lane].length) {
+				c.flags |= fRoom
+			}
+			return false
+		}
+		// Vehicles inside the junction on crossing paths that have not yet
+		// cleared the crossing point.
+		for i, f := range s.ids(k.cross) {
+			if s.crossBlocked(k, i, f, c, p) {
+				c.flags |= fCross
+				return false
+			}
+		}
+		// When this one can still stop gently, give way to a vehicle that
+		// has waited longer for its crossing to clear: on a parallel stream
+		// that takes turns with this one, and on any crossing path once
+		// crossing traffic alone has held it for starveWait (without that,
+		// a turn whose path crosses busy streams green at the same time may
+		// never find a gap; SUMO's drivers grow impatient for the same
+		// reason).
+		if stopDist <= d-2 || c.speed < 1 {
+			for _, f := range s.ids(k.turns) {
+				if s.waitsLonger(f, k, c, 0) {
+					c.flags |= fCross
+					return false
+				}
+			}
+			for _, f := range s.ids(k.cross) {
+				if s.waitsLonger(f, k, c, starveWait) {
+					c.flags |= fCross
+					return false
+				}
+			}
+		}
+		// Vehicles on links merging into the same lane that are not far
+		// enough ahead to follow.
+		for _, m := range s.ids(k.merging) {
+			ms := &s.segs[m]
+			if ms.tail.n > 0 && ms.length-ms.tail.pos > k.length-ms.tail.length-p.MinGap {
+				return false
+			}
+		}
+		// Vehicles granted this step on crossing paths.
+		for _, g := range sc.granted {
+			if slices.Contains(s.ids(k.cross), g) || slices.Contains(s.ids(k.merging), g) {
+				return false
+			}
+		}
+		// Foes with right of way about to arrive — but after starveWait at
+		// its line a driver no longer waits for a foe that can still stop
+		// comfortably (SUMO's impatience, time-to-impatience): without
+		// that, a merge into a busy stream may starve for good.
+		tc := criticalGap(k.length+float64(c.length), p.Accel)
+		for _, f := range s.ids(k.foes) {
+			if s.lights[s.segs[f].mov].IsGreen() && s.foeArriving(f, tc) && !(c.wait >= starveWait && s.foeCanStop(f)) {
+				return false
+			}
+		}
+		if s.lights[k.mov] == signal.GreenMinor {
+			// A permissive green ('g', SUMO's minor link) gives way to
+			// every crossing or merging stream that has a protected green
+			// ('G') at the same time, whatever the junction's static
+			// priorities: that is what makes two conflicting movements
+			// green together safe (maps.ConflictMatrix.CheckPhase).
+			for _, list := range [2][]int32{s.ids(k.cross), s.ids(k.merging)} {
+				for _, f := range list {
+					fs := &s.segs[f]
+					if fs.mov != k.mov && s.lights[fs.mov] == signal.Green && !slices.Contains(s.ids(k.turns), f) &&
+						s.foeArriving(f, tc) {
+						return false
+					}
+				}
+			}
+		}
+	}
+	// Room on the exit lane: no entry without space behind the last
+	// vehicle for this one, counting vehicles already on links into it.
+	t := k.lane
+	need := min(float64(c.length)+p.MinGap, s.segs[t].length)
+	if room := s.room(t, sc); room < need && !committed {
+		c.flags |= fRoom
+		return false
+	}
+	s.reserve(t, float64(c.length)+p.MinGap, sc)
+	sc.granted = append(sc.granted, c.link)
+	s.noteLaneForRoom(seg, c)
+	return true
+}
+
+// foeArriving reports whether the first vehicle of the lane feeding link
+// f is about to take f within tc seconds: moving towards it, or granted
+// and about to go. A vehicle waiting itself (for a light, room or its own
+// foes) is not arriving; one held only by vehicles clearing the junction
+// goes next and keeps its right of way.
+func (s *Sim) foeArriving(f int32, tc float64) bool {
+	fs := &s.segs[f]
+	h := &s.segs[fs.from].head
+	if h.n == 0 || h.link != f {
+		return false
+	}
+	if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
+		return false
+	}
+	return (s.segs[fs.from].length-h.pos)/max(h.speed, 0.1) < tc
+}
+
+// foeCanStop reports whether the first vehicle of the lane feeding link f
+// can stop at its line at its comfortable deceleration.
+func (s *Sim) foeCanStop(f int32) bool {
+	fs := &s.segs[f]
+	h := &s.segs[fs.from].head
+	vt := &s.vtypes[s.veh[h.id].vt]
+	return h.speed*h.speed <= 2*vt.Follow.Decel*(s.segs[fs.from].length-h.pos-1)
+}
+
+// stopRearm is the speed (m/s, 15 km/h) a vehicle must reach after a stop
+// before another stop counts, so that creeping in a queue is one stop.
+const stopRearm = 15 / 3.6
+
+// crossBlocked reports whether a vehicle on crossing link f (k.cross[i])
+// is in the way of car c entering link k: it has not cleared the crossing
+// point yet and would reach it before c has passed it (the time c needs
+// from where it is, at its acceleration, to be a length past the point).
+func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params) bool {
+	fs := &s.segs[f]
+	if len(fs.cars) == 0 {
+		return false
+	}
+	x := &s.crossings(k.crossPts)[i]
+	at := x.at
+	need := x.self + float64(c.length) + crossClearance
+	t := math.Sqrt(2 * need / p.Accel)
+	if c.speed > 0 {
+		t = min(t, need/c.speed+1)
+	}
+	for j := range fs.cars {
+		o := &fs.cars[j]
+		if o.pos-float64(o.length) >= at+crossClearance {
+			continue // past the crossing point
+		}
+		// Cars are in driving order: the first one not past is the next
+		// to arrive; farther ones come later.
+		return o.pos >= at-float64(o.speed*t)-crossClearance
+	}
+	return false
+}
+
+// waitsLonger reports whether the first vehicle of the lane feeding link f
+// is about to take f and held only by vehicles crossing its path (fCross),
+// for at least least seconds and longer than car c entering link k (ties:
+// the lower lane id goes first).
+func (s *Sim) waitsLonger(f int32, k *segment, c *car, least float32) bool {
+	fs := &s.segs[f]
+	h := &s.segs[fs.from].head
+	return h.n > 0 && h.link == f && h.flags&fCross != 0 && h.wait >= least &&
+		(h.wait > c.wait || h.wait == c.wait && fs.from < k.from)
+}
+
+// starveWait is how long (s) crossing traffic may hold a vehicle at its
+// line before the vehicles that would cross its path give way to it.
+const starveWait float32 = 60
+
+// crossClearance is how far (m) beyond a crossing point the rear of a
+// vehicle must be before a crossing path counts as clear: about a vehicle
+// width and a margin.
+const crossClearance = 3.0
+
+// criticalGap is the time (s) a yielding vehicle needs before a foe arrives:
+// the time to cross a path of length l from standstill at acceleration a,
+// plus a 1.5 s margin, within [3, 8] s.
+func criticalGap(l, a float64) float64 {
+	return min(max(1.5+math.Sqrt(2*l/a), 3), 8)
+}
+
+// room is the length (m) lane t has left for vehicles not yet on it: its
+// length minus what its vehicles, the vehicles on links into it and this
+// step's grants take (each vehicle with its minimum gap), and when its last
+// vehicle stands, at most the space behind that vehicle. Moving vehicles
+// will make room; a standing queue will not, so a vehicle that would have
+// to stop inside the junction waits.
+func (s *Sim) room(t int32, sc *junctionScratch) float64 {
+	seg := &s.segs[t]
+	r := seg.length - seg.occ
+	if seg.tail.n > 0 && seg.tail.speed < 1 {
+		// A standing queue: only the space behind it counts.
+		r = min(r, seg.tailBack())
+	}
+	for _, in := range s.ids(seg.inLinks) {
+		r -= s.segs[in].occ
+	}
+	if sc != nil {
+		for i, lane := range sc.resLane {
+			if lane == t {
+				r -= sc.resLen[i]
+			}
+		}
+	}
+	return r
+}
+
+func (s *Sim) reserve(t int32, l float64, sc *junctionScratch) {
+	for i, lane := range sc.resLane {
+		if lane == t {
+			sc.resLen[i] += l
+			return
+		}
+	}
+	sc.resLane = append(sc.resLane, t)
+	sc.resLen = append(sc.resLen, l)
+}
+
+// chooseLink picks the link from lane seg towards the car's next road: the
+// one into the lane a rerouted vehicle's plan names (reroute.go), or else
+// one whose exit lane leads on along the route through the short roads
+// after it (aheadLanes), then one whose exit lane serves the road after,
+// then the one with most room, then the lowest id; it sets fAhead when the
+// link's exit lane does not lead on. It returns -1 when the lane does not
+// lead to the next road.
+func (s *Sim) chooseLink(seg *segment, c *car) int32 {
+	if c.next < 0 {
+		return -1
+	}
+	after := c.next2
+	c.flags &^= fAhead
+	want := s.plannedArrival(c) // a rerouted vehicle's planned lane (reroute.go)
+	// On a next road too short to change lanes on, the lanes that lead on
+	// along the route (aheadLanes).
+	short, good := after >= 0 && !s.changeable(c.next, float64(c.length)), uint64(0)
+	if short {
+		_, good = s.aheadLanes(c.id, float64(c.length))
+	}
+	best, bestGood, bestServe, bestRoom := int32(-1), false, false, math.Inf(-1)
+	for _, l := range s.ids(seg.links) {
+		k := &s.segs[l]
+		if k.road != c.next || s.closed[k.lane] {
+			continue
+		}
+		if k.lane == want {
+			return l
+		}
+		serve := after < 0 || s.serves(k.lane, after)
+		ok := !short || good>>s.net.Lanes[k.lane].Index&1 != 0
+		room := s.segs[k.lane].length - s.segs[k.lane].occ - k.occ
+		if best < 0 || ok && !bestGood || ok == bestGood && (serve && !bestServe || serve == bestServe && room > bestRoom+1e-9) {
+			best, bestGood, bestServe, bestRoom = l, ok, serve, room
+		}
+	}
+	if best >= 0 && !bestGood {
+		c.flags |= fAhead
+	}
+	return best
+}
+
+// linkWithRoom returns the link from lane seg towards the car's next road
+// whose exit lane has room for it (the planned one first, then one that
+// also serves the road after, then the most room), or -1 when none has. An
+// exit lane that does not serve the road after is taken only when it leads
+// back to it (to a road of its strongly connected component): should the
+// vehicle fail to move over there, it then makes a detour
+// (rerouteFromLane), never meets a dead end.
+func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionScratch) int32 {
+	want := s.plannedArrival(c)
+	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
+	for _, l := range s.ids(seg.links) {
+		k := &s.segs[l]
+		if k.road != c.next || s.closed[k.lane] {
+			continue
+		}
+		room := s.room(k.lane, sc)
+		if room < min(float64(c.length)+p.MinGap, s.segs[k.lane].length) {
+			continue
+		}
+		if k.lane == want {
+			return l
+		}
+		serve := c.next2 < 0 || s.serves(k.lane, c.next2)
+		if !serve && !s.leadsBack(k.lane, c.next2) {
+			continue
+		}
+		if best < 0 || serve && !bestServe || serve == bestServe && room > bestRoom+1e-9 {
+			best, bestServe, bestRoom = l, serve, room
+		}
+	}
+	return best
+}
+
+// leadsBack reports whether lane l has a link to a road in road r's
+// strongly connected component (from where r can be reached), or the
+// network lists no components.
+func (s *Sim) leadsBack(l, r int32) bool {
+	if s.comp[r] < 0 {
+		return true
+	}
+	for _, x := range s.ids(s.segs[l].linkRoads) {
+		if s.comp[x] == s.comp[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// roadAfter returns the road k roads after the vehicle's current road on
+// its route, or -1.
+func (s *Sim) roadAfter(id int32, k int) int32 {
+	v := &s.veh[id]
+	r := s.routes[v.route]
+	if i := int(v.ri) + k; i < len(r) {
+		return int32(r[i])
+	}
+	return -1
+}
+
+// serves reports whether lane segment l has a link to road r into a lane
+// that is not closed.
+func (s *Sim) serves(l, r int32) bool {
+	seg := &s.segs[l]
+	lanes := s.ids(seg.linkLanes)
+	for i, x := range s.ids(seg.linkRoads) {
+		if x == r && !s.closed[lanes[i]] {
+			return true
+		}
+	}
+	return false
+}
