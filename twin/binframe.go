@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"time"
+
+	"github.com/citytwin/citytwin/maps"
 )
 
 // Binary stream frames (GET /v1/stream?format=binary). A frame is one
@@ -47,9 +49,11 @@ import (
 //	                 up to a multiple of 4)
 //	P+2S    u8[M]    light of every movement as its letter: G green,
 //	                 g green yielding, y yellow, r red
+//	P+2S+M  u8[⌈L/8⌉] closed lanes: bit l%8 of byte l/8 is set when lane l
+//	                 is closed (L lanes, as in the hello and /v1/scene)
 //
 // A frame takes H + 22 bytes per vehicle + 2 per signalised junction + 1
-// per movement (+ at most 3 bytes of padding).
+// per movement + 1 per 8 lanes (+ at most 3 bytes of padding).
 
 // Binary frame constants.
 const (
@@ -79,13 +83,28 @@ type frameMeta struct {
 	paused         bool
 	stepped        bool
 	delay          float64
+	closed         []byte // bitmap of closed lanes
 }
 
-// meta reads the frame metadata (on the twin's goroutine).
-func (t *Twin) meta() frameMeta {
-	m := frameMeta{lag: t.lag, pace: math.Max(t.pace, 0), paused: t.paused, stepped: t.stepped, delay: totalDelay(t.w.sim)}
+// meta reads the frame metadata (on the twin's goroutine). The delay and
+// the closed lanes change only with a step: from is the metadata of the
+// last frame, when it was of the same step.
+func (t *Twin) meta(from *frameMeta) frameMeta {
+	m := frameMeta{lag: t.lag, pace: math.Max(t.pace, 0), paused: t.paused, stepped: t.stepped}
 	if !t.lastStep.IsZero() && time.Since(t.lastStep) < 2*time.Second {
 		m.stepsPerSecond = t.rate
+	}
+	if from != nil {
+		m.delay, m.closed = from.delay, from.closed
+		return m
+	}
+	s := t.w.sim
+	m.delay = totalDelay(s)
+	m.closed = make([]byte, (len(t.run.Network.Lanes)+7)/8)
+	for l := range t.run.Network.Lanes {
+		if s.LaneClosed(maps.LaneID(l)) {
+			m.closed[l/8] |= 1 << (l % 8)
+		}
 	}
 	return m
 }
@@ -97,7 +116,7 @@ func encodeBinary(f *frame, m frameMeta, seq uint32, sig []int) []byte {
 	n := len(snap.Vehicles)
 	S, M := len(sig), len(snap.Lights)
 	p := (BinaryHeader + BinaryVehicleBytes*n + 3) &^ 3
-	b := make([]byte, p+2*S+M)
+	b := make([]byte, p+2*S+M+len(m.closed))
 	le := binary.LittleEndian
 	le.PutUint32(b[0:], BinaryMagic)
 	le.PutUint16(b[4:], BinaryVersion)
@@ -155,6 +174,7 @@ func encodeBinary(f *frame, m frameMeta, seq uint32, sig []int) []byte {
 	for k, l := range snap.Lights {
 		lights[k] = lightLetter(l)[0]
 	}
+	copy(b[p+2*S+M:], m.closed)
 	return b
 }
 

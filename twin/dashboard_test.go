@@ -34,11 +34,12 @@ type binFrameOf struct {
 	VType, Flags              []byte
 	Phases                    []int16
 	Lights                    string
+	Closed                    []bool
 }
 
-// decodeBin decodes a binary frame as docs/live.md lays it out, checking
-// its size.
-func decodeBin(t testing.TB, b []byte) binFrameOf {
+// decodeBin decodes a binary frame of a network of lanes lanes as
+// docs/live.md lays it out, checking its size.
+func decodeBin(t testing.TB, b []byte, lanes int) binFrameOf {
 	t.Helper()
 	le := binary.LittleEndian
 	if len(b) < BinaryHeader || le.Uint32(b) != BinaryMagic || le.Uint16(b[4:]) != BinaryVersion {
@@ -48,13 +49,16 @@ func decodeBin(t testing.TB, b []byte) binFrameOf {
 	n := int(le.Uint32(b[28:]))
 	S, M := int(le.Uint32(b[72:])), int(le.Uint32(b[76:]))
 	P := (H + 22*n + 3) &^ 3
-	if len(b) != P+2*S+M {
-		t.Fatalf("frame of %d bytes; the layout says %d (n %d, S %d, M %d)", len(b), P+2*S+M, n, S, M)
+	if len(b) != P+2*S+M+(lanes+7)/8 {
+		t.Fatalf("frame of %d bytes; the layout says %d (n %d, S %d, M %d, %d lanes)", len(b), P+2*S+M+(lanes+7)/8, n, S, M, lanes)
 	}
 	f := binFrameOf{Time: math.Float64frombits(le.Uint64(b[8:])), Step: math.Float64frombits(le.Uint64(b[16:])),
 		Seq: le.Uint32(b[24:]), Running: le.Uint32(b[32:]), Arrived: le.Uint32(b[36:]), Waiting: le.Uint32(b[40:]),
 		MeanSpeed: math.Float32frombits(le.Uint32(b[44:])), Delay: math.Float64frombits(le.Uint64(b[48:])),
-		Paused: b[68]&1 != 0, Stepped: b[68]&2 != 0, Lights: string(b[P+2*S:])}
+		Paused: b[68]&1 != 0, Stepped: b[68]&2 != 0, Lights: string(b[P+2*S : P+2*S+M])}
+	for l := range lanes {
+		f.Closed = append(f.Closed, b[P+2*S+M+l/8]&(1<<(l%8)) != 0)
+	}
 	for i := range n {
 		f.IDs = append(f.IDs, le.Uint32(b[H+4*i:]))
 		f.X = append(f.X, math.Float32frombits(le.Uint32(b[H+4*n+4*i:])))
@@ -114,7 +118,7 @@ func TestBinaryStream(t *testing.T) {
 	if hello.Type != "hello" || hello.Format != "binary" || hello.Version != BinaryVersion || hello.Lanes != len(run.Network.Lanes) {
 		t.Errorf("hello %+v", hello)
 	}
-	f := decodeBin(t, b)
+	f := decodeBin(t, b, len(run.Network.Lanes))
 	var o Observation
 	c.must("GET", "/v1/observe?include=vehicles,junctions", nil, &o)
 	if f.Step != float64(o.Step) || f.Time != o.Time || int64(f.Running) != o.Counts.Running || int64(f.Arrived) != o.Counts.Arrived ||
@@ -154,14 +158,27 @@ func TestBinaryStream(t *testing.T) {
 			t.Errorf("junction %s: frame lights %s, observation %s", j.ID, b.String(), j.Lights)
 		}
 	}
-	// A step makes a new frame, numbered next.
-	c.step(1, nil)
+	for l, closed := range f.Closed {
+		if closed {
+			t.Errorf("lane %d closed in the frame", l)
+		}
+	}
+	// A step (closing a lane) makes a new frame, numbered next, which
+	// shows the lane closed.
+	c.step(1, []any{map[string]any{"kind": "close_lane", "road": "road_1_1_0", "lane": 1}})
 	b, err = readBinary(ctx, ws, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := decodeBin(t, b); g.Step != f.Step+1 || g.Seq != f.Seq+1 {
+	g := decodeBin(t, b, len(run.Network.Lanes))
+	if g.Step != f.Step+1 || g.Seq != f.Seq+1 {
 		t.Errorf("after a step: frame step %g seq %d, want %g and %d", g.Step, g.Seq, f.Step+1, f.Seq+1)
+	}
+	r, _ := run.Network.RoadByID("road_1_1_0")
+	for l, closed := range g.Closed {
+		if want := l == int(run.Network.Roads[r].Lanes[1]); closed != want {
+			t.Errorf("lane %d: closed %v in the frame after closing lane 1 of road_1_1_0 (lane %d)", l, closed, run.Network.Roads[r].Lanes[1])
+		}
 	}
 }
 
@@ -293,7 +310,7 @@ func TestSlowViewer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		newest = decodeBin(t, b).Step
+		newest = decodeBin(t, b, len(run.Network.Lanes)).Step
 	}
 	if skipped == 0 || newest < float64(step1) {
 		t.Errorf("the slow viewer: %d frames skipped reported, newest frame of step %g (the twin was at %d when it read again)", skipped, newest, step1)

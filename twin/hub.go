@@ -136,6 +136,7 @@ func (h *hub) run() {
 		r := h.rate()
 		if r == 0 {
 			h.running = false
+			h.latest = nil // hold no frame while nobody watches
 			h.mu.Unlock()
 			return
 		}
@@ -157,17 +158,24 @@ func (h *hub) run() {
 			h.mu.Unlock()
 			return
 		}
+		h.mu.Lock()
+		last := h.latest
+		h.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		var f *frame
 		var m frameMeta
-		err := h.t.do(ctx, func() { f = h.t.currentFrame(); m = h.t.meta() })
+		err := h.t.do(ctx, func() {
+			f = h.t.currentFrame()
+			if last != nil && last.step == f.step {
+				m = h.t.meta(&last.meta)
+			} else {
+				m = h.t.meta(nil)
+			}
+		})
 		cancel()
 		if err != nil {
 			continue // stopped (seen above next time) or busy
 		}
-		h.mu.Lock()
-		last := h.latest
-		h.mu.Unlock()
 		if last != nil && last.step == f.step && sameState(last.meta, m) {
 			continue
 		}

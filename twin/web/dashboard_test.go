@@ -99,19 +99,25 @@ func checkVehicles(t *testing.T, ctx context.Context, s *served, net *twin.Netwo
 		want := render.SpeedColor(v.Speed / scene.Lanes[lane].Speed)
 		// The middle of the vehicle: its front centre less half its length.
 		cx, cy := v.X-math.Cos(v.Heading)*vt.Length/2, v.Y-math.Sin(v.Heading)*vt.Length/2
-		eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setView(%g, %g, 8), %s)", cx, cy, nextPaint))
-		img := screenshot(t, ctx)
-		pv := view(t, ctx)
-		px, py := pv.pixel(cx, cy)
-		got := colorAt(img, px, py)
-		if !near(got, want, 3) {
-			t.Errorf("vehicle %d (%s, %.1f m/s of %.1f) at (%.1f, %.1f) m: pixel (%.0f, %.0f) is %v, want its speed colour %v",
-				v.Index, d.VType, v.Speed, scene.Lanes[lane].Speed, cx, cy, px, py, got, want)
-		}
-		// Beside it, across the road's edge, is no vehicle colour.
-		sx, sy := pv.pixel(cx-math.Sin(v.Heading)*40, cy+math.Cos(v.Heading)*40)
-		if side := colorAt(img, sx, sy); near(side, want, 3) {
-			t.Errorf("vehicle %d: 40 m to its side the pixel is its colour too (%v)", v.Index, side)
+		// Zoomed in (canvas paths) and out (the pixel buffer).
+		for _, scale := range []float64{8, 1.5} {
+			eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setView(%g, %g, %g), %s)", cx, cy, scale, nextPaint))
+			img := screenshot(t, ctx)
+			pv := view(t, ctx)
+			px, py := pv.pixel(cx, cy)
+			got := colorAt(img, px, py)
+			if scale < 2 {
+				got = rgba(img.At(int(px), int(py)))
+			}
+			if !near(got, want, 3) {
+				t.Errorf("vehicle %d (%s, %.1f m/s of %.1f) at (%.1f, %.1f) m, %g px/m: pixel (%.0f, %.0f) is %v, want its speed colour %v",
+					v.Index, d.VType, v.Speed, scene.Lanes[lane].Speed, cx, cy, scale, px, py, got, want)
+			}
+			// Beside it, across the road's edge, is no vehicle colour.
+			sx, sy := pv.pixel(cx-math.Sin(v.Heading)*40, cy+math.Cos(v.Heading)*40)
+			if side := colorAt(img, sx, sy); near(side, want, 3) {
+				t.Errorf("vehicle %d: 40 m to its side the pixel is its colour too (%v)", v.Index, side)
+			}
 		}
 		checked++
 	}
@@ -154,11 +160,18 @@ func checkStopLines(t *testing.T, ctx context.Context, s *served, scene *twin.Sc
 		// The middle of the bar, which reaches 2 m back into its lane.
 		p := b.Pts
 		mx, my := (p[0]+p[2])/2-p[4]*render.BarDepth/2, (p[1]+p[3])/2-p[5]*render.BarDepth/2
-		eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setView(%g, %g, 10), %s)", mx, my, nextPaint))
-		img := screenshot(t, ctx)
-		px, py := view(t, ctx).pixel(mx, my)
-		if got := colorAt(img, px, py); !near(got, want[l], 3) {
-			t.Errorf("stop line of movement %d on lane %d (light %s): pixel (%.0f, %.0f) is %v, want %v", b.Movement, b.Lane, l, px, py, got, want[l])
+		for _, scale := range []float64{10, 1.5} {
+			eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setView(%g, %g, %g), %s)", mx, my, scale, nextPaint))
+			img := screenshot(t, ctx)
+			px, py := view(t, ctx).pixel(mx, my)
+			got := colorAt(img, px, py)
+			if scale < 2 {
+				got = rgba(img.At(int(px), int(py)))
+			}
+			if !near(got, want[l], 3) {
+				t.Errorf("stop line of movement %d on lane %d (light %s), %g px/m: pixel (%.0f, %.0f) is %v, want %v",
+					b.Movement, b.Lane, l, scale, px, py, got, want[l])
+			}
 		}
 		found[l]++
 	}

@@ -98,15 +98,23 @@ func TestMeasure(t *testing.T) {
 	type pageStats struct {
 		Received, Drawn, Bytes float64
 		DrawMs                 float64 `json:"drawMs"`
+		BarsMs                 float64 `json:"barsMs"`
+		VehiclesMs             float64 `json:"vehiclesMs"`
 		Shown                  float64
 	}
 	stats := func(ctx context.Context) pageStats { return eval[pageStats](t, ctx, "window.citytwin.stats") }
 
-	// Frames per second with n vehicles on screen: the twin at pace 30
-	// (30 steps of 1 s per second), the stream asking for 30 frames per
-	// second, the whole network on screen.
-	fmt.Printf("\n| vehicles on screen | frames/s received | frames/s drawn | draw time per frame | bytes per frame | twin steps/s |\n|---|---|---|---|---|---|\n")
-	for _, n := range []int64{10000, 50000} {
+	// Frames per second with n vehicles on screen, the whole network in
+	// view: following the stream (30 frames per second asked, the twin at
+	// pace 30), then redrawing the same frame at every animation frame
+	// with the twin paused (how fast the page can draw).
+	type row struct {
+		running                  [2]int64
+		received, drawn, bytes   float64
+		steps, redrawFPS, drawMs float64
+		shown                    float64
+	}
+	fpsAt := func(n int64) row {
 		until(n)
 		pace(30)
 		time.Sleep(3 * time.Second)
@@ -114,14 +122,31 @@ func TestMeasure(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		b, st1, t1 := stats(ctx), status(), time.Now()
 		dt := t1.Sub(t0).Seconds()
-		recv, drawn := b.Received-a.Received, b.Drawn-a.Drawn
-		fmt.Printf("| %s–%s | %.1f | %.1f | %.1f ms | %s | %.1f |\n", thousands(float64(st0.Counts.Running)), thousands(float64(st1.Counts.Running)),
-			recv/dt, drawn/dt, (b.DrawMs-a.DrawMs)/math.Max(drawn, 1), thousands((b.Bytes-a.Bytes)/math.Max(recv, 1)),
-			float64(st1.Step-st0.Step)/dt)
-		if b.Shown < float64(n)*0.95 {
-			t.Errorf("only %.0f vehicles on screen", b.Shown)
+		r := row{running: [2]int64{st0.Counts.Running, st1.Counts.Running}, received: (b.Received - a.Received) / dt,
+			drawn: (b.Drawn - a.Drawn) / dt, bytes: (b.Bytes - a.Bytes) / math.Max(b.Received-a.Received, 1),
+			steps: float64(st1.Step-st0.Step) / dt}
+		t.Logf("per frame drawn: stop lines %.1f ms, vehicles %.1f ms", (b.BarsMs-a.BarsMs)/math.Max(b.Drawn-a.Drawn, 1),
+			(b.VehiclesMs-a.VehiclesMs)/math.Max(b.Drawn-a.Drawn, 1))
+		if err := tw.Pause(context.Background()); err != nil {
+			t.Fatal(err)
 		}
+		time.Sleep(time.Second)
+		rd := eval[struct {
+			FPS    float64 `json:"fps"`
+			DrawMs float64 `json:"drawMs"`
+			Shown  float64 `json:"shown"`
+		}](t, ctx, "window.citytwin.redraw(5000)")
+		r.redrawFPS, r.drawMs, r.shown = rd.FPS, rd.DrawMs, rd.Shown
+		if err := tw.Resume(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if r.shown < float64(n)*0.95 {
+			t.Errorf("only %.0f vehicles on screen", r.shown)
+		}
+		return r
 	}
+	var rows []row
+	rows = append(rows, fpsAt(10000))
 
 	// The twin's step rate, flat out, with 1 and with 20 pages open at 10
 	// frames per second each; windows alternate so that the growth of the
@@ -136,20 +161,23 @@ func TestMeasure(t *testing.T) {
 		return float64(s1.Step-s0.Step) / t1.Sub(t0).Seconds(), s1.Counts.Running
 	}
 	var one, twenty []float64
-	fmt.Printf("\n| pages | twin steps/s | running | frames/s received by each page |\n|---|---|---|---|\n")
+	var pages strings.Builder
+	pages.WriteString("\n| pages | twin steps/s | running at the end | frames/s each page received |\n|---|---|---|---|\n")
 	for round := range 3 {
 		a := stats(ctx)
 		r, n := window()
 		one = append(one, r)
-		fmt.Printf("| 1 | %.1f | %s | %.1f |\n", r, thousands(float64(n)), (stats(ctx).Received-a.Received)/12)
+		fmt.Fprintf(&pages, "| 1 | %.1f | %s | %.1f |\n", r, thousands(float64(n)), (stats(ctx).Received-a.Received)/12)
 		if round == 2 {
 			break
 		}
-		// 19 more tabs of the same browser, each with its own stream.
+		// 19 more pages of the same browser, each in a browser context
+		// of its own (so in its own renderer process, as pages on other
+		// machines would be), each with its own stream.
 		var tabs []context.Context
 		var cancels []context.CancelFunc
 		for range 19 {
-			tctx, cancel := chromedp.NewContext(ctx)
+			tctx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 			open(tctx, 10)
 			tabs = append(tabs, tctx)
 			cancels = append(cancels, cancel)
@@ -166,11 +194,19 @@ func TestMeasure(t *testing.T) {
 			got = append(got, (stats(tctx).Received-before[i])/12)
 		}
 		sort.Float64s(got)
-		fmt.Printf("| 20 | %.1f | %s | %.1f to %.1f |\n", r, thousands(float64(n)), got[0], got[len(got)-1])
+		fmt.Fprintf(&pages, "| 20 | %.1f | %s | %.1f to %.1f |\n", r, thousands(float64(n)), got[0], got[len(got)-1])
 		for _, c := range cancels {
 			c()
 		}
 	}
+	eval[bool](t, ctx, "(window.citytwin.setRate(30), true)")
+	rows = append(rows, fpsAt(50000))
+	fmt.Printf("\n| vehicles on screen | stream: frames/s received | drawn | bytes per frame | twin steps/s | redraw: frames/s | script per draw |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Printf("| %s–%s | %.1f | %.1f | %s | %.1f | %.1f | %.1f ms |\n", thousands(float64(r.running[0])), thousands(float64(r.running[1])),
+			r.received, r.drawn, thousands(r.bytes), r.steps, r.redrawFPS, r.drawMs)
+	}
+	fmt.Print(pages.String())
 	mean := func(x []float64) float64 {
 		s := 0.0
 		for _, v := range x {

@@ -12,8 +12,8 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Light letters of frames' lights, as byte values. */
 export const LIGHT = { G: 71, g: 103, y: 121, r: 114 };
 
-/** decodeFrame decodes one binary frame (an ArrayBuffer). */
-export function decodeFrame(buf) {
+/** decodeFrame decodes one binary frame (an ArrayBuffer) of a network of `lanes` lanes. */
+export function decodeFrame(buf, lanes) {
   const dv = new DataView(buf);
   if (buf.byteLength < 80 || dv.getUint32(0, true) !== MAGIC) throw new Error("not a CityTwin stream frame");
   const version = dv.getUint16(4, true);
@@ -23,7 +23,8 @@ export function decodeFrame(buf) {
   const S = dv.getUint32(72, true);
   const M = dv.getUint32(76, true);
   const P = (H + VEHICLE_BYTES * n + 3) & ~3;
-  if (P + 2 * S + M > buf.byteLength) throw new Error("truncated stream frame");
+  const C = (lanes + 7) >> 3;
+  if (P + 2 * S + M + C > buf.byteLength) throw new Error("truncated stream frame");
   const flags = dv.getUint8(68);
   const col = (Type, off, count) => littleEndian ? new Type(buf, off, count) : copyLE(dv, Type, off, count);
   return {
@@ -52,6 +53,7 @@ export function decodeFrame(buf) {
     flags: new Uint8Array(buf, H + 21 * n, n), // 1 connected, 2 halting
     phases: col(Int16Array, P, S),
     lights: new Uint8Array(buf, P + 2 * S, M),
+    closed: new Uint8Array(buf, P + 2 * S + M, C), // bit l % 8 of byte l / 8: lane l is closed
   };
 }
 

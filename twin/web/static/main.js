@@ -45,7 +45,8 @@ window.citytwin = {
     return {
       received: state.recv.frames, bytes: state.recv.bytes, dropped: state.recv.dropped,
       drawn: m ? m.stats.drawn : 0, drawMs: m ? m.stats.drawMs : 0, lastDrawMs: m ? m.stats.lastDrawMs : 0,
-      staticMs: m ? m.stats.staticMs : 0, shown: m ? m.stats.shown : 0, perSecond: { ...state.perSecond }, server: state.serverStats,
+      staticMs: m ? m.stats.staticMs : 0, shown: m ? m.stats.shown : 0,
+      barsMs: m ? m.stats.barsMs || 0 : 0, vehiclesMs: m ? m.stats.vehiclesMs || 0 : 0, perSecond: { ...state.perSecond }, server: state.serverStats,
     };
   },
   toScreen: (x, y) => state.map.toScreen(x, y),
@@ -59,6 +60,29 @@ window.citytwin = {
     return i < 0 ? null : { x: f.x[i], y: f.y[i], heading: f.heading[i] / 10000, speed: f.speed[i] / 100, seg: f.seg[i], vtype: f.vtype[i] };
   },
   setRate: (r) => setRate(r),
+  // redraw draws the newest frame again at every animation frame for ms
+  // milliseconds and resolves to the frames per second reached and the
+  // mean time of a draw's script (ms): how fast the page can draw what it
+  // shows.
+  redraw(ms) {
+    return new Promise((resolve) => {
+      const m = state.map;
+      let frames = 0, spent = 0;
+      const t0 = performance.now();
+      const tick = (now) => {
+        if (now - t0 >= ms) {
+          resolve({ fps: frames / ((now - t0) / 1000), drawMs: spent / Math.max(frames, 1), shown: m.stats.shown });
+          return;
+        }
+        const a = performance.now();
+        m.draw();
+        spent += performance.now() - a;
+        frames++;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+  },
 };
 
 // --- token ------------------------------------------------------------------
@@ -130,7 +154,7 @@ function connect() {
   ws.onmessage = (ev) => {
     if (typeof ev.data === "string") return onText(ev.data);
     let f;
-    try { f = decodeFrame(ev.data); } catch (e) { toast(e.message, true); return; }
+    try { f = decodeFrame(ev.data, state.scene.lanes.length); } catch (e) { toast(e.message, true); return; }
     if (state.pending) { state.recv.dropped++; state.perSecond.dropped++; }
     state.pending = f;
     state.recv.frames++;
@@ -189,6 +213,7 @@ function showBehind(text) {
 function onFrame(f) {
   state.frame = f;
   state.map.frame = f;
+  state.map.setClosedBits(f.closed);
   state.paused = f.paused;
   state.stepped = f.stepped;
   $("clock").textContent = clock(f.time);
@@ -271,14 +296,13 @@ function writeHash(cam) {
 }
 
 // --- closures ------------------------------------------------------------------
+// Closed lanes come with every frame; the lanes' counts only for the road
+// panel.
 
 async function refreshLanes() {
-  if (!state.map) return;
+  if (!state.map || !state.panels.wantsLanes()) return;
   try {
     const o = await api("GET", "/v1/lanes");
-    const closed = new Uint8Array(state.scene.lanes.length);
-    for (const l of o.lanes) if (l.closed) closed[l.lane] = 1;
-    state.map.setClosed(closed);
     state.panels.onLanes(o.lanes);
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 401)) report(e);
@@ -304,8 +328,7 @@ async function command(cmd) {
   try {
     const r = await api("POST", "/v1/commands", cmd);
     toast(cmd.kind + " accepted" + (state.paused ? " (applies at the next step)" : ""));
-    setTimeout(refreshLanes, 300);
-    setTimeout(refreshLanes, 1500);
+    setTimeout(refreshLanes, 500);
     return r;
   } catch (e) {
     report(e);
@@ -416,8 +439,7 @@ async function boot() {
   state.panels = new Panels({ state, api, command, report, toast });
   state.panels.legend();
   setupControls();
-  refreshLanes();
-  setInterval(refreshLanes, 5000);
+  setInterval(refreshLanes, 2000);
   connect();
   requestAnimationFrame(loop);
 }

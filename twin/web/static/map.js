@@ -16,6 +16,9 @@ const BAR_DEPTH = 2.0; // m
 // Vehicles shorter than this on screen are drawn as dots (px).
 const DOT_BELOW_PX = 4;
 const DOT_PX = 3;
+// Below this length of a car on screen (px), the dynamic layer is
+// rasterised into a pixel buffer instead of drawn as canvas paths.
+const RASTER_BELOW_PX = 12;
 const CLOSED_COLOR = "#c87800";
 
 export class MapView {
@@ -109,7 +112,13 @@ export class MapView {
     this.setView(wx - (sx - this.W / 2) / s, wy + (sy - this.H / 2) / s, s);
   }
 
-  setClosed(closed) {
+  /** setClosedBits takes the closed lanes of a frame (a bitmap), redrawing the base when they changed. */
+  setClosedBits(bits) {
+    const prev = this.closedBits;
+    if (prev && prev.length === bits.length && prev.every((b, i) => b === bits[i])) return;
+    this.closedBits = bits.slice();
+    const closed = new Uint8Array(this.nLanes);
+    for (let l = 0; l < this.nLanes; l++) closed[l] = (bits[l >> 3] >> (l & 7)) & 1;
     this.closed = closed;
     this.staticDirty = true;
   }
@@ -190,6 +199,13 @@ export class MapView {
     this.stats.drawMs += ms;
   }
 
+  // drawDynamic draws the stop lines, the vehicles and the highlights.
+  // Zoomed in (a car at least RASTER_BELOW_PX long), shapes are canvas
+  // paths, antialiased, one per colour. Zoomed out, where thousands of
+  // shapes of a few pixels each are on screen and a path of that many
+  // pieces takes the canvas tens of milliseconds, they are written
+  // straight into a pixel buffer (no antialiasing) that is then drawn at
+  // once: 50,000 vehicles then cost a few milliseconds.
   drawDynamic() {
     const ctx = this.dyn.getContext("2d");
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
@@ -198,26 +214,44 @@ export class MapView {
     const v = this.view(30);
     this.drawRoute(ctx, v);
     if (f) {
-      this.drawBars(ctx, f, v);
-      this.drawVehicles(ctx, f, v);
+      const t0 = performance.now();
+      const raster = 5 * this.cam.scale < RASTER_BELOW_PX ? this.pixelBuffer() : null;
+      this.drawBars(ctx, f, v, raster);
+      const t1 = performance.now();
+      this.drawVehicles(ctx, f, v, raster);
+      if (raster) {
+        raster.ctx.putImageData(raster.image, 0, 0);
+        ctx.save();
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.drawImage(raster.canvas, 0, 0);
+        ctx.restore();
+      }
+      this.stats.barsMs = (this.stats.barsMs || 0) + t1 - t0;
+      this.stats.vehiclesMs = (this.stats.vehiclesMs || 0) + performance.now() - t1;
     }
     this.drawSelection(ctx, f);
   }
 
-  drawBars(ctx, f, v) {
+  drawBars(ctx, f, v, raster) {
     const c = this.cam, s = c.scale, W2 = this.W / 2, H2 = this.H / 2;
     const depth = Math.max(BAR_DEPTH, MIN_BAR_PX / s);
     const paths = new Map();
+    const q = raster && raster.quad;
     for (const b of this.scene.bars) {
       const p = b.p;
       if (p[0] < v[0] || p[0] > v[2] || p[1] < v[1] || p[1] > v[3]) continue;
       const l = b.m < f.lights.length ? f.lights[b.m] : LIGHT.r;
-      let path = paths.get(l);
-      if (!path) { path = new Path2D(); paths.set(l, path); }
       // a, b, then both moved back against the driving direction.
       const ax = (p[0] - c.x) * s + W2, ay = H2 - (p[1] - c.y) * s;
       const bx = (p[2] - c.x) * s + W2, by = H2 - (p[3] - c.y) * s;
       const dx = -p[4] * depth * s, dy = p[5] * depth * s;
+      if (raster) {
+        q[0] = ax; q[1] = ay; q[2] = bx; q[3] = by; q[4] = bx + dx; q[5] = by + dy; q[6] = ax + dx; q[7] = ay + dy;
+        this.fillQuad(raster, q, raster.rgba(this.lightColor[l] || "#ff00ff"));
+        continue;
+      }
+      let path = paths.get(l);
+      if (!path) { path = new Path2D(); paths.set(l, path); }
       path.moveTo(ax, ay);
       path.lineTo(bx, by);
       path.lineTo(bx + dx, by + dy);
@@ -230,7 +264,7 @@ export class MapView {
     }
   }
 
-  /** colorIndex returns the colour bucket of vehicle i and the colours. */
+  /** colors returns the colours of the vehicles' buckets in the colour mode. */
   colors() {
     switch (this.colorMode) {
       case "type": return this.pal.types;
@@ -252,11 +286,11 @@ export class MapView {
     return Math.round(Math.min(ratio, 1) * (this.pal.speed.length - 1));
   }
 
-  // drawVehicles draws the vehicles in view: as oriented rectangles, one
-  // path per colour, or, when shorter than DOT_BELOW_PX on screen, as
-  // DOT_PX dots written straight into a pixel buffer (tens of thousands of
-  // vehicles at a city-wide zoom cost a few milliseconds that way).
-  drawVehicles(ctx, f, v) {
+  // drawVehicles draws the vehicles in view as oriented rectangles (at
+  // least MIN_VEH_LEN_PX × MIN_VEH_WIDE_PX), or into the pixel buffer:
+  // rectangles there too, and DOT_PX dots for those shorter than
+  // DOT_BELOW_PX.
+  drawVehicles(ctx, f, v, raster) {
     const n = f.n;
     if (this.bucket.length < n) {
       this.bucket = new Uint8Array(n * 2);
@@ -279,15 +313,15 @@ export class MapView {
     const next = counts.slice(0, colors.length);
     for (let i = 0; i < n; i++) if (bucket[i] !== 255) order[next[bucket[i]]++] = i;
     const s = this.cam.scale, c = this.cam, W2 = this.W / 2, H2 = this.H / 2;
-    const dots = this.dotBuffer(colors);
-    let dotted = 0;
+    const q = raster && raster.quad;
     for (let b = 0; b < colors.length; b++) {
       const from = counts[b], to = counts[b + 1];
       if (from === to) continue;
-      ctx.fillStyle = colors[b];
-      ctx.beginPath();
-      let quads = 0;
-      const rgba = dots.colors[b];
+      const rgba = raster ? raster.rgba(colors[b]) : 0;
+      if (!raster) {
+        ctx.fillStyle = colors[b];
+        ctx.beginPath();
+      }
       for (let k = from; k < to; k++) {
         const i = order[k];
         const vt = f.vtype[i];
@@ -296,64 +330,91 @@ export class MapView {
         const L = Math.max(len * s, MIN_VEH_LEN_PX);
         const h = f.heading[i] / 10000;
         const dx = Math.cos(h), dy = -Math.sin(h);
-        if (L < DOT_BELOW_PX) {
-          this.dot(dots, fx - dx * L / 2, fy - dy * L / 2, rgba);
-          dotted++;
+        if (raster && L < DOT_BELOW_PX) {
+          this.dot(raster, fx - dx * L / 2, fy - dy * L / 2, rgba);
           continue;
         }
         const wide = vt < this.vwide.length ? this.vwide[vt] : 1.8;
         const hw = Math.max(wide * s, MIN_VEH_WIDE_PX) / 2;
         const nx = -dy * hw, ny = dx * hw;
         const rx = fx - dx * L, ry = fy - dy * L;
+        if (raster) {
+          q[0] = fx - nx; q[1] = fy - ny; q[2] = fx + nx; q[3] = fy + ny; q[4] = rx + nx; q[5] = ry + ny; q[6] = rx - nx; q[7] = ry - ny;
+          this.fillQuad(raster, q, rgba);
+          continue;
+        }
         ctx.moveTo(fx - nx, fy - ny);
         ctx.lineTo(fx + nx, fy + ny);
         ctx.lineTo(rx + nx, ry + ny);
         ctx.lineTo(rx - nx, ry - ny);
         ctx.closePath();
-        quads++;
       }
-      if (quads) ctx.fill();
-    }
-    if (dotted) {
-      dots.ctx.putImageData(dots.image, 0, 0);
-      ctx.save();
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.drawImage(dots.canvas, 0, 0);
-      ctx.restore();
+      if (!raster) ctx.fill();
     }
   }
 
-  // dotBuffer returns the cleared pixel buffer of the dots, the size of
-  // the canvas in device pixels, with the colours as packed RGBA.
-  dotBuffer(colors) {
+  // pixelBuffer returns the cleared pixel buffer, the size of the canvas in
+  // device pixels.
+  pixelBuffer() {
     const w = this.dyn.width, h = this.dyn.height;
-    let d = this.dots;
+    let d = this.raster;
     if (!d || d.w !== w || d.h !== h) {
       const canvas = document.createElement("canvas");
       canvas.width = w;
       canvas.height = h;
       const ctx = canvas.getContext("2d");
       const image = ctx.createImageData(w, h);
-      d = this.dots = { w, h, canvas, ctx, image, px: new Uint32Array(image.data.buffer), colors: null, key: "" };
+      const packed = new Map();
+      d = this.raster = {
+        w, h, canvas, ctx, image, px: new Uint32Array(image.data.buffer), quad: new Float64Array(8), dpr: this.dpr,
+        rgba: (css) => { let v = packed.get(css); if (v === undefined) { v = packRGBA(css); packed.set(css, v); } return v; },
+      };
     } else {
       d.px.fill(0);
     }
-    const key = colors.join();
-    if (d.key !== key) {
-      d.colors = colors.map(packRGBA);
-      d.key = key;
-    }
+    d.dpr = this.dpr;
     return d;
   }
 
-  // dot writes a DOT_PX square (in CSS pixels) centred on (x, y).
+  // dot writes a DOT_PX square (CSS pixels) centred on (x, y).
   dot(d, x, y, rgba) {
-    const size = Math.max(1, Math.round(DOT_PX * this.dpr));
-    const x0 = Math.round(x * this.dpr - size / 2), y0 = Math.round(y * this.dpr - size / 2);
+    const size = Math.max(1, Math.round(DOT_PX * d.dpr));
+    const x0 = Math.round(x * d.dpr - size / 2), y0 = Math.round(y * d.dpr - size / 2);
     if (x0 < 0 || y0 < 0 || x0 + size > d.w || y0 + size > d.h) return;
     for (let j = 0; j < size; j++) {
       const row = (y0 + j) * d.w + x0;
       for (let k = 0; k < size; k++) d.px[row + k] = rgba;
+    }
+  }
+
+  // fillQuad fills the convex quadrilateral q (x0, y0, ... x3, y3 in CSS
+  // pixels) in the pixel buffer: the pixels whose centres are inside, and
+  // at least the pixel of its centre.
+  fillQuad(d, q, rgba) {
+    const r = d.dpr;
+    let y0 = Infinity, y1 = -Infinity;
+    for (let k = 1; k < 8; k += 2) { y0 = Math.min(y0, q[k] * r); y1 = Math.max(y1, q[k] * r); }
+    const top = Math.max(0, Math.ceil(y0 - 0.5)), bottom = Math.min(d.h - 1, Math.floor(y1 - 0.5));
+    let filled = false;
+    for (let y = top; y <= bottom; y++) {
+      const yc = y + 0.5;
+      let xa = Infinity, xb = -Infinity;
+      for (let k = 0; k < 8; k += 2) {
+        const ax = q[k] * r, ay = q[k + 1] * r, bx = q[(k + 2) % 8] * r, by = q[(k + 3) % 8] * r;
+        if ((ay <= yc && by > yc) || (by <= yc && ay > yc)) {
+          const x = ax + (yc - ay) / (by - ay) * (bx - ax);
+          if (x < xa) xa = x;
+          if (x > xb) xb = x;
+        }
+      }
+      const left = Math.max(0, Math.ceil(xa - 0.5)), right = Math.min(d.w - 1, Math.floor(xb - 0.5));
+      const row = y * d.w;
+      for (let x = left; x <= right; x++) d.px[row + x] = rgba;
+      if (left <= right) filled = true;
+    }
+    if (!filled) {
+      const cx = Math.floor((q[0] + q[2] + q[4] + q[6]) / 4 * r), cy = Math.floor((q[1] + q[3] + q[5] + q[7]) / 4 * r);
+      if (cx >= 0 && cy >= 0 && cx < d.w && cy < d.h) d.px[cy * d.w + cx] = rgba;
     }
   }
 

@@ -43,7 +43,9 @@ export class Panels {
       return;
     }
     if (hit.kind === "road") {
+      this.lanes = null;
       this.renderRoad();
+      this.api("GET", "/v1/lanes").then((o) => this.onLanes(o.lanes)).catch(() => {});
       return;
     }
     const poll = () => (hit.kind === "vehicle" ? this.pollVehicle(hit) : this.pollJunction(hit));
@@ -63,6 +65,9 @@ export class Panels {
     const el = $("veh-speed");
     if (el) el.textContent = num(v, 1) + " m/s (" + num(v * 3.6, 0) + " km/h)";
   }
+
+  /** wantsLanes says whether a panel shows lanes' counts (GET /v1/lanes). */
+  wantsLanes() { return !!this.sel && this.sel.kind === "road"; }
 
   onLanes(lanes) {
     this.lanes = lanes;
