@@ -47,6 +47,9 @@ type ServerOptions struct {
 	// MaxStreamsPerClient those of one client address (0: 16).
 	MaxStreams          int
 	MaxStreamsPerClient int
+	// StreamBudget bounds the bytes per second the binary streams send
+	// together (0: DefaultStreamBudget); each gets an equal share.
+	StreamBudget int64
 	// Timeout bounds the wait for the twin's answer (0: 10 s). Steps and
 	// shadow runs asked to wait have their own bounds.
 	Timeout time.Duration
@@ -75,6 +78,9 @@ func (o *ServerOptions) defaults() {
 	}
 	if o.MaxStreamsPerClient <= 0 {
 		o.MaxStreamsPerClient = 16
+	}
+	if o.StreamBudget <= 0 {
+		o.StreamBudget = DefaultStreamBudget
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second

@@ -21,7 +21,14 @@ import (
 // gets fewer frames, never a queue of old ones. Once a second a stream
 // sends a small text message {"type":"stats", ...} saying how many frames
 // it sent and how many due ones it skipped, from which a page can tell
-// that it is behind.
+// that it is behind. All the binary streams together send at most
+// ServerOptions.StreamBudget bytes per second: a stream's frames come no
+// more often than its share of it allows, so that however many viewers
+// watch, the twin's processors go to the simulation first.
+
+// DefaultStreamBudget is the bytes per second all the binary streams of a
+// server may send together (ServerOptions.StreamBudget): 32 MiB/s.
+const DefaultStreamBudget = 32 << 20
 
 // hub builds the binary frames of a twin.
 type hub struct {
@@ -59,6 +66,10 @@ type StreamStats struct {
 	Skipped  int     `json:"skipped"`
 	Built    int64   `json:"built"`
 	Interval float64 `json:"interval"` // s
+	// Allowed is the frames per second the stream may get now: Rate, or
+	// less when the streams' budget (ServerOptions.StreamBudget) is
+	// shared by many viewers or large frames.
+	Allowed float64 `json:"allowed"`
 }
 
 // BinaryHello is the first message of a binary stream (text).
@@ -96,6 +107,13 @@ func (h *hub) subscribe(rate float64) *subscriber {
 		go h.run()
 	}
 	return s
+}
+
+// count returns the number of open binary streams.
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
 }
 
 func (h *hub) unsubscribe(s *subscriber) {
@@ -209,7 +227,8 @@ func (s *server) streamBinary(ctx context.Context, c *websocket.Conn, rate float
 	h := t.streamHub()
 	sub := h.subscribe(rate)
 	defer h.unsubscribe(sub)
-	interval := time.Duration(float64(time.Second) / rate)
+	asked := time.Duration(float64(time.Second) / rate)
+	interval := asked
 	stats := time.NewTicker(time.Second)
 	defer stats.Stop()
 	_, _, built0 := h.current()
@@ -219,6 +238,11 @@ func (s *server) streamBinary(ctx context.Context, c *websocket.Conn, rate float
 	sent, skipped := 0, 0
 	for {
 		f, changed, _ := h.current()
+		if f != nil {
+			// The streams share the budget: with many viewers or large
+			// frames each gets fewer frames, and the twin keeps its pace.
+			interval = max(asked, time.Duration(float64(len(f.data))*float64(h.count())/float64(s.opt.StreamBudget)*float64(time.Second)))
+		}
 		if f != nil && f.seq != lastSeq && time.Since(lastSent) >= interval-interval/8 {
 			if lastSeq != 0 && !lastSent.IsZero() {
 				// Frames built since the last one sent that were due at
@@ -253,7 +277,7 @@ func (s *server) streamBinary(ctx context.Context, c *websocket.Conn, rate float
 		case <-stats.C:
 			_, _, built := h.current()
 			b, _ := json.Marshal(StreamStats{Type: "stats", Rate: rate, Sent: sent, Skipped: skipped, Built: built - built0,
-				Interval: round(time.Since(statStart).Seconds(), 3)})
+				Interval: round(time.Since(statStart).Seconds(), 3), Allowed: round(float64(time.Second)/float64(interval), 2)})
 			if err := write(ctx, c, b); err != nil {
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,13 +26,16 @@ import (
 // CITYTWIN_WEB_MEASURE=1, takes some minutes, and prints the figures of
 // docs/live.md:
 //
-//	CITYTWIN_WEB_MEASURE=1 taskset -c 0 go test ./twin/web -run TestMeasure -v -timeout 30m
+//	CITYTWIN_WEB_MEASURE=1 go test ./twin/web -run TestMeasure -v -timeout 60m
 //
-// With CITYTWIN_WEB_BROWSER_CPUS=1 the browser runs on CPU 1 (taskset), so
-// that its drawing does not take the twin's processor: in a control room
-// the browsers run on other machines. The twin runs in this process (the
-// handler of `citytwin serve`), with 64 streams allowed per client, since
-// all the pages come from one address here.
+// The engine runs with one worker. For the step rate with 20 pages, the 19
+// pages besides the first receive and decode every frame of their stream
+// but do not draw it: in a control room each browser runs on its own
+// machine, and here their drawing would take the engine's processors
+// (the first page draws, as it does for the frame rates). The twin runs
+// in this process (the handler of `citytwin serve`) with 64 streams
+// allowed per client, since all the pages come from one address here.
+// CITYTWIN_WEB_BROWSER_CPUS=1 runs the browser on CPU 1 only (taskset).
 func TestMeasure(t *testing.T) {
 	if os.Getenv("CITYTWIN_WEB_MEASURE") == "" {
 		t.Skip("set CITYTWIN_WEB_MEASURE=1 to measure the dashboard (minutes)")
@@ -55,7 +59,7 @@ func TestMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tw, err := twin.New(run, twin.Options{Pace: -1, Until: -1, CheckpointEvery: -1})
+	tw, err := twin.New(run, twin.Options{Pace: -1, Until: -1, CheckpointEvery: -1, Paused: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +86,7 @@ func TestMeasure(t *testing.T) {
 		}
 	}
 	until := func(running int64) {
+		tw.Resume(context.Background())
 		pace(0)
 		for status().Counts.Running < running {
 			time.Sleep(200 * time.Millisecond)
@@ -90,11 +95,29 @@ func TestMeasure(t *testing.T) {
 
 	ctx := newBrowser(t, 1400, 900, extra...)
 	open := func(ctx context.Context, rate int) {
+		start := time.Now()
 		do(t, ctx, 60*time.Second, chromedp.EmulateViewport(1400, 900), chromedp.Navigate(srv.URL+"/"))
-		waitJS(t, ctx, 120*time.Second, "window.citytwin && window.citytwin.ready")
+		for !eval[bool](t, ctx, "!!(window.citytwin && window.citytwin.ready)") {
+			if time.Since(start) > 2*time.Minute {
+				t.Fatalf("page not ready after 2 min: %s", eval[string](t, ctx,
+					"JSON.stringify({conn: document.getElementById('conn').textContent, sel: document.getElementById('sel-body').textContent, stats: window.citytwin && window.citytwin.stats})"))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Logf("page ready in %.1f s", time.Since(start).Seconds())
 		eval[bool](t, ctx, fmt.Sprintf("(window.citytwin.setRate(%d), true)", rate))
 	}
 	open(ctx, 30)
+	// 19 more pages, each in a browser of its own (as on 19 other
+	// machines), opened now while the network is nearly empty, their
+	// streams off until the step-rate windows with 20 pages.
+	var tabs []context.Context
+	for range 19 {
+		tctx := newBrowser(t, 1400, 900, extra...)
+		open(tctx, 10)
+		eval[bool](t, tctx, "(window.citytwin.setDrawing(false), window.citytwin.setRate(0), true)")
+		tabs = append(tabs, tctx)
+	}
 	type pageStats struct {
 		Received, Drawn, Bytes float64
 		DrawMs                 float64 `json:"drawMs"`
@@ -171,32 +194,24 @@ func TestMeasure(t *testing.T) {
 		if round == 2 {
 			break
 		}
-		// 19 more pages of the same browser, each in a browser context
-		// of its own (so in its own renderer process, as pages on other
-		// machines would be), each with its own stream.
-		var tabs []context.Context
-		var cancels []context.CancelFunc
-		for range 19 {
-			tctx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-			open(tctx, 10)
-			tabs = append(tabs, tctx)
-			cancels = append(cancels, cancel)
-		}
-		tabs = append(tabs, ctx)
-		var before []float64
 		for _, tctx := range tabs {
+			eval[bool](t, tctx, "(window.citytwin.setRate(10), true)")
+		}
+		all := append(slices.Clone(tabs), ctx)
+		var before []float64
+		for _, tctx := range all {
 			before = append(before, stats(tctx).Received)
 		}
 		r, n = window()
 		twenty = append(twenty, r)
 		var got []float64
-		for i, tctx := range tabs {
+		for i, tctx := range all {
 			got = append(got, (stats(tctx).Received-before[i])/12)
 		}
 		sort.Float64s(got)
 		fmt.Fprintf(&pages, "| 20 | %.1f | %s | %.1f to %.1f |\n", r, thousands(float64(n)), got[0], got[len(got)-1])
-		for _, c := range cancels {
-			c()
+		for _, tctx := range tabs {
+			eval[bool](t, tctx, "(window.citytwin.setRate(0), true)")
 		}
 	}
 	eval[bool](t, ctx, "(window.citytwin.setRate(30), true)")

@@ -60,6 +60,9 @@ window.citytwin = {
     return i < 0 ? null : { x: f.x[i], y: f.y[i], heading: f.heading[i] / 10000, speed: f.speed[i] / 100, seg: f.seg[i], vtype: f.vtype[i] };
   },
   setRate: (r) => setRate(r),
+  // setDrawing(false) stops drawing frames (they are still received and
+  // decoded): a page that only follows the stream, for measurements.
+  setDrawing: (on) => { state.noDraw = !on; },
   // redraw draws the newest frame again at every animation frame for ms
   // milliseconds and resolves to the frames per second reached and the
   // mean time of a draw's script (ms): how fast the page can draw what it
@@ -164,7 +167,7 @@ function connect() {
     onFrame(f);
   };
   ws.onclose = () => {
-    if (state.ws !== ws) return; // replaced
+    if (state.ws !== ws) return; // replaced or switched off
     state.ws = null;
     state.wsFails++;
     const wait = Math.min(10000, 500 * 2 ** Math.min(state.wsFails, 5));
@@ -172,21 +175,29 @@ function connect() {
     // A refused handshake says nothing to the page: ask the API, which
     // prompts for the token if that is why.
     if (!opened) api("GET", "/v1/status").catch(() => {});
-    setTimeout(() => { if (!state.ws) connect(); }, wait);
+    setTimeout(() => { if (!state.ws && !state.off) connect(); }, wait);
   };
 }
 
 function reconnect() {
+  state.off = false;
   const old = state.ws;
   state.ws = null;
   if (old) old.close();
   connect();
 }
 
+// setRate asks the stream for r frames per second; 0 closes it (the page
+// then shows the last frame and costs the twin nothing).
 function setRate(r) {
   state.rate = r;
-  $("fps").value = String(r);
-  reconnect();
+  if (r > 0) $("fps").value = String(r);
+  if (r > 0) return reconnect();
+  const old = state.ws;
+  state.ws = null;
+  state.off = true;
+  if (old) old.close();
+  setConn("stream off");
 }
 
 function onText(text) {
@@ -199,6 +210,8 @@ function onText(text) {
     // Behind: more than a tenth of the frames due were not delivered.
     if (m.skipped >= 2 && m.skipped > 0.1 * (m.sent + m.skipped)) {
       showBehind("behind: " + m.sent + " of " + (m.sent + m.skipped) + " frames delivered");
+    } else if (m.allowed > 0 && m.allowed < 0.9 * m.rate) {
+      showBehind("fewer frames: " + m.allowed.toFixed(1) + " of " + m.rate + " per second (the twin's stream budget is shared)");
     }
   }
 }
@@ -248,7 +261,9 @@ function onFrame(f) {
 let lastCharts = 0, lastSecond = performance.now();
 function loop(now) {
   const m = state.map;
-  if (state.pending || m.staticDirty) {
+  if (state.noDraw) {
+    state.pending = null;
+  } else if (state.pending || m.staticDirty) {
     state.pending = null;
     m.draw();
     state.perSecond.drawn++;
