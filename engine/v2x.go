@@ -224,7 +224,7 @@ const (
 	streamTTLoss    uint64 = 0x77
 )
 
-// connected reports whether vehicle id is equipped (drawn once from the
+// drawConnected reports whether vehicle id is equipped (drawn once from the
 // seed and the vehicle id).
 func (s *Sim) drawConnected(id int, vt *VType) bool {
 	return vt.Connected > 0 && s.uniform(streamConnected, uint64(id), 0) < vt.Connected

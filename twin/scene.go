@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/engine/signal"
 	"github.com/citytwin/citytwin/maps"
 	"github.com/citytwin/citytwin/render"
@@ -84,10 +83,9 @@ type SceneBar struct {
 
 // SceneVType is a vehicle type.
 type SceneVType struct {
-	ID        string  `json:"id"`
-	Length    float64 `json:"length"` // m
-	Width     float64 `json:"width"`  // m, as drawn
-	Connected bool    `json:"connected,omitempty"`
+	ID     string  `json:"id"`
+	Length float64 `json:"length"` // m
+	Width  float64 `json:"width"`  // m, as drawn
 }
 
 // Palette holds the renderer's colours as CSS hex strings.
@@ -160,7 +158,7 @@ func sceneInfo(run *scenarios.Run) *SceneInfo {
 			round(bar.B[0], 2), round(bar.B[1], 2), round(bar.Dir[0], 4), round(bar.Dir[1], 4)}})
 	}
 	for i, vt := range vts {
-		info.VTypes[i] = SceneVType{ID: vt.ID, Length: vt.Length, Width: render.VehicleWidth(vt.Length), Connected: vt.Model == follow.KindCACC}
+		info.VTypes[i] = SceneVType{ID: vt.ID, Length: vt.Length, Width: render.VehicleWidth(vt.Length)}
 	}
 	return info
 }

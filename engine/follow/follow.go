@@ -55,14 +55,14 @@ type Model interface {
 	Accel(p *Params, s Situation) float64
 }
 
-// Kind names a Model in scenario files.
+// Kind names a Model in scenario files. CACC is not one: the engine
+// applies it between equipped vehicles when [v2x] enables it (cacc.go).
 type Kind uint8
 
 // The models.
 const (
 	KindIDM Kind = iota
 	KindKrauss
-	KindCACC
 	KindCityFlow
 )
 
