@@ -131,7 +131,7 @@ func (sc *Scenario) errorf(key, format string, args ...any) error {
 // from the built-in files too.
 func (sc *Scenario) ReadFile(rel string) ([]byte, error) {
 	if name, ok := builtinName(rel); ok {
-		return readBuiltin(name)
+		return ReadBuiltin(name)
 	}
 	if sc.embedded {
 		return defaultFiles.ReadFile("defaults/" + rel)

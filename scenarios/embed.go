@@ -75,8 +75,8 @@ func BuiltinFiles() []string {
 // builtinName returns the name of the built-in file p names, if it does.
 func builtinName(p string) (string, bool) { return strings.CutPrefix(p, BuiltinPrefix) }
 
-// readBuiltin reads built-in data file name.
-func readBuiltin(name string) ([]byte, error) {
+// ReadBuiltin reads built-in data file name (one of BuiltinFiles).
+func ReadBuiltin(name string) ([]byte, error) {
 	if !slices.Contains(BuiltinFiles(), name) {
 		return nil, fmt.Errorf("no built-in file %q (built in: %s)", name, strings.Join(BuiltinFiles(), ", "))
 	}

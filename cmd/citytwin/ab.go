@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -14,20 +13,18 @@ import (
 	"time"
 
 	"github.com/citytwin/citytwin/experiments"
+	"github.com/citytwin/citytwin/internal/cliflag"
 	"golang.org/x/term"
 )
 
-const abUsage = `usage:
-  citytwin ab [flags] EXPERIMENT.toml         run an A/B experiment and write its report
+const abAbout = `Runs an A/B experiment and writes its report. Also:
   citytwin ab merge -o OUT SHARD_DIR...       merge the outputs of shards into one report
   citytwin ab report DIR                      rewrite the report of a complete output directory
 
 An experiment file names a base scenario, two or more arms that override
 scenario keys, the replications and the metrics; see
 scenarios/experiments/README.md. Finished runs are kept in the output
-directory and skipped when the command runs again.
-
-Flags of citytwin ab:`
+directory and skipped when the command runs again.`
 
 func abCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
@@ -38,24 +35,18 @@ func abCmd(args []string, stdout, stderr io.Writer) error {
 			return abReport(args[1:], stdout, stderr)
 		}
 	}
-	fs := flag.NewFlagSet("citytwin ab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "output directory (default: the experiment's output key, or out/ab/<name>)")
+	fs := cliflag.New("citytwin ab", "citytwin ab [flags] EXPERIMENT.toml", abAbout, stdout, stderr)
+	out := fs.String("o", "", "output `directory` (default: the experiment's output key, or out/ab/<name>)")
 	parallel := fs.Int("parallel", 0, "runs at once (default: all cores); results do not depend on it")
 	shard := fs.String("shard", "", "run only shard i/n of the replications (0 ≤ i < n), for a batch scheduler; merge the shards with citytwin ab merge")
 	rerun := fs.Bool("rerun", false, "run every run again, ignoring finished ones in the output directory")
 	check := fs.Bool("check", false, "check the experiment and print its plan without running")
 	quiet := fs.Bool("quiet", false, "no progress output")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, abUsage)
-		fs.PrintDefaults()
-	}
-	if err := parseInterleaved(fs, args); err != nil {
-		return errUsage
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return errUsage
+		return fs.Usagef("want one experiment file, got %d", fs.NArg())
 	}
 	e, err := experiments.Load(fs.Arg(0))
 	if err != nil {
@@ -92,19 +83,13 @@ func abCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 func abMerge(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("citytwin ab merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "output directory of the merged experiment (required; may be one of the shard directories)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: citytwin ab merge -o OUT SHARD_DIR...\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := parseInterleaved(fs, args); err != nil {
-		return errUsage
+	fs := cliflag.New("citytwin ab merge", "citytwin ab merge -o OUT SHARD_DIR...", "Merges the output directories of the shards of an experiment (ab -shard i/n)\ninto one and writes its report.", stdout, stderr)
+	out := fs.String("o", "", "output `directory` of the merged experiment (required; may be one of the shard directories)")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
 	if *out == "" || fs.NArg() == 0 {
-		fs.Usage()
-		return errUsage
+		return fs.Usagef("want -o OUT and one or more shard directories")
 	}
 	rep, err := experiments.Merge(*out, fs.Args()...)
 	if err != nil {
@@ -115,15 +100,18 @@ func abMerge(args []string, stdout, stderr io.Writer) error {
 }
 
 func abReport(args []string, stdout, stderr io.Writer) error {
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "usage: citytwin ab report DIR")
-		return errUsage
+	fs := cliflag.New("citytwin ab report", "citytwin ab report DIR", "Rewrites the report (report.md, report.html, runs.csv, plots) of the\ncomplete experiment output directory DIR from its runs.", stdout, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	rep, err := experiments.WriteReport(args[0])
+	if fs.NArg() != 1 {
+		return fs.Usagef("want one output directory, got %d", fs.NArg())
+	}
+	rep, err := experiments.WriteReport(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	printABSummary(stdout, rep, args[0])
+	printABSummary(stdout, rep, fs.Arg(0))
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/citytwin/citytwin/bench"
+	"github.com/citytwin/citytwin/internal/cliflag"
 )
 
 // benchOpts are the flags of `citytwin bench`.
@@ -37,17 +37,30 @@ type benchOpts struct {
 }
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("citytwin bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o benchOpts
-	workers := fmt.Sprintf("1,%d", runtime.NumCPU())
-	if runtime.NumCPU() == 1 {
-		workers = "1"
+	var about strings.Builder
+	about.WriteString(`Times the standard cases headless and reports, per case and worker count:
+steps/s, vehicle-updates/s (vehicle-steps per wall second), ns per update
+and its multiple of the bare IDM kernel's, real-time factor, vehicles,
+heap bytes per vehicle and the speed-up over one worker. Each run builds
+the case, steps it through a warm-up to a steady state, then times it.
+
+Cases:
+`)
+	for _, c := range bench.Cases() {
+		heavy := ""
+		if c.Heavy {
+			heavy = " (heavy: not in the default set)"
+		}
+		fmt.Fprintf(&about, "  %-13s %s; warm-up %.0f s, %d steps%s\n", c.Name, c.Desc, c.Warmup, c.Steps, heavy)
 	}
+	fmt.Fprintf(&about, "\nThe CityFlow cases read $%s and are skipped when it is unset.", bench.DatasetsEnv)
+	fs := cliflag.New("citytwin bench", "citytwin bench [flags]", about.String(), stdout, stderr)
+	var o benchOpts
+	workers := ""
 	fs.StringVar(&o.cases, "case", "default", `cases to run, comma-separated: names, "default" (all but the heavy ones) or "all"`)
 	fs.IntVar(&o.steps, "steps", 0, "timed steps per run (default: each case's own)")
 	fs.Float64Var(&o.warmup, "warmup", -1, "simulated warm-up before timing, s (default: each case's own)")
-	fs.StringVar(&workers, "workers", workers, "worker counts to time, comma-separated (speed-up is relative to 1)")
+	fs.StringVar(&workers, "workers", "", "worker counts to time, comma-separated; speed-up is relative to 1 (default: 1 and all cores)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the generated cases' demand and of the engine")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
 	fs.BoolVar(&o.markdown, "markdown", false, "print the results as a Markdown table with the machine (for bench/README.md)")
@@ -57,38 +70,24 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.hash, "hash", false, "also print each run's state hash and run digest at the end of its timed steps")
 	fs.IntVar(&o.minPar, "min-parallel", 0, "run steps on several workers from this many running vehicles (0: each case's own; -1: always, to test that results do not depend on the worker count)")
 	fs.StringVar(&o.from, "from", "", "measure nothing: print the report saved with -json in `file` (as a table or with -markdown)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: citytwin bench [flags]
-
-Times the standard cases headless and reports, per case and worker count:
-steps/s, vehicle-updates/s (vehicle-steps per wall second), ns per update
-and its multiple of the bare IDM kernel's, real-time factor, vehicles,
-heap bytes per vehicle and the speed-up over one worker. Each run builds
-the case, steps it through a warm-up to a steady state, then times it.
-
-Cases:
-`)
-		for _, c := range bench.Cases() {
-			heavy := ""
-			if c.Heavy {
-				heavy = " (heavy: not in the default set)"
-			}
-			fmt.Fprintf(stderr, "  %-13s %s; warm-up %.0f s, %d steps%s\n", c.Name, c.Desc, c.Warmup, c.Steps, heavy)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fs.Usagef("takes no arguments, got %s", strings.Join(fs.Args(), " "))
+	}
+	if o.json && o.markdown {
+		return fs.Usagef("-json and -markdown exclude each other")
+	}
+	if workers == "" {
+		workers = fmt.Sprintf("1,%d", runtime.NumCPU())
+		if runtime.NumCPU() == 1 {
+			workers = "1"
 		}
-		fmt.Fprintf(stderr, "\nThe CityFlow cases read $%s and are skipped when it is unset.\n\nFlags:\n", bench.DatasetsEnv)
-		fs.PrintDefaults()
-	}
-	if err := parseInterleaved(fs, args); err != nil {
-		return errUsage
-	}
-	if fs.NArg() > 0 || o.json && o.markdown {
-		fs.Usage()
-		return errUsage
 	}
 	var err error
 	if o.workers, err = parseWorkers(workers); err != nil {
-		fmt.Fprintln(stderr, "citytwin bench:", err)
-		return errUsage
+		return fs.Usagef("%v", err)
 	}
 	var rep *benchReport
 	if o.from != "" {
@@ -103,8 +102,7 @@ Cases:
 	} else {
 		cases, err := selectCases(o.cases)
 		if err != nil {
-			fmt.Fprintln(stderr, "citytwin bench:", err)
-			return errUsage
+			return fs.Usagef("%v", err)
 		}
 		if rep, err = runBench(cases, o, stderr); err != nil {
 			return err

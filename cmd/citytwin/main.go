@@ -5,19 +5,22 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/citytwin/citytwin/internal/cliflag"
 )
 
 const usage = `citytwin — a digital-twin traffic simulation engine
 
 Usage:
   citytwin run [flags] [SCENARIO.toml]     run a scenario (default: the embedded Wuhan scenario)
-  citytwin net inspect [flags] FILE        summarise a GeoJSON or CityFlow road network
+  citytwin net inspect [flags] FILE        summarise a road network (OSM, GeoJSON, SUMO, CityFlow)
   citytwin net export [flags] FILE -o OUT  write the built network as GeoJSON
   citytwin bench [flags]                   time the standard benchmark cases headless
   citytwin ab [flags] EXPERIMENT.toml      run a policy A/B experiment (also: ab merge, ab report)
   citytwin serve [flags] [SCENARIO.toml]   run a scenario as a live twin with an HTTP API and a stream
   citytwin traci SUMO-OPTIONS              answer SUMO's TraCI protocol like sumo (-n, -r, --remote-port ...)
   citytwin help                            show this help
+  citytwin version                         print the version and VCS revision (also --version)
 
 Run "citytwin COMMAND -h" for the flags of a command.
 `
@@ -48,15 +51,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serveCmd(args[1:], stdout, stderr)
 	case "traci":
 		err = traciCmd(args[1:], stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, cliflag.Version("citytwin"))
 		return 0
 	default:
 		fmt.Fprintf(stderr, "citytwin: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
 	if err != nil {
-		if err == errUsage {
+		switch {
+		case errors.Is(err, cliflag.ErrHelp):
+			return 0
+		case errors.Is(err, cliflag.ErrUsage):
 			return 2
 		}
 		fmt.Fprintln(stderr, "citytwin:", err)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	stdmaps "maps"
@@ -14,21 +12,20 @@ import (
 
 	"github.com/citytwin/citytwin/internal/cliflag"
 	"github.com/citytwin/citytwin/maps"
+	"github.com/citytwin/citytwin/scenarios"
 )
 
-// errUsage reports bad usage after the flag package has printed it.
-var errUsage = errors.New("usage")
+// errUsage reports bad usage after it has been printed (exit status 2).
+var errUsage = cliflag.ErrUsage
 
-func netFlags(name string, stderr io.Writer) (*flag.FlagSet, *maps.Options) {
-	fs := flag.NewFlagSet("citytwin net "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func netFlags(fs *cliflag.Command) (*cliflag.Command, *maps.Options) {
 	opt := &maps.Options{}
 	fs.BoolVar(&opt.Planar, "planar", false, "GeoJSON coordinates are planar metres, not lon/lat")
 	fs.BoolVar(&opt.KeepLargestComponent, "largest", false, "keep only the largest strongly connected component")
 	fs.BoolVar(&opt.NoMerge, "no-merge", false, "do not merge chains of degree-2 nodes")
 	fs.BoolVar(&opt.NoJoin, "no-join", false, "keep OSM junctions closer than 10 m apart instead of joining them")
 	fs.BoolVar(&opt.GuessSignals, "guess-signals", false, "also signalise junctions where major roads cross, not only those tagged highway=traffic_signals")
-	fs.Func("turnarounds", "where U-turns are allowed on OSM and GeoJSON networks: dead_ends (default) or all", func(v string) error {
+	fs.Func("turnarounds", "`where` U-turns are allowed on OSM and GeoJSON networks: dead_ends or all (default: dead_ends)", func(v string) error {
 		t, ok := maps.ParseTurnarounds(v)
 		if !ok {
 			return fmt.Errorf("want dead_ends or all, got %q", v)
@@ -36,13 +33,13 @@ func netFlags(name string, stderr io.Writer) (*flag.FlagSet, *maps.Options) {
 		opt.Turnarounds = t
 		return nil
 	})
-	fs.Func("side", "driving side: left, right or auto (default: from the country of the data)", func(v string) error {
+	fs.Func("side", "driving `side`: left, right or auto (default: from the country of the data)", func(v string) error {
 		s, err := maps.ParseDrivingSide(v)
 		opt.DrivingSide = s
 		return err
 	})
 	fs.StringVar(&opt.Country, "country", "", "ISO 3166-1 code whose default speeds (and driving side) apply (default: detected)")
-	fs.Func("bbox", "keep the roads of an OSM file inside MINLON,MINLAT,MAXLON,MAXLAT", func(v string) error {
+	fs.Func("bbox", "keep the roads of an OSM file inside `MINLON,MINLAT,MAXLON,MAXLAT`", func(v string) error {
 		b, err := parseBBox(v)
 		opt.BBox = b
 		return err
@@ -70,39 +67,59 @@ func parseBBox(v string) (*orb.Bound, error) {
 	return &orb.Bound{Min: orb.Point{x[0], x[1]}, Max: orb.Point{x[2], x[3]}}, nil
 }
 
+const netUsage = `usage: citytwin net inspect [flags] FILE
+       citytwin net export [flags] FILE -o OUT.geojson
+
+Net inspect summarises a road network file; net export writes the network
+CityTwin builds from it as GeoJSON. FILE is an OpenStreetMap extract
+(.osm.pbf, .osm, plain or compressed), an OSM-derived GeoJSON road file, a
+SUMO network (.net.xml) or a CityFlow roadnet (.json), or a built-in file
+such as builtin:wuhan.geojson (the default scenario's network).
+
+Run "citytwin net inspect -h" or "citytwin net export -h" for the flags.
+`
+
+const netAbout = `FILE is an OpenStreetMap extract (.osm.pbf, .osm, plain or compressed), an
+OSM-derived GeoJSON road file, a SUMO network (.net.xml) or a CityFlow
+roadnet (.json), or a built-in file such as builtin:wuhan.geojson (the
+default scenario's network).`
+
 func netCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: citytwin net inspect|export [flags] FILE")
+		fmt.Fprint(stderr, netUsage)
 		return errUsage
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, netUsage)
+		return cliflag.ErrHelp
 	case "inspect":
-		fs, opt := netFlags("inspect", stderr)
+		fs, opt := netFlags(cliflag.New("citytwin net inspect", "citytwin net inspect [flags] FILE",
+			"Summarises the road network in FILE: junctions, roads, lanes, movements,\nconnected components, what was skipped and the warnings.\n\n"+netAbout, stdout, stderr))
 		verbose := fs.Bool("v", false, "list every warning and component")
-		if err := parseInterleaved(fs, args[1:]); err != nil {
-			return errUsage
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
 		}
 		if fs.NArg() != 1 {
-			fmt.Fprintln(stderr, "usage: citytwin net inspect [flags] FILE")
-			return errUsage
+			return fs.Usagef("want one network FILE, got %d", fs.NArg())
 		}
-		n, err := maps.Load(fs.Arg(0), *opt)
+		n, err := loadNetwork(fs.Arg(0), *opt)
 		if err != nil {
 			return err
 		}
 		printSummary(stdout, n, *verbose)
 		return nil
 	case "export":
-		fs, opt := netFlags("export", stderr)
-		out := fs.String("o", "", "output GeoJSON file (required)")
-		if err := parseInterleaved(fs, args[1:]); err != nil {
-			return errUsage
+		fs, opt := netFlags(cliflag.New("citytwin net export", "citytwin net export [flags] FILE -o OUT.geojson",
+			"Writes the network CityTwin builds from FILE as GeoJSON (lanes, movements,\nsignal programs; opens in QGIS).\n\n"+netAbout, stdout, stderr))
+		out := fs.String("o", "", "output GeoJSON `file` (required)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
 		}
 		if fs.NArg() != 1 || *out == "" {
-			fmt.Fprintln(stderr, "usage: citytwin net export [flags] FILE -o OUT.geojson")
-			return errUsage
+			return fs.Usagef("want one network FILE and -o OUT.geojson")
 		}
-		n, err := maps.Load(fs.Arg(0), *opt)
+		n, err := loadNetwork(fs.Arg(0), *opt)
 		if err != nil {
 			return err
 		}
@@ -112,13 +129,21 @@ func netCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wrote %s: %d roads, %d lanes, %d junctions\n", *out, len(n.Roads), len(n.Lanes), n.Summarize().Junctions)
 		return nil
 	}
-	fmt.Fprintf(stderr, "citytwin net: unknown subcommand %q (want inspect or export)\n", args[0])
+	fmt.Fprintf(stderr, "citytwin net: unknown subcommand %q (want inspect or export)\n\n%s", args[0], netUsage)
 	return errUsage
 }
 
-// parseInterleaved parses flags that may come before, between or after
-// the positional arguments (see cliflag.ParseInterleaved).
-var parseInterleaved = cliflag.ParseInterleaved
+// loadNetwork loads a network file, or a built-in one (builtin:NAME).
+func loadNetwork(path string, opt maps.Options) (*maps.Network, error) {
+	if name, ok := strings.CutPrefix(path, scenarios.BuiltinPrefix); ok {
+		data, err := scenarios.ReadBuiltin(name)
+		if err != nil {
+			return nil, err
+		}
+		return maps.ReadGeoJSON(data, name, opt)
+	}
+	return maps.Load(path, opt)
+}
 
 func printSummary(w io.Writer, n *maps.Network, verbose bool) {
 	s := n.Summarize()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
+	"github.com/citytwin/citytwin/internal/cliflag"
 	"github.com/citytwin/citytwin/render/raster"
 	"github.com/citytwin/citytwin/scenarios"
 	"golang.org/x/term"
@@ -30,38 +31,41 @@ type runOpts struct {
 	minParallel  int
 }
 
+const runAbout = `Runs a scenario file, or with none the embedded default (Wuhan, one hour),
+prints a summary and writes the scenario's outputs (docs/outputs.md) into
+its output directory, with run.json saying whether the run completed.`
+
 func runCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("citytwin run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	cmd := cliflag.New("citytwin run", "citytwin run [flags] [SCENARIO.toml]", runAbout, stdout, stderr)
 	var o runOpts
-	fs.IntVar(&o.workers, "workers", -1, "worker goroutines (default: the scenario's workers key, or all cores)")
-	fs.BoolVar(&o.hash, "hash", false, "print the final state hash and the run digest (trip records and every output too)")
-	fs.StringVar(&o.out, "out", "", "output directory (default: the scenario's output.dir)")
-	fs.BoolVar(&o.quiet, "quiet", false, "no progress output")
-	fs.BoolVar(&o.printDefault, "print-default", false, "print the embedded default scenario and exit")
-	fs.StringVar(&o.snapshot, "snapshot", "", "write a PNG picture of the final state to this file")
-	fs.BoolVar(&o.stopEmpty, "stop-when-empty", false, "end the run once demand is over and no vehicle is running or waiting (the scenario's stop_when_empty)")
-	fs.IntVar(&o.minParallel, "min-parallel", 0, "run steps on several workers from this many running vehicles (0: the scenario's min_parallel; -1: always, to test that results do not depend on the worker count)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: citytwin run [flags] [SCENARIO.toml]\n\nWith no scenario, runs the embedded default (Wuhan, one hour).\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := parseInterleaved(fs, args); err != nil {
-		return errUsage
+	cmd.IntVar(&o.workers, "workers", 0, "worker goroutines, 0 for all cores (default: the scenario's workers key, or all cores)")
+	cmd.BoolVar(&o.hash, "hash", false, "print the final state hash and the run digest (trip records and every output too)")
+	cmd.StringVar(&o.out, "out", "", "output `directory`, created if needed (default: the scenario's output.dir)")
+	cmd.BoolVar(&o.quiet, "quiet", false, "no progress output")
+	cmd.BoolVar(&o.printDefault, "print-default", false, "print the embedded default scenario and exit (the copy runs as it is from any folder)")
+	cmd.StringVar(&o.snapshot, "snapshot", "", "write a PNG picture of the final state to `file`")
+	cmd.BoolVar(&o.stopEmpty, "stop-when-empty", false, "end the run once demand is over and no vehicle is running or waiting (the scenario's stop_when_empty)")
+	cmd.IntVar(&o.minParallel, "min-parallel", 0, "run steps on several workers from this many running vehicles (default: the scenario's min_parallel; -1: always, to test that results do not depend on the worker count)")
+	if err := cmd.Parse(args); err != nil {
+		return err
 	}
 	if o.printDefault {
 		_, err := stdout.Write(scenarios.DefaultSource())
 		return err
 	}
-	if fs.NArg() > 1 {
-		fs.Usage()
-		return errUsage
+	if cmd.NArg() > 1 {
+		return cmd.Usagef("want one scenario file, got %d: %s", cmd.NArg(), strings.Join(cmd.Args(), " "))
 	}
-	sc, err := scenarios.LoadOrDefault(fs.Arg(0)) // "" without one
+	workersSet := false
+	cmd.Visit(func(f *flag.Flag) { workersSet = workersSet || f.Name == "workers" })
+	if workersSet && o.workers < 0 {
+		return cmd.Usagef("-workers: want 0 (all cores) or more, got %d", o.workers)
+	}
+	sc, err := scenarios.LoadOrDefault(cmd.Arg(0))
 	if err != nil {
 		return err
 	}
-	if o.workers >= 0 {
+	if workersSet {
 		sc.Workers = o.workers
 	}
 	if o.out != "" {

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/citytwin/citytwin/internal/cliflag"
 	"github.com/citytwin/citytwin/scenarios"
 	"github.com/citytwin/citytwin/twin"
 )
@@ -45,8 +46,9 @@ type serveOpts struct {
 }
 
 func serveCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("citytwin serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cliflag.New("citytwin serve", "citytwin serve [flags] [SCENARIO.toml]", `Runs the scenario (default: the embedded Wuhan scenario) as a live twin
+with an HTTP JSON API and a WebSocket stream: see docs/live.md and
+GET /v1/openapi.json.`, stdout, stderr)
 	var o serveOpts
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address; beyond loopback a token is required")
 	fs.StringVar(&o.token, "token", "", "bearer token clients must send (default $CITYTWIN_TOKEN)")
@@ -54,7 +56,7 @@ func serveCmd(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.stepped, "stepped", false, "client-stepped: step only on POST /v1/step")
 	fs.BoolVar(&o.paused, "paused", false, "start paused")
 	fs.Float64Var(&o.until, "until", 0, "pause at this simulated time (s); 0: the scenario's end; -1: never")
-	fs.IntVar(&o.workers, "workers", -1, "worker goroutines (default: the scenario's workers key, or all cores)")
+	fs.IntVar(&o.workers, "workers", 0, "worker goroutines, 0 for all cores (default: the scenario's workers key, or all cores)")
 	fs.StringVar(&o.field, "field", "", "JSON-lines file of field data to follow (field_counts, field_signal, release_signal)")
 	fs.StringVar(&o.logFile, "log", "", "append every applied command to this JSON-lines file (for -replay)")
 	fs.StringVar(&o.replay, "replay", "", "replay a command log headless and print the state hash (no server)")
@@ -65,22 +67,16 @@ func serveCmd(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.maxTrips, "max-trips", 0, "most trips still to depart the twin holds (default: twice the scenario's, at least 100,000, at most its limits.trips)")
 	fs.Float64Var(&o.checkEvr, "checkpoint", 300, "simulated seconds between checkpoints for shadow runs that look back; -1: none")
 	fs.BoolVar(&o.quiet, "quiet", false, "no request log")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: citytwin serve [flags] [SCENARIO.toml]
-
-Runs the scenario (default: the embedded Wuhan scenario) as a live twin
-with an HTTP JSON API and a WebSocket stream: see docs/live.md and
-GET /v1/openapi.json.
-
-Flags:`)
-		fs.PrintDefaults()
-	}
-	if err := parseInterleaved(fs, args); err != nil {
-		return errUsage
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
 	if fs.NArg() > 1 {
-		fs.Usage()
-		return errUsage
+		return fs.Usagef("want one scenario file, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))
+	}
+	workersSet := false
+	fs.Visit(func(f *flag.Flag) { workersSet = workersSet || f.Name == "workers" })
+	if workersSet && o.workers < 0 {
+		return fs.Usagef("-workers: want 0 (all cores) or more, got %d", o.workers)
 	}
 	if o.token == "" {
 		o.token = os.Getenv("CITYTWIN_TOKEN")
@@ -89,7 +85,7 @@ Flags:`)
 	if err != nil {
 		return err
 	}
-	if o.workers >= 0 {
+	if workersSet {
 		sc.Workers = o.workers
 	}
 	run, err := scenarios.Build(sc)
