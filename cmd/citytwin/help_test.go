@@ -24,7 +24,7 @@ func TestHelpGolden(t *testing.T) {
 		want []string // also in the output
 	}{
 		{"citytwin", []string{"help"}, []string{"citytwin version"}},
-		{"run", []string{"run", "-h"}, []string{"SCENARIO.toml"}},
+		{"run", []string{"run", "-h"}, []string{"SCENARIO.toml", "-snapshot-at T"}},
 		{"net", []string{"net", "-h"}, []string{"net inspect [flags] FILE", "net export [flags] FILE -o OUT.geojson"}},
 		{"net-inspect", []string{"net", "inspect", "-h"}, []string{"usage: citytwin net inspect [flags] FILE\n", "builtin:wuhan.geojson"}},
 		{"net-export", []string{"net", "export", "--help"}, []string{"usage: citytwin net export [flags] FILE -o OUT.geojson\n"}},
@@ -81,6 +81,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--workers", "-5"}, "citytwin run: -workers: want 0 (all cores) or more, got -5"},
 		{[]string{"serve", "--workers", "-2"}, "citytwin serve: -workers: want 0 (all cores) or more, got -2"},
 		{[]string{"run", "--warp"}, "citytwin run: flag provided but not defined: -warp\nusage: citytwin run"},
+		{[]string{"run", "--snapshot-at", "soon"}, `want a time in s (0 or more), got "soon"`},
 		{[]string{"net", "inspect"}, "citytwin net inspect: want one network FILE, got 0\nusage: citytwin net inspect [flags] FILE"},
 		{[]string{"net", "draw"}, `citytwin net: unknown subcommand "draw" (want inspect or export)`},
 		{[]string{"bench", "extra"}, "citytwin bench: takes no arguments, got extra"},

@@ -219,3 +219,84 @@ func TestPrintDefaultRunsAnywhere(t *testing.T) {
 		t.Errorf("my.toml run from another folder: digest %s, want the embedded default's %s", got, want)
 	}
 }
+
+// TestOutputPathsCheckedFirst checks that wrong output paths fail before
+// the run, with the path and what is wrong, and write nothing (issue 18:
+// --snapshot into a missing folder ran the whole simulation first).
+func TestOutputPathsCheckedFirst(t *testing.T) {
+	scenario := writeTiny(t)
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-folder")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing folder", []string{"--snapshot", filepath.Join(missing, "x.png")}, "no folder " + missing},
+		{"not png", []string{"--snapshot", filepath.Join(t.TempDir(), "x.jpg")}, "want a .png file"},
+		{"out is a file", []string{"--out", file}, file + " is not a directory"},
+		{"out under a file", []string{"--out", filepath.Join(file, "sub")}, file + " is not a directory"},
+		{"after the end", []string{"--snapshot-at", "100000"}, "-snapshot-at 100000: after the end of the run (720 s)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := append([]string{"run", "--quiet", "--out", out, scenario}, tc.args...)
+			code, stdout, stderr := cli(t, args...)
+			if code != 1 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit code %d, stderr:\n%s\nwant 1 and %q", code, stderr, tc.want)
+			}
+			if strings.Contains(stdout, "simulated") {
+				t.Errorf("the run happened:\n%s", stdout)
+			}
+			if _, err := os.Stat(filepath.Join(out, "run.json")); err == nil {
+				t.Errorf("%s written", filepath.Join(out, "run.json"))
+			}
+		})
+	}
+}
+
+// TestSnapshotAt checks --snapshot-at: a picture at each time asked for,
+// beside --snapshot's or in the output directory (then listed in
+// run.json), each of the state at its time.
+func TestSnapshotAt(t *testing.T) {
+	scenario := writeTiny(t)
+	out := filepath.Join(t.TempDir(), "out")
+	pics := t.TempDir()
+	code, _, stderr := cli(t, "run", "--quiet", "--out", out, scenario, "--snapshot", filepath.Join(pics, "p.png"), "--snapshot-at", "300,0", "--snapshot-at", "120")
+	if code != 0 {
+		t.Fatalf("exit code %d\n%s", code, stderr)
+	}
+	var sums []string
+	for _, name := range []string{"p-0s.png", "p-120s.png", "p-300s.png", "p.png"} {
+		data, err := os.ReadFile(filepath.Join(pics, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(data, []byte("\x89PNG")) {
+			t.Fatalf("%s is not a PNG", name)
+		}
+		sums = append(sums, string(data))
+	}
+	for i := range sums {
+		for j := range i {
+			if sums[i] == sums[j] {
+				t.Errorf("pictures %d and %d are the same: not drawn at their own times", j, i)
+			}
+		}
+	}
+	// Without --snapshot: into the output directory, listed in run.json.
+	code, _, stderr = cli(t, "run", "--quiet", "--out", out, scenario, "--snapshot-at", "60")
+	if code != 0 {
+		t.Fatalf("exit code %d\n%s", code, stderr)
+	}
+	man, err := os.ReadFile(filepath.Join(out, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "snapshot-60s.png")); err != nil || !strings.Contains(string(man), "snapshot-60s.png") {
+		t.Errorf("snapshot-60s.png: %v; run.json:\n%s", err, man)
+	}
+}

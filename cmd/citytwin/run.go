@@ -4,9 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -14,7 +17,6 @@ import (
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/engine/output"
 	"github.com/citytwin/citytwin/internal/cliflag"
-	"github.com/citytwin/citytwin/render/raster"
 	"github.com/citytwin/citytwin/scenarios"
 	"golang.org/x/term"
 )
@@ -27,13 +29,15 @@ type runOpts struct {
 	quiet        bool
 	printDefault bool
 	snapshot     string
+	snapshotAt   []float64 // s, sorted, each once
 	stopEmpty    bool
 	minParallel  int
 }
 
 const runAbout = `Runs a scenario file, or with none the embedded default (Wuhan, one hour),
 prints a summary and writes the scenario's outputs (docs/outputs.md) into
-its output directory, with run.json saying whether the run completed.`
+its output directory, with run.json saying whether the run completed.
+Output paths are checked before the run starts.`
 
 func runCmd(args []string, stdout, stderr io.Writer) error {
 	cmd := cliflag.New("citytwin run", "citytwin run [flags] [SCENARIO.toml]", runAbout, stdout, stderr)
@@ -43,7 +47,20 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	cmd.StringVar(&o.out, "out", "", "output `directory`, created if needed (default: the scenario's output.dir)")
 	cmd.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	cmd.BoolVar(&o.printDefault, "print-default", false, "print the embedded default scenario and exit (the copy runs as it is from any folder)")
-	cmd.StringVar(&o.snapshot, "snapshot", "", "write a PNG picture of the final state to `file`")
+	cmd.StringVar(&o.snapshot, "snapshot", "", "write a PNG picture of the final state to `file` (its folder must exist)")
+	cmd.Func("snapshot-at", "also draw the state at simulated time `T` s (repeat, or T1,T2,...), into FILE-Ts.png beside -snapshot's FILE.png, or snapshot-Ts.png in the output directory", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			t, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || t < 0 || math.IsInf(t, 0) {
+				return fmt.Errorf("want a time in s (0 or more), got %q", f)
+			}
+			if !slices.Contains(o.snapshotAt, t) {
+				o.snapshotAt = append(o.snapshotAt, t)
+			}
+		}
+		slices.Sort(o.snapshotAt)
+		return nil
+	})
 	cmd.BoolVar(&o.stopEmpty, "stop-when-empty", false, "end the run once demand is over and no vehicle is running or waiting (the scenario's stop_when_empty)")
 	cmd.IntVar(&o.minParallel, "min-parallel", 0, "run steps on several workers from this many running vehicles (default: the scenario's min_parallel; -1: always, to test that results do not depend on the worker count)")
 	if err := cmd.Parse(args); err != nil {
@@ -82,6 +99,13 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) error {
 	t0 := time.Now()
+	// Every output path is checked before anything is built or run: a
+	// wrong one fails now, not after an hour of simulation.
+	dir := sc.Output.Dir
+	snaps, err := checkOutputs(dir, o)
+	if err != nil {
+		return err
+	}
 	run, err := scenarios.Build(sc)
 	if err != nil {
 		return err
@@ -89,9 +113,13 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	for _, n := range run.Notes {
 		fmt.Fprintln(stderr, "note:", n)
 	}
+	for _, sn := range snaps {
+		if sn.at > run.End() {
+			return fmt.Errorf("-snapshot-at %g: after the end of the run (%g s)", sn.at, run.End())
+		}
+	}
 	// run.json says "not complete" before anything of this run is written
 	// (and replaces the manifest of an earlier run in the folder).
-	dir := sc.Output.Dir
 	man := &output.Manifest{Scenario: sc.Name, ScenarioSHA256: sc.SourceSHA256(), Seed: sc.Seed, EndTime: run.End()}
 	if err := output.BeginRun(dir, man); err != nil {
 		return err
@@ -114,6 +142,16 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	}
 	defer outs.Abort()
 	sim.Collect(outs)
+	// Pictures at given times (-snapshot-at), drawn after the step that
+	// reaches each; the final one (-snapshot) after the run.
+	var pics *snapshotter
+	if len(snaps) > 0 || o.snapshot != "" {
+		pics = newSnapshotter(run, snaps)
+		if err := pics.observe(sim.Sim); err != nil { // t = 0
+			return err
+		}
+		sim.Collect(pics)
+	}
 	// SIGINT or SIGTERM stops the run at the end of the current step; the
 	// outputs are then written and marked incomplete. A second signal
 	// kills at once (run.json still says incomplete).
@@ -125,6 +163,9 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	for !sim.Over() && stopped == nil {
 		if err := sim.Step(); err != nil { // [[signals.switch]] and [[events]] first
 			return err
+		}
+		if pics != nil && pics.err != nil {
+			return pics.err
 		}
 		p.update(sim.Sim, start)
 		select {
@@ -138,18 +179,16 @@ func runScenario(sc *scenarios.Scenario, o runOpts, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if o.snapshot != "" {
-		// A picture of the final state: the whole network, 1200×900 px.
-		r := raster.New(run.Network, run.Config.VTypes)
-		r.HUD, r.Legend, r.Title = true, true, sc.Name
-		var snap engine.Snapshot
-		sim.Snapshot(&snap)
-		img := r.Picture(1200, 900, &snap)
-		if err := output.WriteFile(o.snapshot, func(w io.Writer) error { return raster.WritePNG(w, img) }); err != nil {
-			return err
+	if pics != nil {
+		if o.snapshot != "" {
+			if err := pics.write(sim.Sim, o.snapshot); err != nil { // the final state
+				return err
+			}
 		}
-		if inside(dir, o.snapshot) {
-			written = append(written, o.snapshot)
+		for _, p := range pics.written {
+			if inside(dir, p) {
+				written = append(written, p)
+			}
 		}
 	}
 	if stopped != nil {
