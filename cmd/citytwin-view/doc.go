@@ -12,7 +12,10 @@
 // last as a PNG and exits: with --at T --paused the picture shows exactly
 // the state at time T.
 //
-// The viewer needs cgo and a display; headless, run it under Xvfb:
+// The viewer needs cgo and a display. Without a display it still answers
+// --help and --version, and otherwise says so in one line, pointing to
+// `citytwin run --snapshot` (package internal/cli answers before the
+// graphics library starts). Headless, run it under Xvfb:
 //
 //	xvfb-run -a -s "-screen 0 1280x720x24" citytwin-view --frames 5 --screenshot out.png
 package main

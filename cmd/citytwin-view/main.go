@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/citytwin/citytwin/cmd/citytwin-view/internal/cli"
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/internal/cliflag"
 	"github.com/citytwin/citytwin/render"
@@ -24,35 +25,14 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-var errUsage = errors.New("usage")
-
-// options are the command's flags.
-type options struct {
-	size       string
-	speed      float64
-	paused     bool
-	at, end    float64
-	frames     int
-	screenshot string
-	hud        bool
-	legend     bool
-	color      string
-	heat       bool
-	queues     bool
-	detectors  bool
-	compare    string
-	view       string
-	workers    int
-	noVsync    bool
-	stats      bool
-	cpuprofile string
-}
-
 // run parses args, opens the viewer and returns the exit code: 0 success,
 // 1 failure, 2 bad usage.
 func run(args []string, stdout, stderr io.Writer) int {
 	if err := view(args, stdout, stderr); err != nil {
-		if errors.Is(err, errUsage) {
+		switch {
+		case errors.Is(err, cliflag.ErrHelp):
+			return 0
+		case errors.Is(err, cliflag.ErrUsage):
 			return 2
 		}
 		fmt.Fprintln(stderr, "citytwin-view:", err)
@@ -62,50 +42,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func view(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("citytwin-view", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o options
-	fs.StringVar(&o.size, "size", "1280x720", "window size WxH in pixels")
-	fs.Float64Var(&o.speed, "speed", 10, "speed multiplier: simulated seconds per wall-clock second (0: as fast as possible)")
-	fs.BoolVar(&o.paused, "paused", false, "start paused")
-	fs.Float64Var(&o.at, "at", 0, "simulate up to this time (s) before opening")
-	fs.Float64Var(&o.end, "end", -1, "pause at this time (s; default: the end of the scenario, 0: never)")
-	fs.IntVar(&o.frames, "frames", 0, "close after drawing this many frames")
-	fs.StringVar(&o.screenshot, "screenshot", "", "with --frames: write the last frame to this PNG file")
-	fs.BoolVar(&o.hud, "hud", true, "show the status panel")
-	fs.BoolVar(&o.legend, "legend", true, "show the colour key")
-	fs.StringVar(&o.color, "color", "speed", "colour vehicles by speed, type or connected")
-	fs.BoolVar(&o.heat, "heat", false, "show the congestion heat map (road speed)")
-	fs.BoolVar(&o.queues, "queues", false, "show standing queues")
-	fs.BoolVar(&o.detectors, "detectors", false, "show the induction loops")
-	fs.StringVar(&o.compare, "compare", "", "a second scenario to show beside the first (A/B split view)")
-	fs.StringVar(&o.view, "view", "", "initial view X,Y,SCALE: centre (m) and zoom (px per m); default: fit the network")
-	fs.IntVar(&o.workers, "workers", -1, "worker goroutines per simulation (default: the scenario's)")
-	fs.BoolVar(&o.noVsync, "novsync", false, "draw as fast as possible (for measuring)")
-	fs.BoolVar(&o.stats, "stats", false, "print frames and steps per second when the viewer closes")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the viewing to this file")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: citytwin-view [flags] [SCENARIO.toml]\n\nWith no scenario, opens the embedded default (Wuhan).\n\nFlags:")
-		fs.PrintDefaults()
+	fs, o := cli.New(stdout, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	if err := parseInterleaved(fs, args); err != nil || fs.NArg() > 1 {
-		if err == nil {
-			fs.Usage()
-		}
-		return errUsage
+	if o.Version {
+		fmt.Fprintln(stdout, cliflag.Version("citytwin-view"))
+		return nil
 	}
-	cfg, err := o.config(stdout)
+	if fs.NArg() > 1 {
+		return fs.Usagef("want one scenario file, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))
+	}
+	workersSet := false
+	fs.Visit(func(f *flag.Flag) { workersSet = workersSet || f.Name == "workers" })
+	if workersSet && o.Workers < 0 {
+		return fs.Usagef("-workers: want 0 (all cores) or more, got %d", o.Workers)
+	}
+	cfg, err := config(o, stdout)
 	if err != nil {
-		fmt.Fprintln(stderr, "citytwin-view:", err)
-		return errUsage
+		return fs.Usagef("%v", err)
 	}
-	a, end, err := load(fs.Arg(0), o)
+	a, end, err := load(fs.Arg(0), *o)
 	if err != nil {
 		return err
 	}
 	vars := []viewer.Variant{a}
-	if o.compare != "" {
-		b, _, err := load(o.compare, o)
+	if o.Compare != "" {
+		b, _, err := load(o.Compare, *o)
 		if err != nil {
 			return err
 		}
@@ -121,17 +84,17 @@ func view(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	switch {
-	case o.end < 0:
+	case o.End < 0:
 		cfg.End = end
 	default:
-		cfg.End = o.end
+		cfg.End = o.End
 	}
 	cfg.Title = "CityTwin - " + a.Name
 	if len(vars) == 2 {
 		cfg.Title += " | " + vars[1].Name
 	}
-	if o.cpuprofile != "" {
-		f, err := os.Create(o.cpuprofile)
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
 		if err != nil {
 			return err
 		}
@@ -145,21 +108,21 @@ func view(args []string, stdout, stderr io.Writer) error {
 }
 
 // config turns the flags into a viewer configuration.
-func (o *options) config(stdout io.Writer) (viewer.Config, error) {
-	cfg := viewer.Config{Paused: o.paused, Frames: o.frames, Screenshot: o.screenshot, NoHUD: !o.hud, NoLegend: !o.legend,
-		Heat: o.heat, Queues: o.queues, NoVsync: o.noVsync}
-	if _, err := fmt.Sscanf(o.size, "%dx%d", &cfg.Width, &cfg.Height); err != nil || cfg.Width < 64 || cfg.Height < 64 {
-		return cfg, fmt.Errorf("--size %q: want WxH, at least 64x64", o.size)
+func config(o *cli.Options, stdout io.Writer) (viewer.Config, error) {
+	cfg := viewer.Config{Paused: o.Paused, Frames: o.Frames, Screenshot: o.Screenshot, NoHUD: !o.HUD, NoLegend: !o.Legend,
+		Heat: o.Heat, Queues: o.Queues, NoVsync: o.NoVsync}
+	if _, err := fmt.Sscanf(o.Size, "%dx%d", &cfg.Width, &cfg.Height); err != nil || cfg.Width < 64 || cfg.Height < 64 {
+		return cfg, fmt.Errorf("--size %q: want WxH, at least 64x64", o.Size)
 	}
 	switch {
-	case o.speed == 0:
+	case o.Speed == 0:
 		cfg.Speed = viewer.MaxSpeed
-	case o.speed > 0:
-		cfg.Speed = o.speed
+	case o.Speed > 0:
+		cfg.Speed = o.Speed
 	default:
-		return cfg, fmt.Errorf("--speed %g: want a positive multiplier or 0", o.speed)
+		return cfg, fmt.Errorf("--speed %g: want a positive multiplier or 0", o.Speed)
 	}
-	switch o.color {
+	switch o.Color {
 	case "speed":
 		cfg.Options.Color = render.ColorSpeed
 	case "type":
@@ -167,16 +130,16 @@ func (o *options) config(stdout io.Writer) (viewer.Config, error) {
 	case "connected":
 		cfg.Options.Color = render.ColorConnected
 	default:
-		return cfg, fmt.Errorf("--color %q: want speed, type or connected", o.color)
+		return cfg, fmt.Errorf("--color %q: want speed, type or connected", o.Color)
 	}
-	if o.detectors {
+	if o.Detectors {
 		cfg.Options.LoopOffset = engine.DefaultLoopOffset
 	}
-	if o.screenshot != "" && o.frames <= 0 {
+	if o.Screenshot != "" && o.Frames <= 0 {
 		return cfg, errors.New("--screenshot needs --frames N")
 	}
-	if o.view != "" {
-		parts := strings.Split(o.view, ",")
+	if o.View != "" {
+		parts := strings.Split(o.View, ",")
 		var v [3]float64
 		ok := len(parts) == 3
 		for i := 0; ok && i < 3; i++ {
@@ -185,11 +148,11 @@ func (o *options) config(stdout io.Writer) (viewer.Config, error) {
 			ok = err == nil && !math.IsNaN(v[i]) && !math.IsInf(v[i], 0)
 		}
 		if !ok || v[2] <= 0 {
-			return cfg, fmt.Errorf("--view %q: want X,Y,SCALE with SCALE > 0", o.view)
+			return cfg, fmt.Errorf("--view %q: want X,Y,SCALE with SCALE > 0", o.View)
 		}
 		cfg.Camera = &render.Camera{X: v[0], Y: v[1], Scale: v[2]}
 	}
-	if o.stats {
+	if o.Stats {
 		cfg.Stats = stdout
 	}
 	return cfg, nil
@@ -198,13 +161,13 @@ func (o *options) config(stdout io.Writer) (viewer.Config, error) {
 // load builds a scenario (the embedded default when path is empty) and
 // simulates it up to --at. It returns the variant and the scenario's end
 // time (s).
-func load(path string, o options) (viewer.Variant, float64, error) {
+func load(path string, o cli.Options) (viewer.Variant, float64, error) {
 	sc, err := scenarios.LoadOrDefault(path)
 	if err != nil {
 		return viewer.Variant{}, 0, err
 	}
-	if o.workers >= 0 {
-		sc.Workers = o.workers
+	if o.Workers >= 0 {
+		sc.Workers = o.Workers
 	}
 	run, err := scenarios.Build(sc)
 	if err != nil {
@@ -214,12 +177,8 @@ func load(path string, o options) (viewer.Variant, float64, error) {
 	if err != nil {
 		return viewer.Variant{}, 0, err
 	}
-	if err := sim.RunUntil(o.at); err != nil {
+	if err := sim.RunUntil(o.At); err != nil {
 		return viewer.Variant{}, 0, err
 	}
 	return viewer.Variant{Name: sc.Name, Sim: sim.Sim, Step: sim.Step}, run.End(), nil
 }
-
-// parseInterleaved parses flags that may come before, between or after
-// the positional arguments (see cliflag.ParseInterleaved).
-var parseInterleaved = cliflag.ParseInterleaved

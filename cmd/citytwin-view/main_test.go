@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"flag"
 	"fmt"
 	"image"
 	"image/draw"
@@ -11,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -134,13 +137,110 @@ func TestUsage(t *testing.T) {
 		{[]string{"--screenshot", "x.png"}, 2, "needs --frames"},
 		{[]string{"--color", "pink"}, 2, "--color"},
 		{[]string{"--view", "1,2"}, 2, "--view"},
-		{[]string{"a.toml", "b.toml"}, 2, "usage"},
+		{[]string{"a.toml", "b.toml"}, 2, "citytwin-view: want one scenario file, got 2: a.toml b.toml\nusage: citytwin-view"},
+		{[]string{"--workers", "-3"}, 2, "-workers: want 0 (all cores) or more, got -3"},
 		{[]string{"--frames", "1", "does-not-exist.toml"}, 1, "does-not-exist"},
 	}
 	for _, c := range cases {
 		code, out := command(t, c.args...)
 		if code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("citytwin-view %q: exit %d, output %q; want exit %d mentioning %q", c.args, code, out, c.code, c.want)
+		}
+	}
+}
+
+var updateHelp = flag.Bool("update-help", false, "rewrite testdata/help.txt from the command's help")
+
+// buildView builds the citytwin-view command into a temporary folder and
+// returns its path.
+func buildView(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "citytwin-view")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/citytwin/citytwin/cmd/citytwin-view").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runWithout runs the built command with args and without DISPLAY, and
+// returns its exit code, stdout and stderr.
+func runWithout(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISPLAY=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), stdout.String(), stderr.String()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0, stdout.String(), stderr.String()
+}
+
+// TestNoDisplay runs the built command without DISPLAY (issue 18: any run,
+// even --help, panicked inside GLFW with a stack trace): help and version
+// work, anything else says in one line that there is no display and
+// points to citytwin run --snapshot, exit status 1.
+func TestNoDisplay(t *testing.T) {
+	bin := buildView(t)
+	for _, args := range [][]string{nil, {"--frames", "3", "x.toml"}, {"--size", "big"}} {
+		code, stdout, stderr := runWithout(t, bin, args...)
+		if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 ||
+			!strings.HasPrefix(stderr, "citytwin-view: no display: DISPLAY is not set;") || !strings.Contains(stderr, "citytwin run --snapshot") {
+			t.Errorf("%q without DISPLAY: exit %d, stdout %q, stderr %q; want 1 and one line naming DISPLAY and citytwin run --snapshot", args, code, stdout, stderr)
+		}
+	}
+	for _, arg := range []string{"-h", "--help", "-help"} {
+		code, stdout, stderr := runWithout(t, bin, arg)
+		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "usage: citytwin-view [flags] [SCENARIO.toml]\n") {
+			t.Errorf("%s without DISPLAY: exit %d, stderr %q, stdout %q; want 0 and the help", arg, code, stderr, stdout)
+		}
+	}
+	code, stdout, stderr := runWithout(t, bin, "--version")
+	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "citytwin-view ") || !strings.Contains(stdout, " revision ") {
+		t.Errorf("--version without DISPLAY: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestHelpGolden checks the help against testdata/help.txt, with a display
+// (the command itself) and without one (the cli package's early answer):
+// the same text, on stdout, exit status 0, each default shown once. Run
+// with -update-help after changing a flag.
+func TestHelpGolden(t *testing.T) {
+	code, with := command(t, "-h") // stdout and stderr together: stderr must be empty
+	if code != 0 {
+		t.Fatalf("-h: exit %d: %s", code, with)
+	}
+	golden := filepath.Join("testdata", "help.txt")
+	if *updateHelp {
+		if err := os.WriteFile(golden, []byte(with), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test -run TestHelpGolden -update-help writes it)", err)
+	}
+	if with != string(want) {
+		t.Errorf("-h differs from %s (-update-help rewrites it):\n%s", golden, with)
+	}
+	_, without, _ := runWithout(t, buildView(t), "-h")
+	if without != with {
+		t.Errorf("-h without a display:\n%s\nwith one:\n%s", without, with)
+	}
+	twice := regexp.MustCompile(`\(default[^)]*\).*\(default`)
+	for _, line := range strings.Split(with, "\n") {
+		if twice.MatchString(line) {
+			t.Errorf("a default shown twice: %q", line)
 		}
 	}
 }

@@ -78,8 +78,8 @@ func (c *Command) WriteUsage(w io.Writer) {
 
 // PrintFlags writes the flags of fs as flag.PrintDefaults does, except
 // that a default is shown only when the flag's usage does not already say
-// what it is ("(default: ...)"), so that no flag reads "(default: the
-// scenario's) (default -1)".
+// what it is ("(default ...", "default: ..."), so that no flag reads
+// "(default: the scenario's) (default -1)".
 func PrintFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
@@ -93,7 +93,7 @@ func PrintFlags(w io.Writer, fs *flag.FlagSet) {
 			line += "\n    \t"
 		}
 		line += strings.ReplaceAll(usage, "\n", "\n    \t")
-		if !strings.Contains(usage, "(default") && !zeroValue(f.DefValue) {
+		if !strings.Contains(usage, "(default") && !strings.Contains(usage, "default:") && !zeroValue(f.DefValue) {
 			if name == "string" {
 				line += fmt.Sprintf(" (default %q)", f.DefValue)
 			} else {
