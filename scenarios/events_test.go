@@ -17,15 +17,7 @@ func TestEventsExample(t *testing.T) {
 	if len(s.Events) != 8 || s.Events[1].Speed == nil || *s.Events[1].Speed != 8 || s.Events[7].Speed == nil || *s.Events[7].Speed != 0 {
 		t.Fatalf("events %+v", s.Events)
 	}
-	run, err := Build(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	run, sim := buildSim(t, s)
 	if err := sim.RunUntil(900); err != nil {
 		t.Fatal(err)
 	}
@@ -244,11 +236,7 @@ func TestEventCommands(t *testing.T) {
 	if !reflect.DeepEqual(run.eventOrder, []int{1, 0, 2}) {
 		t.Errorf("order %v", run.eventOrder)
 	}
-	sim2, err := run.NewSimulation()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim2.Close()
+	sim2 := newSim(t, run)
 	if err := sim2.RunUntil(15); err != nil {
 		t.Fatal(err)
 	}

@@ -31,15 +31,7 @@ func TestNoLoops(t *testing.T) {
 			if seed != 0 {
 				sc.Seed = seed
 			}
-			run, err := Build(sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sim, err := run.NewSimulation()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sim.Close()
+			run, sim := buildSim(t, sc)
 			if err := sim.RunToEnd(); err != nil {
 				t.Fatal(err)
 			}

@@ -44,11 +44,7 @@ func TestExplicitZeroKept(t *testing.T) {
 	}
 	hash := func(t *testing.T, run *Run) uint64 {
 		t.Helper()
-		sim, err := run.NewSimulation()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer sim.Close()
+		sim := newSim(t, run)
 		if err := sim.RunToEnd(); err != nil {
 			t.Fatal(err)
 		}

@@ -79,20 +79,7 @@ func serveForTest(path string) int {
 // CITYTWIN_LOAD=clients,seconds. CITYTWIN_LOAD_PACE sets the twin's pace
 // (default 20 × real time; 0: as fast as possible).
 func TestLoadAttack(t *testing.T) {
-	clients, dur, full := 10, 5*time.Second, false
-	if v := os.Getenv("CITYTWIN_LOAD"); v != "" {
-		clients, dur, full = 50, 60*time.Second, true
-		if a, b, ok := strings.Cut(v, ","); ok {
-			n, err1 := strconv.Atoi(a)
-			s, err2 := strconv.Atoi(b)
-			if err1 != nil || err2 != nil || n < 1 || s < 1 {
-				t.Fatalf("CITYTWIN_LOAD=%q: want clients,seconds", v)
-			}
-			clients, dur = n, time.Duration(s)*time.Second
-		}
-	} else if testing.Short() {
-		t.Skip("load test in -short mode")
-	}
+	clients, dur, full := loadSize(t, 5*time.Second)
 	pace := "20"
 	if v := os.Getenv("CITYTWIN_LOAD_PACE"); v != "" {
 		pace = v

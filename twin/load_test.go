@@ -26,20 +26,7 @@ import (
 // CITYTWIN_LOAD=1 for the full one (50 clients, 60 s), or
 // CITYTWIN_LOAD=clients,seconds.
 func TestLoad(t *testing.T) {
-	clients, dur := 10, 3*time.Second
-	if v := os.Getenv("CITYTWIN_LOAD"); v != "" {
-		clients, dur = 50, 60*time.Second
-		if a, b, ok := strings.Cut(v, ","); ok {
-			n, err1 := strconv.Atoi(a)
-			s, err2 := strconv.Atoi(b)
-			if err1 != nil || err2 != nil || n < 1 || s < 1 {
-				t.Fatalf("CITYTWIN_LOAD=%q: want clients,seconds", v)
-			}
-			clients, dur = n, time.Duration(s)*time.Second
-		}
-	} else if testing.Short() {
-		t.Skip("load test in -short mode")
-	}
+	clients, dur, _ := loadSize(t, 3*time.Second)
 	// Demand that lasts beyond what the twin can simulate in the test.
 	pace := -1.0
 	if v := os.Getenv("CITYTWIN_LOAD_PACE"); v != "" {
@@ -199,4 +186,29 @@ func TestLoad(t *testing.T) {
 	if frames.Load() < int64(clients) || steps == 0 {
 		t.Errorf("%d frames, %d steps", frames.Load(), steps)
 	}
+}
+
+// loadSize returns the clients and duration of a load test: 10 clients
+// for short (s) without CITYTWIN_LOAD; with CITYTWIN_LOAD=1 the full
+// version (50 clients, 60 s; full is true), with CITYTWIN_LOAD=n,s n
+// clients for s seconds. It skips the test in -short mode unless
+// CITYTWIN_LOAD is set.
+func loadSize(t *testing.T, short time.Duration) (clients int, dur time.Duration, full bool) {
+	t.Helper()
+	v := os.Getenv("CITYTWIN_LOAD")
+	if v == "" {
+		if testing.Short() {
+			t.Skip("load test in -short mode")
+		}
+		return 10, short, false
+	}
+	if a, b, ok := strings.Cut(v, ","); ok {
+		n, err1 := strconv.Atoi(a)
+		s, err2 := strconv.Atoi(b)
+		if err1 != nil || err2 != nil || n < 1 || s < 1 {
+			t.Fatalf("CITYTWIN_LOAD=%q: want clients,seconds", v)
+		}
+		return n, time.Duration(s) * time.Second, true
+	}
+	return 50, 60 * time.Second, true
 }

@@ -7,9 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/draw"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,22 +50,6 @@ func command(t *testing.T, args ...string) (int, string) {
 	return 0, out.String()
 }
 
-func readPNG(t *testing.T, name string) *image.RGBA {
-	t.Helper()
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	dec, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := image.NewRGBA(dec.Bounds())
-	draw.Draw(img, img.Bounds(), dec, dec.Bounds().Min, draw.Src)
-	return img
-}
-
 // TestFramesScreenshot runs the --frames N --screenshot mode on the tiny
 // scenario paused at t = 20 s and checks the picture's pixels against the
 // engine's state at that time: red stop lines on the west approach, green
@@ -102,7 +83,7 @@ func TestFramesScreenshot(t *testing.T) {
 			if !strings.Contains(out, "viewer: 3 frames") {
 				t.Errorf("--stats printed %q, want the frame count", out)
 			}
-			img := readPNG(t, shot)
+			img := rendertest.ReadPNG(t, shot)
 			if img.Rect.Dx() != c.w || img.Rect.Dy() != c.h {
 				t.Fatalf("screenshot %v, want %dx%d", img.Rect, c.w, c.h)
 			}

@@ -10,7 +10,6 @@ import (
 	"github.com/citytwin/citytwin/engine"
 	"github.com/citytwin/citytwin/render"
 	"github.com/citytwin/citytwin/render/rendertest"
-	"github.com/citytwin/citytwin/scenarios"
 )
 
 // TestConnectedColour checks the V2X colour mode against the engine's own
@@ -22,22 +21,15 @@ func TestConnectedColour(t *testing.T) {
 	if bytes.Equal(toml, rendertest.TOML) {
 		t.Fatal("the tiny scenario has no flow \"north\" to equip")
 	}
-	sc, err := scenarios.Parse(toml, "tiny-connected.toml")
+	run, err := rendertest.BuildFrom(toml, "tiny-connected.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := scenarios.Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := run.NewSimulation()
+	_, sim, err := rendertest.RunAt(run, rendertest.At)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	if err := sim.RunUntil(rendertest.At); err != nil {
-		t.Fatal(err)
-	}
 	var snap engine.Snapshot
 	sim.Snapshot(&snap)
 	r := New(run.Network, run.Config.VTypes)

@@ -4,7 +4,10 @@ import (
 	_ "embed"
 	"image"
 	"image/color"
+	"image/draw"
+	"image/png"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/citytwin/citytwin/engine"
@@ -25,8 +28,12 @@ var TOML []byte
 const At = 20
 
 // Build returns the tiny scenario's run.
-func Build() (*scenarios.Run, error) {
-	sc, err := scenarios.Parse(TOML, "tiny.toml")
+func Build() (*scenarios.Run, error) { return BuildFrom(TOML, "tiny.toml") }
+
+// BuildFrom returns the run of the scenario text (a variant of TOML);
+// name is the file name its errors give.
+func BuildFrom(text []byte, name string) (*scenarios.Run, error) {
+	sc, err := scenarios.Parse(text, name)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +46,11 @@ func SimAt(t float64) (*scenarios.Run, *engine.Sim, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return RunAt(run, t)
+}
+
+// RunAt returns a simulation of run stepped to time t (s).
+func RunAt(run *scenarios.Run, t float64) (*scenarios.Run, *engine.Sim, error) {
 	sim, err := run.NewSimulation()
 	if err != nil {
 		return nil, nil, err
@@ -48,6 +60,23 @@ func SimAt(t float64) (*scenarios.Run, *engine.Sim, error) {
 		return nil, nil, err
 	}
 	return run, sim.Sim, nil
+}
+
+// ReadPNG reads the PNG file name as an RGBA image.
+func ReadPNG(t testing.TB, name string) *image.RGBA {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	img := image.NewRGBA(dec.Bounds())
+	draw.Draw(img, img.Bounds(), dec, dec.Bounds().Min, draw.Src)
+	return img
 }
 
 // Near reports whether got is within tol of want in each colour channel.

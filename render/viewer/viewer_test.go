@@ -4,9 +4,7 @@ package viewer
 
 import (
 	"image"
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -175,21 +173,7 @@ func TestScreenshotAfterFrames(t *testing.T) {
 			t.Fatalf("after frame %d Update returned %v", k, err)
 		}
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	dec, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := image.NewRGBA(dec.Bounds())
-	for y := 0; y < img.Rect.Dy(); y++ {
-		for x := 0; x < img.Rect.Dx(); x++ {
-			img.Set(x, y, dec.At(x, y))
-		}
-	}
+	img := rendertest.ReadPNG(t, out)
 	if img.Rect.Dx() != 480 || img.Rect.Dy() != 360 {
 		t.Fatalf("screenshot %v, want 480x360", img.Rect)
 	}
