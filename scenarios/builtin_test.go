@@ -45,3 +45,35 @@ func TestBuiltinFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestLicenseAndNotice checks the repository's LICENSE (the full Apache
+// License 2.0) and NOTICE: every built-in data file, which the binaries
+// embed, is named there with the OpenStreetMap credit and its licence
+// (issue 18: there was no LICENSE and the credits were only in a README).
+func TestLicenseAndNotice(t *testing.T) {
+	license, err := os.ReadFile("../LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Apache License\n                           Version 2.0, January 2004",
+		"TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION", "9. Accepting Warranty or Additional Liability.",
+		"END OF TERMS AND CONDITIONS", "APPENDIX: How to apply the Apache License to your work."} {
+		if !strings.Contains(string(license), want) {
+			t.Errorf("LICENSE lacks %q: not the full Apache License 2.0", want)
+		}
+	}
+	notice, err := os.ReadFile("../NOTICE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Apache License, Version 2.0", "© OpenStreetMap contributors", "Open\n  Database License (ODbL) 1.0"} {
+		if !strings.Contains(string(notice), want) {
+			t.Errorf("NOTICE lacks %q", want)
+		}
+	}
+	for _, f := range BuiltinFiles() {
+		if !strings.Contains(string(notice), "scenarios/defaults/"+f) {
+			t.Errorf("NOTICE does not credit the built-in file %s", f)
+		}
+	}
+}
