@@ -293,3 +293,39 @@ func TestQueries(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// TestSteppingClientBudget checks that a client stepping a client-stepped
+// twin in a tight loop under the default Rate is not refused (issue 18:
+// 429 after the first 200 steps): POST /v1/step draws from a budget of
+// its own (ServerOptions.StepRate, no bound by default), other requests
+// still from Rate, and a StepRate, when set, bounds the steps.
+func TestSteppingClientBudget(t *testing.T) {
+	run := buildRun(t, gridScenario(t))
+	count := func(c *client, n int, method, path string, body any) (ok, limited int) {
+		for range n {
+			switch code, data := c.do(method, path, body, nil); code {
+			case 200:
+				ok++
+			case 429:
+				limited++
+				if !strings.Contains(string(data), "rate_limited") {
+					t.Errorf("%s %s: 429 %s", method, path, data)
+				}
+			default:
+				t.Fatalf("%s %s: %d %s", method, path, code, data)
+			}
+		}
+		return ok, limited
+	}
+	_, c := startTwin(t, run, Options{Stepped: true}, ServerOptions{}) // Rate 100, burst 200
+	if ok, limited := count(c, 400, "POST", "/v1/step", `{"n": 1}`); limited != 0 {
+		t.Errorf("400 steps in a tight loop under the default rate: %d refused, %d done", limited, ok)
+	}
+	if _, limited := count(c, 400, "GET", "/v1/status", nil); limited == 0 {
+		t.Errorf("400 status requests at once under the default rate: none refused")
+	}
+	_, c = startTwin(t, run, Options{Stepped: true}, ServerOptions{StepRate: 5})
+	if _, limited := count(c, 40, "POST", "/v1/step", `{"n": 1}`); limited == 0 {
+		t.Errorf("40 steps at once with StepRate 5: none refused")
+	}
+}

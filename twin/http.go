@@ -43,6 +43,14 @@ type ServerOptions struct {
 	// second, and at once; 0: 100 and 2×Rate; a negative Rate: no bound).
 	Rate  float64
 	Burst int
+	// StepRate bounds each client's POST /v1/step requests per second,
+	// on a budget of their own apart from Rate (burst: 2×StepRate), so
+	// that a learning agent stepping a client-stepped twin in a tight
+	// loop is not refused under the default Rate. 0: no bound in rate:
+	// a step request holds its client until its steps are done, and at
+	// most Options.MaxStepWaitsPerClient of one client run at once.
+	// Refused step requests still cost RefusalCost of the Rate budget.
+	StepRate float64
 	// MaxStreams bounds the WebSocket streams at once (0: 256), and
 	// MaxStreamsPerClient those of one client address (0: 16).
 	MaxStreams          int
@@ -150,6 +158,7 @@ type server struct {
 	opt      ServerOptions
 	mux      *http.ServeMux
 	limit    *limiter
+	steps    *limiter // POST /v1/step (ServerOptions.StepRate)
 	failures *limiter // failed logins
 	streams  atomic.Int64
 	routes   []string
@@ -168,7 +177,12 @@ func (t *Twin) Handler(opt ServerOptions) http.Handler {
 	if err := CheckToken(opt.Token); err != nil {
 		panic(err)
 	}
+	stepRate := opt.StepRate
+	if stepRate <= 0 {
+		stepRate = -1 // no bound
+	}
 	s := &server{t: t, opt: opt, mux: http.NewServeMux(), limit: newLimiter(opt.Rate, float64(opt.Burst)),
+		steps:    newLimiter(stepRate, math.Max(2*stepRate, 1)),
 		failures: newLimiter(1, LoginFailures), streamsOf: map[string]int{}}
 	s.route("/v1/status", "GET", s.status)
 	s.route("/v1/network", "GET", s.network)
@@ -261,7 +275,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if ok, wait := s.limit.allow(client); !ok {
+	limit := s.limit
+	if r.Method == http.MethodPost && r.URL.Path == "/v1/step" {
+		limit = s.steps // a budget of their own (ServerOptions.StepRate)
+	}
+	if ok, wait := limit.allow(client); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		writeError(w, errorf(statusTooMany, "rate_limited", "too many requests from this client; retry in %.1f s", wait.Seconds()))
 		return
@@ -274,6 +292,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusRecorder{ResponseWriter: w}
 	s.mux.ServeHTTP(sw, r.WithContext(WithClient(r.Context(), client)))
 	if sw.status >= 400 && sw.status < 500 && sw.status != statusTooMany {
+		if limit != s.limit {
+			s.limit.allow(client) // a refused step costs the general budget too
+		}
 		s.limit.charge(client, RefusalCost-1)
 	}
 }

@@ -38,6 +38,7 @@ type serveOpts struct {
 	replay   string
 	steps    int64
 	rate     float64
+	stepRate float64
 	maxBody  int64
 	origins  string
 	quiet    bool
@@ -62,6 +63,7 @@ GET /v1/openapi.json.`, stdout, stderr)
 	fs.StringVar(&o.replay, "replay", "", "replay a command log headless and print the state hash (no server)")
 	fs.Int64Var(&o.steps, "steps", 0, "with -replay: steps to run (default: the last logged step + 1)")
 	fs.Float64Var(&o.rate, "rate", 100, "requests per second per client address; -1: no bound")
+	fs.Float64Var(&o.stepRate, "step-rate", 0, "POST /v1/step requests per second per client, a budget apart from -rate; 0: no bound (at most 4 of a client's step requests run at once)")
 	fs.Int64Var(&o.maxBody, "max-body", 1<<20, "largest request body (bytes)")
 	fs.StringVar(&o.origins, "origins", "", "comma-separated host patterns of web pages allowed to call the API from another origin (default: same origin only)")
 	fs.IntVar(&o.maxTrips, "max-trips", 0, "most trips still to depart the twin holds (default: twice the scenario's, at least 100,000, at most its limits.trips)")
@@ -117,7 +119,7 @@ GET /v1/openapi.json.`, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	sopt := twin.ServerOptions{Token: o.token, Rate: o.rate, MaxBody: o.maxBody}
+	sopt := twin.ServerOptions{Token: o.token, Rate: o.rate, StepRate: o.stepRate, MaxBody: o.maxBody}
 	if o.origins != "" {
 		sopt.Origins = strings.Split(o.origins, ",")
 	}
