@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/citytwin/citytwin/internal/sumoxml"
 	"github.com/paulmach/orb"
 )
 
@@ -74,11 +75,11 @@ func LoadSUMO(path string, opt Options) (*Network, error) {
 //   - <location> gives Network.Proj (UTM and transverse Mercator on
 //     WGS84), so outputs can carry lon/lat.
 func ReadSUMO(r io.Reader, name string, opt Options) (*Network, error) {
-	sx, err := parseSUMONet(r, name, opt.MaxInputBytes)
+	sx, err := sumoxml.Parse(r, name, opt.MaxInputBytes)
 	if err != nil {
 		return nil, err
 	}
-	if sx.lefthand {
+	if sx.LeftHand {
 		return nil, fmt.Errorf("the network drives on the left (lefthand=\"true\"): left-hand SUMO networks are not read yet (OpenStreetMap input is: driving_side = \"left\")")
 	}
 	n, err := buildSUMO(sx, name, nil)
@@ -115,16 +116,16 @@ type sxInternal struct {
 
 // sxConn is a parsed connection between normal lanes.
 type sxConn struct {
-	c         *sxConnection
+	c         *sumoxml.Connection
 	fromEdge  int // index into sumoBuilder.edges
 	toEdge    int
 	fromIdx   int // SUMO lane index
 	toIdx     int
 	from, to  LaneID // None when the lane was dropped
 	node      NodeID
-	junction  int // index into sx.junctions
+	junction  int // index into sx.Junctions
 	req       int // index into the junction's request table, or -1
-	tl        *sxTLLogic
+	tl        *sumoxml.TLLogic
 	linkIndex int // -1 when not signalised
 	sig       string
 	order     int    // position in the file
@@ -132,24 +133,24 @@ type sxConn struct {
 }
 
 type sumoEdge struct {
-	e     *sxEdge
+	e     *sumoxml.Edge
 	road  RoadID   // None when dropped
 	lanes []LaneID // by SUMO lane index; None for dropped lanes
 	ids   []string // SUMO lane ids by index
 }
 
 type sumoBuilder struct {
-	sx       *sxNet
+	sx       *sumoxml.Net
 	n        *Network
 	edges    []sumoEdge
 	edgeIdx  map[string]int
 	junction map[string]int
 	internal map[string]*sxInternal
-	intConn  map[string][]*sxConnection // internal lane id -> connections leaving it
-	tls      map[string]*sxTLLogic
+	intConn  map[string][]*sumoxml.Connection // internal lane id -> connections leaving it
+	tls      map[string]*sumoxml.TLLogic
 	conns    []sxConn
 	counts   map[string]int // warnings to report once, with a count
-	nodeJ    []int          // per node, its junction's index in sx.junctions
+	nodeJ    []int          // per node, its junction's index in sx.Junctions
 	byNode   [][]int        // per node, the indices into conns of its connections between kept lanes
 	linkConn []int          // per link, the index into conns it was made from
 }
@@ -161,23 +162,23 @@ func (b *sumoBuilder) warn(id, format string, args ...any) {
 }
 
 // buildSUMO assembles the network, leaving out the normal edges in drop.
-func buildSUMO(sx *sxNet, name string, drop map[string]bool) (*Network, error) {
+func buildSUMO(sx *sumoxml.Net, name string, drop map[string]bool) (*Network, error) {
 	b := &sumoBuilder{sx: sx, n: &Network{Source: name, Skipped: map[string]int{}}, edgeIdx: map[string]int{},
-		junction: map[string]int{}, internal: map[string]*sxInternal{}, intConn: map[string][]*sxConnection{},
-		tls: map[string]*sxTLLogic{}, counts: map[string]int{}}
-	for _, k := range slices.Sorted(maps.Keys(sx.ignored)) {
-		b.n.Skipped["sumo: "+k+" elements"] += sx.ignored[k]
+		junction: map[string]int{}, internal: map[string]*sxInternal{}, intConn: map[string][]*sumoxml.Connection{},
+		tls: map[string]*sumoxml.TLLogic{}, counts: map[string]int{}}
+	for _, k := range slices.Sorted(maps.Keys(sx.Ignored)) {
+		b.n.Skipped["sumo: "+k+" elements"] += sx.Ignored[k]
 	}
 	if err := b.location(); err != nil {
 		return nil, err
 	}
-	for i := range sx.junctions {
-		j := &sx.junctions[i]
+	for i := range sx.Junctions {
+		j := &sx.Junctions[i]
 		if j.ID == "" {
-			return nil, fmt.Errorf("line %d: <junction> without an id", j.line)
+			return nil, fmt.Errorf("line %d: <junction> without an id", j.Line)
 		}
 		if _, dup := b.junction[j.ID]; dup {
-			return nil, fmt.Errorf("line %d: junction %q: duplicate id", j.line, j.ID)
+			return nil, fmt.Errorf("line %d: junction %q: duplicate id", j.Line, j.ID)
 		}
 		b.junction[j.ID] = i
 	}
@@ -217,15 +218,15 @@ func buildSUMO(sx *sxNet, name string, drop map[string]bool) (*Network, error) {
 }
 
 func (b *sumoBuilder) location() error {
-	loc := b.sx.location
+	loc := b.sx.Location
 	if loc == nil {
 		return nil
 	}
 	var off [2]float64
 	if s := strings.TrimSpace(loc.NetOffset); s != "" {
-		p, err := parseSUMOPoint(s)
+		p, err := sumoxml.ParsePoint(s)
 		if err != nil {
-			return fmt.Errorf("line %d: <location> netOffset: %w", loc.line, err)
+			return fmt.Errorf("line %d: <location> netOffset: %w", loc.Line, err)
 		}
 		off = [2]float64{p[0], p[1]}
 	}
@@ -253,14 +254,14 @@ func allowsPassenger(allow, disallow string) bool {
 func (b *sumoBuilder) roads(drop map[string]bool) error {
 	n := b.n
 	usedJ := map[int]bool{}
-	b.edges = make([]sumoEdge, len(b.sx.edges))
-	for i := range b.sx.edges {
-		e := &b.sx.edges[i]
+	b.edges = make([]sumoEdge, len(b.sx.Edges))
+	for i := range b.sx.Edges {
+		e := &b.sx.Edges[i]
 		se := &b.edges[i]
 		se.e, se.road = e, None
-		where := func() string { return fmt.Sprintf("line %d: edge %q", e.line, e.ID) }
+		where := func() string { return fmt.Sprintf("line %d: edge %q", e.Line, e.ID) }
 		if e.ID == "" {
-			return fmt.Errorf("line %d: <edge> without an id", e.line)
+			return fmt.Errorf("line %d: <edge> without an id", e.Line)
 		}
 		if _, dup := b.edgeIdx[e.ID]; dup {
 			return fmt.Errorf("%s: duplicate id", where())
@@ -275,7 +276,7 @@ func (b *sumoBuilder) roads(drop map[string]bool) error {
 		se.lanes = make([]LaneID, len(e.Lanes))
 		se.ids = make([]string, len(e.Lanes))
 		type lane struct {
-			l      *sxLane
+			l      *sumoxml.Lane
 			shape  orb.LineString
 			speed  float64
 			length float64
@@ -307,7 +308,7 @@ func (b *sumoBuilder) roads(drop map[string]bool) error {
 					return fmt.Errorf("%s: width %q must be in (0, 50] m", lw, l.Width)
 				}
 			}
-			if p.shape, err = parseSUMOShape(l.Shape, "shape"); err != nil {
+			if p.shape, err = sumoxml.ParseShape(l.Shape, "shape"); err != nil {
 				return fmt.Errorf("%s: %w", lw, err)
 			}
 			if len(p.shape) < 2 {
@@ -338,7 +339,7 @@ func (b *sumoBuilder) roads(drop map[string]bool) error {
 		if !ok1 || !ok2 {
 			return fmt.Errorf("%s: junction %q or %q does not exist", where(), e.From, e.To)
 		}
-		if b.sx.junctions[from].Type == "internal" || b.sx.junctions[to].Type == "internal" {
+		if b.sx.Junctions[from].Type == "internal" || b.sx.Junctions[to].Type == "internal" {
 			return fmt.Errorf("%s: starts or ends at an internal junction", where())
 		}
 		if drop[e.ID] {
@@ -377,7 +378,7 @@ func (b *sumoBuilder) roads(drop map[string]bool) error {
 			road.Length = math.Max(road.Length, p.length)
 		}
 		if s := strings.TrimSpace(e.Shape); s != "" {
-			g, err := parseSUMOShape(s, "shape")
+			g, err := sumoxml.ParseShape(s, "shape")
 			if err != nil {
 				return fmt.Errorf("%s: %w", where(), err)
 			}
@@ -392,26 +393,26 @@ func (b *sumoBuilder) roads(drop map[string]bool) error {
 		n.Roads = append(n.Roads, road)
 	}
 	// Nodes: the junctions the kept roads touch, in file order.
-	nodeOf := make([]NodeID, len(b.sx.junctions))
-	for i := range b.sx.junctions {
+	nodeOf := make([]NodeID, len(b.sx.Junctions))
+	for i := range b.sx.Junctions {
 		nodeOf[i] = None
 		if !usedJ[i] {
 			continue
 		}
-		j := &b.sx.junctions[i]
+		j := &b.sx.Junctions[i]
 		x, err1 := parseSUMOFloat(j.X, "x")
 		y, err2 := parseSUMOFloat(j.Y, "y")
-		if err1 != nil || err2 != nil || !(math.Abs(x) < sumoCoordLimit && math.Abs(y) < sumoCoordLimit) {
-			return fmt.Errorf("line %d: junction %q: position (%q, %q) is not x, y in metres", j.line, j.ID, j.X, j.Y)
+		if err1 != nil || err2 != nil || !(math.Abs(x) < sumoxml.CoordLimit && math.Abs(y) < sumoxml.CoordLimit) {
+			return fmt.Errorf("line %d: junction %q: position (%q, %q) is not x, y in metres", j.Line, j.ID, j.X, j.Y)
 		}
 		pos := orb.Point{x, y}
 		nd := Node{ID: j.ID, Pos: pos, Tagged: strings.HasPrefix(j.Type, "traffic_light")}
-		if shape, err := parseSUMOShape(j.Shape, "shape"); err == nil {
+		if shape, err := sumoxml.ParseShape(j.Shape, "shape"); err == nil {
 			for _, p := range shape {
 				nd.Radius = math.Max(nd.Radius, dist(p, pos))
 			}
 		} else {
-			return fmt.Errorf("line %d: junction %q: %w", j.line, j.ID, err)
+			return fmt.Errorf("line %d: junction %q: %w", j.Line, j.ID, err)
 		}
 		nodeOf[i] = NodeID(len(n.Nodes))
 		n.Nodes = append(n.Nodes, nd)
@@ -453,10 +454,10 @@ func middleLine(a, b orb.LineString) orb.LineString {
 // programsIndex indexes the tlLogic programs by id; the last one of an id
 // is the one SUMO runs.
 func (b *sumoBuilder) programsIndex() error {
-	for i := range b.sx.tls {
-		t := &b.sx.tls[i]
+	for i := range b.sx.TLs {
+		t := &b.sx.TLs[i]
 		if t.ID == "" {
-			return fmt.Errorf("line %d: <tlLogic> without an id", t.line)
+			return fmt.Errorf("line %d: <tlLogic> without an id", t.Line)
 		}
 		if old, dup := b.tls[t.ID]; dup {
 			b.warn(t.ID, "tlLogic %q has several programs (%q, %q); the last one loaded runs, as in SUMO", t.ID, old.ProgramID, t.ProgramID)
@@ -469,9 +470,9 @@ func (b *sumoBuilder) programsIndex() error {
 // connections reads the connections: those leaving internal lanes index
 // the paths, those between normal lanes become links.
 func (b *sumoBuilder) connections() error {
-	for i := range b.sx.conns {
-		c := &b.sx.conns[i]
-		where := func() string { return fmt.Sprintf("line %d: connection from %q to %q", c.line, c.From, c.To) }
+	for i := range b.sx.Conns {
+		c := &b.sx.Conns[i]
+		where := func() string { return fmt.Sprintf("line %d: connection from %q to %q", c.Line, c.From, c.To) }
 		fi, ok1 := b.edgeIdx[c.From]
 		ti, ok2 := b.edgeIdx[c.To]
 		if !ok1 || !ok2 {
@@ -509,7 +510,7 @@ func (b *sumoBuilder) connections() error {
 		if c.TL != "" && c.LinkIndex != "" {
 			tl, ok := b.tls[c.TL]
 			if !ok {
-				if jt := b.sx.junctions[sc.junction].Type; jt == "rail_crossing" || jt == "rail_signal" {
+				if jt := b.sx.Junctions[sc.junction].Type; jt == "rail_crossing" || jt == "rail_signal" {
 					// SUMO builds the signals of rail crossings when it loads
 					// the network; CityTwin runs them as priority junctions.
 					b.conns = append(b.conns, sc)
@@ -530,7 +531,7 @@ func (b *sumoBuilder) connections() error {
 			for k, ph := range tl.Phases {
 				if li >= len(ph.State) {
 					return fmt.Errorf("line %d: tlLogic %q: phase %d: state %q has %d signals, connection at line %d uses linkIndex %d",
-						tl.line, tl.ID, k, ph.State, len(ph.State), c.line, li)
+						tl.Line, tl.ID, k, ph.State, len(ph.State), c.Line, li)
 				}
 				sig.WriteByte(ph.State[li])
 			}
@@ -552,7 +553,7 @@ func (b *sumoBuilder) connections() error {
 		sc := &b.conns[k]
 		ji, ok := info[sc.junction]
 		if !ok {
-			j := &b.sx.junctions[sc.junction]
+			j := &b.sx.Junctions[sc.junction]
 			ji = &jinfo{intPos: map[string]int{}, incPos: map[string]int{}}
 			for p, id := range strings.Fields(j.IntLanes) {
 				ji.intPos[id] = p
@@ -632,7 +633,7 @@ func (b *sumoBuilder) path(sc *sxConn) (orb.LineString, float64, float64, error)
 		return p, math.Max(lineLength(p), 0.1), math.Min(fl.Speed, tl.Speed), nil
 	}
 	if _, ok := b.internal[sc.c.Via]; !ok {
-		return nil, 0, 0, fmt.Errorf("line %d: connection from %q to %q: internal lane %q does not exist", sc.c.line, sc.c.From, sc.c.To, sc.c.Via)
+		return nil, 0, 0, fmt.Errorf("line %d: connection from %q to %q: internal lane %q does not exist", sc.c.Line, sc.c.From, sc.c.To, sc.c.Via)
 	}
 	var path orb.LineString
 	length, speed := 0.0, math.Inf(1)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/citytwin/citytwin/internal/sumoxml"
 )
 
 // conflicts fills the links' Crossing, Merging and Foes lists and the
@@ -20,7 +22,7 @@ func (b *sumoBuilder) conflicts(v NodeID) error {
 	if len(nd.Movements) == 0 {
 		return nil
 	}
-	j := &b.sx.junctions[b.nodeJ[v]]
+	j := &b.sx.Junctions[b.nodeJ[v]]
 	byReq := map[int]LinkID{}
 	for _, k := range b.byNode[v] {
 		if sc := &b.conns[k]; sc.link != None && sc.req >= 0 {
@@ -58,19 +60,19 @@ func (b *sumoBuilder) conflicts(v NodeID) error {
 	for _, r := range j.Requests {
 		idx, err := parseSUMOInt(r.Index, "index", max(nreq, 1))
 		if err != nil {
-			return fmt.Errorf("line %d: junction %q: <request>: %w", j.line, j.ID, err)
+			return fmt.Errorf("line %d: junction %q: <request>: %w", j.Line, j.ID, err)
 		}
 		if seen[idx] {
-			return fmt.Errorf("line %d: junction %q: request %d given twice", j.line, j.ID, idx)
+			return fmt.Errorf("line %d: junction %q: request %d given twice", j.Line, j.ID, idx)
 		}
 		seen[idx] = true
 		if len(r.Foes) != nreq || len(r.Response) != nreq {
-			return fmt.Errorf("line %d: junction %q: request %d: foes %q and response %q need one bit per link (%d)", j.line, j.ID, idx, r.Foes, r.Response, nreq)
+			return fmt.Errorf("line %d: junction %q: request %d: foes %q and response %q need one bit per link (%d)", j.Line, j.ID, idx, r.Foes, r.Response, nreq)
 		}
 		foes, ok1 := bitString(r.Foes)
 		resp, ok2 := bitString(r.Response)
 		if !ok1 || !ok2 {
-			return fmt.Errorf("line %d: junction %q: request %d: foes %q and response %q must be strings of 0 and 1", j.line, j.ID, idx, r.Foes, r.Response)
+			return fmt.Errorf("line %d: junction %q: request %d: foes %q and response %q must be strings of 0 and 1", j.Line, j.ID, idx, r.Foes, r.Response)
 		}
 		a, ok := byReq[idx]
 		if !ok {
@@ -141,16 +143,16 @@ func (b *sumoBuilder) control() error {
 	n := b.n
 	for v := range n.Nodes {
 		nd := &n.Nodes[v]
-		j := &b.sx.junctions[b.nodeJ[v]]
+		j := &b.sx.Junctions[b.nodeJ[v]]
 		if note, ok := sumoJunctionNotes[j.Type]; ok && len(nd.Movements) > 0 {
 			b.counts[note]++
 		}
-		var tl *sxTLLogic
+		var tl *sumoxml.TLLogic
 		for _, m := range nd.Movements {
 			for _, k := range n.Movements[m].Links {
 				if sc := &b.conns[b.linkConn[k]]; sc.tl != nil {
 					if tl != nil && tl != sc.tl {
-						return fmt.Errorf("line %d: junction %q: its connections name two traffic lights, %q and %q", j.line, j.ID, tl.ID, sc.tl.ID)
+						return fmt.Errorf("line %d: junction %q: its connections name two traffic lights, %q and %q", j.Line, j.ID, tl.ID, sc.tl.ID)
 					}
 					tl = sc.tl
 				}
@@ -212,11 +214,11 @@ func sumoLetter(c byte) (byte, bool) {
 }
 
 // program maps tlLogic tl onto the movements of node v (see ReadSUMO).
-func (b *sumoBuilder) program(v NodeID, tl *sxTLLogic) (*Program, error) {
+func (b *sumoBuilder) program(v NodeID, tl *sumoxml.TLLogic) (*Program, error) {
 	n := b.n
 	nd := &n.Nodes[v]
 	nm := len(nd.Movements)
-	where := fmt.Sprintf("line %d: tlLogic %q", tl.line, tl.ID)
+	where := fmt.Sprintf("line %d: tlLogic %q", tl.Line, tl.ID)
 	if len(tl.Phases) == 0 {
 		return nil, fmt.Errorf("%s: no <phase>", where)
 	}

@@ -1,8 +1,6 @@
 package traci
 
 import (
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/citytwin/citytwin/internal/xmlfile"
+	"github.com/citytwin/citytwin/internal/sumoxml"
 )
 
 // netView is the SUMO network as a TraCI client sees it: every edge and
@@ -104,56 +102,6 @@ type phaseDef struct {
 	name                string
 }
 
-// XML of the parts of a .net.xml the TraCI view needs.
-type (
-	xNet struct {
-		Edges []xEdge `xml:"edge"`
-		TLs   []xTL   `xml:"tlLogic"`
-		Conns []xConn `xml:"connection"`
-	}
-	xEdge struct {
-		ID       string  `xml:"id,attr"`
-		Function string  `xml:"function,attr"`
-		Lanes    []xLane `xml:"lane"`
-	}
-	xLane struct {
-		ID     string `xml:"id,attr"`
-		Index  string `xml:"index,attr"`
-		Speed  string `xml:"speed,attr"`
-		Length string `xml:"length,attr"`
-		Shape  string `xml:"shape,attr"`
-	}
-	xTL struct {
-		ID        string   `xml:"id,attr"`
-		Type      string   `xml:"type,attr"`
-		ProgramID string   `xml:"programID,attr"`
-		Offset    string   `xml:"offset,attr"`
-		Phases    []xPhase `xml:"phase"`
-		Params    []xParam `xml:"param"`
-	}
-	xPhase struct {
-		Duration string `xml:"duration,attr"`
-		State    string `xml:"state,attr"`
-		MinDur   string `xml:"minDur,attr"`
-		MaxDur   string `xml:"maxDur,attr"`
-		Next     string `xml:"next,attr"`
-		Name     string `xml:"name,attr"`
-	}
-	xParam struct {
-		Key   string `xml:"key,attr"`
-		Value string `xml:"value,attr"`
-	}
-	xConn struct {
-		From      string `xml:"from,attr"`
-		To        string `xml:"to,attr"`
-		FromLane  string `xml:"fromLane,attr"`
-		ToLane    string `xml:"toLane,attr"`
-		Via       string `xml:"via,attr"`
-		TL        string `xml:"tl,attr"`
-		LinkIndex string `xml:"linkIndex,attr"`
-	}
-)
-
 // loadNetView reads the TraCI view of a SUMO network file (plain or
 // gzip-compressed).
 func loadNetView(path string) (*netView, error) {
@@ -162,28 +110,24 @@ func loadNetView(path string) (*netView, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := xmlfile.Reader(f, path, 0)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	v, err := readNetView(r)
+	v, err := readNetView(f, path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
 }
 
-func readNetView(r io.Reader) (*netView, error) {
-	var x xNet
-	dec := xml.NewDecoder(r)
-	if err := dec.Decode(&x); err != nil {
-		return nil, fmt.Errorf("not a SUMO network: %w", err)
+// readNetView reads the TraCI view of the network file name from r.
+func readNetView(r io.Reader, name string) (*netView, error) {
+	x, err := sumoxml.Parse(r, name, 0)
+	if err != nil {
+		return nil, err
 	}
 	v := &netView{laneIdx: map[string]int{}, edgeIdx: map[string]int{}, tlsIdx: map[string]int{}, next: map[string]string{}}
 	edges := slices.Clone(x.Edges)
-	slices.SortStableFunc(edges, func(a, b xEdge) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(edges, func(a, b sumoxml.Edge) int { return strings.Compare(a.ID, b.ID) })
 	type laneRef struct {
-		l    xLane
+		l    sumoxml.Lane
 		edge int
 	}
 	var lanes []laneRef
@@ -214,8 +158,13 @@ func readNetView(r io.Reader) (*netView, error) {
 		if lv.speed, err = strconv.ParseFloat(l.Speed, 64); err != nil || !(lv.speed >= 0) {
 			return nil, fmt.Errorf("lane %q: speed %q is not a speed", l.ID, l.Speed)
 		}
-		if lv.shape, err = parseShape(l.Shape); err != nil {
-			return nil, fmt.Errorf("lane %q: shape: %w", l.ID, err)
+		shape, err := sumoxml.ParseShape(l.Shape, "shape")
+		if err != nil {
+			return nil, fmt.Errorf("lane %q: %w", l.ID, err)
+		}
+		lv.shape = make([][2]float64, len(shape))
+		for i, p := range shape {
+			lv.shape[i] = p
 		}
 		v.laneIdx[l.ID] = len(v.lanes)
 		v.lanes = append(v.lanes, lv)
@@ -304,29 +253,11 @@ func readNetView(r io.Reader) (*netView, error) {
 	return v, nil
 }
 
-// parseShape reads SUMO's "x,y x,y ..." (a third coordinate is ignored).
-func parseShape(s string) ([][2]float64, error) {
-	var out [][2]float64
-	for _, p := range strings.Fields(s) {
-		xy := strings.Split(p, ",")
-		if len(xy) < 2 || len(xy) > 3 {
-			return nil, fmt.Errorf("point %q is not x,y", p)
-		}
-		x, err1 := strconv.ParseFloat(xy[0], 64)
-		y, err2 := strconv.ParseFloat(xy[1], 64)
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, fmt.Errorf("point %q is not x,y", p)
-		}
-		out = append(out, [2]float64{x, y})
-	}
-	return out, nil
-}
-
 // programTypes maps tlLogic types to TraCI's TRAFFICLIGHT_TYPE_* codes.
 var programTypes = map[string]int32{"": 0, "static": 0, "rail_signal": 1, "rail_crossing": 2, "actuated": 3,
 	"delay_based": 4, "NEMA": 5, "off": 6}
 
-func readProgram(t xTL) (*programDef, error) {
+func readProgram(t sumoxml.TLLogic) (*programDef, error) {
 	typ, ok := programTypes[t.Type]
 	if !ok {
 		return nil, fmt.Errorf("type %q is not a SUMO program type", t.Type)

@@ -41,7 +41,7 @@ func TestReadNetView(t *testing.T) {
 		{"programs of different lengths", `<tlLogic id="J" programID="1"><phase duration="5" state="GG"/></tlLogic>`, `program "1" has 2 signals`},
 		{"a lane index gap", `<edge id="c"><lane id="c_1" index="1" speed="1" length="1" shape="0,0 1,0"/></edge>`, "lane indices"},
 	} {
-		v, err := readNetView(strings.NewReader(strings.Replace(tinyNet, "%s", tc.extra, 1)))
+		v, err := readNetView(strings.NewReader(strings.Replace(tinyNet, "%s", tc.extra, 1)), "test.net.xml")
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("%s: %v", tc.name, err)
@@ -51,7 +51,7 @@ func TestReadNetView(t *testing.T) {
 			t.Errorf("%s: lights %+v", tc.name, v.tls)
 		}
 	}
-	if _, err := readNetView(strings.NewReader("not xml")); err == nil {
+	if _, err := readNetView(strings.NewReader("not xml"), "test.net.xml"); err == nil {
 		t.Error("text that is not XML was read")
 	}
 }
@@ -69,7 +69,7 @@ func FuzzNetView(f *testing.F) {
 	f.Add([]byte(strings.Replace(tinyNet, "%s", `<connection from="a" to="b" fromLane="0" toLane="0" tl="J" linkIndex="-1"/>`, 1)))
 	f.Add([]byte(strings.Replace(tinyNet, "%s", `<tlLogic id="J" programID="1"><phase duration="5" state="r"/></tlLogic>`, 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := readNetView(strings.NewReader(string(data)))
+		v, err := readNetView(strings.NewReader(string(data)), "test.net.xml")
 		if err == nil {
 			for _, tl := range v.tls {
 				for _, p := range tl.programs {
