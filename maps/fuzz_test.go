@@ -15,14 +15,7 @@ func fuzzRoundTrip(t *testing.T, n *Network) {
 		t.Fatalf("loaded network fails Check: %v", err)
 	}
 	_ = n.Summarize()
-	var buf bytes.Buffer
-	if err := n.WriteGeoJSON(&buf); err != nil {
-		t.Fatalf("WriteGeoJSON: %v", err)
-	}
-	m, err := ReadGeoJSON(buf.Bytes(), n.Source, Options{})
-	if err != nil {
-		t.Fatalf("ReadGeoJSON of the export: %v", err)
-	}
+	m, _ := roundTrip(t, n)
 	// 1 mm, more for projected networks spanning more than 10 km: far from
 	// the origin the projection round trip loses more than that.
 	b := n.Bounds()

@@ -205,15 +205,6 @@ func TestLoadAttack(t *testing.T) {
 	}
 
 	// Honest clients.
-	commands := []string{
-		`{"kind":"speed_limit","road":"road_4_4_2","speed":8}`,
-		`{"kind":"speed_limit","road":"road_4_4_2","speed":0}`,
-		`{"kind":"close_lane","road":"road_2_2_2","lane":0}`,
-		`{"kind":"open_lane","road":"road_2_2_2","lane":0}`,
-		`{"kind":"force_phase","junction":"intersection_3_1","phase":0,"duration":20}`,
-		`{"kind":"field_counts","interval":30,"counts":[{"road":"road_0_2_0","count":4}]}`,
-	}
-	queries := []string{"/v1/status", "/v1/observe?include=lanes,junctions", "/v1/vehicles", "/v1/detectors", "/v1/junctions"}
 	for i := range clients {
 		ip := fmt.Sprintf("127.0.1.%d", i+1)
 		hc := from(ip)
@@ -240,9 +231,9 @@ func TestLoadAttack(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for k := 0; ctx.Err() == nil; k++ {
-				method, path, body := "GET", queries[(k+i)%len(queries)], []byte(nil)
+				method, path, body := "GET", loadQueries[(k+i)%len(loadQueries)], []byte(nil)
 				if i%5 == 0 && k%2 == 0 {
-					method, path, body = "POST", "/v1/commands", []byte(commands[(k/2+i)%len(commands)])
+					method, path, body = "POST", "/v1/commands", []byte(loadCommands[(k/2+i)%len(loadCommands)])
 				}
 				st, d, err := send(hc, method, path, body, nil)
 				if err != nil {

@@ -37,6 +37,17 @@ func code(t *testing.T, body []byte) string {
 	return e.Error.Code
 }
 
+// overLimit checks that client a's next POST of body to path is refused
+// with 429 and the error code want (what names the request in the
+// message), and that client other may still send it.
+func overLimit(t *testing.T, a, other *client, path, body, want, what string) {
+	t.Helper()
+	if st, b := a.do("POST", path, body, nil); st != 429 || code(t, b) != want {
+		t.Errorf("%s: %d %s, want 429 %s", what, st, b, want)
+	}
+	other.must("POST", path, body, nil)
+}
+
 // TestDemandBudgets: what ran the twin out of memory is refused, and the
 // trips still to depart stay within the budget.
 func TestDemandBudgets(t *testing.T) {
@@ -98,10 +109,7 @@ func TestClientTripBudget(t *testing.T) {
 	add := `{"kind":"add_demand","from":"road_0_1_0","to":"road_3_1_0","rate":2000,"end":3600}` // ~2,210 trips
 	c.must("POST", "/v1/commands", add, nil)
 	c.must("POST", "/v1/commands", add, nil)
-	if st, body := c.do("POST", "/v1/commands", add, nil); st != 429 || code(t, body) != "client_trip_budget" {
-		t.Errorf("third add_demand of one client: %d %s", st, body)
-	}
-	clientFrom(t, c, "127.0.0.6").must("POST", "/v1/commands", add, nil)
+	overLimit(t, c, clientFrom(t, c, "127.0.0.6"), "/v1/commands", add, "client_trip_budget", "third add_demand of one client")
 	_ = tw
 }
 
@@ -115,10 +123,7 @@ func TestQueueFairness(t *testing.T) {
 	for range 50 {
 		a.must("POST", "/v1/commands", cmd, nil)
 	}
-	if st, body := a.do("POST", "/v1/commands", cmd, nil); st != 429 || code(t, body) != "client_queue_full" {
-		t.Errorf("client a's 51st command: %d %s", st, body)
-	}
-	b.must("POST", "/v1/commands", cmd, nil)
+	overLimit(t, a, b, "/v1/commands", cmd, "client_queue_full", "client a's 51st command")
 }
 
 // TestStepCancelled: a step request whose client hangs up stops stepping.
@@ -173,10 +178,7 @@ func TestPerClientSlots(t *testing.T) {
 	other := clientFrom(t, c, "127.0.0.4")
 	shadow := `{"policy":"max_pressure","horizon":3600}`
 	c.must("POST", "/v1/shadow", shadow, nil)
-	if st, body := c.do("POST", "/v1/shadow", shadow, nil); st != 429 || code(t, body) != "shadow_busy" {
-		t.Errorf("second shadow of one client: %d %s", st, body)
-	}
-	other.must("POST", "/v1/shadow", shadow, nil)
+	overLimit(t, c, other, "/v1/shadow", shadow, "shadow_busy", "second shadow of one client")
 }
 
 // TestCrossSite: requests a hostile web page (or a DNS-rebound name) can

@@ -100,15 +100,6 @@ func TestLoad(t *testing.T) {
 		}
 		return resp.StatusCode
 	}
-	commands := []string{
-		`{"kind":"speed_limit","road":"road_4_4_2","speed":8}`,
-		`{"kind":"speed_limit","road":"road_4_4_2","speed":0}`,
-		`{"kind":"close_lane","road":"road_2_2_2","lane":0}`,
-		`{"kind":"open_lane","road":"road_2_2_2","lane":0}`,
-		`{"kind":"force_phase","junction":"intersection_3_1","phase":0,"duration":20}`,
-		`{"kind":"field_counts","interval":30,"counts":[{"road":"road_0_2_0","count":4}]}`,
-	}
-	queries := []string{"/v1/status", "/v1/observe?include=lanes,junctions", "/v1/vehicles", "/v1/detectors", "/v1/junctions"}
 	for i := range clients {
 		wg.Add(2)
 		go func() { // the stream
@@ -137,11 +128,11 @@ func TestLoad(t *testing.T) {
 			defer wg.Done()
 			for k := 0; ctx.Err() == nil; k++ {
 				if i%5 == 0 && k%2 == 0 {
-					if call("POST", "/v1/commands", commands[(k/2+i)%len(commands)]) == 202 {
+					if call("POST", "/v1/commands", loadCommands[(k/2+i)%len(loadCommands)]) == 202 {
 						accepted.Add(1)
 					}
 				} else {
-					call("GET", queries[(k+i)%len(queries)], "")
+					call("GET", loadQueries[(k+i)%len(loadQueries)], "")
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
@@ -212,3 +203,17 @@ func loadSize(t *testing.T, short time.Duration) (clients int, dur time.Duration
 	}
 	return 50, 60 * time.Second, true
 }
+
+// loadCommands and loadQueries are what the clients of the load tests
+// send and ask (on the grid of testdata/load.toml).
+var (
+	loadCommands = []string{
+		`{"kind":"speed_limit","road":"road_4_4_2","speed":8}`,
+		`{"kind":"speed_limit","road":"road_4_4_2","speed":0}`,
+		`{"kind":"close_lane","road":"road_2_2_2","lane":0}`,
+		`{"kind":"open_lane","road":"road_2_2_2","lane":0}`,
+		`{"kind":"force_phase","junction":"intersection_3_1","phase":0,"duration":20}`,
+		`{"kind":"field_counts","interval":30,"counts":[{"road":"road_0_2_0","count":4}]}`,
+	}
+	loadQueries = []string{"/v1/status", "/v1/observe?include=lanes,junctions", "/v1/vehicles", "/v1/detectors", "/v1/junctions"}
+)
