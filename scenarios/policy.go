@@ -121,9 +121,6 @@ func RegisterPolicy[P any](p Policy[P]) {
 	registry.list = append(registry.list, d)
 }
 
-// builtinPolicies are the names of the policies this package registers.
-var builtinPolicies = []string{PolicyFixedTime, "webster", "actuated", "max_pressure", "sotl", "external"}
-
 // The built-in policies, in the order messages list them. Each is defined
 // in its own file (policy_NAME.go).
 func init() {

@@ -479,12 +479,22 @@ func TestReadme(t *testing.T) {
 		}
 	}
 	keys(reflect.TypeFor[Scenario]())
-	for _, name := range builtinPolicies {
+	// The built-in policies: those whose parameters this package declares
+	// (not the example policy of policy_example_test.go).
+	builtin := 0
+	for _, name := range PolicyNames() {
 		d, _ := policyByName(name)
+		if d.typ.PkgPath() != reflect.TypeFor[Scenario]().PkgPath() {
+			continue
+		}
+		builtin++
 		if !strings.Contains(readme, "[signals."+name+"]") && name != "external" {
 			t.Errorf("README.md: got no [signals.%s], want the policy's table documented", name)
 		}
 		keys(d.typ)
+	}
+	if builtin < 6 {
+		t.Errorf("%d built-in policies, want at least fixed_time, webster, actuated, max_pressure, sotl and external", builtin)
 	}
 
 	_, example, ok := strings.Cut(readme, "## A full example")
