@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/citytwin/citytwin/internal/limitio"
 	"github.com/citytwin/citytwin/internal/tomlkit"
 	"github.com/citytwin/citytwin/scenarios"
 )
@@ -123,7 +123,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Load reads and checks the experiment file at path; see [Parse].
 func Load(path string) (*Experiment, error) {
-	data, err := os.ReadFile(path)
+	data, err := limitio.ReadFile(path, scenarios.MaxScenarioBytes)
 	if err != nil {
 		return nil, fmt.Errorf("experiments: %w", err)
 	}
@@ -329,7 +329,7 @@ func (p *parser) scenarios(e *Experiment) error {
 			e.baseName = filepath.Join(filepath.Dir(e.File), e.Base)
 		}
 		var err error
-		if baseSrc, err = os.ReadFile(e.baseName); err != nil {
+		if baseSrc, err = limitio.ReadFile(e.baseName, scenarios.MaxScenarioBytes); err != nil {
 			return &Error{File: e.File, Line: p.lines["scenario"], Key: "scenario", Msg: fmt.Sprintf("cannot read the base scenario: %v", err), Err: err}
 		}
 	}

@@ -63,6 +63,9 @@ func TestParseBadInput(t *testing.T) {
 		{"bad arm name", head + "[arms.a]\n[arms.\"b c\"]\n", []string{"arm names may use only letters"}},
 		{"missing base", "scenario = \"nope.toml\"\nreplications = 2\n[arms.a]\n[arms.b]\n", []string{"exp.toml:1: scenario: cannot read the base scenario"}},
 		{"invalid TOML", head + "[arms.a\n", []string{"exp.toml:3: invalid TOML"}},
+		// Read as scenarios.Load reads: regular files only (a device used to
+		// be read without end), at most scenarios.MaxScenarioBytes.
+		{"base not a regular file", "scenario = \"/dev/zero\"\nreplications = 2\n[arms.a]\n[arms.b]\n", []string{"exp.toml:1: scenario: cannot read the base scenario", "/dev/zero"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(writeExp(t, tc.text))
