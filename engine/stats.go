@@ -102,33 +102,35 @@ func (s *Sim) infoOf(c *car, n int) info {
 
 // Counts are the vehicle counters of a run.
 type Counts struct {
-	Trips       int   // trips given to New
-	Unroutable  int   // trips without a route (never depart)
-	Inserted    int64 // vehicles that entered the network
-	Running     int64 // vehicles in the network now
-	Arrived     int64 // vehicles that reached their destination
-	Removed     int64 // vehicles teleported out (no room anywhere ahead)
-	Waiting     int64 // departed trips still waiting to enter
-	Teleports   int64 // teleports (a vehicle may teleport more than once)
-	LaneChanges int64
+	Trips       int   `json:"trips"`        // trips given to New
+	Unroutable  int   `json:"unroutable"`   // trips without a route (never depart)
+	Inserted    int64 `json:"inserted"`     // vehicles that entered the network
+	Running     int64 `json:"running"`      // vehicles in the network now
+	Arrived     int64 `json:"arrived"`      // vehicles that reached their destination
+	Removed     int64 `json:"removed"`      // vehicles teleported out (no room anywhere ahead)
+	Waiting     int64 `json:"waiting"`      // departed trips still waiting to enter
+	Teleports   int64 `json:"teleports"`    // teleports (a vehicle may teleport more than once)
+	LaneChanges int64 `json:"lane_changes"` // lane changes made
 	// Reroutes counts route changes while driving: after a missed turn,
 	// around a closed road, or by travel-time information (V2X).
-	Reroutes int64
+	Reroutes int64 `json:"reroutes"`
 	// MissedTurns counts vehicles that stood at the front of a lane that
 	// does not lead to their next road for 10 s, unable to change lanes;
 	// RepeatedMisses counts those of the misses made by a vehicle that had
 	// already missed a turn on its trip (see "Missed turns" in the engine
 	// source, reroute.go).
-	MissedTurns, RepeatedMisses int64
+	MissedTurns    int64 `json:"missed_turns"`
+	RepeatedMisses int64 `json:"repeated_misses"`
 	// HardBrakes counts speed clamps beyond a vehicle's emergency
 	// deceleration; Clamps counts vehicles placed behind the one ahead on
 	// entering a segment. Both are safety nets that keep vehicles from
 	// overlapping whatever happens; they are rare (a few per hundred
 	// thousand vehicle-steps on real networks, mostly on junction lanes
 	// shorter than a braking distance) and reported, never hidden.
-	HardBrakes, Clamps int64
-	Peak               int64   // most vehicles running at once
-	VehicleSteps       float64 // vehicle updates so far
+	HardBrakes   int64   `json:"hard_brakes"`
+	Clamps       int64   `json:"clamps"`
+	Peak         int64   `json:"peak"`          // most vehicles running at once
+	VehicleSteps float64 `json:"vehicle_steps"` // vehicle updates so far
 }
 
 // Counts returns the current counters.

@@ -83,9 +83,9 @@ func TestRunWritesOutputs(t *testing.T) {
 	var sum struct {
 		Time   float64 `json:"time"`
 		Counts struct {
-			Trips    int   `json:"Trips"`
-			Inserted int64 `json:"Inserted"`
-			Arrived  int64 `json:"Arrived"`
+			Trips    int   `json:"trips"`
+			Inserted int64 `json:"inserted"`
+			Arrived  int64 `json:"arrived"`
 		} `json:"counts"`
 	}
 	data, err := os.ReadFile(filepath.Join(out, "summary.json"))

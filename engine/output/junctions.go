@@ -99,7 +99,8 @@ type JunctionRow struct {
 // DetectorRow is one lane's detectors over one interval.
 type DetectorRow struct {
 	Begin, End float64
-	Lane       string  // "<road id>_<lane index>"
+	Road       string  // road id
+	Lane       int     // lane index on the road, 0 = next to the centre line (maps.Lane.Index)
 	Count      int64   // vehicles that passed the induction loop
 	Occupancy  float64 // share of steps a vehicle was over the loop
 	// QueueMean and QueueMax are the standing queue back from the stop
@@ -317,7 +318,7 @@ func (jm *JunctionMetrics) flush(sim *engine.Sim, now float64) {
 			a := &jm.lanes[l]
 			ln := &net.Lanes[l]
 			jm.drows = append(jm.drows, DetectorRow{Begin: jm.begin, End: now,
-				Lane:  net.Roads[ln.Road].ID + "_" + strconv.Itoa(ln.Index),
+				Road: net.Roads[ln.Road].ID, Lane: ln.Index,
 				Count: a.lastCount - a.count0, Occupancy: float64(a.occupied) / n,
 				QueueMean: a.queueSum / n, QueueMax: a.queueMax, HaltingMean: a.haltSum / n, VehiclesMean: a.vehicleSum / n})
 			*a = lAcc{count0: a.lastCount, lastCount: a.lastCount}
@@ -406,9 +407,9 @@ func WriteJunctionsCSV(w io.Writer, rows []JunctionRow) error {
 // interval.
 func WriteDetectorsCSV(w io.Writer, rows []DetectorRow) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"begin", "end", "lane", "count", "occupancy", "queue_mean", "queue_max", "halting_mean", "vehicles_mean"})
+	cw.Write([]string{"begin", "end", "road", "lane", "count", "occupancy", "queue_mean", "queue_max", "halting_mean", "vehicles_mean"})
 	for _, r := range rows {
-		cw.Write([]string{ff(r.Begin), ff(r.End), r.Lane, strconv.FormatInt(r.Count, 10), ff(r.Occupancy), ff(r.QueueMean),
+		cw.Write([]string{ff(r.Begin), ff(r.End), r.Road, strconv.Itoa(r.Lane), strconv.FormatInt(r.Count, 10), ff(r.Occupancy), ff(r.QueueMean),
 			ff(r.QueueMax), ff(r.HaltingMean), ff(r.VehiclesMean)})
 	}
 	cw.Flush()

@@ -10,11 +10,17 @@ import (
 // Summary is the outcome of a run. Trip statistics cover trips that
 // finished (arrived) and were scheduled to depart at or after the
 // warm-up. Times are in seconds, speeds in m/s, lengths in metres.
+// docs/outputs.md describes every field of summary.json.
 type Summary struct {
-	Time   float64       `json:"time"`
+	// About says, in the file, what each part counts (SummaryAbout).
+	About  string        `json:"about"`
+	Time   float64       `json:"time"`   // s, simulated time at the end
+	Warmup float64       `json:"warmup"` // s, trips scheduled before it are left out of the trip statistics
 	Counts engine.Counts `json:"counts"`
-	// Trips is the number of finished trips the statistics cover.
-	Trips           int     `json:"trips"`
+	// Trips is the number of finished trips the statistics cover: those
+	// that arrived and were scheduled at or after Warmup (Counts.Trips
+	// counts every trip given to the run).
+	Trips           int     `json:"finished_trips"`
 	MeanTravelTime  float64 `json:"mean_travel_time"`
 	P95TravelTime   float64 `json:"p95_travel_time"`
 	MeanDelay       float64 `json:"mean_delay"`
@@ -49,6 +55,12 @@ type Summary struct {
 	// (engine.Sim.Jams); nil when nothing is.
 	Jams *JamSummary `json:"jams,omitempty"`
 }
+
+// SummaryAbout is Summary.About: what summary.json's parts count.
+const SummaryAbout = "counts: every trip of the run (trips: all given; unroutable: never departed; inserted, arrived, running, removed, waiting: vehicles). " +
+	"finished_trips and the mean_*, p95_*, fuel and connected_share statistics: the trips that arrived and were scheduled to depart at or after warmup. " +
+	"throughput: arrivals after warmup. cityflow_att: every trip whose departure time has come, as CityFlow counts it. co2_kg: every trip that ran. " +
+	"Units: s, m, m/s, mL, L/100 km, kg. See docs/outputs.md."
 
 // JamSummary counts the jams engine.Sim.Jams finds at the end of a run.
 type JamSummary struct {
@@ -90,7 +102,7 @@ func summarizeJams(sim *engine.Sim) *JamSummary {
 // before warmup (s) in the trip statistics.
 func Summarize(sim *engine.Sim, warmup float64) Summary {
 	now, dt := sim.Time(), sim.StepLength()
-	s := Summary{Time: now, Counts: sim.Counts()}
+	s := Summary{About: SummaryAbout, Time: now, Warmup: warmup, Counts: sim.Counts()}
 	var tts []float64
 	var att, dist float64
 	natt, conn := 0, 0

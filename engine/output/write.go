@@ -135,7 +135,8 @@ func WriteSeries(w io.Writer, sim *engine.Sim) error {
 
 // WriteRoads writes per-road statistics as a GeoJSON FeatureCollection of
 // road centre lines (lon/lat when the network was projected): volume
-// (vehicles), mean speed (m/s), delay (s), vehicle-hours and fuel (mL).
+// (vehicles), mean speed (m/s; null when no vehicle was on the road),
+// delay (vehicle-seconds lost, summed), vehicle-hours and fuel (mL).
 func WriteRoads(w io.Writer, sim *engine.Sim) error {
 	net := sim.Network()
 	unproj := func(p orb.Point) orb.Point { return p }
@@ -150,8 +151,12 @@ func WriteRoads(w io.Writer, sim *engine.Sim) error {
 			ls[k] = unproj(p)
 		}
 		f := geojson.NewFeature(ls)
+		var meanSpeed any // null: no vehicle was on the road, so no speed
+		if st.VehHours > 0 {
+			meanSpeed = round3(st.MeanSpeed)
+		}
 		f.Properties = geojson.Properties{"id": r.ID, "name": r.Name, "highway": r.Class, "volume": st.Volume,
-			"mean_speed": round3(st.MeanSpeed), "delay": round3(st.Delay), "veh_hours": round3(st.VehHours),
+			"mean_speed": meanSpeed, "delay": round3(st.Delay), "veh_hours": round3(st.VehHours),
 			"speed_limit": round3(r.Speed), "fuel_ml": round3(st.Fuel)}
 		fc.Append(f)
 	}
