@@ -165,19 +165,13 @@ func TestLoadAttack(t *testing.T) {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
-		failures  []string
 		honestReq atomic.Int64
 		frames    atomic.Int64
 		attacks   = map[string]map[int]int{}
 		wg        sync.WaitGroup
 	)
-	fail := func(format string, args ...any) {
-		mu.Lock()
-		if len(failures) < 20 {
-			failures = append(failures, fmt.Sprintf(format, args...))
-		}
-		mu.Unlock()
-	}
+	var failures failLog
+	fail := failures.add
 	send := func(hc *http.Client, method, path string, body []byte, header map[string]string) (int, time.Duration, error) {
 		var r io.Reader
 		if body != nil {
@@ -390,9 +384,7 @@ func TestLoadAttack(t *testing.T) {
 		t.Logf("attack %-36s statuses %v", n, attacks[n])
 	}
 	t.Logf("attack %-36s %d streams held of 256 tried; shadow starts %v", "one client holding slots", held.Load(), shadowsHeld)
-	for _, f := range failures {
-		t.Error(f)
-	}
+	failures.report(t)
 	if hwm > 500<<20 {
 		t.Errorf("server peak resident memory %d MB, want under 500 MB", hwm>>20)
 	}

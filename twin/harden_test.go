@@ -166,12 +166,7 @@ func TestPerClientSlots(t *testing.T) {
 	for k, v := range map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="} {
 		req.Header.Set(k, v)
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := c.raw(t, req)
 	if resp.StatusCode != 429 || code(t, body) != "too_many_streams" {
 		t.Errorf("4th stream of one client: %d %s", resp.StatusCode, body)
 	}
@@ -223,12 +218,7 @@ func TestCrossSite(t *testing.T) {
 				}
 				req.Header.Set(k, v)
 			}
-			resp, err := c.hc.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := c.raw(t, req)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d %.200s, want %d", resp.StatusCode, body, tc.status)
 			}

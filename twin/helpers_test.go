@@ -96,21 +96,30 @@ func (c *client) do(method, path string, body, out any) (int, []byte) {
 	if method == "POST" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	resp, data := c.raw(c.t, req)
 	if resp.StatusCode/100 == 2 && out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
 			c.t.Fatalf("%s %s: %v in %s", method, path, err, data)
 		}
 	}
 	return resp.StatusCode, data
+}
+
+// raw sends req as the caller built it (no token or Content-Type added)
+// and returns the response with its body, read and closed; t is the
+// (sub)test to fail.
+func (c *client) raw(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, data
 }
 
 // must is do that fails the test unless the status is 2xx.

@@ -59,19 +59,13 @@ func TestLoad(t *testing.T) {
 		mu        sync.Mutex
 		latencies []time.Duration
 		byPath    = map[string][]time.Duration{}
-		failures  []string
 		requests  atomic.Int64
 		accepted  atomic.Int64
 		frames    atomic.Int64
 		wg        sync.WaitGroup
 	)
-	fail := func(format string, args ...any) {
-		mu.Lock()
-		if len(failures) < 20 {
-			failures = append(failures, fmt.Sprintf(format, args...))
-		}
-		mu.Unlock()
-	}
+	var failures failLog
+	fail := failures.add
 	call := func(method, path, body string) int {
 		var r io.Reader
 		if body != "" {
@@ -168,9 +162,7 @@ func TestLoad(t *testing.T) {
 	t.Logf("pace %v (-1: as fast as possible), %d trips", pace, len(run.Trips))
 	t.Logf("twin: %d steps (%.0f steps/s, %.0f simulated s per wall s), %d vehicles running at the end", steps, float64(steps)/wall,
 		float64(steps)*end.StepLength/wall, end.Counts.Running)
-	for _, f := range failures {
-		t.Error(f)
-	}
+	failures.report(t)
 	if end.Logged != accepted.Load() || end.Failed != 0 || end.Pending != 0 {
 		t.Errorf("%d commands accepted, %d logged, %d failed, %d still pending: want all applied", accepted.Load(), end.Logged, end.Failed, end.Pending)
 	}
@@ -217,3 +209,28 @@ var (
 	}
 	loadQueries = []string{"/v1/status", "/v1/observe?include=lanes,junctions", "/v1/vehicles", "/v1/detectors", "/v1/junctions"}
 )
+
+// failLog collects the failures that the load tests' goroutines meet, the
+// first 20 of them, for the test to report at its end.
+type failLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (f *failLog) add(format string, args ...any) {
+	f.mu.Lock()
+	if len(f.msgs) < 20 {
+		f.msgs = append(f.msgs, fmt.Sprintf(format, args...))
+	}
+	f.mu.Unlock()
+}
+
+// report fails t with every failure logged.
+func (f *failLog) report(t *testing.T) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.msgs {
+		t.Error(m)
+	}
+}
