@@ -230,13 +230,28 @@ func (s *Sim) addTrips(trips []Trip) error {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return trips[order[a]].Depart < trips[order[b]].Depart })
-	router := s.router()
+	nr := maps.RoadID(len(s.net.Roads))
+	// Route every origin–destination pair of the trips without a route at
+	// once (maps.Router.Routes: one search per origin, in parallel).
 	routeIdx := map[[2]maps.RoadID]int32{}
+	var pairs []maps.OD
+	pairOf := map[[2]maps.RoadID]int{}
+	for _, ti := range order {
+		t := &trips[ti]
+		if len(t.Route) > 0 || t.From < 0 || t.From >= nr || t.To < 0 || t.To >= nr {
+			continue
+		}
+		key := [2]maps.RoadID{t.From, t.To}
+		if _, ok := pairOf[key]; !ok {
+			pairOf[key] = len(pairs)
+			pairs = append(pairs, maps.OD{From: t.From, To: t.To})
+		}
+	}
+	routed := s.router().Routes(pairs, s.cfg.Workers)
 	var errs []error
 	s.trips = make([]Trip, len(trips))
 	s.veh = make([]vehicle, len(trips))
 	s.waiting = make([][]int32, len(s.net.Roads))
-	nr := maps.RoadID(len(s.net.Roads))
 	s.pending = make([]int32, 0, len(trips))
 	for id, ti := range order {
 		t := trips[ti]
@@ -271,9 +286,8 @@ func (s *Sim) addTrips(trips []Trip) error {
 			key := [2]maps.RoadID{t.From, t.To}
 			r, ok := routeIdx[key]
 			if !ok {
-				rt, _, err := router.RouteTree(t.From, t.To)
 				r = -1
-				if err == nil {
+				if rt := routed[pairOf[key]]; rt != nil {
 					r = int32(len(s.routes))
 					s.addRoute(rt)
 				}

@@ -101,7 +101,10 @@
 //
 // RoadGraph implements gonum's graph.Directed and graph.Weighted over the
 // network's slices (nodes are roads, edges are movements, weights free-flow
-// travel times); Router runs gonum's A* with a straight-line heuristic, or
-// cached Dijkstra trees for bulk demand. Iteration follows road ids, so the
-// same query returns the same route every run.
+// travel times); Router runs gonum's A* with a straight-line heuristic for
+// point queries, and for bulk demand its own Dijkstra over a compact copy
+// of the graph (Router.RouteTree, Router.Routes: one shortest-path tree per
+// origin, in parallel, the same routes gonum's DijkstraFrom gives) and
+// Router.Reachable. Iteration follows road ids, so the same query returns
+// the same route every run.
 package maps

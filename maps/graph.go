@@ -157,26 +157,35 @@ func (g *RoadGraph) heuristic(x, y graph.Node) float64 {
 // each leading into the next through a movement.
 type Route []RoadID
 
-// Router finds fastest routes by free-flow travel time. Point queries use
-// gonum's A* with a straight-line heuristic; Tree caches a gonum Dijkstra
-// shortest-path tree per origin for bulk demand. Both are deterministic:
-// nodes are expanded in road-id order, so ties resolve the same way every
-// run. A Router is safe for concurrent use.
+// Router finds fastest routes by free-flow travel time. Point queries
+// (Route) use gonum's A* with a straight-line heuristic; RouteTree and
+// Routes search shortest-path trees from the origin (see tree.go) for bulk
+// demand, and Reachable answers whether any route exists. All are
+// deterministic: successors are expanded in road-id order and ties resolve
+// the same way every run. A Router is safe for concurrent use.
 type Router struct {
-	g     *RoadGraph
-	mu    sync.Mutex
-	trees map[RoadID]*path.Shortest
+	g   *RoadGraph
+	csr *csr
+	mu  sync.Mutex
+	// trees caches, per origin, the predecessor of every road on its
+	// shortest-path tree (−1: the origin or unreachable).
+	trees map[RoadID][]int32
+	sc    *treeSearch         // RouteTree's scratch (under mu)
+	comp  []int32             // strongly connected component of each road (Reachable)
+	reach map[RoadID][]uint64 // roads reachable from an origin, one bit each
 }
 
 // NewRouter returns a router over n.
-func NewRouter(n *Network) *Router {
-	return &Router{g: NewRoadGraph(n), trees: map[RoadID]*path.Shortest{}}
-}
+func NewRouter(n *Network) *Router { return newRouter(NewRoadGraph(n)) }
 
 // NewRouterExcluding returns a router over n that never enters a road for
 // which closed returns true (a road closure); routes may still start on one.
 func NewRouterExcluding(n *Network, closed func(RoadID) bool) *Router {
-	return &Router{g: newRoadGraph(n, closed), trees: map[RoadID]*path.Shortest{}}
+	return newRouter(newRoadGraph(n, closed))
+}
+
+func newRouter(g *RoadGraph) *Router {
+	return &Router{g: g, csr: newCSR(g), trees: map[RoadID][]int32{}, reach: map[RoadID][]uint64{}}
 }
 
 // Graph returns the road graph the router searches.
@@ -198,8 +207,12 @@ func (r *Router) Route(from, to RoadID) (Route, float64, error) {
 	return toRoute(sp.To(int64(to)))
 }
 
-// RouteTree returns the same route as Route using a cached shortest-path
-// tree from the origin: faster when many trips share origins.
+// RouteTree returns the fastest route from road from to road to and its
+// free-flow travel time (s), from the shortest-path tree of the origin,
+// which is kept (4 bytes per road) for the next query from there: faster
+// than Route when many trips share origins. Its time is the same as
+// Route's; when several routes are equally fast it may take another one.
+// For many pairs at once, Routes is faster still and keeps no tree.
 func (r *Router) RouteTree(from, to RoadID) (Route, float64, error) {
 	if err := r.check(from, to); err != nil {
 		return nil, 0, err
@@ -208,14 +221,35 @@ func (r *Router) RouteTree(from, to RoadID) (Route, float64, error) {
 		return Route{from}, 0, nil
 	}
 	r.mu.Lock()
-	t, ok := r.trees[from]
+	prev, ok := r.trees[from]
 	if !ok {
-		sp := path.DijkstraFrom(r.g.nodes[from], r.g)
-		t = &sp
-		r.trees[from] = t
+		if r.sc == nil {
+			r.sc = newTreeSearch(len(r.g.nodes))
+		}
+		r.sc.run(r.csr, int32(from), nil)
+		prev = slices.Clone(r.sc.prev)
+		r.trees[from] = prev
 	}
 	r.mu.Unlock()
-	return toRoute(t.To(int64(to)))
+	if prev[to] < 0 {
+		return nil, 0, ErrNoRoute
+	}
+	n := 1
+	for x := int32(to); x != int32(from); x = prev[x] {
+		n++
+	}
+	out := make(Route, n)
+	for x, i := int32(to), n-1; i >= 0; i-- {
+		out[i] = RoadID(x)
+		x = prev[x]
+	}
+	// The time, added up edge by edge from the origin as the search did:
+	// the same bits as its distance.
+	w := 0.0
+	for i := 1; i < n; i++ {
+		w += r.csr.weight(int32(out[i-1]), int32(out[i]))
+	}
+	return out, w, nil
 }
 
 func (r *Router) check(from, to RoadID) error {

@@ -387,7 +387,7 @@ func (b *demandBuilder) flow(i int, f Flow, zones map[string][]maps.RoadID) {
 				unroutable++
 			}
 			trip.Route = route
-		} else if _, _, err := b.router.RouteTree(o, d); err != nil {
+		} else if !b.router.Reachable(o, d) {
 			unroutable++
 		}
 		b.trips = append(b.trips, trip)
@@ -464,7 +464,7 @@ func (b *demandBuilder) random(i int, rt RandomTrips) {
 			if detmath.Hypot(a[0]-e[0], a[1]-e[1]) < rt.MinLength {
 				continue
 			}
-			if _, _, err := b.router.RouteTree(o, d); err != nil {
+			if !b.router.Reachable(o, d) {
 				continue
 			}
 			found = true

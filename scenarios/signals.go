@@ -377,21 +377,25 @@ func movementFlows(net *maps.Network, trips []engine.Trip, duration float64) [][
 	for v := range net.Nodes {
 		out[v] = make([]float64, len(net.Nodes[v].Movements))
 	}
-	router := maps.NewRouter(net)
-	cache := map[[2]maps.RoadID]maps.Route{}
+	// The fastest routes of the trips without one, one per pair.
+	pairOf := map[maps.OD]int{}
+	var pairs []maps.OD
+	for _, t := range trips {
+		if k := (maps.OD{From: t.From, To: t.To}); t.Depart < duration && t.Route == nil {
+			if _, ok := pairOf[k]; !ok {
+				pairOf[k] = len(pairs)
+				pairs = append(pairs, k)
+			}
+		}
+	}
+	routes := maps.NewRouter(net).Routes(pairs, 0)
 	for _, t := range trips {
 		if t.Depart >= duration {
 			continue
 		}
 		route := t.Route
 		if route == nil {
-			k := [2]maps.RoadID{t.From, t.To}
-			r, ok := cache[k]
-			if !ok {
-				r, _, _ = router.RouteTree(t.From, t.To)
-				cache[k] = r
-			}
-			route = r
+			route = routes[pairOf[maps.OD{From: t.From, To: t.To}]]
 		}
 		for i := 1; i < len(route); i++ {
 			if m := net.MovementBetween(route[i-1], route[i]); m != maps.None {

@@ -574,7 +574,7 @@ func (c *exitCache) from(r maps.RoadID) []maps.RoadID {
 		if d == r || c.net.Roads[d].To == c.net.Roads[r].From {
 			continue
 		}
-		if _, _, err := c.router.RouteTree(r, d); err == nil {
+		if c.router.Reachable(r, d) {
 			out = append(out, d)
 		}
 	}

@@ -1,0 +1,153 @@
+package maps
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/graph/path"
+)
+
+// treeNets are the networks the tree tests search: a grid (many equally
+// fast routes), Wuhan (OSM) and, with the datasets, CityFlow's Jinan.
+func treeNets(t *testing.T) map[string]*Network {
+	grid, err := Grid(GridOptions{Rows: 8, Cols: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nets := map[string]*Network{"grid8": grid, "wuhan": wuhan(t)}
+	if testing.Short() {
+		return nets
+	}
+	if n, err := LoadCityFlow(dataset(t, "jinan_3x4/roadnet_3_4.json")); err == nil {
+		nets["jinan"] = n
+	}
+	return nets
+}
+
+// TestTreeMatchesGonum checks that RouteTree and Routes return exactly the
+// routes and times of gonum's DijkstraFrom, which the router used before:
+// the same road sequence even where several routes are equally fast (as
+// on a grid), and the same bits of the time.
+func TestTreeMatchesGonum(t *testing.T) {
+	for _, name := range []string{"grid8", "wuhan", "jinan"} {
+		n := treeNets(t)[name]
+		if n == nil {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			r := NewRouter(n)
+			nr := len(n.Roads)
+			step := max(1, nr/60) // about 60 origins, every destination
+			var pairs []OD
+			ties := 0
+			for o := 0; o < nr; o += step {
+				sp := path.DijkstraFrom(r.g.nodes[o], r.g)
+				for d := range nr {
+					want, wc, _ := toRoute(sp.To(int64(d)))
+					if o == d {
+						want, wc = Route{RoadID(o)}, 0
+					}
+					got, gc, err := r.RouteTree(RoadID(o), RoadID(d))
+					if (err != nil) != (want == nil) || !slices.Equal(got, Route(want)) || gc != wc {
+						t.Fatalf("%s→%s: RouteTree got %v (%v s, %v), gonum %v (%v s)", n.Roads[o].ID, n.Roads[d].ID, got, gc, err, want, wc)
+					}
+					pairs = append(pairs, OD{RoadID(o), RoadID(d)})
+				}
+				// Count the roads reached as fast through another
+				// predecessor than the one taken: ties the heap's order
+				// decided.
+				sc := newTreeSearch(nr)
+				sc.run(r.csr, int32(o), nil)
+				for u := range nr {
+					for e := r.csr.off[u]; e < r.csr.off[u+1]; e++ {
+						if v := r.csr.dst[e]; sc.prev[v] != int32(u) && sc.dist[u]+r.csr.w[e] == sc.dist[v] {
+							ties++
+						}
+					}
+				}
+			}
+			// Shuffle the pairs so that origins interleave.
+			slices.SortStableFunc(pairs, func(a, b OD) int { return int(a.To) - int(b.To) })
+			for _, w := range []int{1, 3} {
+				got := r.Routes(pairs, w)
+				for i, p := range pairs {
+					want, _, _ := r.RouteTree(p.From, p.To)
+					if !slices.Equal(got[i], want) {
+						t.Fatalf("Routes with %d workers, %s→%s: got %v, want %v", w, n.Roads[p.From].ID, n.Roads[p.To].ID, got[i], want)
+					}
+				}
+			}
+			t.Logf("%d pairs; %d roads reached equally fast through another predecessor", len(pairs), ties)
+			if name == "grid8" && ties == 0 {
+				t.Error("got no equally fast alternative routes on the grid: the tie-breaking is not exercised")
+			}
+		})
+	}
+}
+
+// TestRoutesBadPairs: pairs naming no road, or an unreachable one, get nil.
+func TestRoutesBadPairs(t *testing.T) {
+	n := wuhan(t)
+	r := NewRouter(n)
+	nr := RoadID(len(n.Roads))
+	var unreachable OD
+	found := false
+	for o := RoadID(0); o < nr && !found; o++ {
+		for d := RoadID(0); d < nr; d++ {
+			if !r.Reachable(o, d) {
+				unreachable, found = OD{o, d}, true
+				break
+			}
+		}
+	}
+	if !found {
+		t.Fatal("Wuhan has no unreachable pair")
+	}
+	pairs := []OD{{-1, 0}, {0, nr}, unreachable, {3, 3}}
+	got := r.Routes(pairs, 2)
+	for i, p := range pairs[:3] {
+		if got[i] != nil {
+			t.Errorf("pair %v: got route %v, want nil", p, got[i])
+		}
+	}
+	if !slices.Equal(got[3], Route{3}) {
+		t.Errorf("pair 3→3: got %v, want [3]", got[3])
+	}
+}
+
+// TestReachable compares Reachable with a search of the whole tree, on
+// the full graph and on one with roads closed (whose components differ
+// from the network's).
+func TestReachable(t *testing.T) {
+	n := wuhan(t)
+	for _, closed := range []func(RoadID) bool{nil, func(r RoadID) bool { return r%7 == 3 }} {
+		r := NewRouter(n)
+		if closed != nil {
+			r = NewRouterExcluding(n, closed)
+		}
+		nr := len(n.Roads)
+		yes, no := 0, 0
+		for o := 0; o < nr; o += max(1, nr/40) {
+			sc := newTreeSearch(nr)
+			sc.run(r.csr, int32(o), nil)
+			for d := range nr {
+				want := d == o || !math.IsInf(sc.dist[d], 1)
+				if got := r.Reachable(RoadID(o), RoadID(d)); got != want {
+					t.Fatalf("closed %v: Reachable(%s, %s) = %v, want %v", closed != nil, n.Roads[o].ID, n.Roads[d].ID, got, want)
+				}
+				if want {
+					yes++
+				} else {
+					no++
+				}
+			}
+		}
+		if yes == 0 || no == 0 {
+			t.Errorf("closed %v: %d reachable, %d unreachable pairs: want both", closed != nil, yes, no)
+		}
+	}
+	if NewRouter(n).Reachable(-1, 0) || NewRouter(n).Reachable(0, RoadID(len(n.Roads))) {
+		t.Error("Reachable with no such road: got true")
+	}
+}
