@@ -68,6 +68,25 @@ func (j *junction) program(phases ...maps.Phase) {
 	j.node.Program = &p
 }
 
+// start returns a one-worker simulation of the junction with steps of dt
+// seconds and the trips, closed when the test ends, and a watcher of it;
+// edit (if not nil) changes the configuration first.
+func (j *junction) start(t *testing.T, dt float64, trips []engine.Trip, edit func(*engine.Config)) (*engine.Sim, *watcher) {
+	t.Helper()
+	cfg := engine.DefaultConfig()
+	cfg.Step = dt
+	cfg.Workers = 1
+	if edit != nil {
+		edit(&cfg)
+	}
+	sim, err := engine.New(j.net, cfg, trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	return sim, newWatcher(sim)
+}
+
 func withDuration(p maps.Phase, d float64) maps.Phase { p.Duration = d; return p }
 
 // approach returns the lane of road W that the W→E movement leaves from
@@ -98,15 +117,7 @@ func TestSaturationFlow(t *testing.T) {
 			for i := 0; i < 300; i++ {
 				trips = append(trips, engine.Trip{Depart: float64(i), From: j.W, To: j.E})
 			}
-			cfg := engine.DefaultConfig()
-			cfg.Step = dt
-			cfg.Workers = 1
-			sim, err := engine.New(j.net, cfg, trips)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sim.Close()
-			w := newWatcher(sim)
+			sim, w := j.start(t, dt, trips, nil)
 			lane := j.approach()
 			var times []float64
 			w.onCross = func(c crossing) {
@@ -198,19 +209,12 @@ func TestStopAtRed(t *testing.T) {
 			for i := 0; i < tc.n; i++ {
 				trips = append(trips, engine.Trip{Depart: float64(i) * tc.headway, From: j.W, To: j.E})
 			}
-			cfg := engine.DefaultConfig()
-			cfg.Step = tc.dt
-			cfg.Workers = 1
-			cfg.VTypes[0].Model = tc.model
-			if tc.model == follow.KindKrauss {
-				cfg.VTypes[0].Follow.Sigma = 0.5
-			}
-			sim, err := engine.New(j.net, cfg, trips)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sim.Close()
-			w := newWatcher(sim)
+			sim, w := j.start(t, tc.dt, trips, func(cfg *engine.Config) {
+				cfg.VTypes[0].Model = tc.model
+				if tc.model == follow.KindKrauss {
+					cfg.VTypes[0].Follow.Sigma = 0.5
+				}
+			})
 			maxSpeed := 0.0
 			for sim.Time() < 180 {
 				if err := w.step(sim); err != nil {
@@ -245,7 +249,7 @@ func TestStopAtRed(t *testing.T) {
 			}
 			// Krauss keeps its minimum gap to the stop point, IDM stops
 			// about 0.5 m short of it.
-			limit := cfg.VTypes[0].Follow.MinGap + 1
+			limit := engine.DefaultConfig().VTypes[0].Follow.MinGap + 1
 			for lane, d := range first {
 				if d < 0 || d > limit {
 					t.Errorf("lane %d: first vehicle stopped %.2f m before the stop line, want 0 to %g m", lane, d, limit)
@@ -268,15 +272,7 @@ func TestNoEntryOnRed(t *testing.T) {
 			for i := 0; i < 40; i++ {
 				trips = append(trips, engine.Trip{Depart: 1.5 * float64(i), From: j.W, To: j.E})
 			}
-			cfg := engine.DefaultConfig()
-			cfg.Step = dt
-			cfg.Workers = 1
-			sim, err := engine.New(j.net, cfg, trips)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sim.Close()
-			w := newWatcher(sim)
+			sim, w := j.start(t, dt, trips, nil)
 			for sim.Time() < 240 {
 				if err := w.step(sim); err != nil {
 					t.Fatal(err)
