@@ -79,7 +79,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	}
 	c.closed = slices.Clone(s.closed)
 	c.queue = slices.Clone(s.queue)
-	c.srch, c.lsrch = searchScratch{}, searchScratch{}
+	c.srch, c.lsrch = nil, searchScratch{}
 	c.outN = make([]int32, len(s.outN))
 	c.incoming = make([]uint32, len(s.incoming))
 	if s.v2x != nil {

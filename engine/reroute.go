@@ -222,7 +222,7 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 				sc.touched = append(sc.touched, x)
 			}
 			dist[x], prev[x] = d, p
-			h.push(roadItem{d, x})
+			h.Push(d, x)
 		}
 	}
 	follow := func(x int32, lane int32, d float64) {
@@ -234,10 +234,9 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 	}
 	follow(-1, from, 0)
 	target := int32(-1)
-	for len(*h) > 0 {
-		it := h.pop()
-		x := it.r
-		if it.d > dist[x] {
+	for h.Len() > 0 {
+		xd, x := h.Pop()
+		if xd > dist[x] {
 			continue
 		}
 		lane := x / 2
@@ -246,7 +245,7 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 			target = x
 			break
 		}
-		follow(x, lane, it.d)
+		follow(x, lane, xd)
 		if x%2 == 1 {
 			continue // one change per road
 		}
@@ -258,7 +257,7 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 				if j < 0 || j >= len(road.Lanes) || s.closed[road.Lanes[j]] {
 					break
 				}
-				relax(2*int32(road.Lanes[j])+1, x, it.d+float64(float64(k)*planChangeCost))
+				relax(2*int32(road.Lanes[j])+1, x, xd+float64(float64(k)*planChangeCost))
 			}
 		}
 	}

@@ -235,7 +235,7 @@ type Sim struct {
 	// comp is each road's strongly connected component (an index into
 	// net.Components; −1 when the network lists none).
 	comp  []int32
-	srch  searchScratch
+	srch  *maps.Search  // road-level reroutes' (v2xroute.go)
 	lsrch searchScratch // laneRoute's, over lane states
 	// sensorsOn: some controller reads sensors, so lanes are read every
 	// step; otherwise on demand (readAt: the step of the last full read).

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"slices"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -79,69 +78,25 @@ func (s *Sim) fastestFrom(starts []maps.RoadID, b maps.RoadID, tt []float64) (ma
 	return s.search(starts, cost, b, tt)
 }
 
-// search is a multi-source Dijkstra over roads (edges are movements into
-// open roads, weights the times of the roads entered), ties broken by road
-// id so results do not depend on anything but the inputs.
+// search is the multi-source Dijkstra of maps.Search over the network's
+// roads (edges are movements into open roads, weights the times of the
+// roads entered), ties broken by road id so that results depend on
+// nothing but the inputs. Searches run in serial phases and share one
+// scratch.
 func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []float64) (maps.Route, float64) {
-	// Scratch arrays kept between calls (searches run in serial phases):
-	// only the entries a search touched are reset.
-	sc := &s.srch
-	dist, prev := sc.reset(len(s.net.Roads))
-	h := &sc.heap
-	isStart := func(r int32) bool { return slices.Contains(starts, maps.RoadID(r)) }
-	for i, a := range starts {
-		if cost[i] < dist[a] {
-			dist[a] = cost[i]
-			sc.touched = append(sc.touched, int32(a))
-			h.push(roadItem{cost[i], int32(a)})
-		}
+	if s.srch == nil {
+		s.srch = s.router().NewSearch()
 	}
-	for len(*h) > 0 {
-		it := h.pop()
-		if it.d > dist[it.r] {
-			continue
-		}
-		if maps.RoadID(it.r) == b {
-			break
-		}
-		to := s.net.Roads[it.r].To
-		for _, m := range s.net.Nodes[to].Movements {
-			mv := &s.net.Movements[m]
-			if mv.From != maps.RoadID(it.r) || s.roadClosed(mv.To) {
-				continue
-			}
-			nd := it.d + tt[mv.To]
-			if nd < dist[mv.To] || nd == dist[mv.To] && it.r < prev[mv.To] {
-				if math.IsInf(dist[mv.To], 1) {
-					sc.touched = append(sc.touched, int32(mv.To))
-				}
-				dist[mv.To], prev[mv.To] = nd, it.r
-				h.push(roadItem{nd, int32(mv.To)})
-			}
-		}
-	}
-	if math.IsInf(dist[b], 1) {
-		return nil, 0
-	}
-	var r maps.Route
-	for x := int32(b); x >= 0; x = prev[x] {
-		r = append(r, maps.RoadID(x))
-		if prev[x] < 0 && isStart(x) {
-			break
-		}
-	}
-	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-		r[i], r[j] = r[j], r[i]
-	}
-	return r, dist[b]
+	return s.srch.Fastest(starts, cost, b, tt, s.roadClosed)
 }
 
-// searchScratch is the reusable state of search.
+// searchScratch is the reusable state of laneRoute's search over lane
+// states.
 type searchScratch struct {
 	dist    []float64
 	prev    []int32
 	touched []int32
-	heap    roadHeap
+	heap    maps.Queue
 }
 
 // reset makes the scratch ready for a search over n nodes: every distance
@@ -158,61 +113,8 @@ func (sc *searchScratch) reset(n int) (dist []float64, prev []int32) {
 		sc.dist[x], sc.prev[x] = math.Inf(1), -1
 	}
 	sc.touched = sc.touched[:0]
-	sc.heap = sc.heap[:0]
+	sc.heap.Reset()
 	return sc.dist, sc.prev
-}
-
-type roadItem struct {
-	d float64
-	r int32
-}
-
-// roadHeap is a binary min-heap of road items by (time, road id), without
-// the interface conversions of container/heap.
-type roadHeap []roadItem
-
-func (h roadHeap) less(i, j int) bool {
-	if h[i].d != h[j].d {
-		return h[i].d < h[j].d
-	}
-	return h[i].r < h[j].r
-}
-
-func (h *roadHeap) push(it roadItem) {
-	*h = append(*h, it)
-	a := *h
-	for i := len(a) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !a.less(i, p) {
-			break
-		}
-		a[i], a[p] = a[p], a[i]
-		i = p
-	}
-}
-
-func (h *roadHeap) pop() roadItem {
-	a := *h
-	top := a[0]
-	n := len(a) - 1
-	a[0] = a[n]
-	a = a[:n]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < n && a.less(l, m) {
-			m = l
-		}
-		if r < n && a.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		a[i], a[m] = a[m], a[i]
-		i = m
-	}
-	*h = a
-	return top
 }
 
 // freeFlowTimes returns each road's free-flow time (s), computed once.

@@ -151,3 +151,85 @@ func TestReachable(t *testing.T) {
 		t.Error("Reachable with no such road: got true")
 	}
 }
+
+// TestSearch checks Search against a brute-force Bellman–Ford on Wuhan
+// with road times that are not free-flow ones, some roads closed and
+// several starts: the same time, a valid route, and the tie rule (of two
+// equally fast predecessors the smaller road id) on a grid with equal
+// road times.
+func TestSearch(t *testing.T) {
+	n := wuhan(t)
+	nr := len(n.Roads)
+	tt := make([]float64, nr)
+	for i := range tt {
+		tt[i] = float64(1 + (i*7919)%13)
+	}
+	closed := func(r RoadID) bool { return r%11 == 5 }
+	s := NewRouter(n).NewSearch()
+	for k := 0; k < 40; k++ {
+		starts := []RoadID{RoadID((k * 97) % nr), RoadID((k*389 + 1) % nr)}
+		cost := []float64{0, 3}
+		dest := RoadID((k*1543 + 7) % nr)
+		// Bellman–Ford over the same edges.
+		dist := make([]float64, nr)
+		for i := range dist {
+			dist[i] = math.Inf(1)
+		}
+		for i, a := range starts {
+			dist[a] = min(dist[a], cost[i])
+		}
+		for changed := true; changed; {
+			changed = false
+			for i := range n.Movements {
+				m := &n.Movements[i]
+				if !closed(m.To) && dist[m.From]+tt[m.To] < dist[m.To] {
+					dist[m.To], changed = dist[m.From]+tt[m.To], true
+				}
+			}
+		}
+		r, c := s.Fastest(starts, cost, dest, tt, closed)
+		if math.IsInf(dist[dest], 1) {
+			if r != nil {
+				t.Errorf("query %d: got route %v to an unreachable road", k, r)
+			}
+			continue
+		}
+		if c != dist[dest] || !slices.Contains(starts, r[0]) || r[len(r)-1] != dest {
+			t.Fatalf("query %d: got %v (%g s), want a route from %v to %d of %g s", k, r, c, starts, dest, dist[dest])
+		}
+		for i := 1; i < len(r); i++ {
+			if n.MovementBetween(r[i-1], r[i]) == None || closed(r[i]) {
+				t.Fatalf("query %d: route %v enters road %d without a movement or closed", k, r, r[i])
+			}
+		}
+	}
+	// Ties: on a grid with every road 1 s, the route to a diagonal
+	// neighbour takes the smaller-id predecessor each time.
+	g, err := Grid(GridOptions{Rows: 4, Cols: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := make([]float64, len(g.Roads))
+	for i := range ones {
+		ones[i] = 1
+	}
+	gs := NewRouter(g).NewSearch()
+	for a := range g.Roads {
+		for b := range g.Roads {
+			r, c := gs.Fastest([]RoadID{RoadID(a)}, []float64{0}, RoadID(b), ones, nil)
+			for i := len(r) - 1; i > 0; i-- {
+				// No other predecessor of r[i] with a smaller id reaches
+				// it as fast: its own fastest time is one less.
+				for _, m := range g.Nodes[g.Roads[r[i]].From].Movements {
+					p := g.Movements[m].From
+					if g.Movements[m].To != r[i] || p >= r[i-1] {
+						continue
+					}
+					if pr, pc := gs.Fastest([]RoadID{RoadID(a)}, []float64{0}, p, ones, nil); pr != nil && pc == float64(i-1) {
+						t.Fatalf("%d→%d: route %v (%g s) reaches %d from %d, but %d is as fast and smaller", a, b, r, c, r[i], r[i-1], p)
+					}
+				}
+			}
+		}
+	}
+}

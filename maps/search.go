@@ -1,0 +1,150 @@
+package maps
+
+import "math"
+
+// A Search finds fastest routes over a Router's road graph by road times
+// given per query — travel times observed in a simulation, say — rather
+// than the free-flow weights of Route and Routes. It is a multi-source
+// Dijkstra on the router's compact graph with scratch arrays reused from
+// query to query (only what a query touched is reset). Ties are broken by
+// road id: the queue pops the least (time, road id), and of two equally
+// fast predecessors a road keeps the one with the smaller id, so the
+// result depends on nothing but the inputs (not on the order in which
+// movements are listed). A Search is not safe for concurrent use; make one
+// per goroutine with Router.NewSearch.
+type Search struct {
+	c       *csr
+	dist    []float64 // s, +Inf where not reached
+	prev    []int32   // predecessor road, −1 for none
+	touched []int32
+	queue   Queue
+}
+
+// NewSearch returns a search over the router's graph.
+func (r *Router) NewSearch() *Search {
+	n := len(r.g.nodes)
+	s := &Search{c: r.csr, dist: make([]float64, n), prev: make([]int32, n)}
+	for i := range s.dist {
+		s.dist[i], s.prev[i] = math.Inf(1), -1
+	}
+	return s
+}
+
+// Fastest returns the route to road dest that starts on one of the roads
+// starts (road starts[i] costing cost[i] s) and minimises the sum of
+// roadTime (s) over the roads it enters, and that sum plus the start's
+// cost; nil when dest cannot be reached. Movements into roads for which
+// closed returns true are not taken (closed may be nil).
+func (s *Search) Fastest(starts []RoadID, cost []float64, dest RoadID, roadTime []float64, closed func(RoadID) bool) (Route, float64) {
+	dist, prev := s.dist, s.prev
+	for _, x := range s.touched {
+		dist[x], prev[x] = math.Inf(1), -1
+	}
+	s.touched = s.touched[:0]
+	q := &s.queue
+	q.Reset()
+	for i, a := range starts {
+		if cost[i] < dist[a] {
+			dist[a] = cost[i]
+			s.touched = append(s.touched, int32(a))
+			q.Push(cost[i], int32(a))
+		}
+	}
+	for q.Len() > 0 {
+		d, u := q.Pop()
+		if d > dist[u] {
+			continue
+		}
+		if RoadID(u) == dest {
+			break
+		}
+		for e := s.c.off[u]; e < s.c.off[u+1]; e++ {
+			v := s.c.dst[e]
+			if closed != nil && closed(RoadID(v)) {
+				continue
+			}
+			nd := d + roadTime[v]
+			if nd < dist[v] || nd == dist[v] && u < prev[v] {
+				if math.IsInf(dist[v], 1) {
+					s.touched = append(s.touched, v)
+				}
+				dist[v], prev[v] = nd, u
+				q.Push(nd, v)
+			}
+		}
+	}
+	if math.IsInf(dist[dest], 1) {
+		return nil, 0
+	}
+	var r Route
+	for x := int32(dest); x >= 0; x = prev[x] {
+		r = append(r, RoadID(x))
+	}
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return r, dist[dest]
+}
+
+// A Queue is a binary min-heap of (time, id) entries, ordered by time and
+// then id, so that equal times pop in a fixed order whatever order they
+// were pushed in. Searches over roads (Search) and over other states (the
+// engine's lane-level reroute) use it.
+type Queue struct{ a []queueItem }
+
+type queueItem struct {
+	d float64
+	x int32
+}
+
+// Len returns the number of entries.
+func (q *Queue) Len() int { return len(q.a) }
+
+// Reset empties the queue, keeping its memory.
+func (q *Queue) Reset() { q.a = q.a[:0] }
+
+func (q *Queue) less(i, j int) bool {
+	if q.a[i].d != q.a[j].d {
+		return q.a[i].d < q.a[j].d
+	}
+	return q.a[i].x < q.a[j].x
+}
+
+// Push adds entry id with time d.
+func (q *Queue) Push(d float64, id int32) {
+	q.a = append(q.a, queueItem{d, id})
+	for i := len(q.a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.less(i, p) {
+			break
+		}
+		q.a[i], q.a[p] = q.a[p], q.a[i]
+		i = p
+	}
+}
+
+// Pop removes and returns the entry of least (time, id). The queue must
+// not be empty.
+func (q *Queue) Pop() (d float64, id int32) {
+	a := q.a
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a = a[:n]
+	q.a = a
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && q.less(l, m) {
+			m = l
+		}
+		if r < n && q.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	return top.d, top.x
+}
