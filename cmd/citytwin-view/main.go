@@ -4,7 +4,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -53,9 +52,7 @@ func view(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 1 {
 		return fs.Usagef("want one scenario file, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))
 	}
-	workersSet := false
-	fs.Visit(func(f *flag.Flag) { workersSet = workersSet || f.Name == "workers" })
-	if workersSet && o.Workers < 0 {
+	if fs.IsSet("workers") && o.Workers < 0 {
 		return fs.Usagef("-workers: want 0 (all cores) or more, got %d", o.Workers)
 	}
 	cfg, err := config(o, stdout)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -73,8 +72,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if cmd.NArg() > 1 {
 		return cmd.Usagef("want one scenario file, got %d: %s", cmd.NArg(), strings.Join(cmd.Args(), " "))
 	}
-	workersSet := false
-	cmd.Visit(func(f *flag.Flag) { workersSet = workersSet || f.Name == "workers" })
+	workersSet := cmd.IsSet("workers")
 	if workersSet && o.workers < 0 {
 		return cmd.Usagef("-workers: want 0 (all cores) or more, got %d", o.workers)
 	}

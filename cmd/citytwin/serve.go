@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -75,8 +74,7 @@ GET /v1/openapi.json.`, stdout, stderr)
 	if fs.NArg() > 1 {
 		return fs.Usagef("want one scenario file, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))
 	}
-	workersSet := false
-	fs.Visit(func(f *flag.Flag) { workersSet = workersSet || f.Name == "workers" })
+	workersSet := fs.IsSet("workers")
 	if workersSet && o.workers < 0 {
 		return fs.Usagef("-workers: want 0 (all cores) or more, got %d", o.workers)
 	}

@@ -1,9 +1,11 @@
 package cliflag
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +42,34 @@ func TestParseInterleaved(t *testing.T) {
 	fs.Int("workers", 0, "")
 	if err := ParseInterleaved(fs, []string{"a.toml", "--nope"}); err == nil {
 		t.Error("an unknown flag after a positional argument: no error")
+	}
+}
+
+// TestCommand checks Command: help on stdout with ErrHelp, a bad flag
+// said on stderr with the usage line and ErrUsage, IsSet.
+func TestCommand(t *testing.T) {
+	for _, c := range []struct {
+		args           []string
+		err            error
+		stdout, stderr string // contained
+		workersSet     bool
+	}{
+		{[]string{"-h"}, ErrHelp, "usage: t [flags] FILE\n\nDoes t.\n\nFlags:\n  -workers int\n    \tworkers (default: all)\n", "", false},
+		{[]string{"--help", "a"}, ErrHelp, "usage: t [flags] FILE", "", false},
+		{[]string{"a", "--nope"}, ErrUsage, "", "t: flag provided but not defined: -nope\nusage: t [flags] FILE\nRun \"t -h\" for help.\n", false},
+		{[]string{"a", "-workers", "0"}, nil, "", "", true},
+		{[]string{"a"}, nil, "", "", false},
+	} {
+		var stdout, stderr strings.Builder
+		cmd := New("t", "t [flags] FILE", "Does t.", &stdout, &stderr)
+		cmd.Int("workers", -1, "workers (default: all)")
+		err := cmd.Parse(c.args)
+		if !errors.Is(err, c.err) && err != c.err || !strings.Contains(stdout.String(), c.stdout) || !strings.Contains(stderr.String(), c.stderr) ||
+			c.stdout == "" && stdout.Len() > 0 || c.stderr == "" && stderr.Len() > 0 {
+			t.Errorf("%q: error %v, stdout %q, stderr %q; want %v, %q, %q", c.args, err, stdout.String(), stderr.String(), c.err, c.stdout, c.stderr)
+		}
+		if err == nil && cmd.IsSet("workers") != c.workersSet {
+			t.Errorf("%q: IsSet(workers) = %t", c.args, !c.workersSet)
+		}
 	}
 }

@@ -54,6 +54,14 @@ func (c *Command) Parse(args []string) error {
 	}
 }
 
+// IsSet reports whether the flag name was given on the command line
+// (after Parse), as opposed to left at its default.
+func (c *Command) IsSet(name string) bool {
+	set := false
+	c.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // Usagef says what is wrong with the command line on stderr ("citytwin
 // run: ..."), with the usage line and where to find the rest, and returns
 // ErrUsage.
