@@ -148,11 +148,21 @@ func buildView(t *testing.T) string {
 // returns its exit code, stdout and stderr.
 func runWithout(t *testing.T, bin string, args ...string) (int, string, string) {
 	t.Helper()
+	return runDisplay(t, bin, "", args...)
+}
+
+// runDisplay runs the built command with args and DISPLAY set to display
+// (unset when empty), and returns its exit code, stdout and stderr.
+func runDisplay(t *testing.T, bin, display string, args ...string) (int, string, string) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DISPLAY=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
+	}
+	if display != "" {
+		cmd.Env = append(cmd.Env, "DISPLAY="+display)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -186,7 +196,15 @@ func TestNoDisplay(t *testing.T) {
 			t.Errorf("%s without DISPLAY: exit %d, stderr %q, stdout %q; want 0 and the help", arg, code, stderr, stdout)
 		}
 	}
-	code, stdout, stderr := runWithout(t, bin, "--version")
+	// DISPLAY set, but no X server there (a stale DISPLAY).
+	if _, err := os.Stat("/tmp/.X11-unix/X4242"); err == nil {
+		t.Fatal("an X server runs on :4242; the test needs a display number nobody uses")
+	}
+	code, stdout, stderr := runDisplay(t, bin, ":4242", "--frames", "1")
+	if code != 1 || stdout != "" || stderr != "citytwin-view: no display: no X server answers at DISPLAY=:4242; the viewer needs one (or xvfb-run) — for pictures without a display use: citytwin run --snapshot out.png [--snapshot-at T]\n" {
+		t.Errorf("DISPLAY=:4242 with no X server: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runWithout(t, bin, "--version")
 	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "citytwin-view ") || !strings.Contains(stdout, " revision ") {
 		t.Errorf("--version without DISPLAY: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

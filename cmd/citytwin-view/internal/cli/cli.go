@@ -19,8 +19,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/citytwin/citytwin/internal/cliflag"
 )
@@ -87,16 +91,54 @@ func New(stdout, stderr io.Writer) (*cliflag.Command, *Options) {
 
 // NoDisplay says why this process has no display to open a window on, or
 // "" when it may have one. On Linux and the BSDs the viewer opens an X11
-// window (GLFW's X11 backend, also under XWayland), so it needs DISPLAY.
+// window (GLFW's X11 backend, also under XWayland), so it needs DISPLAY
+// set and an X server answering there.
 func NoDisplay() string {
 	switch runtime.GOOS {
 	case "windows", "darwin", "ios", "android", "js", "wasip1":
 		return ""
 	}
-	if os.Getenv("DISPLAY") == "" {
+	d := os.Getenv("DISPLAY")
+	if d == "" {
 		return "no display: DISPLAY is not set"
 	}
+	if !xServerAt(d) {
+		return fmt.Sprintf("no display: no X server answers at DISPLAY=%s", d)
+	}
 	return ""
+}
+
+// xServerAt reports whether an X server accepts connections at display d,
+// "[host]:N[.S]" as Xlib reads it: without a host (or with "unix") the
+// local socket /tmp/.X11-unix/XN (or its Linux abstract twin), otherwise
+// TCP port 6000+N of host. A form it does not know counts as answering:
+// GLFW then decides.
+func xServerAt(d string) bool {
+	i := strings.LastIndex(d, ":")
+	if i < 0 {
+		return true
+	}
+	host, num := d[:i], d[i+1:]
+	if j := strings.IndexByte(num, '.'); j >= 0 {
+		num = num[:j]
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 0 || strings.Contains(host, "/") {
+		return true
+	}
+	dial := func(network, addr string) bool {
+		c, err := net.DialTimeout(network, addr, 2*time.Second)
+		if err != nil {
+			return false
+		}
+		c.Close()
+		return true
+	}
+	if host == "" || host == "unix" {
+		path := "/tmp/.X11-unix/X" + strconv.Itoa(n)
+		return dial("unix", path) || runtime.GOOS == "linux" && dial("unix", "@"+path)
+	}
+	return dial("tcp", net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(6000+n)))
 }
 
 func init() {
