@@ -308,6 +308,14 @@ func (p *progress) done(sim *engine.Sim, start time.Time) {
 	}
 }
 
+// afterWarmup says which trips the statistics leave out, if any.
+func afterWarmup(warmup float64) string {
+	if warmup <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" scheduled from %.0f s (warm-up)", warmup)
+}
+
 func printRunSummary(w io.Writer, s output.Summary, wall time.Duration, sim *engine.Sim) {
 	c := s.Counts
 	rows := [][2]string{
@@ -319,7 +327,7 @@ func printRunSummary(w io.Writer, s output.Summary, wall time.Duration, sim *eng
 		{"still running", fmt.Sprint(c.Running)},
 		{"waiting to enter", fmt.Sprint(c.Waiting)},
 		{"teleports", fmt.Sprintf("%d (%d removed)", c.Teleports, c.Removed)},
-		{"mean travel time", fmt.Sprintf("%.1f s (95th percentile %.1f s)", s.MeanTravelTime, s.P95TravelTime)},
+		{"mean travel time", fmt.Sprintf("%.1f s (95th percentile %.1f s) over %d finished trips%s", s.MeanTravelTime, s.P95TravelTime, s.Trips, afterWarmup(s.Warmup))},
 		{"mean delay", fmt.Sprintf("%.1f s", s.MeanDelay)},
 		{"mean stops", fmt.Sprintf("%.2f per trip", s.MeanStops)},
 		{"mean speed", fmt.Sprintf("%.1f km/h", s.MeanSpeed*3.6)},
