@@ -108,7 +108,7 @@ func (s *Sim) Jams(minStuck float64) []Jam {
 				// A light that has stayed red far longer than any cycle.
 				waitsOn[l] = -3
 			}
-		case c.link >= 0 && s.room(s.segs[c.link].lane, nil) < float64(c.length)+vt.Follow.MinGap:
+		case c.link >= 0 && !s.fits(s.segs[c.link].lane, nil, c, vt.Follow.MinGap, 1):
 			// No room on the lane its link leads to, whatever the light.
 			waitsOn[l] = s.segs[c.link].lane
 		default:

@@ -85,7 +85,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	if c.link < 0 {
 		return false
 	}
-	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 && s.room(s.segs[c.link].lane, sc) < min(float64(c.length)+p.MinGap, s.segs[s.segs[c.link].lane].length) {
+	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 && !s.fits(s.segs[c.link].lane, sc, c, p.MinGap, 1) {
 		// Waiting at the line for room on its exit lane: take another lane
 		// of the next road that has room, as a driver would, and change
 		// lanes there if the route needs it.
@@ -103,7 +103,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 			// the yellow, once the foes stop, as drivers do.
 		default:
 			c.flags |= fRed
-			if s.room(k.lane, sc) < min(float64(c.length)+p.MinGap, s.segs[k.lane].length) {
+			if !s.fits(k.lane, sc, c, p.MinGap, 1) {
 				c.flags |= fRoom
 			}
 			return false
@@ -181,8 +181,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	// Room on the exit lane: no entry without space behind the last
 	// vehicle for this one, counting vehicles already on links into it.
 	t := k.lane
-	need := min(float64(c.length)+p.MinGap, s.segs[t].length)
-	if room := s.room(t, sc); room < need && !committed {
+	if !committed && !s.fits(t, sc, c, p.MinGap, 1) {
 		c.flags |= fRoom
 		return false
 	}
@@ -303,6 +302,72 @@ func (s *Sim) room(t int32, sc *junctionScratch) float64 {
 	return r
 }
 
+// fits reports whether lane t, on the road off roads after car c's
+// current one on its route, has room for c: its length and minimum gap
+// behind the lane's last vehicle, counting those on links into it (room).
+// A lane shorter than that (netconvert splits roads into pieces of a metre
+// or less where ways meet) holds no queue of its own: a vehicle standing
+// at its end stands in the link behind it, inside the junction. So, as
+// SUMO's junction model does (MSVehicle::checkRewindLinkLanes, counting
+// the space after a junction along the route, lanes shorter than the
+// vehicle adding none), the room that counts is on the first lane along
+// the route long enough for the vehicle, less what the vehicles on the
+// short lanes before it and on the links into them take (they will end up
+// there first), with no vehicle standing on the short lanes and links up
+// to it or granted into them this step. A link that is not green ends the
+// look: the short lane before it then needs its own length free, as
+// before any light.
+func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int) bool {
+	need := float64(c.length) + minGap
+	used := 0.0 // by the vehicles on the short lanes and the links into them
+	for range maxShortChain {
+		seg := &s.segs[t]
+		if seg.length >= need {
+			return s.room(t, sc)-used >= min(need, seg.length)
+		}
+		if seg.tail.n > 0 && seg.tail.speed < 1 {
+			return false
+		}
+		used += seg.occ
+		for _, in := range s.ids(seg.inLinks) {
+			if h := &s.segs[in].head; h.n > 0 && h.speed < 1 {
+				return false
+			}
+			used += s.segs[in].occ
+		}
+		if sc != nil && slices.Contains(sc.resLane, t) {
+			return false
+		}
+		off++
+		nr := s.roadAfter(c.id, off)
+		if nr < 0 {
+			return true // arriving at the end of this lane
+		}
+		next := int32(-1)
+		for _, k := range s.ids(seg.links) {
+			if ks := &s.segs[k]; ks.road == nr && !s.closed[ks.lane] {
+				next = k
+				break
+			}
+		}
+		if next < 0 {
+			return true // a wrong lane: the vehicle will reroute from it
+		}
+		if !s.lights[s.segs[next].mov].IsGreen() {
+			// A light ahead, not a queue: the lane's own room decides, as
+			// for any lane (SUMO clears a junction only for stopped
+			// vehicles beyond it).
+			return s.room(t, sc) >= seg.length
+		}
+		t = s.segs[next].lane
+	}
+	return s.room(t, sc)-used >= min(need, s.segs[t].length)
+}
+
+// maxShortChain is how many lanes shorter than a vehicle fits looks
+// through before taking the room of the last one as it is.
+const maxShortChain = 8
+
 func (s *Sim) reserve(t int32, l float64, sc *junctionScratch) {
 	for i, lane := range sc.resLane {
 		if lane == t {
@@ -371,10 +436,10 @@ func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionS
 		if k.road != c.next || s.closed[k.lane] {
 			continue
 		}
-		room := s.room(k.lane, sc)
-		if room < min(float64(c.length)+p.MinGap, s.segs[k.lane].length) {
+		if !s.fits(k.lane, sc, c, p.MinGap, 1) {
 			continue
 		}
+		room := s.room(k.lane, sc)
 		if k.lane == want {
 			return l
 		}

@@ -67,8 +67,13 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 		seg := &s.segs[l]
 		for i := range seg.cars {
 			c := &seg.cars[i]
-			if c.pos < float64(c.length) {
-				continue // not wholly on the lane yet
+			if c.pos < min(float64(c.length), seg.length-lcGap) {
+				// Not wholly on the lane yet. On a lane shorter than itself
+				// (netconvert makes lanes of a metre or less where ways
+				// meet) a vehicle may change at its end: else one that
+				// stops there on a lane that does not lead on could never
+				// move over, and would make a detour.
+				continue
 			}
 			if s.closed[l] {
 				// Leave a closed lane for an open neighbour.

@@ -437,8 +437,8 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 // stopAhead reports whether a vehicle about to enter lane t, too short for
 // it to ask for entry at its end in time (shorter than its approach zone),
 // would meet no green link towards its next road with room behind the exit
-// lane's queue: the stop line at t's end then slows it already (a soft
-// constraint: the junction decides once the vehicle is on t).
+// lane's queue (fits): the stop line at t's end then slows it already (a
+// soft constraint: the junction decides once the vehicle is on t).
 func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	lane := &s.segs[t]
 	if lane.length >= approachZone(c.speed, vt, s.dt) {
@@ -449,15 +449,25 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 		return false
 	}
 	// Stop ahead when no link towards the next road shows green with room
-	// behind its exit lane's queue.
+	// behind its exit lane's queue (fits). A lane with no link towards it
+	// at all, too short to hold the vehicle (netconvert makes lanes of
+	// 0.2 m where ways meet), is not stopped for here: a vehicle stopping
+	// before it would stand in the link behind, never reach its end, and
+	// never find out there that it must take another way (reroute.go); it
+	// enters the lane and stops at its end. Before a longer lane it slows
+	// down, to change lanes there or stop.
+	leads := false
 	for _, k := range s.ids(lane.links) {
 		ks := &s.segs[k]
-		if ks.road == nr && s.lights[ks.mov].IsGreen() && !s.closed[ks.lane] &&
-			s.room(ks.lane, nil) >= min(float64(c.length)+vt.Follow.MinGap, s.segs[ks.lane].length) {
+		if ks.road != nr || s.closed[ks.lane] {
+			continue
+		}
+		leads = true
+		if s.lights[ks.mov].IsGreen() && s.fits(ks.lane, nil, c, vt.Follow.MinGap, 2) {
 			return false
 		}
 	}
-	return true
+	return leads || lane.length >= float64(c.length)+vt.Follow.MinGap
 }
 
 // mergeLeaders applies follow to the vehicles that will reach the lane at
