@@ -163,7 +163,6 @@ func (s *Sim) setRoute(id int32, r maps.Route) {
 	v := &s.veh[id]
 	v.route = int32(len(s.routes))
 	s.addRoute(r)
-	v.length = s.routeLen[v.route]
 	v.reroutes++
 	s.stats.reroutes++
 	if c, seg := s.locateSeg(id); c != nil {
@@ -242,7 +241,7 @@ func (c AddTrips) apply(s *Sim) {
 // addTrip appends one trip and its vehicle; the caller sorts pending.
 func (s *Sim) addTrip(t Trip) int32 {
 	id := int32(len(s.trips))
-	s.trips = append(s.trips, t)
+	s.trips = append(s.trips, newTripRec(&t))
 	v := vehicle{route: -1, depart: t.Depart, insert: -1, arrive: -1, vt: uint16(t.VType)}
 	route := t.Route
 	if len(route) == 0 {
@@ -265,7 +264,6 @@ func (s *Sim) addTrip(t Trip) int32 {
 	vt := &s.vtypes[t.VType]
 	v.factor = float32(drawNormal(s.rng(streamFactor, uint64(id)), vt.SpeedFactor))
 	v.connected = s.drawConnected(int(id), vt)
-	v.length = s.routeLen[v.route]
 	v.freeFlow = s.freeFlow(route, vt, float64(v.factor))
 	s.veh = append(s.veh, v)
 	s.pending = append(s.pending, id)
@@ -333,7 +331,7 @@ func (s *Sim) scaleDemand(factor, from, to float64, stream uint64, match func(v 
 			n++
 		}
 		for k := 0; k < n; k++ {
-			t := s.trips[id]
+			t := s.tripOf(id)
 			t.ID = fmt.Sprintf("%s+%d.%d", s.tripName(int(id)), s.scaled, k)
 			t.Route = s.routes[v.route]
 			add = append(add, t)

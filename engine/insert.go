@@ -109,8 +109,8 @@ func (s *Sim) departLanes(id int32) []int {
 	route := s.routes[v.route]
 	road := &s.net.Roads[route[0]]
 	out := s.insLanes[:0]
-	if t.DepartLane == DepartLaneIndex && !s.closed[road.Lanes[t.LaneIndex]] {
-		s.insLanes = append(out, t.LaneIndex)
+	if t.departLane == DepartLaneIndex && !s.closed[road.Lanes[t.laneIndex]] {
+		s.insLanes = append(out, int(t.laneIndex))
 		return s.insLanes
 	}
 	next := int32(-1)
@@ -123,7 +123,7 @@ func (s *Sim) departLanes(id int32) []int {
 			out = append(out, k)
 		}
 	}
-	if t.DepartLane == DepartLaneRandom && len(out) > 1 {
+	if t.departLane == DepartLaneRandom && len(out) > 1 {
 		u := s.uniform(streamDepartLane, uint64(id), 0)
 		k := out[int(u*float64(len(out)))]
 		out = append(out[:0], k)
@@ -156,8 +156,8 @@ func (s *Sim) tryInsert(id int32, cands []int, held []bool) bool {
 	pos := min(vt.Length, lane.length)
 	gap := max(0, room-pos)
 	v0 := min(lane.speed*float64(v.factor), vt.MaxSpeed)
-	if t := &s.trips[id]; t.DepartSpeed == DepartSpeedGiven {
-		v0 = min(v0, t.Speed)
+	if t := &s.trips[id]; t.departSpeed == DepartSpeedGiven {
+		v0 = min(v0, t.speed)
 	}
 	// Able to stop comfortably before the end of the lane.
 	speed := min(v0, math.Sqrt(2*vt.Follow.Decel*max(0, lane.length-pos)))

@@ -152,7 +152,6 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	if lp != nil {
 		c.flags |= fPlanned
 	}
-	v.length = s.routeLen[v.route]
 	v.reroutes++
 	s.stats.reroutes++
 	c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)

@@ -247,15 +247,19 @@ func (s *Sim) addTrips(trips []Trip) error {
 			pairs = append(pairs, maps.OD{From: t.From, To: t.To})
 		}
 	}
-	routed := s.router().Routes(pairs, s.cfg.Workers)
+	var routed []maps.Route
+	if len(pairs) > 0 {
+		routed = s.router().Routes(pairs, s.cfg.Workers)
+	}
+	shared := map[sharedRoute]int32{}
 	var errs []error
-	s.trips = make([]Trip, len(trips))
+	s.trips = make([]tripRec, len(trips))
 	s.veh = make([]vehicle, len(trips))
 	s.waiting = make([][]int32, len(s.net.Roads))
 	s.pending = make([]int32, 0, len(trips))
 	for id, ti := range order {
 		t := trips[ti]
-		s.trips[id] = t
+		s.trips[id] = newTripRec(&t)
 		s.pending = append(s.pending, int32(id))
 		v := &s.veh[id]
 		*v = vehicle{route: -1, depart: t.Depart, insert: -1, arrive: -1, vt: uint16(t.VType)}
@@ -276,12 +280,20 @@ func (s *Sim) addTrips(trips []Trip) error {
 			continue
 		}
 		if len(t.Route) > 0 {
-			if err := s.checkRoute(t); err != nil {
-				errs = append(errs, fmt.Errorf("trip %s: %w", s.tripName(id), err))
-				continue
+			// Trips given the very same route slice (as generated demand
+			// often shares them) share one route of the engine.
+			k := sharedRoute{&t.Route[0], len(t.Route)}
+			if r, ok := shared[k]; ok && t.Route[0] == t.From && t.Route[len(t.Route)-1] == t.To {
+				v.route = r
+			} else {
+				if err := s.checkRoute(t); err != nil {
+					errs = append(errs, fmt.Errorf("trip %s: %w", s.tripName(id), err))
+					continue
+				}
+				v.route = int32(len(s.routes))
+				s.addRoute(t.Route)
+				shared[k] = v.route
 			}
-			v.route = int32(len(s.routes))
-			s.addRoute(t.Route)
 		} else {
 			key := [2]maps.RoadID{t.From, t.To}
 			r, ok := routeIdx[key]
@@ -303,7 +315,6 @@ func (s *Sim) addTrips(trips []Trip) error {
 		vt := &s.vtypes[t.VType]
 		v.factor = float32(drawNormal(s.rng(streamFactor, uint64(id)), vt.SpeedFactor))
 		v.connected = s.drawConnected(id, vt)
-		v.length = s.routeLen[v.route]
 		v.freeFlow = s.freeFlow(s.routes[v.route], vt, float64(v.factor))
 	}
 	if len(errs) > 0 {
@@ -312,13 +323,20 @@ func (s *Sim) addTrips(trips []Trip) error {
 	return nil
 }
 
+// sharedRoute identifies a route slice given with the trips: its first
+// element's address and its length.
+type sharedRoute struct {
+	first *maps.RoadID
+	n     int
+}
+
 // TripID returns the external id of vehicle id: its trip's ID, or the
 // vehicle number when the trip has none (as in trips.csv).
 func (s *Sim) TripID(id int32) string { return s.tripName(int(id)) }
 
 func (s *Sim) tripName(id int) string {
-	if s.trips[id].ID != "" {
-		return s.trips[id].ID
+	if s.trips[id].id != "" {
+		return s.trips[id].id
 	}
 	return fmt.Sprint(id)
 }

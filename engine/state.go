@@ -60,7 +60,6 @@ type vehicle struct {
 	insert    float64 // s, actual (-1 before)
 	arrive    float64 // s (-1 before)
 	freeFlow  float64 // s, free-flow travel time of the route
-	length    float64 // m, route length
 	waitTotal float64 // s
 	stops     int32
 	teleports int32
@@ -225,7 +224,7 @@ type Sim struct {
 	nodes    []nodeState
 	lights   []signal.Light // per movement
 	veh      []vehicle
-	trips    []Trip
+	trips    []tripRec
 	routes   []maps.Route
 	routeLen []float64   // per route: m
 	plans    []*lanePlan // per route: the lanes it was planned on, or nil (reroute.go)
