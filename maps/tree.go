@@ -222,7 +222,7 @@ type OD struct{ From, To RoadID }
 // returns — or nil where the destination cannot be reached or a road does
 // not exist. Pairs are grouped by origin, and each origin's tree is grown
 // only until all of its destinations are settled; origins are shared out
-// among workers goroutines (0: GOMAXPROCS), and since each route depends on
+// among workers goroutines (0, or more than GOMAXPROCS: GOMAXPROCS), and since each route depends on
 // its own origin's search alone, the result does not depend on the number
 // of workers. Only the routes are kept: the memory beyond them is one
 // search's scratch (about 30 bytes per road) per worker.
@@ -245,7 +245,8 @@ func (r *Router) Routes(pairs []OD, workers int) []Route {
 	}
 	groups = append(groups, int32(len(idx)))
 	ng := len(groups) - 1
-	if workers <= 0 {
+	// More goroutines than cores would only add scratch arrays.
+	if workers <= 0 || workers > runtime.GOMAXPROCS(0) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, ng))
