@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -316,6 +318,93 @@ func TestSlowViewer(t *testing.T) {
 		t.Errorf("the slow viewer: %d frames skipped reported, newest frame of step %g (the twin was at %d when it read again)", skipped, newest, step1)
 	}
 	t.Logf("fast viewer %d frames in 3 s; twin %d steps; slow viewer told of %d skipped frames", got, step1-step0, skipped)
+}
+
+// TestStreamBudget: the binary streams together send at most the
+// server's stream budget, shared equally, and say so in their stats
+// (allowed below the rate asked); without a budget to share they get the
+// rate they asked for.
+func TestStreamBudget(t *testing.T) {
+	const budget = 40 << 10 // bytes per second
+	tw, srv := startTwin(t, buildRun(t, gridScenario(t)), Options{Pace: 50, Until: -1}, ServerOptions{Rate: -1, StreamBudget: budget})
+	rctx, rcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer rcancel()
+	for statusOf(t, tw).Counts.Running < 50 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	type result struct {
+		frames, bytes int
+		allowed       []float64
+		err           error
+	}
+	// read follows one stream of base for d after its first frame.
+	read := func(base string, d time.Duration, out *result) {
+		ws, err := dialStream(t, rctx, base, "?format=binary&rate=30", "")
+		if err != nil {
+			out.err = err
+			return
+		}
+		defer ws.CloseNow()
+		onText := func(b []byte) {
+			var s StreamStats
+			if json.Unmarshal(b, &s) == nil && s.Type == "stats" {
+				out.allowed = append(out.allowed, s.Allowed)
+			}
+		}
+		if _, err := readBinary(rctx, ws, onText); err != nil {
+			out.err = err
+			return
+		}
+		stop := time.Now().Add(d)
+		for time.Now().Before(stop) {
+			b, err := readBinary(rctx, ws, onText)
+			if err != nil {
+				out.err = err
+				return
+			}
+			out.frames++
+			out.bytes += len(b)
+		}
+	}
+	const secs = 3
+	var results [3]result
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() { read(srv.base, secs*time.Second, &results[i]) })
+	}
+	wg.Wait()
+	total := 0
+	for i, r := range results {
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		total += r.bytes
+		size := r.bytes / max(r.frames, 1)
+		// Each gets about a third of the budget: far fewer than the 30
+		// frames per second asked (the twin steps 50 times a second).
+		if share := float64(r.bytes) / secs; share > budget/3*1.5+float64(size) || share < budget/3*0.4 {
+			t.Errorf("stream %d: %.0f bytes/s (%d frames of about %d bytes), want about a third of %d", i, share, r.frames, size, budget)
+		}
+		if len(r.allowed) == 0 || slices.Max(r.allowed) >= 30 || slices.Min(r.allowed) <= 0 {
+			t.Errorf("stream %d: stats say allowed %v frames per second, want some below the 30 asked", i, r.allowed)
+		}
+	}
+	if float64(total)/secs > budget*1.5 {
+		t.Errorf("the streams sent %.0f bytes/s together, over the budget of %d", float64(total)/secs, budget)
+	}
+	// One stream alone with room to spare gets what it asked for.
+	var alone result
+	ample := httptest.NewServer(tw.Handler(ServerOptions{Rate: -1, StreamBudget: 1 << 30}))
+	defer ample.Close()
+	read(ample.URL, 2*time.Second, &alone)
+	if alone.err != nil {
+		t.Fatal(alone.err)
+	}
+	if alone.frames < 2*20 {
+		t.Errorf("one stream with an ample budget got %d frames in 2 s at 30 per second asked", alone.frames)
+	}
+	t.Logf("budget %d B/s: %d B/s sent by 3 streams (%d, %d, %d frames in %d s); alone %d frames in 2 s",
+		budget, total/secs, results[0].frames, results[1].frames, results[2].frames, secs, alone.frames)
 }
 
 func statusOf(t testing.TB, tw *Twin) Status {

@@ -212,17 +212,27 @@ func browserOptions(t testing.TB, exe string, w, h int) []chromedp.ExecAllocator
 // context of its first tab.
 func newBrowser(t testing.TB, w, h int, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
+	ctx, cancel := startBrowser(t, w, h, extra...)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// startBrowser is newBrowser that leaves closing the browser (cancel) to
+// the caller.
+func startBrowser(t testing.TB, w, h int, extra ...chromedp.ExecAllocatorOption) (context.Context, context.CancelFunc) {
+	t.Helper()
 	exe := chromiumPath(t)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), append(browserOptions(t, exe, w, h), extra...)...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(t.Logf))
-	t.Cleanup(func() {
+	stop := func() {
 		cancel()
 		cancelA()
-	})
+	}
 	if err := chromedp.Do(ctx); err != nil {
+		stop()
 		t.Fatalf("starting %s: %v", exe, err)
 	}
-	return ctx
+	return ctx, stop
 }
 
 // do runs actions with a timeout, failing the test on error.
@@ -238,7 +248,7 @@ func do(t testing.TB, ctx context.Context, timeout time.Duration, actions ...chr
 // eval evaluates a JavaScript expression in the page (awaiting a promise).
 func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	c, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(c, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {

@@ -2,10 +2,14 @@ package web_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,12 +19,22 @@ import (
 	"github.com/coder/websocket"
 )
 
-// TestMeasureStreams measures what 20 viewers cost the twin itself,
-// without browsers on the same machine: the step rate, flat out, of the
-// 20×20 grid of TestMeasure with 1 and with 20 binary streams at 10
-// frames per second, read by WebSocket clients in this process.
+// TestMeasureStreams measures what 20 viewers cost the twin: the step
+// rate, flat out, of the 20×20 grid of TestMeasure (engine with one
+// worker) with 1 and with 20 binary streams at 10 frames per second. The
+// viewers are WebSocket clients in a process of their own (this test
+// binary again, TestStreamReaders) that check each frame's header as the
+// page does before drawing it. Run as below, the twin (engine, hub and
+// the streams' writes: GOMAXPROCS 1) has CPU 0 and the viewers CPU 1, as
+// browsers on other machines would; whatever the 20 streams cost the
+// twin comes off its steps. Windows with 1 and 20 streams alternate
+// (1, 20, 1, ..., 1), and each window with 20 is compared with the mean
+// of its two neighbours, since the traffic grows meanwhile; the figures
+// are the medians. Beside the step rate, which moves with the load of
+// other jobs on the machine, it gives this process's processor time per
+// step (user + system), which does not.
 //
-//	CITYTWIN_WEB_MEASURE=1 go test ./twin/web -run TestMeasureStreams -v
+//	CITYTWIN_WEB_MEASURE=1 CITYTWIN_WEB_READER_CPUS=1 taskset -c 0 go test ./twin/web -run TestMeasureStreams -v -timeout 30m
 func TestMeasureStreams(t *testing.T) {
 	if os.Getenv("CITYTWIN_WEB_MEASURE") == "" {
 		t.Skip("set CITYTWIN_WEB_MEASURE=1 to measure the streams (minutes)")
@@ -56,65 +70,122 @@ func TestMeasureStreams(t *testing.T) {
 	for status().Counts.Running < 10000 {
 		time.Sleep(200 * time.Millisecond)
 	}
-	var frames, bytes atomic.Int64
-	viewer := func(ctx context.Context) {
-		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/stream?format=binary&rate=10", nil)
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
-		c.SetReadLimit(64 << 20)
-		for {
-			typ, b, err := c.Read(ctx)
-			if err != nil {
-				return
-			}
-			if typ == websocket.MessageBinary {
-				frames.Add(1)
-				bytes.Add(int64(len(b)))
-			}
-		}
+	const settle, span = 2 * time.Second, 8 * time.Second
+	type result struct {
+		steps, cpuMs, fps, size float64
+		running                 int64
 	}
-	window := func(viewers int) (float64, int64, float64, float64) {
-		vctx, vcancel := context.WithCancel(ctx)
-		for range viewers {
-			go viewer(vctx)
+	// window runs the viewers' process for settle + span and measures
+	// the twin over span.
+	window := func(viewers int) result {
+		var args []string
+		if cpus := os.Getenv("CITYTWIN_WEB_READER_CPUS"); cpus != "" {
+			args = append(args, "taskset", "-c", cpus)
 		}
-		time.Sleep(2 * time.Second)
-		f0, b0 := frames.Load(), bytes.Load()
-		s0, t0 := status(), time.Now()
-		time.Sleep(10 * time.Second)
-		s1, t1 := status(), time.Now()
-		f1, b1 := frames.Load(), bytes.Load()
-		vcancel()
+		args = append(args, os.Args[0], "-test.run=^TestStreamReaders$", "-test.v")
+		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+		cmd.Env = append(os.Environ(), "CITYTWIN_WEB_READERS_URL="+srv.URL, "CITYTWIN_WEB_READERS="+strconv.Itoa(viewers),
+			"CITYTWIN_WEB_READERS_FOR="+(settle+span).String())
+		var out lockedBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(settle)
+		s0, t0, c0 := status(), time.Now(), cpuTime()
+		time.Sleep(span)
+		s1, t1, c1 := status(), time.Now(), cpuTime()
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("viewers: %v\n%s", err, out.String())
+		}
+		var frames, bytes int64
+		if _, err := fmt.Sscanf(out.String()[strings.Index(out.String(), "READ "):], "READ frames=%d bytes=%d", &frames, &bytes); err != nil {
+			t.Fatalf("viewers said %q: %v", out.String(), err)
+		}
 		dt := t1.Sub(t0).Seconds()
-		return float64(s1.Step-s0.Step) / dt, s1.Counts.Running, float64(f1-f0) / dt / float64(viewers), float64(b1-b0) / float64(max(f1-f0, 1))
+		n := float64(max(s1.Step-s0.Step, 1))
+		return result{steps: float64(s1.Step-s0.Step) / dt, cpuMs: 1000 * (c1 - c0).Seconds() / n, running: s1.Counts.Running,
+			fps: float64(frames) / (settle + span).Seconds() / float64(viewers), size: float64(bytes) / float64(max(frames, 1))}
 	}
-	fmt.Printf("\n| streams | twin steps/s | running at the end | frames/s per stream | bytes per frame |\n|---|---|---|---|---|\n")
-	var one, twenty []float64
-	for round := range 5 {
+	fmt.Printf("\n| streams | twin steps/s | processor ms per step | running at the end | frames/s per stream | bytes per frame | load average |\n|---|---|---|---|---|---|---|\n")
+	var one, twenty []result
+	for round := range 11 {
 		n := 1
 		if round%2 == 1 {
 			n = 20
 		}
-		r, running, fps, size := window(n)
+		r := window(n)
 		if n == 1 {
 			one = append(one, r)
 		} else {
 			twenty = append(twenty, r)
 		}
-		fmt.Printf("| %d | %.1f | %s | %.1f | %s |\n", n, r, thousands(float64(running)), fps, thousands(size))
+		fmt.Printf("| %d | %.1f | %.1f | %s | %.1f | %s | %s |\n", n, r.steps, r.cpuMs, thousands(float64(r.running)), r.fps, thousands(r.size), loadavg())
 	}
-	mean := func(x []float64) float64 {
-		s := 0.0
-		for _, v := range x {
-			s += v
-		}
-		return s / float64(len(x))
+	var drops, rises, s1, s20 []float64
+	for i, r := range twenty {
+		drops = append(drops, 100*(1-r.steps/((one[i].steps+one[i+1].steps)/2)))
+		rises = append(rises, 100*(r.cpuMs/((one[i].cpuMs+one[i+1].cpuMs)/2)-1))
+		s20 = append(s20, r.steps)
 	}
-	drop := 100 * (1 - mean(twenty)/mean(one))
-	fmt.Printf("\nstep rate: %.1f steps/s with 1 stream, %.1f with 20 (%.1f %% lower)\n", mean(one), mean(twenty), drop)
+	for _, r := range one {
+		s1 = append(s1, r.steps)
+	}
+	drop := median(drops)
+	fmt.Printf("\nstep rate: median %.1f steps/s with 1 stream, %.1f with 20; drop per window %s %%, median %.1f %%\n",
+		median(s1), median(s20), fmtList(drops), drop)
+	fmt.Printf("processor time per step: rise per window with 20 streams %s %%, median %.1f %%\n", fmtList(rises), median(rises))
 	if drop > 10 {
 		t.Errorf("the step rate drops by %.1f %% with 20 streams", drop)
 	}
+}
+
+// TestStreamReaders is the viewers' process of TestMeasureStreams:
+// CITYTWIN_WEB_READERS binary streams of the twin at
+// CITYTWIN_WEB_READERS_URL, 10 frames per second each, read for
+// CITYTWIN_WEB_READERS_FOR; it prints the frames and bytes received.
+func TestStreamReaders(t *testing.T) {
+	base := os.Getenv("CITYTWIN_WEB_READERS_URL")
+	if base == "" {
+		t.Skip("the viewers' process of TestMeasureStreams")
+	}
+	n, err := strconv.Atoi(os.Getenv("CITYTWIN_WEB_READERS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := time.ParseDuration(os.Getenv("CITYTWIN_WEB_READERS_FOR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var frames, bytes atomic.Int64
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/v1/stream?format=binary&rate=10", nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.CloseNow()
+			c.SetReadLimit(64 << 20)
+			for {
+				typ, b, err := c.Read(ctx)
+				if err != nil {
+					return
+				}
+				if typ == websocket.MessageBinary {
+					if len(b) < twin.BinaryHeader || binary.LittleEndian.Uint32(b) != twin.BinaryMagic {
+						t.Errorf("not a frame: %d bytes", len(b))
+						return
+					}
+					frames.Add(1)
+					bytes.Add(int64(len(b)))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	fmt.Printf("READ frames=%d bytes=%d\n", frames.Load(), bytes.Load())
 }
