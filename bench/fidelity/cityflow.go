@@ -96,9 +96,12 @@ func runCF(root string, ds cfDataset, fl cfFlow, policy string) (cfRun, error) {
 		Network: scenarios.Network{CityFlow: roadnet},
 		Demand:  scenarios.Demand{CityFlow: flow},
 		Signals: scenarios.Signals{Policy: scenarios.DefaultPolicy},
-		Driving: scenarios.Driving{NoLaneChange: true, Teleport: new(-1.0)},
+		Driving: scenarios.Driving{FixedLanes: true, Teleport: new(-1.0)},
 	}
 	if policy != "" {
+		// The policy runs keep the exit-lane re-choice (see the report's
+		// text and differences.go: "Exit lanes").
+		sc.Driving = scenarios.Driving{NoLaneChange: true, Teleport: new(-1.0)}
 		yellow := 5.0
 		sc.Signals = scenarios.Signals{Policy: policy, Yellow: &yellow,
 			Params: map[string]any{scenarios.PolicyFixedTime: &scenarios.FixedTimeParams{Phases: []int{1, 2, 3, 4, 5, 6, 7, 8}, Green: new(30.0), YellowInside: true}}}

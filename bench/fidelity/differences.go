@@ -7,28 +7,20 @@ const differences = `## Where CityTwin differs, and why
 
 ### From CityFlow
 
-- **Car following.** CityFlow moves its vehicles with its own
-  collision-free model (a Gipps/Krauß-type safe speed,
-  ` + "`Vehicle::getCarFollowSpeed`" + `); CityTwin drives the flow files'
-  vehicles with IDM, their parameters mapped as maxPosAcc → a,
-  usualNegAcc → b, maxNegAcc → emergency deceleration, minGap → s0 and
-  headwayTime → T. With T = 2 s, IDM discharges a standing queue more
-  slowly: 10 vehicles in the first 30 s of green and 19 in 60 s on one
-  lane, where CityFlow's rule gives about 12 and 24. We tried CityFlow's
-  model inside CityTwin's engine: ATT then came out 8–11 % *below*
-  CityFlow's on both real flow files (6 % below with CityFlow's
-  trapezoidal integration too), because CityFlow also loses time where
-  CityTwin's junction model does not (its yielding at conflict points
-  5 m ahead of them, its lane-link entry rule). IDM stays: it is closer on
-  every flow file with a reference, and one car-following model serves
-  all of CityTwin's inputs.
-- **Integration.** CityTwin holds a vehicle's speed over the step (Euler,
-  SUMO's default); CityFlow moves vehicles by the mean of the old and new
-  speeds.
-- **Stopping at a red light.** IDM keeps its standstill gap (2.5 m) to a
-  stop line as to a standing vehicle (Treiber & Kesting's convention);
-  CityFlow and SUMO stop at the line. Stopping at the line was tried and
-  left out: it changed which vehicles could still stop for a yellow.
+- **Car following.** The flow files' vehicles follow CityFlow's own
+  collision-free rule (` + "`follow.CityFlow`" + `, after
+  ` + "`Vehicle::getCarFollowSpeed`" + `) with its ballistic position update
+  (a step moves a vehicle by the mean of its old and new speeds), the
+  defaults for flow files (` + "`demand.cityflow_model`" + `,
+  ` + "`driving.step_method`" + `). Two details differ: the rule uses the
+  follower's own decelerations for its leader (a flow file's vehicles
+  share one description), and a vehicle stops at a line by the engine's
+  stop constraint (the line as a standing leader), not by CityFlow's own
+  stop-before rule. CityTwin's IDM (` + "`cityflow_model = \"idm\"`" + `, the
+  files' T = 2 s) discharges a standing queue about a fifth more slowly:
+  with it, Euler steps and fixed lanes, the real flow files' ATT comes out
+  +14.8 % (Jinan, 510.8 s) and +7.0 % (Hangzhou, 561.9 s) against
+  CityFlow's, measured on the engine of this report.
 - **Entering a junction.** CityTwin lets a vehicle onto a lane link only
   when there is room for it (its length and minimum gap) behind the exit
   lane's last vehicle, counting the vehicles already admitted: it never
@@ -37,18 +29,23 @@ const differences = `## Where CityTwin differs, and why
 - **Turn speeds.** CityTwin derives a turn's speed from its lane link's
   arc (lateral acceleration 5.5 m/s², netconvert's rule): 9.4–10.4 m/s for
   the left turns and 5.6–7.3 m/s for the right turns of Jinan and
-  Hangzhou. CityFlow caps every turn at its vehicles' 8.33 m/s. Capping
-  CityTwin's turns at 8.33 m/s moved ATT by less than 0.5 %.
-- **Exit lanes.** Both pick the exit lane that serves the next turn. A
-  CityTwin vehicle standing at its line because that lane is full takes
-  another lane of the next road that has room and changes lanes there
-  (strategic changes happen even with discretionary ones off); a CityFlow
-  vehicle, which cannot change lanes, waits. Without this, New York 16×3
-  locked up for good under fixed time: a gridlock of 28 full lanes around
-  two avenues, found by ` + "`Sim.Jams`" + `.
+  Hangzhou. CityFlow caps every turn at its vehicles' 8.33 m/s. (Capping
+  CityTwin's turns at 8.33 m/s moved ATT by less than 0.5 %, measured
+  when the flow files still ran with IDM.)
+- **Exit lanes.** Both pick, at each junction, the exit lane that serves
+  the next turn. Under CityFlow's settings (` + "`driving.fixed_lanes`" + `, the
+  first table) a CityTwin vehicle, like a CityFlow one, never changes
+  lanes and waits at its line while that lane is full. The policy runs of
+  the second table use ` + "`driving.no_lane_change`" + ` instead: a vehicle
+  standing at its line because its exit lane is full takes another lane
+  of the next road that has room and moves over there (strategic changes
+  stay on). With fixed lanes New York 16×3 locks up under the 8-phase
+  fixed time (ATT 1,140.7 s, 908 trips finished, two gridlocks and 119
+  stuck queues found by ` + "`Sim.Jams`" + `, measured on the engine of this
+  report), while max pressure is unaffected (217.3 s, 2,666 finished).
 - **Departures.** As in CityFlow, every lane keeps its own queue of
-  vehicles waiting to enter (a vehicle waiting for a full lane no longer
-  holds back one whose lane has room), the departure lane is drawn among
+  vehicles waiting to enter (a vehicle waiting for a full lane does not
+  hold back one whose lane has room), the departure lane is drawn among
   the lanes that lead to the route's second road, and vehicles depart at
   0 m/s. CityTwin places a departing vehicle with its rear at the lane's
   start; CityFlow places its front there.
@@ -82,14 +79,41 @@ const differences = `## Where CityTwin differs, and why
 - **Teleports.** Both teleport a vehicle stuck 300 s; CityTwin moves it
   to the first lane ahead on its route with room, SUMO along its route
   until it finds room.
+- **Missed turns.** A vehicle standing 10 s at the front of a lane that
+  does not lead to its next road reroutes on a route searched lane by lane
+  from where it stands (` + "`engine/reroute.go`" + `); SUMO keeps it
+  there until it can move over or is teleported (a "wrongLane" teleport).
+- **Lanes shorter than a car.** netconvert splits roads where ways meet
+  into lanes of a metre or less. CityTwin treats a vehicle's room on such
+  an exit lane as SUMO's junction model does (space counted along the
+  route up to the first lane long enough, ` + "`MSVehicle::checkRewindLinkLanes`" + `),
+  does not stop a vehicle before such a lane that does not lead to its
+  next road (it enters, stops at the end and reroutes), and lets a
+  vehicle change lanes at the end of a lane shorter than itself.
 
-### Known gaps
+### Known gaps and what is not rerun here
 
-- Jinan's real flow file is outside the ±5 % target (see the first
-  table): CityTwin's IDM vehicles discharge Jinan's long, saturated
-  north–south through lanes more slowly than CityFlow's, and the gap
-  there is the car-following difference above. Hangzhou's real flow file
-  is within 2 %. The heavier files have no CityFlow figure on record
-  here; issue 14 measured them within about 2 % of CityFlow once
-  vehicles entered lane by lane, as they now do.
+- New York 16×3 under its own plan with CityFlow's settings (fixed
+  lanes, first table) does not drain: ATT 1,023.0 s, 1,097 trips
+  finished and 396 vehicles still waiting to enter at 1 h. With the
+  exit-lane re-choice (` + "`driving.no_lane_change`" + ` instead of
+  ` + "`fixed_lanes`" + `) the same run gives 568.2 s, 2,285 finished, 3
+  waiting (Jinan's and Hangzhou's real files then give 453.2 s and
+  521.8 s). There is no CityFlow figure for this plan on record here, so
+  whether CityFlow drains it is not known; the 8-phase fixed-time run
+  with fixed lanes locks up the same way (see *Exit lanes*).
+- The heavier flow files have no CityFlow figure on record here; issue
+  14 measured them within about 2 % of CityFlow once vehicles entered
+  lane by lane, as they now do, but that was with IDM and cannot be
+  rerun without CityFlow.
+- The 8-phase policy runs have no CityFlow figure but New York's
+  finished trips under max pressure (about 2,670).
+- A network that netconvert makes from the Monaco OpenStreetMap extract
+  (netconvert defaults; randomTrips ` + "`-e 1800 -p 2 --fringe-factor 5 --min-distance 300`" + `
+  routed by duarouter, 829 vehicles) is not generated by this command:
+  it needs the extract. Measured with ` + "`bench/sumocase.RunSUMO`" + ` and
+  ` + "`RunCityTwin`" + ` on the same files (1 s steps, 300 s time-to-teleport):
+  SUMO arrives all 829 with 1 teleport, 413.3 s mean; CityTwin all 829,
+  no teleport, 396.3 s (−4.1 %). Before the lanes shorter than a car were
+  handled as above, CityTwin arrived 798 with 198 teleports in 9,000 s.
 `

@@ -4,7 +4,7 @@
 //
 //   - the CityFlow benchmark datasets (Jinan 3×4, Hangzhou 4×4, New York
 //     16×3; every flow file) with each roadnet's own fixed plan and
-//     CityFlow's settings (1 s steps, no lane changes, no teleporting),
+//     CityFlow's settings (1 s steps, fixed lanes, no teleporting),
 //     against CityFlow's own figures where they are on record;
 //   - the same datasets with the 8-phase set under fixed time, max
 //     pressure and SOTL with LibSignal's settings, with the gridlock

@@ -46,7 +46,7 @@ func (r *report) write(w io.Writer) {
 func (r *report) writeCityFlow(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("## CityFlow datasets, each roadnet's own plan\n\n")
-	p("The CityFlow benchmark datasets (Wei et al., CoLight, CIKM 2019) run as CityFlow runs them: the roadnet's `lightphases` cycled with their times (phase 0, right turns only, included), one hour of the flow file at 1 s steps, no lane changes and no teleporting (CityFlow's `laneChange: false`; it has no teleporting). ")
+	p("The CityFlow benchmark datasets (Wei et al., CoLight, CIKM 2019) run as CityFlow runs them: the roadnet's `lightphases` cycled with their times (phase 0, right turns only, included), one hour of the flow file at 1 s steps, no lane changes at all and no teleporting (`driving.fixed_lanes`, as CityFlow's `laneChange: false`: a vehicle keeps the lane it enters and waits at its line when the exit lane serving its next turn is full; CityFlow has no teleporting), and the flow files' vehicles driven by CityFlow's own car-following rule with its ballistic update (the defaults for flow files). ")
 	p("ATT is CityFlow's average travel time: over every vehicle whose departure time has come, those still waiting to enter included, arrival time (or 3,600 s) minus scheduled departure. ")
 	p("CityFlow's own figures are those quoted in issue 14 (CityFlow 1.0 with the same settings; it cannot be installed on this machine); the other flow files have no reference on record and show how CityTwin moves with the load.\n\n")
 	if r.cfSkipped != "" {
@@ -68,7 +68,7 @@ func (r *report) writeCityFlow(w io.Writer) {
 func (r *report) writePolicies(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("## CityFlow datasets, 8-phase set, fixed time against max pressure and SOTL\n\n")
-	p("The real flow file of each dataset with LibSignal's settings (H. Mei et al., *LibSignal*, 2023): the 8 phases 1–8 of each roadnet (through pairs, left pairs, and each approach's through and left), a 5 s yellow; fixed time 30 s per phase with the yellow counted inside it (`fixed_time.yellow_inside`); max pressure with the published pressure, deciding every 10 s after 10 s of green; SOTL with Cools et al.'s threshold rule; CityFlow's settings as above. ")
+	p("The real flow file of each dataset with LibSignal's settings (H. Mei et al., *LibSignal*, 2023): the 8 phases 1–8 of each roadnet (through pairs, left pairs, and each approach's through and left), a 5 s yellow; fixed time 30 s per phase with the yellow counted inside it (`fixed_time.yellow_inside`); max pressure with the published pressure, deciding every 10 s after 10 s of green; SOTL with Cools et al.'s threshold rule; CityFlow's settings as above but one: lane changes are off (`driving.no_lane_change`) without fixing the lanes, so that a vehicle standing at its line because its exit lane is full may take another lane of the next road that has room and move over there (see *Exit lanes* below). ")
 	p("Every 10 minutes the gridlock detector (`engine.Sim.Jams`) looks for lanes whose first vehicle has stood for 300 s: gridlocks (cycles of full lanes each waiting on the next) and queues stuck for room or for crossing traffic, and separately queues a controller has left red that long (starved).\n\n")
 	if r.cfSkipped != "" {
 		p("Skipped: %s.\n\n", r.cfSkipped)
