@@ -2,7 +2,6 @@ package engine
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"sync/atomic"
 
@@ -30,11 +29,12 @@ import (
 //     vehicle that crossing traffic has held at its line for a minute gets
 //     the crossing from the vehicles that would cross its path. A vehicle
 //     that can no longer stop comfortably keeps its grant.
-//  3. Move (parallel by segment): each lane or link updates its vehicles
-//     front to back: the acceleration is the minimum over the car-following
-//     model's answer for every constraint (leader, stop line, turn speed,
-//     vehicles ahead on the next segment, on any link leaving the same lane
-//     or merging into it), then the speed is clamped so that no vehicle can
+//  3. Move (parallel by segment, move.go): each lane or link updates its
+//     vehicles front to back: the acceleration is the minimum over named
+//     constraints (car following: the leader, vehicles ahead on the next
+//     segment, on any link leaving the same lane or merging into it; speed
+//     advice; merge yield; stop line; turn speed), then the speed is
+//     clamped so that no vehicle can
 //     reach the one ahead; positions advance by the new speed (Euler) or by
 //     the mean of the old and new ones (Config.Ballistic). Vehicles that
 //     pass the end of their destination road arrive; others that pass the
@@ -166,197 +166,6 @@ func (s *Sim) phaseMove() {
 }
 
 const tiny = 0.01 // m, least distance kept between vehicles
-
-func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
-	seg := &s.segs[si]
-	seg.out = seg.out[:0]
-	cars := seg.cars
-	if len(cars) == 0 {
-		s.outN[si] = 0
-		return
-	}
-	defer func() { s.outN[si] = int32(len(seg.out)) }()
-	dt := s.dt
-	var oldPos, oldSpeed, newPos, prevLen float64
-	var prevFlags uint16
-	var prevID int32
-	x := s.v2x
-	exited := 0
-	for i := range cars {
-		c := &cars[i]
-		vt := &s.vtypes[c.vt]
-		p := &vt.Follow
-		v := c.speed
-		v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
-		cv := c.flags&fConnected != 0 && x != nil
-		vAdv, onGreen := math.Inf(1), false
-		if cv && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
-			s.countMessages(seg, c, seg.length-c.pos)
-			vAdv, onGreen = s.glosa(seg, c, seg.length-c.pos, v0, &seg.acc)
-			if vAdv > v0 && vAdv < math.Inf(1) {
-				v0, vAdv = vAdv, math.Inf(1) // speed up a little: a higher target
-			}
-		}
-		rnd := 0.0
-		if vt.Model != 0 {
-			rnd = s.uniform(streamDawdle, uint64(c.id), uint64(s.step))
-		}
-		// A leader's constraint includes the free-road term, so the free
-		// acceleration is only computed without one.
-		var a float64
-		vmax := math.Inf(1)
-		if i > 0 {
-			if s.caccBehind(c.flags, prevFlags, prevID) {
-				// The leader's planned speed reaches the follower by V2V
-				// within the step (when the latency is under a step).
-				vl := oldSpeed
-				if x.cfg.Status.Latency < s.dt {
-					vl = cars[i-1].speed
-				}
-				a = follow.CACCAccel(p, v, oldPos-prevLen-c.pos, vl, v0, dt, x.cfg.CACCTimeGap)
-			} else {
-				a = s.accel(vt, v, oldPos-prevLen-c.pos, oldSpeed, v0, rnd)
-			}
-			vmax = (newPos - prevLen - tiny - c.pos) / dt
-		} else {
-			a = s.accel(vt, v, math.Inf(1), 0, v0, rnd)
-			a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, vmax)
-		}
-		d := seg.length - c.pos
-		if vAdv < math.Inf(1) {
-			// GLOSA: reach the advised speed at a comfortable rate.
-			if vAdv < v {
-				a = min(a, max((vAdv-v)/dt, -p.Decel))
-			} else {
-				a = min(a, (vAdv-v)/dt)
-			}
-		}
-		if seg.yieldAt >= 0 {
-			// Hold back behind a neighbour that must merge in here.
-			if gap := seg.yieldAt - seg.yieldLen - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*p.Decel) < gap {
-				a = min(a, s.accel(vt, v, gap, 0, v0, rnd))
-			}
-		}
-		if !seg.isLink && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided {
-			// Refused: stop before the line, unless GLOSA says the light
-			// will be green by the time it gets there (it still never
-			// crosses on red).
-			if !onGreen {
-				a = min(a, s.accel(vt, v, d-0.5, 0, v0, rnd))
-			}
-			vmax = min(vmax, max(0, d)/dt)
-		}
-		if !seg.isLink && c.next >= 0 && c.flags&fPermit != 0 && c.link >= 0 {
-			// Slow down to the turn speed of the link ahead.
-			k := &s.segs[c.link]
-			vk := min(k.speed*float64(c.factor), vt.MaxSpeed)
-			if v > vk {
-				allowed := math.Sqrt(float64(vk*vk) + float64(2*p.Decel*max(0, d)))
-				a = min(a, max((allowed-v)/dt, -p.Decel))
-			}
-		}
-		nv := v + float64(a*dt)
-		if lo := v - float64(p.EmergencyDecel*dt); nv < lo {
-			nv = lo
-		}
-		// vmax bounds the step's displacement, vmax·Δt; with the
-		// ballistic update that bounds the mean of the two speeds.
-		lim := vmax
-		if s.cfg.Ballistic {
-			lim = float64(2*vmax) - v
-		}
-		if nv > lim {
-			if lim < v-float64(p.EmergencyDecel*dt)-1e-9 {
-				acc.hard++
-				if debugHook != nil {
-					debugHook(s, si, i, v, vmax)
-				}
-			}
-			nv = lim
-		}
-		if nv < 0 {
-			nv = 0
-		}
-		oldPos, oldSpeed, prevLen, prevFlags, prevID = c.pos, v, float64(c.length), c.flags, c.id
-		f := float64(vt.fuel.Rate(nv, (nv-v)/dt) * dt)
-		c.fuel += float32(f)
-		seg.acc.fuel += f
-		c.speed = nv
-		if s.cfg.Ballistic {
-			c.pos += min(float64((v+nv)*dt/2), max(0, float64(vmax*dt)))
-		} else {
-			c.pos += float64(nv * dt)
-		}
-		newPos = c.pos
-		if int(si) < s.nLanes {
-			s.passLoop(si, oldPos, c)
-		}
-		// Statistics.
-		acc.running++
-		acc.speedSum += nv
-		seg.acc.vehSteps++
-		seg.acc.speedSum += nv
-		if v0 > 0 {
-			l := float64(dt * max(0, 1-nv/v0))
-			acc.lost += l
-			seg.acc.lost += l
-		}
-		if nv < 0.1 {
-			c.wait += float32(dt)
-			if i == 0 && !seg.isLink {
-				if c.flags&(fRed|fRoom) == fRed {
-					c.held = 0 // only the light holds it: nothing is stuck
-				} else {
-					c.held += float32(dt)
-				}
-			}
-			if c.flags&fHalted == 0 {
-				c.flags |= fHalted
-				s.veh[c.id].stops++
-				seg.acc.stops++
-			}
-			if i == 0 && c.next >= 0 && !seg.isLink {
-				if s.cfg.Teleport > 0 && float64(c.wait) >= s.cfg.Teleport && c.flags&fRed == 0 {
-					s.teleCand[chunk] = append(s.teleCand[chunk], tele{seg: si, id: c.id})
-				} else if c.link < 0 && float64(c.wait) >= rerouteWait && int64(float64(c.wait)/s.dt)%int64(rerouteWait/s.dt) == 0 {
-					s.teleCand[chunk] = append(s.teleCand[chunk], tele{seg: si, id: c.id, reroute: true})
-				}
-			}
-		} else {
-			if c.wait > 0 {
-				s.veh[c.id].waitTotal += float64(c.wait)
-				c.wait, c.held = 0, 0
-			}
-			if nv > stopRearm {
-				c.flags &^= fHalted
-			}
-		}
-		// Leaving the segment.
-		if c.pos > seg.length {
-			exited++
-			over := c.pos - seg.length
-			switch {
-			case !seg.isLink && c.next < 0:
-				acc.arrivals = append(acc.arrivals, arrival{id: c.id, wait: c.wait, fuel: c.fuel})
-			case !seg.isLink:
-				k := &s.segs[c.link]
-				target, pos := c.link, over
-				if over >= k.length {
-					target, pos = k.lane, min(over-k.length, s.segs[k.lane].length-tiny)
-				}
-				seg.out = append(seg.out, outCar{c: *c, target: target, pos: pos})
-				s.markIncoming(target)
-			default:
-				seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: min(over, s.segs[seg.lane].length-tiny)})
-				s.markIncoming(seg.lane)
-			}
-		}
-	}
-	if exited > 0 {
-		n := copy(cars, cars[exited:])
-		seg.cars = cars[:n]
-	}
-}
 
 // accel dispatches to the vehicle type's car-following model.
 func (s *Sim) accel(vt *VType, v, gap, vl, v0, rnd float64) float64 {

@@ -1,0 +1,308 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/citytwin/citytwin/engine/follow"
+)
+
+// The move phase (phase 3 of Step), one segment at a time: each vehicle,
+// front to back, gets its next speed from the constraints on it, then
+// moves, is counted, and leaves the segment when it passes the end.
+//
+// The next speed follows SUMO's plan/execute split and CityFlow's
+// getNextSpeed: the acceleration is the least of the named constraints
+// that apply to the vehicle:
+//
+//   - car following: the leader on the segment (caccFollowing for CACC),
+//     or what lies beyond the segment's end for the first vehicle
+//     (lookAhead);
+//   - speed advice: GLOSA from the junction's roadside unit (V2X);
+//   - merge yield: holding back behind a neighbour that must merge in;
+//   - stop line: refused entry at the junction ahead;
+//   - turn speed: the speed limit of the link ahead;
+//
+// and the speed is then clamped so that no vehicle can reach the one
+// ahead. The minimum of exact values does not depend on the order in which
+// they are taken, so the constraints read as a list whatever the order
+// they were once applied in. nextSpeed calls a constraint only when it
+// applies: most vehicles meet only car following.
+
+// leader is the vehicle ahead on the same segment as the move phase saw
+// it: before its own move this step and, newPos, after it.
+type leader struct {
+	pos, speed, length float64 // before its move (m, m/s, m)
+	newPos             float64 // its front after the move (m)
+	flags              uint16
+	id                 int32
+}
+
+func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
+	seg := &s.segs[si]
+	seg.out = seg.out[:0]
+	cars := seg.cars
+	if len(cars) == 0 {
+		s.outN[si] = 0
+		return
+	}
+	var lead leader
+	dt := s.dt
+	exited := 0
+	for i := range cars {
+		c := &cars[i]
+		vt := &s.vtypes[c.vt]
+		v := c.speed
+		nv, vmax, v0 := s.nextSpeed(si, seg, cars, i, &lead, vt, acc)
+		lead = leader{pos: c.pos, speed: v, length: float64(c.length), flags: c.flags, id: c.id}
+		// Move at the new speed: by nv·Δt (Euler) or by the mean of the
+		// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
+		// passing the lane's loop detector on the way.
+		f := float64(vt.fuel.Rate(nv, (nv-v)/dt) * dt)
+		c.fuel += float32(f)
+		seg.acc.fuel += f
+		c.speed = nv
+		if s.cfg.Ballistic {
+			c.pos += min(float64((v+nv)*dt/2), max(0, float64(vmax*dt)))
+		} else {
+			c.pos += float64(nv * dt)
+		}
+		if int(si) < s.nLanes {
+			s.passLoop(si, lead.pos, c)
+		}
+		lead.newPos = c.pos
+		// Count the step: running vehicles, speeds and time lost against
+		// the desired speed; standing time and stops (standing).
+		acc.running++
+		acc.speedSum += nv
+		seg.acc.vehSteps++
+		seg.acc.speedSum += nv
+		if v0 > 0 {
+			l := float64(dt * max(0, 1-nv/v0))
+			acc.lost += l
+			seg.acc.lost += l
+		}
+		if nv < 0.1 {
+			s.standing(si, seg, c, i, chunk)
+		} else {
+			if c.wait > 0 {
+				s.veh[c.id].waitTotal += float64(c.wait)
+				c.wait, c.held = 0, 0
+			}
+			if nv > stopRearm {
+				c.flags &^= fHalted
+			}
+		}
+		if c.pos > seg.length {
+			exited++
+			s.leave(seg, c, acc)
+		}
+	}
+	if exited > 0 {
+		n := copy(cars, cars[exited:])
+		seg.cars = cars[:n]
+	}
+	s.outN[si] = int32(len(seg.out))
+}
+
+// nextSpeed returns car i's speed at the end of the step (m/s), the bound
+// vmax (m/s) on its displacement over the step that keeps it off the
+// vehicles ahead, and its desired speed v0 (m/s) after any speed advice.
+func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader, vt *VType, acc *stepAcc) (nv, vmax, v0 float64) {
+	c := &cars[i]
+	v := c.speed
+	v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
+	vAdv, onGreen := math.Inf(1), false
+	if x := s.v2x; x != nil && c.flags&fConnected != 0 && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
+		vAdv, onGreen, v0 = s.speedAdvice(seg, c, v0)
+	}
+	rnd := 0.0
+	if vt.Model != 0 {
+		rnd = s.uniform(streamDawdle, uint64(c.id), uint64(s.step))
+	}
+	p := &vt.Follow
+	// Car following: behind the leader on the segment (CACC when both are
+	// equipped and the V2V message arrives), kept behind where that leader
+	// ended its move; for the first vehicle, the free road and whatever
+	// lies beyond the segment's end (lookAhead).
+	var a float64
+	switch {
+	case i == 0:
+		// A leader's constraint includes the free-road term, so the free
+		// acceleration is only computed without one.
+		a = s.accel(vt, v, math.Inf(1), 0, v0, rnd)
+		a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, math.Inf(1))
+	case s.caccBehind(c.flags, lead.flags, lead.id):
+		a, vmax = s.caccFollowing(cars, i, lead, vt, v0)
+	default:
+		a = s.accel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, rnd)
+		vmax = (lead.newPos - lead.length - tiny - c.pos) / s.dt
+	}
+	if vAdv < math.Inf(1) {
+		a = min(a, adviceAccel(vAdv, v, s.dt, p.Decel))
+	}
+	if seg.yieldAt >= 0 {
+		a = min(a, s.mergeYield(seg, c, vt, v0, rnd))
+	}
+	if !seg.isLink && c.next >= 0 {
+		switch {
+		case c.flags&(fDecided|fPermit) == fDecided: // refused entry
+			stopA, stopV := s.stopLine(seg, c, vt, v0, rnd, onGreen)
+			a, vmax = min(a, stopA), min(vmax, stopV)
+		case c.flags&fPermit != 0 && c.link >= 0: // granted entry
+			a = min(a, s.turnSpeed(seg, c, vt))
+		}
+	}
+
+	// The clamp: no harder braking than the emergency deceleration unless
+	// the vehicle ahead leaves no choice, and a displacement of at most
+	// vmax·Δt (with the ballistic update, a mean of the two speeds of at
+	// most vmax); never negative. Clamps beyond the emergency deceleration
+	// are counted.
+	dt := s.dt
+	nv = v + float64(a*dt)
+	if lo := v - float64(p.EmergencyDecel*dt); nv < lo {
+		nv = lo
+	}
+	lim := vmax
+	if s.cfg.Ballistic {
+		lim = float64(2*vmax) - v
+	}
+	if nv > lim {
+		if lim < v-float64(p.EmergencyDecel*dt)-1e-9 {
+			acc.hard++
+			if debugHook != nil {
+				debugHook(s, si, i, v, vmax)
+			}
+		}
+		nv = lim
+	}
+	if nv < 0 {
+		nv = 0
+	}
+	return nv, vmax, v0
+}
+
+// caccFollowing is car following by CACC behind an equipped leader on
+// the segment whose V2V status arrived: its planned speed reaches the
+// follower within the step when the latency is under a step.
+func (s *Sim) caccFollowing(cars []car, i int, lead *leader, vt *VType, v0 float64) (a, vmax float64) {
+	c, dt := &cars[i], s.dt
+	vl := lead.speed
+	if s.v2x.cfg.Status.Latency < dt {
+		vl = cars[i-1].speed
+	}
+	a = follow.CACCAccel(&vt.Follow, c.speed, lead.pos-lead.length-c.pos, vl, v0, dt, s.v2x.cfg.CACCTimeGap)
+	return a, (lead.newPos - lead.length - tiny - c.pos) / dt
+}
+
+// speedAdvice counts the SPaT messages an equipped vehicle approaching a
+// roadside unit's junction receives and returns GLOSA's advised speed
+// (+Inf: none), whether the light will be green on arrival, and the
+// desired speed: a little higher when the advice is to speed up.
+func (s *Sim) speedAdvice(seg *segment, c *car, v0 float64) (vAdv float64, onGreen bool, desired float64) {
+	s.countMessages(seg, c, seg.length-c.pos)
+	vAdv, onGreen = s.glosa(seg, c, seg.length-c.pos, v0, &seg.acc)
+	if vAdv > v0 && vAdv < math.Inf(1) {
+		v0, vAdv = vAdv, math.Inf(1) // speed up a little: a higher target
+	}
+	return vAdv, onGreen, v0
+}
+
+// adviceAccel is the speed-advice constraint: reach the advised speed vAdv
+// at a comfortable rate.
+func adviceAccel(vAdv, v, dt, decel float64) float64 {
+	if vAdv < v {
+		return max((vAdv-v)/dt, -decel)
+	}
+	return (vAdv - v) / dt
+}
+
+// mergeYield is the merge-yield constraint on a lane with a vehicle beside
+// it that must move into it and cannot (yieldAt ≥ 0): hold back behind that
+// vehicle as long as stopping there is still comfortable.
+func (s *Sim) mergeYield(seg *segment, c *car, vt *VType, v0, rnd float64) float64 {
+	if gap := seg.yieldAt - seg.yieldLen - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*vt.Follow.Decel) < gap {
+		return s.accel(vt, c.speed, gap, 0, v0, rnd)
+	}
+	return math.Inf(1)
+}
+
+// stopLine is the stop-line constraint of a vehicle refused entry at the
+// end of its road lane: stop before the line, unless GLOSA says the light
+// will be green by the time it gets there (onGreen), and in any case never
+// cross it (vmax).
+func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen bool) (a, vmax float64) {
+	a = math.Inf(1)
+	d := seg.length - c.pos
+	if !onGreen {
+		a = s.accel(vt, c.speed, d-0.5, 0, v0, rnd)
+	}
+	return a, max(0, d) / s.dt
+}
+
+// turnSpeed is the turn-speed constraint of a vehicle granted entry to its
+// link at the end of its road lane: slow down at most comfortably to the
+// speed of the link by the line.
+func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
+	k := &s.segs[c.link]
+	vk := min(k.speed*float64(c.factor), vt.MaxSpeed)
+	v, p := c.speed, &vt.Follow
+	if !(v > vk) {
+		return math.Inf(1)
+	}
+	d := seg.length - c.pos
+	allowed := math.Sqrt(float64(vk*vk) + float64(2*p.Decel*max(0, d)))
+	return max((allowed-v)/s.dt, -p.Decel)
+}
+
+// standing counts a step car i of segment si stands (below 0.1 m/s):
+// its standing time, how long a road lane's front vehicle has been held
+// by something other than a red light, a stop when it had been moving,
+// and, at the front of a road lane, whether it is a candidate for a
+// teleport or a reroute after a missed turn.
+func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
+	dt := s.dt
+	c.wait += float32(dt)
+	front := i == 0 && !seg.isLink // at the front of a road lane
+	if front {
+		if c.flags&(fRed|fRoom) == fRed {
+			c.held = 0 // only the light holds it: nothing is stuck
+		} else {
+			c.held += float32(dt)
+		}
+	}
+	if c.flags&fHalted == 0 {
+		c.flags |= fHalted
+		s.veh[c.id].stops++
+		seg.acc.stops++
+	}
+	if front && c.next >= 0 {
+		if s.cfg.Teleport > 0 && float64(c.wait) >= s.cfg.Teleport && c.flags&fRed == 0 {
+			s.teleCand[chunk] = append(s.teleCand[chunk], tele{seg: si, id: c.id})
+		} else if c.link < 0 && float64(c.wait) >= rerouteWait && int64(float64(c.wait)/s.dt)%int64(rerouteWait/s.dt) == 0 {
+			s.teleCand[chunk] = append(s.teleCand[chunk], tele{seg: si, id: c.id, reroute: true})
+		}
+	}
+}
+
+// leave handles car c past the end of its segment: it arrives at the end
+// of its destination road, or goes to the segment's outbox with the
+// segment and position it ends the step on.
+func (s *Sim) leave(seg *segment, c *car, acc *stepAcc) {
+	over := c.pos - seg.length
+	switch {
+	case !seg.isLink && c.next < 0:
+		acc.arrivals = append(acc.arrivals, arrival{id: c.id, wait: c.wait, fuel: c.fuel})
+	case !seg.isLink:
+		k := &s.segs[c.link]
+		target, pos := c.link, over
+		if over >= k.length {
+			target, pos = k.lane, min(over-k.length, s.segs[k.lane].length-tiny)
+		}
+		seg.out = append(seg.out, outCar{c: *c, target: target, pos: pos})
+		s.markIncoming(target)
+	default:
+		seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: min(over, s.segs[seg.lane].length-tiny)})
+		s.markIncoming(seg.lane)
+	}
+}
