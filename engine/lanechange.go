@@ -123,7 +123,7 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 				}
 				continue
 			}
-			if !s.cfg.LaneChange || (s.step+int64(c.id))%period != 0 || seg.length-c.pos < 20 || c.flags&fPermit != 0 || planned >= 0 {
+			if !s.cfg.LaneChange || c.flags&fPermit != 0 || planned >= 0 || seg.length-c.pos < 20 || period > 1 && (s.step+int64(c.id))%period != 0 {
 				continue
 			}
 			if i == 0 || !s.impeded(seg, i) {

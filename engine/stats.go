@@ -50,7 +50,11 @@ func (s *Sim) refresh() {
 				}
 			}
 			if n == 0 {
-				seg.head, seg.tail, seg.occ = info{}, info{}, 0
+				// Refresh alone writes these, all three at once: a segment
+				// that was empty already (most links) is left unwritten.
+				if seg.tail.n != 0 {
+					seg.head, seg.tail, seg.occ = info{}, info{}, 0
+				}
 				continue
 			}
 			seg.head = s.infoOf(&seg.cars[0], n)
