@@ -27,9 +27,10 @@ import (
 // page does before drawing it. Run as below, the twin (engine, hub and
 // the streams' writes: GOMAXPROCS 1) has CPU 0 and the viewers CPU 1, as
 // browsers on other machines would; whatever the 20 streams cost the
-// twin comes off its steps. Windows with 1 and 20 streams alternate
-// (1, 20, 1, ..., 1), and each window with 20 is compared with the mean
-// of its two neighbours, since the traffic grows meanwhile; the figures
+// twin comes off its steps. The demand runs four hours and is halved
+// once 10,000 vehicles run, so that the traffic grows slowly; windows
+// with 1 and 20 streams alternate (1, 20, 1, ..., 1), and each window
+// with 20 is compared with the mean of its two neighbours; the figures
 // are the medians. Beside the step rate, which moves with the load of
 // other jobs on the machine, it gives this process's processor time per
 // step (user + system), which does not.
@@ -42,6 +43,11 @@ func TestMeasureStreams(t *testing.T) {
 	sc, err := scenarios.Load("testdata/measure.toml")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Four hours of demand, so that the flat-out windows stay within it.
+	sc.Duration = 4 * 3600
+	for i := range sc.Demand.Random {
+		sc.Demand.Random[i].End = sc.Duration
 	}
 	run, err := scenarios.Build(sc)
 	if err != nil {
@@ -69,6 +75,12 @@ func TestMeasureStreams(t *testing.T) {
 	}
 	for status().Counts.Running < 10000 {
 		time.Sleep(200 * time.Millisecond)
+	}
+	// Half the departures from now on (scale_demand 0.5): about as many
+	// as arrive with 10,000 vehicles on their way, so that the windows
+	// see about the same traffic and their step rates can be compared.
+	if _, err := tw.Submit(context.Background(), []twin.Command{{Event: scenarios.Event{Kind: scenarios.EventScaleDemand, Factor: 0.5}}}); err != nil {
+		t.Fatal(err)
 	}
 	const settle, span = 2 * time.Second, 8 * time.Second
 	type result struct {
