@@ -160,6 +160,15 @@ func (s *Sim) phaseMove() {
 		acc.arrivals = acc.arrivals[:0]
 		s.teleCand[c] = s.teleCand[c][:0]
 		for i := lo; i < hi; i++ {
+			if seg := &s.segs[i]; len(seg.cars) == 0 {
+				// Nothing to move (most links): no call, and no write
+				// to an outbox that is empty already.
+				if len(seg.out) != 0 {
+					seg.out = seg.out[:0]
+				}
+				s.outN[i] = 0
+				continue
+			}
 			s.moveSegment(int32(i), acc, c)
 		}
 	})
@@ -311,7 +320,9 @@ func (s *Sim) phaseTransfer() {
 		lo, hi := span(c, len(s.segs))
 		acc := &s.chunkAcc[c]
 		for i := lo; i < hi; i++ {
-			s.pull(int32(i), acc, c)
+			if atomic.LoadUint32(&s.incoming[i]) != 0 { // else nothing ends here
+				s.pull(int32(i), acc, c)
+			}
 		}
 	})
 	if s.v2x != nil {
