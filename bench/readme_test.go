@@ -14,7 +14,7 @@ var machinePath = regexp.MustCompile(`(?:^|[^\w./-])(/(?:work|home|root|Users|mn
 
 // TestDocsHaveNoMachinePath checks that bench/README.md and the other
 // documents name no folder of the machine they were written on (issue 18:
-// bench/README.md said CITYTWIN_DATASETS=/work/shared/datasets): commands
+// bench/README.md named the measuring machine's dataset folder): commands
 // use $CITYTWIN_DATASETS.
 func TestDocsHaveNoMachinePath(t *testing.T) {
 	var files []string
