@@ -7,12 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/citytwin/citytwin/bench/sumocase"
+	"github.com/citytwin/citytwin/internal/testbin"
 )
 
 // sumoHome is where SUMO's tools are looked for (Debian: /usr/share/sumo).
@@ -41,44 +40,20 @@ func needPythonTraci(t testing.TB) {
 	}
 }
 
-var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binErr  error
-	binOut  []byte
-)
+// server is cmd/citytwin-sumo, built once per test run.
+var server = testbin.New("github.com/citytwin/citytwin/cmd/citytwin-sumo")
 
 // TestMain removes the server binary the tests built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	server.Remove()
 	os.Exit(code)
 }
 
 // serverBinary builds cmd/citytwin-sumo once per test run.
 func serverBinary(t testing.TB) string {
 	t.Helper()
-	binOnce.Do(func() {
-		var err error
-		binDir, err = os.MkdirTemp("", "citytwin-sumo")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(binDir, "citytwin-sumo")
-		if runtime.GOOS == "windows" {
-			binPath += ".exe"
-		}
-		cmd := exec.Command("go", "build", "-o", binPath, "github.com/citytwin/citytwin/cmd/citytwin-sumo")
-		binOut, binErr = cmd.CombinedOutput()
-	})
-	if binErr != nil {
-		t.Fatalf("building citytwin-sumo: %v\n%s", binErr, binOut)
-	}
-	return binPath
+	return server.Path(t)
 }
 
 // python runs a Python script with SUMO's tools on the path, SUMO_HOME

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -16,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,6 +25,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/citytwin/citytwin/internal/testbin"
 )
 
 // chromiumPath returns the Chromium to drive ($CITYTWIN_CHROMIUM, or
@@ -48,40 +47,19 @@ func chromiumPath(t testing.TB) string {
 	return ""
 }
 
-var (
-	binOnce sync.Once
-	binDir  string
-	binPath string
-	binErr  error
-)
+// citytwin is cmd/citytwin from this tree, built once per test run.
+var citytwin = testbin.New("github.com/citytwin/citytwin/cmd/citytwin", "CGO_ENABLED=0")
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	citytwin.Remove()
 	os.Exit(code)
 }
 
 // citytwinBinary builds cmd/citytwin from this tree once per test run.
 func citytwinBinary(t testing.TB) string {
 	t.Helper()
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "citytwin-web-test-")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "citytwin")
-		cmd := exec.Command("go", "build", "-o", binPath, "github.com/citytwin/citytwin/cmd/citytwin")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build ./cmd/citytwin: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
+	return citytwin.Path(t)
 }
 
 // lockedBuffer collects a child's output.
