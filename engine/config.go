@@ -80,8 +80,12 @@ type VType struct {
 	ID       string
 	Length   float64 // m
 	MaxSpeed float64 // m/s
-	Model    follow.Kind
-	Follow   follow.Params
+	// Model is the car-following model (follow.ByName gives the one a
+	// scenario names); nil means follow.IDM{}. Models that implement
+	// follow.Random get a uniform draw per vehicle and step from the
+	// seed (stream streamDawdle), the others none.
+	Model  follow.Model
+	Follow follow.Params
 	// SpeedFactor is drawn once per vehicle; the desired speed is
 	// min(speed limit × factor, MaxSpeed).
 	SpeedFactor Normal
@@ -90,6 +94,11 @@ type VType struct {
 	Connected float64
 
 	fuel FuelModel
+	// direct selects modelAccel's direct call for the built-in models
+	// of the benchmarks (none: through the interface), and drawsRand
+	// caches follow.UsesRand(Model); Config.check sets both.
+	direct    directModel
+	drawsRand bool
 }
 
 // Normal is a normal distribution truncated to [Min, Max].
@@ -100,7 +109,7 @@ type Normal struct{ Mean, Dev, Min, Max float64 }
 // 1.0 s headway.
 func DefaultCar() VType {
 	return VType{
-		ID: "car", Length: 5, MaxSpeed: 50, Model: follow.KindIDM,
+		ID: "car", Length: 5, MaxSpeed: 50, Model: follow.IDM{},
 		Follow:      follow.Params{Accel: 2.6, Decel: 4.5, EmergencyDecel: 9, MinGap: 2.5, Headway: 1.0},
 		SpeedFactor: Normal{Mean: 1, Dev: 0, Min: 0.2, Max: 2},
 	}
@@ -137,6 +146,11 @@ func (c *Config) check() error {
 	}
 	for i := range c.VTypes {
 		t := &c.VTypes[i]
+		if t.Model == nil {
+			t.Model = follow.IDM{}
+		}
+		t.direct = directFor(t.Model)
+		t.drawsRand = follow.UsesRand(t.Model)
 		if err := t.Follow.Init(); err != nil {
 			bad("vehicle type %q: %v", t.ID, err)
 		}

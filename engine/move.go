@@ -116,7 +116,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 		vAdv, onGreen, v0 = s.speedAdvice(seg, c, v0)
 	}
 	rnd := 0.0
-	if vt.Model != 0 {
+	if vt.drawsRand {
 		rnd = s.uniform(streamDawdle, uint64(c.id), uint64(s.step))
 	}
 	p := &vt.Follow

@@ -182,26 +182,25 @@ func TestStopAtRed(t *testing.T) {
 		dt      float64
 		speed   float64 // speed limit, m/s
 		lanes   int
-		model   follow.Kind
+		model   string  // follow.ByName
 		n       int     // vehicles
 		headway float64 // s between departures
 	}{
-		{1.0, 13.89, 1, follow.KindIDM, 1, 0},
-		{0.5, 13.89, 1, follow.KindIDM, 1, 0},
-		{0.2, 13.89, 1, follow.KindIDM, 1, 0},
-		{0.1, 13.89, 1, follow.KindIDM, 1, 0},
-		{1.0, 22.22, 1, follow.KindIDM, 1, 0},
-		{0.5, 22.22, 1, follow.KindIDM, 1, 0},
-		{1.0, 13.89, 1, follow.KindKrauss, 1, 0},
-		{0.5, 22.22, 1, follow.KindKrauss, 1, 0},
-		{1.0, 13.89, 1, follow.KindIDM, 12, 2},
-		{0.5, 22.22, 1, follow.KindIDM, 12, 2},
-		{1.0, 13.89, 3, follow.KindIDM, 20, 1},
-		{0.5, 16.67, 3, follow.KindKrauss, 20, 1},
+		{1.0, 13.89, 1, "idm", 1, 0},
+		{0.5, 13.89, 1, "idm", 1, 0},
+		{0.2, 13.89, 1, "idm", 1, 0},
+		{0.1, 13.89, 1, "idm", 1, 0},
+		{1.0, 22.22, 1, "idm", 1, 0},
+		{0.5, 22.22, 1, "idm", 1, 0},
+		{1.0, 13.89, 1, "krauss", 1, 0},
+		{0.5, 22.22, 1, "krauss", 1, 0},
+		{1.0, 13.89, 1, "idm", 12, 2},
+		{0.5, 22.22, 1, "idm", 12, 2},
+		{1.0, 13.89, 3, "idm", 20, 1},
+		{0.5, 16.67, 3, "krauss", 20, 1},
 	}
 	for _, tc := range cases {
-		model := map[follow.Kind]string{follow.KindIDM: "idm", follow.KindKrauss: "krauss"}[tc.model]
-		name := fmt.Sprintf("step=%g/speed=%g/lanes=%d/%s/n=%d", tc.dt, tc.speed, tc.lanes, model, tc.n)
+		name := fmt.Sprintf("step=%g/speed=%g/lanes=%d/%s/n=%d", tc.dt, tc.speed, tc.lanes, tc.model, tc.n)
 		t.Run(name, func(t *testing.T) {
 			j := newJunction(t, tc.lanes, tc.speed)
 			j.program(withDuration(j.red, 10000))
@@ -210,8 +209,8 @@ func TestStopAtRed(t *testing.T) {
 				trips = append(trips, engine.Trip{Depart: float64(i) * tc.headway, From: j.W, To: j.E})
 			}
 			sim, w := j.start(t, tc.dt, trips, func(cfg *engine.Config) {
-				cfg.VTypes[0].Model = tc.model
-				if tc.model == follow.KindKrauss {
+				cfg.VTypes[0].Model = map[string]follow.Model{"idm": follow.IDM{}, "krauss": follow.Krauss{}}[tc.model]
+				if tc.model == "krauss" {
 					cfg.VTypes[0].Follow.Sigma = 0.5
 				}
 			})
@@ -316,7 +315,7 @@ func TestCityFlowDischarge(t *testing.T) {
 	cfg := engine.DefaultConfig()
 	cfg.Workers = 1
 	cfg.Ballistic = true
-	cfg.VTypes = []engine.VType{{ID: "cityflow", Length: 5, MaxSpeed: 11.111, Model: follow.KindCityFlow,
+	cfg.VTypes = []engine.VType{{ID: "cityflow", Length: 5, MaxSpeed: 11.111, Model: follow.CityFlow{},
 		SpeedFactor: engine.Normal{Mean: 1, Min: 0.2, Max: 2},
 		Follow:      follow.Params{Accel: 2, Decel: 4.5, EmergencyDecel: 4.5, MinGap: 2.5, Headway: 2}}}
 	sim, err := engine.New(j.net, cfg, trips)

@@ -226,7 +226,7 @@ func (sc *Scenario) engineConfig() (engine.Config, error) {
 	c.Interval = sc.Output.Interval
 	c.VTypes = nil
 	for i, v := range sc.VTypes {
-		kind, _, err := follow.ByName(v.Model)
+		model, err := follow.ByName(v.Model)
 		if err != nil {
 			return c, sc.errorf(fmt.Sprintf("vtypes[%d].model", i), "%v", err)
 		}
@@ -234,7 +234,7 @@ func (sc *Scenario) engineConfig() (engine.Config, error) {
 		if f := v.SpeedFactor; f != nil {
 			sf = engine.Normal{Mean: f.Mean, Dev: f.Dev, Min: f.Min, Max: f.Max}
 		}
-		c.VTypes = append(c.VTypes, engine.VType{ID: v.ID, Length: v.Length, MaxSpeed: v.MaxSpeed, Model: kind, SpeedFactor: sf,
+		c.VTypes = append(c.VTypes, engine.VType{ID: v.ID, Length: v.Length, MaxSpeed: v.MaxSpeed, Model: model, SpeedFactor: sf,
 			Follow: follow.Params{Accel: v.Accel, Decel: v.Decel, EmergencyDecel: v.EmergencyDecel, MinGap: *v.MinGap, Headway: v.Headway, Sigma: *v.Sigma}, Connected: v.Connected})
 	}
 	return c, nil
@@ -650,7 +650,7 @@ func (b *demandBuilder) cityflow(rel string) {
 	}
 	// The vehicles' model: CityFlow's own unless the scenario names
 	// another (checked by Validate).
-	model, _, _ := follow.ByName(b.sc.Demand.CityFlowModel)
+	model, _ := follow.ByName(b.sc.Demand.CityFlowModel)
 	types := map[string]int{}
 	for i, f := range flows {
 		where := fmt.Sprintf("%s: flow %d", file, i)

@@ -37,7 +37,8 @@ const (
 	GroupPrefix          = "group:" // a junction list entry naming a group of signals.groups
 )
 
-// Car-following models a vehicle type may name.
+// The built-in car-following models a vehicle type may name (follow.Names
+// lists every registered model: follow.Register adds one).
 const (
 	ModelIDM      = "idm"
 	ModelKrauss   = "krauss"
@@ -50,11 +51,10 @@ const (
 	StepBallistic = "ballistic"
 )
 
-// Models and Distributions are the values Validate accepts for
-// vtypes[].model and the distribution keys (PolicyNames lists the
-// signal policies).
+// StepMethods and Distributions are the values Validate accepts for
+// driving.step_method and the distribution keys (follow.Names lists the
+// car-following models, PolicyNames the signal policies).
 var (
-	Models        = []string{ModelIDM, ModelKrauss, ModelCityFlow}
 	StepMethods   = []string{StepEuler, StepBallistic}
 	Distributions = []string{"poisson", "uniform"}
 )

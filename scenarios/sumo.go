@@ -96,9 +96,9 @@ func (b *demandBuilder) sumoFiles(files Paths) {
 // Krauss. A maximum speed above the engine's 80 m/s is lowered to it (no
 // road allows it) with a note.
 func engineVType(t sumoroutes.VType) (engine.VType, string, error) {
-	kind := follow.KindKrauss
+	var model follow.Model = follow.Krauss{}
 	if t.Model == "IDM" {
-		kind = follow.KindIDM
+		model = follow.IDM{}
 	}
 	note := ""
 	maxSpeed := t.MaxSpeed
@@ -109,7 +109,7 @@ func engineVType(t sumoroutes.VType) (engine.VType, string, error) {
 	if t.Length > 30 {
 		return engine.VType{}, "", fmt.Errorf("length %g m: CityTwin vehicles are at most 30 m long", t.Length)
 	}
-	return engine.VType{ID: t.ID, Length: t.Length, MaxSpeed: maxSpeed, Model: kind,
+	return engine.VType{ID: t.ID, Length: t.Length, MaxSpeed: maxSpeed, Model: model,
 		SpeedFactor: engine.Normal{Mean: t.SpeedFactor.Mean, Dev: t.SpeedFactor.Dev, Min: t.SpeedFactor.Min, Max: t.SpeedFactor.Max},
 		Follow: follow.Params{Accel: t.Accel, Decel: t.Decel, EmergencyDecel: t.EmergencyDecel, MinGap: t.MinGap, Headway: t.Tau,
 			Sigma: t.Sigma, Delta: t.Delta}}, note, nil

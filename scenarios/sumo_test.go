@@ -125,13 +125,13 @@ sumo = ["a.rou.xml", "b.rou.xml"]
 		t.Errorf("f.1 = %+v", byID["f.1"])
 	}
 	vt := r.Config.VTypes[v0.VType]
-	if vt.ID != "slow" || vt.Model != follow.KindKrauss || vt.Length != 6 || vt.MaxSpeed != 12 || vt.Follow.Headway != 1.5 || vt.Follow.Accel != 1.5 {
+	if vt.ID != "slow" || vt.Model != (follow.Krauss{}) || vt.Length != 6 || vt.MaxSpeed != 12 || vt.Follow.Headway != 1.5 || vt.Follow.Accel != 1.5 {
 		t.Errorf("type slow = %+v", vt)
 	}
-	if vt := r.Config.VTypes[byID["v1"].VType]; vt.ID != "idm" || vt.Model != follow.KindIDM {
+	if vt := r.Config.VTypes[byID["v1"].VType]; vt.ID != "idm" || vt.Model != (follow.IDM{}) {
 		t.Errorf("type idm = %+v", vt)
 	}
-	if vt := r.Config.VTypes[byID["t0"].VType]; vt.ID != "DEFAULT_VEHTYPE" || vt.Model != follow.KindKrauss || vt.Follow.Sigma != 0.5 || vt.SpeedFactor.Dev != 0.1 {
+	if vt := r.Config.VTypes[byID["t0"].VType]; vt.ID != "DEFAULT_VEHTYPE" || vt.Model != (follow.Krauss{}) || vt.Follow.Sigma != 0.5 || vt.SpeedFactor.Dev != 0.1 {
 		t.Errorf("SUMO's default type = %+v", vt)
 	}
 	notes := strings.Join(r.Notes, "\n")

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/citytwin/citytwin/engine/follow"
 	cmaps "github.com/citytwin/citytwin/maps"
 )
 
@@ -61,7 +62,7 @@ func (s *Scenario) Validate() error {
 	c.oneOf("driving.step_method", s.Driving.StepMethod, StepMethods)
 	if s.Demand.CityFlowModel != "" {
 		c.check("demand.cityflow_model", s.Demand.CityFlow != "", "applies to a CityFlow flow file (demand.cityflow)")
-		c.oneOf("demand.cityflow_model", s.Demand.CityFlowModel, Models)
+		c.oneOf("demand.cityflow_model", s.Demand.CityFlowModel, follow.Names())
 	}
 	if iv := s.Output.Interval; c.check("output.interval", iv > 0 && !math.IsInf(iv, 0), "must be positive and finite, got %g", iv) && s.Step > 0 {
 		k := iv / s.Step
@@ -142,7 +143,7 @@ func (c *checker) vtypes(vts []VehicleType) {
 		}
 		seen[v.ID] = true
 		c.positive(key("share"), v.Share)
-		c.oneOf(key("model"), v.Model, Models)
+		c.oneOf(key("model"), v.Model, follow.Names())
 		c.check(key("length"), 0 < v.Length && v.Length <= MaxLength, "must be in (0, %g] m, got %g", MaxLength, v.Length)
 		c.check(key("accel"), 0 < v.Accel && v.Accel <= MaxAccel, "must be in (0, %g] m/s², got %g", MaxAccel, v.Accel)
 		c.check(key("decel"), 0 < v.Decel && v.Decel <= v.EmergencyDecel, "must be in (0, emergency_decel = %g] m/s², got %g", v.EmergencyDecel, v.Decel)

@@ -18,7 +18,8 @@ func ExampleIDMAccel() {
 	a := follow.IDMAccel(&p, 12, 20, 8, 13.9)
 	fmt.Printf("behind the leader: %.2f m/s²\n", a)
 
-	// The same through the Model interface, as the engine's model switch does.
+	// Through the Model interface the acceleration is IDMStep's: IDMAccel
+	// limited to what a step of 0.5 s can use (here: not limited).
 	var m follow.Model = follow.IDM{}
 	s := follow.Situation{Speed: 12, Gap: 20, LeaderSpeed: 8, DesiredSpeed: 13.9, Step: 0.5}
 	fmt.Printf("via Model: %.2f m/s²\n", m.Accel(&p, s))

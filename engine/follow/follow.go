@@ -3,6 +3,7 @@ package follow
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Params are the driver and vehicle parameters of one vehicle type.
@@ -43,38 +44,88 @@ type Situation struct {
 	Gap          float64
 	LeaderSpeed  float64 // m/s; 0 for a stop point
 	DesiredSpeed float64 // v0 (m/s): speed limit × speed factor, capped by the vehicle's maximum
-	Step         float64 // step length Δt (s)
-	// Rand is a uniform draw in [0, 1) for stochastic models, drawn per
-	// vehicle and step from the seed.
+	Step         float64 // step length Δt (s), > 0
+	// Rand is a uniform draw in [0, 1) for stochastic models (those
+	// implementing Random), drawn per vehicle and step from the seed; 0
+	// for the others.
 	Rand float64
 }
 
-// A Model returns the acceleration (m/s²) a driver wants in situation s.
-// It must depend only on its arguments. Negative values brake.
+// A Model returns the acceleration (m/s²) a driver wants in situation s,
+// over a step of s.Step seconds. It must depend only on its arguments (a
+// stochastic model draws on s.Rand, never on a generator of its own).
+// Negative values brake. A model with per-type settings is a struct value
+// holding them (as CACC's time gap); Params holds what every model shares.
+//
+// A new model is a type implementing Model plus a Register call, which
+// makes it a value of the model key of scenario files; the engine calls it
+// through this interface (only IDM, the default, has a direct path).
 type Model interface {
 	Accel(p *Params, s Situation) float64
 }
 
-// Kind names a Model in scenario files. CACC is not one: the engine
-// applies it between equipped vehicles when [v2x] enables it (cacc.go).
-type Kind uint8
+// Random is implemented by models whose acceleration depends on
+// Situation.Rand. The engine draws Rand (per vehicle and step, from the
+// seed) only for models whose UsesRand reports true, and passes 0 to the
+// others.
+type Random interface {
+	UsesRand() bool
+}
 
-// The models.
-const (
-	KindIDM Kind = iota
-	KindKrauss
-	KindCityFlow
-)
+// UsesRand reports whether m asks for Situation.Rand (see Random).
+func UsesRand(m Model) bool {
+	r, ok := m.(Random)
+	return ok && r.UsesRand()
+}
 
-// ByName returns the model named "idm", "krauss" or "cityflow".
-func ByName(name string) (Kind, Model, error) {
-	switch name {
-	case "", "idm":
-		return KindIDM, IDM{}, nil
-	case "krauss":
-		return KindKrauss, Krauss{}, nil
-	case "cityflow":
-		return KindCityFlow, CityFlow{}, nil
+// registered lists the models scenario files may name, in registration
+// order (the built-ins first). A slice, not a map: Names lists them in a
+// fixed order.
+var registered = []struct {
+	name  string
+	model Model
+}{
+	{"idm", IDM{}},
+	{"krauss", Krauss{}},
+	{"cityflow", CityFlow{}},
+}
+
+// Register makes model m known by name ("idm", "krauss" and "cityflow"
+// are built in; CACC is not a driver model: the engine applies it between
+// equipped vehicles when [v2x] enables it, cacc.go). Call it from an init
+// function; it panics on an empty or taken name or a nil model, as
+// registering twice is a programming error.
+func Register(name string, m Model) {
+	if name == "" || m == nil {
+		panic("follow: Register needs a name and a model")
 	}
-	return 0, nil, fmt.Errorf("follow: unknown model %q (want idm, krauss or cityflow)", name)
+	if _, err := ByName(name); err == nil {
+		panic(fmt.Sprintf("follow: model %q registered twice", name))
+	}
+	registered = append(registered, struct {
+		name  string
+		model Model
+	}{name, m})
+}
+
+// Names returns the registered model names in registration order.
+func Names() []string {
+	names := make([]string, len(registered))
+	for i, r := range registered {
+		names[i] = r.name
+	}
+	return names
+}
+
+// ByName returns the model registered as name; "" is IDM, the default.
+func ByName(name string) (Model, error) {
+	if name == "" {
+		return IDM{}, nil
+	}
+	for _, r := range registered {
+		if r.name == name {
+			return r.model, nil
+		}
+	}
+	return nil, fmt.Errorf("follow: unknown model %q (want %s)", name, strings.Join(Names(), ", "))
 }

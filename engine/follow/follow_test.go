@@ -2,6 +2,7 @@ package follow_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/citytwin/citytwin/engine/follow"
@@ -62,32 +63,26 @@ func TestParamsInit(t *testing.T) {
 func TestByName(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		kind follow.Kind
-		ok   bool
+		want follow.Model // nil: an error
 	}{
-		{"", follow.KindIDM, true},
-		{"idm", follow.KindIDM, true},
-		{"krauss", follow.KindKrauss, true},
-		{"cityflow", follow.KindCityFlow, true},
-		{"IDM", 0, false},
-		{"cacc", 0, false},
+		{"", follow.IDM{}},
+		{"idm", follow.IDM{}},
+		{"krauss", follow.Krauss{}},
+		{"cityflow", follow.CityFlow{}},
+		{"IDM", nil},
+		{"cacc", nil},
 	} {
-		k, m, err := follow.ByName(c.name)
-		if (err == nil) != c.ok {
-			t.Errorf("ByName(%q) error %v, want ok=%v", c.name, err, c.ok)
-			continue
-		}
-		if c.ok && (k != c.kind || m == nil) {
-			t.Errorf("ByName(%q) = %v, %v; want kind %v", c.name, k, m, c.kind)
+		m, err := follow.ByName(c.name)
+		switch {
+		case c.want == nil && err == nil:
+			t.Errorf("ByName(%q) = %T, want an error", c.name, m)
+		case c.want != nil && (err != nil || m != c.want):
+			t.Errorf("ByName(%q) = %T, %v; want %T", c.name, m, err, c.want)
 		}
 	}
-	_, m, _ := follow.ByName("idm")
-	if _, ok := m.(follow.IDM); !ok {
-		t.Errorf(`ByName("idm") model is %T, want follow.IDM`, m)
-	}
-	_, m, _ = follow.ByName("krauss")
-	if _, ok := m.(follow.Krauss); !ok {
-		t.Errorf(`ByName("krauss") model is %T, want follow.Krauss`, m)
+	_, err := follow.ByName("gipps")
+	if want := `follow: unknown model "gipps" (want idm, krauss, cityflow`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("ByName(gipps) error %v, want it to start %q", err, want)
 	}
 }
 
@@ -259,7 +254,9 @@ func TestIDMStopsBehindObstacle(t *testing.T) {
 }
 
 // IDM never returns NaN or ±Inf, even at a zero or negative gap, at rest,
-// with no leader, or with a zero desired speed; and the Model form agrees.
+// with no leader, or with a zero desired speed; nor does IDMStep, which at
+// or below the desired speed asks no more than IDMAccel; and the Model
+// form is IDMStep.
 func TestIDMFinite(t *testing.T) {
 	for _, delta := range []float64{4, 2.5} {
 		p := car(t, delta, 0)
@@ -274,9 +271,13 @@ func TestIDMFinite(t *testing.T) {
 						if a > p.Accel {
 							t.Errorf("δ=%g IDMAccel(v=%g, gap=%g, vl=%g, v0=%g) = %g above a = %g", delta, v, gap, vl, v0, a, p.Accel)
 						}
+						st := follow.IDMStep(p, v, gap, vl, v0, 0.5)
+						if math.IsNaN(st) || math.IsInf(st, 0) || (v <= v0 && st > a) {
+							t.Errorf("δ=%g IDMStep(v=%g, gap=%g, vl=%g, v0=%g, 0.5) = %g, IDMAccel %g", delta, v, gap, vl, v0, st, a)
+						}
 						m := follow.IDM{}.Accel(p, follow.Situation{Speed: v, Gap: gap, LeaderSpeed: vl, DesiredSpeed: v0, Step: 0.5, Rand: 0.7})
-						if m != a {
-							t.Errorf("IDM.Accel = %g, IDMAccel = %g", m, a)
+						if m != st {
+							t.Errorf("IDM.Accel = %g, IDMStep = %g", m, st)
 						}
 					}
 				}

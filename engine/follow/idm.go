@@ -16,9 +16,38 @@ import (
 // term vanishes.
 type IDM struct{}
 
-// Accel implements Model.
+// Accel implements Model: IDM's acceleration over the step s.Step,
+// IDMStep.
 func (IDM) Accel(p *Params, s Situation) float64 {
-	return IDMAccel(p, s.Speed, s.Gap, s.LeaderSpeed, s.DesiredSpeed)
+	return IDMStep(p, s.Speed, s.Gap, s.LeaderSpeed, s.DesiredSpeed, s.Step)
+}
+
+// IDMStep is IDM's acceleration (m/s²) held for a step of dt seconds
+// (dt > 0) at speed v (m/s), a gap metres behind a leader at vl (m/s;
+// gap +Inf: free road), desired speed v0 (m/s): IDMAccel limited by
+// IDMStepLimit. It is what the engine applies; Accel calls it.
+func IDMStep(p *Params, v, gap, vl, v0, dt float64) float64 {
+	return IDMStepLimit(p, IDMAccel(p, v, gap, vl, v0), v, gap, v0, dt)
+}
+
+// IDMStepLimit limits IDM's acceleration a (m/s²) to what a step of dt
+// seconds can use. IDM is a continuous-time model; held constant over a
+// step as long as 1 s, its free-road term can carry a vehicle past a low
+// desired speed v0 (m/s) and then brake it back, oscillating. So from at
+// or below v0 the step ends at v0 at most, a ≤ (v0 − v)/dt; and above v0
+// on a free road (gap +Inf) it slows towards v0 no faster than the
+// comfortable deceleration b, a ≥ max((v0 − v)/dt, −b), never ending the
+// step below v0 either. Behind a leader above v0 a is kept: the leader
+// may ask for more. As the step shrinks the limit fades and IDMStep
+// approaches IDMAccel.
+func IDMStepLimit(p *Params, a, v, gap, v0, dt float64) float64 {
+	if v <= v0 {
+		return min(a, (v0-v)/dt)
+	}
+	if math.IsInf(gap, 1) {
+		return max(a, max((v0-v)/dt, -p.Decel))
+	}
+	return a
 }
 
 // IDMAccel is IDM's acceleration as a plain function, so that the engine's

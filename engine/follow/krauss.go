@@ -13,6 +13,9 @@ import "math"
 // acceleration that reaches that speed in one step.
 type Krauss struct{}
 
+// UsesRand implements Random: the dawdle draws on Situation.Rand.
+func (Krauss) UsesRand() bool { return true }
+
 // Accel implements Model.
 func (Krauss) Accel(p *Params, s Situation) float64 {
 	v, dt := s.Speed, s.Step

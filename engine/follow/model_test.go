@@ -1,0 +1,132 @@
+package follow_test
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/citytwin/citytwin/engine/follow"
+)
+
+// TestIDMStep checks IDM's step limit (IDMStepLimit through IDMStep and
+// IDM.Accel) with the default car (a = 2.6 m/s², b = 4.5 m/s², δ = 4):
+// from at or below the desired speed a step ends at v0 at most; above it
+// on a free road it slows no faster than b and not below v0; behind a
+// leader above v0, and whenever IDM asks for less, IDM is kept.
+func TestIDMStep(t *testing.T) {
+	p := car(t, 4, 0)
+	const keep = math.MaxFloat64 // want: IDMAccel itself
+	for _, c := range []struct {
+		name               string
+		v, gap, vl, v0, dt float64 // m/s, m, m/s, m/s, s
+		want               float64 // m/s²
+	}{
+		{"from rest", 0, inf, 0, 13.9, 1, keep},                   // 2.6 < 13.9/1
+		{"below v0, IDM would pass it", 4, inf, 0, 5, 1, 1},       // IDM 1.535 > (5−4)/1
+		{"below v0, short step", 4, inf, 0, 5, 0.1, keep},         // 1.535 < 1/0.1
+		{"at v0", 10, inf, 0, 10, 1, 0},                           // IDM 0, limit 0
+		{"zero desired speed at rest", 0, inf, 0, 0, 1, keep},     // IDM −2.6 < 0 (the engine keeps speeds ≥ 0)
+		{"just above v0, free", 11, inf, 0, 10, 1, -1},            // IDM −1.207 < −1: ends at v0
+		{"far above v0, free", 30, inf, 0, 10, 1, -4.5},           // IDM −208: comfortable b
+		{"above v0, free, short step", 11, inf, 0, 10, 0.1, keep}, // −1.207 > max(−10, −4.5)
+		{"barely above v0, free", 10.1, inf, 0, 10, 1, -0.1},      // IDM −0.106 < −0.1: ends at v0
+		{"below v0, leader far", 4, 1000, 4, 5, 1, 1},             // nearly free: limit binds
+		{"below v0, leader close", 10, 5, 0, 13.9, 1, keep},       // IDM brakes hard: kept
+		{"above v0, leader", 30, 50, 30, 10, 1, keep},             // not limited behind a leader
+	} {
+		idm := follow.IDMAccel(p, c.v, c.gap, c.vl, c.v0)
+		want := c.want
+		if want == keep {
+			want = idm
+		}
+		got := follow.IDMStep(p, c.v, c.gap, c.vl, c.v0, c.dt)
+		if !near(got, want, 1e-12) {
+			t.Errorf("%s: IDMStep(v=%g, gap=%g, vl=%g, v0=%g, dt=%g) = %.15g, want %.15g (IDMAccel %.15g)", c.name, c.v, c.gap, c.vl, c.v0, c.dt, got, want, idm)
+		}
+		if l := follow.IDMStepLimit(p, idm, c.v, c.gap, c.v0, c.dt); l != got {
+			t.Errorf("%s: IDMStepLimit(IDMAccel) = %g, IDMStep = %g", c.name, l, got)
+		}
+		s := follow.Situation{Speed: c.v, Gap: c.gap, LeaderSpeed: c.vl, DesiredSpeed: c.v0, Step: c.dt}
+		if m := (follow.IDM{}).Accel(p, s); m != got {
+			t.Errorf("%s: IDM.Accel = %g, IDMStep = %g", c.name, m, got)
+		}
+	}
+}
+
+// The limit's promises over a range of situations: a step from at or
+// below v0 never ends above it; from above it on a free road it ends
+// neither below v0 nor slower than b allows; and it never asks more than
+// IDM below v0, nor less than IDM above it.
+func TestIDMStepBounds(t *testing.T) {
+	p := car(t, 4, 0)
+	for _, v0 := range []float64{0, 3, 13.9, 30} {
+		for _, v := range []float64{0, 1, 2.9, 3, 3.1, 10, 13.8, 13.9, 14, 20, 35} {
+			for _, gap := range []float64{0, 3, 20, 100, 1e4, inf} {
+				for _, dt := range []float64{0.1, 0.5, 1} {
+					idm := follow.IDMAccel(p, v, gap, 0.5*v, v0)
+					a := follow.IDMStep(p, v, gap, 0.5*v, v0, dt)
+					next := v + a*dt
+					switch {
+					case v <= v0 && (next > v0+1e-9 || a > idm):
+						t.Errorf("v=%g ≤ v0=%g gap=%g dt=%g: IDMStep %g (IDM %g) ends the step at %g", v, v0, gap, dt, a, idm, next)
+					case v > v0 && math.IsInf(gap, 1) && (next < v0-1e-9 || a < -p.Decel-1e-12 || a < idm):
+						t.Errorf("v=%g > v0=%g free dt=%g: IDMStep %g (IDM %g) ends the step at %g", v, v0, dt, a, idm, next)
+					case v > v0 && !math.IsInf(gap, 1) && a != idm:
+						t.Errorf("v=%g > v0=%g gap=%g: IDMStep %g, want IDM's %g behind a leader", v, v0, gap, a, idm)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRegistry: the built-in models come first in Names, in that order,
+// and Register refuses a taken or empty name and a nil model (the model
+// of example_register_test.go is registered once, at init).
+func TestRegistry(t *testing.T) {
+	names := follow.Names()
+	if len(names) < 3 || !slices.Equal(names[:3], []string{"idm", "krauss", "cityflow"}) {
+		t.Errorf("Names() = %v, want idm, krauss, cityflow first", names)
+	}
+	if !slices.Contains(names, "cruise") {
+		t.Errorf("Names() = %v lacks the example's registered model", names)
+	}
+	for _, c := range []struct {
+		name string
+		m    follow.Model
+	}{
+		{"idm", follow.Krauss{}},
+		{"cruise", follow.IDM{}},
+		{"", follow.IDM{}},
+		{"nil", nil},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Register(%q, %v) did not panic", c.name, c.m)
+				}
+			}()
+			follow.Register(c.name, c.m)
+		}()
+	}
+	if got := follow.Names(); !slices.Equal(got, names) {
+		t.Errorf("refused registrations changed Names: %v, was %v", got, names)
+	}
+}
+
+// UsesRand: only Krauss among the built-ins draws on Situation.Rand.
+func TestUsesRand(t *testing.T) {
+	for _, c := range []struct {
+		m    follow.Model
+		want bool
+	}{
+		{follow.IDM{}, false},
+		{follow.Krauss{}, true},
+		{follow.CityFlow{}, false},
+		{follow.CACC{}, false},
+	} {
+		if got := follow.UsesRand(c.m); got != c.want {
+			t.Errorf("UsesRand(%T) = %v, want %v", c.m, got, c.want)
+		}
+	}
+}
