@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // chunkSize is the number of work items (segments, nodes, roads) in one
@@ -11,50 +13,131 @@ import (
 // for any worker count.
 const chunkSize = 64
 
+// spinFor is how long an idle worker, or the stepping goroutine waiting
+// for the last chunks of a phase, keeps polling before it parks. A step
+// runs about eight parallel phases with short serial stretches between
+// them (tens of µs on a small network); waking a parked goroutine costs
+// 5–50 µs (a futex wake and a trip through the scheduler), so a worker
+// that polls across those stretches makes every phase after a step's first
+// almost free to hand out. Bounded, so that a paused simulation (the live
+// twin) parks its workers after this long instead of burning cores.
+const spinFor = 100 * time.Microsecond
+
+// spinChecks is the number of polls between two looks at the clock, each
+// followed by runtime.Gosched so that other goroutines on the same P run.
+const spinChecks = 64
+
 // pool runs chunked loops on a fixed set of goroutines.
+//
+// A loop is a job: the calling goroutine publishes it (cur, then a new
+// generation number) and the workers claim chunks from it through an
+// atomic counter, the caller too; a job is done when all its chunks are.
+// Who runs which chunk is left to chance, so results must never depend on
+// it (per-chunk accumulators merged in chunk order). Between jobs a worker
+// polls the generation for spinFor, then parks on a condition variable
+// until the next job; only then does handing out a job cost a wake-up.
 type pool struct {
 	workers int
-	jobs    chan *job
 	// inline runs every loop on the calling goroutine (set per step when
 	// the network holds too few vehicles for parallel work to pay); force
 	// hands even small loops to the workers (Config.MinParallel < 0, for
 	// tests of the parallel paths).
 	inline, force bool
+
+	cur    atomic.Pointer[job] // the job being handed out; nil between jobs
+	gen    atomic.Uint64       // bumped for every job and by close
+	parked atomic.Int32        // workers about to wait on wake, or waiting
+	closed atomic.Bool
+	mu     sync.Mutex
+	wake   sync.Cond      // on mu: a new generation, for parked workers
+	done   chan struct{}  // capacity 1: the last chunk of a job whose caller parked
+	exited sync.WaitGroup // the worker goroutines
 }
 
 type job struct {
-	n    int
-	fn   func(chunk int)
-	next atomic.Int64
-	wg   sync.WaitGroup
+	n      int
+	fn     func(chunk int)
+	next   atomic.Int64 // next chunk to claim
+	left   atomic.Int64 // chunks not finished yet
+	parked atomic.Bool  // the caller waits on pool.done
 }
 
 // newPool starts the pool's goroutines; force is Config.MinParallel < 0.
 func newPool(workers int, force bool) *pool {
 	p := &pool{workers: workers, force: force}
 	if workers > 1 {
-		p.jobs = make(chan *job)
+		p.wake.L = &p.mu
+		p.done = make(chan struct{}, 1)
+		p.exited.Add(workers - 1)
 		for i := 0; i < workers-1; i++ {
-			go p.loop(p.jobs)
+			go p.loop()
 		}
 	}
 	return p
 }
 
-func (p *pool) loop(jobs chan *job) {
-	for j := range jobs {
-		j.work()
-		j.wg.Done()
+// loop is a worker: it runs the chunks it can claim of every job until the
+// pool closes.
+func (p *pool) loop() {
+	defer p.exited.Done()
+	var seen uint64
+	for {
+		seen = p.await(seen)
+		if p.closed.Load() {
+			return
+		}
+		if j := p.cur.Load(); j != nil {
+			p.work(j)
+		}
 	}
 }
 
-func (j *job) work() {
+// await returns the first generation after seen: it polls for spinFor,
+// then parks until run or close wakes it.
+func (p *pool) await(seen uint64) uint64 {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if g := p.gen.Load(); g != seen {
+			return g
+		}
+		if i%spinChecks == 0 {
+			if time.Since(start) > spinFor {
+				break
+			}
+			runtime.Gosched()
+			yieldThread()
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// parked goes up before gen is read again, and run bumps gen before it
+	// reads parked: one of the two sees the other, so no wake-up is lost.
+	p.parked.Add(1)
+	defer p.parked.Add(-1)
+	for {
+		if g := p.gen.Load(); g != seen {
+			return g
+		}
+		p.wake.Wait()
+	}
+}
+
+// work runs chunks of j until none is left to claim.
+func (p *pool) work(j *job) {
 	for {
 		c := int(j.next.Add(1)) - 1
 		if c >= j.n {
 			return
 		}
 		j.fn(c)
+		// The caller sets parked before it reads left again: one of the
+		// two sees the other.
+		if j.left.Add(-1) == 0 && j.parked.Load() {
+			select {
+			case p.done <- struct{}{}:
+			default: // a token is there already
+			}
+		}
 	}
 }
 
@@ -83,21 +166,51 @@ func (p *pool) run(n int, fn func(chunk int)) {
 		return
 	}
 	j := &job{n: n, fn: fn}
-	helpers := min(p.workers-1, n-1)
-	j.wg.Add(helpers)
-	for i := 0; i < helpers; i++ {
-		p.jobs <- j
+	j.left.Store(int64(n))
+	p.cur.Store(j)
+	p.gen.Add(1)
+	if p.parked.Load() > 0 {
+		p.mu.Lock()
+		p.wake.Broadcast()
+		p.mu.Unlock()
 	}
-	j.work()
-	j.wg.Wait()
+	p.work(j)
+	p.wait(j)
+	// A worker that comes late finds no job rather than a finished one
+	// (and the pool holds no reference to fn's captures between jobs).
+	p.cur.Store(nil)
 }
 
-// close stops the pool's goroutines.
-func (p *pool) close() {
-	if p.jobs != nil {
-		close(p.jobs)
-		p.jobs = nil
+// wait returns once every chunk of j has run: it polls for spinFor (the
+// chunks still running on other workers are usually short), then parks.
+func (p *pool) wait(j *job) {
+	start := time.Now()
+	for i := 1; j.left.Load() > 0; i++ {
+		if i%spinChecks == 0 {
+			if time.Since(start) > spinFor {
+				j.parked.Store(true)
+				for j.left.Load() > 0 {
+					<-p.done // a token left by an earlier job only loops once more
+				}
+				return
+			}
+			runtime.Gosched()
+			yieldThread()
+		}
 	}
+}
+
+// close stops the pool's goroutines and waits for them to exit. It may be
+// called more than once.
+func (p *pool) close() {
+	if p.workers <= 1 || !p.closed.CompareAndSwap(false, true) {
+		return
+	}
+	p.gen.Add(1)
+	p.mu.Lock()
+	p.wake.Broadcast()
+	p.mu.Unlock()
+	p.exited.Wait()
 }
 
 // chunks returns the number of chunks covering n items.

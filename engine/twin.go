@@ -24,9 +24,6 @@ import (
 // differ from s's; with Cloner controllers throughout it is the same.
 func (s *Sim) Fork(fresh func(Controller) Controller) *Sim {
 	c := s.Clone()
-	// Start the clone's workers now: a pool closed before its goroutines
-	// have started races with them (see pool.close).
-	c.par.run(c.par.workers, func(int) {})
 	dup := func(x Controller) Controller { return forkController(x, fresh) }
 	for i := range c.nodes {
 		if p := c.nodes[i].plant; p != nil {

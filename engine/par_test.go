@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// TestPoolRunsEveryChunkOnce: for any worker count and number of chunks,
+// run calls fn exactly once per chunk and returns only when all calls have
+// returned, whether the workers were polling (jobs back to back) or parked
+// (a pause longer than spinFor before the job).
+func TestPoolRunsEveryChunkOnce(t *testing.T) {
+	for _, workers := range []int{1, 2, 3, 8} {
+		for _, pause := range []time.Duration{0, 3 * spinFor} {
+			t.Run(fmt.Sprintf("workers=%d/pause=%v", workers, pause), func(t *testing.T) {
+				p := newPool(workers, true)
+				defer p.close()
+				for round := 0; round < 300; round++ {
+					if pause > 0 && round%30 == 0 {
+						time.Sleep(pause)
+					}
+					n := 1 + round%41
+					calls := make([]atomic.Int32, n)
+					var finished atomic.Int32
+					p.run(n, func(c int) {
+						calls[c].Add(1)
+						if c%7 == 3 {
+							runtime.Gosched() // some chunks are slower
+						}
+						finished.Add(1)
+					})
+					if got := finished.Load(); got != int32(n) {
+						t.Fatalf("round %d: run returned after %d of %d chunks", round, got, n)
+					}
+					for c := range calls {
+						if got := calls[c].Load(); got != 1 {
+							t.Fatalf("round %d: chunk %d of %d ran %d times", round, c, n, got)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestPoolInline: below minParallelChunks (unless forced) and with inline
+// set, every chunk runs on the calling goroutine, in order.
+func TestPoolInline(t *testing.T) {
+	cases := []struct {
+		name   string
+		force  bool
+		inline bool
+		n      int
+	}{
+		{"few chunks", false, false, minParallelChunks - 1},
+		{"inline", true, true, 100},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPool(4, tc.force)
+			defer p.close()
+			p.inline = tc.inline
+			var order []int
+			p.run(tc.n, func(c int) { order = append(order, c) }) // no lock: the race detector would see another goroutine
+			for i, c := range order {
+				if c != i {
+					t.Fatalf("chunk order %v, want 0..%d", order, tc.n-1)
+				}
+			}
+			if len(order) != tc.n {
+				t.Fatalf("%d chunks ran, want %d", len(order), tc.n)
+			}
+		})
+	}
+}
+
+// TestPoolIdleWorkersPark: a pool that gets no work parks all its workers
+// after about spinFor (a paused simulation must not burn cores), and the
+// next job wakes them.
+func TestPoolIdleWorkersPark(t *testing.T) {
+	const workers = 3
+	p := newPool(workers, true)
+	defer p.close()
+	p.run(16, func(int) {})
+	if !eventually(func() bool { return p.parked.Load() == workers-1 }) {
+		t.Fatalf("%d of %d workers parked a second after the last job; want all (spinFor %v)", p.parked.Load(), workers-1, spinFor)
+	}
+	// Each chunk holds until a second one has started: it cannot finish
+	// on the caller alone.
+	var started atomic.Int32
+	var alone atomic.Bool
+	p.run(16, func(int) {
+		started.Add(1)
+		if !eventually(func() bool { return started.Load() >= 2 }) {
+			alone.Store(true)
+		}
+	})
+	if alone.Load() {
+		t.Error("a job did not wake any parked worker")
+	}
+}
+
+// TestPoolClose: close stops every worker, returns (also from a parked
+// pool and when called twice), and a closed Sim holds no goroutine.
+func TestPoolClose(t *testing.T) {
+	for _, parked := range []bool{false, true} {
+		p := newPool(8, true)
+		p.run(32, func(int) {})
+		if parked && !eventually(func() bool { return p.parked.Load() == 7 }) {
+			t.Fatal("workers did not park")
+		}
+		closed := make(chan struct{})
+		go func() {
+			p.close()
+			p.close()
+			close(closed)
+		}()
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("close (parked %v) did not return in 10 s", parked)
+		}
+	}
+
+	s := parSim(t, 4)
+	p := s.par
+	if !eventually(func() bool { return poolGoroutines(p) == 3 }) {
+		t.Fatalf("a Sim with 4 workers runs %d pool goroutines, want 3", poolGoroutines(p))
+	}
+	for i := 0; i < 50; i++ {
+		s.Step()
+	}
+	s.Close()
+	if !eventually(func() bool { return poolGoroutines(p) == 0 }) {
+		t.Fatalf("%d pool goroutines left a second after Close", poolGoroutines(p))
+	}
+}
+
+// TestPoolFinalizer: a Sim dropped without Close stops its workers once
+// collected (the pool must hold no reference to the Sim between jobs).
+func TestPoolFinalizer(t *testing.T) {
+	// Only the pool's address is kept: a pointer would keep the pool alive
+	// (not the Sim), but the test must not depend on that.
+	addr := func() uintptr {
+		s := parSim(t, 4)
+		for i := 0; i < 50; i++ {
+			s.Step()
+		}
+		return uintptr(unsafe.Pointer(s.par))
+	}()
+	if !eventually(func() bool { runtime.GC(); return poolGoroutinesAt(addr) == 0 }) {
+		t.Fatalf("%d pool goroutines left a second after the Sim was dropped", poolGoroutinesAt(addr))
+	}
+}
+
+// parSim is a 3×3 grid stepped with parallel phases forced.
+func parSim(t *testing.T, workers int) *Sim {
+	t.Helper()
+	net, err := maps.Grid(maps.GridOptions{Rows: 3, Cols: 3, Block: 200, Lanes: 2, Speed: 13.89})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, _ := net.RoadByID("road_0_1_0")
+	to, _ := net.RoadByID("road_4_1_2")
+	var trips []Trip
+	for k := 0; k < 40; k++ {
+		trips = append(trips, Trip{Depart: float64(k), From: from, To: to})
+	}
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Workers, cfg.MinParallel = 1, workers, -1
+	s, err := New(net, cfg, trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// poolGoroutines counts the goroutines running p's worker loop.
+func poolGoroutines(p *pool) int { return poolGoroutinesAt(uintptr(unsafe.Pointer(p))) }
+
+// poolGoroutinesAt counts the goroutines running the worker loop of the
+// pool at addr (their stacks show its address as the receiver).
+func poolGoroutinesAt(addr uintptr) int {
+	frame := []byte(fmt.Sprintf("engine.(*pool).loop(%#x", addr))
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return bytes.Count(buf[:n], frame)
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// eventually polls cond for up to a second.
+func eventually(cond func() bool) bool {
+	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
