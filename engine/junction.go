@@ -141,7 +141,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// enough ahead to follow.
 		for _, m := range s.ids(k.merging) {
 			ms := &s.segs[m]
-			if ms.tail.n > 0 && ms.length-ms.tail.pos > k.length-ms.tail.length-p.MinGap {
+			if ms.tail.n > 0 && ms.length-ms.tail.pos > k.length-float64(ms.tail.length)-p.MinGap {
 				return false
 			}
 		}

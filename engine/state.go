@@ -96,14 +96,34 @@ const (
 // leaving it, its statistics). On one line, every such write would evict
 // the line from the cache of a core that reads it.
 type segment struct {
+	// Line 0: what the junction and the vehicles behind read of a lane
+	// they may enter (room, fits, lookAhead): one cache line.
 	length float64 // m
+	// occ is the length taken by the segment's vehicles at the start of
+	// the step: Σ (length + minimum gap), m.
+	occ  float64
+	tail info // last vehicle at the start of the step
+	// inLinks lists the links into this segment (lanes; see in).
+	inLinks topoSpan
+
+	// Line 1: what foes and merging vehicles read of a link and of the
+	// lane it leaves (foeArriving, mergeLeaders, mayEnter).
+	head info  // first vehicle at the start of the step
+	road int32 // lanes: their road; links: the road they lead to
+	lane int32 // links: the lane segment they lead to; lanes: -1
+	mov  int32 // links: movement id; lanes: -1
+	from int32 // links: the lane segment they leave; lanes: -1
+	// merging: links that end on the same lane (links only).
+	merging topoSpan
+
 	speed  float64 // speed limit, m/s
 	isLink bool
-	road   int32 // lanes: their road; links: the road they lead to
-	lane   int32 // links: the lane segment they lead to; lanes: -1
 	node   int32 // node at the end (lanes) or that the link crosses
-	mov    int32 // links: movement id; lanes: -1
-	from   int32 // links: the lane segment they leave; lanes: -1
+	// yieldAt is the front position (m) of a vehicle on a neighbouring
+	// lane that must move into this one and cannot (−1: none), and
+	// yieldLen its length: this lane's vehicles behind it hold back.
+	// Written by the lane-change phase, read by the next move phase.
+	yieldAt, yieldLen float64
 	// The lists below are immutable after New and stored in the Sim's
 	// pools (Sim.ids, Sim.crossings), so that a segment stays small.
 	links topoSpan
@@ -113,28 +133,16 @@ type segment struct {
 	// in lists the segments whose vehicles may arrive here in one step:
 	// for a lane its links and their lanes, for a link its lane; inLinks
 	// only the links.
-	in      topoSpan
-	inLinks topoSpan
-	// merging: links that end on the same lane (links only).
-	merging topoSpan
-	foes    topoSpan // links this link yields to (links only)
-	cross   topoSpan // links whose paths cross this one (links only)
+	in    topoSpan
+	foes  topoSpan // links this link yields to (links only)
+	cross topoSpan // links whose paths cross this one (links only)
 	// crossPts[i] is where link cross[i] crosses this one (in
 	// Sim.crossings).
 	crossPts topoSpan
 	// turns lists the crossing links whose movement takes turns with this
 	// link's (maps.TakeTurns): waiting vehicles alternate.
 	turns topoSpan
-
-	head, tail info // first and last vehicle at the start of the step
-	// yieldAt is the front position (m) of a vehicle on a neighbouring
-	// lane that must move into this one and cannot (−1: none), and
-	// yieldLen its length: this lane's vehicles behind it hold back.
-	// Written by the lane-change phase, read by the next move phase.
-	yieldAt, yieldLen float64
-	// occ is the length taken by the segment's vehicles at the start of
-	// the step: Σ (length + minimum gap), m.
-	occ float64
+	_     [32]byte // pads the block above to a whole number of cache lines
 
 	cars []car
 	out  []outCar // vehicles that left this segment during the move phase
@@ -153,13 +161,14 @@ type crossing struct{ at, self float64 }
 
 // info describes a segment's first or last vehicle at the start of a step.
 type info struct {
-	pos, speed, length float64
-	id                 int32
-	link               int32
-	n                  int32 // vehicles on the segment (0: info is empty)
-	flags              uint16
-	decel              float64 // the vehicle's emergency deceleration (m/s²)
-	wait               float32 // s standing without interruption
+	pos, speed float64 // m, m/s
+	length     float32 // m
+	wait       float32 // s standing without interruption
+	id         int32
+	link       int32
+	n          int32 // vehicles on the segment (0: info is empty)
+	flags      uint16
+	vt         uint16 // vehicle type (its emergency deceleration bounds the braking ahead)
 }
 
 // tailBack returns the position of the rear of the segment's last vehicle
@@ -169,7 +178,7 @@ func (s *segment) tailBack() float64 {
 	if s.tail.n == 0 {
 		return s.length
 	}
-	return s.tail.pos - s.tail.length
+	return s.tail.pos - float64(s.tail.length)
 }
 
 // outCar is a vehicle leaving a segment: where it ends up after the move.

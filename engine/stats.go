@@ -99,9 +99,8 @@ func (s *Sim) closeInterval(end float64) {
 }
 
 func (s *Sim) infoOf(c *car, n int) info {
-	vt := &s.vtypes[c.vt]
-	return info{pos: c.pos, speed: c.speed, length: float64(c.length), id: c.id, link: c.link, n: int32(n),
-		flags: c.flags, decel: vt.Follow.EmergencyDecel, wait: c.wait}
+	return info{pos: c.pos, speed: c.speed, length: c.length, id: c.id, link: c.link, n: int32(n),
+		flags: c.flags, vt: c.vt, wait: c.wait}
 }
 
 // Counts are the vehicle counters of a run.

@@ -205,7 +205,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 			// (A negative gap is a vehicle beside this one on a merging
 			// path: braking as hard as allowed sorts them out, and the
 			// transfer phase keeps them apart on the lane.)
-			worst := max(0, h.speed-float64(h.decel*dt))
+			worst := max(0, h.speed-float64(s.vtypes[h.vt].Follow.EmergencyDecel*dt))
 			if s.cfg.Ballistic {
 				worst = (h.speed + worst) / 2
 			}
@@ -223,17 +223,17 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 		// CityFlow does; SUMO until the paths have separated).
 		for _, l := range s.ids(seg.links) {
 			if ls := &s.segs[l]; l != c.link && ls.tail.n > 0 {
-				ahead(d+ls.tail.pos-ls.tail.length, &ls.tail)
+				ahead(d+ls.tail.pos-float64(ls.tail.length), &ls.tail)
 			}
 		}
 		k := &s.segs[c.link]
 		if k.tail.n > 0 {
-			ahead(d+k.tail.pos-k.tail.length, &k.tail)
+			ahead(d+k.tail.pos-float64(k.tail.length), &k.tail)
 			return a, vmax
 		}
 		t := &s.segs[k.lane]
 		if t.tail.n > 0 {
-			ahead(d+k.length+t.tail.pos-t.tail.length, &t.tail)
+			ahead(d+k.length+t.tail.pos-float64(t.tail.length), &t.tail)
 		}
 		s.mergeLeaders(d+k.length, c.link, s.ids(k.merging), merging)
 		if s.stopAhead(k.lane, c, vt) {
@@ -243,7 +243,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	}
 	t := &s.segs[seg.lane]
 	if t.tail.n > 0 {
-		ahead(d+t.tail.pos-t.tail.length, &t.tail)
+		ahead(d+t.tail.pos-float64(t.tail.length), &t.tail)
 	}
 	s.mergeLeaders(d, si, s.ids(seg.merging), merging)
 	if s.stopAhead(seg.lane, c, vt) {
@@ -298,7 +298,7 @@ func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(g
 		ahead := func(rm float64) bool { return rm < r || rm == r && m < self }
 		if ms.head.n > 0 {
 			if rm := ms.length - ms.head.pos; ahead(rm) {
-				follow(r-rm-ms.head.length, &ms.head)
+				follow(r-rm-float64(ms.head.length), &ms.head)
 			}
 			continue
 		}
@@ -306,7 +306,7 @@ func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(g
 		h := &f.head
 		if h.n > 0 && h.link == m && h.flags&fPermit != 0 {
 			if rm := f.length - h.pos + ms.length; ahead(rm) {
-				follow(r-rm-h.length, h)
+				follow(r-rm-float64(h.length), h)
 			}
 		}
 	}

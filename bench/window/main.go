@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/citytwin/citytwin/bench"
 	"github.com/citytwin/citytwin/engine"
@@ -40,8 +41,11 @@ func run(name string, warmup float64, steps, workers int, seed uint64) error {
 		return err
 	}
 	defer sim.Close()
+	start := time.Now()
 	updates := Window(sim, steps)
-	fmt.Printf("%s: %d steps after %g s, %.0f vehicle-updates, state hash %016x\n", name, steps, warmup, updates, sim.Hash())
+	wall := time.Since(start).Seconds()
+	fmt.Printf("%s: %d steps after %g s, %.0f vehicle-updates, state hash %016x, %.3f s wall (%.2f M updates/s)\n",
+		name, steps, warmup, updates, sim.Hash(), wall, updates/wall/1e6)
 	return nil
 }
 
