@@ -230,6 +230,7 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 	v.enterRoad = s.now
 	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
 	lane.cars = append(lane.cars, c)
+	s.setLive(seg, true)
 	last := &lane.cars[len(lane.cars)-1]
 	last.link = s.chooseLink(lane, last)
 	lane.acc.entered++
@@ -258,6 +259,7 @@ func (s *Sim) phaseTeleport() {
 		}
 		c := seg.cars[0]
 		seg.cars = seg.cars[:copy(seg.cars, seg.cars[1:])]
+		s.setLive(t.seg, len(seg.cars) > 0)
 		v := &s.veh[t.id]
 		v.waitTotal += float64(c.wait)
 		v.fuel += float64(c.fuel)

@@ -378,6 +378,7 @@ func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
 		return
 	}
 	from.cars = slices.Delete(from.cars, i, i+1)
+	s.setLive(m.from, len(from.cars) > 0)
 	_, fol := neighbours(to, c.pos)
 	j := fol
 	if j < 0 {
@@ -385,6 +386,7 @@ func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
 	}
 	c.flags &^= fJunction
 	to.cars = slices.Insert(to.cars, j, c)
+	s.setLive(m.to, true)
 	to.cars[j].link = s.chooseLink(to, &to.cars[j])
 	acc.laneChanges++
 }

@@ -100,6 +100,9 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	if exited > 0 {
 		n := copy(cars, cars[exited:])
 		seg.cars = cars[:n]
+		if n == 0 {
+			s.setLive(si, false)
+		}
 	}
 	s.outN[si] = int32(len(seg.out))
 }

@@ -56,6 +56,8 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.outN = make([]int32, len(s.segs))
 	s.closed = make([]bool, s.nLanes)
 	s.incoming = make([]uint32, len(s.segs))
+	s.live = make([]uint64, chunks(len(s.segs)))
+	s.shown = make([]uint64, chunks(len(s.segs)))
 	s.initDetectors()
 	s.par = newPool(cfg.Workers, cfg.MinParallel < 0)
 	runtime.SetFinalizer(s, func(s *Sim) { s.par.close() })

@@ -279,8 +279,15 @@ type Sim struct {
 	v2x      *v2xState    // nil: no connected vehicles
 	outN     []int32      // per segment: vehicles in its outbox this step (dense, for the transfer phase)
 	incoming []uint32     // per segment: 1 when some outbox targets it this step (set atomically)
-	lsens    []signal.LaneSensors
-	nsens    []*signal.NodeSensors
+	// live has a bit per segment, set while the segment holds a vehicle:
+	// word c covers chunk c (chunkSize segments), so the phases that walk
+	// the segments visit only those with vehicles (most links are empty)
+	// without touching the others' memory. shown is the same for the
+	// segments whose head and tail records describe a vehicle (as refresh
+	// last left them). Both are kept by setLive (live.go).
+	live, shown []uint64
+	lsens       []signal.LaneSensors
+	nsens       []*signal.NodeSensors
 
 	// Unroutable lists the trips that had no route.
 	Unroutable []int

@@ -1,5 +1,7 @@
 package engine
 
+import "math/bits"
+
 // runStats are whole-run counters.
 type runStats struct {
 	inserted    int64
@@ -38,10 +40,8 @@ func (s *Sim) refresh() {
 	nc := chunks(len(s.segs))
 	s.par.run(nc, func(c int) {
 		lo, hi := span(c, len(s.segs))
-		for i := lo; i < hi; i++ {
-			seg := &s.segs[i]
-			n := len(seg.cars)
-			if i < s.nLanes {
+		if lo < s.nLanes && (s.sensorsOn || s.v2x != nil && s.v2x.cv != nil) {
+			for i := lo; i < min(hi, s.nLanes); i++ {
 				if s.sensorsOn {
 					s.readLane(i, true)
 				}
@@ -49,14 +49,19 @@ func (s *Sim) refresh() {
 					s.readCV(i)
 				}
 			}
-			if n == 0 {
-				// Refresh alone writes these, all three at once: a segment
-				// that was empty already (most links) is left unwritten.
-				if seg.tail.n != 0 {
-					seg.head, seg.tail, seg.occ = info{}, info{}, 0
-				}
-				continue
-			}
+		}
+		// Refresh alone writes the head and tail records and the
+		// occupancy: those of a segment that became empty are cleared, a
+		// segment empty already (most links) is not touched at all.
+		live := s.live[c]
+		for w := s.shown[c] &^ live; w != 0; w &= w - 1 {
+			seg := &s.segs[lo+bits.TrailingZeros64(w)]
+			seg.head, seg.tail, seg.occ = info{}, info{}, 0
+		}
+		s.shown[c] = live
+		for w := live; w != 0; w &= w - 1 {
+			seg := &s.segs[lo+bits.TrailingZeros64(w)]
+			n := len(seg.cars)
 			seg.head = s.infoOf(&seg.cars[0], n)
 			seg.tail = s.infoOf(&seg.cars[n-1], n)
 			occ := 0.0

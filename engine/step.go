@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 
@@ -159,17 +160,12 @@ func (s *Sim) phaseMove() {
 		acc := &s.chunkAcc[c]
 		acc.arrivals = acc.arrivals[:0]
 		s.teleCand[c] = s.teleCand[c][:0]
-		for i := lo; i < hi; i++ {
-			if seg := &s.segs[i]; len(seg.cars) == 0 {
-				// Nothing to move (most links): no call, and no write
-				// to an outbox that is empty already.
-				if len(seg.out) != 0 {
-					seg.out = seg.out[:0]
-				}
-				s.outN[i] = 0
-				continue
-			}
-			s.moveSegment(int32(i), acc, c)
+		// Only segments with vehicles move (most links have none); the
+		// outbox of any other is empty this step (pull reads an outbox
+		// only when outN says it holds vehicles).
+		clear(s.outN[lo:hi])
+		for w := s.live[c]; w != 0; w &= w - 1 {
+			s.moveSegment(int32(lo+bits.TrailingZeros64(w)), acc, c)
 		}
 	})
 }
@@ -398,6 +394,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 		}
 		seg.acc.entered++
 	}
+	s.setLive(si, true)
 	acc.scratch = in
 }
 

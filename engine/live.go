@@ -1,0 +1,23 @@
+package engine
+
+import "sync/atomic"
+
+// The live bitmap (Sim.live): one bit per segment, set while it holds a
+// vehicle. Every change of a segment's vehicle list between empty and not
+// empty goes through setLive, so the bitmap is exact at the start of each
+// phase. Phases that run in parallel may change the bits of one word from
+// two workers (the lane-change phase works by road, and a road's lanes need
+// not fall in one chunk), so the bits are set and cleared atomically; the
+// result does not depend on the order.
+
+// setLive records whether segment si holds vehicles now.
+func (s *Sim) setLive(si int32, has bool) {
+	w, b := &s.live[si/chunkSize], uint64(1)<<(uint32(si)%chunkSize)
+	if has {
+		if atomic.LoadUint64(w)&b == 0 {
+			atomic.OrUint64(w, b)
+		}
+	} else if atomic.LoadUint64(w)&b != 0 {
+		atomic.AndUint64(w, ^b)
+	}
+}
