@@ -42,6 +42,9 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 	ns := &s.nodes[v]
 	sc.resLane, sc.resLen, sc.granted = sc.resLane[:0], sc.resLen[:0], sc.granted[:0]
 	for _, li := range ns.lanes {
+		if s.live[li/chunkSize]&(1<<(uint32(li)%chunkSize)) == 0 {
+			continue // no vehicle: nothing to decide, and no memory touched
+		}
 		seg := &s.segs[li]
 		blocked := false
 		for i := range seg.cars {
