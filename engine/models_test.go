@@ -23,7 +23,7 @@ func (w viaInterface) UsesRand() bool { return follow.UsesRand(w.Model) }
 // know, so that every acceleration goes through follow.Model.Accel: the
 // direct paths of IDM and CityFlow (IDM's step limit inlined) and the
 // interface path must give the same state hash after every step and the
-// same run digest.
+// same run digest (over 900 s, 300 s with -short).
 func TestModelSeam(t *testing.T) {
 	for _, tc := range []struct {
 		model string
@@ -70,7 +70,11 @@ func TestModelSeam(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer wrapped.Close()
-			for direct.Time() < 900 {
+			until := 900.0
+			if testing.Short() {
+				until = 300
+			}
+			for direct.Time() < until {
 				if err := direct.Step(); err != nil {
 					t.Fatal(err)
 				}
@@ -82,7 +86,7 @@ func TestModelSeam(t *testing.T) {
 				}
 			}
 			if direct.Counts().Running == 0 {
-				t.Fatal("no vehicle running at 900 s: the comparison is empty")
+				t.Fatalf("no vehicle running at %g s: the comparison is empty", until)
 			}
 			if a, b := direct.Digest(), wrapped.Digest(); a != b {
 				t.Errorf("run digest %016x directly, %016x through follow.Model", a, b)
@@ -150,5 +154,44 @@ func TestNewModel(t *testing.T) {
 				t.Errorf("draw %g given to a model that is not follow.Random, want 0", maxRand)
 			}
 		})
+	}
+}
+
+// cruiseAt asks for the desired speed capped at its value (m/s), reached
+// within one step: cruise without the recorder, so that parallel workers
+// may call it.
+type cruiseAt float64
+
+func (m cruiseAt) Accel(p *follow.Params, s follow.Situation) float64 {
+	return (min(s.DesiredSpeed, float64(m)) - s.Speed) / s.Step
+}
+
+// A model registered by name, as a program adding one would: scenario
+// files name it like the built-ins.
+func init() { follow.Register("test-cruise", cruiseAt(7)) }
+
+// TestRegisteredModel runs a busy grid whose vehicle type names the
+// registered model: the scenario validates and builds, and every vehicle
+// drives at most the model's 7 m/s after its first step (it may enter at
+// the departure speed).
+func TestRegisteredModel(t *testing.T) {
+	_, sim := mustSim(t, busyGridTOML(1, "test-cruise", 3000), nil)
+	var snap engine.Snapshot
+	seen := map[int32]bool{}
+	fastest := 0.0
+	for sim.Time() < 600 {
+		sim.Step()
+		sim.Snapshot(&snap)
+		now := map[int32]bool{}
+		for _, v := range snap.Vehicles {
+			now[v.ID] = true
+			if seen[v.ID] {
+				fastest = max(fastest, v.Speed)
+			}
+		}
+		seen = now
+	}
+	if c := sim.Counts(); c.Arrived == 0 || fastest < 7-1e-9 || fastest > 7+1e-9 {
+		t.Errorf("%d arrived, fastest %g m/s after a first step; want arrivals and the model's 7 m/s", c.Arrived, fastest)
 	}
 }
