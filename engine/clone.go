@@ -83,6 +83,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.outN = make([]int32, len(s.outN))
 	c.incoming = make([]uint32, len(s.incoming))
 	c.live = slices.Clone(s.live)
+	c.occ = slices.Clone(s.occ)
 	c.shown = slices.Clone(s.shown)
 	if s.v2x != nil {
 		c.v2x = s.v2x.clone()

@@ -287,13 +287,13 @@ func criticalGap(l, a float64) float64 {
 // to stop inside the junction waits.
 func (s *Sim) room(t int32, sc *junctionScratch) float64 {
 	seg := &s.segs[t]
-	r := seg.length - seg.occ
+	r := seg.length - s.occ[t]
 	if seg.tail.n > 0 && seg.tail.speed < 1 {
 		// A standing queue: only the space behind it counts.
 		r = min(r, seg.tailBack())
 	}
 	for _, in := range s.ids(seg.inLinks) {
-		r -= s.segs[in].occ
+		r -= s.occ[in]
 	}
 	if sc != nil {
 		for i, lane := range sc.resLane {
@@ -331,12 +331,12 @@ func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int
 		if seg.tail.n > 0 && seg.tail.speed < 1 {
 			return false
 		}
-		used += seg.occ
+		used += s.occ[t]
 		for _, in := range s.ids(seg.inLinks) {
 			if h := &s.segs[in].head; h.n > 0 && h.speed < 1 {
 				return false
 			}
-			used += s.segs[in].occ
+			used += s.occ[in]
 		}
 		if sc != nil && slices.Contains(sc.resLane, t) {
 			return false
@@ -413,7 +413,7 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 		}
 		serve := after < 0 || s.serves(k.lane, after)
 		ok := !short || good>>s.net.Lanes[k.lane].Index&1 != 0
-		room := s.segs[k.lane].length - s.segs[k.lane].occ - k.occ
+		room := s.segs[k.lane].length - s.occ[k.lane] - s.occ[l]
 		if best < 0 || ok && !bestGood || ok == bestGood && (serve && !bestServe || serve == bestServe && room > bestRoom+1e-9) {
 			best, bestGood, bestServe, bestRoom = l, ok, serve, room
 		}

@@ -99,10 +99,8 @@ type segment struct {
 	// Line 0: what the junction and the vehicles behind read of a lane
 	// they may enter (room, fits, lookAhead): one cache line.
 	length float64 // m
-	// occ is the length taken by the segment's vehicles at the start of
-	// the step: Σ (length + minimum gap), m.
-	occ  float64
-	tail info // last vehicle at the start of the step
+	speed  float64 // speed limit, m/s
+	tail   info    // last vehicle at the start of the step
 	// inLinks lists the links into this segment (lanes; see in).
 	inLinks topoSpan
 
@@ -116,7 +114,6 @@ type segment struct {
 	// merging: links that end on the same lane (links only).
 	merging topoSpan
 
-	speed  float64 // speed limit, m/s
 	isLink bool
 	node   int32 // node at the end (lanes) or that the link crosses
 	// yieldAt is the front position (m) of a vehicle on a neighbouring
@@ -142,7 +139,7 @@ type segment struct {
 	// turns lists the crossing links whose movement takes turns with this
 	// link's (maps.TakeTurns): waiting vehicles alternate.
 	turns topoSpan
-	_     [32]byte // pads the block above to a whole number of cache lines
+	_     [40]byte // pads the block above to a whole number of cache lines
 
 	cars []car
 	out  []outCar // vehicles that left this segment during the move phase
@@ -286,8 +283,13 @@ type Sim struct {
 	// segments whose head and tail records describe a vehicle (as refresh
 	// last left them). Both are kept by setLive (live.go).
 	live, shown []uint64
-	lsens       []signal.LaneSensors
-	nsens       []*signal.NodeSensors
+	// occ is, per segment, the length taken by its vehicles at the start
+	// of the step: Σ (length + minimum gap), m. Dense, apart from the
+	// segments: room reads it for every link into a lane, and a node's
+	// links lie next to each other here.
+	occ   []float64
+	lsens []signal.LaneSensors
+	nsens []*signal.NodeSensors
 
 	// Unroutable lists the trips that had no route.
 	Unroutable []int

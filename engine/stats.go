@@ -55,12 +55,13 @@ func (s *Sim) refresh() {
 		// segment empty already (most links) is not touched at all.
 		live := s.live[c]
 		for w := s.shown[c] &^ live; w != 0; w &= w - 1 {
-			seg := &s.segs[lo+bits.TrailingZeros64(w)]
-			seg.head, seg.tail, seg.occ = info{}, info{}, 0
+			i := lo + bits.TrailingZeros64(w)
+			s.segs[i].head, s.segs[i].tail, s.occ[i] = info{}, info{}, 0
 		}
 		s.shown[c] = live
 		for w := live; w != 0; w &= w - 1 {
-			seg := &s.segs[lo+bits.TrailingZeros64(w)]
+			i := lo + bits.TrailingZeros64(w)
+			seg := &s.segs[i]
 			n := len(seg.cars)
 			seg.head = s.infoOf(&seg.cars[0], n)
 			seg.tail = s.infoOf(&seg.cars[n-1], n)
@@ -68,7 +69,7 @@ func (s *Sim) refresh() {
 			for j := range seg.cars {
 				occ += float64(seg.cars[j].length) + s.minGap[seg.cars[j].vt]
 			}
-			seg.occ = occ
+			s.occ[i] = occ
 		}
 	})
 	for c := range s.chunkAcc {
