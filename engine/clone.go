@@ -84,6 +84,8 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.incoming = make([]uint32, len(s.incoming))
 	c.live = slices.Clone(s.live)
 	c.occ = slices.Clone(s.occ)
+	c.headTo = slices.Clone(s.headTo)
+	c.headLink = slices.Clone(s.headLink)
 	c.shown = slices.Clone(s.shown)
 	if s.v2x != nil {
 		c.v2x = s.v2x.clone()

@@ -42,7 +42,7 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 	ns := &s.nodes[v]
 	sc.resLane, sc.resLen, sc.granted = sc.resLane[:0], sc.resLen[:0], sc.granted[:0]
 	for _, li := range ns.lanes {
-		if s.live[li/chunkSize]&(1<<(uint32(li)%chunkSize)) == 0 {
+		if !hasBit(s.live, li) {
 			continue // no vehicle: nothing to decide, and no memory touched
 		}
 		seg := &s.segs[li]
@@ -200,6 +200,9 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 // foes) is not arriving; one held only by vehicles clearing the junction
 // goes next and keeps its right of way.
 func (s *Sim) foeArriving(f int32, tc float64) bool {
+	if s.headTo[f]&hdMark == 0 {
+		return false // the first vehicle of f's lane is not taking f
+	}
 	fs := &s.segs[f]
 	h := &s.segs[fs.from].head
 	if h.n == 0 || h.link != f {
@@ -229,10 +232,10 @@ const stopRearm = 15 / 3.6
 // point yet and would reach it before c has passed it (the time c needs
 // from where it is, at its acceleration, to be a length past the point).
 func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params) bool {
-	fs := &s.segs[f]
-	if len(fs.cars) == 0 {
-		return false
+	if !hasBit(s.live, f) {
+		return false // no vehicle on f (nothing moves in this phase)
 	}
+	fs := &s.segs[f]
 	x := &s.crossings(k.crossPts)[i]
 	at := x.at
 	need := x.self + float64(c.length) + crossClearance
@@ -257,6 +260,9 @@ func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params)
 // for at least least seconds and longer than car c entering link k (ties:
 // the lower lane id goes first).
 func (s *Sim) waitsLonger(f int32, k *segment, c *car, least float32) bool {
+	if s.headTo[f]&(hdMark|fCross) != hdMark|fCross {
+		return false
+	}
 	fs := &s.segs[f]
 	h := &s.segs[fs.from].head
 	return h.n > 0 && h.link == f && h.flags&fCross != 0 && h.wait >= least &&

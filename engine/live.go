@@ -10,6 +10,12 @@ import "sync/atomic"
 // not fall in one chunk), so the bits are set and cleared atomically; the
 // result does not depend on the order.
 
+// hasBit reports whether segment i's bit is set in bitmap bm (Sim.live or
+// Sim.shown).
+func hasBit(bm []uint64, i int32) bool {
+	return bm[i/chunkSize]&(1<<(uint32(i)%chunkSize)) != 0
+}
+
 // setLive records whether segment si holds vehicles now.
 func (s *Sim) setLive(si int32, has bool) {
 	w, b := &s.live[si/chunkSize], uint64(1)<<(uint32(si)%chunkSize)

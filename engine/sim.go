@@ -59,6 +59,11 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.live = make([]uint64, chunks(len(s.segs)))
 	s.occ = make([]float64, len(s.segs))
 	s.shown = make([]uint64, chunks(len(s.segs)))
+	s.headTo = make([]uint16, len(s.segs))
+	s.headLink = make([]int32, s.nLanes)
+	for i := range s.headLink {
+		s.headLink[i] = -1
+	}
 	s.initDetectors()
 	s.par = newPool(cfg.Workers, cfg.MinParallel < 0)
 	runtime.SetFinalizer(s, func(s *Sim) { s.par.close() })

@@ -47,6 +47,9 @@ const (
 	fAhead                        // its link ends on a lane that does not lead on along the route (ahead.go)
 	fPlanned                      // its route has a lane plan (reroute.go)
 
+	// hdMark marks a link's entry in Sim.headTo (no car flag uses it).
+	hdMark uint16 = 1 << 15
+
 	// fJunction are the flags of a junction decision, cleared when a
 	// vehicle changes lane or segment.
 	fJunction = fPermit | fDecided | fRed | fCross | fRoom
@@ -287,9 +290,18 @@ type Sim struct {
 	// of the step: Σ (length + minimum gap), m. Dense, apart from the
 	// segments: room reads it for every link into a lane, and a node's
 	// links lie next to each other here.
-	occ   []float64
-	lsens []signal.LaneSensors
-	nsens []*signal.NodeSensors
+	occ []float64
+	// headTo is, per link, the flags of the first vehicle of the lane it
+	// leaves, with hdMark, when that vehicle's chosen link is this one (as
+	// refresh last saw it), else 0; headLink is, per lane, the link its
+	// first vehicle had chosen then (−1: none). Foes and merging vehicles
+	// ask "is the vehicle at the line of the lane feeding link f about to
+	// take f?" far more often than the answer is yes: this answers no
+	// from a dense array without touching the lane.
+	headTo   []uint16
+	headLink []int32
+	lsens    []signal.LaneSensors
+	nsens    []*signal.NodeSensors
 
 	// Unroutable lists the trips that had no route.
 	Unroutable []int

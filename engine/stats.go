@@ -57,6 +57,9 @@ func (s *Sim) refresh() {
 		for w := s.shown[c] &^ live; w != 0; w &= w - 1 {
 			i := lo + bits.TrailingZeros64(w)
 			s.segs[i].head, s.segs[i].tail, s.occ[i] = info{}, info{}, 0
+			if i < s.nLanes {
+				s.pointHead(i, &s.segs[i].head)
+			}
 		}
 		s.shown[c] = live
 		for w := live; w != 0; w &= w - 1 {
@@ -65,6 +68,9 @@ func (s *Sim) refresh() {
 			n := len(seg.cars)
 			seg.head = s.infoOf(&seg.cars[0], n)
 			seg.tail = s.infoOf(&seg.cars[n-1], n)
+			if i < s.nLanes {
+				s.pointHead(i, &seg.head)
+			}
 			occ := 0.0
 			for j := range seg.cars {
 				occ += float64(seg.cars[j].length) + s.minGap[seg.cars[j].vt]
@@ -102,6 +108,23 @@ func (s *Sim) closeInterval(end float64) {
 	}
 	s.series = append(s.series, r)
 	s.cur = SeriesRow{Begin: end}
+}
+
+// pointHead records in headTo which link lane l's first vehicle h (an
+// empty record: none) has chosen. Only lane l's refresh writes the entries
+// of the links leaving it, so lanes refreshed in parallel never share one.
+func (s *Sim) pointHead(l int, h *info) {
+	k := int32(-1)
+	if h.n > 0 {
+		k = h.link
+	}
+	if old := s.headLink[l]; old >= 0 {
+		s.headTo[old] = 0
+	}
+	if k >= 0 {
+		s.headTo[k] = h.flags | hdMark
+	}
+	s.headLink[l] = k
 }
 
 func (s *Sim) infoOf(c *car, n int) info {

@@ -218,7 +218,10 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 		// the last vehicle on each of them, not only on this one's (as
 		// CityFlow does; SUMO until the paths have separated).
 		for _, l := range s.ids(seg.links) {
-			if ls := &s.segs[l]; l != c.link && ls.tail.n > 0 {
+			if l == c.link || !hasBit(s.shown, l) {
+				continue
+			}
+			if ls := &s.segs[l]; ls.tail.n > 0 {
 				ahead(d+ls.tail.pos-float64(ls.tail.length), &ls.tail)
 			}
 		}
@@ -290,6 +293,9 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 // that vehicle is granted entry to it. Ties go to the lower link id.
 func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(gap float64, h *info)) {
 	for _, m := range merging {
+		if !hasBit(s.shown, m) && s.headTo[m]&(hdMark|fPermit) != hdMark|fPermit {
+			continue // nothing on m, and nothing granted entry to it
+		}
 		ms := &s.segs[m]
 		ahead := func(rm float64) bool { return rm < r || rm == r && m < self }
 		if ms.head.n > 0 {
