@@ -23,6 +23,46 @@ import (
 // lcScratch holds one chunk's pending lane changes.
 type lcScratch struct {
 	moves []lcMove
+	nb    nbCache
+}
+
+// nbCache remembers, for the two lanes last searched, where neighbours
+// found a position's place: the road's vehicles are visited front to
+// back, so each search on a lane starts where the last one ended rather
+// than at the lane's front. Valid while the lanes' vehicles do not change
+// (the decisions of a road, before any change is applied).
+type nbCache struct {
+	lane [2]int32
+	pos  [2]float64
+	j    [2]int
+	next int // entry to replace
+}
+
+func (nb *nbCache) reset() { nb.lane = [2]int32{-1, -1} }
+
+// neighbours is neighbours(t, pos) for lane tl, starting from a cached
+// place when one lies ahead of pos; nb nil searches from the front.
+func (nb *nbCache) neighbours(t *segment, tl int32, pos float64) (lead, follow int) {
+	if nb == nil {
+		return neighboursFrom(t, pos, 0)
+	}
+	e := -1
+	for k := range nb.lane {
+		if nb.lane[k] == tl {
+			e = k
+		}
+	}
+	start := 0
+	if e >= 0 && pos <= nb.pos[e] {
+		start = nb.j[e] // every vehicle before it is at or ahead of nb.pos ≥ pos
+	}
+	if e < 0 {
+		e = nb.next
+		nb.next ^= 1
+	}
+	lead, follow = neighboursFrom(t, pos, start)
+	nb.lane[e], nb.pos[e], nb.j[e] = tl, pos, lead+1
+	return lead, follow
 }
 
 type lcMove struct {
@@ -60,6 +100,7 @@ func (s *Sim) phaseLaneChange() {
 func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 	lanes := s.net.Roads[r].Lanes
 	sc.moves = sc.moves[:0]
+	sc.nb.reset()
 	for _, l := range lanes {
 		s.segs[l].yieldAt = -1
 	}
@@ -78,7 +119,7 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 			if s.closed[l] {
 				// Leave a closed lane for an open neighbour.
 				for _, dir := range [2]int{-1, 1} {
-					if t := li + dir; t >= 0 && t < len(lanes) && s.lcSafe(seg, i, int32(lanes[t]), urgency(seg.length-c.pos)) {
+					if t := li + dir; t >= 0 && t < len(lanes) && s.lcSafe(seg, i, int32(lanes[t]), urgency(seg.length-c.pos), &sc.nb) {
 						sc.moves = append(sc.moves, lcMove{from: int32(l), to: int32(lanes[t]), id: c.id, swap: -1})
 						break
 					}
@@ -107,7 +148,7 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 			}
 			if dir != 0 {
 				to := int32(lanes[li+dir])
-				if s.lcSafe(seg, i, to, urgency(seg.length-c.pos)) {
+				if s.lcSafe(seg, i, to, urgency(seg.length-c.pos), &sc.nb) {
 					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
 				} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: y})
@@ -140,7 +181,7 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 				if c.next >= 0 && !s.serves(tl, c.next) {
 					continue
 				}
-				g, ok := s.mobil(seg, i, tl)
+				g, ok := s.mobil(seg, i, tl, &sc.nb)
 				if !ok || g <= bestGain {
 					continue
 				}
@@ -211,7 +252,12 @@ func urgency(d float64) float64 { return min(max((60-d)/50, 0), 1) }
 // neighbours returns the indices in lane t of the vehicles that would lead
 // and follow a vehicle at position pos (−1 when absent).
 func neighbours(t *segment, pos float64) (lead, follow int) {
-	j := 0
+	return neighboursFrom(t, pos, 0)
+}
+
+// neighboursFrom is neighbours searching from index j, which must not be
+// past the answer: every vehicle before it is at or ahead of pos.
+func neighboursFrom(t *segment, pos float64, j int) (lead, follow int) {
 	for j < len(t.cars) && t.cars[j].pos >= pos {
 		j++
 	}
@@ -226,13 +272,13 @@ func neighbours(t *segment, pos float64) (lead, follow int) {
 // lcGap to the new leader and follower, and a new follower that need not
 // brake harder than comfortably — or, as urgency grows from 0 to 1, up to
 // its emergency deceleration.
-func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
+func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64, nb *nbCache) bool {
 	if s.closed[tl] {
 		return false
 	}
 	c := &seg.cars[i]
 	t := &s.segs[tl]
-	lead, fol := neighbours(t, c.pos)
+	lead, fol := nb.neighbours(t, tl, c.pos)
 	if lead >= 0 {
 		l := &t.cars[lead]
 		if l.pos-float64(l.length)-c.pos < lcGap {
@@ -271,8 +317,8 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64) bool {
 
 // mobil returns the MOBIL incentive for car i of seg to move to lane tl and
 // whether the change is safe.
-func (s *Sim) mobil(seg *segment, i int, tl int32) (float64, bool) {
-	if !s.lcSafe(seg, i, tl, 0) {
+func (s *Sim) mobil(seg *segment, i int, tl int32, nb *nbCache) (float64, bool) {
+	if !s.lcSafe(seg, i, tl, 0, nb) {
 		return 0, false
 	}
 	c := &seg.cars[i]
@@ -292,7 +338,7 @@ func (s *Sim) mobil(seg *segment, i int, tl int32) (float64, bool) {
 		}
 		return &cs[k]
 	}
-	lead, fol := neighbours(t, c.pos)
+	lead, fol := nb.neighbours(t, tl, c.pos)
 	newLeader := at(t.cars, lead)
 	oldLeader := at(seg.cars, i-1)
 	gain := accOf(c, t, newLeader) - accOf(c, seg, oldLeader)
@@ -374,7 +420,7 @@ func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
 	if c.link < 0 && c.next >= 0 {
 		u = urgency(from.length - c.pos)
 	}
-	if !s.lcSafe(from, i, m.to, u) {
+	if !s.lcSafe(from, i, m.to, u, nil) {
 		return
 	}
 	from.cars = slices.Delete(from.cars, i, i+1)

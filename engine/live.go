@@ -11,9 +11,10 @@ import "sync/atomic"
 // result does not depend on the order.
 
 // hasBit reports whether segment i's bit is set in bitmap bm (Sim.live or
-// Sim.shown).
+// Sim.shown). The load is atomic: another worker may be changing other
+// bits of the word (a plain load on amd64 and arm64).
 func hasBit(bm []uint64, i int32) bool {
-	return bm[i/chunkSize]&(1<<(uint32(i)%chunkSize)) != 0
+	return atomic.LoadUint64(&bm[i/chunkSize])&(1<<(uint32(i)%chunkSize)) != 0
 }
 
 // setLive records whether segment si holds vehicles now.
