@@ -39,42 +39,52 @@ func (s *Sim) initDetectors() {
 		s.loops[i] = loop{pos: max(0, s.segs[i].length-off), lastPass: -1}
 		s.lsens[i].Lane = int32(i)
 	}
-	// Node sensor layout: incoming and outgoing lanes in road order, and per
-	// movement the lanes it uses.
+	// Node sensor layouts are built when first asked for (nodeSensors):
+	// a fixed-time junction never reads them, and a city of them would
+	// hold tens of megabytes of layouts for nothing.
 	s.nsens = make([]*signal.NodeSensors, len(s.nodes))
-	for v := range s.net.Nodes {
-		nd := &s.net.Nodes[v]
-		if nd.Program == nil {
-			continue
-		}
-		ns := &signal.NodeSensors{MovIn: make([][]int, len(nd.Movements)), MovOut: make([][]int, len(nd.Movements)),
-			MovLinks: make([][]signal.LanePair, len(nd.Movements))}
-		inIdx, outIdx := map[int32]int{}, map[int32]int{}
-		for _, r := range nd.In {
-			for _, l := range s.net.Roads[r].Lanes {
-				inIdx[int32(l)] = len(ns.In)
-				ns.In = append(ns.In, signal.LaneSensors{Lane: int32(l)})
-			}
-		}
-		for _, r := range nd.Out {
-			for _, l := range s.net.Roads[r].Lanes {
-				outIdx[int32(l)] = len(ns.Out)
-				ns.Out = append(ns.Out, signal.LaneSensors{Lane: int32(l)})
-			}
-		}
-		for k, m := range nd.Movements {
-			for _, lk := range s.net.Movements[m].Links {
-				l := &s.net.Links[lk]
-				in, out := inIdx[int32(l.From)], outIdx[int32(l.To)]
-				ns.MovIn[k] = appendUnique(ns.MovIn[k], in)
-				ns.MovOut[k] = appendUnique(ns.MovOut[k], out)
-				if lp := (signal.LanePair{In: in, Out: out}); !slices.Contains(ns.MovLinks[k], lp) {
-					ns.MovLinks[k] = append(ns.MovLinks[k], lp)
-				}
-			}
-		}
-		s.nsens[v] = ns
+}
+
+// nodeSensors returns the sensor layout of node v (nil for an
+// unsignalised node), building it the first time: incoming and outgoing
+// lanes in road order, and per movement the lanes it uses. Only node v's
+// work item calls it during a step.
+func (s *Sim) nodeSensors(v int) *signal.NodeSensors {
+	if ns := s.nsens[v]; ns != nil {
+		return ns
 	}
+	nd := &s.net.Nodes[v]
+	if nd.Program == nil {
+		return nil
+	}
+	ns := &signal.NodeSensors{MovIn: make([][]int, len(nd.Movements)), MovOut: make([][]int, len(nd.Movements)),
+		MovLinks: make([][]signal.LanePair, len(nd.Movements))}
+	inIdx, outIdx := map[int32]int{}, map[int32]int{}
+	for _, r := range nd.In {
+		for _, l := range s.net.Roads[r].Lanes {
+			inIdx[int32(l)] = len(ns.In)
+			ns.In = append(ns.In, signal.LaneSensors{Lane: int32(l)})
+		}
+	}
+	for _, r := range nd.Out {
+		for _, l := range s.net.Roads[r].Lanes {
+			outIdx[int32(l)] = len(ns.Out)
+			ns.Out = append(ns.Out, signal.LaneSensors{Lane: int32(l)})
+		}
+	}
+	for k, m := range nd.Movements {
+		for _, lk := range s.net.Movements[m].Links {
+			l := &s.net.Links[lk]
+			in, out := inIdx[int32(l.From)], outIdx[int32(l.To)]
+			ns.MovIn[k] = appendUnique(ns.MovIn[k], in)
+			ns.MovOut[k] = appendUnique(ns.MovOut[k], out)
+			if lp := (signal.LanePair{In: in, Out: out}); !slices.Contains(ns.MovLinks[k], lp) {
+				ns.MovLinks[k] = append(ns.MovLinks[k], lp)
+			}
+		}
+	}
+	s.nsens[v] = ns
+	return ns
 }
 
 func appendUnique(xs []int, x int) []int {
@@ -164,7 +174,7 @@ func (s *Sim) readLane(l int, advance bool) {
 
 // fillNodeSensors copies the lane readings of node v's lanes.
 func (s *Sim) fillNodeSensors(v int) *signal.NodeSensors {
-	ns := s.nsens[v]
+	ns := s.nodeSensors(v)
 	if ns == nil {
 		return nil
 	}

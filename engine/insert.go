@@ -229,7 +229,7 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 	}
 	v.enterRoad = s.now
 	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
-	lane.cars = append(lane.cars, c)
+	lane.cars = append(roomForCar(lane.cars), c)
 	s.setLive(seg, true)
 	last := &lane.cars[len(lane.cars)-1]
 	last.link = s.chooseLink(lane, last)

@@ -431,7 +431,7 @@ func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
 		j = len(to.cars)
 	}
 	c.flags &^= fJunction
-	to.cars = slices.Insert(to.cars, j, c)
+	to.cars = slices.Insert(roomForCar(to.cars), j, c)
 	s.setLive(m.to, true)
 	to.cars[j].link = s.chooseLink(to, &to.cars[j])
 	acc.laneChanges++

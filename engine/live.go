@@ -28,3 +28,16 @@ func (s *Sim) setLive(si int32, has bool) {
 		atomic.AndUint64(w, ^b)
 	}
 }
+
+// roomForCar returns cars with room for one more vehicle. A full list
+// grows by a quarter (at least 4), not by Go's doubling: a lane keeps its
+// backing array for the whole run, and at a million vehicles doubling
+// leaves about 40 B per vehicle unused.
+func roomForCar(cars []car) []car {
+	if len(cars) < cap(cars) {
+		return cars
+	}
+	grown := make([]car, len(cars), len(cars)+max(4, len(cars)/4))
+	copy(grown, cars)
+	return grown
+}

@@ -392,11 +392,11 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 			v.ri++
 			c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 			c.flags &^= fJunction
-			seg.cars = append(seg.cars, c)
+			seg.cars = append(roomForCar(seg.cars), c)
 			last := &seg.cars[len(seg.cars)-1]
 			last.link = s.chooseLink(seg, last)
 		} else {
-			seg.cars = append(seg.cars, c)
+			seg.cars = append(roomForCar(seg.cars), c)
 		}
 		seg.acc.entered++
 	}

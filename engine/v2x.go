@@ -290,8 +290,8 @@ func (s *Sim) predictSignal(v int, r *rsu) {
 	cur := append([]signal.Light(nil), s.lights[ns.movLo:int(ns.movLo)+n]...)
 	lights := make([]signal.Light, n)
 	var sens *signal.NodeSensors
-	if s.nsens[v] != nil {
-		cp := *s.nsens[v]
+	if ns := s.nodeSensors(v); ns != nil {
+		cp := *ns
 		sens = &cp
 	}
 	for m := range r.cache {
