@@ -136,7 +136,11 @@ func (s *Sim) Digest() uint64 {
 		for _, x := range [...]float64{a.vehSteps, a.speedSum, a.lost, a.fuel} {
 			h.f64(x)
 		}
-		for _, x := range [...]int64{a.entered, a.stops, a.spatRecv, a.spatLost, a.statRecv, a.statSent, a.statLost} {
+		var v v2xAcc
+		if s.v2x != nil && i < len(s.v2x.acc) {
+			v = s.v2x.acc[i]
+		}
+		for _, x := range [...]int64{a.entered, a.stops, v.spatRecv, v.spatLost, v.statRecv, v.statSent, v.statLost} {
 			h.u64(uint64(x))
 		}
 	}

@@ -116,7 +116,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 	v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
 	vAdv, onGreen := math.Inf(1), false
 	if x := s.v2x; x != nil && c.flags&fConnected != 0 && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
-		vAdv, onGreen, v0 = s.speedAdvice(seg, c, v0)
+		vAdv, onGreen, v0 = s.speedAdvice(si, seg, c, v0)
 	}
 	rnd := 0.0
 	if vt.drawsRand {
@@ -202,9 +202,9 @@ func (s *Sim) caccFollowing(cars []car, i int, lead *leader, vt *VType, v0 float
 // roadside unit's junction receives and returns GLOSA's advised speed
 // (+Inf: none), whether the light will be green on arrival, and the
 // desired speed: a little higher when the advice is to speed up.
-func (s *Sim) speedAdvice(seg *segment, c *car, v0 float64) (vAdv float64, onGreen bool, desired float64) {
-	s.countMessages(seg, c, seg.length-c.pos)
-	vAdv, onGreen = s.glosa(seg, c, seg.length-c.pos, v0, &seg.acc)
+func (s *Sim) speedAdvice(si int32, seg *segment, c *car, v0 float64) (vAdv float64, onGreen bool, desired float64) {
+	s.countMessages(si, seg, c, seg.length-c.pos)
+	vAdv, onGreen = s.glosa(seg, c, seg.length-c.pos, v0)
 	if vAdv > v0 && vAdv < math.Inf(1) {
 		v0, vAdv = vAdv, math.Inf(1) // speed up a little: a higher target
 	}

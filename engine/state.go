@@ -148,7 +148,7 @@ type segment struct {
 	out  []outCar // vehicles that left this segment during the move phase
 	acc  segAcc
 
-	_ [56]byte // pads the block above to a whole number of cache lines
+	_ [32]byte // pads the block above to a whole number of cache lines
 }
 
 // topoSpan locates a list of a segment in one of the Sim's topology pools:
@@ -196,7 +196,12 @@ type segAcc struct {
 	entered  int64   // vehicles that entered
 	stops    int64   // vehicles that came to a halt on the segment
 	fuel     float64 // mL burnt on the segment
-	spatRecv int64   // V2X counters (lanes of an RSU's junction)
+}
+
+// v2xAcc counts a lane's V2X messages (lanes of an RSU's junction; kept
+// in v2xState.acc, apart from the segments, as only V2X runs have them).
+type v2xAcc struct {
+	spatRecv int64
 	spatLost int64
 	statRecv int64 // status messages used for estimated sensors
 	statSent int64

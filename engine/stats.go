@@ -230,4 +230,7 @@ func (s *Sim) resetWarmup() {
 	for i := range s.segs {
 		s.segs[i].acc = segAcc{}
 	}
+	if s.v2x != nil {
+		clear(s.v2x.acc)
+	}
 }

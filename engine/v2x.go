@@ -122,8 +122,9 @@ type rsu struct {
 // v2xState is the engine's connected-vehicle state.
 type v2xState struct {
 	cfg      V2X
-	rsu      []*rsu // per node (nil: none)
-	latSpaT  int64  // steps
+	rsu      []*rsu   // per node (nil: none)
+	acc      []v2xAcc // per lane: messages counted
+	latSpaT  int64    // steps
 	latStat  int64
 	period   int64 // status period (steps)
 	roadTT   []float64
@@ -163,6 +164,7 @@ func (s *Sim) initV2X() error {
 	x.latStat = int64(math.Round(x.cfg.Status.Latency / s.dt))
 	x.period = max(1, int64(math.Round(1/(x.cfg.StatusRate*s.dt))))
 	x.rsu = make([]*rsu, len(s.net.Nodes))
+	x.acc = make([]v2xAcc, s.nLanes)
 	add := func(v maps.NodeID) {
 		n := int(s.nodes[v].movN)
 		r := &rsu{ring: make([][]spatMsg, ringLen(x.latSpaT)), cache: make([]spatMsg, n), valid: -1}
@@ -342,7 +344,7 @@ func (s *Sim) spatLost(id int32, v int, k int64) bool {
 // countMessages counts, for equipped car c d metres before the stop line of
 // an RSU's junction, this step's SPaT message (received or lost; it arrives
 // after the latency) and, when one is due, its status message.
-func (s *Sim) countMessages(seg *segment, c *car, d float64) {
+func (s *Sim) countMessages(si int32, seg *segment, c *car, d float64) {
 	x := s.v2x
 	if d > x.cfg.Range {
 		return
@@ -350,15 +352,15 @@ func (s *Sim) countMessages(seg *segment, c *car, d float64) {
 	v := int(seg.node)
 	if k := s.step - x.latSpaT; k >= 0 {
 		if s.spatLost(c.id, v, k) {
-			seg.acc.spatLost++
+			x.acc[si].spatLost++
 		} else {
-			seg.acc.spatRecv++
+			x.acc[si].spatRecv++
 		}
 	}
 	if (s.step+int64(c.id))%x.period == 0 {
-		seg.acc.statSent++
+		x.acc[si].statSent++
 		if x.cfg.Status.Loss > 0 && s.uniform(streamStatLoss, uint64(c.id)<<20^uint64(v), uint64(s.step)) < x.cfg.Status.Loss {
-			seg.acc.statLost++
+			x.acc[si].statLost++
 		}
 	}
 }
@@ -366,7 +368,7 @@ func (s *Sim) countMessages(seg *segment, c *car, d float64) {
 // spatFor returns the latest SPaT message about movement m of node v that
 // vehicle id has received (latency and losses applied), its age (s) and
 // whether there is one.
-func (s *Sim) spatFor(v int, m int, id int32, acc *segAcc) (spatMsg, float64, bool) {
+func (s *Sim) spatFor(v int, m int, id int32) (spatMsg, float64, bool) {
 	x := s.v2x
 	r := x.rsu[v]
 	n := int64(len(r.ring))
@@ -394,7 +396,7 @@ func (s *Sim) spatFor(v int, m int, id int32, acc *segAcc) (spatMsg, float64, bo
 // so. Otherwise the advice is the average speed that reaches the line as
 // the next green starts (SUMO's GLOSA device), unless that is below the
 // minimum speed: then the car approaches as usual and stops.
-func (s *Sim) glosa(seg *segment, c *car, d, v0 float64, acc *segAcc) (float64, bool) {
+func (s *Sim) glosa(seg *segment, c *car, d, v0 float64) (float64, bool) {
 	none := math.Inf(1)
 	x := s.v2x
 	if !x.cfg.GLOSA || c.link < 0 || d > x.cfg.GLOSARange || d > x.cfg.Range {
@@ -402,7 +404,7 @@ func (s *Sim) glosa(seg *segment, c *car, d, v0 float64, acc *segAcc) (float64, 
 	}
 	node := int(seg.node)
 	k := &s.segs[c.link]
-	msg, age, ok := s.spatFor(node, int(k.mov-s.nodes[node].movLo), c.id, acc)
+	msg, age, ok := s.spatFor(node, int(k.mov-s.nodes[node].movLo), c.id)
 	if !ok {
 		return none, false
 	}
@@ -482,7 +484,7 @@ func (s *Sim) readCV(l int) {
 			}
 			continue
 		}
-		seg.acc.statRecv++
+		x.acc[l].statRecv++
 		n++
 		if c.speed < haltingSpeed {
 			h++
@@ -551,7 +553,7 @@ func (s *Sim) RSUCounts() []RSUCounts {
 		c := RSUCounts{Node: maps.NodeID(v), SPaTSent: r.sent}
 		for _, rd := range s.net.Nodes[v].In {
 			for _, l := range s.net.Roads[rd].Lanes {
-				a := &s.segs[l].acc
+				a := &s.v2x.acc[l]
 				c.SPaTReceived += a.spatRecv
 				c.SPaTLost += a.spatLost
 				c.StatusSent += a.statSent
@@ -580,6 +582,7 @@ func (x *v2xState) clone() *v2xState {
 		}
 		c.rsu[i] = &cr
 	}
+	c.acc = slices.Clone(x.acc)
 	c.roadTT = slices.Clone(x.roadTT)
 	c.ttCast = slices.Clone(x.ttCast)
 	c.cv = make([]cvLane, len(x.cv))
