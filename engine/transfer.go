@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"cmp"
+	"slices"
+	"sync/atomic"
+)
+
+// The transfer phase (phase 4 of Step): each segment takes in the
+// vehicles the move phase left in its predecessors' outboxes for it.
+
+func (s *Sim) phaseTransfer() {
+	nc := chunks(len(s.segs))
+	s.par.run(nc, func(c int) {
+		lo, hi := span(c, len(s.segs))
+		acc := &s.chunkAcc[c]
+		for i := lo; i < hi; i++ {
+			if atomic.LoadUint32(&s.incoming[i]) != 0 { // else nothing ends here
+				s.pull(int32(i), acc, c)
+			}
+		}
+	})
+	if s.v2x != nil {
+		s.observeTT()
+		if s.v2x.cfg.Reroute {
+			s.rerouteCVs()
+		}
+	}
+}
+
+// pull appends the vehicles that end the step on segment si.
+func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
+	seg := &s.segs[si]
+	if atomic.LoadUint32(&s.incoming[si]) == 0 {
+		return
+	}
+	atomic.StoreUint32(&s.incoming[si], 0)
+	in := acc.scratch[:0]
+	for _, p := range s.ids(seg.in) {
+		if s.outN[p] == 0 {
+			continue
+		}
+		for _, o := range s.segs[p].out {
+			if o.target == si {
+				in = append(in, o)
+			}
+		}
+	}
+	if len(in) == 0 {
+		acc.scratch = in
+		return
+	}
+	if len(in) > 1 {
+		// Furthest first; ties by vehicle id (unique).
+		slices.SortFunc(in, func(a, b outCar) int {
+			if a.pos != b.pos {
+				return cmp.Compare(b.pos, a.pos)
+			}
+			return cmp.Compare(a.c.id, b.c.id)
+		})
+	}
+	for _, o := range in {
+		c := o.c
+		c.pos = o.pos
+		if n := len(seg.cars); n > 0 {
+			ahead := &seg.cars[n-1]
+			if back := ahead.pos - float64(ahead.length) - tiny; c.pos > back {
+				c.pos = back
+				c.speed = min(c.speed, ahead.speed)
+				acc.clamps++
+			}
+		}
+		if !seg.isLink {
+			// A new road of the route.
+			v := &s.veh[c.id]
+			if x := s.v2x; x != nil {
+				// Travel time of the road just left, for the RSUs; and a
+				// chance for an equipped vehicle to reroute.
+				x.ttObs[chunk] = append(x.ttObs[chunk], ttObs{road: int32(s.routes[v.route][v.ri]), tt: s.now + s.dt - v.enterRoad})
+				if x.cfg.Reroute && c.flags&fConnected != 0 {
+					x.rerouteQ[chunk] = append(x.rerouteQ[chunk], c.id)
+				}
+			}
+			v.enterRoad = s.now + s.dt
+			v.ri++
+			c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
+			c.flags &^= fJunction
+			seg.cars = append(roomForCar(seg.cars), c)
+			last := &seg.cars[len(seg.cars)-1]
+			last.link = s.chooseLink(seg, last)
+		} else {
+			seg.cars = append(roomForCar(seg.cars), c)
+		}
+		seg.acc.entered++
+	}
+	s.setLive(si, true)
+	acc.scratch = in
+}
