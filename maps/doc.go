@@ -104,7 +104,8 @@
 // travel times); Router runs gonum's A* with a straight-line heuristic for
 // point queries, and for bulk demand its own Dijkstra over a compact copy
 // of the graph (Router.RouteTree, Router.Routes: one shortest-path tree per
-// origin, in parallel, the same routes gonum's DijkstraFrom gives) and
-// Router.Reachable. Iteration follows road ids, so the same query returns
+// origin, in parallel, the same routes gonum's DijkstraFrom gives, ties
+// included; Routes settles roads by buckets of time where the order of
+// equal distances cannot change a route) and Router.Reachable. Iteration follows road ids, so the same query returns
 // the same route every run.
 package maps

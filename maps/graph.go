@@ -159,8 +159,8 @@ type Route []RoadID
 
 // Router finds fastest routes by free-flow travel time. Point queries
 // (Route) use gonum's A* with a straight-line heuristic; RouteTree and
-// Routes search shortest-path trees from the origin (see tree.go) for bulk
-// demand, and Reachable answers whether any route exists. All are
+// Routes search shortest-path trees from the origin (see tree.go and
+// buckets.go) for bulk demand, and Reachable answers whether any route exists. All are
 // deterministic: successors are expanded in road-id order and ties resolve
 // the same way every run. A Router is safe for concurrent use.
 type Router struct {

@@ -58,8 +58,8 @@ func (s *Search) Fastest(starts []RoadID, cost []float64, dest RoadID, roadTime 
 		if RoadID(u) == dest {
 			break
 		}
-		for e := s.c.off[u]; e < s.c.off[u+1]; e++ {
-			v := s.c.dst[e]
+		for _, e := range s.c.edges[s.c.off[u]:s.c.off[u+1]] {
+			v := e.to
 			if closed != nil && closed(RoadID(v)) {
 				continue
 			}

@@ -14,25 +14,35 @@ import (
 //
 // Router.RouteTree and Router.Routes search the road graph with one
 // Dijkstra per origin over a compact copy of it (compressed sparse rows:
-// successor road ids and edge weights in flat arrays), with scratch arrays
-// reused from search to search, and keep only what a route needs: the
-// predecessor of every road (4 bytes per road). Their routes are exactly
-// those of gonum's path.DijkstraFrom on the RoadGraph, which this package
-// used before (TestTreeMatchesGonum checks it): the same relaxation order
-// (successors in RoadGraph.From order, a road's distance and predecessor
-// changed only by a strictly shorter distance) and a priority queue that
-// pops equal distances in the same order as gonum's, which is
-// container/heap's binary heap ordered by distance alone. On a grid many
-// routes tie, so the heap's order decides which is taken, and keeping it
-// keeps every route — and every simulation result — as before.
+// successor road ids and edge weights in one flat array), with scratch
+// arrays reused from search to search, and keep only what a route needs:
+// the predecessor of every road (4 bytes per road). Their routes are
+// exactly those of gonum's path.DijkstraFrom on the RoadGraph, which this
+// package used before (TestTreeMatchesGonum, TestRoutesTies and FuzzRoutes
+// check it): the same relaxation order (successors in RoadGraph.From
+// order, a road's distance and predecessor changed only by a strictly
+// shorter distance) and a priority queue that pops equal distances in the
+// same order as gonum's, which is container/heap's binary heap ordered by
+// distance alone. On a grid many routes tie, so the heap's order could
+// decide which is taken, and keeping it keeps every route — and every
+// simulation result — as before. Routes first tries runFast (buckets.go),
+// which gets the same routes without the heap wherever the heap's order
+// cannot matter, and falls back on run for an origin where it might.
 
-// csr is the road graph's adjacency as compressed sparse rows: the
-// successors of road r are dst[off[r]:off[r+1]], in RoadGraph.From order,
-// and w holds the weights (s) of those edges.
+// csr is the road graph's adjacency as compressed sparse rows: the edges
+// out of road r are edges[off[r]:off[r+1]], in RoadGraph.From order.
 type csr struct {
-	off []int32
-	dst []int32
-	w   []float64
+	off   []int32
+	edges []csrEdge
+	// minIn[v] is the least weight (s) of an edge into road v, +Inf if none.
+	minIn []float64
+}
+
+// A csrEdge is an edge of the road graph: the road it leads to and its
+// weight (s).
+type csrEdge struct {
+	to int32
+	w  float64
 }
 
 // newCSR flattens the road graph's successor lists.
@@ -41,12 +51,16 @@ func newCSR(g *RoadGraph) *csr {
 	for u, s := range g.succ {
 		c.off[u+1] = c.off[u] + int32(len(s))
 	}
-	c.dst = make([]int32, c.off[len(g.succ)])
-	c.w = make([]float64, len(c.dst))
+	c.edges = make([]csrEdge, c.off[len(g.succ)])
+	c.minIn = make([]float64, len(g.succ))
+	for v := range c.minIn {
+		c.minIn[v] = math.Inf(1)
+	}
 	for u, s := range g.succ {
 		for i, v := range s {
-			c.dst[int(c.off[u])+i] = int32(v.ID())
-			c.w[int(c.off[u])+i] = g.weight[u][i]
+			w := g.weight[u][i]
+			c.edges[int(c.off[u])+i] = csrEdge{int32(v.ID()), w}
+			c.minIn[v.ID()] = min(c.minIn[v.ID()], w)
 		}
 	}
 	return c
@@ -54,61 +68,96 @@ func newCSR(g *RoadGraph) *csr {
 
 // weight returns the weight of the first edge u→v (as RoadGraph.Weight).
 func (c *csr) weight(u, v int32) float64 {
-	for e := c.off[u]; e < c.off[u+1]; e++ {
-		if c.dst[e] == v {
-			return c.w[e]
+	for _, e := range c.edges[c.off[u]:c.off[u+1]] {
+		if e.to == v {
+			return e.w
 		}
 	}
 	return math.Inf(1)
 }
 
-// treeItem is an entry of the search's priority queue.
-type treeItem struct {
-	d float64 // s, tentative distance
-	r int32   // road
+// orderKey maps a distance to an integer of the same order, so that the
+// heap compares integers: for any two distances a, b that are
+// neither NaN nor −0, a < b exactly when orderKey(a) < orderKey(b), and
+// a == b exactly when the keys are equal. The search's distances are
+// never NaN (a NaN sum is not less than any distance, so it is never
+// queued) nor −0 (they are sums starting at +0, and +0 + −0 = +0). For the
+// non-negative distances of a road network the key is the IEEE bits with
+// the sign bit set; negatives are flipped so that the order holds for
+// them too.
+func orderKey(d float64) uint64 {
+	b := math.Float64bits(d)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
-// treeSearch is the reusable state of one Dijkstra search. It is not safe
-// for concurrent use: each goroutine has its own.
+// fromKey is the inverse of orderKey.
+func fromKey(k uint64) float64 {
+	if k>>63 == 0 {
+		return math.Float64frombits(^k)
+	}
+	return math.Float64frombits(k &^ (1 << 63))
+}
+
+// treeSearch is the reusable state of one Dijkstra search (run or
+// runFast). It is not safe for concurrent use: each goroutine has its own.
 type treeSearch struct {
 	dist    []float64 // s, +Inf where not reached
 	prev    []int32   // predecessor road, −1 for the origin and unreached roads
 	touched []int32   // roads whose dist/prev the last search set
-	heap    []treeItem
-	// want[r] == stamp marks road r as a target of the current search.
+	heap    treeHeap
+	// want[r] == stamp marks road r as a target of the current search
+	// not yet settled.
 	want  []uint32
 	stamp uint32
+	// runFast's queue, and its mark of roads whose predecessor the order
+	// of equal keys may have chosen.
+	ring [][]bucketItem
+	tie  []bool
 }
 
 func newTreeSearch(n int) *treeSearch {
-	sc := &treeSearch{dist: make([]float64, n), prev: make([]int32, n), want: make([]uint32, n)}
+	sc := &treeSearch{dist: make([]float64, n), prev: make([]int32, n), want: make([]uint32, n), tie: make([]bool, n)}
 	for i := range sc.dist {
 		sc.dist[i], sc.prev[i] = math.Inf(1), -1
 	}
+	sc.heap.init(64)
 	return sc
 }
 
 // run grows the shortest-path tree of origin from. With targets it stops
-// once every target has been settled (their predecessors, and those of
-// every road on their routes, are then final: the routes are those of the
-// whole tree); without, it builds the whole tree.
+// once the route to every target is final (their predecessors, and those
+// of every road on their routes, are then those of the whole tree);
+// without, it builds the whole tree.
+//
+// A target's route is final once the target is settled, and already
+// before when it is the last one left: when the least distance d still
+// queued plus the least weight of an edge into the target is not less
+// than the target's distance, no road settled from then on (each at d or
+// more) can offer it a strictly shorter one (float addition is monotonic),
+// so its predecessor stays.
 func (sc *treeSearch) run(c *csr, from int32, targets []int32) {
+	dist, prev, want := sc.dist, sc.prev, sc.want
 	for _, x := range sc.touched {
-		sc.dist[x], sc.prev[x] = math.Inf(1), -1
+		dist[x], prev[x] = math.Inf(1), -1
 	}
-	sc.touched = append(sc.touched[:0], from)
-	sc.heap = sc.heap[:0]
+	touched := append(sc.touched[:0], from)
+	h := &sc.heap
+	h.clear()
+	defer func() { sc.touched = touched }()
 	left := -1 // targets not yet settled; −1: no targets, whole tree
 	if len(targets) > 0 {
 		sc.stamp++
 		if sc.stamp == 0 { // wrapped: clear the stamps
-			clear(sc.want)
+			clear(want)
 			sc.stamp = 1
 		}
 		left = 0
 		for _, t := range targets {
-			if t != from && sc.want[t] != sc.stamp {
-				sc.want[t] = sc.stamp
+			if t != from && want[t] != sc.stamp {
+				want[t] = sc.stamp
 				left++
 			}
 		}
@@ -116,28 +165,40 @@ func (sc *treeSearch) run(c *csr, from int32, targets []int32) {
 			return
 		}
 	}
-	dist, prev := sc.dist, sc.prev
+	stamp := sc.stamp
+	off, edges, minIn := c.off, c.edges, c.minIn
+	last := int32(-1) // the one target left, once left == 1
 	dist[from] = 0
-	sc.push(treeItem{0, from})
-	for len(sc.heap) > 0 {
-		it := sc.pop()
-		u := it.r
-		if it.d > dist[u] {
-			continue // outdated entry
+	h.push(orderKey(0), from)
+	for h.n > 0 {
+		k, u := h.pop()
+		if last >= 0 && fromKey(k)+minIn[last] >= dist[last] {
+			return
 		}
-		if left > 0 && sc.want[u] == sc.stamp {
+		du := dist[u]
+		if k != orderKey(du) {
+			continue // outdated entry: a shorter distance was queued since
+		}
+		if left > 0 && want[u] == stamp {
+			want[u] = 0
 			if left--; left == 0 {
 				return
 			}
-		}
-		du := dist[u]
-		for e := c.off[u]; e < c.off[u+1]; e++ {
-			v := c.dst[e]
-			if joint := du + c.w[e]; joint < dist[v] {
-				if math.IsInf(dist[v], 1) {
-					sc.touched = append(sc.touched, v)
+			if left == 1 {
+				for _, t := range targets {
+					if want[t] == stamp {
+						last = t
+					}
 				}
-				sc.push(treeItem{joint, v})
+			}
+		}
+		for e, hi := off[u], off[u+1]; e < hi; e++ {
+			v, wv := edges[e].to, edges[e].w
+			if joint := du + wv; joint < dist[v] {
+				if prev[v] < 0 {
+					touched = append(touched, v)
+				}
+				h.push(orderKey(joint), v)
 				dist[v], prev[v] = joint, u
 			}
 		}
@@ -165,54 +226,112 @@ func (sc *treeSearch) route(from, to int32) (Route, float64) {
 	return out, sc.dist[to]
 }
 
-// The priority queue is container/heap's algorithm (as gonum's
-// priorityQueue uses it) on a plain slice: the same comparisons, so that
-// entries of equal distance come out in the same order. Where
-// container/heap swaps an entry level by level, these move the others
-// and write it once, which leaves every entry in the same place.
-
-func (sc *treeSearch) push(it treeItem) {
-	h := append(sc.heap, it)
-	j := len(h) - 1
-	for j > 0 {
-		i := (j - 1) / 2 // parent
-		if !(it.d < h[i].d) {
-			break
-		}
-		h[j] = h[i]
-		j = i
-	}
-	h[j] = it
-	sc.heap = h
+// treeHeap is run's priority queue: roads ordered by key, kept exactly
+// where container/heap (as gonum's priorityQueue uses it) would keep them,
+// so that entries of equal key come out in the same order: push is
+// container/heap's sift-up, pop its sift-down of the last entry from the
+// top (each level the lesser child, the right one only when strictly
+// less, moves up while it is strictly less than the entry).
+//
+// The heap is stored from index 1 (the children of i are 2i and 2i+1, its
+// parent i/2: container/heap's index plus one), keys and roads in separate
+// arrays. Every key slot past the heap holds the greatest key, and there
+// are more than four times as many slots as entries: a child or grandchild
+// past the end is then never less than the entry sifted down, so the
+// sift-down needs no other test to stop at the bottom, and pop may load
+// the grandchildren's keys before it knows which child it takes.
+type treeHeap struct {
+	keys  []uint64 // keys[1:n+1]: orderKey of the tentative distances (s); math.MaxUint64 beyond
+	roads []int32
+	n     int
 }
 
-func (sc *treeSearch) pop() treeItem {
-	h := sc.heap
-	n := len(h) - 1
-	top, x := h[0], h[n]
-	// container/heap swaps the last entry to the top, sifts it down
-	// through h[:n] and removes h[n] (the old top).
-	i := 0
+// init makes room for size slots.
+func (h *treeHeap) init(size int) {
+	h.keys, h.roads = make([]uint64, size), make([]int32, size)
+	for i := range h.keys {
+		h.keys[i] = math.MaxUint64
+	}
+}
+
+// clear empties the heap.
+func (h *treeHeap) clear() {
+	for i := 1; i <= h.n; i++ {
+		h.keys[i] = math.MaxUint64
+	}
+	h.n = 0
+}
+
+func (h *treeHeap) push(k uint64, r int32) {
+	if 4*h.n+7 >= len(h.keys) {
+		keys, roads := h.keys, h.roads
+		h.init(2 * len(keys))
+		copy(h.keys, keys[:h.n+1])
+		copy(h.roads, roads)
+	}
+	h.n++
+	keys, roads := h.keys, h.roads
+	j := h.n
+	for j > 1 {
+		i := j >> 1 // parent
+		if !(k < keys[i]) {
+			break
+		}
+		keys[j], roads[j] = keys[i], roads[i]
+		j = i
+	}
+	keys[j], roads[j] = k, r
+}
+
+// b2i is 1 for true, 0 for false (compiled without a branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// pop removes the least entry and returns it; the heap must not be empty.
+func (h *treeHeap) pop() (uint64, int32) {
+	keys, roads := h.keys, h.roads
+	n := h.n
+	k, r := keys[1], roads[1]
+	xk, xr := keys[n], roads[n]
+	keys[n] = math.MaxUint64
+	n--
+	h.n = n
+	if n == 0 {
+		return k, r
+	}
+	// Two levels a round: the two children and four grandchildren of i
+	// are loaded at once, so that the next level's keys do not wait for
+	// this level's choice.
+	i := 1
 	for {
-		j1 := 2*i + 1
-		if j1 >= n {
+		c, g := 2*i, 4*i
+		c0, c1 := keys[c], keys[c+1]
+		g0, g1, g2, g3 := keys[g], keys[g+1], keys[g+2], keys[g+3]
+		b := b2i(c1 < c0)
+		c += b
+		kc := min(c0, c1)
+		if !(kc < xk) {
 			break
 		}
-		j := j1
-		if j2 := j1 + 1; j2 < n && h[j2].d < h[j1].d {
-			j = j2
+		keys[i], roads[i] = kc, roads[c]
+		i = c
+		if b != 0 {
+			g0, g1 = g2, g3
 		}
-		if !(h[j].d < x.d) {
+		d := 2*c + b2i(g1 < g0)
+		kd := min(g0, g1)
+		if !(kd < xk) {
 			break
 		}
-		h[i] = h[j]
-		i = j
+		keys[i], roads[i] = kd, roads[d]
+		i = d
 	}
-	if n > 0 {
-		h[i] = x
-	}
-	sc.heap = h[:n]
-	return top
+	keys[i], roads[i] = xk, xr
+	return k, r
 }
 
 // An OD is an origin–destination pair of roads.
@@ -221,11 +340,13 @@ type OD struct{ From, To RoadID }
 // Routes returns the fastest route of every pair — the route RouteTree
 // returns — or nil where the destination cannot be reached or a road does
 // not exist. Pairs are grouped by origin, and each origin's tree is grown
-// only until all of its destinations are settled; origins are shared out
-// among workers goroutines (0, or more than GOMAXPROCS: GOMAXPROCS), and since each route depends on
-// its own origin's search alone, the result does not depend on the number
-// of workers. Only the routes are kept: the memory beyond them is one
-// search's scratch (about 30 bytes per road) per worker.
+// only until the routes to all of its destinations are final (by runFast,
+// or run where runFast cannot vouch for them); origins are shared out
+// among workers goroutines (0, or more than GOMAXPROCS: GOMAXPROCS), and
+// since each route depends on its own origin's search alone, the result
+// does not depend on the number of workers. Only the routes are kept: the
+// memory beyond them is one search's scratch (about 25 bytes per road and
+// the queues) per worker.
 func (r *Router) Routes(pairs []OD, workers int) []Route {
 	out := make([]Route, len(pairs))
 	n := RoadID(len(r.g.nodes))
@@ -250,6 +371,7 @@ func (r *Router) Routes(pairs []OD, workers int) []Route {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, ng))
+	q := newBuckets(r.csr)
 	var next atomic.Int64
 	work := func() {
 		sc := newTreeSearch(int(n))
@@ -265,7 +387,9 @@ func (r *Router) Routes(pairs []OD, workers int) []Route {
 			for _, i := range grp {
 				targets = append(targets, int32(pairs[i].To))
 			}
-			sc.run(r.csr, from, targets)
+			if q == nil || !sc.runFast(r.csr, q, from, targets) {
+				sc.run(r.csr, from, targets)
+			}
 			for _, i := range grp {
 				out[i], _ = sc.route(from, int32(pairs[i].To))
 			}
@@ -317,8 +441,8 @@ func (r *Router) Reachable(from, to RoadID) bool {
 		for len(queue) > 0 {
 			u := queue[0]
 			queue = queue[1:]
-			for e := r.csr.off[u]; e < r.csr.off[u+1]; e++ {
-				if v := r.csr.dst[e]; bits[v/64]&(1<<(v%64)) == 0 {
+			for _, e := range r.csr.edges[r.csr.off[u]:r.csr.off[u+1]] {
+				if v := e.to; bits[v/64]&(1<<(v%64)) == 0 {
 					bits[v/64] |= 1 << (v % 64)
 					queue = append(queue, v)
 				}

@@ -2,10 +2,13 @@ package maps
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
+	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/path"
+	"gonum.org/v1/gonum/graph/simple"
 )
 
 // treeNets are the networks the tree tests search: a grid (many equally
@@ -60,8 +63,8 @@ func TestTreeMatchesGonum(t *testing.T) {
 				sc := newTreeSearch(nr)
 				sc.run(r.csr, int32(o), nil)
 				for u := range nr {
-					for e := r.csr.off[u]; e < r.csr.off[u+1]; e++ {
-						if v := r.csr.dst[e]; sc.prev[v] != int32(u) && sc.dist[u]+r.csr.w[e] == sc.dist[v] {
+					for _, e := range r.csr.edges[r.csr.off[u]:r.csr.off[u+1]] {
+						if v := e.to; sc.prev[v] != int32(u) && sc.dist[u]+e.w == sc.dist[v] {
 							ties++
 						}
 					}
@@ -232,4 +235,162 @@ func TestSearch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// edgeList builds a road graph of n roads with the edges u→v of weight w
+// (s) in the order given (a repeated u→v is left out, as NewRoadGraph
+// does), for tests of the searches on graphs no network makes.
+func edgeList(n int, edges [][3]float64) *RoadGraph {
+	g := &RoadGraph{nodes: make([]graph.Node, n), succ: make([][]graph.Node, n), pred: make([][]graph.Node, n), weight: make([][]float64, n), vmax: 1}
+	for i := range g.nodes {
+		g.nodes[i] = simple.Node(i)
+	}
+	for _, e := range edges {
+		u, v := int(e[0]), int(e[1])
+		if slices.Contains(g.succ[u], g.nodes[v]) {
+			continue
+		}
+		g.succ[u] = append(g.succ[u], g.nodes[v])
+		g.weight[u] = append(g.weight[u], e[2])
+		g.pred[v] = append(g.pred[v], g.nodes[u])
+	}
+	return g
+}
+
+// randomEdges returns the edges of a random graph of n roads, each with up
+// to four successors, whose weights are drawn from ws.
+func randomEdges(rng *rand.Rand, n int, ws []float64) [][3]float64 {
+	var edges [][3]float64
+	for u := range n {
+		for range rng.IntN(5) {
+			edges = append(edges, [3]float64{float64(u), float64(rng.IntN(n)), ws[rng.IntN(len(ws))]})
+		}
+	}
+	return edges
+}
+
+// routesMatchGonum checks that Routes, for every pair of roads of g, with 1
+// and 3 workers, returns gonum DijkstraFrom's route, and reports how many
+// origins runFast answered (fast) and how many it handed to run (exact);
+// fast is −1 when the graph does not allow runFast at all.
+func routesMatchGonum(t *testing.T, g *RoadGraph) (fast, exact int) {
+	t.Helper()
+	r := newRouter(g)
+	n := len(g.nodes)
+	var pairs []OD
+	for o := range n {
+		for d := range n {
+			pairs = append(pairs, OD{RoadID(o), RoadID(d)})
+		}
+	}
+	for _, w := range []int{1, 3} {
+		got := r.Routes(pairs, w)
+		for o := range n {
+			sp := path.DijkstraFrom(g.nodes[o], g)
+			for d := range n {
+				want, _, _ := toRoute(sp.To(int64(d)))
+				if o == d {
+					want = Route{RoadID(o)}
+				}
+				if k := o*n + d; !slices.Equal(got[k], want) {
+					t.Fatalf("%d workers, %d→%d: got %v, gonum %v", w, o, d, got[k], want)
+				}
+			}
+		}
+	}
+	q := newBuckets(r.csr)
+	if q == nil {
+		return -1, n
+	}
+	sc := newTreeSearch(n)
+	all := make([]int32, n)
+	for i := range all {
+		all[i] = int32(i)
+	}
+	for o := range n {
+		if sc.runFast(r.csr, q, int32(o), all) {
+			fast++
+		} else {
+			exact++
+		}
+	}
+	return fast, exact
+}
+
+// TestRoutesTies checks Routes against gonum on random graphs with small
+// whole-number weights, where roads are often reached equally fast
+// through predecessors reached equally fast — the ties only the binary
+// heap's order decides, which runFast must detect and leave to run — and
+// on graphs runFast refuses (a zero weight, weights too far apart).
+func TestRoutesTies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 5))
+	cases := []struct {
+		name     string
+		ws       []float64
+		bucketed bool // runFast may be used
+	}{
+		{"weights 1-3", []float64{1, 2, 3}, true},
+		{"weights 1 and 1.5", []float64{1, 1.5}, true},
+		{"weights 1 and 1.25", []float64{1, 1.25}, true},
+		{"irrational weights", []float64{math.Sqrt2, math.Pi, math.E}, true},
+		{"a zero weight", []float64{0, 1, 2}, false},
+		{"weights 1 and 1e6", []float64{1, 1e6}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fast, exact, refused := 0, 0, 0
+			for k := range 40 {
+				n := 2 + k%25
+				edges := randomEdges(rng, n, c.ws)
+				f, e := routesMatchGonum(t, edgeList(n, edges))
+				if f < 0 {
+					refused++
+					if c.bucketed && len(edges) > 0 {
+						t.Fatalf("graph %d: runFast refused", k)
+					}
+				}
+				fast, exact = fast+max(f, 0), exact+e
+			}
+			t.Logf("%d origins by buckets, %d by the binary heap (%d graphs refused)", fast, exact, refused)
+			if c.bucketed && (fast == 0 || exact == 0) {
+				t.Errorf("want both some origins by buckets and some handed to the heap")
+			}
+			if !c.bucketed && refused == 0 {
+				t.Errorf("runFast refused no graph")
+			}
+		})
+	}
+	// A double tie: roads 1 and 2 are both reached from 0 in 1 s and both
+	// reach 3 in another second; gonum's heap settles 2 first.
+	g := edgeList(4, [][3]float64{{0, 1, 1}, {0, 2, 1}, {1, 3, 1}, {2, 3, 1}})
+	if f, e := routesMatchGonum(t, g); f != 3 || e != 1 {
+		t.Errorf("diamond: %d origins by buckets, %d by the heap, want 3 and 1", f, e)
+	}
+	// Road 5 is reached in 3.25 s from 3 (at 2.25 s) and from 4 (at 2 s),
+	// which share a bucket (0.5 s wide) with 3 queued first: the
+	// predecessor must be 4, the one the heap settles first.
+	g = edgeList(6, [][3]float64{{0, 1, 1.25}, {0, 2, 1}, {1, 3, 1}, {2, 4, 1}, {3, 5, 1}, {4, 5, 1.25}})
+	if f, e := routesMatchGonum(t, g); f != 6 || e != 0 {
+		t.Errorf("faster predecessor queued later: %d origins by buckets, %d by the heap, want 6 and 0", f, e)
+	}
+}
+
+// FuzzRoutes: on any small graph (roads, edges and weights from the input),
+// Routes returns gonum DijkstraFrom's routes.
+func FuzzRoutes(f *testing.F) {
+	f.Add([]byte{4, 0, 1, 1, 0, 2, 1, 1, 3, 1, 2, 3, 1})
+	f.Add([]byte{6, 0, 1, 2, 1, 2, 2, 0, 2, 4, 2, 3, 1, 3, 4, 1, 1, 4, 2, 4, 5, 3, 0, 5, 9})
+	f.Add([]byte{3, 0, 1, 0, 1, 2, 0, 0, 2, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 1 {
+			return
+		}
+		n := 1 + int(data[0])%24
+		var edges [][3]float64
+		for i := 1; i+2 < len(data) && len(edges) < 96; i += 3 {
+			// Weights 0 to 3 s in quarters: many exact ties.
+			edges = append(edges, [3]float64{float64(int(data[i]) % n), float64(int(data[i+1]) % n), float64(data[i+2]%13) / 4})
+		}
+		routesMatchGonum(t, edgeList(n, edges))
+	})
 }
