@@ -5,18 +5,24 @@ import "github.com/paulmach/orb"
 // CrossingPoint returns the distances (m) along a and along b to the first
 // point (along a) where the two polylines cross, and whether they cross.
 func CrossingPoint(a, b orb.LineString) (da, db float64, ok bool) {
-	accA := 0.0
 	for i := 1; i < len(a); i++ {
-		accB := 0.0
 		for j := 1; j < len(b); j++ {
 			if t, u, hit := segmentParams(a[i-1], a[i], b[j-1], b[j]); hit {
-				return accA + float64(t*dist(a[i-1], a[i])), accB + float64(u*dist(b[j-1], b[j])), true
+				return lengthTo(a, i-1) + float64(t*dist(a[i-1], a[i])), lengthTo(b, j-1) + float64(u*dist(b[j-1], b[j])), true
 			}
-			accB += dist(b[j-1], b[j])
 		}
-		accA += dist(a[i-1], a[i])
 	}
 	return 0, 0, false
+}
+
+// lengthTo is the length of ls up to its point k (m), its segments added
+// from the start.
+func lengthTo(ls orb.LineString, k int) float64 {
+	l := 0.0
+	for i := 1; i <= k; i++ {
+		l += dist(ls[i-1], ls[i])
+	}
+	return l
 }
 
 // segmentParams returns the parameters along p1p2 and q1q2 of their
