@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/paulmach/orb"
 )
 
 // Relation flags between an ordered pair of movements (a, b) at one node.
@@ -196,14 +198,22 @@ func buildConflicts(n *Network, v NodeID) {
 	if nm == 0 {
 		return
 	}
+	// The bounds of each movement's link paths, found once: each path is
+	// tested against every other link of the junction.
+	bounds := make([][]orb.Bound, nm)
+	for i, m := range nd.Movements {
+		for _, l := range n.Movements[m].Links {
+			bounds[i] = append(bounds[i], boundOf(n.Links[l].Path))
+		}
+	}
 	for i, ma := range nd.Movements {
 		for j, mb := range nd.Movements {
 			if j <= i {
 				continue
 			}
 			A, B := &n.Movements[ma], &n.Movements[mb]
-			for _, la := range A.Links {
-				for _, lb := range B.Links {
+			for ka, la := range A.Links {
+				for kb, lb := range B.Links {
 					LA, LB := &n.Links[la], &n.Links[lb]
 					if LA.From == LB.From {
 						continue // diverging from one lane: no conflict
@@ -213,7 +223,7 @@ func buildConflicts(n *Network, v NodeID) {
 						nd.Conflicts.set(j, i, Merges)
 						LA.Merging = append(LA.Merging, lb)
 						LB.Merging = append(LB.Merging, la)
-					} else if pathsCross(LA.Path, LB.Path) {
+					} else if pathsCross(LA.Path, LB.Path, bounds[i][ka], bounds[j][kb]) {
 						nd.Conflicts.set(i, j, Crosses)
 						nd.Conflicts.set(j, i, Crosses)
 						LA.Crossing = append(LA.Crossing, lb)

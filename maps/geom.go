@@ -215,9 +215,11 @@ func segmentsCross(p1, p2, q1, q2 orb.Point) bool {
 	return t > eps && t < 1-eps && u > eps && u < 1-eps
 }
 
-// pathsCross reports whether two polylines cross each other.
-func pathsCross(a, b orb.LineString) bool {
-	if !boundOf(a).Intersects(boundOf(b)) {
+// pathsCross reports whether two polylines cross each other; ba and bb
+// are their bounds (boundOf), which callers testing a polyline against
+// many find once.
+func pathsCross(a, b orb.LineString, ba, bb orb.Bound) bool {
+	if !ba.Intersects(bb) {
 		return false
 	}
 	for i := 1; i < len(a); i++ {
