@@ -12,7 +12,9 @@ import (
 )
 
 // treeNets are the networks the tree tests search: a grid (many equally
-// fast routes), Wuhan (OSM) and, with the datasets, CityFlow's Jinan.
+// fast routes), Wuhan (OSM) and, with the datasets, CityFlow's Jinan and
+// Monaco (OSM; edge weights 600 times apart, which runFast spreads over
+// 2,048 buckets).
 func treeNets(t *testing.T) map[string]*Network {
 	grid, err := Grid(GridOptions{Rows: 8, Cols: 8})
 	if err != nil {
@@ -25,6 +27,9 @@ func treeNets(t *testing.T) map[string]*Network {
 	if n, err := LoadCityFlow(dataset(t, "jinan_3x4/roadnet_3_4.json")); err == nil {
 		nets["jinan"] = n
 	}
+	if n, err := LoadOSM(dataset(t, "monaco/monaco.osm.pbf"), Options{}); err == nil {
+		nets["monaco"] = n
+	}
 	return nets
 }
 
@@ -33,8 +38,9 @@ func treeNets(t *testing.T) map[string]*Network {
 // the same road sequence even where several routes are equally fast (as
 // on a grid), and the same bits of the time.
 func TestTreeMatchesGonum(t *testing.T) {
-	for _, name := range []string{"grid8", "wuhan", "jinan"} {
-		n := treeNets(t)[name]
+	nets := treeNets(t)
+	for _, name := range []string{"grid8", "wuhan", "jinan", "monaco"} {
+		n := nets[name]
 		if n == nil {
 			continue
 		}
