@@ -88,17 +88,23 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	if c.link < 0 {
 		return false
 	}
-	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 && !s.fits(s.segs[c.link].lane, sc, c, p.MinGap, 1) {
-		// Waiting at the line for room on its exit lane: take another lane
-		// of the next road that has room, as a driver would, and change
-		// lanes there if the route needs it.
-		if l := s.linkWithRoom(seg, c, p, sc); l >= 0 {
-			c.link = l
+	// fitLink is the link whose exit lane was found to have room for the
+	// vehicle (fits) or not (fitOK), −1 when not looked at: nothing
+	// changes the answer before the light is checked.
+	fitLink, fitOK := int32(-1), false
+	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 {
+		fitLink, fitOK = c.link, s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
+		if !fitOK {
+			// Waiting at the line for room on its exit lane: take another
+			// lane of the next road that has room, as a driver would, and
+			// change lanes there if the route needs it.
+			if l := s.linkWithRoom(seg, c, p, sc); l >= 0 {
+				c.link = l
+			}
 		}
 	}
-	k := &s.segs[c.link]
 	if !committed {
-		switch l := s.lights[k.mov]; {
+		switch l := s.lights[s.linkMov[c.link]]; {
 		case l.IsGreen():
 		case l == signal.Yellow && stopDist > d: // cannot stop comfortably: go
 		case l == signal.Yellow && d < 1 && c.speed < 2:
@@ -106,11 +112,18 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 			// the yellow, once the foes stop, as drivers do.
 		default:
 			c.flags |= fRed
-			if !s.fits(k.lane, sc, c, p.MinGap, 1) {
+			ok := fitOK
+			if c.link != fitLink {
+				ok = s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
+			}
+			if !ok {
 				c.flags |= fRoom
 			}
 			return false
 		}
+	}
+	k := &s.segs[c.link]
+	if !committed {
 		// Vehicles inside the junction on crossing paths that have not yet
 		// cleared the crossing point.
 		for i, f := range s.ids(k.cross) {
@@ -143,6 +156,9 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// Vehicles on links merging into the same lane that are not far
 		// enough ahead to follow.
 		for _, m := range s.ids(k.merging) {
+			if !hasBit(s.shown, m) {
+				continue // no vehicle on m
+			}
 			ms := &s.segs[m]
 			if ms.tail.n > 0 && ms.length-ms.tail.pos > k.length-float64(ms.tail.length)-p.MinGap {
 				return false

@@ -60,6 +60,11 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.occ = make([]float64, len(s.segs))
 	s.shown = make([]uint64, chunks(len(s.segs)))
 	s.headTo = make([]uint16, len(s.segs))
+	s.linkLane = make([]int32, len(s.segs))
+	s.linkMov = make([]int32, len(s.segs))
+	for i := range s.segs {
+		s.linkLane[i], s.linkMov[i] = s.segs[i].lane, s.segs[i].mov
+	}
 	s.headLink = make([]int32, s.nLanes)
 	for i := range s.headLink {
 		s.headLink[i] = -1

@@ -305,8 +305,12 @@ type Sim struct {
 	// from a dense array without touching the lane.
 	headTo   []uint16
 	headLink []int32
-	lsens    []signal.LaneSensors
-	nsens    []*signal.NodeSensors
+	// linkLane and linkMov are, per segment, its lane and mov (segment.lane,
+	// segment.mov), dense: a vehicle waiting at a red light checks its
+	// light and its exit lane's room every step without touching its link.
+	linkLane, linkMov []int32
+	lsens             []signal.LaneSensors
+	nsens             []*signal.NodeSensors
 
 	// Unroutable lists the trips that had no route.
 	Unroutable []int
