@@ -30,10 +30,11 @@ const spinChecks = 64
 // pool runs chunked loops on a fixed set of goroutines.
 //
 // A loop is a job: the calling goroutine publishes it (cur, then a new
-// generation number) and the workers claim chunks from it through an
-// atomic counter, the caller too; a job is done when all its chunks are.
-// Who runs which chunk is left to chance, so results must never depend on
-// it (per-chunk accumulators merged in chunk order). Between jobs a worker
+// generation number) and every worker, the caller too, claims chunks from
+// it through atomic counters, those of its own part first (see part); a
+// job is done when all its chunks are. Who runs which chunk is left to
+// chance, so results must never depend on it (per-chunk accumulators
+// merged in chunk order). Between jobs a worker
 // polls the generation for spinFor, then parks on a condition variable
 // until the next job; only then does handing out a job cost a wake-up.
 type pool struct {
@@ -57,9 +58,20 @@ type pool struct {
 type job struct {
 	n      int
 	fn     func(chunk int)
-	next   atomic.Int64 // next chunk to claim
+	parts  []part       // one per worker, the caller's first
 	left   atomic.Int64 // chunks not finished yet
 	parked atomic.Bool  // the caller waits on pool.done
+}
+
+// A part is one worker's share of a job's chunks, [next, end): the worker
+// claims them from the front and, once its own are gone, claims the
+// others' the same way. Worker w gets the same part of every loop over the
+// same items, so the data it touched in one phase (segments, vehicles) is
+// mostly still in its core's cache in the next.
+type part struct {
+	next atomic.Int64
+	end  int64
+	_    [48]byte // one cache line per part: claims do not slow each other
 }
 
 // newPool starts the pool's goroutines; force is Config.MinParallel < 0.
@@ -69,8 +81,8 @@ func newPool(workers int, force bool) *pool {
 		p.wake.L = &p.mu
 		p.done = make(chan struct{}, 1)
 		p.exited.Add(workers - 1)
-		for i := 0; i < workers-1; i++ {
-			go p.loop()
+		for w := 1; w < workers; w++ {
+			go p.loop(w)
 		}
 	}
 	return p
@@ -78,7 +90,7 @@ func newPool(workers int, force bool) *pool {
 
 // loop is a worker: it runs the chunks it can claim of every job until the
 // pool closes.
-func (p *pool) loop() {
+func (p *pool) loop(w int) {
 	defer p.exited.Done()
 	var seen uint64
 	for {
@@ -87,7 +99,7 @@ func (p *pool) loop() {
 			return
 		}
 		if j := p.cur.Load(); j != nil {
-			p.work(j)
+			p.work(j, w)
 		}
 	}
 }
@@ -122,14 +134,22 @@ func (p *pool) await(seen uint64) uint64 {
 	}
 }
 
-// work runs chunks of j until none is left to claim.
-func (p *pool) work(j *job) {
+// work runs chunks of j until none is left to claim, worker w's own part
+// first.
+func (p *pool) work(j *job, w int) {
+	for k := range j.parts {
+		p.workPart(j, &j.parts[(w+k)%len(j.parts)])
+	}
+}
+
+// workPart runs the chunks of part pt until none is left to claim.
+func (p *pool) workPart(j *job, pt *part) {
 	for {
-		c := int(j.next.Add(1)) - 1
-		if c >= j.n {
+		c := pt.next.Add(1) - 1
+		if c >= pt.end {
 			return
 		}
-		j.fn(c)
+		j.fn(int(c))
 		// The caller sets parked before it reads left again: one of the
 		// two sees the other.
 		if j.left.Add(-1) == 0 && j.parked.Load() {
@@ -152,8 +172,11 @@ func (s *Sim) minParallel() int {
 }
 
 // minParallelChunks is the least number of chunks worth handing to other
-// workers: below it, waking them costs more than the work.
-const minParallelChunks = 8
+// workers. Workers that poll between jobs take a job within a microsecond,
+// so two chunks are worth sharing: on a small network the junction and
+// signal phases have only two (grid10: 100 nodes), and left to the caller
+// they would run serially.
+const minParallelChunks = 2
 
 // run calls fn(c) for every chunk c in [0, n) and waits for all of them.
 // With one worker, or fewer than minParallelChunks chunks, the chunks run in
@@ -165,7 +188,12 @@ func (p *pool) run(n int, fn func(chunk int)) {
 		}
 		return
 	}
-	j := &job{n: n, fn: fn}
+	j := &job{n: n, fn: fn, parts: make([]part, p.workers)}
+	for w := range j.parts {
+		lo := int64(n * w / p.workers)
+		j.parts[w].next.Store(lo)
+		j.parts[w].end = int64(n * (w + 1) / p.workers)
+	}
 	j.left.Store(int64(n))
 	p.cur.Store(j)
 	p.gen.Add(1)
@@ -174,7 +202,7 @@ func (p *pool) run(n int, fn func(chunk int)) {
 		p.wake.Broadcast()
 		p.mu.Unlock()
 	}
-	p.work(j)
+	p.work(j, 0)
 	p.wait(j)
 	// A worker that comes late finds no job rather than a finished one
 	// (and the pool holds no reference to fn's captures between jobs).
