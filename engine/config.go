@@ -21,7 +21,7 @@ type Config struct {
 	Workers int
 	// MinParallel is the least number of running vehicles for which a
 	// step hands its phases to several workers (below it the calling
-	// goroutine runs them: cheaper on small networks). 0 means 4,000; a
+	// goroutine runs them: cheaper on small networks). 0 means 600; a
 	// negative value always runs them in parallel. Results do not depend
 	// on it.
 	MinParallel int

@@ -135,8 +135,11 @@ func (p *pool) await(seen uint64) uint64 {
 }
 
 // work runs chunks of j until none is left to claim, worker w's own part
-// first.
+// first; a worker without a part runs none.
 func (p *pool) work(j *job, w int) {
+	if w >= len(j.parts) {
+		return
+	}
 	for k := range j.parts {
 		p.workPart(j, &j.parts[(w+k)%len(j.parts)])
 	}
@@ -161,8 +164,12 @@ func (p *pool) workPart(j *job, pt *part) {
 	}
 }
 
-// minParallelVehicles is the default Config.MinParallel.
-const minParallelVehicles = 4000
+// minParallelVehicles is the default Config.MinParallel: from about 600
+// running vehicles two workers gained in most runs on two cores
+// (bench/README.md, "Where two workers pay", 2026-12-07: hangzhou_4x4, 510
+// vehicles, 1.06x median; jinan_3x4, 726, 1.18x; grid10, 1,127-1,940,
+// 1.30-1.44x).
+const minParallelVehicles = 600
 
 func (s *Sim) minParallel() int {
 	if s.cfg.MinParallel == 0 {
@@ -188,11 +195,13 @@ func (p *pool) run(n int, fn func(chunk int)) {
 		}
 		return
 	}
-	j := &job{n: n, fn: fn, parts: make([]part, p.workers)}
+	// At most one part per chunk: workers without a part of their own
+	// leave the job to the others (many cores, few chunks).
+	np := min(p.workers, n)
+	j := &job{n: n, fn: fn, parts: make([]part, np)}
 	for w := range j.parts {
-		lo := int64(n * w / p.workers)
-		j.parts[w].next.Store(lo)
-		j.parts[w].end = int64(n * (w + 1) / p.workers)
+		j.parts[w].next.Store(int64(n * w / np))
+		j.parts[w].end = int64(n * (w + 1) / np)
 	}
 	j.left.Store(int64(n))
 	p.cur.Store(j)

@@ -36,7 +36,7 @@ type Scenario struct {
 	// left) and no vehicle is running or waiting to enter, as SUMO does.
 	StopWhenEmpty bool `toml:"stop_when_empty"`
 	// MinParallel is the least number of running vehicles for which a step
-	// uses several workers (0: 4,000; negative: always). Results do not
+	// uses several workers (0: 600; negative: always). Results do not
 	// depend on it.
 	MinParallel int `toml:"min_parallel"`
 
