@@ -66,7 +66,7 @@ func run(out io.Writer, name string, warmup float64, steps, rounds int, ws []int
 		return err
 	}
 	defer base.Close()
-	if end := c.Warmup + float64(steps*rounds)*base.StepLength(); end > setup.End {
+	if end := c.Warmup + float64(float64(steps*rounds)*base.StepLength()); end > setup.End {
 		return fmt.Errorf("%s: the timed steps would end at %.0f s, after the case's steady demand (%.0f s): fewer -steps or -rounds", name, end, setup.End)
 	}
 	sims := make([]*engine.Sim, len(ws))
