@@ -133,7 +133,7 @@ func (sc *treeSearch) runFast(c *csr, q *buckets, from int32, targets []int32) b
 				v, w := edges[e].to, edges[e].w
 				joint := du + w
 				if dv := dist[v]; joint < dv {
-					f := joint * inv
+					f := float64(joint * inv) // unfused: uint64(f) subtracts 2^63 (the floating-point rule)
 					if !(f < 1<<40) {
 						return false // d/Δ too large for the margin
 					}
