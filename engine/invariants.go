@@ -6,12 +6,31 @@ import (
 )
 
 // checkInvariants verifies, for tests, that no two vehicles on a segment
-// overlap, no speed is negative or NaN, positions are on their segment and
-// vehicles are conserved.
+// overlap, no speed is negative or NaN, positions are on their segment,
+// vehicles are conserved, and the dense records the phases read instead of
+// the segments (live.go, Sim.shown, Sim.headTo) say what the segments
+// hold. Call it between steps.
 func (s *Sim) checkInvariants() error {
 	running := int64(0)
 	for i := range s.segs {
 		seg := &s.segs[i]
+		if hasBit(s.live, int32(i)) != (len(seg.cars) > 0) {
+			return fmt.Errorf("segment %d holds %d vehicles, its live bit says otherwise", i, len(seg.cars))
+		}
+		if hasBit(s.shown, int32(i)) != (seg.head.n > 0) || (seg.head.n > 0) != (seg.tail.n > 0) {
+			return fmt.Errorf("segment %d: first/last vehicle records (n %d, %d) and shown bit disagree", i, seg.head.n, seg.tail.n)
+		}
+		if i < s.nLanes {
+			if h := &seg.head; h.n > 0 && h.link >= 0 {
+				if s.headLink[i] != h.link || s.headTo[h.link] != h.flags|hdMark {
+					return fmt.Errorf("lane %d: its first vehicle chose link %d, headTo/headLink say %d/%#x", i, h.link, s.headLink[i], s.headTo[h.link])
+				}
+			} else if s.headLink[i] != -1 {
+				return fmt.Errorf("lane %d: no first vehicle with a link, headLink says %d", i, s.headLink[i])
+			}
+		} else if s.headTo[i] != 0 && s.headLink[s.segs[i].from] != int32(i) {
+			return fmt.Errorf("link %d: headTo %#x, but the first vehicle of lane %d did not choose it", i, s.headTo[i], s.segs[i].from)
+		}
 		for j := range seg.cars {
 			c := &seg.cars[j]
 			running++
