@@ -77,6 +77,31 @@
 // of the functions above. test.sh also runs the determinism scenarios
 // under qemu-aarch64-static and compares their run digests with amd64's.
 //
+// # Data layout
+//
+// The step's cost is mostly memory, not arithmetic: on a city-sized
+// network the segments (lanes and links) and their vehicles do not fit in
+// the caches, so where a field lives decides how fast a phase runs
+// (bench/README.md, "Cache lines, not instructions"). The rules:
+//
+//   - A segment's vehicles are a slice in driving order (front first); the
+//     leader of a vehicle is the element before it.
+//   - The segment struct is read by other segments' workers in its first
+//     lines and written by its own worker in the last ones (TestSegmentLayout):
+//     line 0 is what a vehicle about to enter a lane reads, line 1 what a
+//     foe or a merging vehicle reads of a link and of the lane feeding it.
+//   - What a phase asks of many other segments lives in dense per-segment
+//     arrays of the Sim, not in the segment: occupancy (occ), the link the
+//     first vehicle of each lane has chosen (headTo, headLink), a link's
+//     exit lane and movement (linkLane, linkMov), and the bitmaps of the
+//     segments holding vehicles (live) and of those whose first/last
+//     records describe one (shown), one 64-bit word per chunk (live.go).
+//     A phase tests these before touching a segment; every change of a
+//     segment's vehicle list between empty and not empty goes through
+//     setLive (checkInvariants holds the arrays to the segments).
+//   - Per-vehicle data the step does not touch every time stays out of the
+//     vehicle's hot record (car): trips, routes, counters (vehicle, tripRec).
+//
 // # Related packages and files
 //
 // The car-following models (IDM, Krauss, CACC) live in engine/follow and
