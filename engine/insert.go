@@ -302,10 +302,10 @@ func (s *Sim) enteringCar(l int32) (*car, float64) {
 	bestPos := math.Inf(-1)
 	for _, in := range s.ids(s.segs[l].inLinks) {
 		if !hasBit(s.live, in) {
-			continue // links do not change in the phases that ask
+			continue // no vehicle on it (links do not change in the phases that ask)
 		}
 		k := &s.segs[in]
-		if len(k.cars) > 0 && k.cars[0].pos-k.length > bestPos {
+		if k.cars[0].pos-k.length > bestPos {
 			best, bestPos = &k.cars[0], k.cars[0].pos-k.length
 		}
 	}

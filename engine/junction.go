@@ -160,7 +160,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 				continue // no vehicle on m
 			}
 			ms := &s.segs[m]
-			if ms.tail.n > 0 && ms.length-ms.tail.pos > k.length-float64(ms.tail.length)-p.MinGap {
+			if ms.length-ms.tail.pos > k.length-float64(ms.tail.length)-p.MinGap {
 				return false
 			}
 		}
@@ -217,17 +217,14 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 // goes next and keeps its right of way.
 func (s *Sim) foeArriving(f int32, tc float64) bool {
 	if s.headTo[f]&hdMark == 0 {
-		return false // the first vehicle of f's lane is not taking f
+		return false // f's lane has no first vehicle, or it has chosen another link
 	}
-	fs := &s.segs[f]
-	h := &s.segs[fs.from].head
-	if h.n == 0 || h.link != f {
-		return false
-	}
+	from := &s.segs[s.segs[f].from]
+	h := &from.head
 	if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
 		return false
 	}
-	return (s.segs[fs.from].length-h.pos)/max(h.speed, 0.1) < tc
+	return (from.length-h.pos)/max(h.speed, 0.1) < tc
 }
 
 // foeCanStop reports whether the first vehicle of the lane feeding link f
@@ -277,12 +274,11 @@ func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params)
 // the lower lane id goes first).
 func (s *Sim) waitsLonger(f int32, k *segment, c *car, least float32) bool {
 	if s.headTo[f]&(hdMark|fCross) != hdMark|fCross {
-		return false
+		return false // no first vehicle on f's lane that chose f and waits for its crossing
 	}
 	fs := &s.segs[f]
 	h := &s.segs[fs.from].head
-	return h.n > 0 && h.link == f && h.flags&fCross != 0 && h.wait >= least &&
-		(h.wait > c.wait || h.wait == c.wait && fs.from < k.from)
+	return h.wait >= least && (h.wait > c.wait || h.wait == c.wait && fs.from < k.from)
 }
 
 // starveWait is how long (s) crossing traffic may hold a vehicle at its

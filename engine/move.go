@@ -376,10 +376,8 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 		// the last vehicle on each of them, not only on this one's (as
 		// CityFlow does; SUMO until the paths have separated).
 		for _, l := range s.ids(seg.links) {
-			if l == c.link || !hasBit(s.shown, l) {
-				continue
-			}
-			if ls := &s.segs[l]; ls.tail.n > 0 {
+			if l != c.link && hasBit(s.shown, l) {
+				ls := &s.segs[l]
 				ahead(d+ls.tail.pos-float64(ls.tail.length), &ls.tail)
 			}
 		}
@@ -451,22 +449,18 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 // that vehicle is granted entry to it. Ties go to the lower link id.
 func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(gap float64, h *info)) {
 	for _, m := range merging {
-		if !hasBit(s.shown, m) && s.headTo[m]&(hdMark|fPermit) != hdMark|fPermit {
-			continue // nothing on m, and nothing granted entry to it
-		}
-		ms := &s.segs[m]
 		ahead := func(rm float64) bool { return rm < r || rm == r && m < self }
-		if ms.head.n > 0 {
+		switch {
+		case hasBit(s.shown, m): // vehicles on m: its first
+			ms := &s.segs[m]
 			if rm := ms.length - ms.head.pos; ahead(rm) {
 				follow(r-rm-float64(ms.head.length), &ms.head)
 			}
-			continue
-		}
-		f := &s.segs[ms.from]
-		h := &f.head
-		if h.n > 0 && h.link == m && h.flags&fPermit != 0 {
-			if rm := f.length - h.pos + ms.length; ahead(rm) {
-				follow(r-rm-float64(h.length), h)
+		case s.headTo[m]&(hdMark|fPermit) == hdMark|fPermit: // the first vehicle of m's lane, granted entry to m
+			ms := &s.segs[m]
+			f := &s.segs[ms.from]
+			if rm := f.length - f.head.pos + ms.length; ahead(rm) {
+				follow(r-rm-float64(f.head.length), &f.head)
 			}
 		}
 	}
