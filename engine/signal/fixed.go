@@ -176,24 +176,7 @@ func (f FixedTime) change(p *maps.Program, k int) float64 {
 // FixedPhaseAt returns the phase a fixed-time program wants at time t (s):
 // the phase whose green is running, or the next one while a change runs.
 func FixedPhaseAt(p *maps.Program, t float64) int {
-	// Which phase changes take a green away (and need a yellow), found
-	// once: the cycle (as Program.Cycle sums it) and the walk below both
-	// need them, and this runs for every fixed-time junction every step.
-	n := len(p.Phases)
-	var buf [16]bool
-	loses := buf[:0]
-	if n > len(buf) {
-		loses = make([]bool, 0, n)
-	}
-	cycle := 0.0
-	for i, ph := range p.Phases {
-		l := p.LosesGreen(i, (i+1)%n)
-		loses = append(loses, l)
-		cycle += ph.Duration
-		if l {
-			cycle += p.Yellow + p.AllRed
-		}
-	}
+	cycle := p.Cycle()
 	c := math.Mod(t-p.Offset, cycle)
 	if c < 0 {
 		c += cycle
@@ -203,7 +186,7 @@ func FixedPhaseAt(p *maps.Program, t float64) int {
 		if c < -eps {
 			return i
 		}
-		if loses[i] {
+		if p.LosesGreen(i, (i+1)%len(p.Phases)) {
 			c -= p.Yellow + p.AllRed
 		}
 		if c < -eps {
