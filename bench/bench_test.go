@@ -350,3 +350,28 @@ func TestCityFlowCaseSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestParseWorkers(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []int
+	}{
+		{"1", []int{1}},
+		{"1, 2,8", []int{1, 2, 8}},
+		{"", nil},
+		{"1,x", nil},
+		{"0", nil},
+		{"2,-1", nil},
+	} {
+		got, err := ParseWorkers(tc.in)
+		if tc.want == nil {
+			if err == nil {
+				t.Errorf("ParseWorkers(%q) = %v, want an error", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("ParseWorkers(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/citytwin/citytwin/engine"
@@ -220,4 +221,18 @@ func cityflowCase(dir, roadnet, flow string, full bool) func(seed uint64, horizo
 		}
 		return scenarioSetup(sc)
 	}
+}
+
+// ParseWorkers parses a comma-separated list of worker counts ("1,2"),
+// as the bench commands take them.
+func ParseWorkers(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("workers: %q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -23,7 +23,7 @@ func main() {
 	minPar := flag.Int("min-parallel", 0, "engine Config.MinParallel (0: the engine's default; 1 or -1: always parallel)")
 	seed := flag.Uint64("seed", 1, "seed of the case's demand and of the engine")
 	flag.Parse()
-	ws, err := parseWorkers(*workers)
+	ws, err := bench.ParseWorkers(*workers)
 	if err == nil {
 		err = run(os.Stdout, *name, *warmup, *steps, *rounds, ws, *minPar, *seed)
 	}
@@ -31,18 +31,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pair:", err)
 		os.Exit(1)
 	}
-}
-
-func parseWorkers(s string) ([]int, error) {
-	var ws []int
-	for _, f := range strings.Split(s, ",") {
-		w, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || w < 1 {
-			return nil, fmt.Errorf("-workers %q: want positive integers separated by commas", s)
-		}
-		ws = append(ws, w)
-	}
-	return ws, nil
 }
 
 func run(out io.Writer, name string, warmup float64, steps, rounds int, ws []int, minPar int, seed uint64) error {

@@ -21,11 +21,6 @@ func TestRunRefusesBadArguments(t *testing.T) {
 	if err := run(new(bytes.Buffer), "nosuchcase", 10, 1, 1, []int{1}, 0, 1); err == nil {
 		t.Error("unknown case: no error")
 	}
-	for _, s := range []string{"", "1,x", "0", "2,-1"} {
-		if _, err := parseWorkers(s); err == nil {
-			t.Errorf("parseWorkers(%q): no error", s)
-		}
-	}
 }
 
 // A short run reports every worker count, and its clones end in the same

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -86,7 +85,7 @@ Cases:
 		}
 	}
 	var err error
-	if o.workers, err = parseWorkers(workers); err != nil {
+	if o.workers, err = bench.ParseWorkers(workers); err != nil {
 		return fs.Usagef("%v", err)
 	}
 	var rep *benchReport
@@ -125,19 +124,6 @@ Cases:
 		}
 	}
 	return nil
-}
-
-// parseWorkers parses a comma-separated list of worker counts.
-func parseWorkers(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("workers: %q is not a positive number", f)
-		}
-		out = append(out, n)
-	}
-	return out, nil
 }
 
 // selectCases resolves the --case list.
