@@ -50,6 +50,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.lights = slices.Clone(s.lights)
 	c.veh = slices.Clone(s.veh)
 	c.trips = slices.Clip(slices.Clone(s.trips))
+	c.cold = s.cold.clone()
 	c.routes = slices.Clip(slices.Clone(s.routes))
 	c.routeLen = slices.Clip(slices.Clone(s.routeLen))
 	c.plans = slices.Clip(slices.Clone(s.plans)) // plans are never changed once made

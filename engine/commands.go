@@ -160,10 +160,10 @@ func (s *Sim) rerouteAroundClosures() {
 // setRoute gives vehicle id a new route that keeps its current road, and
 // updates its car's next roads and link.
 func (s *Sim) setRoute(id int32, r maps.Route) {
+	s.leaveRoute(id)
 	v := &s.veh[id]
 	v.route = int32(len(s.routes))
 	s.addRoute(r)
-	v.reroutes++
 	s.stats.reroutes++
 	if c, seg := s.locateSeg(id); c != nil {
 		c.flags &^= fPlanned // a road-level route
@@ -241,7 +241,10 @@ func (c AddTrips) apply(s *Sim) {
 // addTrip appends one trip and its vehicle; the caller sorts pending.
 func (s *Sim) addTrip(t Trip) int32 {
 	id := int32(len(s.trips))
-	s.trips = append(s.trips, newTripRec(&t))
+	s.addTripRec(id, &t)
+	if s.v2x != nil {
+		s.v2x.enter = append(s.v2x.enter, 0)
+	}
 	v := vehicle{route: -1, depart: t.Depart, insert: -1, arrive: -1, vt: uint16(t.VType)}
 	route := t.Route
 	if len(route) == 0 {
@@ -264,7 +267,6 @@ func (s *Sim) addTrip(t Trip) int32 {
 	vt := &s.vtypes[t.VType]
 	v.factor = float32(drawNormal(s.rng(streamFactor, uint64(id)), vt.SpeedFactor))
 	v.connected = s.drawConnected(int(id), vt)
-	v.freeFlow = s.freeFlow(route, vt, float64(v.factor))
 	s.veh = append(s.veh, v)
 	s.pending = append(s.pending, id)
 	return id

@@ -101,6 +101,11 @@
 //     setLive (checkInvariants holds the arrays to the segments).
 //   - Per-vehicle data the step does not touch every time stays out of the
 //     vehicle's hot record (car): trips, routes, counters (vehicle, tripRec).
+//     At a million vehicles every byte of these is a megabyte: what most
+//     vehicles leave at zero (trip IDs, given lane index and speed,
+//     teleports, missed turns, the free-flow time of a route left) sits in
+//     Sim.cold, and what one is computed from (the free-flow time of the
+//     route kept) is computed when asked for, not stored.
 //
 // # Related packages and files
 //

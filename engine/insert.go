@@ -109,8 +109,8 @@ func (s *Sim) departLanes(id int32) []int {
 	route := s.routes[v.route]
 	road := &s.net.Roads[route[0]]
 	out := s.insLanes[:0]
-	if t.departLane == DepartLaneIndex && !s.closed[road.Lanes[t.laneIndex]] {
-		s.insLanes = append(out, int(t.laneIndex))
+	if k := s.laneIndex(id); t.departLane == DepartLaneIndex && !s.closed[road.Lanes[k]] {
+		s.insLanes = append(out, k)
 		return s.insLanes
 	}
 	next := int32(-1)
@@ -157,7 +157,7 @@ func (s *Sim) tryInsert(id int32, cands []int, held []bool) bool {
 	gap := max(0, room-pos)
 	v0 := min(lane.speed*float64(v.factor), vt.MaxSpeed)
 	if t := &s.trips[id]; t.departSpeed == DepartSpeedGiven {
-		v0 = min(v0, t.speed)
+		v0 = min(v0, s.departSpeed(id))
 	}
 	// Able to stop comfortably before the end of the lane.
 	speed := min(v0, math.Sqrt(2*vt.Follow.Decel*max(0, lane.length-pos)))
@@ -227,7 +227,9 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 	if s.plans[v.route] != nil {
 		c.flags |= fPlanned
 	}
-	v.enterRoad = s.now
+	if x := s.v2x; x != nil {
+		x.enter[id] = s.now
+	}
 	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
 	lane.cars = append(roomForCar(lane.cars), c)
 	s.setLive(seg, true)
@@ -263,7 +265,9 @@ func (s *Sim) phaseTeleport() {
 		v := &s.veh[t.id]
 		v.waitTotal += float64(c.wait)
 		v.fuel += float64(c.fuel)
-		v.teleports++
+		r := s.rareOf(t.id)
+		r.teleports++
+		s.setRare(t.id, r)
 		s.stats.teleports++
 		s.cur.Teleports++
 		route := s.routes[v.route]

@@ -129,10 +129,12 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	if alt-stay > longDetour && v.forRoom != v.ri && float64(c.wait) < maxPatience && s.gapMayCome(l, c) {
 		return
 	}
-	if v.misses > 0 {
+	rare := s.rareOf(c.id)
+	if rare.misses > 0 {
 		s.stats.repeated++
 	}
-	v.misses++
+	rare.misses++
+	s.setRare(c.id, rare)
 	s.stats.missed++
 	nr := append(append(maps.Route(nil), route[:v.ri+1]...), best...)
 	var lp *lanePlan
@@ -145,6 +147,7 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 		copy(lp.arrive[v.ri+1:], plan.arrive)
 		copy(lp.exit[v.ri+1:], plan.exit)
 	}
+	s.leaveRoute(c.id)
 	v.route = int32(len(s.routes))
 	s.addRoute(nr)
 	s.plans[v.route] = lp
@@ -152,7 +155,6 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	if lp != nil {
 		c.flags |= fPlanned
 	}
-	v.reroutes++
 	s.stats.reroutes++
 	c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 	c.link = s.chooseLink(&s.segs[l], c)

@@ -267,12 +267,13 @@ func (s *Sim) addTrips(trips []Trip) error {
 	shared := map[sharedRoute]int32{}
 	var errs []error
 	s.trips = make([]tripRec, len(trips))
+	s.cold = coldData{}
 	s.veh = make([]vehicle, len(trips))
 	s.waiting = make([][]int32, len(s.net.Roads))
 	s.pending = make([]int32, 0, len(trips))
 	for id, ti := range order {
 		t := trips[ti]
-		s.trips[id] = newTripRec(&t)
+		s.addTripRec(int32(id), &t)
 		s.pending = append(s.pending, int32(id))
 		v := &s.veh[id]
 		*v = vehicle{route: -1, depart: t.Depart, insert: -1, arrive: -1, vt: uint16(t.VType)}
@@ -328,7 +329,6 @@ func (s *Sim) addTrips(trips []Trip) error {
 		vt := &s.vtypes[t.VType]
 		v.factor = float32(drawNormal(s.rng(streamFactor, uint64(id)), vt.SpeedFactor))
 		v.connected = s.drawConnected(id, vt)
-		v.freeFlow = s.freeFlow(s.routes[v.route], vt, float64(v.factor))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("engine: %w", errors.Join(errs...))
@@ -348,8 +348,8 @@ type sharedRoute struct {
 func (s *Sim) TripID(id int32) string { return s.tripName(int(id)) }
 
 func (s *Sim) tripName(id int) string {
-	if s.trips[id].id != "" {
-		return s.trips[id].id
+	if t := s.tripID(int32(id)); t != "" {
+		return t
 	}
 	return fmt.Sprint(id)
 }

@@ -62,12 +62,9 @@ type vehicle struct {
 	depart    float64 // s, scheduled
 	insert    float64 // s, actual (-1 before)
 	arrive    float64 // s (-1 before)
-	freeFlow  float64 // s, free-flow travel time of the route
 	waitTotal float64 // s
+	fuel      float64 // mL
 	stops     int32
-	teleports int32
-	reroutes  int32
-	misses    int32 // missed turns (see "Missed turns" in reroute.go)
 	// forRoom is the route index of the road the vehicle entered on a
 	// lane that does not serve the road after, taken for room where another
 	// did (0: none; see noteLaneForRoom).
@@ -76,8 +73,9 @@ type vehicle struct {
 	connected bool
 	vt        uint16
 	factor    float32
-	fuel      float64 // mL
-	enterRoad float64 // s, when it reached its current road
+	// Kept elsewhere: the free-flow time of the route (computed when
+	// needed: Sim.freeFlowOf), teleports and missed turns (Sim.cold), the
+	// time it reached its current road (v2xState.enter, read by V2X only).
 }
 
 // Vehicle statuses.
@@ -239,6 +237,7 @@ type Sim struct {
 	lights   []signal.Light // per movement
 	veh      []vehicle
 	trips    []tripRec
+	cold     coldData // trips' and vehicles' sparse fields (trips.go)
 	routes   []maps.Route
 	routeLen []float64   // per route: m
 	plans    []*lanePlan // per route: the lanes it was planned on, or nil (reroute.go)

@@ -76,12 +76,12 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 			if x := s.v2x; x != nil {
 				// Travel time of the road just left, for the RSUs; and a
 				// chance for an equipped vehicle to reroute.
-				x.ttObs[chunk] = append(x.ttObs[chunk], ttObs{road: int32(s.routes[v.route][v.ri]), tt: s.now + s.dt - v.enterRoad})
+				x.ttObs[chunk] = append(x.ttObs[chunk], ttObs{road: int32(s.routes[v.route][v.ri]), tt: s.now + s.dt - x.enter[c.id]})
 				if x.cfg.Reroute && c.flags&fConnected != 0 {
 					x.rerouteQ[chunk] = append(x.rerouteQ[chunk], c.id)
 				}
+				x.enter[c.id] = s.now + s.dt
 			}
-			v.enterRoad = s.now + s.dt
 			v.ri++
 			c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 			c.flags &^= fJunction

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	stdmaps "maps"
+	"slices"
 	"strconv"
 
 	"github.com/citytwin/citytwin/maps"
@@ -75,28 +77,140 @@ func (s *TripStatus) UnmarshalText(b []byte) error {
 
 // tripRec is what the engine keeps of a Trip after New: the fields that
 // insertion and the trip records read (the departure time, vehicle type
-// and route live in the vehicle), in 40 bytes rather than a Trip's 96 —
-// a million of them are kept at scale.
+// and route live in the vehicle), in 12 bytes rather than a Trip's 96 —
+// a million of them are kept at scale. The fields most trips leave at
+// zero (ID, LaneIndex, Speed) are kept in Sim.cold.
 type tripRec struct {
-	id          string
-	speed       float64 // m/s, with DepartSpeedGiven
 	from, to    maps.RoadID
-	laneIndex   int32 // with DepartLaneIndex (checked against the road's lanes)
 	departLane  DepartLane
 	departSpeed DepartSpeed
 }
 
-func newTripRec(t *Trip) tripRec {
-	return tripRec{id: t.ID, speed: t.Speed, from: t.From, to: t.To, laneIndex: int32(t.LaneIndex),
-		departLane: t.DepartLane, departSpeed: t.DepartSpeed}
+// addTripRec stores trip t as trip id (the next one, or one of the
+// trips New allocated).
+func (s *Sim) addTripRec(id int32, t *Trip) {
+	r := tripRec{from: t.From, to: t.To, departLane: t.DepartLane, departSpeed: t.DepartSpeed}
+	if int(id) == len(s.trips) {
+		s.trips = append(s.trips, r)
+	} else {
+		s.trips[id] = r
+	}
+	c := &s.cold
+	c.ids = setSparse(c.ids, id, t.ID)
+	c.speed = setSparse(c.speed, id, t.Speed)
+	c.laneIndex = setSparse(c.laneIndex, id, int32(t.LaneIndex))
 }
 
 // tripOf returns vehicle id's trip as it was given (its current route
 // aside: Route is nil).
 func (s *Sim) tripOf(id int32) Trip {
 	t, v := &s.trips[id], &s.veh[id]
-	return Trip{ID: t.id, Depart: v.depart, From: t.from, To: t.to, VType: int(v.vt), DepartLane: t.departLane,
-		LaneIndex: int(t.laneIndex), DepartSpeed: t.departSpeed, Speed: t.speed}
+	return Trip{ID: s.tripID(id), Depart: v.depart, From: t.from, To: t.to, VType: int(v.vt), DepartLane: t.departLane,
+		LaneIndex: s.laneIndex(id), DepartSpeed: t.departSpeed, Speed: s.departSpeed(id)}
+}
+
+// tripID returns trip id's Trip.ID ("" when none was given).
+func (s *Sim) tripID(id int32) string { return sparseAt(s.cold.ids, id) }
+
+// laneIndex returns trip id's Trip.LaneIndex.
+func (s *Sim) laneIndex(id int32) int { return int(sparseAt(s.cold.laneIndex, id)) }
+
+// departSpeed returns trip id's Trip.Speed (m/s).
+func (s *Sim) departSpeed(id int32) float64 { return sparseAt(s.cold.speed, id) }
+
+// coldData holds what most trips and vehicles leave at zero, kept apart
+// from the dense per-vehicle records (a million of them at scale): the
+// trips' given ID, LaneIndex and Speed, in slices that end after the
+// last trip that set one (nil when none did), and the few vehicles that
+// teleported, missed a turn or changed route.
+type coldData struct {
+	ids       []string
+	speed     []float64
+	laneIndex []int32
+	// rare holds, by vehicle id, the vehicles with a coldVeh field set.
+	// Read by lookup only (never iterated), written between the parallel
+	// phases.
+	rare map[int32]coldVeh
+}
+
+// coldVeh is what a vehicle rarely has.
+type coldVeh struct {
+	teleports int32
+	misses    int32 // missed turns (see "Missed turns" in reroute.go)
+	// rerouted: the vehicle left the route it departed with; freeFlow is
+	// that route's free-flow travel time (s), which trip delays measure
+	// against.
+	rerouted bool
+	freeFlow float64
+}
+
+func (c *coldData) clone() coldData {
+	return coldData{ids: slices.Clip(slices.Clone(c.ids)), speed: slices.Clip(slices.Clone(c.speed)),
+		laneIndex: slices.Clip(slices.Clone(c.laneIndex)), rare: stdmaps.Clone(c.rare)}
+}
+
+// rareOf returns vehicle id's rare fields (zero when none is set).
+func (s *Sim) rareOf(id int32) coldVeh { return s.cold.rare[id] }
+
+// setRare stores vehicle id's rare fields.
+func (s *Sim) setRare(id int32, r coldVeh) {
+	if s.cold.rare == nil {
+		s.cold.rare = map[int32]coldVeh{}
+	}
+	s.cold.rare[id] = r
+}
+
+// leaveRoute notes, before vehicle id's route changes, the free-flow time
+// of the route it departed with (its trip delay's reference).
+func (s *Sim) leaveRoute(id int32) {
+	r := s.rareOf(id)
+	if r.rerouted {
+		return
+	}
+	r.rerouted, r.freeFlow = true, s.routeFreeFlow(id)
+	s.setRare(id, r)
+}
+
+// freeFlowOf returns the free-flow travel time (s) of the route vehicle id
+// departed with, at its desired speed: computed from the route now when it
+// kept it, as New did before (the function of the route, the vehicle type
+// and the speed factor, all unchanged since).
+func (s *Sim) freeFlowOf(id int32) float64 {
+	if r := s.rareOf(id); r.rerouted {
+		return r.freeFlow
+	}
+	return s.routeFreeFlow(id)
+}
+
+func (s *Sim) routeFreeFlow(id int32) float64 {
+	v := &s.veh[id]
+	if v.route < 0 {
+		return 0
+	}
+	return s.freeFlow(s.routes[v.route], &s.vtypes[v.vt], float64(v.factor))
+}
+
+// setSparse sets xs[id] = x in a slice that ends after its last non-zero
+// element (nil when none), and returns the slice.
+func setSparse[T comparable](xs []T, id int32, x T) []T {
+	var zero T
+	if int(id) >= len(xs) {
+		if x == zero {
+			return xs
+		}
+		xs = append(xs, make([]T, int(id)+1-len(xs))...)
+	}
+	xs[id] = x
+	return xs
+}
+
+// sparseAt returns xs[id], or zero past the end of xs.
+func sparseAt[T any](xs []T, id int32) T {
+	if int(id) < len(xs) {
+		return xs[id]
+	}
+	var zero T
+	return zero
 }
 
 // routeLength returns the length (m) of vehicle v's route, 0 without one.
@@ -114,9 +228,10 @@ func (s *Sim) recordTrip(id int32) { s.finished = append(s.finished, id) }
 func (s *Sim) Trip(id int) TripRecord {
 	v := &s.veh[id]
 	t := &s.trips[id]
+	rare := s.rareOf(int32(id))
 	r := TripRecord{ID: s.tripName(id), VType: s.vtypes[v.vt].ID, Origin: s.net.Roads[t.from].ID, Destination: s.net.Roads[t.to].ID,
 		Scheduled: v.depart, Depart: v.insert, Arrival: v.arrive, Stops: int(v.stops), Waiting: v.waitTotal,
-		RouteLength: s.routeLength(v), Teleports: int(v.teleports), MissedTurns: int(v.misses), Status: TripStatus(v.status), Fuel: v.fuel,
+		RouteLength: s.routeLength(v), Teleports: int(rare.teleports), MissedTurns: int(rare.misses), Status: TripStatus(v.status), Fuel: v.fuel,
 		CO2: v.fuel * CO2PerML, Connected: v.connected}
 	if c := s.locate(int32(id)); c != nil {
 		// Include the current standstill and the fuel not yet credited.
@@ -126,7 +241,7 @@ func (s *Sim) Trip(id int) TripRecord {
 	}
 	if v.arrive >= 0 && v.insert >= 0 {
 		r.TravelTime = v.arrive - v.insert
-		r.Delay = r.TravelTime - v.freeFlow
+		r.Delay = r.TravelTime - s.freeFlowOf(int32(id))
 	}
 	return r
 }

@@ -133,7 +133,10 @@ type v2xState struct {
 	cv       []cvLane // per lane: status-message estimates, ring by step
 	ttObs    [][]ttObs
 	rerouteQ [][]int32 // per chunk: equipped vehicles that reached a road
-	share    float64
+	// enter is, by vehicle id, when it reached its current road (s; for
+	// the road travel times).
+	enter []float64
+	share float64
 }
 
 type ttObs struct {
@@ -212,6 +215,7 @@ func (s *Sim) initV2X() error {
 	}
 	nc := chunks(len(s.segs))
 	x.ttObs = make([][]ttObs, nc)
+	x.enter = make([]float64, len(s.veh))
 	x.rerouteQ = make([][]int32, nc)
 	s.v2x = x
 	return nil
@@ -589,6 +593,7 @@ func (x *v2xState) clone() *v2xState {
 	for i, l := range x.cv {
 		c.cv[i] = cvLane{vehicles: slices.Clone(l.vehicles), halting: slices.Clone(l.halting), queue: slices.Clone(l.queue)}
 	}
+	c.enter = slices.Clip(slices.Clone(x.enter))
 	c.ttObs = make([][]ttObs, len(x.ttObs))
 	c.rerouteQ = make([][]int32, len(x.rerouteQ))
 	return &c
