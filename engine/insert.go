@@ -53,6 +53,9 @@ func (s *Sim) phaseInsert() {
 	kept := s.waitRoads[:0]
 	for _, r := range s.waitRoads {
 		q := s.insertRoad(r, s.waiting[r])
+		if len(q) == 0 && cap(q) > keptQueue {
+			q = nil // a burst's queue: its array is not kept for the run
+		}
 		s.waiting[r] = q
 		if len(q) > 0 {
 			kept = append(kept, r)
@@ -60,6 +63,10 @@ func (s *Sim) phaseInsert() {
 	}
 	s.waitRoads = kept
 }
+
+// keptQueue is the capacity (vehicles) up to which a road's emptied
+// waiting queue keeps its array for the next departures.
+const keptQueue = 8
 
 // insertRoad inserts the vehicles of queue q (waiting to enter road r, in
 // release order) that fit, and returns the queue of those still waiting.
@@ -85,6 +92,7 @@ func (s *Sim) insertRoad(r int32, q []int32) []int32 {
 			break
 		}
 		cands := s.departLanes(id)
+		s.insQueue = len(q) - i
 		if s.tryInsert(id, cands, held) {
 			continue
 		}
@@ -97,7 +105,28 @@ func (s *Sim) insertRoad(r int32, q []int32) []int32 {
 		q[n] = id
 		n++
 	}
+	s.insQueue = 0
 	return q[:n]
+}
+
+// roomToInsert returns the cars of lane seg, on a road of nl lanes, with
+// room for one more vehicle of type vt. While a queue of insertRoad
+// waits (s.insQueue vehicles, this one included), a full list grows at
+// once by the lane's share of the queue, up to the vehicles the lane
+// holds at vt's length and minimum gap, instead of by a quarter
+// (roomForCar): a demand released at once (a million vehicles at t = 0)
+// fills lists of the size it needs, not a quarter more.
+func (s *Sim) roomToInsert(seg int32, nl int, vt *VType) []car {
+	cars := s.segs[seg].cars
+	n := len(cars)
+	if s.insQueue == 0 || n < cap(cars) {
+		return roomForCar(cars)
+	}
+	share := (s.insQueue + nl - 1) / nl
+	fits := int(s.segs[seg].length/(vt.Length+vt.Follow.MinGap)) + 1
+	grown := make([]car, n, n+max(1, min(share, fits-n)))
+	copy(grown, cars)
+	return grown
 }
 
 // departLanes returns the indices (into the first road's Lanes) of the
@@ -231,7 +260,7 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 		x.enter[id] = s.now
 	}
 	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
-	lane.cars = append(roomForCar(lane.cars), c)
+	lane.cars = append(s.roomToInsert(seg, len(s.net.Roads[lane.road].Lanes), vt), c)
 	s.setLive(seg, true)
 	last := &lane.cars[len(lane.cars)-1]
 	last.link = s.chooseLink(lane, last)

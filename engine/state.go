@@ -261,6 +261,7 @@ type Sim struct {
 	waitRoads []int32   // roads with waiting trips, sorted
 	insHeld   []bool    // scratch: per lane of a road, held by a waiting vehicle
 	insLanes  []int     // scratch: a vehicle's departure lanes
+	insQueue  int       // while insertRoad runs: its queue from the vehicle tried on
 
 	par      *pool
 	chunkAcc []stepAcc
