@@ -55,7 +55,7 @@ func (s *Sim) aheadLanes(id int32, length float64) (cur, next uint64) {
 			if s.closed[l] {
 				continue
 			}
-			for _, k := range s.ids(s.segs[l].links) {
+			for _, k := range s.ids(s.laneT[l].links) {
 				if k := &s.segs[k]; k.road == nextRoad && !s.closed[k.lane] {
 					serving |= 1 << x
 					if a>>s.net.Lanes[k.lane].Index&1 != 0 {

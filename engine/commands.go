@@ -114,7 +114,7 @@ func (s *Sim) setClosed(lanes []maps.LaneID, closed bool) {
 		for j := range seg.cars {
 			c := &seg.cars[j]
 			if c.link >= 0 && s.closed[s.segs[c.link].lane] && c.flags&fPermit == 0 {
-				c.link = s.chooseLink(seg, c)
+				c.link = s.chooseLink(int32(i), c)
 			}
 		}
 	}
@@ -134,7 +134,7 @@ func (s *Sim) rerouteAroundClosures() {
 		from := int(v.ri)
 		if v.status != statusRunning {
 			from = 0
-		} else if c, seg := s.locateSeg(int32(id)); c != nil && (seg.isLink || c.flags&fPermit != 0) && from+1 < len(route) {
+		} else if c, si := s.locateSeg(int32(id)); c != nil && (int(si) >= s.nLanes || c.flags&fPermit != 0) && from+1 < len(route) {
 			from++ // already committed to the next road
 		}
 		blocked := false
@@ -165,11 +165,11 @@ func (s *Sim) setRoute(id int32, r maps.Route) {
 	v.route = int32(len(s.routes))
 	s.addRoute(r)
 	s.stats.reroutes++
-	if c, seg := s.locateSeg(id); c != nil {
+	if c, si := s.locateSeg(id); c != nil {
 		c.flags &^= fPlanned // a road-level route
 		c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
-		if !seg.isLink && c.flags&fPermit == 0 {
-			c.link = s.chooseLink(seg, c)
+		if int(si) < s.nLanes && c.flags&fPermit == 0 {
+			c.link = s.chooseLink(si, c)
 		}
 	}
 }

@@ -88,11 +88,11 @@ type LaneStat struct {
 func (s *Sim) LaneStats() []LaneStat {
 	out := make([]LaneStat, s.nLanes)
 	for i := 0; i < s.nLanes; i++ {
-		a := &s.segs[i].acc
+		a := &s.acc[i]
 		out[i] = LaneStat{Entered: a.entered, Stops: a.stops, Lost: a.lost, VehSteps: a.vehSteps}
 	}
 	for k := s.nLanes; k < len(s.segs); k++ {
-		out[s.segs[k].from].Left += s.segs[k].acc.entered
+		out[s.segs[k].from].Left += s.acc[k].entered
 	}
 	return out
 }

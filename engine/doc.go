@@ -86,10 +86,14 @@
 //
 //   - A segment's vehicles are a slice in driving order (front first); the
 //     leader of a vehicle is the element before it.
-//   - The segment struct is read by other segments' workers in its first
-//     lines and written by its own worker in the last ones (TestSegmentLayout):
-//     line 0 is what a vehicle about to enter a lane reads, line 1 what a
-//     foe or a merging vehicle reads of a link and of the lane feeding it.
+//   - The segment struct is three cache lines (TestSegmentLayout), read by
+//     other segments' workers in the first two and written by its own
+//     worker in the third: line 0 is what a vehicle about to enter a lane
+//     reads, line 1 what a foe or a merging vehicle reads of a link and of
+//     the lane feeding it, line 2 its vehicles. What the step reads only
+//     now and then lives apart: statistics in acc, a lane's or a link's
+//     node and topology lists in laneT or linkT (most segments are links,
+//     so a segment's size is the network's memory).
 //   - What a phase asks of many other segments lives in dense per-segment
 //     arrays of the Sim, not in the segment: occupancy (occ), the link the
 //     first vehicle of each lane has chosen (headTo, headLink), a link's

@@ -132,7 +132,7 @@ func (s *Sim) Digest() uint64 {
 		}
 	}
 	for i := range s.segs {
-		a := &s.segs[i].acc
+		a := &s.acc[i]
 		for _, x := range [...]float64{a.vehSteps, a.speedSum, a.lost, a.fuel} {
 			h.f64(x)
 		}

@@ -263,8 +263,8 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 	lane.cars = append(s.roomToInsert(seg, len(s.net.Roads[lane.road].Lanes), vt), c)
 	s.setLive(seg, true)
 	last := &lane.cars[len(lane.cars)-1]
-	last.link = s.chooseLink(lane, last)
-	lane.acc.entered++
+	last.link = s.chooseLink(seg, last)
+	s.acc[seg].entered++
 }
 
 // phaseTeleport moves vehicles stuck for longer than the time-to-teleport
@@ -351,7 +351,7 @@ func (s *Sim) enteringCar(l int32) (*car, float64) {
 func (s *Sim) leaving(l int32) float64 {
 	seg := &s.segs[l]
 	best := math.Inf(1)
-	for _, k := range s.ids(seg.links) {
+	for _, k := range s.ids(s.laneT[l].links) {
 		lk := &s.segs[k]
 		if n := len(lk.cars); n > 0 {
 			best = min(best, seg.length+lk.cars[n-1].pos-float64(lk.cars[n-1].length))

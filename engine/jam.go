@@ -185,7 +185,7 @@ func (s *Sim) jam(lanes []int32, cycle bool) Jam {
 	for _, l := range lanes {
 		seg := &s.segs[l]
 		j.Lanes = append(j.Lanes, maps.LaneID(l))
-		j.Nodes = append(j.Nodes, maps.NodeID(seg.node))
+		j.Nodes = append(j.Nodes, maps.NodeID(s.laneT[l].node))
 		j.Stuck = max(j.Stuck, float64(seg.cars[0].wait))
 		for i := range seg.cars {
 			if seg.cars[i].speed < 0.1 {

@@ -64,7 +64,7 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 			}
 			was := c.flags&(fPermit|fDecided) == fPermit|fDecided
 			c.flags &^= fRed | fCross | fRoom
-			ok := !blocked && s.mayEnter(c, seg, d, was, vt, sc)
+			ok := !blocked && s.mayEnter(c, li, seg, d, was, vt, sc)
 			if ok {
 				c.flags |= fPermit | fDecided
 			} else {
@@ -77,13 +77,13 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 
 // mayEnter decides whether car c, d metres before the stop line of lane
 // seg, may enter its link this step, and reserves room on the exit lane.
-func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc *junctionScratch) bool {
+func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *VType, sc *junctionScratch) bool {
 	p := &vt.Follow
 	stopDist := c.speed * c.speed / (2 * p.Decel)
 	committed := was && c.link >= 0 && stopDist > d-0.5
 	if c.flags&fDecided == 0 || c.link < 0 {
 		// Entering the approach zone: pick the link with most room now.
-		c.link = s.chooseLink(seg, c)
+		c.link = s.chooseLink(li, c)
 	}
 	if c.link < 0 {
 		return false
@@ -98,7 +98,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 			// Waiting at the line for room on its exit lane: take another
 			// lane of the next road that has room, as a driver would, and
 			// change lanes there if the route needs it.
-			if l := s.linkWithRoom(seg, c, p, sc); l >= 0 {
+			if l := s.linkWithRoom(li, c, p, sc); l >= 0 {
 				c.link = l
 			}
 		}
@@ -122,12 +122,12 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 			return false
 		}
 	}
-	k := &s.segs[c.link]
+	k, kt := &s.segs[c.link], s.lt(c.link)
 	if !committed {
 		// Vehicles inside the junction on crossing paths that have not yet
 		// cleared the crossing point.
-		for i, f := range s.ids(k.cross) {
-			if s.crossBlocked(k, i, f, c, p) {
+		for i, f := range s.ids(kt.cross) {
+			if s.crossBlocked(kt, i, f, c, p) {
 				c.flags |= fCross
 				return false
 			}
@@ -140,13 +140,13 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// never find a gap; SUMO's drivers grow impatient for the same
 		// reason).
 		if stopDist <= d-2 || c.speed < 1 {
-			for _, f := range s.ids(k.turns) {
+			for _, f := range s.ids(kt.turns) {
 				if s.waitsLonger(f, k, c, 0) {
 					c.flags |= fCross
 					return false
 				}
 			}
-			for _, f := range s.ids(k.cross) {
+			for _, f := range s.ids(kt.cross) {
 				if s.waitsLonger(f, k, c, starveWait) {
 					c.flags |= fCross
 					return false
@@ -166,7 +166,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		}
 		// Vehicles granted this step on crossing paths.
 		for _, g := range sc.granted {
-			if slices.Contains(s.ids(k.cross), g) || slices.Contains(s.ids(k.merging), g) {
+			if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(k.merging), g) {
 				return false
 			}
 		}
@@ -175,7 +175,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 		// comfortably (SUMO's impatience, time-to-impatience): without
 		// that, a merge into a busy stream may starve for good.
 		tc := criticalGap(k.length+float64(c.length), p.Accel)
-		for _, f := range s.ids(k.foes) {
+		for _, f := range s.ids(kt.foes) {
 			if s.lights[s.segs[f].mov].IsGreen() && s.foeArriving(f, tc) && !(c.wait >= starveWait && s.foeCanStop(f)) {
 				return false
 			}
@@ -186,10 +186,10 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 			// ('G') at the same time, whatever the junction's static
 			// priorities: that is what makes two conflicting movements
 			// green together safe (maps.ConflictMatrix.CheckPhase).
-			for _, list := range [2][]int32{s.ids(k.cross), s.ids(k.merging)} {
+			for _, list := range [2][]int32{s.ids(kt.cross), s.ids(k.merging)} {
 				for _, f := range list {
 					fs := &s.segs[f]
-					if fs.mov != k.mov && s.lights[fs.mov] == signal.Green && !slices.Contains(s.ids(k.turns), f) &&
+					if fs.mov != k.mov && s.lights[fs.mov] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
 						s.foeArriving(f, tc) {
 						return false
 					}
@@ -206,7 +206,7 @@ func (s *Sim) mayEnter(c *car, seg *segment, d float64, was bool, vt *VType, sc 
 	}
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
 	sc.granted = append(sc.granted, c.link)
-	s.noteLaneForRoom(seg, c)
+	s.noteLaneForRoom(li, c)
 	return true
 }
 
@@ -244,7 +244,7 @@ const stopRearm = 15 / 3.6
 // is in the way of car c entering link k: it has not cleared the crossing
 // point yet and would reach it before c has passed it (the time c needs
 // from where it is, at its acceleration, to be a length past the point).
-func (s *Sim) crossBlocked(k *segment, i int, f int32, c *car, p *follow.Params) bool {
+func (s *Sim) crossBlocked(k *linkTopo, i int, f int32, c *car, p *follow.Params) bool {
 	if !hasBit(s.live, f) {
 		return false // no vehicle on f (nothing moves in this phase)
 	}
@@ -365,7 +365,7 @@ func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int
 			return true // arriving at the end of this lane
 		}
 		next := int32(-1)
-		for _, k := range s.ids(seg.links) {
+		for _, k := range s.ids(s.laneT[t].links) {
 			if ks := &s.segs[k]; ks.road == nr && !s.closed[ks.lane] {
 				next = k
 				break
@@ -407,7 +407,7 @@ func (s *Sim) reserve(t int32, l float64, sc *junctionScratch) {
 // then the one with most room, then the lowest id; it sets fAhead when the
 // link's exit lane does not lead on. It returns -1 when the lane does not
 // lead to the next road.
-func (s *Sim) chooseLink(seg *segment, c *car) int32 {
+func (s *Sim) chooseLink(lane int32, c *car) int32 {
 	if c.next < 0 {
 		return -1
 	}
@@ -421,7 +421,7 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 		_, good = s.aheadLanes(c.id, float64(c.length))
 	}
 	best, bestGood, bestServe, bestRoom := int32(-1), false, false, math.Inf(-1)
-	for _, l := range s.ids(seg.links) {
+	for _, l := range s.ids(s.laneT[lane].links) {
 		k := &s.segs[l]
 		if k.road != c.next || s.closed[k.lane] {
 			continue
@@ -449,10 +449,10 @@ func (s *Sim) chooseLink(seg *segment, c *car) int32 {
 // back to it (to a road of its strongly connected component): should the
 // vehicle fail to move over there, it then makes a detour
 // (rerouteFromLane), never meets a dead end.
-func (s *Sim) linkWithRoom(seg *segment, c *car, p *follow.Params, sc *junctionScratch) int32 {
+func (s *Sim) linkWithRoom(lane int32, c *car, p *follow.Params, sc *junctionScratch) int32 {
 	want := s.plannedArrival(c)
 	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
-	for _, l := range s.ids(seg.links) {
+	for _, l := range s.ids(s.laneT[lane].links) {
 		k := &s.segs[l]
 		if k.road != c.next || s.closed[k.lane] {
 			continue
@@ -482,7 +482,7 @@ func (s *Sim) leadsBack(l, r int32) bool {
 	if s.comp[r] < 0 {
 		return true
 	}
-	for _, x := range s.ids(s.segs[l].linkRoads) {
+	for _, x := range s.ids(s.laneT[l].linkRoads) {
 		if s.comp[x] == s.comp[r] {
 			return true
 		}
@@ -504,9 +504,9 @@ func (s *Sim) roadAfter(id int32, k int) int32 {
 // serves reports whether lane segment l has a link to road r into a lane
 // that is not closed.
 func (s *Sim) serves(l, r int32) bool {
-	seg := &s.segs[l]
-	lanes := s.ids(seg.linkLanes)
-	for i, x := range s.ids(seg.linkRoads) {
+	lt := &s.laneT[l]
+	lanes := s.ids(lt.linkLanes)
+	for i, x := range s.ids(lt.linkRoads) {
 		if x == r && !s.closed[lanes[i]] {
 			return true
 		}

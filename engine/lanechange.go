@@ -398,8 +398,8 @@ func (s *Sim) swap(m lcMove, acc *stepAcc) {
 	a.flags &^= fJunction
 	b.flags &^= fJunction
 	from.cars[i], to.cars[j] = b, a
-	from.cars[i].link = s.chooseLink(from, &from.cars[i])
-	to.cars[j].link = s.chooseLink(to, &to.cars[j])
+	from.cars[i].link = s.chooseLink(m.from, &from.cars[i])
+	to.cars[j].link = s.chooseLink(m.to, &to.cars[j])
 	acc.laneChanges += 2
 }
 
@@ -433,6 +433,6 @@ func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
 	c.flags &^= fJunction
 	to.cars = slices.Insert(roomForCar(to.cars), j, c)
 	s.setLive(m.to, true)
-	to.cars[j].link = s.chooseLink(to, &to.cars[j])
+	to.cars[j].link = s.chooseLink(m.to, &to.cars[j])
 	acc.laneChanges++
 }

@@ -49,6 +49,10 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	var lead leader
 	dt := s.dt
 	exited := 0
+	// The segment's sums, added to in driving order as before they were
+	// kept here (the same additions, so the same bits).
+	sa := &s.acc[si]
+	fuel, speedSum, lost := sa.fuel, sa.speedSum, sa.lost
 	for i := range cars {
 		c := &cars[i]
 		vt := &s.vtypes[c.vt]
@@ -60,7 +64,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		// passing the lane's loop detector on the way.
 		f := float64(vt.fuel.Rate(nv, (nv-v)/dt) * dt)
 		c.fuel += float32(f)
-		seg.acc.fuel += f
+		fuel += f
 		c.speed = nv
 		if s.cfg.Ballistic {
 			c.pos += min(float64((v+nv)*dt/2), max(0, float64(vmax*dt)))
@@ -75,12 +79,11 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		// the desired speed; standing time and stops (standing).
 		acc.running++
 		acc.speedSum += nv
-		seg.acc.vehSteps++
-		seg.acc.speedSum += nv
+		speedSum += nv
 		if v0 > 0 {
 			l := float64(dt * max(0, 1-nv/v0))
 			acc.lost += l
-			seg.acc.lost += l
+			lost += l
 		}
 		if nv < 0.1 {
 			s.standing(si, seg, c, i, chunk)
@@ -98,6 +101,8 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			s.leave(seg, c, acc)
 		}
 	}
+	sa.fuel, sa.speedSum, sa.lost = fuel, speedSum, lost
+	sa.vehSteps += float64(len(cars)) // whole numbers: as adding one per vehicle
 	if exited > 0 {
 		n := copy(cars, cars[exited:])
 		seg.cars = cars[:n]
@@ -116,7 +121,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 	v := c.speed
 	v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
 	vAdv, onGreen := math.Inf(1), false
-	if x := s.v2x; x != nil && c.flags&fConnected != 0 && !seg.isLink && c.next >= 0 && x.rsu[seg.node] != nil {
+	if x := s.v2x; x != nil && c.flags&fConnected != 0 && !seg.isLink() && c.next >= 0 && x.rsu[s.laneT[si].node] != nil {
 		vAdv, onGreen, v0 = s.speedAdvice(si, seg, c, v0)
 	}
 	rnd := 0.0
@@ -147,7 +152,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 	if seg.yieldAt >= 0 {
 		a = min(a, s.mergeYield(seg, c, vt, v0, rnd))
 	}
-	if !seg.isLink && c.next >= 0 {
+	if !seg.isLink() && c.next >= 0 {
 		switch {
 		case c.flags&(fDecided|fPermit) == fDecided: // refused entry
 			stopA, stopV := s.stopLine(seg, c, vt, v0, rnd, onGreen)
@@ -205,7 +210,7 @@ func (s *Sim) caccFollowing(cars []car, i int, lead *leader, vt *VType, v0 float
 // desired speed: a little higher when the advice is to speed up.
 func (s *Sim) speedAdvice(si int32, seg *segment, c *car, v0 float64) (vAdv float64, onGreen bool, desired float64) {
 	s.countMessages(si, seg, c, seg.length-c.pos)
-	vAdv, onGreen = s.glosa(seg, c, seg.length-c.pos, v0)
+	vAdv, onGreen = s.glosa(si, c, seg.length-c.pos, v0)
 	if vAdv > v0 && vAdv < math.Inf(1) {
 		v0, vAdv = vAdv, math.Inf(1) // speed up a little: a higher target
 	}
@@ -267,7 +272,7 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
 	dt := s.dt
 	c.wait += float32(dt)
-	front := i == 0 && !seg.isLink // at the front of a road lane
+	front := i == 0 && !seg.isLink() // at the front of a road lane
 	if front {
 		if c.flags&(fRed|fRoom) == fRed {
 			c.held = 0 // only the light holds it: nothing is stuck
@@ -278,7 +283,7 @@ func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
 	if c.flags&fHalted == 0 {
 		c.flags |= fHalted
 		s.veh[c.id].stops++
-		seg.acc.stops++
+		s.acc[si].stops++
 	}
 	if front && c.next >= 0 {
 		if s.cfg.Teleport > 0 && float64(c.wait) >= s.cfg.Teleport && c.flags&fRed == 0 {
@@ -295,9 +300,9 @@ func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
 func (s *Sim) leave(seg *segment, c *car, acc *stepAcc) {
 	over := c.pos - seg.length
 	switch {
-	case !seg.isLink && c.next < 0:
+	case !seg.isLink() && c.next < 0:
 		acc.arrivals = append(acc.arrivals, arrival{id: c.id, wait: c.wait, fuel: c.fuel})
-	case !seg.isLink:
+	case !seg.isLink():
 		k := &s.segs[c.link]
 		target, pos := c.link, over
 		if over >= k.length {
@@ -368,14 +373,14 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	}
 	ahead := func(gap float64, h *info) { keep(gap, h, true) }
 	merging := func(gap float64, h *info) { keep(gap, h, false) }
-	if !seg.isLink {
+	if !seg.isLink() {
 		if c.next < 0 || c.flags&fPermit == 0 || c.link < 0 {
 			return a, vmax
 		}
 		// Links leaving one lane overlap where they start: keep behind
 		// the last vehicle on each of them, not only on this one's (as
 		// CityFlow does; SUMO until the paths have separated).
-		for _, l := range s.ids(seg.links) {
+		for _, l := range s.ids(s.laneT[si].links) {
 			if l != c.link && hasBit(s.shown, l) {
 				ls := &s.segs[l]
 				ahead(d+ls.tail.pos-float64(ls.tail.length), &ls.tail)
@@ -430,7 +435,7 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	// enters the lane and stops at its end. Before a longer lane it slows
 	// down, to change lanes there or stop.
 	leads := false
-	for _, k := range s.ids(lane.links) {
+	for _, k := range s.ids(s.laneT[t].links) {
 		ks := &s.segs[k]
 		if ks.road != nr || s.closed[ks.lane] {
 			continue

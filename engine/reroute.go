@@ -108,7 +108,7 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	best, plan := s.laneRoute(l, dest, vt.Length)
 	if best == nil {
 		var starts []maps.RoadID
-		for _, k := range s.ids(s.segs[l].links) {
+		for _, k := range s.ids(s.laneT[l].links) {
 			if !s.closed[s.segs[k].lane] {
 				starts = append(starts, maps.RoadID(s.segs[k].road))
 			}
@@ -157,7 +157,7 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	}
 	s.stats.reroutes++
 	c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
-	c.link = s.chooseLink(&s.segs[l], c)
+	c.link = s.chooseLink(l, c)
 }
 
 // noteLaneForRoom records, for car c granted its link from lane seg, that
@@ -165,11 +165,11 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 // although another link of seg to that road would have: it took that lane
 // for its room (linkWithRoom), knowing it may have to change lanes or take
 // another way, and so it is not patient if it misses that turn.
-func (s *Sim) noteLaneForRoom(seg *segment, c *car) {
+func (s *Sim) noteLaneForRoom(lane int32, c *car) {
 	if c.next2 < 0 || s.serves(s.segs[c.link].lane, c.next2) {
 		return
 	}
-	for _, l := range s.ids(seg.links) {
+	for _, l := range s.ids(s.laneT[lane].links) {
 		if k := &s.segs[l]; k.road == c.next && !s.closed[k.lane] && s.serves(k.lane, c.next2) {
 			v := &s.veh[c.id]
 			v.forRoom = v.ri + 1
@@ -227,7 +227,7 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 		}
 	}
 	follow := func(x int32, lane int32, d float64) {
-		for _, k := range s.ids(s.segs[lane].links) {
+		for _, k := range s.ids(s.laneT[lane].links) {
 			if b := s.segs[k].lane; !s.closed[b] {
 				relax(2*b, x, d+tt[s.segs[b].road])
 			}

@@ -97,8 +97,7 @@ func (s *Sim) buildSegments() error {
 	for i := range n.Lanes {
 		l := &n.Lanes[i]
 		seg := &s.segs[i]
-		*seg = segment{length: l.Length, speed: l.Speed, road: int32(l.Road), lane: -1, mov: -1, from: -1, yieldAt: -1,
-			node: int32(n.Roads[l.Road].To)}
+		*seg = segment{length: l.Length, speed: l.Speed, road: int32(l.Road), lane: -1, mov: -1, from: -1, yieldAt: -1}
 		for _, k := range l.Links {
 			ls[i].links = append(ls[i].links, int32(s.nLanes)+int32(k))
 		}
@@ -107,8 +106,8 @@ func (s *Sim) buildSegments() error {
 		lk := &n.Links[k]
 		seg := &s.segs[s.nLanes+k]
 		sl := &ls[s.nLanes+k]
-		*seg = segment{length: lk.Length, speed: lk.Speed, isLink: true, road: int32(n.Lanes[lk.To].Road),
-			lane: int32(lk.To), node: int32(n.Movements[lk.Movement].Node), mov: int32(lk.Movement), from: int32(lk.From)}
+		*seg = segment{length: lk.Length, speed: lk.Speed, road: int32(n.Lanes[lk.To].Road),
+			lane: int32(lk.To), mov: int32(lk.Movement), from: int32(lk.From)}
 		sl.in = []int32{int32(lk.From)}
 		for _, f := range lk.Foes {
 			sl.foes = append(sl.foes, int32(s.nLanes)+int32(f))
@@ -155,7 +154,7 @@ func (s *Sim) buildSegments() error {
 	for i := 0; i < s.nLanes; i++ {
 		var into []int32
 		for _, k := range ls[i].in {
-			if s.segs[k].isLink {
+			if s.segs[k].isLink() {
 				into = append(into, k)
 			}
 		}
@@ -168,25 +167,40 @@ func (s *Sim) buildSegments() error {
 			}
 		}
 	}
-	// Pool the lists, segment by segment.
-	s.topo, s.crossPts = nil, nil
+	// Pool the lists, segment by segment, in pools sized once.
+	nt, nc := 0, 0
+	for i := range ls {
+		l := &ls[i]
+		nt += len(l.links) + len(l.linkRoads) + len(l.linkLanes) + len(l.in) + len(l.inLinks) +
+			len(l.merging) + len(l.foes) + len(l.cross) + len(l.turns)
+		nc += len(l.crossPts)
+	}
+	if nt > math.MaxUint32 || nc > math.MaxUint32 {
+		return fmt.Errorf("engine: %d topology entries and %d crossing points, at most %d each", nt, nc, uint32(math.MaxUint32))
+	}
+	s.topo, s.crossPts = make([]int32, 0, nt), make([]crossing, 0, nc)
 	put := func(l []int32) topoSpan {
 		p := topoSpan{off: uint32(len(s.topo)), n: uint32(len(l))}
 		s.topo = append(s.topo, l...)
 		return p
 	}
+	s.laneT = make([]laneTopo, s.nLanes)
+	s.linkT = make([]linkTopo, len(n.Links))
 	for i := range s.segs {
 		seg, l := &s.segs[i], &ls[i]
-		seg.links, seg.linkRoads, seg.linkLanes = put(l.links), put(l.linkRoads), put(l.linkLanes)
-		seg.in, seg.inLinks, seg.merging = put(l.in), put(l.inLinks), put(l.merging)
-		seg.foes, seg.cross, seg.turns = put(l.foes), put(l.cross), put(l.turns)
-		seg.crossPts = topoSpan{off: uint32(len(s.crossPts)), n: uint32(len(l.crossPts))}
+		seg.inLinks, seg.merging = put(l.inLinks), put(l.merging)
+		if i < s.nLanes {
+			s.laneT[i] = laneTopo{node: int32(n.Roads[n.Lanes[i].Road].To), in: put(l.in),
+				links: put(l.links), linkRoads: put(l.linkRoads), linkLanes: put(l.linkLanes)}
+			continue
+		}
+		lk := &n.Links[i-s.nLanes]
+		s.linkT[i-s.nLanes] = linkTopo{node: int32(n.Movements[lk.Movement].Node), in: put(l.in),
+			foes: put(l.foes), cross: put(l.cross), turns: put(l.turns),
+			crossPts: topoSpan{off: uint32(len(s.crossPts)), n: uint32(len(l.crossPts))}}
 		s.crossPts = append(s.crossPts, l.crossPts...)
 	}
-	if len(s.topo) > math.MaxUint32 || len(s.crossPts) > math.MaxUint32 {
-		return fmt.Errorf("engine: %d topology entries and %d crossing points, at most %d each", len(s.topo), len(s.crossPts), uint32(math.MaxUint32))
-	}
-	s.topo, s.crossPts = slices.Clip(s.topo), slices.Clip(s.crossPts)
+	s.acc = make([]segAcc, len(s.segs))
 	return nil
 }
 

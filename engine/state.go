@@ -90,19 +90,23 @@ const (
 )
 
 // segment is a road lane or a link, the unit the engine steps in parallel.
+// Lanes come first in Sim.segs (indices below Sim.nLanes), links after.
 //
-// The fields fall in two blocks on separate cache lines (TestSegmentLayout
-// checks it): what other segments' workers read during a phase, and what
-// the segment's own worker writes during the move (its vehicles, those
-// leaving it, its statistics). On one line, every such write would evict
-// the line from the cache of a core that reads it.
+// A segment is three cache lines (TestSegmentLayout checks it): line 0
+// holds what a vehicle about to enter a lane reads of it, line 1 what foes
+// and merging vehicles read of a link and of the lane it leaves, line 2
+// the segment's own vehicles. What the step reads of a segment only now
+// and then lives apart, so that a segment stays small (345,600 of the
+// 461,760 segments of the scale case are links): its statistics in
+// Sim.acc, its node and topology lists in Sim.laneT or Sim.linkT (see
+// laneTopo, linkTopo).
 type segment struct {
 	// Line 0: what the junction and the vehicles behind read of a lane
-	// they may enter (room, fits, lookAhead): one cache line.
+	// they may enter (room, fits, lookAhead).
 	length float64 // m
 	speed  float64 // speed limit, m/s
 	tail   info    // last vehicle at the start of the step
-	// inLinks lists the links into this segment (lanes; see in).
+	// inLinks lists the links into this segment (lanes; see laneTopo.in).
 	inLinks topoSpan
 
 	// Line 1: what foes and merging vehicles read of a link and of the
@@ -115,38 +119,67 @@ type segment struct {
 	// merging: links that end on the same lane (links only).
 	merging topoSpan
 
-	isLink bool
-	node   int32 // node at the end (lanes) or that the link crosses
+	// Line 2: the segment's vehicles, written by its own worker.
+	cars []car
+	out  []outCar // vehicles that left this segment during the move phase
 	// yieldAt is the front position (m) of a vehicle on a neighbouring
 	// lane that must move into this one and cannot (−1: none), and
 	// yieldLen its length: this lane's vehicles behind it hold back.
 	// Written by the lane-change phase, read by the next move phase.
 	yieldAt, yieldLen float64
-	// The lists below are immutable after New and stored in the Sim's
-	// pools (Sim.ids, Sim.crossings), so that a segment stays small.
-	links topoSpan
+}
+
+// isLink reports whether the segment is a link (links lead to a lane).
+func (g *segment) isLink() bool { return g.lane >= 0 }
+
+// laneTopo is a lane's node and topology lists (Sim.laneT, by segment
+// index). The lists are immutable after New and stored in the Sim's pools
+// (Sim.ids).
+type laneTopo struct {
+	node int32 // node at the end of the lane
+	// in lists the segments whose vehicles may arrive here in one step:
+	// the links into the lane and the lanes they leave.
+	in    topoSpan
+	links topoSpan // links leaving the lane
 	// linkRoads[i] and linkLanes[i] are the road and lane links[i] leads to.
 	linkRoads topoSpan
 	linkLanes topoSpan
-	// in lists the segments whose vehicles may arrive here in one step:
-	// for a lane its links and their lanes, for a link its lane; inLinks
-	// only the links.
-	in    topoSpan
-	foes  topoSpan // links this link yields to (links only)
-	cross topoSpan // links whose paths cross this one (links only)
+}
+
+// linkTopo is a link's node and topology lists (Sim.linkT, by segment
+// index − Sim.nLanes). The lists are immutable after New and stored in the
+// Sim's pools (Sim.ids, Sim.crossings).
+type linkTopo struct {
+	node  int32    // node the link crosses
+	in    topoSpan // the lane the link leaves
+	foes  topoSpan // links this link yields to
+	cross topoSpan // links whose paths cross this one
 	// crossPts[i] is where link cross[i] crosses this one (in
 	// Sim.crossings).
 	crossPts topoSpan
 	// turns lists the crossing links whose movement takes turns with this
 	// link's (maps.TakeTurns): waiting vehicles alternate.
 	turns topoSpan
-	_     [40]byte // pads the block above to a whole number of cache lines
+}
 
-	cars []car
-	out  []outCar // vehicles that left this segment during the move phase
-	acc  segAcc
+// lt returns link segment k's topology.
+func (s *Sim) lt(k int32) *linkTopo { return &s.linkT[int(k)-s.nLanes] }
 
-	_ [32]byte // pads the block above to a whole number of cache lines
+// nodeOf returns the node at the end of lane si, or that link si crosses.
+func (s *Sim) nodeOf(si int32) int32 {
+	if int(si) < s.nLanes {
+		return s.laneT[si].node
+	}
+	return s.lt(si).node
+}
+
+// inOf lists the segments whose vehicles may arrive on segment si in one
+// step (laneTopo.in, linkTopo.in).
+func (s *Sim) inOf(si int32) []int32 {
+	if int(si) < s.nLanes {
+		return s.ids(s.laneT[si].in)
+	}
+	return s.ids(s.lt(si).in)
 }
 
 // topoSpan locates a list of a segment in one of the Sim's topology pools:
@@ -186,7 +219,8 @@ type outCar struct {
 	pos    float64 // its position there
 }
 
-// segAcc accumulates per-segment statistics (owned by the segment's worker).
+// segAcc accumulates a segment's statistics (Sim.acc; owned by the
+// segment's worker).
 type segAcc struct {
 	vehSteps float64 // vehicle-steps on the segment
 	speedSum float64 // Σ speed over vehicle-steps (m/s)
@@ -229,6 +263,11 @@ type Sim struct {
 	nLanes int
 
 	segs []segment
+	acc  []segAcc // per segment: its statistics, owned by its worker
+	// laneT and linkT are the lanes' and links' topology (see laneTopo,
+	// linkTopo); immutable after New, so clones share them.
+	laneT []laneTopo
+	linkT []linkTopo
 	// topo and crossPts are the pools of the segments' topology lists
 	// (see topoSpan); immutable after New, so clones share them.
 	topo     []int32

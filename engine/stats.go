@@ -206,15 +206,15 @@ func (s *Sim) RoadStats() []RoadStat {
 	for i := range s.segs {
 		seg := &s.segs[i]
 		r := seg.road
-		if seg.isLink {
+		if seg.isLink() {
 			r = int32(s.net.Lanes[seg.from].Road) // time on a link counts for the road it leaves
 		} else {
-			out[r].Volume += seg.acc.entered
+			out[r].Volume += s.acc[i].entered
 		}
-		steps[r] += seg.acc.vehSteps
-		speed[r] += seg.acc.speedSum
-		out[r].Delay += seg.acc.lost
-		out[r].Fuel += seg.acc.fuel
+		steps[r] += s.acc[i].vehSteps
+		speed[r] += s.acc[i].speedSum
+		out[r].Delay += s.acc[i].lost
+		out[r].Fuel += s.acc[i].fuel
 	}
 	for r := range out {
 		if steps[r] > 0 {
@@ -228,7 +228,7 @@ func (s *Sim) RoadStats() []RoadStat {
 // resetWarmup clears the per-segment statistics when the warm-up ends.
 func (s *Sim) resetWarmup() {
 	for i := range s.segs {
-		s.segs[i].acc = segAcc{}
+		s.acc[i] = segAcc{}
 	}
 	if s.v2x != nil {
 		clear(s.v2x.acc)

@@ -36,7 +36,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 	}
 	atomic.StoreUint32(&s.incoming[si], 0)
 	in := acc.scratch[:0]
-	for _, p := range s.ids(seg.in) {
+	for _, p := range s.inOf(si) {
 		if s.outN[p] == 0 {
 			continue
 		}
@@ -70,7 +70,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 				acc.clamps++
 			}
 		}
-		if !seg.isLink {
+		if !seg.isLink() {
 			// A new road of the route.
 			v := &s.veh[c.id]
 			if x := s.v2x; x != nil {
@@ -87,11 +87,11 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 			c.flags &^= fJunction
 			seg.cars = append(roomForCar(seg.cars), c)
 			last := &seg.cars[len(seg.cars)-1]
-			last.link = s.chooseLink(seg, last)
+			last.link = s.chooseLink(si, last)
 		} else {
 			seg.cars = append(roomForCar(seg.cars), c)
 		}
-		seg.acc.entered++
+		s.acc[si].entered++
 	}
 	s.setLive(si, true)
 	acc.scratch = in

@@ -260,10 +260,12 @@ func (s *Sim) locate(id int32) *car {
 	return c
 }
 
-func (s *Sim) locateSeg(id int32) (*car, *segment) {
+// locateSeg is locate that also returns the car's segment (−1 when the
+// vehicle is not found).
+func (s *Sim) locateSeg(id int32) (*car, int32) {
 	v := &s.veh[id]
 	if v.status != statusRunning || v.route < 0 {
-		return nil, nil
+		return nil, -1
 	}
 	find := func(seg *segment) *car {
 		for j := range seg.cars {
@@ -275,13 +277,13 @@ func (s *Sim) locateSeg(id int32) (*car, *segment) {
 	}
 	for _, l := range s.net.Roads[s.routes[v.route][v.ri]].Lanes {
 		if c := find(&s.segs[l]); c != nil {
-			return c, &s.segs[l]
+			return c, int32(l)
 		}
-		for _, k := range s.ids(s.segs[l].links) {
+		for _, k := range s.ids(s.laneT[l].links) {
 			if c := find(&s.segs[k]); c != nil {
-				return c, &s.segs[k]
+				return c, k
 			}
 		}
 	}
-	return nil, nil
+	return nil, -1
 }

@@ -353,7 +353,7 @@ func (s *Sim) countMessages(si int32, seg *segment, c *car, d float64) {
 	if d > x.cfg.Range {
 		return
 	}
-	v := int(seg.node)
+	v := int(s.laneT[si].node)
 	if k := s.step - x.latSpaT; k >= 0 {
 		if s.spatLost(c.id, v, k) {
 			x.acc[si].spatLost++
@@ -400,13 +400,13 @@ func (s *Sim) spatFor(v int, m int, id int32) (spatMsg, float64, bool) {
 // so. Otherwise the advice is the average speed that reaches the line as
 // the next green starts (SUMO's GLOSA device), unless that is below the
 // minimum speed: then the car approaches as usual and stops.
-func (s *Sim) glosa(seg *segment, c *car, d, v0 float64) (float64, bool) {
+func (s *Sim) glosa(si int32, c *car, d, v0 float64) (float64, bool) {
 	none := math.Inf(1)
 	x := s.v2x
 	if !x.cfg.GLOSA || c.link < 0 || d > x.cfg.GLOSARange || d > x.cfg.Range {
 		return none, false
 	}
-	node := int(seg.node)
+	node := int(s.laneT[si].node)
 	k := &s.segs[c.link]
 	msg, age, ok := s.spatFor(node, int(k.mov-s.nodes[node].movLo), c.id)
 	if !ok {
@@ -479,7 +479,7 @@ func (s *Sim) readCV(l int) {
 	var n, h int32
 	q := 0.0
 	queueing := true
-	node := int(seg.node)
+	node := int(s.laneT[l].node)
 	for j := range seg.cars {
 		c := &seg.cars[j]
 		if c.flags&fConnected == 0 || seg.length-c.pos > x.cfg.Range || !s.statusReceived(c.id, node, s.step) {
