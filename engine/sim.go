@@ -109,10 +109,10 @@ func (s *Sim) buildSegments() error {
 		*seg = segment{length: lk.Length, speed: lk.Speed, road: int32(n.Lanes[lk.To].Road),
 			lane: int32(lk.To), mov: int32(lk.Movement), from: int32(lk.From)}
 		sl.in = []int32{int32(lk.From)}
-		for _, f := range lk.Foes {
+		for _, f := range lk.Foes() {
 			sl.foes = append(sl.foes, int32(s.nLanes)+int32(f))
 		}
-		for _, f := range lk.Crossing {
+		for _, f := range lk.Crossing() {
 			sl.cross = append(sl.cross, int32(s.nLanes)+int32(f))
 			self, at, ok := maps.CrossingPoint(lk.Path, n.Links[f].Path)
 			if !ok {

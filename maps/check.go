@@ -108,7 +108,7 @@ func (n *Network) Check() error {
 		if n.Lanes[k.From].Road != m.From || n.Lanes[k.To].Road != m.To || len(k.Path) < 2 || !(k.Length > 0) || !(k.Speed > 0) {
 			return fmt.Errorf("link %d: lanes do not match its movement, or bad path, length or speed", i)
 		}
-		for _, list := range [][]LinkID{k.Crossing, k.Merging, k.Foes} {
+		for _, list := range [][]LinkID{k.Crossing(), k.Merging(), k.Foes()} {
 			for _, f := range list {
 				if int(f) < 0 || int(f) >= nk || int(n.Links[f].Movement) < 0 || int(n.Links[f].Movement) >= nm ||
 					n.Movements[n.Links[f].Movement].Node != m.Node {

@@ -1,6 +1,7 @@
 package maps
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -206,6 +207,7 @@ func buildConflicts(n *Network, v NodeID) {
 			bounds[i] = append(bounds[i], boundOf(n.Links[l].Path))
 		}
 	}
+	var lists linkLists
 	for i, ma := range nd.Movements {
 		for j, mb := range nd.Movements {
 			if j <= i {
@@ -221,17 +223,77 @@ func buildConflicts(n *Network, v NodeID) {
 					if LA.To == LB.To {
 						nd.Conflicts.set(i, j, Merges)
 						nd.Conflicts.set(j, i, Merges)
-						LA.Merging = append(LA.Merging, lb)
-						LB.Merging = append(LB.Merging, la)
+						lists.pair(la, lb, listMerging)
 					} else if pathsCross(LA.Path, LB.Path, bounds[i][ka], bounds[j][kb]) {
 						nd.Conflicts.set(i, j, Crosses)
 						nd.Conflicts.set(j, i, Crosses)
-						LA.Crossing = append(LA.Crossing, lb)
-						LB.Crossing = append(LB.Crossing, la)
+						lists.pair(la, lb, listCrossing)
 					}
 				}
 			}
 		}
+	}
+	lists.store(n)
+}
+
+// The lists of a link, in the order Link.conf holds them.
+const (
+	listCrossing uint8 = iota
+	listMerging
+	listFoes
+)
+
+// linkLists gathers the Crossing, Merging and Foes lists of one node's
+// links while a builder finds them: entry (link, list, other) says that
+// other is on that list of link. store sets them on the links.
+type linkLists struct {
+	es []listEntry
+}
+
+type listEntry struct {
+	link  LinkID
+	list  uint8 // listCrossing, listMerging or listFoes
+	other LinkID
+}
+
+// add puts c on list kind of link a.
+func (ll *linkLists) add(a, c LinkID, kind uint8) {
+	ll.es = append(ll.es, listEntry{a, kind, c})
+}
+
+// pair puts b on list kind of a and a on that of b.
+func (ll *linkLists) pair(a, b LinkID, kind uint8) {
+	ll.add(a, b, kind)
+	ll.add(b, a, kind)
+}
+
+// store replaces the lists of every link named by an entry with its
+// entries, each list sorted and without repeats, all of them in one new
+// array; the other links keep theirs.
+func (ll *linkLists) store(n *Network) {
+	slices.SortFunc(ll.es, func(a, b listEntry) int {
+		if a.link != b.link {
+			return cmp.Compare(a.link, b.link)
+		}
+		if a.list != b.list {
+			return cmp.Compare(a.list, b.list)
+		}
+		return cmp.Compare(a.other, b.other)
+	})
+	es := slices.Compact(ll.es)
+	all := make([]LinkID, len(es))
+	for i, e := range es {
+		all[i] = e.other
+	}
+	for i := 0; i < len(es); {
+		var count [3]uint32
+		j := i
+		for ; j < len(es) && es[j].link == es[i].link; j++ {
+			count[es[j].list]++
+		}
+		l := &n.Links[es[i].link]
+		l.conf, l.nc, l.nm = all[i:j:j], count[listCrossing], count[listMerging]
+		i = j
 	}
 }
 
@@ -258,24 +320,23 @@ func setYields(n *Network, v NodeID, signalised bool) {
 			}
 		}
 	}
+	var lists linkLists
 	for _, ma := range nd.Movements {
 		for _, la := range n.Movements[ma].Links {
 			L := &n.Links[la]
-			L.Foes = L.Foes[:0]
-			for _, lb := range append(append([]LinkID(nil), L.Crossing...), L.Merging...) {
-				mb := n.Links[lb].Movement
-				if c.At(n.Movements[ma].Local, n.Movements[mb].Local)&Yields != 0 {
-					L.Foes = append(L.Foes, lb)
+			for kind, list := range [...][]LinkID{listCrossing: L.Crossing(), listMerging: L.Merging()} {
+				for _, lb := range list {
+					lists.add(la, lb, uint8(kind))
+					mb := n.Links[lb].Movement
+					if c.At(n.Movements[ma].Local, n.Movements[mb].Local)&Yields != 0 {
+						lists.add(la, lb, listFoes)
+					}
 				}
 			}
-			slices.Sort(L.Crossing)
-			L.Crossing = slices.Compact(L.Crossing)
-			slices.Sort(L.Merging)
-			L.Merging = slices.Compact(L.Merging)
-			slices.Sort(L.Foes)
-			L.Foes = slices.Compact(L.Foes)
+			L.setConflicts(nil, nil, nil)
 		}
 	}
+	lists.store(n)
 }
 
 // takeTurns reports whether movements a and b come from the same approach

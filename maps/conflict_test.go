@@ -72,7 +72,7 @@ func TestRightOfWay(t *testing.T) {
 				t.Errorf("flags not symmetric: %03b vs %03b", c.At(i, j), c.At(j, i))
 			}
 			for _, k := range n.Movements[nd.Movements[i]].Links {
-				for _, f := range n.Links[k].Foes {
+				for _, f := range n.Links[k].Foes() {
 					fm := n.Movements[n.Links[f].Movement]
 					if c.At(i, fm.Local)&Yields == 0 {
 						t.Errorf("link %d lists foe %d, but its movement does not yield to movement %d", k, f, fm.Local)
@@ -177,7 +177,9 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 		}},
 		{"movement without links", func(n *Network, j NodeID) { n.Movements[0].Links = nil }},
 		{"link lanes", func(n *Network, j NodeID) { n.Links[0].To = n.Links[0].From }},
-		{"foe of another node", func(n *Network, j NodeID) { n.Links[0].Foes = []LinkID{LinkID(len(n.Links) - 1)} }},
+		{"foe of another node", func(n *Network, j NodeID) {
+			n.Links[0].setConflicts(n.Links[0].Crossing(), n.Links[0].Merging(), []LinkID{LinkID(len(n.Links) - 1)})
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n, err := Grid(GridOptions{Rows: 1, Cols: 2})

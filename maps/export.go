@@ -103,7 +103,7 @@ func (n *Network) WriteGeoJSON(w io.Writer) error {
 		f.Properties = geojson.Properties{
 			"kind": "link", "dense": i, "id": k.ID, "movement": k.Movement, "node": n.Nodes[m.Node].ID, "turn": m.Turn.String(),
 			"from": k.From, "to": k.To, "speed": k.Speed, "length": k.Length,
-			"crossing": k.Crossing, "merging": k.Merging, "foes": k.Foes,
+			"crossing": k.Crossing(), "merging": k.Merging(), "foes": k.Foes(),
 		}
 		fc.Append(f)
 	}
@@ -330,8 +330,8 @@ func readExport(metaRaw json.RawMessage, feats []json.RawMessage, name string) (
 		if err != nil {
 			return nil, err
 		}
-		n.Links = append(n.Links, Link{ID: p.ID, Movement: p.Movement, From: p.From, To: p.To, Path: g, Length: p.Length, Speed: p.Speed,
-			Crossing: p.Crossing, Merging: p.Merging, Foes: p.Foes})
+		n.Links = append(n.Links, Link{ID: p.ID, Movement: p.Movement, From: p.From, To: p.To, Path: g, Length: p.Length, Speed: p.Speed})
+		n.Links[len(n.Links)-1].setConflicts(p.Crossing, p.Merging, p.Foes)
 	}
 	if len(n.Roads) == 0 {
 		return nil, fmt.Errorf("no roads")

@@ -114,7 +114,7 @@ func TestDiffNetworks(t *testing.T) {
 		{"topology", func(n *Network) { n.Roads[1].To = n.Roads[1].From }, "road 1 (road_2_0_1) To"},
 		{"conflict flag", func(n *Network) { n.Nodes[4].Conflicts.Flags[5] ^= Yields }, "Conflicts.Flags"},
 		{"program", func(n *Network) { n.Nodes[4].Program.Phases[0].Duration++ }, "Program"},
-		{"foes", func(n *Network) { n.Links[7].Foes = append(n.Links[7].Foes, 0) }, "link 7 Foes"},
+		{"foes", func(n *Network) { l := &n.Links[7]; l.setConflicts(l.Crossing(), l.Merging(), append(l.Foes(), 0)) }, "link 7 Foes"},
 		{"turns", func(n *Network) { n.Lanes[0].Turns = n.Lanes[0].Turns.With(UTurn) }, "lane 0 Turns"},
 		{"warnings", func(n *Network) { n.Warnings = append(n.Warnings, Warning{Feature: -1, Msg: "w"}) }, "Warnings"},
 		{"skipped", func(n *Network) { n.Skipped["x"] = 1 }, "Skipped"},

@@ -237,7 +237,7 @@ func diffNetworks(a, b *Network, tol float64) error {
 			p, q any
 		}{
 			{"ID", p.ID, q.ID}, {"Movement", p.Movement, q.Movement}, {"From", p.From, q.From}, {"To", p.To, q.To}, {"Length", p.Length, q.Length},
-			{"Speed", p.Speed, q.Speed}, {"Crossing", p.Crossing, q.Crossing}, {"Merging", p.Merging, q.Merging}, {"Foes", p.Foes, q.Foes},
+			{"Speed", p.Speed, q.Speed}, {"Crossing", p.Crossing(), q.Crossing()}, {"Merging", p.Merging(), q.Merging()}, {"Foes", p.Foes(), q.Foes()},
 		} {
 			if err := eq(w+" "+c.what, c.p, c.q); err != nil {
 				return err

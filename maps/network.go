@@ -181,8 +181,8 @@ type Network struct {
 	// RemovedRoads lists external ids of roads dropped by KeepLargestComponent.
 	RemovedRoads []string
 
-	roadByID map[string]RoadID
-	nodeByID map[string]NodeID
+	roadByID idIndex // roads by external id
+	nodeByID idIndex // nodes by external id
 	bounds   orb.Bound
 }
 
@@ -216,8 +216,10 @@ type Node struct {
 	Kind NodeKind
 	// Tagged is true when the input marked the node as traffic signals.
 	Tagged bool
-	In     []RoadID // roads ending here, in input order
-	Out    []RoadID // roads starting here, in input order
+	// Virtual marks a CityFlow virtual intersection.
+	Virtual bool
+	In      []RoadID // roads ending here, in input order
+	Out     []RoadID // roads starting here, in input order
 	// Movements at this node, contiguous: Network.Movements[MovFirst : MovFirst+len].
 	Movements []MovementID
 	// Conflicts between this node's movements, indexed by their Local index.
@@ -226,8 +228,6 @@ type Node struct {
 	Program *Program
 	// Radius is the junction area radius (m) used to cut lanes back.
 	Radius float64
-	// Virtual marks a CityFlow virtual intersection.
-	Virtual bool
 }
 
 // Road is a directed road (an OSM way in one direction).
@@ -262,17 +262,17 @@ type Road struct {
 // Lane is one lane of a road, cut back at both ends by the junction radius.
 type Lane struct {
 	// ID is the external id of the lane (SUMO's lane id), or empty.
-	ID    string
-	Road  RoadID
+	ID   string
+	Road RoadID
+	// Turns are the turns this lane may take (from turn tags or the builder's assignment).
+	Turns TurnSet
 	Index int // 0 = next to the centre line
 	// Geometry runs from the end of the upstream junction area to the stop line (m).
 	Geometry orb.LineString
-	Length   float64 // m
-	Width    float64 // m
-	Speed    float64 // speed limit (m/s)
-	// Turns are the turns this lane may take (from turn tags or the builder's assignment).
-	Turns TurnSet
-	Links []LinkID // links leaving this lane, in movement order
+	Length   float64  // m
+	Width    float64  // m
+	Speed    float64  // speed limit (m/s)
+	Links    []LinkID // links leaving this lane, in movement order
 }
 
 // Movement is a road-level turn through a node: CityFlow's roadLink,
@@ -294,17 +294,49 @@ type Link struct {
 	ID       string
 	Movement MovementID
 	From, To LaneID
+	nc       uint32         // the length of Crossing at the front of conf
 	Path     orb.LineString // m, from the stop line of From to the start of To
 	Length   float64        // m
 	// Speed is the speed limit on the link (m/s), lowered for turns.
 	Speed float64
-	// Crossing lists the links of the same node whose paths cross this one.
-	Crossing []LinkID
-	// Merging lists the other links that end on the same lane.
-	Merging []LinkID
-	// Foes lists the crossing or merging links this link gives way to when
-	// both may go (from the node's Yields relation). All three are sorted.
-	Foes []LinkID
+	// conf holds the lists Crossing, Merging and Foes one after the
+	// other, the first two nc and nm long: one slice header instead of
+	// three (setConflicts fills it): a Link takes 104 bytes, not 144.
+	conf []LinkID
+	nm   uint32
+}
+
+// Crossing lists the links of the same node whose paths cross this one,
+// sorted; nil when there are none. The slice is capped at its length and
+// shared with the Network: copy it before changing it.
+func (l *Link) Crossing() []LinkID { return sublist(l.conf, 0, int(l.nc)) }
+
+// Merging lists the other links that end on the same lane, sorted; nil
+// when there are none. As Crossing, it is the Network's.
+func (l *Link) Merging() []LinkID { return sublist(l.conf, int(l.nc), int(l.nc+l.nm)) }
+
+// Foes lists the crossing or merging links this link gives way to when
+// both may go (from the node's Yields relation), sorted; nil when there
+// are none. As Crossing, it is the Network's.
+func (l *Link) Foes() []LinkID { return sublist(l.conf, int(l.nc+l.nm), len(l.conf)) }
+
+// sublist returns s[a:b:b], or nil when it is empty.
+func sublist(s []LinkID, a, b int) []LinkID {
+	if a == b {
+		return nil
+	}
+	return s[a:b:b]
+}
+
+// setConflicts stores the link's Crossing, Merging and Foes lists (in one
+// new slice; the arguments are not kept).
+func (l *Link) setConflicts(crossing, merging, foes []LinkID) {
+	l.conf = nil
+	if k := len(crossing) + len(merging) + len(foes); k > 0 {
+		l.conf = make([]LinkID, 0, k)
+		l.conf = append(append(append(l.conf, crossing...), merging...), foes...)
+	}
+	l.nc, l.nm = uint32(len(crossing)), uint32(len(merging))
 }
 
 // Bounds returns the bounding box of all lanes and nodes (m).
@@ -312,14 +344,14 @@ func (n *Network) Bounds() orb.Bound { return n.bounds }
 
 // RoadByID returns the dense id of the road with external id id.
 func (n *Network) RoadByID(id string) (RoadID, bool) {
-	r, ok := n.roadByID[id]
-	return r, ok
+	r, ok := n.roadByID.find(id, func(i int32) string { return n.Roads[i].ID })
+	return RoadID(r), ok
 }
 
 // NodeByID returns the dense id of the node with external id id.
 func (n *Network) NodeByID(id string) (NodeID, bool) {
-	r, ok := n.nodeByID[id]
-	return r, ok
+	r, ok := n.nodeByID.find(id, func(i int32) string { return n.Nodes[i].ID })
+	return NodeID(r), ok
 }
 
 // MovementBetween returns the movement from road a to road b, or None.
@@ -342,16 +374,12 @@ func (n *Network) LaneKM() float64 {
 	return s / 1000
 }
 
-// finish fills the lookup tables and bounds. Builders call it last.
+// finish packs the network (see pack) and fills the lookup tables and
+// bounds. Builders call it last.
 func (n *Network) finish() {
-	n.roadByID = make(map[string]RoadID, len(n.Roads))
-	for i := range n.Roads {
-		n.roadByID[n.Roads[i].ID] = RoadID(i)
-	}
-	n.nodeByID = make(map[string]NodeID, len(n.Nodes))
-	for i := range n.Nodes {
-		n.nodeByID[n.Nodes[i].ID] = NodeID(i)
-	}
+	n.pack()
+	n.roadByID = newIDIndex(len(n.Roads), func(i int32) string { return n.Roads[i].ID })
+	n.nodeByID = newIDIndex(len(n.Nodes), func(i int32) string { return n.Nodes[i].ID })
 	var b orb.Bound
 	first := true
 	extend := func(p orb.Point) {

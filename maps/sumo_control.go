@@ -44,17 +44,15 @@ func (b *sumoBuilder) conflicts(v NodeID) error {
 		return nil
 	}
 	seen := make([]bool, nreq)
+	var lists linkLists
 	pair := func(a, c LinkID) {
 		if a == c {
 			return
 		}
-		A, C := &n.Links[a], &n.Links[c]
-		if A.To == C.To {
-			A.Merging = append(A.Merging, c)
-			C.Merging = append(C.Merging, a)
+		if n.Links[a].To == n.Links[c].To {
+			lists.pair(a, c, listMerging)
 		} else {
-			A.Crossing = append(A.Crossing, c)
-			C.Crossing = append(C.Crossing, a)
+			lists.pair(a, c, listCrossing)
 		}
 	}
 	for _, r := range j.Requests {
@@ -88,17 +86,14 @@ func (b *sumoBuilder) conflicts(v NodeID) error {
 				if !slices.Contains(foes, f) {
 					pair(a, c)
 				}
-				n.Links[a].Foes = append(n.Links[a].Foes, c)
+				lists.add(a, c, listFoes)
 			}
 		}
 	}
+	lists.store(n)
 	for _, m := range nd.Movements {
 		for _, k := range n.Movements[m].Links {
 			L := &n.Links[k]
-			for _, list := range []*[]LinkID{&L.Crossing, &L.Merging, &L.Foes} {
-				slices.Sort(*list)
-				*list = slices.Compact(*list)
-			}
 			la := n.Movements[m].Local
 			mark := func(list []LinkID, f uint8) {
 				for _, c := range list {
@@ -107,9 +102,9 @@ func (b *sumoBuilder) conflicts(v NodeID) error {
 					}
 				}
 			}
-			mark(L.Crossing, Crosses)
-			mark(L.Merging, Merges)
-			mark(L.Foes, Yields)
+			mark(L.Crossing(), Crosses)
+			mark(L.Merging(), Merges)
+			mark(L.Foes(), Yields)
 		}
 	}
 	if j.Type == "zipper" {

@@ -108,7 +108,7 @@ func TestReadSUMOGrid(t *testing.T) {
 		t.Errorf("the left turn must give way to the opposing through movement, not the reverse")
 	}
 	for _, k := range through.Links {
-		if len(lk.Foes) == 0 || !containsLink(lk.Foes, k) {
+		if len(lk.Foes()) == 0 || !containsLink(lk.Foes(), k) {
 			t.Errorf("link %s does not give way to %s", lk.ID, n.Links[k].ID)
 		}
 	}
