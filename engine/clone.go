@@ -33,7 +33,6 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	for i := range s.segs {
 		seg := s.segs[i]
 		seg.cars = slices.Clone(s.segs[i].cars)
-		seg.out = nil
 		c.segs[i] = seg
 	}
 	c.nodes = make([]nodeState, len(s.nodes))
@@ -82,7 +81,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.closed = slices.Clone(s.closed)
 	c.queue = slices.Clone(s.queue)
 	c.srch, c.lsrch = nil, searchScratch{}
-	c.outN = make([]int32, len(s.outN))
+	c.outN, c.outAt = make([]int32, len(s.outN)), make([]int32, len(s.outAt))
 	c.incoming = make([]uint32, len(s.incoming))
 	c.live = slices.Clone(s.live)
 	c.occ = slices.Clone(s.occ)

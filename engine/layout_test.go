@@ -43,7 +43,6 @@ func TestSegmentLines(t *testing.T) {
 		}},
 		{2, map[string][2]uintptr{
 			"cars":     {unsafe.Offsetof(s.cars), unsafe.Sizeof(s.cars)},
-			"out":      {unsafe.Offsetof(s.out), unsafe.Sizeof(s.out)},
 			"yieldAt":  {unsafe.Offsetof(s.yieldAt), unsafe.Sizeof(s.yieldAt)},
 			"yieldLen": {unsafe.Offsetof(s.yieldLen), unsafe.Sizeof(s.yieldLen)},
 		}},

@@ -40,12 +40,12 @@ type leader struct {
 
 func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	seg := &s.segs[si]
-	seg.out = seg.out[:0]
 	cars := seg.cars
 	if len(cars) == 0 {
 		s.outN[si] = 0
 		return
 	}
+	outAt := len(acc.out)
 	var lead leader
 	dt := s.dt
 	exited := 0
@@ -110,7 +110,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			s.setLive(si, false)
 		}
 	}
-	s.outN[si] = int32(len(seg.out))
+	s.outN[si], s.outAt[si] = int32(len(acc.out)-outAt), int32(outAt)
 }
 
 // nextSpeed returns car i's speed at the end of the step (m/s), the bound
@@ -295,8 +295,8 @@ func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
 }
 
 // leave handles car c past the end of its segment: it arrives at the end
-// of its destination road, or goes to the segment's outbox with the
-// segment and position it ends the step on.
+// of its destination road, or goes to the outbox (of the segment's chunk)
+// with the segment and position it ends the step on.
 func (s *Sim) leave(seg *segment, c *car, acc *stepAcc) {
 	over := c.pos - seg.length
 	switch {
@@ -308,10 +308,10 @@ func (s *Sim) leave(seg *segment, c *car, acc *stepAcc) {
 		if over >= k.length {
 			target, pos = k.lane, min(over-k.length, s.segs[k.lane].length-tiny)
 		}
-		seg.out = append(seg.out, outCar{c: *c, target: target, pos: pos})
+		acc.out = append(acc.out, outCar{c: *c, target: target, pos: pos})
 		s.markIncoming(target)
 	default:
-		seg.out = append(seg.out, outCar{c: *c, target: seg.lane, pos: min(over, s.segs[seg.lane].length-tiny)})
+		acc.out = append(acc.out, outCar{c: *c, target: seg.lane, pos: min(over, s.segs[seg.lane].length-tiny)})
 		s.markIncoming(seg.lane)
 	}
 }
@@ -321,7 +321,7 @@ func (s *Sim) phaseMove() {
 	s.par.run(nc, func(c int) {
 		lo, hi := span(c, len(s.segs))
 		acc := &s.chunkAcc[c]
-		acc.arrivals = acc.arrivals[:0]
+		acc.arrivals, acc.out = acc.arrivals[:0], acc.out[:0]
 		s.teleCand[c] = s.teleCand[c][:0]
 		// Only segments with vehicles move (most links have none); the
 		// outbox of any other is empty this step (pull reads an outbox

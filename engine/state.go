@@ -119,14 +119,16 @@ type segment struct {
 	// merging: links that end on the same lane (links only).
 	merging topoSpan
 
-	// Line 2: the segment's vehicles, written by its own worker.
+	// Line 2: the segment's vehicles, written by its own worker (the
+	// vehicles that leave it during the move phase go to its chunk's
+	// outbox: Sim.outbox).
 	cars []car
-	out  []outCar // vehicles that left this segment during the move phase
 	// yieldAt is the front position (m) of a vehicle on a neighbouring
 	// lane that must move into this one and cannot (−1: none), and
 	// yieldLen its length: this lane's vehicles behind it hold back.
 	// Written by the lane-change phase, read by the next move phase.
 	yieldAt, yieldLen float64
+	_                 [24]byte // pads line 2 to the cache line
 }
 
 // isLink reports whether the segment is a link (links lead to a lane).
@@ -210,6 +212,14 @@ func (s *segment) tailBack() float64 {
 		return s.length
 	}
 	return s.tail.pos - float64(s.tail.length)
+}
+
+// outbox returns the vehicles that left segment p during this step's move
+// phase, in the order they left (read-only; valid until the next move).
+func (s *Sim) outbox(p int32) []outCar {
+	o := s.chunkAcc[int(p)/chunkSize].out
+	at := s.outAt[p]
+	return o[at : at+s.outN[p] : at+s.outN[p]]
 }
 
 // outCar is a vehicle leaving a segment: where it ends up after the move.
@@ -321,8 +331,11 @@ type Sim struct {
 	queue    []Command    // commands for the start of the next step
 	scaled   uint64       // ScaleDemand commands applied (a draw stream key)
 	v2x      *v2xState    // nil: no connected vehicles
-	outN     []int32      // per segment: vehicles in its outbox this step (dense, for the transfer phase)
-	incoming []uint32     // per segment: 1 when some outbox targets it this step (set atomically)
+	// outN and outAt are, per segment, how many vehicles left it during
+	// this step's move phase and where they start in its chunk's outbox
+	// (stepAcc.out; see outbox). Dense, for the transfer phase.
+	outN, outAt []int32
+	incoming    []uint32 // per segment: 1 when some outbox targets it this step (set atomically)
 	// live has a bit per segment, set while the segment holds a vehicle:
 	// word c covers chunk c (chunkSize segments), so the phases that walk
 	// the segments visit only those with vehicles (most links are empty)

@@ -129,6 +129,9 @@ type stepAcc struct {
 	clamps      int // transfers placed behind the vehicle ahead
 	laneChanges int
 	scratch     []outCar
+	// out is the chunk's outbox: the vehicles that left its segments
+	// during the move phase, segment by segment (Sim.outbox).
+	out []outCar
 	// pad keeps neighbouring chunks' accumulators, written by different
 	// workers, off one cache line.
 	_ [64]byte

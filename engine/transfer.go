@@ -40,7 +40,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 		if s.outN[p] == 0 {
 			continue
 		}
-		for _, o := range s.segs[p].out {
+		for _, o := range s.outbox(p) {
 			if o.target == si {
 				in = append(in, o)
 			}
