@@ -108,6 +108,9 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		seg.cars = cars[:n]
 		if n == 0 {
 			s.setLive(si, false)
+			if int(si) >= s.nLanes {
+				s.spare[si/chunkSize] |= 1 << (si % chunkSize) // its list, for the chunk's links
+			}
 		}
 	}
 	s.outN[si], s.outAt[si] = int32(len(acc.out)-outAt), int32(outAt)

@@ -343,6 +343,12 @@ type Sim struct {
 	// segments whose head and tail records describe a vehicle (as refresh
 	// last left them). Both are kept by setLive (live.go).
 	live, shown []uint64
+	// spare has a bit per link, in words by chunk as live, set while the
+	// link is empty but keeps the vehicle list it had (its capacity): a
+	// link of the same chunk that fills with no list of its own takes it
+	// (transfer.go). A link holds vehicles for a few steps at a time, so
+	// over a long run nearly every link would otherwise keep a list.
+	spare []uint64
 	// occ is, per segment, the length taken by its vehicles at the start
 	// of the step: Σ (length + minimum gap), m. Dense, apart from the
 	// segments: room reads it for every link into a lane, and a node's

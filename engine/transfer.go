@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 )
@@ -25,6 +26,21 @@ func (s *Sim) phaseTransfer() {
 		if s.v2x.cfg.Reroute {
 			s.rerouteCVs()
 		}
+	}
+}
+
+// takeList gives link si, about to take in vehicles, a vehicle list: the
+// one it kept since it emptied, else, when it has none, one another empty
+// link of its chunk kept (Sim.spare); else roomForCar makes one.
+func (s *Sim) takeList(si int32) {
+	w, bit := &s.spare[si/chunkSize], uint64(1)<<(si%chunkSize)
+	switch {
+	case *w&bit != 0:
+		*w &^= bit // its own
+	case *w != 0 && cap(s.segs[si].cars) == 0:
+		j := si/chunkSize*chunkSize + int32(bits.TrailingZeros64(*w))
+		*w &= *w - 1
+		s.segs[si].cars, s.segs[j].cars = s.segs[j].cars[:0], nil
 	}
 }
 
@@ -58,6 +74,9 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 			}
 			return cmp.Compare(a.c.id, b.c.id)
 		})
+	}
+	if seg.isLink() {
+		s.takeList(si)
 	}
 	for _, o := range in {
 		c := o.c
