@@ -56,9 +56,9 @@ func (s *Sim) aheadLanes(id int32, length float64) (cur, next uint64) {
 				continue
 			}
 			for _, k := range s.ids(s.laneT[l].links) {
-				if k := &s.segs[k]; k.road == nextRoad && !s.closed[k.lane] {
+				if kl := s.linkLane[k]; s.segRoad[k] == nextRoad && !s.closed[kl] {
 					serving |= 1 << x
-					if a>>s.net.Lanes[k.lane].Index&1 != 0 {
+					if a>>s.net.Lanes[kl].Index&1 != 0 {
 						b |= 1 << x
 					}
 				}

@@ -113,7 +113,7 @@ func (s *Sim) setClosed(lanes []maps.LaneID, closed bool) {
 		seg := &s.segs[i]
 		for j := range seg.cars {
 			c := &seg.cars[j]
-			if c.link >= 0 && s.closed[s.segs[c.link].lane] && c.flags&fPermit == 0 {
+			if c.link >= 0 && s.closed[s.linkLane[c.link]] && c.flags&fPermit == 0 {
 				c.link = s.chooseLink(int32(i), c)
 			}
 		}

@@ -86,20 +86,21 @@
 //
 //   - A segment's vehicles are a slice in driving order (front first); the
 //     leader of a vehicle is the element before it.
-//   - The segment struct is three cache lines (TestSegmentLayout), read by
-//     other segments' workers in the first two and written by its own
-//     worker in the third: line 0 is what a vehicle about to enter a lane
-//     reads, line 1 what a foe or a merging vehicle reads of a link and of
-//     the lane feeding it, line 2 its vehicles. What the step reads only
-//     now and then lives apart: statistics in acc, a lane's or a link's
-//     node and topology lists in laneT or linkT (most segments are links,
-//     so a segment's size is the network's memory).
+//   - The segment struct is two cache lines (TestSegmentLayout): line 0 is
+//     what a vehicle about to enter a lane reads, line 1 what a foe or a
+//     merging vehicle reads of a link and of the lane feeding it, and the
+//     segment's vehicles. Everything else lives apart, in dense arrays
+//     (most segments are links, so a segment's size is the network's
+//     memory): the road (segRoad), a link's exit lane and movement
+//     (linkLane, linkMov), statistics (acc), a lane's yield point
+//     (yield), node and topology lists (laneT, linkT); lanes come first
+//     in segs, links after (isLink).
 //   - What a phase asks of many other segments lives in dense per-segment
 //     arrays of the Sim, not in the segment: occupancy (occ), the link the
-//     first vehicle of each lane has chosen (headTo, headLink), a link's
-//     exit lane and movement (linkLane, linkMov), and the bitmaps of the
-//     segments holding vehicles (live) and of those whose first/last
-//     records describe one (shown), one 64-bit word per chunk (live.go).
+//     first vehicle of each lane has chosen (headTo, headLink), and the
+//     bitmaps of the segments holding vehicles (live) and of those whose
+//     first/last records describe one (shown), one 64-bit word per chunk
+//     (live.go).
 //     A phase tests these before touching a segment; every change of a
 //     segment's vehicle list between empty and not empty goes through
 //     setLive (checkInvariants holds the arrays to the segments).

@@ -260,7 +260,7 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 		x.enter[id] = s.now
 	}
 	c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
-	lane.cars = append(s.roomToInsert(seg, len(s.net.Roads[lane.road].Lanes), vt), c)
+	lane.cars = append(s.roomToInsert(seg, len(s.net.Roads[s.segRoad[seg]].Lanes), vt), c)
 	s.setLive(seg, true)
 	last := &lane.cars[len(lane.cars)-1]
 	last.link = s.chooseLink(seg, last)

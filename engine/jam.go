@@ -108,9 +108,9 @@ func (s *Sim) Jams(minStuck float64) []Jam {
 				// A light that has stayed red far longer than any cycle.
 				waitsOn[l] = -3
 			}
-		case c.link >= 0 && !s.fits(s.segs[c.link].lane, nil, c, vt.Follow.MinGap, 1):
+		case c.link >= 0 && !s.fits(s.linkLane[c.link], nil, c, vt.Follow.MinGap, 1):
 			// No room on the lane its link leads to, whatever the light.
-			waitsOn[l] = s.segs[c.link].lane
+			waitsOn[l] = s.linkLane[c.link]
 		default:
 			// Crossing or merging vehicles.
 			waitsOn[l] = -1

@@ -141,13 +141,13 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		// reason).
 		if stopDist <= d-2 || c.speed < 1 {
 			for _, f := range s.ids(kt.turns) {
-				if s.waitsLonger(f, k, c, 0) {
+				if s.waitsLonger(f, kt, c, 0) {
 					c.flags |= fCross
 					return false
 				}
 			}
 			for _, f := range s.ids(kt.cross) {
-				if s.waitsLonger(f, k, c, starveWait) {
+				if s.waitsLonger(f, kt, c, starveWait) {
 					c.flags |= fCross
 					return false
 				}
@@ -155,7 +155,7 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		}
 		// Vehicles on links merging into the same lane that are not far
 		// enough ahead to follow.
-		for _, m := range s.ids(k.merging) {
+		for _, m := range s.ids(kt.merging) {
 			if !hasBit(s.shown, m) {
 				continue // no vehicle on m
 			}
@@ -166,7 +166,7 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		}
 		// Vehicles granted this step on crossing paths.
 		for _, g := range sc.granted {
-			if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(k.merging), g) {
+			if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(kt.merging), g) {
 				return false
 			}
 		}
@@ -176,20 +176,19 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		// that, a merge into a busy stream may starve for good.
 		tc := criticalGap(k.length+float64(c.length), p.Accel)
 		for _, f := range s.ids(kt.foes) {
-			if s.lights[s.segs[f].mov].IsGreen() && s.foeArriving(f, tc) && !(c.wait >= starveWait && s.foeCanStop(f)) {
+			if s.lights[s.linkMov[f]].IsGreen() && s.foeArriving(f, tc) && !(c.wait >= starveWait && s.foeCanStop(f)) {
 				return false
 			}
 		}
-		if s.lights[k.mov] == signal.GreenMinor {
+		if s.lights[s.linkMov[c.link]] == signal.GreenMinor {
 			// A permissive green ('g', SUMO's minor link) gives way to
 			// every crossing or merging stream that has a protected green
 			// ('G') at the same time, whatever the junction's static
 			// priorities: that is what makes two conflicting movements
 			// green together safe (maps.ConflictMatrix.CheckPhase).
-			for _, list := range [2][]int32{s.ids(kt.cross), s.ids(k.merging)} {
+			for _, list := range [2][]int32{s.ids(kt.cross), s.ids(kt.merging)} {
 				for _, f := range list {
-					fs := &s.segs[f]
-					if fs.mov != k.mov && s.lights[fs.mov] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
+					if fm := s.linkMov[f]; fm != s.linkMov[c.link] && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
 						s.foeArriving(f, tc) {
 						return false
 					}
@@ -199,7 +198,7 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 	}
 	// Room on the exit lane: no entry without space behind the last
 	// vehicle for this one, counting vehicles already on links into it.
-	t := k.lane
+	t := s.linkLane[c.link]
 	if !committed && !s.fits(t, sc, c, p.MinGap, 1) {
 		c.flags |= fRoom
 		return false
@@ -219,7 +218,7 @@ func (s *Sim) foeArriving(f int32, tc float64) bool {
 	if s.headTo[f]&hdMark == 0 {
 		return false // f's lane has no first vehicle, or it has chosen another link
 	}
-	from := &s.segs[s.segs[f].from]
+	from := &s.segs[s.lt(f).from]
 	h := &from.head
 	if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
 		return false
@@ -230,10 +229,10 @@ func (s *Sim) foeArriving(f int32, tc float64) bool {
 // foeCanStop reports whether the first vehicle of the lane feeding link f
 // can stop at its line at its comfortable deceleration.
 func (s *Sim) foeCanStop(f int32) bool {
-	fs := &s.segs[f]
-	h := &s.segs[fs.from].head
+	from := &s.segs[s.lt(f).from]
+	h := &from.head
 	vt := &s.vtypes[s.veh[h.id].vt]
-	return h.speed*h.speed <= 2*vt.Follow.Decel*(s.segs[fs.from].length-h.pos-1)
+	return h.speed*h.speed <= 2*vt.Follow.Decel*(from.length-h.pos-1)
 }
 
 // stopRearm is the speed (m/s, 15 km/h) a vehicle must reach after a stop
@@ -272,13 +271,13 @@ func (s *Sim) crossBlocked(k *linkTopo, i int, f int32, c *car, p *follow.Params
 // is about to take f and held only by vehicles crossing its path (fCross),
 // for at least least seconds and longer than car c entering link k (ties:
 // the lower lane id goes first).
-func (s *Sim) waitsLonger(f int32, k *segment, c *car, least float32) bool {
+func (s *Sim) waitsLonger(f int32, k *linkTopo, c *car, least float32) bool {
 	if s.headTo[f]&(hdMark|fCross) != hdMark|fCross {
 		return false // no first vehicle on f's lane that chose f and waits for its crossing
 	}
-	fs := &s.segs[f]
-	h := &s.segs[fs.from].head
-	return h.wait >= least && (h.wait > c.wait || h.wait == c.wait && fs.from < k.from)
+	ff := s.lt(f).from
+	h := &s.segs[ff].head
+	return h.wait >= least && (h.wait > c.wait || h.wait == c.wait && ff < k.from)
 }
 
 // starveWait is how long (s) crossing traffic may hold a vehicle at its
@@ -366,7 +365,7 @@ func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int
 		}
 		next := int32(-1)
 		for _, k := range s.ids(s.laneT[t].links) {
-			if ks := &s.segs[k]; ks.road == nr && !s.closed[ks.lane] {
+			if s.segRoad[k] == nr && !s.closed[s.linkLane[k]] {
 				next = k
 				break
 			}
@@ -374,13 +373,13 @@ func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int
 		if next < 0 {
 			return true // a wrong lane: the vehicle will reroute from it
 		}
-		if !s.lights[s.segs[next].mov].IsGreen() {
+		if !s.lights[s.linkMov[next]].IsGreen() {
 			// A light ahead, not a queue: the lane's own room decides, as
 			// for any lane (SUMO clears a junction only for stopped
 			// vehicles beyond it).
 			return s.room(t, sc) >= seg.length
 		}
-		t = s.segs[next].lane
+		t = s.linkLane[next]
 	}
 	return s.room(t, sc)-used >= min(need, s.segs[t].length)
 }
@@ -422,16 +421,16 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 	}
 	best, bestGood, bestServe, bestRoom := int32(-1), false, false, math.Inf(-1)
 	for _, l := range s.ids(s.laneT[lane].links) {
-		k := &s.segs[l]
-		if k.road != c.next || s.closed[k.lane] {
+		kl := s.linkLane[l]
+		if s.segRoad[l] != c.next || s.closed[kl] {
 			continue
 		}
-		if k.lane == want {
+		if kl == want {
 			return l
 		}
-		serve := after < 0 || s.serves(k.lane, after)
-		ok := !short || good>>s.net.Lanes[k.lane].Index&1 != 0
-		room := s.segs[k.lane].length - s.occ[k.lane] - s.occ[l]
+		serve := after < 0 || s.serves(kl, after)
+		ok := !short || good>>s.net.Lanes[kl].Index&1 != 0
+		room := s.segs[kl].length - s.occ[kl] - s.occ[l]
 		if best < 0 || ok && !bestGood || ok == bestGood && (serve && !bestServe || serve == bestServe && room > bestRoom+1e-9) {
 			best, bestGood, bestServe, bestRoom = l, ok, serve, room
 		}
@@ -453,19 +452,19 @@ func (s *Sim) linkWithRoom(lane int32, c *car, p *follow.Params, sc *junctionScr
 	want := s.plannedArrival(c)
 	best, bestServe, bestRoom := int32(-1), false, math.Inf(-1)
 	for _, l := range s.ids(s.laneT[lane].links) {
-		k := &s.segs[l]
-		if k.road != c.next || s.closed[k.lane] {
+		kl := s.linkLane[l]
+		if s.segRoad[l] != c.next || s.closed[kl] {
 			continue
 		}
-		if !s.fits(k.lane, sc, c, p.MinGap, 1) {
+		if !s.fits(kl, sc, c, p.MinGap, 1) {
 			continue
 		}
-		room := s.room(k.lane, sc)
-		if k.lane == want {
+		room := s.room(kl, sc)
+		if kl == want {
 			return l
 		}
-		serve := c.next2 < 0 || s.serves(k.lane, c.next2)
-		if !serve && !s.leadsBack(k.lane, c.next2) {
+		serve := c.next2 < 0 || s.serves(kl, c.next2)
+		if !serve && !s.leadsBack(kl, c.next2) {
 			continue
 		}
 		if best < 0 || serve && !bestServe || serve == bestServe && room > bestRoom+1e-9 {

@@ -102,7 +102,7 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 	sc.moves = sc.moves[:0]
 	sc.nb.reset()
 	for _, l := range lanes {
-		s.segs[l].yieldAt = -1
+		s.yield[l].at = -1
 	}
 	for li, l := range lanes {
 		seg := &s.segs[l]
@@ -157,9 +157,8 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 					// leave a gap beside it (SUMO's cooperative changes);
 					// not for a lane merely better than its own, which
 					// would hold the target lane for good.
-					t := &s.segs[to]
-					if c.pos > t.yieldAt {
-						t.yieldAt, t.yieldLen = c.pos, float64(c.length)
+					if y := &s.yield[to]; c.pos > y.at {
+						*y = yieldPoint{at: c.pos, length: float64(c.length)}
 					}
 				}
 				continue

@@ -98,7 +98,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		}
 		if c.pos > seg.length {
 			exited++
-			s.leave(seg, c, acc)
+			s.leave(si, seg, c, acc)
 		}
 	}
 	sa.fuel, sa.speedSum, sa.lost = fuel, speedSum, lost
@@ -124,7 +124,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 	v := c.speed
 	v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
 	vAdv, onGreen := math.Inf(1), false
-	if x := s.v2x; x != nil && c.flags&fConnected != 0 && !seg.isLink() && c.next >= 0 && x.rsu[s.laneT[si].node] != nil {
+	if x := s.v2x; x != nil && c.flags&fConnected != 0 && !s.isLink(si) && c.next >= 0 && x.rsu[s.laneT[si].node] != nil {
 		vAdv, onGreen, v0 = s.speedAdvice(si, seg, c, v0)
 	}
 	rnd := 0.0
@@ -152,10 +152,12 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 	if vAdv < math.Inf(1) {
 		a = min(a, adviceAccel(vAdv, v, s.dt, p.Decel))
 	}
-	if seg.yieldAt >= 0 {
-		a = min(a, s.mergeYield(seg, c, vt, v0, rnd))
+	if !s.isLink(si) {
+		if y := &s.yield[si]; y.at >= 0 {
+			a = min(a, s.mergeYield(y, c, vt, v0, rnd))
+		}
 	}
-	if !seg.isLink() && c.next >= 0 {
+	if !s.isLink(si) && c.next >= 0 {
 		switch {
 		case c.flags&(fDecided|fPermit) == fDecided: // refused entry
 			stopA, stopV := s.stopLine(seg, c, vt, v0, rnd, onGreen)
@@ -232,8 +234,8 @@ func adviceAccel(vAdv, v, dt, decel float64) float64 {
 // mergeYield is the merge-yield constraint on a lane with a vehicle beside
 // it that must move into it and cannot (yieldAt ≥ 0): hold back behind that
 // vehicle as long as stopping there is still comfortable.
-func (s *Sim) mergeYield(seg *segment, c *car, vt *VType, v0, rnd float64) float64 {
-	if gap := seg.yieldAt - seg.yieldLen - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*vt.Follow.Decel) < gap {
+func (s *Sim) mergeYield(y *yieldPoint, c *car, vt *VType, v0, rnd float64) float64 {
+	if gap := y.at - y.length - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*vt.Follow.Decel) < gap {
 		return s.accel(vt, c.speed, gap, 0, v0, rnd)
 	}
 	return math.Inf(1)
@@ -275,7 +277,7 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
 	dt := s.dt
 	c.wait += float32(dt)
-	front := i == 0 && !seg.isLink() // at the front of a road lane
+	front := i == 0 && !s.isLink(si) // at the front of a road lane
 	if front {
 		if c.flags&(fRed|fRoom) == fRed {
 			c.held = 0 // only the light holds it: nothing is stuck
@@ -300,22 +302,24 @@ func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
 // leave handles car c past the end of its segment: it arrives at the end
 // of its destination road, or goes to the outbox (of the segment's chunk)
 // with the segment and position it ends the step on.
-func (s *Sim) leave(seg *segment, c *car, acc *stepAcc) {
+func (s *Sim) leave(si int32, seg *segment, c *car, acc *stepAcc) {
 	over := c.pos - seg.length
 	switch {
-	case !seg.isLink() && c.next < 0:
+	case !s.isLink(si) && c.next < 0:
 		acc.arrivals = append(acc.arrivals, arrival{id: c.id, wait: c.wait, fuel: c.fuel})
-	case !seg.isLink():
+	case !s.isLink(si):
 		k := &s.segs[c.link]
 		target, pos := c.link, over
 		if over >= k.length {
-			target, pos = k.lane, min(over-k.length, s.segs[k.lane].length-tiny)
+			kl := s.linkLane[c.link]
+			target, pos = kl, min(over-k.length, s.segs[kl].length-tiny)
 		}
 		acc.out = append(acc.out, outCar{c: *c, target: target, pos: pos})
 		s.markIncoming(target)
 	default:
-		acc.out = append(acc.out, outCar{c: *c, target: seg.lane, pos: min(over, s.segs[seg.lane].length-tiny)})
-		s.markIncoming(seg.lane)
+		t := s.linkLane[si]
+		acc.out = append(acc.out, outCar{c: *c, target: t, pos: min(over, s.segs[t].length-tiny)})
+		s.markIncoming(t)
 	}
 }
 
@@ -376,7 +380,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	}
 	ahead := func(gap float64, h *info) { keep(gap, h, true) }
 	merging := func(gap float64, h *info) { keep(gap, h, false) }
-	if !seg.isLink() {
+	if !s.isLink(si) {
 		if c.next < 0 || c.flags&fPermit == 0 || c.link < 0 {
 			return a, vmax
 		}
@@ -394,22 +398,24 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 			ahead(d+k.tail.pos-float64(k.tail.length), &k.tail)
 			return a, vmax
 		}
-		t := &s.segs[k.lane]
+		kl := s.linkLane[c.link]
+		t := &s.segs[kl]
 		if t.tail.n > 0 {
 			ahead(d+k.length+t.tail.pos-float64(t.tail.length), &t.tail)
 		}
-		s.mergeLeaders(d+k.length, c.link, s.ids(k.merging), merging)
-		if s.stopAhead(k.lane, c, vt) {
+		s.mergeLeaders(d+k.length, c.link, s.ids(s.lt(c.link).merging), merging)
+		if s.stopAhead(kl, c, vt) {
 			a = min(a, s.accel(vt, v, d+k.length+t.length-0.5, 0, v0, rnd))
 		}
 		return a, vmax
 	}
-	t := &s.segs[seg.lane]
+	tl := s.linkLane[si]
+	t := &s.segs[tl]
 	if t.tail.n > 0 {
 		ahead(d+t.tail.pos-float64(t.tail.length), &t.tail)
 	}
-	s.mergeLeaders(d, si, s.ids(seg.merging), merging)
-	if s.stopAhead(seg.lane, c, vt) {
+	s.mergeLeaders(d, si, s.ids(s.lt(si).merging), merging)
+	if s.stopAhead(tl, c, vt) {
 		a = min(a, s.accel(vt, v, d+t.length-0.5, 0, v0, rnd))
 	}
 	return a, vmax
@@ -439,12 +445,12 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	// down, to change lanes there or stop.
 	leads := false
 	for _, k := range s.ids(s.laneT[t].links) {
-		ks := &s.segs[k]
-		if ks.road != nr || s.closed[ks.lane] {
+		kl := s.linkLane[k]
+		if s.segRoad[k] != nr || s.closed[kl] {
 			continue
 		}
 		leads = true
-		if s.lights[ks.mov].IsGreen() && s.fits(ks.lane, nil, c, vt.Follow.MinGap, 2) {
+		if s.lights[s.linkMov[k]].IsGreen() && s.fits(kl, nil, c, vt.Follow.MinGap, 2) {
 			return false
 		}
 	}
@@ -466,7 +472,7 @@ func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(g
 			}
 		case s.headTo[m]&(hdMark|fPermit) == hdMark|fPermit: // the first vehicle of m's lane, granted entry to m
 			ms := &s.segs[m]
-			f := &s.segs[ms.from]
+			f := &s.segs[s.lt(m).from]
 			if rm := f.length - f.head.pos + ms.length; ahead(rm) {
 				follow(r-rm-float64(f.head.length), &f.head)
 			}

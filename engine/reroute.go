@@ -109,8 +109,8 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	if best == nil {
 		var starts []maps.RoadID
 		for _, k := range s.ids(s.laneT[l].links) {
-			if !s.closed[s.segs[k].lane] {
-				starts = append(starts, maps.RoadID(s.segs[k].road))
+			if !s.closed[s.linkLane[k]] {
+				starts = append(starts, maps.RoadID(s.segRoad[k]))
 			}
 		}
 		if best, _ = s.fastestFrom(starts, dest, s.freeFlowTimes()); best == nil {
@@ -166,11 +166,11 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 // for its room (linkWithRoom), knowing it may have to change lanes or take
 // another way, and so it is not patient if it misses that turn.
 func (s *Sim) noteLaneForRoom(lane int32, c *car) {
-	if c.next2 < 0 || s.serves(s.segs[c.link].lane, c.next2) {
+	if c.next2 < 0 || s.serves(s.linkLane[c.link], c.next2) {
 		return
 	}
 	for _, l := range s.ids(s.laneT[lane].links) {
-		if k := &s.segs[l]; k.road == c.next && !s.closed[k.lane] && s.serves(k.lane, c.next2) {
+		if kl := s.linkLane[l]; s.segRoad[l] == c.next && !s.closed[kl] && s.serves(kl, c.next2) {
 			v := &s.veh[c.id]
 			v.forRoom = v.ri + 1
 			return
@@ -184,7 +184,7 @@ func (s *Sim) noteLaneForRoom(lane int32, c *car) {
 // its light lets it (its exit lane is not full), so the queue beside will
 // move. A queue held by traffic further on may stand for good.
 func (s *Sim) gapMayCome(l int32, c *car) bool {
-	road := &s.net.Roads[s.segs[l].road]
+	road := &s.net.Roads[s.segRoad[l]]
 	li := s.net.Lanes[l].Index
 	dir := s.strategicDir(road.Lanes, li, c.next)
 	if dir == 0 {
@@ -198,7 +198,7 @@ func (s *Sim) gapMayCome(l int32, c *car) bool {
 	if f.link < 0 {
 		return false
 	}
-	exit := s.segs[f.link].lane
+	exit := s.linkLane[f.link]
 	return s.room(exit, nil) >= min(float64(f.length)+s.minGap[f.vt], s.segs[exit].length)
 }
 
@@ -228,8 +228,8 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 	}
 	follow := func(x int32, lane int32, d float64) {
 		for _, k := range s.ids(s.laneT[lane].links) {
-			if b := s.segs[k].lane; !s.closed[b] {
-				relax(2*b, x, d+tt[s.segs[b].road])
+			if b := s.linkLane[k]; !s.closed[b] {
+				relax(2*b, x, d+tt[s.segRoad[b]])
 			}
 		}
 	}
@@ -241,8 +241,8 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 			continue
 		}
 		lane := x / 2
-		road := &s.net.Roads[s.segs[lane].road]
-		if maps.RoadID(s.segs[lane].road) == dest {
+		road := &s.net.Roads[s.segRoad[lane]]
+		if maps.RoadID(s.segRoad[lane]) == dest {
 			target = x
 			break
 		}
@@ -277,7 +277,7 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 			p.exit[len(p.exit)-1] = lane
 			continue
 		}
-		r = append(r, maps.RoadID(s.segs[lane].road))
+		r = append(r, maps.RoadID(s.segRoad[lane]))
 		p.arrive = append(p.arrive, lane)
 		p.exit = append(p.exit, lane)
 	}

@@ -61,11 +61,6 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.occ = make([]float64, len(s.segs))
 	s.shown = make([]uint64, chunks(len(s.segs)))
 	s.headTo = make([]uint16, len(s.segs))
-	s.linkLane = make([]int32, len(s.segs))
-	s.linkMov = make([]int32, len(s.segs))
-	for i := range s.segs {
-		s.linkLane[i], s.linkMov[i] = s.segs[i].lane, s.segs[i].mov
-	}
 	s.headLink = make([]int32, s.nLanes)
 	for i := range s.headLink {
 		s.headLink[i] = -1
@@ -94,21 +89,25 @@ type segLists struct {
 func (s *Sim) buildSegments() error {
 	n := s.net
 	s.segs = make([]segment, len(n.Lanes)+len(n.Links))
+	s.segRoad = make([]int32, len(s.segs))
+	s.linkLane, s.linkMov = make([]int32, len(s.segs)), make([]int32, len(s.segs))
+	s.yield = make([]yieldPoint, s.nLanes)
 	ls := make([]segLists, len(s.segs))
 	for i := range n.Lanes {
 		l := &n.Lanes[i]
-		seg := &s.segs[i]
-		*seg = segment{length: l.Length, speed: l.Speed, road: int32(l.Road), lane: -1, mov: -1, from: -1, yieldAt: -1}
+		s.segs[i] = segment{length: l.Length, speed: l.Speed}
+		s.segRoad[i], s.linkLane[i], s.linkMov[i] = int32(l.Road), -1, -1
+		s.yield[i] = yieldPoint{at: -1}
 		for _, k := range l.Links {
 			ls[i].links = append(ls[i].links, int32(s.nLanes)+int32(k))
 		}
 	}
 	for k := range n.Links {
 		lk := &n.Links[k]
-		seg := &s.segs[s.nLanes+k]
-		sl := &ls[s.nLanes+k]
-		*seg = segment{length: lk.Length, speed: lk.Speed, road: int32(n.Lanes[lk.To].Road),
-			lane: int32(lk.To), mov: int32(lk.Movement), from: int32(lk.From)}
+		si := s.nLanes + k
+		sl := &ls[si]
+		s.segs[si] = segment{length: lk.Length, speed: lk.Speed}
+		s.segRoad[si], s.linkLane[si], s.linkMov[si] = int32(n.Lanes[lk.To].Road), int32(lk.To), int32(lk.Movement)
 		sl.in = []int32{int32(lk.From)}
 		for _, f := range lk.Foes() {
 			sl.foes = append(sl.foes, int32(s.nLanes)+int32(f))
@@ -146,8 +145,8 @@ func (s *Sim) buildSegments() error {
 		slices.Sort(in)
 		ls[i].in = slices.Compact(in)
 		for _, k := range ls[i].links {
-			ls[i].linkRoads = append(ls[i].linkRoads, s.segs[k].road)
-			ls[i].linkLanes = append(ls[i].linkLanes, s.segs[k].lane)
+			ls[i].linkRoads = append(ls[i].linkRoads, s.segRoad[k])
+			ls[i].linkLanes = append(ls[i].linkLanes, s.linkLane[k])
 		}
 	}
 	// Links merge when they end on the same lane, whatever their movement
@@ -155,7 +154,7 @@ func (s *Sim) buildSegments() error {
 	for i := 0; i < s.nLanes; i++ {
 		var into []int32
 		for _, k := range ls[i].in {
-			if s.segs[k].isLink() {
+			if s.isLink(k) {
 				into = append(into, k)
 			}
 		}
@@ -188,15 +187,16 @@ func (s *Sim) buildSegments() error {
 	s.laneT = make([]laneTopo, s.nLanes)
 	s.linkT = make([]linkTopo, len(n.Links))
 	for i := range s.segs {
-		seg, l := &s.segs[i], &ls[i]
-		seg.inLinks, seg.merging = put(l.inLinks), put(l.merging)
+		l := &ls[i]
 		if i < s.nLanes {
+			s.segs[i].inLinks = put(l.inLinks)
 			s.laneT[i] = laneTopo{node: int32(n.Roads[n.Lanes[i].Road].To), in: put(l.in),
 				links: put(l.links), linkRoads: put(l.linkRoads), linkLanes: put(l.linkLanes)}
 			continue
 		}
 		lk := &n.Links[i-s.nLanes]
-		s.linkT[i-s.nLanes] = linkTopo{node: int32(n.Movements[lk.Movement].Node), in: put(l.in),
+		s.linkT[i-s.nLanes] = linkTopo{node: int32(n.Movements[lk.Movement].Node), from: int32(lk.From),
+			in: put(l.in), merging: put(l.merging),
 			foes: put(l.foes), cross: put(l.cross), turns: put(l.turns),
 			crossPts: topoSpan{off: uint32(len(s.crossPts)), n: uint32(len(l.crossPts))}}
 		s.crossPts = append(s.crossPts, l.crossPts...)

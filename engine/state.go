@@ -92,14 +92,17 @@ const (
 // segment is a road lane or a link, the unit the engine steps in parallel.
 // Lanes come first in Sim.segs (indices below Sim.nLanes), links after.
 //
-// A segment is three cache lines (TestSegmentLayout checks it): line 0
+// A segment is two cache lines (TestSegmentLayout checks it): line 0
 // holds what a vehicle about to enter a lane reads of it, line 1 what foes
-// and merging vehicles read of a link and of the lane it leaves, line 2
-// the segment's own vehicles. What the step reads of a segment only now
-// and then lives apart, so that a segment stays small (345,600 of the
-// 461,760 segments of the scale case are links): its statistics in
-// Sim.acc, its node and topology lists in Sim.laneT or Sim.linkT (see
-// laneTopo, linkTopo).
+// and merging vehicles read of a link and of the lane it leaves, and the
+// segment's own vehicles. What the step reads of a segment only now and
+// then, or of many segments at once, lives apart in dense arrays, so that
+// a segment stays small (345,600 of the 461,760 segments of the scale case
+// are links): its road (Sim.segRoad), a link's exit lane and movement
+// (Sim.linkLane, Sim.linkMov), its statistics (Sim.acc), a lane's yield
+// point (Sim.yield), and its node and topology lists (Sim.laneT or
+// Sim.linkT; see laneTopo, linkTopo). Lanes come first in Sim.segs
+// (indices below Sim.nLanes), links after (Sim.isLink).
 type segment struct {
 	// Line 0: what the junction and the vehicles behind read of a lane
 	// they may enter (room, fits, lookAhead).
@@ -110,29 +113,22 @@ type segment struct {
 	inLinks topoSpan
 
 	// Line 1: what foes and merging vehicles read of a link and of the
-	// lane it leaves (foeArriving, mergeLeaders, mayEnter).
-	head info  // first vehicle at the start of the step
-	road int32 // lanes: their road; links: the road they lead to
-	lane int32 // links: the lane segment they lead to; lanes: -1
-	mov  int32 // links: movement id; lanes: -1
-	from int32 // links: the lane segment they leave; lanes: -1
-	// merging: links that end on the same lane (links only).
-	merging topoSpan
-
-	// Line 2: the segment's vehicles, written by its own worker (the
-	// vehicles that leave it during the move phase go to its chunk's
-	// outbox: Sim.outbox).
+	// lane it leaves (foeArriving, mergeLeaders, mayEnter), and the
+	// segment's vehicles, written by its own worker (those that leave it
+	// during the move phase go to its chunk's outbox: Sim.outbox).
+	head info // first vehicle at the start of the step
 	cars []car
-	// yieldAt is the front position (m) of a vehicle on a neighbouring
-	// lane that must move into this one and cannot (−1: none), and
-	// yieldLen its length: this lane's vehicles behind it hold back.
-	// Written by the lane-change phase, read by the next move phase.
-	yieldAt, yieldLen float64
-	_                 [24]byte // pads line 2 to the cache line
 }
 
-// isLink reports whether the segment is a link (links lead to a lane).
-func (g *segment) isLink() bool { return g.lane >= 0 }
+// isLink reports whether segment si is a link (links lead to a lane).
+func (s *Sim) isLink(si int32) bool { return int(si) >= s.nLanes }
+
+// yieldPoint is where a vehicle on a neighbouring lane that must move into
+// a lane and cannot stands (Sim.yield, per lane): at is its front position
+// (m; −1: none) and length its length (m). The lane's vehicles behind it
+// hold back. Written by the lane-change phase, read by the next move
+// phase.
+type yieldPoint struct{ at, length float64 }
 
 // laneTopo is a lane's node and topology lists (Sim.laneT, by segment
 // index). The lists are immutable after New and stored in the Sim's pools
@@ -152,10 +148,13 @@ type laneTopo struct {
 // index − Sim.nLanes). The lists are immutable after New and stored in the
 // Sim's pools (Sim.ids, Sim.crossings).
 type linkTopo struct {
-	node  int32    // node the link crosses
-	in    topoSpan // the lane the link leaves
-	foes  topoSpan // links this link yields to
-	cross topoSpan // links whose paths cross this one
+	node int32    // node the link crosses
+	from int32    // the lane segment the link leaves
+	in   topoSpan // the lane the link leaves, as a list
+	// merging lists the links that end on the same lane.
+	merging topoSpan
+	foes    topoSpan // links this link yields to
+	cross   topoSpan // links whose paths cross this one
 	// crossPts[i] is where link cross[i] crosses this one (in
 	// Sim.crossings).
 	crossPts topoSpan
@@ -274,6 +273,10 @@ type Sim struct {
 
 	segs []segment
 	acc  []segAcc // per segment: its statistics, owned by its worker
+	// segRoad is, per segment, its road (lanes) or the road it leads to
+	// (links).
+	segRoad []int32
+	yield   []yieldPoint // per lane
 	// laneT and linkT are the lanes' and links' topology (see laneTopo,
 	// linkTopo); immutable after New, so clones share them.
 	laneT []laneTopo

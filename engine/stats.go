@@ -204,10 +204,9 @@ func (s *Sim) RoadStats() []RoadStat {
 	steps := make([]float64, len(out))
 	speed := make([]float64, len(out))
 	for i := range s.segs {
-		seg := &s.segs[i]
-		r := seg.road
-		if seg.isLink() {
-			r = int32(s.net.Lanes[seg.from].Road) // time on a link counts for the road it leaves
+		r := s.segRoad[i]
+		if s.isLink(int32(i)) {
+			r = int32(s.net.Lanes[s.lt(int32(i)).from].Road) // time on a link counts for the road it leaves
 		} else {
 			out[r].Volume += s.acc[i].entered
 		}

@@ -75,7 +75,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 			return cmp.Compare(a.c.id, b.c.id)
 		})
 	}
-	if seg.isLink() {
+	if s.isLink(si) {
 		s.takeList(si)
 	}
 	for _, o := range in {
@@ -89,7 +89,7 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 				acc.clamps++
 			}
 		}
-		if !seg.isLink() {
+		if !s.isLink(si) {
 			// A new road of the route.
 			v := &s.veh[c.id]
 			if x := s.v2x; x != nil {

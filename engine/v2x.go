@@ -407,8 +407,7 @@ func (s *Sim) glosa(si int32, c *car, d, v0 float64) (float64, bool) {
 		return none, false
 	}
 	node := int(s.laneT[si].node)
-	k := &s.segs[c.link]
-	msg, age, ok := s.spatFor(node, int(k.mov-s.nodes[node].movLo), c.id)
+	msg, age, ok := s.spatFor(node, int(s.linkMov[c.link]-s.nodes[node].movLo), c.id)
 	if !ok {
 		return none, false
 	}
