@@ -92,7 +92,7 @@ func (s *Sim) LaneStats() []LaneStat {
 		out[i] = LaneStat{Entered: a.entered, Stops: a.stops, Lost: a.lost, VehSteps: a.vehSteps}
 	}
 	for k := s.nLanes; k < len(s.segs); k++ {
-		out[s.lt(int32(k)).from].Left += s.acc[k].entered
+		out[s.fromOf(int32(k))].Left += s.acc[k].entered
 	}
 	return out
 }

@@ -28,8 +28,8 @@ func (s *Sim) checkInvariants() error {
 			} else if s.headLink[i] != -1 {
 				return fmt.Errorf("lane %d: no first vehicle with a link, headLink says %d", i, s.headLink[i])
 			}
-		} else if s.headTo[i] != 0 && s.headLink[s.lt(int32(i)).from] != int32(i) {
-			return fmt.Errorf("link %d: headTo %#x, but the first vehicle of lane %d did not choose it", i, s.headTo[i], s.lt(int32(i)).from)
+		} else if s.headTo[i] != 0 && s.headLink[s.fromOf(int32(i))] != int32(i) {
+			return fmt.Errorf("link %d: headTo %#x, but the first vehicle of lane %d did not choose it", i, s.headTo[i], s.fromOf(int32(i)))
 		}
 		for j := range seg.cars {
 			c := &seg.cars[j]

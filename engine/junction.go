@@ -141,13 +141,13 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		// reason).
 		if stopDist <= d-2 || c.speed < 1 {
 			for _, f := range s.ids(kt.turns) {
-				if s.waitsLonger(f, kt, c, 0) {
+				if s.waitsLonger(f, s.fromOf(c.link), c, 0) {
 					c.flags |= fCross
 					return false
 				}
 			}
 			for _, f := range s.ids(kt.cross) {
-				if s.waitsLonger(f, kt, c, starveWait) {
+				if s.waitsLonger(f, s.fromOf(c.link), c, starveWait) {
 					c.flags |= fCross
 					return false
 				}
@@ -218,7 +218,7 @@ func (s *Sim) foeArriving(f int32, tc float64) bool {
 	if s.headTo[f]&hdMark == 0 {
 		return false // f's lane has no first vehicle, or it has chosen another link
 	}
-	from := &s.segs[s.lt(f).from]
+	from := &s.segs[s.fromOf(f)]
 	h := &from.head
 	if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
 		return false
@@ -229,7 +229,7 @@ func (s *Sim) foeArriving(f int32, tc float64) bool {
 // foeCanStop reports whether the first vehicle of the lane feeding link f
 // can stop at its line at its comfortable deceleration.
 func (s *Sim) foeCanStop(f int32) bool {
-	from := &s.segs[s.lt(f).from]
+	from := &s.segs[s.fromOf(f)]
 	h := &from.head
 	vt := &s.vtypes[s.veh[h.id].vt]
 	return h.speed*h.speed <= 2*vt.Follow.Decel*(from.length-h.pos-1)
@@ -269,15 +269,15 @@ func (s *Sim) crossBlocked(k *linkTopo, i int, f int32, c *car, p *follow.Params
 
 // waitsLonger reports whether the first vehicle of the lane feeding link f
 // is about to take f and held only by vehicles crossing its path (fCross),
-// for at least least seconds and longer than car c entering link k (ties:
-// the lower lane id goes first).
-func (s *Sim) waitsLonger(f int32, k *linkTopo, c *car, least float32) bool {
+// for at least least seconds and longer than car c, which leaves lane li
+// (ties: the lower lane id goes first).
+func (s *Sim) waitsLonger(f, li int32, c *car, least float32) bool {
 	if s.headTo[f]&(hdMark|fCross) != hdMark|fCross {
 		return false // no first vehicle on f's lane that chose f and waits for its crossing
 	}
-	ff := s.lt(f).from
+	ff := s.fromOf(f)
 	h := &s.segs[ff].head
-	return h.wait >= least && (h.wait > c.wait || h.wait == c.wait && ff < k.from)
+	return h.wait >= least && (h.wait > c.wait || h.wait == c.wait && ff < li)
 }
 
 // starveWait is how long (s) crossing traffic may hold a vehicle at its
@@ -481,8 +481,8 @@ func (s *Sim) leadsBack(l, r int32) bool {
 	if s.comp[r] < 0 {
 		return true
 	}
-	for _, x := range s.ids(s.laneT[l].linkRoads) {
-		if s.comp[x] == s.comp[r] {
+	for _, k := range s.ids(s.laneT[l].links) {
+		if s.comp[s.segRoad[k]] == s.comp[r] {
 			return true
 		}
 	}
@@ -503,10 +503,8 @@ func (s *Sim) roadAfter(id int32, k int) int32 {
 // serves reports whether lane segment l has a link to road r into a lane
 // that is not closed.
 func (s *Sim) serves(l, r int32) bool {
-	lt := &s.laneT[l]
-	lanes := s.ids(lt.linkLanes)
-	for i, x := range s.ids(lt.linkRoads) {
-		if x == r && !s.closed[lanes[i]] {
+	for _, k := range s.ids(s.laneT[l].links) {
+		if s.segRoad[k] == r && !s.closed[s.linkLane[k]] {
 			return true
 		}
 	}

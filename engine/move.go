@@ -472,7 +472,7 @@ func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(g
 			}
 		case s.headTo[m]&(hdMark|fPermit) == hdMark|fPermit: // the first vehicle of m's lane, granted entry to m
 			ms := &s.segs[m]
-			f := &s.segs[s.lt(m).from]
+			f := &s.segs[s.fromOf(m)]
 			if rm := f.length - f.head.pos + ms.length; ahead(rm) {
 				follow(r-rm-float64(f.head.length), &f.head)
 			}

@@ -82,8 +82,8 @@ func (s *Sim) Close() { s.par.close() }
 // segLists are a segment's topology lists while New builds them, before
 // they move to the Sim's pools (see segment).
 type segLists struct {
-	links, linkRoads, linkLanes, in, inLinks, merging, foes, cross, turns []int32
-	crossPts                                                              []crossing
+	links, in, inLinks, merging, foes, cross, turns []int32
+	crossPts                                        []crossing
 }
 
 func (s *Sim) buildSegments() error {
@@ -144,10 +144,6 @@ func (s *Sim) buildSegments() error {
 		in := ls[i].in
 		slices.Sort(in)
 		ls[i].in = slices.Compact(in)
-		for _, k := range ls[i].links {
-			ls[i].linkRoads = append(ls[i].linkRoads, s.segRoad[k])
-			ls[i].linkLanes = append(ls[i].linkLanes, s.linkLane[k])
-		}
 	}
 	// Links merge when they end on the same lane, whatever their movement
 	// (maps.Link.Merging only pairs links of different movements).
@@ -171,7 +167,7 @@ func (s *Sim) buildSegments() error {
 	nt, nc := 0, 0
 	for i := range ls {
 		l := &ls[i]
-		nt += len(l.links) + len(l.linkRoads) + len(l.linkLanes) + len(l.in) + len(l.inLinks) +
+		nt += len(l.links) + len(l.in) + len(l.inLinks) +
 			len(l.merging) + len(l.foes) + len(l.cross) + len(l.turns)
 		nc += len(l.crossPts)
 	}
@@ -185,18 +181,17 @@ func (s *Sim) buildSegments() error {
 		return p
 	}
 	s.laneT = make([]laneTopo, s.nLanes)
-	s.linkT = make([]linkTopo, len(n.Links))
+	s.linkT, s.linkFrom = make([]linkTopo, len(n.Links)), make([]int32, len(n.Links))
 	for i := range s.segs {
 		l := &ls[i]
 		if i < s.nLanes {
 			s.segs[i].inLinks = put(l.inLinks)
-			s.laneT[i] = laneTopo{node: int32(n.Roads[n.Lanes[i].Road].To), in: put(l.in),
-				links: put(l.links), linkRoads: put(l.linkRoads), linkLanes: put(l.linkLanes)}
+			s.laneT[i] = laneTopo{node: int32(n.Roads[n.Lanes[i].Road].To), in: put(l.in), links: put(l.links)}
 			continue
 		}
 		lk := &n.Links[i-s.nLanes]
-		s.linkT[i-s.nLanes] = linkTopo{node: int32(n.Movements[lk.Movement].Node), from: int32(lk.From),
-			in: put(l.in), merging: put(l.merging),
+		s.linkFrom[i-s.nLanes] = int32(lk.From)
+		s.linkT[i-s.nLanes] = linkTopo{merging: put(l.merging),
 			foes: put(l.foes), cross: put(l.cross), turns: put(l.turns),
 			crossPts: topoSpan{off: uint32(len(s.crossPts)), n: uint32(len(l.crossPts))}}
 		s.crossPts = append(s.crossPts, l.crossPts...)

@@ -139,18 +139,12 @@ type laneTopo struct {
 	// the links into the lane and the lanes they leave.
 	in    topoSpan
 	links topoSpan // links leaving the lane
-	// linkRoads[i] and linkLanes[i] are the road and lane links[i] leads to.
-	linkRoads topoSpan
-	linkLanes topoSpan
 }
 
 // linkTopo is a link's node and topology lists (Sim.linkT, by segment
 // index − Sim.nLanes). The lists are immutable after New and stored in the
 // Sim's pools (Sim.ids, Sim.crossings).
 type linkTopo struct {
-	node int32    // node the link crosses
-	from int32    // the lane segment the link leaves
-	in   topoSpan // the lane the link leaves, as a list
 	// merging lists the links that end on the same lane.
 	merging topoSpan
 	foes    topoSpan // links this link yields to
@@ -163,24 +157,20 @@ type linkTopo struct {
 	turns topoSpan
 }
 
+// fromOf returns the lane segment link k leaves.
+func (s *Sim) fromOf(k int32) int32 { return s.linkFrom[int(k)-s.nLanes] }
+
 // lt returns link segment k's topology.
 func (s *Sim) lt(k int32) *linkTopo { return &s.linkT[int(k)-s.nLanes] }
 
-// nodeOf returns the node at the end of lane si, or that link si crosses.
-func (s *Sim) nodeOf(si int32) int32 {
-	if int(si) < s.nLanes {
-		return s.laneT[si].node
-	}
-	return s.lt(si).node
-}
-
 // inOf lists the segments whose vehicles may arrive on segment si in one
-// step (laneTopo.in, linkTopo.in).
+// step (laneTopo.in; for a link, the lane it leaves).
 func (s *Sim) inOf(si int32) []int32 {
 	if int(si) < s.nLanes {
 		return s.ids(s.laneT[si].in)
 	}
-	return s.ids(s.lt(si).in)
+	k := int(si) - s.nLanes
+	return s.linkFrom[k : k+1 : k+1]
 }
 
 // topoSpan locates a list of a segment in one of the Sim's topology pools:
@@ -277,6 +267,9 @@ type Sim struct {
 	// (links).
 	segRoad []int32
 	yield   []yieldPoint // per lane
+	// linkFrom is, per link (segment index − nLanes), the lane segment it
+	// leaves (fromOf).
+	linkFrom []int32
 	// laneT and linkT are the lanes' and links' topology (see laneTopo,
 	// linkTopo); immutable after New, so clones share them.
 	laneT []laneTopo

@@ -206,7 +206,7 @@ func (s *Sim) RoadStats() []RoadStat {
 	for i := range s.segs {
 		r := s.segRoad[i]
 		if s.isLink(int32(i)) {
-			r = int32(s.net.Lanes[s.lt(int32(i)).from].Road) // time on a link counts for the road it leaves
+			r = int32(s.net.Lanes[s.fromOf(int32(i))].Road) // time on a link counts for the road it leaves
 		} else {
 			out[r].Volume += s.acc[i].entered
 		}
