@@ -100,20 +100,22 @@ func (p Phase) Green(m int) bool { return p.State[m] == 'G' || p.State[m] == 'g'
 // all-red between consecutive phases that change some movement.
 func (p *Program) Cycle() float64 {
 	c := 0.0
-	for i, ph := range p.Phases {
-		c += ph.Duration
-		next := p.Phases[(i+1)%len(p.Phases)]
-		if losesGreen(ph, next) {
+	for i := range p.Phases {
+		c += p.Phases[i].Duration
+		if p.LosesGreen(i, (i+1)%len(p.Phases)) {
 			c += p.Yellow + p.AllRed
 		}
 	}
 	return c
 }
 
-// losesGreen reports whether some movement green in a is red in b.
-func losesGreen(a, b Phase) bool {
-	for m := range a.State {
-		if a.Green(m) && !b.Green(m) {
+// losesGreen reports whether some movement green in a is red in b. Fixed-
+// time signals ask it for every phase of their node at every step, so it
+// compares the letters directly: x|0x20 == 'g' holds for 'G' and 'g' only.
+func losesGreen(a, b *Phase) bool {
+	as, bs := a.State, b.State
+	for m := 0; m < len(as); m++ {
+		if as[m]|0x20 == 'g' && bs[m]|0x20 != 'g' {
 			return true
 		}
 	}
@@ -122,7 +124,7 @@ func losesGreen(a, b Phase) bool {
 
 // LosesGreen reports whether moving from phase i to phase j takes the green
 // away from some movement (and so needs a yellow).
-func (p *Program) LosesGreen(i, j int) bool { return losesGreen(p.Phases[i], p.Phases[j]) }
+func (p *Program) LosesGreen(i, j int) bool { return losesGreen(&p.Phases[i], &p.Phases[j]) }
 
 // CheckPhase reports the first pair of exclusive movements both given a
 // protected green ('G') in state, or nil: exclusive movements may be green

@@ -181,8 +181,8 @@ func FixedPhaseAt(p *maps.Program, t float64) int {
 	if c < 0 {
 		c += cycle
 	}
-	for i, ph := range p.Phases {
-		c -= ph.Duration
+	for i := range p.Phases {
+		c -= p.Phases[i].Duration
 		if c < -eps {
 			return i
 		}
