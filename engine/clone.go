@@ -47,6 +47,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 		}
 	}
 	c.acc = slices.Clone(s.acc)
+	c.yield = slices.Clone(s.yield)
 	c.lights = slices.Clone(s.lights)
 	c.veh = slices.Clone(s.veh)
 	c.trips = slices.Clip(slices.Clone(s.trips))

@@ -264,12 +264,11 @@ type Sim struct {
 	segs []segment
 	acc  []segAcc // per segment: its statistics, owned by its worker
 	// segRoad is, per segment, its road (lanes) or the road it leads to
-	// (links).
-	segRoad []int32
-	yield   []yieldPoint // per lane
-	// linkFrom is, per link (segment index − nLanes), the lane segment it
-	// leaves (fromOf).
-	linkFrom []int32
+	// (links); linkFrom is, per link (segment index − nLanes), the lane
+	// segment it leaves (fromOf). Both immutable after New: clones share
+	// them.
+	segRoad, linkFrom []int32
+	yield             []yieldPoint // per lane (Clone copies it: the lane-change phase writes it)
 	// laneT and linkT are the lanes' and links' topology (see laneTopo,
 	// linkTopo); immutable after New, so clones share them.
 	laneT []laneTopo
