@@ -8,8 +8,8 @@ import (
 // checkInvariants verifies, for tests, that no two vehicles on a segment
 // overlap, no speed is negative or NaN, positions are on their segment,
 // vehicles are conserved, and the dense records the phases read instead of
-// the segments (live.go, Sim.shown, Sim.headTo) say what the segments
-// hold. Call it between steps.
+// the segments (live.go, Sim.shown, Sim.headTo, Sim.spare) say what the
+// segments hold. Call it between steps.
 func (s *Sim) checkInvariants() error {
 	running := int64(0)
 	for i := range s.segs {
@@ -30,6 +30,9 @@ func (s *Sim) checkInvariants() error {
 			}
 		} else if s.headTo[i] != 0 && s.headLink[s.fromOf(int32(i))] != int32(i) {
 			return fmt.Errorf("link %d: headTo %#x, but the first vehicle of lane %d did not choose it", i, s.headTo[i], s.fromOf(int32(i)))
+		}
+		if hasBit(s.spare, int32(i)) && (i < s.nLanes || len(seg.cars) > 0 || cap(seg.cars) == 0) {
+			return fmt.Errorf("segment %d (%d vehicles, room for %d): its spare bit says an empty link keeping a list", i, len(seg.cars), cap(seg.cars))
 		}
 		for j := range seg.cars {
 			c := &seg.cars[j]
