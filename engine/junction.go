@@ -140,14 +140,15 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		// never find a gap; SUMO's drivers grow impatient for the same
 		// reason).
 		if stopDist <= d-2 || c.speed < 1 {
+			from := s.fromOf(c.link)
 			for _, f := range s.ids(kt.turns) {
-				if s.waitsLonger(f, s.fromOf(c.link), c, 0) {
+				if s.waitsLonger(f, from, c, 0) {
 					c.flags |= fCross
 					return false
 				}
 			}
 			for _, f := range s.ids(kt.cross) {
-				if s.waitsLonger(f, s.fromOf(c.link), c, starveWait) {
+				if s.waitsLonger(f, from, c, starveWait) {
 					c.flags |= fCross
 					return false
 				}

@@ -40,17 +40,13 @@ type leader struct {
 
 func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	seg := &s.segs[si]
-	cars := seg.cars
-	if len(cars) == 0 {
-		s.outN[si] = 0
-		return
-	}
+	cars := seg.cars // not empty: phaseMove moves the live segments only
 	outAt := len(acc.out)
 	var lead leader
 	dt := s.dt
 	exited := 0
-	// The segment's sums, added to in driving order as before they were
-	// kept here (the same additions, so the same bits).
+	// The segment's sums, kept in locals: the same additions in the same
+	// (driving) order as into s.acc, so the same bits.
 	sa := &s.acc[si]
 	fuel, speedSum, lost := sa.fuel, sa.speedSum, sa.lost
 	for i := range cars {
@@ -108,7 +104,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		seg.cars = cars[:n]
 		if n == 0 {
 			s.setLive(si, false)
-			if int(si) >= s.nLanes {
+			if s.isLink(si) {
 				s.spare[si/chunkSize] |= 1 << (si % chunkSize) // its list, for the chunk's links
 			}
 		}
@@ -232,8 +228,8 @@ func adviceAccel(vAdv, v, dt, decel float64) float64 {
 }
 
 // mergeYield is the merge-yield constraint on a lane with a vehicle beside
-// it that must move into it and cannot (yieldAt ≥ 0): hold back behind that
-// vehicle as long as stopping there is still comfortable.
+// it that must move into it and cannot (y, from Sim.yield, at ≥ 0): hold
+// back behind that vehicle as long as stopping there is still comfortable.
 func (s *Sim) mergeYield(y *yieldPoint, c *car, vt *VType, v0, rnd float64) float64 {
 	if gap := y.at - y.length - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*vt.Follow.Decel) < gap {
 		return s.accel(vt, c.speed, gap, 0, v0, rnd)

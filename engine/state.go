@@ -90,7 +90,6 @@ const (
 )
 
 // segment is a road lane or a link, the unit the engine steps in parallel.
-// Lanes come first in Sim.segs (indices below Sim.nLanes), links after.
 //
 // A segment is two cache lines (TestSegmentLayout checks it): line 0
 // holds what a vehicle about to enter a lane reads of it, line 1 what foes
@@ -141,7 +140,7 @@ type laneTopo struct {
 	links topoSpan // links leaving the lane
 }
 
-// linkTopo is a link's node and topology lists (Sim.linkT, by segment
+// linkTopo is a link's topology lists (Sim.linkT, by segment
 // index − Sim.nLanes). The lists are immutable after New and stored in the
 // Sim's pools (Sim.ids, Sim.crossings).
 type linkTopo struct {
@@ -358,9 +357,10 @@ type Sim struct {
 	// from a dense array without touching the lane.
 	headTo   []uint16
 	headLink []int32
-	// linkLane and linkMov are, per segment, its lane and mov (segment.lane,
-	// segment.mov), dense: a vehicle waiting at a red light checks its
-	// light and its exit lane's room every step without touching its link.
+	// linkLane and linkMov are, per segment, the lane a link leads to and
+	// its movement (−1 for lanes), dense: a vehicle waiting at a red light
+	// checks its light and its exit lane's room every step without
+	// touching its link.
 	linkLane, linkMov []int32
 	lsens             []signal.LaneSensors
 	nsens             []*signal.NodeSensors

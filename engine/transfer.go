@@ -44,12 +44,10 @@ func (s *Sim) takeList(si int32) {
 	}
 }
 
-// pull appends the vehicles that end the step on segment si.
+// pull appends the vehicles that end the step on segment si, which some
+// outbox targets (Sim.incoming: phaseTransfer asks).
 func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 	seg := &s.segs[si]
-	if atomic.LoadUint32(&s.incoming[si]) == 0 {
-		return
-	}
 	atomic.StoreUint32(&s.incoming[si], 0)
 	in := acc.scratch[:0]
 	for _, p := range s.inOf(si) {
