@@ -96,6 +96,7 @@ func (s *Sim) setClosed(lanes []maps.LaneID, closed bool) {
 	for _, l := range lanes {
 		s.closed[l] = closed
 	}
+	s.lsrch = searchScratch{} // the kept lane searches knew other closed lanes
 	any := false
 	for r := range s.net.Roads {
 		if s.roadClosed(maps.RoadID(r)) {

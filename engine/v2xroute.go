@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"math"
-
-	"github.com/citytwin/citytwin/maps"
-)
+import "github.com/citytwin/citytwin/maps"
 
 // Travel times and rerouting of connected vehicles (V2X, v2x.go): the
 // RSUs' road travel-time estimates and the reroutes they lead to.
@@ -88,33 +84,6 @@ func (s *Sim) search(starts []maps.RoadID, cost []float64, b maps.RoadID, tt []f
 		s.srch = s.router().NewSearch()
 	}
 	return s.srch.Fastest(starts, cost, b, tt, s.roadClosed)
-}
-
-// searchScratch is the reusable state of laneRoute's search over lane
-// states.
-type searchScratch struct {
-	dist    []float64
-	prev    []int32
-	touched []int32
-	heap    maps.Queue
-}
-
-// reset makes the scratch ready for a search over n nodes: every distance
-// +Inf, every predecessor −1 (resetting only what the last search touched)
-// and the heap empty.
-func (sc *searchScratch) reset(n int) (dist []float64, prev []int32) {
-	if len(sc.dist) != n {
-		sc.dist, sc.prev = make([]float64, n), make([]int32, n)
-		for i := range sc.dist {
-			sc.dist[i], sc.prev[i] = math.Inf(1), -1
-		}
-	}
-	for _, x := range sc.touched {
-		sc.dist[x], sc.prev[x] = math.Inf(1), -1
-	}
-	sc.touched = sc.touched[:0]
-	sc.heap.Reset()
-	return sc.dist, sc.prev
 }
 
 // freeFlowTimes returns each road's free-flow time (s), computed once.
