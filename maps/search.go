@@ -86,15 +86,22 @@ func (s *Search) Fastest(starts []RoadID, cost []float64, dest RoadID, roadTime 
 	return r, dist[dest]
 }
 
-// A Queue is a binary min-heap of (time, id) entries, ordered by time and
-// then id, so that equal times pop in a fixed order whatever order they
-// were pushed in. Searches over roads (Search) and over other states (the
-// engine's lane-level reroute) use it.
+// A Queue is a min-heap of (time, id) entries, ordered by time and then
+// id, so that equal times pop in a fixed order whatever order they were
+// pushed in. Searches over roads (Search) and over other states (the
+// engine's lane-level reroute) use it. The heap is 4-ary (half the levels
+// of a binary one, its four children side by side in memory) and moves
+// entries into a hole rather than swapping them.
 type Queue struct{ a []queueItem }
 
 type queueItem struct {
 	d float64
 	x int32
+}
+
+// before reports whether entry a pops before entry b.
+func (a queueItem) before(b queueItem) bool {
+	return a.d < b.d || a.d == b.d && a.x < b.x
 }
 
 // Len returns the number of entries.
@@ -103,24 +110,21 @@ func (q *Queue) Len() int { return len(q.a) }
 // Reset empties the queue, keeping its memory.
 func (q *Queue) Reset() { q.a = q.a[:0] }
 
-func (q *Queue) less(i, j int) bool {
-	if q.a[i].d != q.a[j].d {
-		return q.a[i].d < q.a[j].d
-	}
-	return q.a[i].x < q.a[j].x
-}
-
 // Push adds entry id with time d.
 func (q *Queue) Push(d float64, id int32) {
-	q.a = append(q.a, queueItem{d, id})
-	for i := len(q.a) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !q.less(i, p) {
+	it := queueItem{d, id}
+	q.a = append(q.a, it)
+	a := q.a
+	i := len(a) - 1
+	for i > 0 {
+		p := (i - 1) / 4
+		if !it.before(a[p]) {
 			break
 		}
-		q.a[i], q.a[p] = q.a[p], q.a[i]
+		a[i] = a[p]
 		i = p
 	}
+	a[i] = it
 }
 
 // Pop removes and returns the entry of least (time, id). The queue must
@@ -129,22 +133,30 @@ func (q *Queue) Pop() (d float64, id int32) {
 	a := q.a
 	top := a[0]
 	n := len(a) - 1
-	a[0] = a[n]
+	it := a[n]
 	a = a[:n]
 	q.a = a
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < n && q.less(l, m) {
-			m = l
-		}
-		if r < n && q.less(r, m) {
-			m = r
-		}
-		if m == i {
+	if n == 0 {
+		return top.d, top.x
+	}
+	i := 0
+	for {
+		c := 4*i + 1
+		if c >= n {
 			break
 		}
-		a[i], a[m] = a[m], a[i]
+		m := c
+		for j := c + 1; j < min(c+4, n); j++ {
+			if a[j].before(a[m]) {
+				m = j
+			}
+		}
+		if !a[m].before(it) {
+			break
+		}
+		a[i] = a[m]
 		i = m
 	}
+	a[i] = it
 	return top.d, top.x
 }
