@@ -240,9 +240,9 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 	return r, p
 }
 
-// maxKeptStates bounds the lane states (12 bytes each) held by the
+// maxKeptStates bounds the lane states (about 16 bytes each) held by the
 // searches laneRoute keeps (a variable for tests).
-var maxKeptStates = 1 << 19
+var maxKeptStates = 1 << 18
 
 // searchScratch keeps laneRoute's searches, least recently used first.
 //
