@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/engine/signal"
@@ -15,6 +16,117 @@ type junctionScratch struct {
 	resLane []int32
 	resLen  []float64
 	granted []int32
+	// The junction's link sets as bit masks from its first link
+	// (junctionMasks.lo; all ones at a junction without masks), for the
+	// node being decided: live, links holding vehicles; grant, links
+	// granted this step; waiting, links the first vehicle of whose lane
+	// has chosen them and waits for its crossing to clear (headTo with
+	// fCross), found when first asked (waitKnown).
+	node                 int
+	lo                   int32
+	live, grant, waiting uint64
+	waitKnown            bool
+}
+
+// junctionMasks let the junction phase skip with one AND the checks of a
+// vehicle's link against crossing links that hold no vehicle, were granted
+// nothing or have no one waiting, which is what most checks find. A
+// node's links are consecutive segments, so a set of them is a bit mask
+// from its first link when they are at most 64; immutable after New
+// (clones share it).
+type junctionMasks struct {
+	// lo is, per node, its first link segment, or −1 when its links do
+	// not fit in a 64-bit mask (then every check runs in full).
+	lo []int32
+	// cross is, per link (segment index − nLanes), its crossing links
+	// (linkTopo.cross) as bits from its node's lo; all ones at a node
+	// without masks.
+	cross []uint64
+}
+
+// buildJunctionMasks fills Sim.jm from the nodes' lanes and the links'
+// topology (after buildSegments and buildNodes).
+func (s *Sim) buildJunctionMasks() {
+	s.jm.lo = make([]int32, len(s.nodes))
+	s.jm.cross = make([]uint64, len(s.linkT))
+	for v := range s.nodes {
+		lo, hi := int32(math.MaxInt32), int32(-1)
+		for _, li := range s.nodes[v].lanes {
+			for _, k := range s.ids(s.laneT[li].links) {
+				lo, hi = min(lo, k), max(hi, k)
+				for _, f := range s.ids(s.lt(k).cross) {
+					lo, hi = min(lo, f), max(hi, f)
+				}
+				for _, f := range s.ids(s.lt(k).merging) {
+					lo, hi = min(lo, f), max(hi, f)
+				}
+			}
+		}
+		if hi < 0 || hi-lo >= 64 {
+			s.jm.lo[v] = -1
+			for _, li := range s.nodes[v].lanes {
+				for _, k := range s.ids(s.laneT[li].links) {
+					s.jm.cross[int(k)-s.nLanes] = ^uint64(0)
+				}
+			}
+			continue
+		}
+		s.jm.lo[v] = lo
+		for _, li := range s.nodes[v].lanes {
+			for _, k := range s.ids(s.laneT[li].links) {
+				m := uint64(0)
+				for _, f := range s.ids(s.lt(k).cross) {
+					m |= 1 << (f - lo)
+				}
+				s.jm.cross[int(k)-s.nLanes] = m
+			}
+		}
+	}
+}
+
+// bitsFrom returns the 64 bits of bitmap bm (Sim.live) from segment lo on.
+func bitsFrom(bm []uint64, lo int32) uint64 {
+	w, off := lo/chunkSize, uint32(lo)%chunkSize
+	x := atomic.LoadUint64(&bm[w]) >> off
+	if off != 0 && int(w)+1 < len(bm) {
+		x |= atomic.LoadUint64(&bm[w+1]) << (chunkSize - off)
+	}
+	return x
+}
+
+// startNode prepares the scratch masks for node v's decisions.
+func (s *Sim) startNode(v int, sc *junctionScratch) {
+	sc.node, sc.lo = v, s.jm.lo[v]
+	sc.live, sc.grant, sc.waiting, sc.waitKnown = ^uint64(0), 0, ^uint64(0), true
+	if sc.lo >= 0 {
+		sc.live, sc.waitKnown = bitsFrom(s.live, sc.lo), false
+	}
+}
+
+// granted notes link k as granted in the scratch masks.
+func (sc *junctionScratch) noteGrant(k int32) {
+	sc.granted = append(sc.granted, k)
+	if sc.lo >= 0 {
+		sc.grant |= 1 << (k - sc.lo)
+	} else {
+		sc.grant = ^uint64(0)
+	}
+}
+
+// waitMask returns the links of the node being decided whose lane's
+// first vehicle has chosen them and waits for its crossing to clear (what
+// waitsLonger looks for), found once per node from its lanes' first
+// vehicles.
+func (s *Sim) waitMask(sc *junctionScratch) uint64 {
+	if !sc.waitKnown {
+		sc.waitKnown, sc.waiting = true, 0
+		for _, li := range s.nodes[sc.node].lanes {
+			if f := s.headLink[li]; f >= 0 && s.headTo[f]&(hdMark|fCross) == hdMark|fCross {
+				sc.waiting |= 1 << (f - sc.lo)
+			}
+		}
+	}
+	return sc.waiting
 }
 
 func (s *Sim) phaseJunctions() {
@@ -41,9 +153,14 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 func (s *Sim) junction(v int, sc *junctionScratch) {
 	ns := &s.nodes[v]
 	sc.resLane, sc.resLen, sc.granted = sc.resLane[:0], sc.resLen[:0], sc.granted[:0]
+	started := false
 	for _, li := range ns.lanes {
 		if !hasBit(s.live, li) {
 			continue // no vehicle: nothing to decide, and no memory touched
+		}
+		if !started {
+			s.startNode(v, sc)
+			started = true
 		}
 		seg := &s.segs[li]
 		blocked := false
@@ -93,6 +210,8 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 	// changes the answer before the light is checked.
 	fitLink, fitOK := int32(-1), false
 	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 {
+		// (fits is a few hundred instructions: its answer for the same
+		// link is reused below.)
 		fitLink, fitOK = c.link, s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
 		if !fitOK {
 			// Waiting at the line for room on its exit lane: take another
@@ -123,13 +242,18 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		}
 	}
 	k, kt := &s.segs[c.link], s.lt(c.link)
+	// The crossing links as a mask (see junctionMasks): a check against
+	// them whose mask finds none to look at is skipped, for speed.
+	cross := s.jm.cross[int(c.link)-s.nLanes]
 	if !committed {
 		// Vehicles inside the junction on crossing paths that have not yet
 		// cleared the crossing point.
-		for i, f := range s.ids(kt.cross) {
-			if s.crossBlocked(kt, i, f, c, p) {
-				c.flags |= fCross
-				return false
+		if cross&sc.live != 0 {
+			for i, f := range s.ids(kt.cross) {
+				if s.crossBlocked(kt, i, f, c, p) {
+					c.flags |= fCross
+					return false
+				}
 			}
 		}
 		// When this one can still stop gently, give way to a vehicle that
@@ -139,7 +263,7 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		// a turn whose path crosses busy streams green at the same time may
 		// never find a gap; SUMO's drivers grow impatient for the same
 		// reason).
-		if stopDist <= d-2 || c.speed < 1 {
+		if (stopDist <= d-2 || c.speed < 1) && cross&s.waitMask(sc) != 0 { // (turns are crossing links)
 			from := s.fromOf(c.link)
 			for _, f := range s.ids(kt.turns) {
 				if s.waitsLonger(f, from, c, 0) {
@@ -166,18 +290,16 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 			}
 		}
 		// Vehicles granted this step on crossing paths.
-		for _, g := range sc.granted {
-			if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(kt.merging), g) {
-				return false
-			}
+		if s.grantedAcross(kt, cross, sc) {
+			return false
 		}
 		// Foes with right of way about to arrive — but after starveWait at
 		// its line a driver no longer waits for a foe that can still stop
 		// comfortably (SUMO's impatience, time-to-impatience): without
 		// that, a merge into a busy stream may starve for good.
-		tc := criticalGap(k.length+float64(c.length), p.Accel)
+		pathLen := k.length + float64(c.length) // for the critical gap
 		for _, f := range s.ids(kt.foes) {
-			if s.lights[s.linkMov[f]].IsGreen() && s.foeArriving(f, tc) && !(c.wait >= starveWait && s.foeCanStop(f)) {
+			if s.lights[s.linkMov[f]].IsGreen() && s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
 				return false
 			}
 		}
@@ -190,7 +312,7 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 			for _, list := range [2][]int32{s.ids(kt.cross), s.ids(kt.merging)} {
 				for _, f := range list {
 					if fm := s.linkMov[f]; fm != s.linkMov[c.link] && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
-						s.foeArriving(f, tc) {
+						s.foeArriving(f, pathLen, p.Accel) {
 						return false
 					}
 				}
@@ -200,22 +322,54 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 	// Room on the exit lane: no entry without space behind the last
 	// vehicle for this one, counting vehicles already on links into it.
 	t := s.linkLane[c.link]
-	if !committed && !s.fits(t, sc, c, p.MinGap, 1) {
-		c.flags |= fRoom
-		return false
+	if !committed {
+		ok := fitOK
+		if c.link != fitLink {
+			ok = s.fits(t, sc, c, p.MinGap, 1)
+		}
+		if !ok {
+			c.flags |= fRoom
+			return false
+		}
 	}
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
-	sc.granted = append(sc.granted, c.link)
+	sc.noteGrant(c.link)
 	s.noteLaneForRoom(li, c)
 	return true
 }
 
+// grantedAcross reports whether a link crossing link kt (whose crossing
+// links are the mask cross) or merging with it was granted this step.
+func (s *Sim) grantedAcross(kt *linkTopo, cross uint64, sc *junctionScratch) bool {
+	if sc.grant == 0 {
+		return false
+	}
+	if sc.lo < 0 {
+		for _, g := range sc.granted {
+			if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(kt.merging), g) {
+				return true
+			}
+		}
+		return false
+	}
+	if cross&sc.grant != 0 {
+		return true
+	}
+	for _, m := range s.ids(kt.merging) {
+		if sc.grant>>(m-sc.lo)&1 != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // foeArriving reports whether the first vehicle of the lane feeding link
-// f is about to take f within tc seconds: moving towards it, or granted
-// and about to go. A vehicle waiting itself (for a light, room or its own
-// foes) is not arriving; one held only by vehicles clearing the junction
-// goes next and keeps its right of way.
-func (s *Sim) foeArriving(f int32, tc float64) bool {
+// f is about to take f within the critical gap for a path of length l at
+// acceleration a (criticalGap): moving towards it, or granted and about to
+// go. A vehicle waiting itself (for a light, room or its own foes) is not
+// arriving; one held only by vehicles clearing the junction goes next and
+// keeps its right of way.
+func (s *Sim) foeArriving(f int32, l, a float64) bool {
 	if s.headTo[f]&hdMark == 0 {
 		return false // f's lane has no first vehicle, or it has chosen another link
 	}
@@ -224,7 +378,7 @@ func (s *Sim) foeArriving(f int32, tc float64) bool {
 	if h.flags&(fPermit|fCross) == 0 && h.speed < 1 {
 		return false
 	}
-	return (from.length-h.pos)/max(h.speed, 0.1) < tc
+	return (from.length-h.pos)/max(h.speed, 0.1) < criticalGap(l, a)
 }
 
 // foeCanStop reports whether the first vehicle of the lane feeding link f

@@ -36,6 +36,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	if err := s.buildNodes(); err != nil {
 		return nil, err
 	}
+	s.buildJunctionMasks()
 	s.comp = make([]int32, len(net.Roads))
 	for i := range s.comp {
 		s.comp[i] = -1

@@ -310,6 +310,7 @@ type Sim struct {
 	chunkAcc []stepAcc
 	teleCand [][]tele
 	jscratch []junctionScratch
+	jm       junctionMasks // the junctions' link sets as bit masks (junction.go)
 	lcs      []lcScratch
 
 	stats  runStats

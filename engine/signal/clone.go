@@ -8,6 +8,7 @@ func (p *Plant) Clone() *Plant {
 	c := *p
 	c.redSince = slices.Clone(p.redSince)
 	c.waitFrom = slices.Clone(p.waitFrom)
+	c.shown = slices.Clone(p.shown)
 	return &c
 }
 

@@ -50,9 +50,14 @@ func (f FixedTime) Decide(v View) int {
 	return want
 }
 
+// plain reports whether f runs the program as it is (its zero value).
+func (f FixedTime) plain() bool {
+	return f.Phases == nil && f.Green == nil && f.Offset == 0 && !f.YellowInside
+}
+
 // plan returns the phase the plan shows at v.Now.
 func (f FixedTime) plan(v View) int {
-	if f.Phases == nil && f.Green == nil && f.Offset == 0 && !f.YellowInside {
+	if f.plain() {
 		return FixedPhaseAt(v.Program, v.Now)
 	}
 	p := v.Program
@@ -176,25 +181,47 @@ func (f FixedTime) change(p *maps.Program, k int) float64 {
 // FixedPhaseAt returns the phase a fixed-time program wants at time t (s):
 // the phase whose green is running, or the next one while a change runs.
 func FixedPhaseAt(p *maps.Program, t float64) int {
+	i, _ := fixedPhase(p, t)
+	return i
+}
+
+// fixedPhase returns FixedPhaseAt(p, t) and a time (s) for which the
+// answer certainly stays the same after t: until the green or change it
+// is in ends, less a margin far above the rounding error of t and the
+// cycle sums (0 when t is before the program's offset or at an end).
+func fixedPhase(p *maps.Program, t float64) (phase int, holds float64) {
 	cycle := p.Cycle()
 	c := math.Mod(t-p.Offset, cycle)
-	if c < 0 {
+	before := c < 0
+	if before {
 		c += cycle
+	}
+	// The answer changes when c, which grows with t, reaches −eps at the
+	// check that gave it.
+	left := func(c float64) float64 {
+		if before {
+			return 0
+		}
+		return max(-c-eps-holdMargin-float64(1e-12*math.Abs(t)), 0)
 	}
 	for i := range p.Phases {
 		c -= p.Phases[i].Duration
 		if c < -eps {
-			return i
+			return i, left(c)
 		}
 		if p.LosesGreen(i, (i+1)%len(p.Phases)) {
 			c -= p.Yellow + p.AllRed
 		}
 		if c < -eps {
-			return (i + 1) % len(p.Phases)
+			return (i + 1) % len(p.Phases), left(c)
 		}
 	}
-	return 0
+	return 0, 0
 }
+
+// holdMargin is how long (s) before a fixed-time plan's change its
+// answer is asked again (fixedPhase).
+const holdMargin = 1e-3
 
 // GreenWave returns the FixedTime offsets (s) that coordinate the
 // junctions of an arterial for traffic driving along it from nodes[0] to

@@ -674,3 +674,57 @@ func TestSOTLThresholdTarget(t *testing.T) {
 		t.Errorf("changed to phase %d, want 2 (waited 25 s × 3 vehicles against 1 s × 40)", got)
 	}
 }
+
+// TestFixedTimeHold checks the plant's shortcut for the plain fixed-time
+// plan (Plant.decide: not asked again while it keeps its phase) against
+// asking it at every step, and the lazily kept redSince against its
+// meaning, over programs with offsets before and after the start,
+// fractional durations and several step lengths, with a maximum red
+// acting on halting vehicles.
+func TestFixedTimeHold(t *testing.T) {
+	offset := func(p *maps.Program, off float64) *maps.Program { p.Offset = off; return p }
+	programs := map[string]*maps.Program{
+		"cityflow":       cfProgram(),
+		"two phases":     twoPhase(),
+		"offset":         offset(cfProgram(), 17.3),
+		"negative":       offset(twoPhase(), -41.7),
+		"fractional":     {Yellow: 2.5, AllRed: 0.7, Offset: 3.1, Phases: []maps.Phase{{Duration: 7.3, State: "Gr"}, {Duration: 0.9, State: "GG"}, {Duration: 11.1, State: "rG"}}},
+		"no yellow":      {Phases: []maps.Phase{{Duration: 10, State: "Gr"}, {Duration: 10, State: "rG"}}},
+		"all-red only":   {AllRed: 1.5, Phases: []maps.Phase{{Duration: 4.2, State: "Gr"}, {Duration: 6, State: "rG"}}},
+		"long cycle off": offset(cfProgram(), 1e5+0.25),
+	}
+	asked := 0
+	every := ControllerFunc(func(v View) int { asked++; return FixedTime{}.Decide(v) })
+	for name, p := range programs {
+		for _, dt := range []float64{1, 0.5, 0.1, 0.3} {
+			n := len(p.Phases[0].State)
+			s := sensors(n)
+			a, b := NewPlant(p, FixedTime{}), NewPlant(p, every)
+			a.Guard, b.Guard = Guard{MinGreen: 5, MaxRed: 25}, Guard{MinGreen: 5, MaxRed: 25}
+			la, lb := make([]Light, n), make([]Light, n)
+			lastLit := make([]float64, n) // end of the last step each movement was not red
+			asked = 0
+			steps := int(400 / dt)
+			for k := 0; k < steps; k++ {
+				now := float64(k) * dt
+				s.In[n-1].Halting = int((k / 37) % 2) // a queue now and then on the last movement
+				a.UpdateSensed(now, dt, la, s, 0)
+				b.UpdateSensed(now, dt, lb, s, 0)
+				if a.State() != b.State() || !slices.Equal(la, lb) || a.Refused != b.Refused || a.Forced != b.Forced || !slices.Equal(a.waitFrom, b.waitFrom) {
+					t.Fatalf("%s, step %g s, t = %g s: held plan %+v %v refused %d forced %d waits %v, asked every step %+v %v refused %d forced %d waits %v",
+						name, dt, now, a.State(), la, a.Refused, a.Forced, a.waitFrom, b.State(), lb, b.Refused, b.Forced, b.waitFrom)
+				}
+				for m, l := range la {
+					if l != Red {
+						lastLit[m] = now + dt
+					} else if a.redSince[m] != lastLit[m] {
+						t.Fatalf("%s, step %g s, t = %g s: movement %d red since %g s, want %g", name, dt, now, m, a.redSince[m], lastLit[m])
+					}
+				}
+			}
+			if asked < steps/2 {
+				t.Fatalf("%s, step %g s: the plan was asked %d times in %d steps", name, dt, asked, steps)
+			}
+		}
+	}
+}

@@ -150,8 +150,22 @@ type Plant struct {
 	stageStart float64 // s
 	greenStart float64 // s
 	greenFor   float64 // s, length of the last completed or current green
-	redSince   []float64
-	waitFrom   []float64 // s, since when a red movement has had halting vehicles (−1: none)
+	// redSince is, per movement red now, when it was last not red: the
+	// end of the last step it was not red (s). (A movement not red now
+	// was last not red at the end of this step; it is not written then,
+	// only when the movement turns red: see show.)
+	redSince []float64
+	waitFrom []float64 // s, since when a red movement has had halting vehicles (−1: none)
+	// waitNone: every waitFrom is −1 (track need not clear them again).
+	waitNone bool
+	// shown are the lights of the last update, worked out from shownOf
+	// (see show); prevNow and prevStep are that update's time and step (s).
+	shown             []Light
+	shownOf           lightState
+	prevNow, prevStep float64
+	// plan is how long the plain fixed-time plan is known to show the
+	// current phase (see decide).
+	plan planHold
 
 	// Refused counts decisions the guard refused (a change before the
 	// minimum green, or a phase the program does not have); Forced counts
@@ -167,7 +181,7 @@ func NewPlant(p *maps.Program, c Controller) *Plant {
 	if len(p.Phases) > 0 {
 		n = len(p.Phases[0].State)
 	}
-	pl := &Plant{Program: p, Ctrl: c, Guard: DefaultGuard, redSince: make([]float64, n), waitFrom: make([]float64, n)}
+	pl := &Plant{Program: p, Ctrl: c, Guard: DefaultGuard, redSince: make([]float64, n), waitFrom: make([]float64, n), waitNone: true}
 	for m := range pl.waitFrom {
 		pl.waitFrom[m] = -1
 	}
@@ -208,16 +222,14 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 		if want := p.Ctrl.Decide(v); want >= 0 && want < len(pr.Phases) {
 			p.phase, p.next = want, want
 		}
-		p.lights(lights)
-		p.track(now, step, lights, sens)
+		p.show(lights)
+		p.track(now, step, sens)
 		return
 	}
 	switch p.stage {
 	case StageGreen:
-		v := p.View(now, step)
-		v.Sensors, v.Node = sens, node
-		want := p.Ctrl.Decide(v)
-		early := v.GreenFor < p.Guard.MinGreen-eps
+		want := p.decide(now, step, sens, node)
+		early := now-p.greenStart < p.Guard.MinGreen-eps // (View's GreenFor)
 		if want != p.phase && (want < 0 || want >= len(pr.Phases) || early) {
 			p.Refused++
 			want = p.phase
@@ -255,20 +267,63 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 			p.stage, p.phase, p.greenStart, p.stageStart = StageGreen, p.next, now, now
 		}
 	}
-	p.lights(lights)
-	p.track(now, step, lights, sens)
+	p.show(lights)
+	p.track(now, step, sens)
 }
 
-// track records, after the lights of the step starting at now are set,
-// when each movement was last not red and since when a red movement has
-// had halting vehicles.
-func (p *Plant) track(now, step float64, lights []Light, sens *NodeSensors) {
-	for m, l := range lights {
+// planHold is until when (s) the plain fixed-time plan shows phase under
+// program.
+type planHold struct {
+	program *maps.Program
+	phase   int
+	until   float64
+}
+
+// decide asks the controller which phase it wants, green being shown. The
+// default controller, a plain FixedTime, answers from the time alone and
+// keeps its answer for the length of a green: while it is known to want
+// the phase that is green, it is not asked again (for speed: every
+// junction asks at every step).
+func (p *Plant) decide(now, step float64, sens *NodeSensors, node int32) int {
+	ft, plain := p.Ctrl.(FixedTime)
+	plain = plain && ft.plain()
+	if plain && now < p.plan.until && p.plan.program == p.Program && p.plan.phase == p.phase {
+		return p.phase // what FixedTime.Decide would answer
+	}
+	v := p.View(now, step)
+	v.Sensors, v.Node = sens, node
+	if !plain {
+		return p.Ctrl.Decide(v)
+	}
+	// FixedTime.Decide: when the plan shows the phase that is green, it
+	// answers that phase whatever the green's length.
+	want, holds := fixedPhase(p.Program, now)
+	if want == p.phase {
+		p.plan = planHold{p.Program, want, now + holds}
+		return want
+	}
+	return ft.Decide(v)
+}
+
+// track records, after the lights of the step starting at now are set
+// (show), since when a red movement has had halting vehicles, and the
+// step for show's next record of when a movement was last not red.
+func (p *Plant) track(now, step float64, sens *NodeSensors) {
+	p.prevNow, p.prevStep = now, step
+	if sens == nil {
+		// No movement has halting vehicles that the plant knows of.
+		if !p.waitNone {
+			for m := range p.waitFrom {
+				p.waitFrom[m] = -1
+			}
+			p.waitNone = true
+		}
+		return
+	}
+	p.waitNone = false
+	for m, l := range p.shown {
 		switch {
-		case l != Red:
-			p.redSince[m] = now + step
-			p.waitFrom[m] = -1
-		case !halting(sens, m):
+		case l != Red, !halting(sens, m):
 			p.waitFrom[m] = -1
 		case p.waitFrom[m] < 0:
 			p.waitFrom[m] = max(now, p.redSince[m])
@@ -334,31 +389,60 @@ func (p *Plant) serving(m int) int {
 	return -1
 }
 
-func (p *Plant) lights(out []Light) {
-	cur := p.Program.Phases[p.phase].State
-	next := p.Program.Phases[p.next].State
-	for m := range out {
-		c := cur[m]
-		green := c == 'G' || c == 'g'
-		switch {
-		case p.stage == StageGreen && c == 'G':
-			out[m] = Green
-		case p.stage == StageGreen && c == 'g':
-			out[m] = GreenMinor
-		case !green:
-			out[m] = Red
-		case next[m] == 'G' || next[m] == 'g':
-			// Green in both phases: keeps its green through the change.
-			out[m] = Green
-			if c == 'g' {
-				out[m] = GreenMinor
+// lightState is what a plant's lights follow from.
+type lightState struct {
+	program     *maps.Program
+	phase, next int
+	stage       Stage
+}
+
+// show writes the lights of the plant's state into out (one per
+// movement). They change only with the program, the phases or the stage,
+// so they are worked out only then and copied at other steps (for speed:
+// a signal changes every few dozen steps). A movement turning red gets
+// the end of the last update's step as the time it was last not red
+// (redSince).
+func (p *Plant) show(out []Light) {
+	st := lightState{p.Program, p.phase, p.next, p.stage}
+	if st != p.shownOf || len(p.shown) != len(out) {
+		if len(p.shown) != len(out) {
+			p.shown = make([]Light, len(out))
+		}
+		p.shownOf = st
+		cur := p.Program.Phases[p.phase].State
+		next := p.Program.Phases[p.next].State
+		for m := range out {
+			l := light(p.stage, cur[m], next[m])
+			if l == Red && p.shown[m] != Red {
+				p.redSince[m] = p.prevNow + p.prevStep
 			}
-		case p.stage == StageYellow:
-			out[m] = Yellow
-		default:
-			out[m] = Red
+			p.shown[m] = l
 		}
 	}
+	copy(out, p.shown)
+}
+
+// light returns the light of a movement whose letter is c in the phase
+// being shown and n in the next one, at stage st.
+func light(st Stage, c, n byte) Light {
+	green := c == 'G' || c == 'g'
+	switch {
+	case st == StageGreen && c == 'G':
+		return Green
+	case st == StageGreen && c == 'g':
+		return GreenMinor
+	case !green:
+		return Red
+	case n == 'G' || n == 'g':
+		// Green in both phases: keeps its green through the change.
+		if c == 'g' {
+			return GreenMinor
+		}
+		return Green
+	case st == StageYellow:
+		return Yellow
+	}
+	return Red
 }
 
 // Phase returns the current phase and stage.
