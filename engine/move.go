@@ -43,18 +43,38 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	cars := seg.cars // not empty: phaseMove moves the live segments only
 	outAt := len(acc.out)
 	var lead leader
-	dt := s.dt
+	dt, ballistic, lane := s.dt, s.cfg.Ballistic, !s.isLink(si)
+	// A follower meets car following alone (followOnly) unless its lane
+	// has a merging neighbour to yield to or something of its own applies
+	// (tested per vehicle below): most vehicles take that short way.
+	followOnly := !lane || s.yield[si].at < 0
 	exited := 0
-	// The segment's sums, kept in locals: the same additions in the same
-	// (driving) order as into s.acc, so the same bits.
+	// The segment's and the chunk's sums, kept in locals: the same
+	// additions in the same (driving) order as into s.acc and acc, so the
+	// same bits.
 	sa := &s.acc[si]
 	fuel, speedSum, lost := sa.fuel, sa.speedSum, sa.lost
+	running, accSpeed, accLost := acc.running, acc.speedSum, acc.lost
 	for i := range cars {
 		c := &cars[i]
 		vt := &s.vtypes[c.vt]
 		v := c.speed
-		nv, vmax, v0 := s.nextSpeed(si, seg, cars, i, &lead, vt, acc)
-		lead = leader{pos: c.pos, speed: v, length: float64(c.length), flags: c.flags, id: c.id}
+		var nv, vmax, v0 float64
+		if i > 0 && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
+			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0) {
+			// nextSpeed's car following behind the leader on the segment,
+			// with no other constraint that applies.
+			v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
+			a := modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
+			vmax = (lead.newPos - lead.length - tiny - c.pos) / dt
+			var hard bool
+			if nv, hard = clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
+				s.hardClamp(si, i, v, vmax, acc)
+			}
+		} else {
+			nv, vmax, v0 = s.nextSpeed(si, seg, cars, i, &lead, vt, acc)
+		}
+		lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
 		// Move at the new speed: by nv·Δt (Euler) or by the mean of the
 		// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
 		// passing the lane's loop detector on the way.
@@ -62,23 +82,23 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		c.fuel += float32(f)
 		fuel += f
 		c.speed = nv
-		if s.cfg.Ballistic {
+		if ballistic {
 			c.pos += min(float64((v+nv)*dt/2), max(0, float64(vmax*dt)))
 		} else {
 			c.pos += float64(nv * dt)
 		}
-		if int(si) < s.nLanes {
+		if lane {
 			s.passLoop(si, lead.pos, c)
 		}
 		lead.newPos = c.pos
 		// Count the step: running vehicles, speeds and time lost against
 		// the desired speed; standing time and stops (standing).
-		acc.running++
-		acc.speedSum += nv
+		running++
+		accSpeed += nv
 		speedSum += nv
 		if v0 > 0 {
 			l := float64(dt * max(0, 1-nv/v0))
-			acc.lost += l
+			accLost += l
 			lost += l
 		}
 		if nv < 0.1 {
@@ -98,13 +118,14 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		}
 	}
 	sa.fuel, sa.speedSum, sa.lost = fuel, speedSum, lost
+	acc.running, acc.speedSum, acc.lost = running, accSpeed, accLost
 	sa.vehSteps += float64(len(cars)) // whole numbers: as adding one per vehicle
 	if exited > 0 {
 		n := copy(cars, cars[exited:])
 		seg.cars = cars[:n]
 		if n == 0 {
 			s.setLive(si, false)
-			if s.isLink(si) {
+			if !lane {
 				s.spare[si/chunkSize] |= 1 << (si % chunkSize) // its list, for the chunk's links
 			}
 		}
@@ -162,34 +183,45 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 			a = min(a, s.turnSpeed(seg, c, vt))
 		}
 	}
+	nv, hard := clampSpeed(v, a, vmax, p.EmergencyDecel, s.dt, s.cfg.Ballistic)
+	if hard {
+		s.hardClamp(si, i, v, vmax, acc)
+	}
+	return nv, vmax, v0
+}
 
-	// The clamp: no harder braking than the emergency deceleration unless
-	// the vehicle ahead leaves no choice, and a displacement of at most
-	// vmax·Δt (with the ballistic update, a mean of the two speeds of at
-	// most vmax); never negative. Clamps beyond the emergency deceleration
-	// are counted.
-	dt := s.dt
+// clampSpeed is the clamp on the next speed of a vehicle at speed v
+// (m/s) whose constraints ask for acceleration a (m/s²) over a step of dt
+// seconds: no harder braking than the emergency deceleration (m/s²) unless
+// the vehicle ahead leaves no choice, and a displacement of at most vmax·Δt
+// (with the ballistic update, a mean of the two speeds of at most vmax);
+// never negative. hard reports a clamp beyond the emergency deceleration.
+func clampSpeed(v, a, vmax, emergency, dt float64, ballistic bool) (nv float64, hard bool) {
 	nv = v + float64(a*dt)
-	if lo := v - float64(p.EmergencyDecel*dt); nv < lo {
+	if lo := v - float64(emergency*dt); nv < lo {
 		nv = lo
 	}
 	lim := vmax
-	if s.cfg.Ballistic {
+	if ballistic {
 		lim = float64(2*vmax) - v
 	}
 	if nv > lim {
-		if lim < v-float64(p.EmergencyDecel*dt)-1e-9 {
-			acc.hard++
-			if debugHook != nil {
-				debugHook(s, si, i, v, vmax)
-			}
-		}
+		hard = lim < v-float64(emergency*dt)-1e-9
 		nv = lim
 	}
 	if nv < 0 {
 		nv = 0
 	}
-	return nv, vmax, v0
+	return nv, hard
+}
+
+// hardClamp counts a clamp of car i of segment si beyond the emergency
+// deceleration (at speed v, bound vmax).
+func (s *Sim) hardClamp(si int32, i int, v, vmax float64, acc *stepAcc) {
+	acc.hard++
+	if debugHook != nil {
+		debugHook(s, si, i, v, vmax)
+	}
 }
 
 // caccFollowing is car following by CACC behind an equipped leader on
