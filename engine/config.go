@@ -96,9 +96,13 @@ type VType struct {
 	fuel FuelModel
 	// direct selects modelAccel's direct call for the built-in models
 	// of the benchmarks (none: through the interface), and drawsRand
-	// caches follow.UsesRand(Model); Config.check sets both.
+	// caches follow.UsesRand(Model); holds says that a standing vehicle
+	// of the type stays standing behind a standing obstacle within its
+	// minimum gap (follow.HoldsStill; never for models that draw). Config.check
+	// sets them.
 	direct    directModel
 	drawsRand bool
+	holds     bool
 }
 
 // Normal is a normal distribution truncated to [Min, Max].
@@ -154,6 +158,7 @@ func (c *Config) check() error {
 		if err := t.Follow.Init(); err != nil {
 			bad("vehicle type %q: %v", t.ID, err)
 		}
+		t.holds = !t.drawsRand && follow.HoldsStill(t.Model, &t.Follow)
 		if !(t.Length > 0 && t.Length <= 30) || !(t.MaxSpeed > 0 && t.MaxSpeed <= 80) {
 			bad("vehicle type %q: length %g m or max speed %g m/s out of range", t.ID, t.Length, t.MaxSpeed)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/citytwin/citytwin/engine"
@@ -311,5 +312,43 @@ func TestClonesRunApart(t *testing.T) {
 	}
 	if c.Counts().LaneChanges == changes {
 		t.Errorf("no lane change in the %d steps run apart: the test does not exercise the lane-change phase", steps)
+	}
+}
+
+// TestShortcutsExact runs scenarios with the move phase's short ways
+// (moveSegment: car following alone without nextSpeed, standing vehicles
+// left standing by heldStill) and without them: the fingerprints (state
+// hashes, run digests, counts and output files) must be the same, with
+// both IDM and CityFlow's model (the two that hold still), and the
+// shortcuts must have been taken.
+func TestShortcutsExact(t *testing.T) {
+	cases := []struct {
+		name, toml   string
+		steps, short int
+	}{
+		{"grid-idm", busyGridTOML(0.5, "idm", 3000), 1200, 300},
+		{"grid-cityflow", busyGridTOML(1, "cityflow", 3000), 900, 300},
+		{"default", "", 900, 300},
+		{"turning", turning, 900, 300},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			steps := tc.steps
+			if testing.Short() {
+				steps = tc.short
+			}
+			var held atomic.Int64
+			engine.SetHeldHook(func() { held.Add(1) })
+			fast := runFingerprint(t, tc.toml, nil, 2, steps)
+			engine.SetHeldHook(nil)
+			restore := engine.SetExactOnly(true)
+			exact := runFingerprint(t, tc.toml, nil, 2, steps)
+			restore()
+			exact.compare(t, "with the short ways", fast)
+			if held.Load() == 0 {
+				t.Errorf("no vehicle was left standing by the short way in %d steps: the comparison proves nothing about it", steps)
+			}
+			t.Logf("%s: %d steps, %d vehicle-steps held without their constraints", tc.name, steps, held.Load())
+		})
 	}
 }

@@ -47,7 +47,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 	// A follower meets car following alone (followOnly) unless its lane
 	// has a merging neighbour to yield to or something of its own applies
 	// (tested per vehicle below): most vehicles take that short way.
-	followOnly := !lane || s.yield[si].at < 0
+	followOnly := (!lane || s.yield[si].at < 0) && !exactOnly
 	exited := 0
 	// The segment's and the chunk's sums, kept in locals: the same
 	// additions in the same (driving) order as into s.acc and acc, so the
@@ -60,8 +60,28 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		vt := &s.vtypes[c.vt]
 		v := c.speed
 		var nv, vmax, v0 float64
-		if i > 0 && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
-			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0) {
+		held := false
+		if vt.holds && math.Float64bits(v) == 0 && c.flags&fConnected == 0 && !exactOnly {
+			vmax, held = s.heldStill(seg, c, i, &lead, lane, vt.Follow.MinGap)
+		}
+		switch {
+		case held:
+			// Standing, with a standing leader or the stop line within its
+			// minimum gap: the constraint of that obstacle asks for an
+			// acceleration ≤ 0 (follow.Holding) and the others can only
+			// lower it, so the vehicle stays at 0 m/s. The clamp with
+			// a = 0 gives that speed and counts a hard clamp exactly when
+			// the full one would (it depends only on vmax then).
+			if heldHook != nil {
+				heldHook()
+			}
+			v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
+			var hard bool
+			if nv, hard = clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
+				s.hardClamp(si, i, v, vmax, acc)
+			}
+		case i > 0 && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
+			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0):
 			// nextSpeed's car following behind the leader on the segment,
 			// with no other constraint that applies.
 			v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
@@ -71,7 +91,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			if nv, hard = clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
 				s.hardClamp(si, i, v, vmax, acc)
 			}
-		} else {
+		default:
 			nv, vmax, v0 = s.nextSpeed(si, seg, cars, i, &lead, vt, acc)
 		}
 		lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
@@ -131,6 +151,31 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		}
 	}
 	s.outN[si], s.outAt[si] = int32(len(acc.out)-outAt), int32(outAt)
+}
+
+// heldStill reports whether car i of a segment, standing (speed +0),
+// unequipped and of a type whose model holds (VType.holds), has a
+// standing obstacle within minGap (m) whose constraint nextSpeed applies
+// for certain: the leader on the segment (standing at the start of the
+// step), or, refused entry at the end of its road lane, the stop line. It
+// then also returns the bound vmax (m/s) nextSpeed would: the leader's
+// and the stop line's, whichever apply (the first vehicle of a lane
+// refused entry looks no further ahead: lookAhead).
+func (s *Sim) heldStill(seg *segment, c *car, i int, lead *leader, lane bool, minGap float64) (vmax float64, ok bool) {
+	refused := lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided
+	d := seg.length - c.pos
+	atLine := refused && d-0.5 <= minGap
+	if i == 0 {
+		return max(0, d) / s.dt, atLine
+	}
+	if !atLine && !(lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap) {
+		return 0, false
+	}
+	vmax = (lead.newPos - lead.length - tiny - c.pos) / s.dt
+	if refused {
+		vmax = min(vmax, max(0, d)/s.dt)
+	}
+	return vmax, true
 }
 
 // nextSpeed returns car i's speed at the end of the step (m/s), the bound

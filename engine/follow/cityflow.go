@@ -47,6 +47,12 @@ func (CityFlow) Accel(p *Params, s Situation) float64 {
 	return CityFlowAccel(p, s.Speed, s.Gap, s.LeaderSpeed, s.DesiredSpeed, s.Step)
 }
 
+// HoldsStill implements Holding. At speed 0 behind a standing leader
+// with gap g ≤ s0, the comfortable stop-after-step speed is at most 0
+// (its constant term s0 − g is ≥ 0, so the positive root is ≤ 0), so the
+// next speed, the least of the terms, is at most 0.
+func (CityFlow) HoldsStill(p *Params) bool { return true }
+
 // CityFlowAccel is CityFlow's rule as a plain function (m/s²).
 func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	next := min(v0, v+float64(p.Accel*dt))

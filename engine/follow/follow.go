@@ -78,6 +78,27 @@ func UsesRand(m Model) bool {
 	return ok && r.UsesRand()
 }
 
+// Holding is implemented by models that can say when a standing vehicle
+// stays standing. HoldsStill reports, for parameters p, whether the
+// model's acceleration is ≤ 0 for every vehicle at speed 0 behind a
+// standing leader (or a stop point: LeaderSpeed 0) whose gap is at most
+// p.MinGap, whatever the desired speed and the step. The engine then
+// leaves such a vehicle standing without asking the model (most vehicles
+// of a queue at a red light), so a model must only say true when the
+// bound holds for every such situation; TestHoldsStill checks the
+// built-ins.
+type Holding interface {
+	HoldsStill(p *Params) bool
+}
+
+// HoldsStill reports whether model m with parameters p keeps a standing
+// vehicle standing behind a standing leader within p.MinGap (see
+// Holding); false for models that do not implement Holding.
+func HoldsStill(m Model, p *Params) bool {
+	h, ok := m.(Holding)
+	return ok && h.HoldsStill(p)
+}
+
 // registered lists the models scenario files may name, in registration
 // order (the built-ins first). A slice, not a map: Names lists them in a
 // fixed order.

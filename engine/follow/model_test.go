@@ -2,6 +2,7 @@ package follow_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -127,6 +128,71 @@ func TestUsesRand(t *testing.T) {
 	} {
 		if got := follow.UsesRand(c.m); got != c.want {
 			t.Errorf("UsesRand(%T) = %v, want %v", c.m, got, c.want)
+		}
+	}
+}
+
+// TestHoldsStill checks the Holding bound of every model that claims it:
+// at speed 0 behind a standing leader (or stop point) at most MinGap
+// ahead, the acceleration is never positive, over random parameters,
+// desired speeds, steps and gaps (negative gaps included: a vehicle
+// beside a merging one). It also checks that the bound is not vacuous:
+// a little beyond MinGap the same vehicles do move off, and that the
+// claim is made where it is expected (IDM needs MinGap ≥ 0.01 m, its
+// gap floor; Krauss, whose draw can hold a vehicle or not, makes none).
+func TestHoldsStill(t *testing.T) {
+	for _, c := range []struct {
+		m    follow.Model
+		p    follow.Params
+		want bool
+	}{
+		{follow.IDM{}, follow.Params{MinGap: 2.5}, true},
+		{follow.IDM{}, follow.Params{MinGap: 0.005}, false},
+		{follow.CityFlow{}, follow.Params{MinGap: 0}, true},
+		{follow.Krauss{}, follow.Params{MinGap: 2.5}, false},
+		{follow.CACC{}, follow.Params{MinGap: 2.5}, false},
+	} {
+		if got := follow.HoldsStill(c.m, &c.p); got != c.want {
+			t.Errorf("HoldsStill(%T, min gap %g) = %v, want %v", c.m, c.p.MinGap, got, c.want)
+		}
+	}
+	r := rand.New(rand.NewPCG(19, 7))
+	for _, name := range follow.Names() {
+		m, err := follow.ByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := 0
+		for range 20000 {
+			p := follow.Params{
+				Accel: 0.5 + 4*r.Float64(), Decel: 1 + 4*r.Float64(), MinGap: 0.01 + 5*r.Float64(),
+				Headway: 0.5 + 2*r.Float64(), Delta: []float64{4, 4, 2, 1.5}[r.IntN(4)],
+			}
+			p.EmergencyDecel = p.Decel * (1 + r.Float64())
+			if err := p.Init(); err != nil {
+				t.Fatal(err)
+			}
+			if !follow.HoldsStill(m, &p) {
+				continue
+			}
+			gap := p.MinGap * (2*r.Float64() - 1)
+			switch r.IntN(4) {
+			case 0:
+				gap = p.MinGap // the edge itself
+			case 1:
+				gap = -3 * r.Float64()
+			}
+			s := follow.Situation{Gap: gap, DesiredSpeed: 0.5 + 40*r.Float64(), Step: []float64{0.1, 0.25, 0.5, 1}[r.IntN(4)]}
+			if a := m.Accel(&p, s); !(a <= 0) {
+				t.Fatalf("%s holds still but accelerates at %g m/s² from standing at gap %g m ≤ min gap %g m (%+v)", name, a, gap, p.MinGap, p)
+			}
+			s.Gap = p.MinGap + 1
+			if m.Accel(&p, s) > 0 {
+				moved++
+			}
+		}
+		if (name == "idm" || name == "cityflow") && moved == 0 {
+			t.Errorf("%s: no standing vehicle moves off 1 m beyond its min gap: the check above is vacuous", name)
 		}
 	}
 }
