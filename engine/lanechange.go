@@ -3,7 +3,9 @@ package engine
 import (
 	"cmp"
 	"math"
+	mathbits "math/bits"
 	"slices"
+	"sync/atomic"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -20,10 +22,23 @@ import (
 // follower's comfortable deceleration. Changes are instantaneous, as in
 // SUMO's default; a change never places a vehicle within `tiny` of another.
 
-// lcScratch holds one chunk's pending lane changes.
+// lcScratch holds one chunk's pending lane changes, and what the chunk
+// needs to know from its last run.
 type lcScratch struct {
 	moves []lcMove
 	nb    nbCache
+	// yielded lists the lanes whose yield point (Sim.yield) the chunk's
+	// roads set in its last run: the next run clears them first. A new
+	// scratch (the first phase of a simulation or of a clone, which drops
+	// its scratch) has no such record, and clears every lane's instead
+	// (newLaneChangeScratch).
+	yielded []int32
+	// multi masks the live bitmap (Sim.live) to the lanes of the chunk's
+	// roads with more than one lane: multi[k] for word w0+k. Nil when the
+	// network's lanes are not laid out by road; the chunk then visits
+	// each of its roads.
+	multi []uint64
+	w0    int32
 }
 
 // nbCache remembers, for the two lanes last searched, where neighbours
@@ -76,6 +91,11 @@ type lcMove struct {
 // follower.
 const lcGap = 0.5
 
+// phaseLaneChange decides and applies the lane changes of every road with
+// more than one lane, by chunks of roads in parallel: a road's decisions
+// and changes touch only its own lanes (and their yield points). Only
+// roads with a vehicle on one of their lanes have anything to do; the
+// chunk finds them in the live bitmap.
 func (s *Sim) phaseLaneChange() {
 	if s.cfg.FixedLanes {
 		return
@@ -83,47 +103,126 @@ func (s *Sim) phaseLaneChange() {
 	nr := len(s.net.Roads)
 	nc := chunks(nr)
 	if len(s.lcs) < nc {
-		s.lcs = make([]lcScratch, nc)
+		s.lcs = s.newLaneChangeScratch(nc)
 	}
 	period := int64(max(1, math.Round(1/s.dt)))
 	s.par.run(nc, func(c int) {
-		lo, hi := span(c, nr)
-		sc := &s.lcs[c]
-		for r := lo; r < hi; r++ {
-			if len(s.net.Roads[r].Lanes) > 1 {
-				s.changeLanes(r, period, sc, &s.chunkAcc[c])
+		sc, acc := &s.lcs[c], &s.chunkAcc[c]
+		for _, l := range sc.yielded {
+			s.yield[l].at = -1
+		}
+		sc.yielded = sc.yielded[:0]
+		if sc.multi == nil {
+			lo, hi := span(c, nr)
+			for r := lo; r < hi; r++ {
+				if len(s.net.Roads[r].Lanes) > 1 {
+					s.changeLanes(r, period, sc, acc)
+				}
+			}
+			return
+		}
+		// The live lanes of the chunk's multi-lane roads, in lane order:
+		// road by road, as each road's lanes are consecutive. A road's
+		// changes alter only its own lanes' bits (the word is read once;
+		// other chunks' bits in it are masked out).
+		last := int32(-1)
+		for k, m := range sc.multi {
+			w := sc.w0 + int32(k)
+			bits := atomic.LoadUint64(&s.live[w]) & m
+			for bits != 0 {
+				l := w*chunkSize + int32(mathbits.TrailingZeros64(bits))
+				bits &= bits - 1
+				if r := s.segRoad[l]; r != last {
+					last = r
+					s.changeLanes(int(r), period, sc, acc)
+				}
 			}
 		}
 	})
 }
 
+// newLaneChangeScratch returns the scratch of the lane-change phase for nc
+// chunks of roads. It clears every lane's yield point, as the new scratch
+// does not know which the last phase set (see lcScratch.yielded).
+func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
+	for i := range s.yield {
+		s.yield[i].at = -1
+	}
+	lcs := make([]lcScratch, nc)
+	// The lanes are laid out by road when each road's lanes are
+	// consecutive and follow those of the road before (maps builds every
+	// network so); then chunk c's roads own one range of lanes.
+	roads := s.net.Roads
+	first := make([]int32, len(roads)+1) // first lane of each road
+	for r := range roads {
+		first[r+1] = first[r] + int32(len(roads[r].Lanes))
+		for k, l := range roads[r].Lanes {
+			if int32(l) != first[r]+int32(k) {
+				return lcs
+			}
+		}
+	}
+	for c := range lcs {
+		lo, hi := span(c, len(roads))
+		a, b := first[lo], first[hi]
+		sc := &lcs[c]
+		sc.w0 = a / chunkSize
+		sc.multi = make([]uint64, (b+chunkSize-1)/chunkSize-sc.w0)
+		for r := lo; r < hi; r++ {
+			if len(roads[r].Lanes) < 2 {
+				continue
+			}
+			for l := first[r]; l < first[r+1]; l++ {
+				sc.multi[l/chunkSize-sc.w0] |= 1 << (l % chunkSize)
+			}
+		}
+	}
+	return lcs
+}
+
+// changeLanes decides the lane changes of road r's vehicles, then applies
+// them in the order decided. period is MOBIL's cadence in steps: a
+// vehicle evaluates a discretionary change once per second (at steps
+// where (step + id) mod period = 0).
 func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 	lanes := s.net.Roads[r].Lanes
 	sc.moves = sc.moves[:0]
 	sc.nb.reset()
-	for _, l := range lanes {
-		s.yield[l].at = -1
-	}
+	mobilOn := s.cfg.LaneChange
 	for li, l := range lanes {
 		seg := &s.segs[l]
-		for i := range seg.cars {
+		if len(seg.cars) == 0 {
+			continue
+		}
+		if s.closed[l] {
+			s.leaveClosed(seg, lanes, li, sc)
+			continue
+		}
+		length := seg.length
+		wholly := length - lcGap
+		next := nowCarry{i: -1} // see mobilLane
+		for i := 0; i < len(seg.cars); i++ {
+			if !mobilOn {
+				if i = toDecide(seg.cars, i); i == len(seg.cars) {
+					break
+				}
+			}
 			c := &seg.cars[i]
-			if c.pos < min(float64(c.length), seg.length-lcGap) {
+			if c.flags&fPermit != 0 {
+				continue // crossing the stop line this step: no change
+			}
+			// No MOBIL evaluation due and no strategic change to
+			// consider: nothing to decide.
+			mobilDue := mobilOn && !(length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
+			if !mobilDue && noStrategic(c) {
+				continue
+			}
+			if c.pos < min(float64(c.length), wholly) {
 				// Not wholly on the lane yet. On a lane shorter than itself
 				// (netconvert makes lanes of a metre or less where ways
 				// meet) a vehicle may change at its end: else one that
 				// stops there on a lane that does not lead on could never
 				// move over, and would make a detour.
-				continue
-			}
-			if s.closed[l] {
-				// Leave a closed lane for an open neighbour.
-				for _, dir := range [2]int{-1, 1} {
-					if t := li + dir; t >= 0 && t < len(lanes) && s.lcSafe(seg, i, int32(lanes[t]), urgency(seg.length-c.pos), &sc.nb) {
-						sc.moves = append(sc.moves, lcMove{from: int32(l), to: int32(lanes[t]), id: c.id, swap: -1})
-						break
-					}
-				}
 				continue
 			}
 			// Strategic changes: towards the nearest lane that leads to the
@@ -132,9 +231,9 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 			// the next road but not on along the route through the short
 			// roads after it, towards the nearest lane that does (ahead.go).
 			planned := s.plannedExit(c)
-			dir, must := 0, c.link < 0 // must: its lane does not lead on
+			dir := 0
 			switch {
-			case c.next < 0 || c.flags&fPermit != 0:
+			case c.next < 0:
 			case planned >= 0 && planned != int32(l):
 				dir = cmp.Compare(s.net.Lanes[planned].Index, li)
 			case c.link < 0:
@@ -143,68 +242,144 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 				cur, _ := s.aheadLanes(c.id, float64(c.length))
 				dir = nearestIn(cur, li, len(lanes))
 			}
-			if c.next >= 0 && c.link < 0 && dir == 0 {
-				continue
-			}
 			if dir != 0 {
-				to := int32(lanes[li+dir])
-				if s.lcSafe(seg, i, to, urgency(seg.length-c.pos), &sc.nb) {
-					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
-				} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
-					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: y})
-				} else if c.wait >= cooperateWait && must {
-					// Stuck: ask the vehicles behind on the target lane to
-					// leave a gap beside it (SUMO's cooperative changes);
-					// not for a lane merely better than its own, which
-					// would hold the target lane for good.
-					if y := &s.yield[to]; c.pos > y.at {
-						*y = yieldPoint{at: c.pos, length: float64(c.length)}
-					}
-				}
+				s.strategic(seg, i, lanes, li, dir, sc)
 				continue
 			}
-			if !s.cfg.LaneChange || c.flags&fPermit != 0 || planned >= 0 || seg.length-c.pos < 20 || period > 1 && (s.step+int64(c.id))%period != 0 {
+			if c.next >= 0 && c.link < 0 || !mobilDue || planned >= 0 || i == 0 {
+				// No lane towards the next road, or no MOBIL evaluation
+				// due (for a vehicle with a lane plan, none at all; the
+				// first vehicle of a lane has nothing ahead to escape).
 				continue
 			}
-			if i == 0 || !s.impeded(seg, i) {
-				continue // nothing ahead to escape: MOBIL would not change
-			}
-			bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
-			cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
-			for _, dir := range [2]int{-1, 1} {
-				t := li + dir
-				if t < 0 || t >= len(lanes) {
-					continue
-				}
-				tl := int32(lanes[t])
-				if c.next >= 0 && !s.serves(tl, c.next) {
-					continue
-				}
-				g, ok := s.mobil(seg, i, tl, &sc.nb)
-				if !ok || g <= bestGain {
-					continue
-				}
-				// Not from a lane that leads on along the route (ahead.go)
-				// to one that does not.
-				if c.flags&fAhead == 0 && c.next2 >= 0 && !s.changeable(c.next, float64(c.length)) {
-					if !curSet {
-						cur, _ = s.aheadLanes(c.id, float64(c.length))
-						curSet = true
-					}
-					if cur>>t&1 == 0 {
-						continue
-					}
-				}
-				bestGain, best = g, tl
-			}
-			if best >= 0 {
-				sc.moves = append(sc.moves, lcMove{from: int32(l), to: best, id: c.id, swap: -1})
+			if to := s.mobilLane(seg, i, lanes, li, &sc.nb, &next); to >= 0 {
+				sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
 			}
 		}
 	}
 	for _, m := range sc.moves {
 		s.applyChange(m, acc)
 	}
+}
+
+// toDecide returns the index of the first vehicle of cars from i on that
+// may have a change to decide when MOBIL is off (len(cars) when none):
+// not one crossing the stop line this step, nor one with no strategic
+// change to consider (noStrategic). With CityFlow's settings (no MOBIL)
+// most vehicles have nothing to decide: this loop passes them.
+func toDecide(cars []car, i int) int {
+	for ; i < len(cars); i++ {
+		if c := &cars[i]; c.flags&fPermit == 0 && !noStrategic(c) {
+			break
+		}
+	}
+	return i
+}
+
+// noStrategic reports whether vehicle c has no strategic change to
+// consider: it is on its last road, or its lane leads to its next road and
+// it has neither a lane plan (fPlanned) nor lanes to keep to for the roads
+// after (fAhead). See changeLanes.
+func noStrategic(c *car) bool {
+	return c.next < 0 || c.link >= 0 && c.flags&(fPlanned|fAhead) == 0
+}
+
+// leaveClosed decides the changes of the vehicles on closed lane
+// lanes[li] (seg): each wholly on it leaves for an open neighbour where it
+// fits, whatever its route.
+func (s *Sim) leaveClosed(seg *segment, lanes []maps.LaneID, li int, sc *lcScratch) {
+	for i := range seg.cars {
+		c := &seg.cars[i]
+		if c.pos < min(float64(c.length), seg.length-lcGap) {
+			continue // not wholly on the lane yet (see changeLanes)
+		}
+		for _, dir := range [2]int{-1, 1} {
+			if t := li + dir; t >= 0 && t < len(lanes) && s.lcSafe(seg, i, int32(lanes[t]), urgency(seg.length-c.pos), &sc.nb) {
+				sc.moves = append(sc.moves, lcMove{from: int32(lanes[li]), to: int32(lanes[t]), id: c.id, swap: -1})
+				break
+			}
+		}
+	}
+}
+
+// strategic decides the strategic change of car i of lane lanes[li] (seg)
+// to the neighbouring lane in direction dir: a change where it fits, else
+// a swap with a vehicle there that needs to move the other way; else, for
+// a vehicle whose lane does not lead on and that has waited long enough,
+// a yield point on the target lane.
+func (s *Sim) strategic(seg *segment, i int, lanes []maps.LaneID, li, dir int, sc *lcScratch) {
+	c := &seg.cars[i]
+	from, to := int32(lanes[li]), int32(lanes[li+dir])
+	if s.lcSafe(seg, i, to, urgency(seg.length-c.pos), &sc.nb) {
+		sc.moves = append(sc.moves, lcMove{from: from, to: to, id: c.id, swap: -1})
+	} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
+		sc.moves = append(sc.moves, lcMove{from: from, to: to, id: c.id, swap: y})
+	} else if c.wait >= cooperateWait && c.link < 0 {
+		// Stuck: ask the vehicles behind on the target lane to leave a
+		// gap beside it (SUMO's cooperative changes); not for a lane
+		// merely better than its own (its lane leads on), which would
+		// hold the target lane for good.
+		if y := &s.yield[to]; c.pos > y.at {
+			if y.at < 0 {
+				sc.yielded = append(sc.yielded, to)
+			}
+			*y = yieldPoint{at: c.pos, length: float64(c.length)}
+		}
+	}
+}
+
+// nowCarry carries, along a lane's vehicles, the acceleration of vehicle
+// i behind the vehicle before it (i = −1: none), found by the MOBIL
+// evaluation of that vehicle (its old follower's term) and needed again by
+// vehicle i's own (impeded).
+type nowCarry struct {
+	i   int
+	now float64
+}
+
+// mobilLane returns the lane that MOBIL moves car i (i > 0) of lane
+// lanes[li] (seg) to, or −1 to stay.
+func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nbCache, next *nowCarry) int32 {
+	c := &seg.cars[i]
+	known := next.i == i
+	imp, now := s.impeded(seg, i, known, next.now)
+	next.i = -1
+	if !imp {
+		return -1 // nothing ahead to escape: MOBIL would not change
+	}
+	old := mobilOld{now: now}
+	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
+	cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
+	for _, dir := range [2]int{-1, 1} {
+		t := li + dir
+		if t < 0 || t >= len(lanes) {
+			continue
+		}
+		tl := int32(lanes[t])
+		if c.next >= 0 && !s.serves(tl, c.next) {
+			continue
+		}
+		g, ok := s.mobil(seg, i, tl, nb, &old)
+		if !ok || g <= bestGain {
+			continue
+		}
+		// Not from a lane that leads on along the route (ahead.go)
+		// to one that does not.
+		if c.flags&fAhead == 0 && c.next2 >= 0 && !s.changeable(c.next, float64(c.length)) {
+			if !curSet {
+				cur, _ = s.aheadLanes(c.id, float64(c.length))
+				curSet = true
+			}
+			if cur>>t&1 == 0 {
+				continue
+			}
+		}
+		bestGain, best = g, tl
+	}
+	if old.oKnown {
+		*next = nowCarry{i: i + 1, now: old.oNow}
+	}
+	return best
 }
 
 // strategicDir returns −1 or +1 towards the nearest lane of the road that
@@ -223,8 +398,10 @@ func (s *Sim) strategicDir(lanes []maps.LaneID, li int, next int32) int {
 
 // impeded reports whether car i of seg is held back by its leader by more
 // than the lane-change threshold: otherwise MOBIL's own gain cannot exceed
-// the threshold (politeness terms aside), so the evaluation is skipped.
-func (s *Sim) impeded(seg *segment, i int) bool {
+// the threshold (politeness terms aside), so the evaluation is skipped. It
+// also returns the car's acceleration behind its leader (accBehind), which
+// MOBIL's gain needs, when it found it: given as now when known.
+func (s *Sim) impeded(seg *segment, i int, known bool, now float64) (bool, float64) {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	vt := &s.vtypes[c.vt]
 	p := &vt.Follow
@@ -232,12 +409,15 @@ func (s *Sim) impeded(seg *segment, i int) bool {
 	// Far behind its leader (four times IDM's desired gap), the leader's
 	// pull is under a sixteenth of the maximum acceleration: not impeded.
 	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
-		return false
+		return false, 0
 	}
 	v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
 	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
-	now := s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
-	return free-now > s.cfg.LaneChangeThreshold
+	if !known {
+		// accBehind(c, seg, l), spelled out with v0 at hand.
+		now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
+	}
+	return free-now > s.cfg.LaneChangeThreshold, now
 }
 
 // cooperateWait is how long (s) a vehicle waits, unable to make a strategic
@@ -272,20 +452,29 @@ func neighboursFrom(t *segment, pos float64, j int) (lead, follow int) {
 // brake harder than comfortably — or, as urgency grows from 0 to 1, up to
 // its emergency deceleration.
 func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64, nb *nbCache) bool {
+	ok, _, _, _ := s.lcFit(seg, i, tl, urgent, nb)
+	return ok
+}
+
+// lcFit is lcSafe, also returning what MOBIL reads next: the indices in
+// lane tl of the new leader and follower (neighbours) and, when the
+// change is safe and the follower is on the lane (fol ≥ 0), the
+// follower's acceleration behind the car (accBehind(f, lane tl, car)).
+func (s *Sim) lcFit(seg *segment, i int, tl int32, urgent float64, nb *nbCache) (ok bool, lead, fol int, folAcc float64) {
 	if s.closed[tl] {
-		return false
+		return false, -1, -1, 0
 	}
 	c := &seg.cars[i]
 	t := &s.segs[tl]
-	lead, fol := nb.neighbours(t, tl, c.pos)
+	lead, fol = nb.neighbours(t, tl, c.pos)
 	if lead >= 0 {
 		l := &t.cars[lead]
 		if l.pos-float64(l.length)-c.pos < lcGap {
-			return false
+			return false, lead, fol, 0
 		}
 	} else if s.leaving(tl)-c.pos < lcGap {
 		// The rear of a vehicle that has just left the lane is too close.
-		return false
+		return false, lead, fol, 0
 	}
 	var f *car
 	gap := 0.0
@@ -299,7 +488,7 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64, nb *nbCache)
 	}
 	if f != nil {
 		if gap < lcGap {
-			return false
+			return false, lead, fol, 0
 		}
 		vt := &s.vtypes[f.vt]
 		limit := vt.Follow.Decel + float64(urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel))
@@ -307,48 +496,62 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64, nb *nbCache)
 		// A slow follower cannot brake by more than it has speed: a
 		// standing one, held back to let this vehicle in, need not brake
 		// at all, whatever its model asks for so short a gap.
-		if max(s.accel(vt, f.speed, gap, c.speed, v0, 0), -f.speed/s.dt) < -limit {
-			return false
+		folAcc = s.accel(vt, f.speed, gap, c.speed, v0, 0)
+		if max(folAcc, -f.speed/s.dt) < -limit {
+			return false, lead, fol, 0
 		}
 	}
-	return true
+	return true, lead, fol, folAcc
 }
 
-// mobil returns the MOBIL incentive for car i of seg to move to lane tl and
-// whether the change is safe.
-func (s *Sim) mobil(seg *segment, i int, tl int32, nb *nbCache) (float64, bool) {
-	if !s.lcSafe(seg, i, tl, 0, nb) {
+// accBehind is the acceleration of car x on lane seg behind leader (nil:
+// none), at the lane's speed limit.
+func (s *Sim) accBehind(x *car, lane *segment, leader *car) float64 {
+	xt := &s.vtypes[x.vt]
+	v0 := min(lane.speed*float64(x.factor), xt.MaxSpeed)
+	if leader == nil {
+		return s.accel(xt, x.speed, math.Inf(1), 0, v0, 0)
+	}
+	return s.accel(xt, x.speed, leader.pos-float64(leader.length)-x.pos, leader.speed, v0, 0)
+}
+
+// mobilOld holds the terms of a vehicle's MOBIL incentive on its own lane,
+// the same whichever lane it considers: its acceleration behind its leader
+// (now), and once found (oKnown) its old follower's behind that leader
+// (oLead) and behind the vehicle (oNow).
+type mobilOld struct {
+	now         float64
+	oKnown      bool
+	oLead, oNow float64
+}
+
+// mobil returns the MOBIL incentive for car i (i > 0) of seg to move to
+// lane tl and whether the change is safe. old holds the own-lane terms
+// (now given; the old follower's found on first use).
+func (s *Sim) mobil(seg *segment, i int, tl int32, nb *nbCache, old *mobilOld) (float64, bool) {
+	ok, lead, fol, folAcc := s.lcFit(seg, i, tl, 0, nb)
+	if !ok {
 		return 0, false
 	}
 	c := &seg.cars[i]
-	vt := &s.vtypes[c.vt]
 	t := &s.segs[tl]
-	accOf := func(x *car, lane *segment, leader *car) float64 {
-		xt := &s.vtypes[x.vt]
-		v0 := min(lane.speed*float64(x.factor), xt.MaxSpeed)
-		if leader == nil {
-			return s.accel(xt, x.speed, math.Inf(1), 0, v0, 0)
-		}
-		return s.accel(xt, x.speed, leader.pos-float64(leader.length)-x.pos, leader.speed, v0, 0)
+	var newLeader *car
+	if lead >= 0 {
+		newLeader = &t.cars[lead]
 	}
-	at := func(cs []car, k int) *car {
-		if k < 0 || k >= len(cs) {
-			return nil
-		}
-		return &cs[k]
-	}
-	lead, fol := nb.neighbours(t, tl, c.pos)
-	newLeader := at(t.cars, lead)
-	oldLeader := at(seg.cars, i-1)
-	gain := accOf(c, t, newLeader) - accOf(c, seg, oldLeader)
+	gain := s.accBehind(c, t, newLeader) - old.now
 	p := s.cfg.Politeness
-	if f := at(t.cars, fol); f != nil {
-		gain += float64(p * (accOf(f, t, c) - accOf(f, t, newLeader)))
+	if fol >= 0 {
+		// folAcc is accBehind(f, t, c).
+		gain += float64(p * (folAcc - s.accBehind(&t.cars[fol], t, newLeader)))
 	}
-	if o := at(seg.cars, i+1); o != nil {
-		gain += float64(p * (accOf(o, seg, oldLeader) - accOf(o, seg, c)))
+	if i+1 < len(seg.cars) {
+		if !old.oKnown {
+			o := &seg.cars[i+1]
+			old.oLead, old.oNow, old.oKnown = s.accBehind(o, seg, &seg.cars[i-1]), s.accBehind(o, seg, c), true
+		}
+		gain += float64(p * (old.oLead - old.oNow))
 	}
-	_ = vt
 	return gain, true
 }
 

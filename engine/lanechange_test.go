@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// laneChangeSim is a busy 4×4 grid of three-lane roads with trips between
+// many road pairs: strategic changes, MOBIL changes, swaps and cooperative
+// yield points all occur.
+func laneChangeSim(t *testing.T) *Sim {
+	t.Helper()
+	net, err := maps.Grid(maps.GridOptions{Rows: 4, Cols: 4, Block: 150, Lanes: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trips []Trip
+	n := len(net.Roads)
+	for k := 0; k < 1500; k++ {
+		from, to := (k*7)%n, (k*13+5)%n
+		if from == to {
+			continue
+		}
+		trips = append(trips, Trip{Depart: float64(k) / 2, From: maps.RoadID(from), To: maps.RoadID(to)})
+	}
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Workers, cfg.MinParallel = 3, 2, -1
+	s, err := New(net, cfg, trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestLaneChangeVisits checks that the lane-change phase gives the same
+// results whether a chunk finds its roads with vehicles in the live
+// bitmap (lanes laid out by road, as maps builds them) or visits every
+// road (the fallback for other layouts), and that a clone, which starts
+// without the record of the yield points set (lcScratch.yielded), goes on
+// as the original does.
+func TestLaneChangeVisits(t *testing.T) {
+	const steps, cloneAt = 1000, 300
+	live, every := laneChangeSim(t), laneChangeSim(t)
+	live.Step()
+	every.Step()
+	for c := range every.lcs {
+		if live.lcs[c].multi == nil {
+			t.Fatalf("chunk %d: no live-bitmap mask on a grid (lanes laid out by road)", c)
+		}
+		every.lcs[c].multi = nil
+	}
+	// Clones made while yield points are set (which each must clear on
+	// its first lane-change phase), stepped along with the original.
+	var clones []*Sim
+	yields := 0
+	for k := 1; k < steps; k++ {
+		live.Step()
+		every.Step()
+		if live.Hash() != every.Hash() {
+			t.Fatalf("step %d: state hash %016x walking the live bitmap, %016x visiting every road", k, live.Hash(), every.Hash())
+		}
+		for i, c := range clones {
+			c.Step()
+			if c.Hash() != live.Hash() {
+				t.Fatalf("step %d: state hash %016x of clone %d, %016x of the original", k, c.Hash(), i, live.Hash())
+			}
+		}
+		now := 0 // yield points set
+		for _, y := range live.yield {
+			if y.at >= 0 {
+				now++
+			}
+		}
+		yields += now
+		if k >= cloneAt && now > 0 && len(clones) < 6 {
+			c := live.CloneWorkers(1)
+			t.Cleanup(c.Close)
+			clones = append(clones, c)
+		}
+	}
+	if len(clones) == 0 {
+		t.Fatalf("no yield point set from step %d on: the test does not exercise clones", cloneAt)
+	}
+	if live.Counts().LaneChanges == 0 || yields == 0 {
+		t.Errorf("%d lane changes and %d yield points over the run: the test does not exercise the lane-change phase", live.Counts().LaneChanges, yields)
+	}
+}
