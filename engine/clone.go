@@ -83,7 +83,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.queue = slices.Clone(s.queue)
 	c.srch, c.lsrch = nil, searchScratch{}
 	c.outN, c.outAt = make([]int32, len(s.outN)), make([]int32, len(s.outAt))
-	c.incoming = make([]uint32, len(s.incoming))
+	c.incoming = make([]uint64, len(s.incoming))
 	c.live = slices.Clone(s.live)
 	c.occ = slices.Clone(s.occ)
 	c.headTo = slices.Clone(s.headTo)

@@ -330,7 +330,10 @@ type Sim struct {
 	// this step's move phase and where they start in its chunk's outbox
 	// (stepAcc.out; see outbox). Dense, for the transfer phase.
 	outN, outAt []int32
-	incoming    []uint32 // per segment: 1 when some outbox targets it this step (set atomically)
+	// incoming has a bit per segment, in words by chunk as live, set
+	// (atomically, by any worker) when some outbox targets the segment
+	// this step; the transfer phase clears it.
+	incoming []uint64
 	// live has a bit per segment, set while the segment holds a vehicle:
 	// word c covers chunk c (chunkSize segments), so the phases that walk
 	// the segments visit only those with vehicles (most links are empty)

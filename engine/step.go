@@ -141,8 +141,9 @@ type stepAcc struct {
 // Reading first avoids writing a cache line other workers share when the
 // flag is already set.
 func (s *Sim) markIncoming(t int32) {
-	if atomic.LoadUint32(&s.incoming[t]) == 0 {
-		atomic.StoreUint32(&s.incoming[t], 1)
+	w, b := &s.incoming[t/chunkSize], uint64(1)<<(uint32(t)%chunkSize)
+	if atomic.LoadUint64(w)&b == 0 {
+		atomic.OrUint64(w, b)
 	}
 }
 

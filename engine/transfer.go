@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math/bits"
 	"slices"
-	"sync/atomic"
 )
 
 // The transfer phase (phase 4 of Step): each segment takes in the
@@ -13,12 +12,15 @@ import (
 func (s *Sim) phaseTransfer() {
 	nc := chunks(len(s.segs))
 	s.par.run(nc, func(c int) {
-		lo, hi := span(c, len(s.segs))
+		lo, _ := span(c, len(s.segs))
 		acc := &s.chunkAcc[c]
-		for i := lo; i < hi; i++ {
-			if atomic.LoadUint32(&s.incoming[i]) != 0 { // else nothing ends here
-				s.pull(int32(i), acc, c)
-			}
+		// Only segments some outbox targets take in vehicles, in index
+		// order. The move phase, the only one that sets these bits, is
+		// over.
+		w := s.incoming[c]
+		s.incoming[c] = 0
+		for ; w != 0; w &= w - 1 {
+			s.pull(int32(lo+bits.TrailingZeros64(w)), acc, c)
 		}
 	})
 	if s.v2x != nil {
@@ -48,7 +50,6 @@ func (s *Sim) takeList(si int32) {
 // outbox targets (Sim.incoming: phaseTransfer asks).
 func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 	seg := &s.segs[si]
-	atomic.StoreUint32(&s.incoming[si], 0)
 	in := acc.scratch[:0]
 	for _, p := range s.inOf(si) {
 		if s.outN[p] == 0 {
