@@ -1,6 +1,9 @@
 package engine
 
-import "math/bits"
+import (
+	"math"
+	"math/bits"
+)
 
 // runStats are whole-run counters.
 type runStats struct {
@@ -38,6 +41,7 @@ type SeriesRow struct {
 // statistics.
 func (s *Sim) refresh() {
 	nc := chunks(len(s.segs))
+	gap, oneGap := uniformGap(s.minGap)
 	s.par.run(nc, func(c int) {
 		lo, hi := span(c, len(s.segs))
 		if lo < s.nLanes && (s.sensorsOn || s.v2x != nil && s.v2x.cv != nil) {
@@ -65,15 +69,28 @@ func (s *Sim) refresh() {
 		for w := live; w != 0; w &= w - 1 {
 			i := lo + bits.TrailingZeros64(w)
 			seg := &s.segs[i]
-			n := len(seg.cars)
-			seg.head = s.infoOf(&seg.cars[0], n)
-			seg.tail = s.infoOf(&seg.cars[n-1], n)
+			cars := seg.cars
+			n := len(cars)
+			seg.head = s.infoOf(&cars[0], n)
+			if n == 1 {
+				seg.tail = seg.head
+			} else {
+				seg.tail = s.infoOf(&cars[n-1], n)
+			}
 			if i < s.nLanes {
 				s.pointHead(i, &seg.head)
 			}
+			// The same sum in the same order either way; one minimum gap
+			// for all is read once (for speed).
 			occ := 0.0
-			for j := range seg.cars {
-				occ += float64(seg.cars[j].length) + s.minGap[seg.cars[j].vt]
+			if oneGap {
+				for j := range cars {
+					occ += float64(cars[j].length) + gap
+				}
+			} else {
+				for j := range cars {
+					occ += float64(cars[j].length) + s.minGap[cars[j].vt]
+				}
 			}
 			s.occ[i] = occ
 		}
@@ -110,6 +127,20 @@ func (s *Sim) closeInterval(end float64) {
 	s.cur = SeriesRow{Begin: end}
 }
 
+// uniformGap returns the minimum gap of the vehicle types and true when
+// they all have the same (bit for bit), else false.
+func uniformGap(gaps []float64) (float64, bool) {
+	if len(gaps) == 0 {
+		return 0, false
+	}
+	for _, g := range gaps[1:] {
+		if math.Float64bits(g) != math.Float64bits(gaps[0]) {
+			return 0, false
+		}
+	}
+	return gaps[0], true
+}
+
 // pointHead records in headTo which link lane l's first vehicle h (an
 // empty record: none) has chosen. Only lane l's refresh writes the entries
 // of the links leaving it, so lanes refreshed in parallel never share one.
@@ -118,13 +149,15 @@ func (s *Sim) pointHead(l int, h *info) {
 	if h.n > 0 {
 		k = h.link
 	}
-	if old := s.headLink[l]; old >= 0 {
-		s.headTo[old] = 0
+	if old := s.headLink[l]; old != k {
+		if old >= 0 {
+			s.headTo[old] = 0
+		}
+		s.headLink[l] = k
 	}
 	if k >= 0 {
 		s.headTo[k] = h.flags | hdMark
 	}
-	s.headLink[l] = k
 }
 
 func (s *Sim) infoOf(c *car, n int) info {
