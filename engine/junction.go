@@ -18,14 +18,15 @@ type junctionScratch struct {
 	granted []int32
 	// The junction's link sets as bit masks from its first link
 	// (junctionMasks.lo; all ones at a junction without masks), for the
-	// node being decided: live, links holding vehicles; grant, links
-	// granted this step; waiting, links the first vehicle of whose lane
-	// has chosen them and waits for its crossing to clear (headTo with
-	// fCross), found when first asked (waitKnown).
-	node                 int
-	lo                   int32
-	live, grant, waiting uint64
-	waitKnown            bool
+	// node being decided: live, links holding vehicles; shown, links
+	// whose head and tail records describe a vehicle (Sim.shown); grant,
+	// links granted this step; waiting, links the first vehicle of whose
+	// lane has chosen them and waits for its crossing to clear (headTo
+	// with fCross), found when first asked (waitKnown).
+	node                        int
+	lo                          int32
+	live, shown, grant, waiting uint64
+	waitKnown                   bool
 }
 
 // junctionMasks let the junction phase skip with one AND the checks of a
@@ -42,6 +43,10 @@ type junctionMasks struct {
 	// (linkTopo.cross) as bits from its node's lo; all ones at a node
 	// without masks.
 	cross []uint64
+	// into is, per lane, the links into it (a link's merging links and
+	// itself) as bits from the lo of the node it starts at; all ones
+	// after a node without masks.
+	into []uint64
 }
 
 // buildJunctionMasks fills Sim.jm from the nodes' lanes and the links'
@@ -49,6 +54,7 @@ type junctionMasks struct {
 func (s *Sim) buildJunctionMasks() {
 	s.jm.lo = make([]int32, len(s.nodes))
 	s.jm.cross = make([]uint64, len(s.linkT))
+	s.jm.into = make([]uint64, s.nLanes)
 	for v := range s.nodes {
 		lo, hi := int32(math.MaxInt32), int32(-1)
 		for _, li := range s.nodes[v].lanes {
@@ -67,6 +73,7 @@ func (s *Sim) buildJunctionMasks() {
 			for _, li := range s.nodes[v].lanes {
 				for _, k := range s.ids(s.laneT[li].links) {
 					s.jm.cross[int(k)-s.nLanes] = ^uint64(0)
+					s.jm.into[s.linkLane[k]] = ^uint64(0)
 				}
 			}
 			continue
@@ -79,6 +86,7 @@ func (s *Sim) buildJunctionMasks() {
 					m |= 1 << (f - lo)
 				}
 				s.jm.cross[int(k)-s.nLanes] = m
+				s.jm.into[s.linkLane[k]] |= 1 << (k - lo)
 			}
 		}
 	}
@@ -97,13 +105,22 @@ func bitsFrom(bm []uint64, lo int32) uint64 {
 // startNode prepares the scratch masks for node v's decisions.
 func (s *Sim) startNode(v int, sc *junctionScratch) {
 	sc.node, sc.lo = v, s.jm.lo[v]
-	sc.live, sc.grant, sc.waiting, sc.waitKnown = ^uint64(0), 0, ^uint64(0), true
+	sc.live, sc.shown, sc.grant, sc.waiting, sc.waitKnown = ^uint64(0), ^uint64(0), 0, ^uint64(0), true
 	if sc.lo >= 0 {
-		sc.live, sc.waitKnown = bitsFrom(s.live, sc.lo), false
+		sc.live, sc.shown, sc.waitKnown = bitsFrom(s.live, sc.lo), bitsFrom(s.shown, sc.lo), false
 	}
 }
 
-// granted notes link k as granted in the scratch masks.
+// bit returns link k's bit in the scratch masks (none at a node without
+// masks).
+func (sc *junctionScratch) bit(k int32) uint64 {
+	if sc.lo < 0 {
+		return 0
+	}
+	return 1 << (k - sc.lo)
+}
+
+// noteGrant notes link k as granted in the scratch masks.
 func (sc *junctionScratch) noteGrant(k int32) {
 	sc.granted = append(sc.granted, k)
 	if sc.lo >= 0 {
@@ -169,8 +186,12 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 			vt := &s.vtypes[c.vt]
 			d := seg.length - c.pos
 			if d > approachZone(c.speed, vt, s.dt) {
-				for j := i; j < len(seg.cars); j++ {
-					seg.cars[j].flags &^= fJunction
+				// Beyond the zone: no decision (most have none to clear;
+				// the store is skipped for them).
+				for j, rest := 0, seg.cars[i:]; j < len(rest); j++ {
+					if rest[j].flags&fJunction != 0 {
+						rest[j].flags &^= fJunction
+					}
 				}
 				break
 			}
@@ -242,9 +263,11 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		}
 	}
 	k, kt := &s.segs[c.link], s.lt(c.link)
-	// The crossing links as a mask (see junctionMasks): a check against
-	// them whose mask finds none to look at is skipped, for speed.
-	cross := s.jm.cross[int(c.link)-s.nLanes]
+	t := s.linkLane[c.link]
+	// The crossing and the merging links as masks (see junctionMasks): a
+	// check against them whose mask finds none to look at is skipped,
+	// for speed.
+	cross, merging := s.jm.cross[int(c.link)-s.nLanes], s.jm.into[t]&^sc.bit(c.link)
 	if !committed {
 		// Vehicles inside the junction on crossing paths that have not yet
 		// cleared the crossing point.
@@ -280,17 +303,19 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 		}
 		// Vehicles on links merging into the same lane that are not far
 		// enough ahead to follow.
-		for _, m := range s.ids(kt.merging) {
-			if !hasBit(s.shown, m) {
-				continue // no vehicle on m
-			}
-			ms := &s.segs[m]
-			if ms.length-ms.tail.pos > k.length-float64(ms.tail.length)-p.MinGap {
-				return false
+		if merging&sc.shown != 0 {
+			for _, m := range s.ids(kt.merging) {
+				if !hasBit(s.shown, m) {
+					continue // no vehicle on m
+				}
+				ms := &s.segs[m]
+				if ms.length-ms.tail.pos > k.length-float64(ms.tail.length)-p.MinGap {
+					return false
+				}
 			}
 		}
 		// Vehicles granted this step on crossing paths.
-		if s.grantedAcross(kt, cross, sc) {
+		if s.grantedAcross(kt, cross|merging, sc) {
 			return false
 		}
 		// Foes with right of way about to arrive — but after starveWait at
@@ -321,7 +346,6 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 	}
 	// Room on the exit lane: no entry without space behind the last
 	// vehicle for this one, counting vehicles already on links into it.
-	t := s.linkLane[c.link]
 	if !committed {
 		ok := fitOK
 		if c.link != fitLink {
@@ -338,25 +362,14 @@ func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *
 	return true
 }
 
-// grantedAcross reports whether a link crossing link kt (whose crossing
-// links are the mask cross) or merging with it was granted this step.
-func (s *Sim) grantedAcross(kt *linkTopo, cross uint64, sc *junctionScratch) bool {
-	if sc.grant == 0 {
-		return false
+// grantedAcross reports whether a link crossing link kt or merging with
+// it (the mask conflicts) was granted this step.
+func (s *Sim) grantedAcross(kt *linkTopo, conflicts uint64, sc *junctionScratch) bool {
+	if sc.lo >= 0 || sc.grant == 0 {
+		return conflicts&sc.grant != 0
 	}
-	if sc.lo < 0 {
-		for _, g := range sc.granted {
-			if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(kt.merging), g) {
-				return true
-			}
-		}
-		return false
-	}
-	if cross&sc.grant != 0 {
-		return true
-	}
-	for _, m := range s.ids(kt.merging) {
-		if sc.grant>>(m-sc.lo)&1 != 0 {
+	for _, g := range sc.granted {
+		if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(kt.merging), g) {
 			return true
 		}
 	}

@@ -42,6 +42,9 @@ func TestJunctionMasks(t *testing.T) {
 	for k := range full.jm.cross {
 		full.jm.cross[k] = ^uint64(0)
 	}
+	for l := range full.jm.into {
+		full.jm.into[l] = ^uint64(0)
+	}
 	if n == 0 {
 		t.Fatal("no node of the grid has masks: the test compares nothing")
 	}
