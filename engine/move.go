@@ -80,13 +80,20 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			if nv, hard = clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
 				s.hardClamp(si, i, v, vmax, acc)
 			}
-		case i > 0 && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
+		case (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
 			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0):
-			// nextSpeed's car following behind the leader on the segment,
-			// with no other constraint that applies.
+			// nextSpeed's car following with no other constraint that
+			// applies: behind the leader on the segment, or, for the first
+			// vehicle of a road lane without a junction decision, the free
+			// road (lookAhead looks no further then).
 			v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
-			a := modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
-			vmax = (lead.newPos - lead.length - tiny - c.pos) / dt
+			var a float64
+			if i > 0 {
+				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
+				vmax = (lead.newPos - lead.length - tiny - c.pos) / dt
+			} else {
+				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
+			}
 			var hard bool
 			if nv, hard = clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
 				s.hardClamp(si, i, v, vmax, acc)
@@ -122,7 +129,11 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			lost += l
 		}
 		if nv < 0.1 {
-			s.standing(si, seg, c, i, chunk)
+			if (i > 0 || !lane) && c.flags&fHalted != 0 {
+				c.wait += float32(dt) // all standing does behind the front of a lane once halted
+			} else {
+				s.standing(si, seg, c, i, chunk)
+			}
 		} else {
 			if c.wait > 0 {
 				s.veh[c.id].waitTotal += float64(c.wait)
