@@ -75,7 +75,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			if heldHook != nil {
 				heldHook()
 			}
-			v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
+			v0 = fmin(seg.speed*float64(c.factor), vt.MaxSpeed)
 			var hard bool
 			if nv, hard = clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
 				s.hardClamp(si, i, v, vmax, acc)
@@ -86,7 +86,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			// applies: behind the leader on the segment, or, for the first
 			// vehicle of a road lane without a junction decision, the free
 			// road (lookAhead looks no further then).
-			v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
+			v0 = fmin(seg.speed*float64(c.factor), vt.MaxSpeed)
 			var a float64
 			if i > 0 {
 				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
@@ -110,7 +110,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		fuel += f
 		c.speed = nv
 		if ballistic {
-			c.pos += min(float64((v+nv)*dt/2), max(0, float64(vmax*dt)))
+			c.pos += fmin(float64((v+nv)*dt/2), fmax(0, float64(vmax*dt)))
 		} else {
 			c.pos += float64(nv * dt)
 		}
@@ -124,7 +124,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		accSpeed += nv
 		speedSum += nv
 		if v0 > 0 {
-			l := float64(dt * max(0, 1-nv/v0))
+			l := float64(dt * fmax(0, 1-nv/v0))
 			accLost += l
 			lost += l
 		}
