@@ -182,8 +182,7 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 
 // changeLanes decides the lane changes of road r's vehicles, then applies
 // them in the order decided. period is MOBIL's cadence in steps: a
-// vehicle evaluates a discretionary change once per second (at steps
-// where (step + id) mod period = 0).
+// vehicle evaluates a discretionary change once per second (mobilDue).
 func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 	lanes := s.net.Roads[r].Lanes
 	sc.moves = sc.moves[:0]
@@ -198,62 +197,29 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 			s.leaveClosed(seg, lanes, li, sc)
 			continue
 		}
-		length := seg.length
-		wholly := length - lcGap
 		next := nowCarry{i: -1} // see mobilLane
-		for i := 0; i < len(seg.cars); i++ {
+		cars := seg.cars
+		for i := 0; i < len(cars); i++ {
 			if !mobilOn {
-				if i = toDecide(seg.cars, i); i == len(seg.cars) {
+				if i = toDecide(cars, i); i == len(cars) {
 					break
 				}
 			}
-			c := &seg.cars[i]
+			c := &cars[i]
 			if c.flags&fPermit != 0 {
 				continue // crossing the stop line this step: no change
 			}
-			// No MOBIL evaluation due and no strategic change to
-			// consider: nothing to decide.
-			mobilDue := mobilOn && !(length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
-			if !mobilDue && noStrategic(c) {
+			if !noStrategic(c) || c.flags&fPlanned != 0 {
+				s.decide(seg, i, lanes, li, period, sc, &next)
 				continue
 			}
-			if c.pos < min(float64(c.length), wholly) {
-				// Not wholly on the lane yet. On a lane shorter than itself
-				// (netconvert makes lanes of a metre or less where ways
-				// meet) a vehicle may change at its end: else one that
-				// stops there on a lane that does not lead on could never
-				// move over, and would make a detour.
-				continue
-			}
-			// Strategic changes: towards the nearest lane that leads to the
-			// next road; for a rerouted vehicle, towards the lane its route
-			// was planned on (reroute.go); and, from a lane that leads to
-			// the next road but not on along the route through the short
-			// roads after it, towards the nearest lane that does (ahead.go).
-			planned := s.plannedExit(c)
-			dir := 0
-			switch {
-			case c.next < 0:
-			case planned >= 0 && planned != int32(l):
-				dir = cmp.Compare(s.net.Lanes[planned].Index, li)
-			case c.link < 0:
-				dir = s.strategicDir(lanes, li, c.next)
-			case c.flags&fAhead != 0:
-				cur, _ := s.aheadLanes(c.id, float64(c.length))
-				dir = nearestIn(cur, li, len(lanes))
-			}
-			if dir != 0 {
-				s.strategic(seg, i, lanes, li, dir, sc)
-				continue
-			}
-			if c.next >= 0 && c.link < 0 || !mobilDue || planned >= 0 || i == 0 {
-				// No lane towards the next road, or no MOBIL evaluation
-				// due (for a vehicle with a lane plan, none at all; the
-				// first vehicle of a lane has nothing ahead to escape).
-				continue
-			}
-			if to := s.mobilLane(seg, i, lanes, li, &sc.nb, &next); to >= 0 {
-				sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
+			// The common case, in few instructions: no strategic change to
+			// consider and no lane plan, so only MOBIL (as decide would:
+			// when due, for a vehicle wholly on the lane with one ahead).
+			if i > 0 && s.mobilDue(seg, c, period) && !(c.pos < min(float64(c.length), seg.length-lcGap)) {
+				if to := s.mobilLane(seg, i, lanes, li, &sc.nb, &next); to >= 0 {
+					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
+				}
 			}
 		}
 	}
@@ -269,8 +235,12 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 // most vehicles have nothing to decide: this loop passes them.
 func toDecide(cars []car, i int) int {
 	for ; i < len(cars); i++ {
-		if c := &cars[i]; c.flags&fPermit == 0 && !noStrategic(c) {
-			break
+		c := &cars[i]
+		if c.link >= 0 && c.flags&(fPermit|fPlanned|fAhead) == 0 {
+			continue // the common case first: its lane leads on
+		}
+		if c.flags&fPermit == 0 && c.next >= 0 {
+			break // !noStrategic(c), as the test above failed
 		}
 	}
 	return i
@@ -282,6 +252,58 @@ func toDecide(cars []car, i int) int {
 // after (fAhead). See changeLanes.
 func noStrategic(c *car) bool {
 	return c.next < 0 || c.link >= 0 && c.flags&(fPlanned|fAhead) == 0
+}
+
+// mobilDue reports whether MOBIL evaluates car c of seg this step: when
+// on, for a vehicle 20 m or more before the end of the lane, at steps
+// where (step + id) mod period = 0 (period: MOBIL's cadence in steps).
+func (s *Sim) mobilDue(seg *segment, c *car, period int64) bool {
+	return s.cfg.LaneChange && !(seg.length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
+}
+
+// decide decides the change of car i of lane lanes[li] (seg), not
+// crossing the stop line, with MOBIL's cadence period (see mobilDue).
+func (s *Sim) decide(seg *segment, i int, lanes []maps.LaneID, li int, period int64, sc *lcScratch, next *nowCarry) {
+	c := &seg.cars[i]
+	if c.pos < min(float64(c.length), seg.length-lcGap) {
+		// Not wholly on the lane yet. On a lane shorter than itself
+		// (netconvert makes lanes of a metre or less where ways meet) a
+		// vehicle may change at its end: else one that stops there on a
+		// lane that does not lead on could never move over, and would
+		// make a detour.
+		return
+	}
+	// Strategic changes: towards the nearest lane that leads to the next
+	// road; for a rerouted vehicle, towards the lane its route was planned
+	// on (reroute.go); and, from a lane that leads to the next road but
+	// not on along the route through the short roads after it, towards the
+	// nearest lane that does (ahead.go).
+	l := int32(lanes[li])
+	planned := s.plannedExit(c)
+	dir := 0
+	switch {
+	case c.next < 0:
+	case planned >= 0 && planned != l:
+		dir = cmp.Compare(s.net.Lanes[planned].Index, li)
+	case c.link < 0:
+		dir = s.strategicDir(lanes, li, c.next)
+	case c.flags&fAhead != 0:
+		cur, _ := s.aheadLanes(c.id, float64(c.length))
+		dir = nearestIn(cur, li, len(lanes))
+	}
+	if dir != 0 {
+		s.strategic(seg, i, lanes, li, dir, sc)
+		return
+	}
+	if c.next >= 0 && c.link < 0 || planned >= 0 || i == 0 || !s.mobilDue(seg, c, period) {
+		// No lane towards the next road, or no MOBIL evaluation due (for
+		// a vehicle with a lane plan, none at all; the first vehicle of a
+		// lane has nothing ahead to escape).
+		return
+	}
+	if to := s.mobilLane(seg, i, lanes, li, &sc.nb, next); to >= 0 {
+		sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1})
+	}
 }
 
 // leaveClosed decides the changes of the vehicles on closed lane
