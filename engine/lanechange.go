@@ -61,19 +61,17 @@ func (nb *nbCache) neighbours(t *segment, tl int32, pos float64) (lead, follow i
 	if nb == nil {
 		return neighboursFrom(t, pos, 0)
 	}
-	e := -1
-	for k := range nb.lane {
-		if nb.lane[k] == tl {
-			e = k
-		}
-	}
-	start := 0
-	if e >= 0 && pos <= nb.pos[e] {
-		start = nb.j[e] // every vehicle before it is at or ahead of nb.pos ≥ pos
-	}
-	if e < 0 {
-		e = nb.next
+	start, e := 0, 0
+	switch tl {
+	case nb.lane[0]:
+	case nb.lane[1]:
+		e = 1
+	default: // a lane not in the cache: it takes the older entry
+		e, nb.pos[nb.next], nb.j[nb.next] = nb.next, math.Inf(-1), 0
 		nb.next ^= 1
+	}
+	if pos <= nb.pos[e] {
+		start = nb.j[e] // every vehicle before it is at or ahead of nb.pos ≥ pos
 	}
 	lead, follow = neighboursFrom(t, pos, start)
 	nb.lane[e], nb.pos[e], nb.j[e] = tl, pos, lead+1
@@ -372,8 +370,8 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 	old := mobilOld{now: now}
 	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
 	cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
-	for _, dir := range [2]int{-1, 1} {
-		t := li + dir
+	// The lanes either side.
+	for t := li - 1; t <= li+1; t += 2 {
 		if t < 0 || t >= len(lanes) {
 			continue
 		}
