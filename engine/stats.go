@@ -42,6 +42,7 @@ type SeriesRow struct {
 func (s *Sim) refresh() {
 	nc := chunks(len(s.segs))
 	gap, oneGap := uniformGap(s.minGap)
+	sums := s.occupancies()
 	s.par.run(nc, func(c int) {
 		lo, hi := span(c, len(s.segs))
 		if lo < s.nLanes && (s.sensorsOn || s.v2x != nil && s.v2x.cv != nil) {
@@ -80,10 +81,13 @@ func (s *Sim) refresh() {
 			if i < s.nLanes {
 				s.pointHead(i, &seg.head)
 			}
-			// The same sum in the same order either way; one minimum gap
-			// for all is read once (for speed).
+			// The same sum in the same order whichever way: looked up when
+			// every vehicle takes the same length (occupancies), one
+			// minimum gap for all read once (for speed).
 			occ := 0.0
-			if oneGap {
+			if n <= len(sums) {
+				occ = sums[n-1]
+			} else if oneGap {
 				for j := range cars {
 					occ += float64(cars[j].length) + gap
 				}
@@ -125,6 +129,38 @@ func (s *Sim) closeInterval(end float64) {
 	}
 	s.series = append(s.series, r)
 	s.cur = SeriesRow{Begin: end}
+}
+
+// occSumsLen is how many vehicles occupancies tabulates.
+const occSumsLen = 256
+
+// occupancies returns, when every vehicle type takes the same length and
+// minimum gap (bit for bit), the occupancy of n vehicles at index n−1 for
+// n up to occSumsLen, summed in the order refresh sums a segment's
+// vehicles; else nil. The table is made once (vehicle types do not change
+// after New) and shared by clones.
+func (s *Sim) occupancies() []float64 {
+	if s.occSums != nil {
+		return s.occSums
+	}
+	if len(s.vtypes) == 0 {
+		return nil
+	}
+	term := float64(float32(s.vtypes[0].Length)) + s.minGap[0]
+	for t := range s.vtypes {
+		// A vehicle's length is its type's, as a float32 (insert.go).
+		if x := float64(float32(s.vtypes[t].Length)) + s.minGap[t]; math.Float64bits(x) != math.Float64bits(term) {
+			return nil
+		}
+	}
+	sums := make([]float64, occSumsLen)
+	occ := 0.0
+	for i := range sums {
+		occ += term
+		sums[i] = occ
+	}
+	s.occSums = sums
+	return sums
 }
 
 // uniformGap returns the minimum gap of the vehicle types and true when
