@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	mathbits "math/bits"
 	"slices"
@@ -120,23 +121,52 @@ func (s *Sim) phaseLaneChange() {
 			return
 		}
 		// The live lanes of the chunk's multi-lane roads, in lane order:
-		// road by road, as each road's lanes are consecutive. A road's
-		// changes alter only its own lanes' bits (the word is read once;
-		// other chunks' bits in it are masked out).
-		last := int32(-1)
-		for k, m := range sc.multi {
-			w := sc.w0 + int32(k)
-			bits := atomic.LoadUint64(&s.live[w]) & m
-			for bits != 0 {
-				l := w*chunkSize + int32(mathbits.TrailingZeros64(bits))
-				bits &= bits - 1
+		// road by road, as each road's lanes are consecutive.
+		if s.cfg.LaneChange {
+			last := int32(-1)
+			for l := range sc.liveLanes(s.live) {
 				if r := s.segRoad[l]; r != last {
 					last = r
 					s.changeLanes(int(r), period, sc, acc)
 				}
 			}
+			return
+		}
+		// Without MOBIL, a road has something to decide only on a closed
+		// lane or for a vehicle toDecide finds: its lanes are looked at
+		// here first.
+		done := int32(-1)
+		for l := range sc.liveLanes(s.live) {
+			r := s.segRoad[l]
+			if r == done {
+				continue
+			}
+			if !s.closed[l] {
+				if cars := s.segs[l].cars; toDecide(cars, 0) == len(cars) {
+					continue // nothing to decide on this lane
+				}
+			}
+			done = r
+			s.changeLanes(int(r), period, sc, acc)
 		}
 	})
+}
+
+// liveLanes yields the lanes of the chunk's multi-lane roads whose bit is
+// set in the live bitmap, in lane order. A road's changes alter only its
+// own lanes' bits: each word is read once (other chunks' bits in it are
+// masked out).
+func (sc *lcScratch) liveLanes(live []uint64) iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		for k, m := range sc.multi {
+			w := sc.w0 + int32(k)
+			for bits := atomic.LoadUint64(&live[w]) & m; bits != 0; bits &= bits - 1 {
+				if !yield(w*chunkSize + int32(mathbits.TrailingZeros64(bits))) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // newLaneChangeScratch returns the scratch of the lane-change phase for nc

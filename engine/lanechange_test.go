@@ -7,9 +7,9 @@ import (
 )
 
 // laneChangeSim is a busy 4×4 grid of three-lane roads with trips between
-// many road pairs: strategic changes, MOBIL changes, swaps and cooperative
-// yield points all occur.
-func laneChangeSim(t *testing.T) *Sim {
+// many road pairs: strategic changes, MOBIL changes (unless mobil is
+// false), swaps and cooperative yield points all occur.
+func laneChangeSim(t *testing.T, mobil bool) *Sim {
 	t.Helper()
 	net, err := maps.Grid(maps.GridOptions{Rows: 4, Cols: 4, Block: 150, Lanes: 3})
 	if err != nil {
@@ -26,6 +26,7 @@ func laneChangeSim(t *testing.T) *Sim {
 	}
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Workers, cfg.MinParallel = 3, 2, -1
+	cfg.LaneChange = mobil
 	s, err := New(net, cfg, trips)
 	if err != nil {
 		t.Fatal(err)
@@ -37,12 +38,21 @@ func laneChangeSim(t *testing.T) *Sim {
 // TestLaneChangeVisits checks that the lane-change phase gives the same
 // results whether a chunk finds its roads with vehicles in the live
 // bitmap (lanes laid out by road, as maps builds them) or visits every
-// road (the fallback for other layouts), and that a clone, which starts
-// without the record of the yield points set (lcScratch.yielded), goes on
-// as the original does.
+// road (the fallback for other layouts), with MOBIL on and off (then only
+// roads with a vehicle toDecide finds are visited), and that a clone,
+// which starts without the record of the yield points set
+// (lcScratch.yielded), goes on as the original does.
 func TestLaneChangeVisits(t *testing.T) {
+	for _, mobil := range []bool{true, false} {
+		t.Run(map[bool]string{true: "mobil", false: "strategic"}[mobil], func(t *testing.T) {
+			laneChangeVisits(t, mobil)
+		})
+	}
+}
+
+func laneChangeVisits(t *testing.T, mobil bool) {
 	const steps, cloneAt = 1000, 300
-	live, every := laneChangeSim(t), laneChangeSim(t)
+	live, every := laneChangeSim(t, mobil), laneChangeSim(t, mobil)
 	live.Step()
 	every.Step()
 	for c := range every.lcs {
