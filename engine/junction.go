@@ -587,7 +587,9 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 	if short {
 		_, good = s.aheadLanes(c.id, float64(c.length))
 	}
-	best, bestGood, bestServe, bestRoom := int32(-1), false, false, math.Inf(-1)
+	// The best link's serve and room are worked out only when a second
+	// link competes (for speed: most lanes have one link to a road).
+	best, bestGood, bestServe, bestRoom, ranked := int32(-1), false, false, 0.0, false
 	for _, l := range s.ids(s.laneT[lane].links) {
 		kl := s.linkLane[l]
 		if s.segRoad[l] != c.next || s.closed[kl] {
@@ -596,10 +598,17 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 		if kl == want {
 			return l
 		}
-		serve := after < 0 || s.serves(kl, after)
 		ok := !short || good>>s.net.Lanes[kl].Index&1 != 0
-		room := s.segs[kl].length - s.occ[kl] - s.occ[l]
-		if best < 0 || ok && !bestGood || ok == bestGood && (serve && !bestServe || serve == bestServe && room > bestRoom+1e-9) {
+		if best < 0 {
+			best, bestGood = l, ok
+			continue
+		}
+		if !ranked {
+			bestServe, bestRoom = s.linkRank(best, after)
+			ranked = true
+		}
+		serve, room := s.linkRank(l, after)
+		if ok && !bestGood || ok == bestGood && (serve && !bestServe || serve == bestServe && room > bestRoom+1e-9) {
 			best, bestGood, bestServe, bestRoom = l, ok, serve, room
 		}
 	}
@@ -607,6 +616,14 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 		c.flags |= fAhead
 	}
 	return best
+}
+
+// linkRank returns what chooseLink ranks link l by: whether its exit lane
+// serves road after (any when after < 0), and the room (m) its exit lane
+// and l leave.
+func (s *Sim) linkRank(l, after int32) (serve bool, room float64) {
+	kl := s.linkLane[l]
+	return after < 0 || s.serves(kl, after), s.segs[kl].length - s.occ[kl] - s.occ[l]
 }
 
 // linkWithRoom returns the link from lane seg towards the car's next road
