@@ -94,7 +94,7 @@ func (s *Sim) buildJunctionMasks() {
 
 // bitsFrom returns the 64 bits of bitmap bm (Sim.live) from segment lo on.
 func bitsFrom(bm []uint64, lo int32) uint64 {
-	w, off := lo/chunkSize, uint32(lo)%chunkSize
+	w, off := uint32(lo)/chunkSize, uint32(lo)%chunkSize
 	x := atomic.LoadUint64(&bm[w]) >> off
 	if off != 0 && int(w)+1 < len(bm) {
 		x |= atomic.LoadUint64(&bm[w+1]) << (chunkSize - off)

@@ -12,14 +12,16 @@ import "sync/atomic"
 
 // hasBit reports whether segment i's bit is set in bitmap bm (Sim.live or
 // Sim.shown). The load is atomic: another worker may be changing other
-// bits of the word (a plain load on amd64 and arm64).
+// bits of the word (a plain load on amd64 and arm64). Segment indices are
+// never negative: the word is found by an unsigned shift, not a signed
+// division (for speed; it is asked in every phase).
 func hasBit(bm []uint64, i int32) bool {
-	return atomic.LoadUint64(&bm[i/chunkSize])&(1<<(uint32(i)%chunkSize)) != 0
+	return atomic.LoadUint64(&bm[uint32(i)/chunkSize])&(1<<(uint32(i)%chunkSize)) != 0
 }
 
 // setLive records whether segment si holds vehicles now.
 func (s *Sim) setLive(si int32, has bool) {
-	w, b := &s.live[si/chunkSize], uint64(1)<<(uint32(si)%chunkSize)
+	w, b := &s.live[uint32(si)/chunkSize], uint64(1)<<(uint32(si)%chunkSize)
 	if has {
 		if atomic.LoadUint64(w)&b == 0 {
 			atomic.OrUint64(w, b)
