@@ -90,7 +90,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			var a float64
 			if i > 0 {
 				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
-				vmax = (lead.newPos - lead.length - tiny - c.pos) / dt
+				vmax = follow.PerStep(lead.newPos-lead.length-tiny-c.pos, dt)
 			} else {
 				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
 			}
@@ -105,7 +105,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		// Move at the new speed: by nv·Δt (Euler) or by the mean of the
 		// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
 		// passing the lane's loop detector on the way.
-		f := float64(vt.fuel.Rate(nv, (nv-v)/dt) * dt)
+		f := float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
 		c.fuel += float32(f)
 		fuel += f
 		c.speed = nv
@@ -177,14 +177,14 @@ func (s *Sim) heldStill(seg *segment, c *car, i int, lead *leader, lane bool, mi
 	d := seg.length - c.pos
 	atLine := refused && d-0.5 <= minGap
 	if i == 0 {
-		return max(0, d) / s.dt, atLine
+		return follow.PerStep(max(0, d), s.dt), atLine
 	}
 	if !atLine && !(lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap) {
 		return 0, false
 	}
-	vmax = (lead.newPos - lead.length - tiny - c.pos) / s.dt
+	vmax = follow.PerStep(lead.newPos-lead.length-tiny-c.pos, s.dt)
 	if refused {
-		vmax = min(vmax, max(0, d)/s.dt)
+		vmax = min(vmax, follow.PerStep(max(0, d), s.dt))
 	}
 	return vmax, true
 }
@@ -220,7 +220,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 		a, vmax = s.caccFollowing(cars, i, lead, vt, v0)
 	default:
 		a = s.accel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, rnd)
-		vmax = (lead.newPos - lead.length - tiny - c.pos) / s.dt
+		vmax = follow.PerStep(lead.newPos-lead.length-tiny-c.pos, s.dt)
 	}
 	if vAdv < math.Inf(1) {
 		a = min(a, adviceAccel(vAdv, v, s.dt, p.Decel))
@@ -290,7 +290,7 @@ func (s *Sim) caccFollowing(cars []car, i int, lead *leader, vt *VType, v0 float
 		vl = cars[i-1].speed
 	}
 	a = follow.CACCAccel(&vt.Follow, c.speed, lead.pos-lead.length-c.pos, vl, v0, dt, s.v2x.cfg.CACCTimeGap)
-	return a, (lead.newPos - lead.length - tiny - c.pos) / dt
+	return a, follow.PerStep(lead.newPos-lead.length-tiny-c.pos, dt)
 }
 
 // speedAdvice counts the SPaT messages an equipped vehicle approaching a
@@ -335,7 +335,7 @@ func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen
 	if !onGreen {
 		a = s.accel(vt, c.speed, d-0.5, 0, v0, rnd)
 	}
-	return a, max(0, d) / s.dt
+	return a, follow.PerStep(max(0, d), s.dt)
 }
 
 // turnSpeed is the turn-speed constraint of a vehicle granted entry to its
@@ -459,7 +459,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 			if s.cfg.Ballistic {
 				worst = (h.speed + worst) / 2
 			}
-			vmax = min(vmax, max(0, gap-tiny+float64(worst*dt))/dt)
+			vmax = min(vmax, follow.PerStep(max(0, gap-tiny+float64(worst*dt)), dt))
 		}
 	}
 	ahead := func(gap float64, h *info) { keep(gap, h, true) }

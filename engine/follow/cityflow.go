@@ -62,7 +62,7 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 			stopAfterStep(v, vl, gap, p.MinGap, p.Decel, dt),
 			headwaySpeed(v, gap, vl, p.Headway, dt))
 	}
-	return (next - v) / dt
+	return PerStep(next-v, dt)
 }
 
 // stopAfterStep returns the largest speed v' at the end of a step from
@@ -80,7 +80,7 @@ func stopAfterStep(v, vl, g, m, d, dt float64) float64 {
 		return math.Inf(-1)
 	}
 	root := (math.Sqrt(disc) - qb) / (2 * qa)
-	twice := float64(2 * (g - m) / dt)
+	twice := PerStep(float64(2*(g-m)), dt)
 	reach := float64(2*vl) - float64(d*dt) + twice
 	return min(root, reach)
 }

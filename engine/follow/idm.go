@@ -48,10 +48,10 @@ func IDMStep(p *Params, v, gap, vl, v0, dt float64) float64 {
 // approaches IDMAccel.
 func IDMStepLimit(p *Params, a, v, gap, v0, dt float64) float64 {
 	if v <= v0 {
-		return min(a, (v0-v)/dt)
+		return min(a, PerStep(v0-v, dt))
 	}
 	if math.IsInf(gap, 1) {
-		return max(a, max((v0-v)/dt, -p.Decel))
+		return max(a, max(PerStep(v0-v, dt), -p.Decel))
 	}
 	return a
 }

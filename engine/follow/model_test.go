@@ -196,3 +196,16 @@ func TestHoldsStill(t *testing.T) {
 		}
 	}
 }
+
+// TestPerStep checks that PerStep gives the bits of the division it
+// stands for, for the usual steps and special values.
+func TestPerStep(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), 1, -2.5, 1e-300, -1e300, math.Inf(1), math.Inf(-1), 0.1, 13.37}
+	for _, dt := range []float64{1, 0.5, 0.25, 0.1, 0.2, 0.3} {
+		for _, x := range xs {
+			if got, want := follow.PerStep(x, dt), x/dt; math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("PerStep(%v, %v) = %v, want %v", x, dt, got, want)
+			}
+		}
+	}
+}
