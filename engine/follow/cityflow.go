@@ -58,8 +58,8 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	next := min(v0, v+float64(p.Accel*dt))
 	if !math.IsInf(gap, 1) {
 		next = min(next,
-			stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, dt),
-			stopAfterStep(v, vl, gap, p.MinGap, p.Decel, dt),
+			stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt),
+			stopAfterStep(v, vl, gap, p.MinGap, p.Decel, p.halfPerDecel, dt),
 			headwaySpeed(v, gap, vl, p.Headway, dt))
 	}
 	return PerStep(next-v, dt)
@@ -69,10 +69,9 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 // which a follower at speed v, a gap g behind a leader at speed vl, can
 // stop m short of where the leader stops, both braking at d after the
 // step (see CityFlow). When no speed can, it returns −Inf: brake as hard
-// as possible.
-func stopAfterStep(v, vl, g, m, d, dt float64) float64 {
+// as possible. qa is 1/(2d), which Params caches (Init).
+func stopAfterStep(v, vl, g, m, d, qa, dt float64) float64 {
 	// v'²/(2d) + v'·Δt/2 + (v·Δt/2 + m − vl²/(2d) − g) ≤ 0.
-	qa := float64(0.5 / d)
 	qb := float64(dt / 2)
 	qc := float64(v*dt/2) + m - float64(vl*vl/(2*d)) - g
 	disc := float64(qb*qb) - float64(4*qa*qc)

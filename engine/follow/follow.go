@@ -19,6 +19,9 @@ type Params struct {
 	Delta float64
 
 	twoSqrtAB float64 // 2·√(a·b), cached by Init
+	// halfPerDecel and halfPerEmergency are 1/(2b) and 1/(2·EmergencyDecel)
+	// (s²/m), cached by Init for CityFlow's rule.
+	halfPerDecel, halfPerEmergency float64
 }
 
 // Init checks the parameters, fills defaults and caches derived values.
@@ -33,6 +36,7 @@ func (p *Params) Init() error {
 		return fmt.Errorf("follow: need min gap ≥ 0, headway > 0, sigma in [0,1], delta > 0")
 	}
 	p.twoSqrtAB = 2 * math.Sqrt(p.Accel*p.Decel)
+	p.halfPerDecel, p.halfPerEmergency = 0.5/p.Decel, 0.5/p.EmergencyDecel
 	return nil
 }
 
