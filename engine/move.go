@@ -104,14 +104,24 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
 		// Move at the new speed: by nv·Δt (Euler) or by the mean of the
 		// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
-		// passing the lane's loop detector on the way.
-		f := float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
+		// passing the lane's loop detector on the way. A vehicle held
+		// still (speed +0 before and after) idles and moves by +0 in both
+		// updates: what Rate and the displacement come to then.
+		var f float64
+		if held {
+			f = float64(vt.fuel.Idle * dt)
+		} else {
+			f = float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
+		}
 		c.fuel += float32(f)
 		fuel += f
 		c.speed = nv
-		if ballistic {
+		switch {
+		case held:
+			c.pos += 0
+		case ballistic:
 			c.pos += fmin(float64((v+nv)*dt/2), fmax(0, float64(vmax*dt)))
-		} else {
+		default:
 			c.pos += float64(nv * dt)
 		}
 		if lane {
@@ -124,7 +134,10 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		accSpeed += nv
 		speedSum += nv
 		if v0 > 0 {
-			l := float64(dt * fmax(0, 1-nv/v0))
+			l := dt // held still: 1 − 0/v0 is 1
+			if !held {
+				l = float64(dt * fmax(0, 1-nv/v0))
+			}
 			accLost += l
 			lost += l
 		}
