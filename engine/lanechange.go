@@ -381,21 +381,39 @@ func (s *Sim) strategic(seg *segment, i int, lanes []maps.LaneID, li, dir int, s
 // nowCarry carries, along a lane's vehicles, the acceleration of vehicle
 // i behind the vehicle before it (i = −1: none), found by the MOBIL
 // evaluation of that vehicle (its old follower's term) and needed again by
-// vehicle i's own (impeded).
+// vehicle i's own (whether it is impeded: mobilLane).
 type nowCarry struct {
 	i   int
 	now float64
 }
 
 // mobilLane returns the lane that MOBIL moves car i (i > 0) of lane
-// lanes[li] (seg) to, or −1 to stay.
+// lanes[li] (seg) to, or −1 to stay. Only a vehicle impeded by its leader
+// is evaluated (checked here rather than in a function of its own: the
+// call cost more than the check on grid32).
 func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nbCache, next *nowCarry) int32 {
-	c := &seg.cars[i]
-	known := next.i == i
-	imp, now := s.impeded(seg, i, known, next.now)
+	c, l := &seg.cars[i], &seg.cars[i-1]
+	known, now := next.i == i, next.now
 	next.i = -1
-	if !imp {
-		return -1 // nothing ahead to escape: MOBIL would not change
+	// Impeded: held back by its leader by more than the lane-change
+	// threshold; otherwise MOBIL's own gain cannot exceed the threshold
+	// (politeness terms aside), so the evaluation is skipped.
+	vt := &s.vtypes[c.vt]
+	p := &vt.Follow
+	gap := l.pos - float64(l.length) - c.pos
+	// Far behind its leader (four times IDM's desired gap), the leader's
+	// pull is under a sixteenth of the maximum acceleration: not impeded.
+	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
+		return -1
+	}
+	v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
+	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
+	if !known {
+		// accBehind(c, seg, l), spelled out with v0 at hand.
+		now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
+	}
+	if !(free-now > s.cfg.LaneChangeThreshold) {
+		return -1
 	}
 	old := mobilOld{now: now}
 	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
@@ -444,30 +462,6 @@ func (s *Sim) strategicDir(lanes []maps.LaneID, li int, next int32) int {
 		}
 	}
 	return 0
-}
-
-// impeded reports whether car i of seg is held back by its leader by more
-// than the lane-change threshold: otherwise MOBIL's own gain cannot exceed
-// the threshold (politeness terms aside), so the evaluation is skipped. It
-// also returns the car's acceleration behind its leader (accBehind), which
-// MOBIL's gain needs, when it found it: given as now when known.
-func (s *Sim) impeded(seg *segment, i int, known bool, now float64) (bool, float64) {
-	c, l := &seg.cars[i], &seg.cars[i-1]
-	vt := &s.vtypes[c.vt]
-	p := &vt.Follow
-	gap := l.pos - float64(l.length) - c.pos
-	// Far behind its leader (four times IDM's desired gap), the leader's
-	// pull is under a sixteenth of the maximum acceleration: not impeded.
-	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
-		return false, 0
-	}
-	v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
-	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
-	if !known {
-		// accBehind(c, seg, l), spelled out with v0 at hand.
-		now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
-	}
-	return free-now > s.cfg.LaneChangeThreshold, now
 }
 
 // cooperateWait is how long (s) a vehicle waits, unable to make a strategic
