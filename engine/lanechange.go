@@ -525,7 +525,7 @@ func (s *Sim) lcFit(seg *segment, i int, tl int32, urgent float64, nb *nbCache) 
 	if fol >= 0 {
 		f = &t.cars[fol]
 		gap = c.pos - float64(c.length) - f.pos
-	} else if e, pos := s.enteringCar(tl); e != nil {
+	} else if e, pos := s.enteringLink(tl); e != nil {
 		// The follower is still on a link into the lane.
 		f = e
 		gap = c.pos - float64(c.length) - pos
@@ -546,6 +546,18 @@ func (s *Sim) lcFit(seg *segment, i int, tl int32, urgent float64, nb *nbCache) 
 		}
 	}
 	return true, lead, fol, folAcc
+}
+
+// enteringLink is s.enteringCar(tl), first asking the live bitmap whether
+// any link into lane tl holds a vehicle at all, with the junction masks of
+// the node tl starts at (Sim.jm.into: the links into tl as bits): in one
+// AND where that node has masks. Most often none does.
+func (s *Sim) enteringLink(tl int32) (*car, float64) {
+	v := s.net.Roads[s.segRoad[tl]].From
+	if lo := s.jm.lo[v]; lo >= 0 && bitsFrom(s.live, lo)&s.jm.into[tl] == 0 {
+		return nil, math.Inf(-1)
+	}
+	return s.enteringCar(tl)
 }
 
 // accBehind is the acceleration of car x on lane seg behind leader (nil:

@@ -77,6 +77,13 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 				t.Fatalf("step %d: state hash %016x of clone %d, %016x of the original", k, c.Hash(), i, live.Hash())
 			}
 		}
+		for tl := range int32(live.nLanes) {
+			// enteringLink's shortcut by the junction masks.
+			e, pos := live.enteringLink(tl)
+			if f, fpos := live.enteringCar(tl); e != f || pos != fpos {
+				t.Fatalf("step %d lane %d: enteringLink %p at %g, enteringCar %p at %g", k, tl, e, pos, f, fpos)
+			}
+		}
 		now := 0 // yield points set
 		for _, y := range live.yield {
 			if y.at >= 0 {
