@@ -56,13 +56,37 @@ func (CityFlow) HoldsStill(p *Params) bool { return true }
 // CityFlowAccel is CityFlow's rule as a plain function (m/s²).
 func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	next := min(v0, v+float64(p.Accel*dt))
-	if !math.IsInf(gap, 1) {
+	if !(gap >= cityFlowFreeGap(p, next, v, dt)) { // NaN too, as before
 		next = min(next,
 			stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt),
 			stopAfterStep(v, vl, gap, p.MinGap, p.Decel, p.halfPerDecel, dt),
 			headwaySpeed(v, gap, vl, p.Headway, dt))
 	}
 	return PerStep(next-v, dt)
+}
+
+// cityFlowFreeGap returns a gap (m) from which none of CityFlow's three
+// leader terms can come below next ≥ 0, the least of the desired speed and
+// v + a·Δt, for any leader speed ≥ 0 (speeds are never negative): the
+// rule's result is then next, and CityFlowAccel skips the terms (two
+// square roots and five divisions) for a vehicle with a long free gap
+// ahead. With b ≤ b_e (Init) and vl ≥ 0, each term reaches next where
+//
+//   - the stop-after-step roots (b_e, no margin; b, margin s0):
+//     g ≥ next²/(2b) + (next + v)·Δt/2 + s0;
+//   - their bounds 2·vl − d·Δt + 2(g − m)/Δt: g ≥ s0 + (next + b_e·Δt)·Δt/2;
+//   - the headway term, whose numerator is at least g (vl + max(0, v −
+//     vl)/2 ≥ v/2): g ≥ next·(T + Δt/2);
+//
+// and one metre more keeps every term clear of next by far more than
+// rounding could take off (TestCityFlowFreeGap compares with the full
+// rule).
+func cityFlowFreeGap(p *Params, next, v, dt float64) float64 {
+	halfDt := float64(dt / 2)
+	stop := float64(float64(next*next)*p.halfPerDecel) + float64((next+v)*halfDt) + p.MinGap
+	reach := p.MinGap + float64((next+float64(p.EmergencyDecel*dt))*halfDt)
+	headway := float64(next * (p.Headway + halfDt))
+	return max(stop, reach, headway) + 1
 }
 
 // stopAfterStep returns the largest speed v' at the end of a step from
