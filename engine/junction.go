@@ -202,7 +202,7 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 			}
 			was := c.flags&(fPermit|fDecided) == fPermit|fDecided
 			c.flags &^= fRed | fCross | fRoom
-			ok := !blocked && s.mayEnter(c, li, seg, d, was, vt, sc)
+			ok := !blocked && s.mayEnter(c, li, d, was, vt, sc)
 			if ok {
 				c.flags |= fPermit | fDecided
 			} else {
@@ -214,8 +214,8 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 }
 
 // mayEnter decides whether car c, d metres before the stop line of lane
-// seg, may enter its link this step, and reserves room on the exit lane.
-func (s *Sim) mayEnter(c *car, li int32, seg *segment, d float64, was bool, vt *VType, sc *junctionScratch) bool {
+// li, may enter its link this step, and reserves room on the exit lane.
+func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *junctionScratch) bool {
 	p := &vt.Follow
 	stopDist := c.speed * c.speed / (2 * p.Decel)
 	committed := was && c.link >= 0 && stopDist > d-0.5

@@ -72,11 +72,11 @@ func (s *Sim) refresh() {
 			seg := &s.segs[i]
 			cars := seg.cars
 			n := len(cars)
-			seg.head = s.infoOf(&cars[0], n)
+			seg.head.describe(&cars[0], n)
 			if n == 1 {
 				seg.tail = seg.head
 			} else {
-				seg.tail = s.infoOf(&cars[n-1], n)
+				seg.tail.describe(&cars[n-1], n)
 			}
 			if i < s.nLanes {
 				s.pointHead(i, &seg.head)
@@ -196,9 +196,12 @@ func (s *Sim) pointHead(l int, h *info) {
 	}
 }
 
-func (s *Sim) infoOf(c *car, n int) info {
-	return info{pos: c.pos, speed: c.speed, length: c.length, id: c.id, link: c.link, n: int32(n),
-		flags: c.flags, vt: c.vt, wait: c.wait}
+// describe makes h the record of car c on a segment holding n vehicles.
+// (Field by field: a composite literal is built on the stack and copied,
+// twice the instructions, and refresh writes two records per segment.)
+func (h *info) describe(c *car, n int) {
+	h.pos, h.speed, h.length, h.wait = c.pos, c.speed, c.length, c.wait
+	h.id, h.link, h.n, h.flags, h.vt = c.id, c.link, int32(n), c.flags, c.vt
 }
 
 // Counts are the vehicle counters of a run.
