@@ -243,11 +243,15 @@ func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *jun
 			}
 		}
 	}
+	mov := int32(-1) // c.link's movement, and its light, once the link is final
+	var light signal.Light
 	if !committed {
-		switch l := s.lights[s.linkMov[c.link]]; {
-		case l.IsGreen():
-		case l == signal.Yellow && stopDist > d: // cannot stop comfortably: go
-		case l == signal.Yellow && d < 1 && c.speed < 2:
+		mov = s.linkMov[c.link]
+		light = s.lights[mov]
+		switch {
+		case light.IsGreen():
+		case light == signal.Yellow && stopDist > d: // cannot stop comfortably: go
+		case light == signal.Yellow && d < 1 && c.speed < 2:
 			// Waiting at the line for a gap (a permissive turn): clears on
 			// the yellow, once the foes stop, as drivers do.
 		default:
@@ -328,7 +332,7 @@ func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *jun
 				return false
 			}
 		}
-		if s.lights[s.linkMov[c.link]] == signal.GreenMinor {
+		if light == signal.GreenMinor {
 			// A permissive green ('g', SUMO's minor link) gives way to
 			// every crossing or merging stream that has a protected green
 			// ('G') at the same time, whatever the junction's static
@@ -336,7 +340,7 @@ func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *jun
 			// green together safe (maps.ConflictMatrix.CheckPhase).
 			for _, list := range [2][]int32{s.ids(kt.cross), s.ids(kt.merging)} {
 				for _, f := range list {
-					if fm := s.linkMov[f]; fm != s.linkMov[c.link] && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
+					if fm := s.linkMov[f]; fm != mov && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
 						s.foeArriving(f, pathLen, p.Accel) {
 						return false
 					}
