@@ -47,13 +47,18 @@ func IDMStep(p *Params, v, gap, vl, v0, dt float64) float64 {
 // may ask for more. As the step shrinks the limit fades and IDMStep
 // approaches IDMAccel.
 func IDMStepLimit(p *Params, a, v, gap, v0, dt float64) float64 {
-	if v <= v0 {
-		return min(a, PerStep(v0-v, dt))
+	below := v <= v0
+	if !below && !(gap > math.MaxFloat64) { // behind a leader (gap not +Inf)
+		return a
 	}
-	if math.IsInf(gap, 1) {
-		return max(a, max(PerStep(v0-v, dt), -p.Decel))
+	// (Written to stay small enough for the compiler to inline it into
+	// the engine's hot path: one division for both cases, and +Inf
+	// tested as math.IsInf does.)
+	lim := PerStep(v0-v, dt)
+	if below {
+		return min(a, lim)
 	}
-	return a
+	return max(a, max(lim, -p.Decel))
 }
 
 // IDMAccel is IDM's acceleration as a plain function, so that the engine's
