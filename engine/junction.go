@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 
@@ -474,15 +475,27 @@ func criticalGap(l, a float64) float64 {
 // vehicle stands, at most the space behind that vehicle. Moving vehicles
 // will make room; a standing queue will not, so a vehicle that would have
 // to stop inside the junction waits.
-func (s *Sim) room(t int32, sc *junctionScratch) float64 {
+func (s *Sim) room(t int32, sc *junctionScratch) float64 { return s.roomAt(t, sc, false) }
+
+// roomAt is room; local says that t is an exit lane of the node being
+// decided (sc's), whose links into t are then taken from its masks: only
+// those holding vehicles, in the same order (the others' occupancy is 0,
+// and subtracting it changes nothing), for speed.
+func (s *Sim) roomAt(t int32, sc *junctionScratch, local bool) float64 {
 	seg := &s.segs[t]
 	r := seg.length - s.occ[t]
 	if seg.tail.n > 0 && seg.tail.speed < 1 {
 		// A standing queue: only the space behind it counts.
 		r = min(r, seg.tailBack())
 	}
-	for _, in := range s.ids(seg.inLinks) {
-		r -= s.occ[in]
+	if local && sc.lo >= 0 {
+		for m := s.jm.into[t] & sc.shown; m != 0; m &= m - 1 {
+			r -= s.occ[sc.lo+int32(bits.TrailingZeros64(m))]
+		}
+	} else {
+		for _, in := range s.ids(seg.inLinks) {
+			r -= s.occ[in]
+		}
 	}
 	if sc != nil {
 		for i, lane := range sc.resLane {
@@ -512,10 +525,13 @@ func (s *Sim) room(t int32, sc *junctionScratch) float64 {
 func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int) bool {
 	need := float64(c.length) + minGap
 	used := 0.0 // by the vehicles on the short lanes and the links into them
+	// Given the junction's scratch, t is an exit lane of the node being
+	// decided (roomAt), until the look goes on along the route.
+	local := sc != nil
 	for range maxShortChain {
 		seg := &s.segs[t]
 		if seg.length >= need {
-			return s.room(t, sc)-used >= min(need, seg.length)
+			return s.roomAt(t, sc, local)-used >= min(need, seg.length)
 		}
 		if seg.tail.n > 0 && seg.tail.speed < 1 {
 			return false
@@ -549,9 +565,9 @@ func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int
 			// A light ahead, not a queue: the lane's own room decides, as
 			// for any lane (SUMO clears a junction only for stopped
 			// vehicles beyond it).
-			return s.room(t, sc) >= seg.length
+			return s.roomAt(t, sc, local) >= seg.length
 		}
-		t = s.linkLane[next]
+		t, local = s.linkLane[next], false
 	}
 	return s.room(t, sc)-used >= min(need, s.segs[t].length)
 }
@@ -648,7 +664,7 @@ func (s *Sim) linkWithRoom(lane int32, c *car, p *follow.Params, sc *junctionScr
 		if !s.fits(kl, sc, c, p.MinGap, 1) {
 			continue
 		}
-		room := s.room(kl, sc)
+		room := s.roomAt(kl, sc, true)
 		if kl == want {
 			return l
 		}
