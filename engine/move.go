@@ -5,6 +5,7 @@ import (
 	"math/bits"
 
 	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/internal/fminmax"
 )
 
 // The move phase (phase 3 of Step), one segment at a time: each vehicle,
@@ -75,7 +76,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			if heldHook != nil {
 				heldHook()
 			}
-			v0 = fmin(seg.speed*float64(c.factor), vt.MaxSpeed)
+			v0 = fminmax.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
 			var hard bool
 			if nv, hard = clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
 				s.hardClamp(si, i, v, vmax, acc)
@@ -86,7 +87,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			// applies: behind the leader on the segment, or, for the first
 			// vehicle of a road lane without a junction decision, the free
 			// road (lookAhead looks no further then).
-			v0 = fmin(seg.speed*float64(c.factor), vt.MaxSpeed)
+			v0 = fminmax.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
 			var a float64
 			if i > 0 {
 				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
@@ -120,7 +121,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		case held:
 			c.pos += 0
 		case ballistic:
-			c.pos += fmin(float64((v+nv)*dt/2), fmax(0, float64(vmax*dt)))
+			c.pos += fminmax.Min(float64((v+nv)*dt/2), fminmax.Max(0, float64(vmax*dt)))
 		default:
 			c.pos += float64(nv * dt)
 		}
@@ -136,7 +137,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		if v0 > 0 {
 			l := dt // held still: 1 − 0/v0 is 1
 			if !held {
-				l = float64(dt * fmax(0, 1-nv/v0))
+				l = float64(dt * fminmax.Max(0, 1-nv/v0))
 			}
 			accLost += l
 			lost += l

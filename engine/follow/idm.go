@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/citytwin/citytwin/internal/detmath"
+	"github.com/citytwin/citytwin/internal/fminmax"
 )
 
 // IDM is the Intelligent Driver Model of Treiber, Hennecke & Helbing,
@@ -79,8 +80,8 @@ func IDMAccel(p *Params, v, gap, vl, v0 float64) float64 {
 	if math.IsInf(gap, 1) {
 		return p.Accel * free
 	}
-	ss := p.MinGap + max(0, float64(v*p.Headway)+float64(v*(v-vl)/p.twoSqrtAB))
-	g := max(gap, 0.01)
+	ss := p.MinGap + fminmax.Max(0, float64(v*p.Headway)+float64(v*(v-vl)/p.twoSqrtAB))
+	g := fminmax.Max(gap, 0.01)
 	q := ss / g
 	return p.Accel * (free - float64(q*q))
 }

@@ -1,4 +1,4 @@
-package engine
+package fminmax
 
 import (
 	"math"
@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// TestFminFmax checks that fmin and fmax give the bits Go's min and max
+// TestMinMax checks that Min and Max give the bits Go's min and max
 // give, on the special values (signed zeros, infinities, NaN) in every
 // pair and on random pairs, equal values included.
-func TestFminFmax(t *testing.T) {
+func TestMinMax(t *testing.T) {
 	special := []float64{0, math.Copysign(0, -1), 1, -1, math.Inf(1), math.Inf(-1), math.NaN(), math.SmallestNonzeroFloat64, -math.MaxFloat64}
 	r := rand.New(rand.NewPCG(3, 4))
 	type pair struct{ a, b float64 }
@@ -31,11 +31,11 @@ func TestFminFmax(t *testing.T) {
 		return math.Float64bits(x) == math.Float64bits(y) || math.IsNaN(x) && math.IsNaN(y)
 	}
 	for _, p := range pairs {
-		if got, want := fmin(p.a, p.b), min(p.a, p.b); !same(got, want) {
-			t.Errorf("fmin(%v, %v) = %v (bits %x), want %v (bits %x)", p.a, p.b, got, math.Float64bits(got), want, math.Float64bits(want))
+		if got, want := Min(p.a, p.b), min(p.a, p.b); !same(got, want) {
+			t.Errorf("Min(%v, %v) = %v (bits %x), want %v (bits %x)", p.a, p.b, got, math.Float64bits(got), want, math.Float64bits(want))
 		}
-		if got, want := fmax(p.a, p.b), max(p.a, p.b); !same(got, want) {
-			t.Errorf("fmax(%v, %v) = %v (bits %x), want %v (bits %x)", p.a, p.b, got, math.Float64bits(got), want, math.Float64bits(want))
+		if got, want := Max(p.a, p.b), max(p.a, p.b); !same(got, want) {
+			t.Errorf("Max(%v, %v) = %v (bits %x), want %v (bits %x)", p.a, p.b, got, math.Float64bits(got), want, math.Float64bits(want))
 		}
 	}
 }
