@@ -1,6 +1,10 @@
 package follow
 
-import "math"
+import (
+	"math"
+
+	"github.com/citytwin/citytwin/internal/fminmax"
+)
 
 // CityFlow is the car-following rule of CityFlow (H. Zhang et al.,
 // "CityFlow: A Multi-Agent Reinforcement Learning Environment for Large
@@ -55,12 +59,12 @@ func (CityFlow) HoldsStill(p *Params) bool { return true }
 
 // CityFlowAccel is CityFlow's rule as a plain function (m/s²).
 func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
-	next := min(v0, v+float64(p.Accel*dt))
+	next := fminmax.Min(v0, v+float64(p.Accel*dt))
 	if !(gap >= cityFlowFreeGap(p, next, v, dt)) { // NaN too, as before
-		next = min(next,
-			stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt),
-			stopAfterStep(v, vl, gap, p.MinGap, p.Decel, p.halfPerDecel, dt),
-			headwaySpeed(v, gap, vl, p.Headway, dt))
+		// The least of the four, folded pairwise: the same as min of all.
+		next = fminmax.Min(next, stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt))
+		next = fminmax.Min(next, stopAfterStep(v, vl, gap, p.MinGap, p.Decel, p.halfPerDecel, dt))
+		next = fminmax.Min(next, headwaySpeed(v, gap, vl, p.Headway, dt))
 	}
 	return PerStep(next-v, dt)
 }
@@ -105,14 +109,14 @@ func stopAfterStep(v, vl, g, m, d, qa, dt float64) float64 {
 	root := (math.Sqrt(disc) - qb) / (2 * qa)
 	twice := PerStep(float64(2*(g-m)), dt)
 	reach := float64(2*vl) - float64(d*dt) + twice
-	return min(root, reach)
+	return fminmax.Min(root, reach)
 }
 
 // headwaySpeed is the speed that leaves the headway T to a leader at vl
 // after the step, the follower anticipating half of any speed excess:
 // (g + (vl + max(0, v − vl)/2)·Δt − v·Δt/2) / (T + Δt/2).
 func headwaySpeed(v, g, vl, T, dt float64) float64 {
-	lead := vl + float64(max(0, v-vl)/2)
+	lead := vl + float64(fminmax.Max(0, v-vl)/2)
 	num := g + float64(lead*dt) - float64(v*dt/2)
 	return num / (T + float64(dt/2))
 }
