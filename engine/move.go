@@ -171,7 +171,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		if n == 0 {
 			s.setLive(si, false)
 			if !lane {
-				s.spare[si/chunkSize] |= 1 << (si % chunkSize) // its list, for the chunk's links
+				s.spare[uint32(si)/chunkSize] |= 1 << (uint32(si) % chunkSize) // its list, for the chunk's links
 			}
 		}
 	}

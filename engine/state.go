@@ -205,7 +205,7 @@ func (s *segment) tailBack() float64 {
 // outbox returns the vehicles that left segment p during this step's move
 // phase, in the order they left (read-only; valid until the next move).
 func (s *Sim) outbox(p int32) []outCar {
-	o := s.chunkAcc[int(p)/chunkSize].out
+	o := s.chunkAcc[uint32(p)/chunkSize].out
 	at := s.outAt[p]
 	return o[at : at+s.outN[p] : at+s.outN[p]]
 }

@@ -141,7 +141,7 @@ type stepAcc struct {
 // Reading first avoids writing a cache line other workers share when the
 // flag is already set.
 func (s *Sim) markIncoming(t int32) {
-	w, b := &s.incoming[t/chunkSize], uint64(1)<<(uint32(t)%chunkSize)
+	w, b := &s.incoming[uint32(t)/chunkSize], uint64(1)<<(uint32(t)%chunkSize)
 	if atomic.LoadUint64(w)&b == 0 {
 		atomic.OrUint64(w, b)
 	}

@@ -35,12 +35,12 @@ func (s *Sim) phaseTransfer() {
 // one it kept since it emptied, else, when it has none, one another empty
 // link of its chunk kept (Sim.spare); else roomForCar makes one.
 func (s *Sim) takeList(si int32) {
-	w, bit := &s.spare[si/chunkSize], uint64(1)<<(si%chunkSize)
+	w, bit := &s.spare[uint32(si)/chunkSize], uint64(1)<<(uint32(si)%chunkSize)
 	switch {
 	case *w&bit != 0:
 		*w &^= bit // its own
 	case *w != 0 && cap(s.segs[si].cars) == 0:
-		j := si/chunkSize*chunkSize + int32(bits.TrailingZeros64(*w))
+		j := int32(uint32(si)/chunkSize*chunkSize) + int32(bits.TrailingZeros64(*w))
 		*w &= *w - 1
 		s.segs[si].cars, s.segs[j].cars = s.segs[j].cars[:0], nil
 	}
