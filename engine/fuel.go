@@ -50,7 +50,13 @@ func fuelFor(vt *VType) FuelModel {
 // Rate returns the fuel rate (mL/s) at speed v (m/s) and acceleration a
 // (m/s²).
 func (m *FuelModel) Rate(v, a float64) float64 {
-	rt := m.B1 + float64(m.B2*v*v) + m.Mass*a/1000
+	rt := m.B1 + float64(m.B2*v*v)
+	if a != 0 {
+		// The inertia term; at a constant speed (a vehicle cruising at its
+		// desired speed) it is ±0, which adds nothing, and its division
+		// is skipped.
+		rt += m.Mass * a / 1000
+	}
 	if rt <= 0 {
 		return m.Idle
 	}
