@@ -135,8 +135,13 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		accSpeed += nv
 		speedSum += nv
 		if v0 > 0 {
-			l := dt // held still: 1 − 0/v0 is 1
-			if !held {
+			// dt·max(0, 1 − nv/v0), without the division where its value
+			// is known: dt held still (nv = +0), +0 at the desired speed.
+			var l float64
+			switch {
+			case held:
+				l = dt
+			case nv != v0:
 				l = float64(dt * fminmax.Max(0, 1-nv/v0))
 			}
 			accLost += l
