@@ -101,7 +101,11 @@ func cityFlowFreeGap(p *Params, next, v, dt float64) float64 {
 func stopAfterStep(v, vl, g, m, d, qa, dt float64) float64 {
 	// v'²/(2d) + v'·Δt/2 + (v·Δt/2 + m − vl²/(2d) − g) ≤ 0.
 	qb := float64(dt / 2)
-	qc := float64(v*dt/2) + m - float64(vl*vl/(2*d)) - g
+	qc := float64(v*dt/2) + m
+	if vl != 0 { // a standing leader's braking distance is +0: nothing to take off
+		qc -= float64(vl * vl / (2 * d))
+	}
+	qc -= g
 	disc := float64(qb*qb) - float64(4*qa*qc)
 	if disc < 0 {
 		return math.Inf(-1)
