@@ -165,6 +165,11 @@ func (s *Sim) phaseJunctions() {
 // for entry: far enough to stop comfortably from where it learns the answer.
 func approachZone(v float64, vt *VType, dt float64) float64 {
 	p := &vt.Follow
+	if v == 0 {
+		// Standing (most vehicles asked about, in queues): the speed
+		// terms are ±0 and add nothing to 10 + s0 > 0; no division.
+		return 10 + p.MinGap
+	}
 	return 10 + p.MinGap + float64(v*(dt+p.Headway)) + v*v/p.Decel
 }
 
