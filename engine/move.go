@@ -125,8 +125,8 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		default:
 			c.pos += float64(nv * dt)
 		}
-		if lane {
-			s.passLoop(si, lead.pos, c)
+		if lane && !held {
+			s.passLoop(si, lead.pos, c) // (a vehicle held still passes nothing)
 		}
 		lead.newPos = c.pos
 		// Count the step: running vehicles, speeds and time lost against
