@@ -9,8 +9,9 @@
 // throughout: m, s, m/s, m/s².
 //
 // An engine vehicle type holds a Model value. Adding a model takes a type
-// implementing Model (and Random if it draws on Situation.Rand) and a
-// Register call, which makes its name a value of the scenario files' model
+// implementing Model (and Random if it draws on Situation.Rand; Holding,
+// optionally, to let the engine leave standing vehicles of a queue
+// standing without asking it) and a Register call, which makes its name a value of the scenario files' model
 // key (see ExampleRegister); the engine needs no change, as it calls any
 // model through the interface. It calls IDM and CityFlow's rule directly
 // on its hot path, which computes the same (IDM.Accel is IDMStep: IDMAccel
