@@ -7,6 +7,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/engine/signal"
+	"github.com/citytwin/citytwin/internal/fminmax"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -103,6 +104,13 @@ type VType struct {
 	direct    directModel
 	drawsRand bool
 	holds     bool
+}
+
+// desired returns the desired speed (m/s) on a segment with speed limit
+// limit (m/s) of a vehicle of this type with speed factor factor:
+// min(limit × factor, MaxSpeed).
+func (vt *VType) desired(limit float64, factor float32) float64 {
+	return fminmax.Min(limit*float64(factor), vt.MaxSpeed)
 }
 
 // Normal is a normal distribution truncated to [Min, Max].

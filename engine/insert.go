@@ -184,7 +184,7 @@ func (s *Sim) tryInsert(id int32, cands []int, held []bool) bool {
 	lane := &s.segs[seg]
 	pos := min(vt.Length, lane.length)
 	gap := max(0, room-pos)
-	v0 := min(lane.speed*float64(v.factor), vt.MaxSpeed)
+	v0 := vt.desired(lane.speed, v.factor)
 	if t := &s.trips[id]; t.departSpeed == DepartSpeedGiven {
 		v0 = min(v0, s.departSpeed(id))
 	}

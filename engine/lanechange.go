@@ -406,7 +406,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
 		return -1
 	}
-	v0 := min(seg.speed*float64(c.factor), vt.MaxSpeed)
+	v0 := vt.desired(seg.speed, c.factor)
 	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
 	if !known {
 		// accBehind(c, seg, l), spelled out with v0 at hand.
@@ -536,7 +536,7 @@ func (s *Sim) lcFit(seg *segment, i int, tl int32, urgent float64, nb *nbCache) 
 		}
 		vt := &s.vtypes[f.vt]
 		limit := vt.Follow.Decel + float64(urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel))
-		v0 := min(t.speed*float64(f.factor), vt.MaxSpeed)
+		v0 := vt.desired(t.speed, f.factor)
 		// A slow follower cannot brake by more than it has speed: a
 		// standing one, held back to let this vehicle in, need not brake
 		// at all, whatever its model asks for so short a gap.
@@ -564,7 +564,7 @@ func (s *Sim) enteringLink(tl int32) (*car, float64) {
 // none), at the lane's speed limit.
 func (s *Sim) accBehind(x *car, lane *segment, leader *car) float64 {
 	xt := &s.vtypes[x.vt]
-	v0 := min(lane.speed*float64(x.factor), xt.MaxSpeed)
+	v0 := xt.desired(lane.speed, x.factor)
 	if leader == nil {
 		return s.accel(xt, x.speed, math.Inf(1), 0, v0, 0)
 	}

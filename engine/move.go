@@ -27,8 +27,9 @@ import (
 // and the speed is then clamped so that no vehicle can reach the one
 // ahead. The minimum of exact values does not depend on the order in which
 // they are taken, so the constraints read as a list whatever the order
-// they were once applied in. nextSpeed calls a constraint only when it
-// applies: most vehicles meet only car following.
+// they were once applied in. constraints calls a constraint only when it
+// applies, and moveSegment takes two short ways around it (car following
+// alone; a vehicle held still: heldStill).
 
 // leader is the vehicle ahead on the same segment as the move phase saw
 // it: before its own move this step and, newPos, after it.
@@ -60,7 +61,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		c := &cars[i]
 		vt := &s.vtypes[c.vt]
 		v := c.speed
-		var nv, vmax, v0 float64
+		var a, vmax, v0 float64
 		held := false
 		if vt.holds && math.Float64bits(v) == 0 && c.flags&fConnected == 0 && !exactOnly {
 			vmax, held = s.heldStill(seg, c, i, &lead, lane, vt.Follow.MinGap)
@@ -76,31 +77,26 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			if heldHook != nil {
 				heldHook()
 			}
-			v0 = fminmax.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
-			var hard bool
-			if nv, hard = clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
-				s.hardClamp(si, i, v, vmax, acc)
-			}
+			v0 = vt.desired(seg.speed, c.factor)
 		case (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
 			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0):
-			// nextSpeed's car following with no other constraint that
+			// constraints' car following with no other constraint that
 			// applies: behind the leader on the segment, or, for the first
 			// vehicle of a road lane without a junction decision, the free
 			// road (lookAhead looks no further then).
-			v0 = fminmax.Min(seg.speed*float64(c.factor), vt.MaxSpeed)
-			var a float64
+			v0 = vt.desired(seg.speed, c.factor)
 			if i > 0 {
 				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
-				vmax = follow.PerStep(lead.newPos-lead.length-tiny-c.pos, dt)
+				vmax = s.behind(&lead, c.pos)
 			} else {
 				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
 			}
-			var hard bool
-			if nv, hard = clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
-				s.hardClamp(si, i, v, vmax, acc)
-			}
 		default:
-			nv, vmax, v0 = s.nextSpeed(si, seg, cars, i, &lead, vt, acc)
+			a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
+		}
+		nv, hard := clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic)
+		if hard {
+			s.hardClamp(si, i, v, vmax, acc)
 		}
 		lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
 		// Move at the new speed: by nv·Δt (Euler) or by the mean of the
@@ -188,7 +184,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 // standing obstacle within minGap (m) whose constraint nextSpeed applies
 // for certain: the leader on the segment (standing at the start of the
 // step), or, refused entry at the end of its road lane, the stop line. It
-// then also returns the bound vmax (m/s) nextSpeed would: the leader's
+// then also returns the bound vmax (m/s) constraints would: the leader's
 // and the stop line's, whichever apply (the first vehicle of a lane
 // refused entry looks no further ahead: lookAhead).
 func (s *Sim) heldStill(seg *segment, c *car, i int, lead *leader, lane bool, minGap float64) (vmax float64, ok bool) {
@@ -196,25 +192,38 @@ func (s *Sim) heldStill(seg *segment, c *car, i int, lead *leader, lane bool, mi
 	d := seg.length - c.pos
 	atLine := refused && d-0.5 <= minGap
 	if i == 0 {
-		return follow.PerStep(max(0, d), s.dt), atLine
+		return s.toLine(d), atLine
 	}
 	if !atLine && !(lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap) {
 		return 0, false
 	}
-	vmax = follow.PerStep(lead.newPos-lead.length-tiny-c.pos, s.dt)
+	vmax = s.behind(lead, c.pos)
 	if refused {
-		vmax = min(vmax, follow.PerStep(max(0, d), s.dt))
+		vmax = min(vmax, s.toLine(d))
 	}
 	return vmax, true
 }
 
-// nextSpeed returns car i's speed at the end of the step (m/s), the bound
-// vmax (m/s) on its displacement over the step that keeps it off the
-// vehicles ahead, and its desired speed v0 (m/s) after any speed advice.
-func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader, vt *VType, acc *stepAcc) (nv, vmax, v0 float64) {
+// behind is the bound (m/s) on the displacement over the step of a
+// vehicle whose front is at pos (m) behind lead on the same segment: it
+// stays tiny behind where that leader ended its move.
+func (s *Sim) behind(lead *leader, pos float64) float64 {
+	return follow.PerStep(lead.newPos-lead.length-tiny-pos, s.dt)
+}
+
+// toLine is the bound (m/s) on the displacement over the step of a
+// vehicle d metres before a stop line it may not cross.
+func (s *Sim) toLine(d float64) float64 { return follow.PerStep(max(0, d), s.dt) }
+
+// constraints returns the acceleration (m/s²) car i's constraints allow,
+// the least of those that apply, the bound vmax (m/s) on its displacement
+// over the step that keeps it off the vehicles ahead, and its desired speed
+// v0 (m/s) after any speed advice. moveSegment clamps the speed they give
+// (clampSpeed).
+func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leader, vt *VType) (a, vmax, v0 float64) {
 	c := &cars[i]
 	v := c.speed
-	v0 = min(seg.speed*float64(c.factor), vt.MaxSpeed)
+	v0 = vt.desired(seg.speed, c.factor)
 	vAdv, onGreen := math.Inf(1), false
 	if x := s.v2x; x != nil && c.flags&fConnected != 0 && !s.isLink(si) && c.next >= 0 && x.rsu[s.laneT[si].node] != nil {
 		vAdv, onGreen, v0 = s.speedAdvice(si, seg, c, v0)
@@ -228,7 +237,6 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 	// equipped and the V2V message arrives), kept behind where that leader
 	// ended its move; for the first vehicle, the free road and whatever
 	// lies beyond the segment's end (lookAhead).
-	var a float64
 	switch {
 	case i == 0:
 		// A leader's constraint includes the free-road term, so the free
@@ -239,7 +247,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 		a, vmax = s.caccFollowing(cars, i, lead, vt, v0)
 	default:
 		a = s.accel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, rnd)
-		vmax = follow.PerStep(lead.newPos-lead.length-tiny-c.pos, s.dt)
+		vmax = s.behind(lead, c.pos)
 	}
 	if vAdv < math.Inf(1) {
 		a = min(a, adviceAccel(vAdv, v, s.dt, p.Decel))
@@ -258,11 +266,7 @@ func (s *Sim) nextSpeed(si int32, seg *segment, cars []car, i int, lead *leader,
 			a = min(a, s.turnSpeed(seg, c, vt))
 		}
 	}
-	nv, hard := clampSpeed(v, a, vmax, p.EmergencyDecel, s.dt, s.cfg.Ballistic)
-	if hard {
-		s.hardClamp(si, i, v, vmax, acc)
-	}
-	return nv, vmax, v0
+	return a, vmax, v0
 }
 
 // clampSpeed is the clamp on the next speed of a vehicle at speed v
@@ -309,7 +313,7 @@ func (s *Sim) caccFollowing(cars []car, i int, lead *leader, vt *VType, v0 float
 		vl = cars[i-1].speed
 	}
 	a = follow.CACCAccel(&vt.Follow, c.speed, lead.pos-lead.length-c.pos, vl, v0, dt, s.v2x.cfg.CACCTimeGap)
-	return a, follow.PerStep(lead.newPos-lead.length-tiny-c.pos, dt)
+	return a, s.behind(lead, c.pos)
 }
 
 // speedAdvice counts the SPaT messages an equipped vehicle approaching a
@@ -354,7 +358,7 @@ func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen
 	if !onGreen {
 		a = s.accel(vt, c.speed, d-0.5, 0, v0, rnd)
 	}
-	return a, follow.PerStep(max(0, d), s.dt)
+	return a, s.toLine(d)
 }
 
 // turnSpeed is the turn-speed constraint of a vehicle granted entry to its
@@ -362,7 +366,7 @@ func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen
 // speed of the link by the line.
 func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 	k := &s.segs[c.link]
-	vk := min(k.speed*float64(c.factor), vt.MaxSpeed)
+	vk := vt.desired(k.speed, c.factor)
 	v, p := c.speed, &vt.Follow
 	if !(v > vk) {
 		return math.Inf(1)
