@@ -10,23 +10,37 @@ import "sync/atomic"
 // not fall in one chunk), so the bits are set and cleared atomically; the
 // result does not depend on the order.
 
+// bitOf returns the word of a segment bitmap (Sim.live, shown, spare,
+// incoming: word c covers chunk c) that holds segment i's bit, and the
+// bit. Segment indices are never negative: the word is found by an
+// unsigned shift, not a signed division (for speed; it is asked in every
+// phase).
+func bitOf(bm []uint64, i int32) (w *uint64, bit uint64) {
+	return &bm[uint32(i)/chunkSize], 1 << (uint32(i) % chunkSize)
+}
+
 // hasBit reports whether segment i's bit is set in bitmap bm (Sim.live or
 // Sim.shown). The load is atomic: another worker may be changing other
-// bits of the word (a plain load on amd64 and arm64). Segment indices are
-// never negative: the word is found by an unsigned shift, not a signed
-// division (for speed; it is asked in every phase).
+// bits of the word (a plain load on amd64 and arm64).
 func hasBit(bm []uint64, i int32) bool {
-	return atomic.LoadUint64(&bm[uint32(i)/chunkSize])&(1<<(uint32(i)%chunkSize)) != 0
+	w, b := bitOf(bm, i)
+	return atomic.LoadUint64(w)&b != 0
+}
+
+// setBit sets segment i's bit in bitmap bm atomically. Reading first
+// avoids writing a cache line other workers share when the bit is set
+// already.
+func setBit(bm []uint64, i int32) {
+	if w, b := bitOf(bm, i); atomic.LoadUint64(w)&b == 0 {
+		atomic.OrUint64(w, b)
+	}
 }
 
 // setLive records whether segment si holds vehicles now.
 func (s *Sim) setLive(si int32, has bool) {
-	w, b := &s.live[uint32(si)/chunkSize], uint64(1)<<(uint32(si)%chunkSize)
 	if has {
-		if atomic.LoadUint64(w)&b == 0 {
-			atomic.OrUint64(w, b)
-		}
-	} else if atomic.LoadUint64(w)&b != 0 {
+		setBit(s.live, si)
+	} else if w, b := bitOf(s.live, si); atomic.LoadUint64(w)&b != 0 {
 		atomic.AndUint64(w, ^b)
 	}
 }

@@ -172,7 +172,8 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		if n == 0 {
 			s.setLive(si, false)
 			if !lane {
-				s.spare[uint32(si)/chunkSize] |= 1 << (uint32(si) % chunkSize) // its list, for the chunk's links
+				w, b := bitOf(s.spare, si) // its list, for the chunk's links
+				*w |= b
 			}
 		}
 	}
@@ -422,11 +423,11 @@ func (s *Sim) leave(si int32, seg *segment, c *car, acc *stepAcc) {
 			target, pos = kl, min(over-k.length, s.segs[kl].length-tiny)
 		}
 		acc.out = append(acc.out, outCar{c: *c, target: target, pos: pos})
-		s.markIncoming(target)
+		setBit(s.incoming, target)
 	default:
 		t := s.linkLane[si]
 		acc.out = append(acc.out, outCar{c: *c, target: t, pos: min(over, s.segs[t].length-tiny)})
-		s.markIncoming(t)
+		setBit(s.incoming, t)
 	}
 }
 

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"sync/atomic"
-
 	"github.com/citytwin/citytwin/engine/signal"
 )
 
@@ -135,16 +133,6 @@ type stepAcc struct {
 	// pad keeps neighbouring chunks' accumulators, written by different
 	// workers, off one cache line.
 	_ [64]byte
-}
-
-// markIncoming flags segment t as the target of some outbox this step.
-// Reading first avoids writing a cache line other workers share when the
-// flag is already set.
-func (s *Sim) markIncoming(t int32) {
-	w, b := &s.incoming[uint32(t)/chunkSize], uint64(1)<<(uint32(t)%chunkSize)
-	if atomic.LoadUint64(w)&b == 0 {
-		atomic.OrUint64(w, b)
-	}
 }
 
 type arrival struct {

@@ -35,7 +35,7 @@ func (s *Sim) phaseTransfer() {
 // one it kept since it emptied, else, when it has none, one another empty
 // link of its chunk kept (Sim.spare); else roomForCar makes one.
 func (s *Sim) takeList(si int32) {
-	w, bit := &s.spare[uint32(si)/chunkSize], uint64(1)<<(uint32(si)%chunkSize)
+	w, bit := bitOf(s.spare, si)
 	switch {
 	case *w&bit != 0:
 		*w &^= bit // its own
