@@ -11,8 +11,8 @@
 // An engine vehicle type holds a Model value. Adding a model takes a type
 // implementing Model (and Random if it draws on Situation.Rand; Holding,
 // optionally, to let the engine leave standing vehicles of a queue
-// standing without asking it) and a Register call, which makes its name a value of the scenario files' model
-// key (see ExampleRegister); the engine needs no change, as it calls any
+// standing without asking it) and a Register call, which makes its name a
+// value of the scenario files' model key (see ExampleRegister); the engine needs no change, as it calls any
 // model through the interface. It calls IDM and CityFlow's rule directly
 // on its hot path, which computes the same (IDM.Accel is IDMStep: IDMAccel
 // with the step limit IDMStepLimit).
