@@ -8,8 +8,9 @@ import (
 )
 
 // TestQueueOrder: whatever the order of pushes, interleaved with pops as
-// in a search, entries pop by (time, id), equal times by id, and equal
-// entries one after the other.
+// in a search and with the queue emptied by Reset now and then (as a
+// search reuses it), entries pop by (time, id), equal times by id, and
+// equal entries one after the other.
 func TestQueueOrder(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -27,6 +28,10 @@ func TestQueueOrder(t *testing.T) {
 			var in []queueItem // pushed and not yet popped
 			floor := 0.0       // a search pushes no time below the last popped
 			for step := 0; step < 3*tc.n; step++ {
+				if step%(tc.n/2+1) == tc.n/3 {
+					q.Reset()
+					in, floor = in[:0], 0
+				}
 				if len(in) < tc.n && (q.Len() == 0 || r.IntN(3) > 0) {
 					it := queueItem{floor + float64(r.IntN(tc.times)), int32(r.IntN(tc.n))}
 					q.Push(it.d, it.x)

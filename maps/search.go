@@ -88,16 +88,32 @@ func (s *Search) Fastest(starts []RoadID, cost []float64, dest RoadID, roadTime 
 
 // A Queue is a min-heap of (time, id) entries, ordered by time and then
 // id, so that equal times pop in a fixed order whatever order they were
-// pushed in. Searches over roads (Search) and over other states (the
-// engine's lane-level reroute) use it. The heap is 4-ary (half the levels
-// of a binary one, its four children side by side in memory) and moves
-// entries into a hole rather than swapping them.
-type Queue struct{ a []queueItem }
+// pushed in: which entry pops next depends on the entries held, not on
+// where the heap keeps them. Searches over roads (Search) and over other
+// states (the engine's lane-level reroute) use it. The heap is 4-ary
+// (half the levels of a binary one, its four children side by side in
+// memory). Pop moves the hole left at the top down to a leaf, each level
+// to the least child (three comparisons for four children), and sifts the
+// last entry up from there: that entry came from the bottom and seldom
+// climbs far, so this takes about a quarter fewer comparisons than
+// sifting it down from the top. Times must not be NaN or +Inf.
+//
+// Past its entries the heap keeps three free entries of time +Inf
+// (sentinels): every level above the last then has four children to
+// compare, without a test for each.
+type Queue struct {
+	a []queueItem // a[:n] the heap, a[n:n+3] sentinels
+	n int
+}
 
 type queueItem struct {
 	d float64
 	x int32
 }
+
+// sentinel fills the free entries past the heap: it pops after every
+// entry of finite time.
+var sentinel = queueItem{math.Inf(1), math.MaxInt32}
 
 // before reports whether entry a pops before entry b.
 func (a queueItem) before(b queueItem) bool {
@@ -105,17 +121,33 @@ func (a queueItem) before(b queueItem) bool {
 }
 
 // Len returns the number of entries.
-func (q *Queue) Len() int { return len(q.a) }
+func (q *Queue) Len() int { return q.n }
 
 // Reset empties the queue, keeping its memory.
-func (q *Queue) Reset() { q.a = q.a[:0] }
+func (q *Queue) Reset() {
+	if q.a != nil {
+		free := q.a[:q.n+3]
+		for i := range free {
+			free[i] = sentinel
+		}
+	}
+	q.n = 0
+}
 
 // Push adds entry id with time d.
 func (q *Queue) Push(d float64, id int32) {
 	it := queueItem{d, id}
-	q.a = append(q.a, it)
+	if q.n+4 > len(q.a) {
+		a := make([]queueItem, 2*q.n+8)
+		copy(a, q.a[:q.n])
+		for i := q.n; i < len(a); i++ {
+			a[i] = sentinel
+		}
+		q.a = a
+	}
 	a := q.a
-	i := len(a) - 1
+	i := q.n
+	q.n++
 	for i > 0 {
 		p := (i - 1) / 4
 		if !it.before(a[p]) {
@@ -132,31 +164,42 @@ func (q *Queue) Push(d float64, id int32) {
 func (q *Queue) Pop() (d float64, id int32) {
 	a := q.a
 	top := a[0]
-	n := len(a) - 1
+	n := q.n - 1
+	q.n = n
 	it := a[n]
-	a = a[:n]
-	q.a = a
-	if n == 0 {
-		return top.d, top.x
-	}
+	a[n] = sentinel
 	i := 0
 	for {
 		c := 4*i + 1
 		if c >= n {
 			break
 		}
-		m := c
-		for j := c + 1; j < min(c+4, n); j++ {
-			if a[j].before(a[m]) {
-				m = j
-			}
+		g := a[c : c+4 : c+4] // past n: sentinels
+		m := 0
+		if g[1].before(g[0]) {
+			m = 1
 		}
-		if !a[m].before(it) {
+		if g[2].before(g[m]) {
+			m = 2
+		}
+		if g[3].before(g[m]) {
+			m = 3
+		}
+		a[i] = g[m]
+		i = c + m
+	}
+	for i > 0 {
+		p := (i - 1) / 4
+		if !it.before(a[p]) {
 			break
 		}
-		a[i] = a[m]
-		i = m
+		a[i] = a[p]
+		i = p
 	}
-	a[i] = it
+	if n > 0 {
+		a[i] = it
+	} else {
+		a[0] = sentinel
+	}
 	return top.d, top.x
 }
