@@ -141,3 +141,111 @@ func TestKeptLaneSearches(t *testing.T) {
 	OpenRoad{Road: maps.RoadID(len(net.Roads) / 2)}.apply(s)
 	check("reopened")
 }
+
+// TestAStarLaneSearch: the A* search that answers the first query from a
+// lane and vehicle length gives, for every lane, road and length, the
+// states a fresh Dijkstra search gives: on a grid whose equal road times
+// make ties everywhere (the predecessor kept must be Dijkstra's, not the
+// one A* settles first), and on the same grid with mixed speeds and nodes
+// moved off the roads' ends, so that road lengths and straight-line
+// distances disagree and the bound's factor comes from a few roads.
+func TestAStarLaneSearch(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tweak func(*maps.Network)
+	}{
+		{"equal times", func(*maps.Network) {}},
+		{"mixed speeds, moved nodes", func(net *maps.Network) {
+			for r := range net.Roads {
+				net.Roads[r].Speed *= 1 + float64(r*7%5)/4
+			}
+			for n := range net.Nodes {
+				net.Nodes[n].Pos[0] += float64(n*5%3) * 20
+				net.Nodes[n].Pos[1] -= float64(n*3%4) * 9
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			net, err := maps.Grid(maps.GridOptions{Rows: 3, Cols: 4, Block: 70, Lanes: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.tweak(net)
+			s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if s.lsrch.aStarKappa(s) <= 0 {
+				t.Fatal("no A* bound on this network")
+			}
+			queries, wrong := 0, 0
+			for from := range int32(s.nLanes) {
+				for dest := range maps.RoadID(len(net.Roads)) {
+					for _, length := range []float64{5, 45, 12} {
+						s.lsrch.asked = nil // a first query: A*
+						want := plainLaneRoute(s, from, dest, length)
+						got := statesOf(s.laneRoute(from, dest, length))
+						if len(s.lsrch.kept) > 0 {
+							t.Fatal("a first query kept a Dijkstra search")
+						}
+						queries++
+						if !slices.Equal(got, want) {
+							if wrong++; wrong <= 3 {
+								t.Errorf("from lane %d to road %d, length %g m: A* states %v, Dijkstra's %v", from, dest, length, got, want)
+							}
+						}
+					}
+				}
+			}
+			if wrong > 0 {
+				t.Errorf("%d of %d queries differ", wrong, queries)
+			}
+		})
+	}
+}
+
+// TestAStarTies: of two predecessors that reach a state equally fast, an
+// A* search keeps the one of least (time, state), whichever it offers
+// first: Dijkstra's search settles that one first (A* can settle them in
+// another order where rounding makes their queue keys equal). A Dijkstra
+// search keeps the first offered, and a state reached from the start
+// lane keeps no predecessor.
+func TestAStarTies(t *testing.T) {
+	net, err := maps.Grid(maps.GridOptions{Rows: 2, Cols: 2, Block: 70, Lanes: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const x, a, b = 1, 4, 6 // states: the one reached, two predecessors
+	for _, tc := range []struct {
+		name         string
+		aStar        bool
+		distA, distB float64 // s
+		offered      [2]int32
+		want         int32
+	}{
+		{"A*, lesser time offered last", true, 5, 6, [2]int32{b, a}, a},
+		{"A*, lesser time offered first", true, 5, 6, [2]int32{a, b}, a},
+		{"A*, equal times, lesser state offered last", true, 5, 5, [2]int32{b, a}, a},
+		{"A*, equal times, greater state offered last", true, 6, 6, [2]int32{a, b}, a},
+		{"A*, start lane first", true, 5, 6, [2]int32{-1, a}, -1},
+		{"Dijkstra, first offered", false, 5, 6, [2]int32{b, a}, b},
+	} {
+		ls := newLaneSearch(s)
+		if tc.aStar {
+			ls.goal, ls.h = 0, make([]float64, len(net.Roads))
+		}
+		ls.dist[a], ls.dist[b] = tc.distA, tc.distB
+		for _, p := range tc.offered {
+			ls.relax(s, x, p, 20)
+		}
+		if ls.prev[x] != tc.want || ls.dist[x] != 20 {
+			t.Errorf("%s: predecessor %d (time %g), want %d", tc.name, ls.prev[x], ls.dist[x], tc.want)
+		}
+	}
+}
