@@ -115,7 +115,7 @@ func (s *Sim) phaseLaneChange() {
 			lo, hi := span(c, nr)
 			for r := lo; r < hi; r++ {
 				if len(s.net.Roads[r].Lanes) > 1 {
-					s.changeLanes(r, period, sc, acc)
+					s.changeLanes(r, 0, 0, period, sc, acc)
 				}
 			}
 			return
@@ -127,27 +127,31 @@ func (s *Sim) phaseLaneChange() {
 			for l := range sc.liveLanes(s.live) {
 				if r := s.segRoad[l]; r != last {
 					last = r
-					s.changeLanes(int(r), period, sc, acc)
+					s.changeLanes(int(r), 0, 0, period, sc, acc)
 				}
 			}
 			return
 		}
 		// Without MOBIL, a road has something to decide only on a closed
 		// lane or for a vehicle toDecide finds: its lanes are looked at
-		// here first.
+		// here first, and the road's decisions start from the first such
+		// lane and vehicle (the lanes before have nothing to decide, or no
+		// vehicle at all).
 		done := int32(-1)
 		for l := range sc.liveLanes(s.live) {
 			r := s.segRoad[l]
 			if r == done {
 				continue
 			}
+			i := 0
 			if !s.closed[l] {
-				if cars := s.segs[l].cars; toDecide(cars, 0) == len(cars) {
+				cars := s.segs[l].cars
+				if i = s.toDecide(l, cars, 0); i == len(cars) {
 					continue // nothing to decide on this lane
 				}
 			}
 			done = r
-			s.changeLanes(int(r), period, sc, acc)
+			s.changeLanes(int(r), int(s.net.Lanes[l].Index), i, period, sc, acc)
 		}
 	})
 }
@@ -211,12 +215,15 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 // changeLanes decides the lane changes of road r's vehicles, then applies
 // them in the order decided. period is MOBIL's cadence in steps: a
 // vehicle evaluates a discretionary change once per second (mobilDue).
-func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
+// The decisions start at vehicle i0 of the road's lane of index li0: the
+// caller has found that the vehicles before it have nothing to decide.
+func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *stepAcc) {
 	lanes := s.net.Roads[r].Lanes
 	sc.moves = sc.moves[:0]
 	sc.nb.reset()
 	mobilOn := s.cfg.LaneChange
-	for li, l := range lanes {
+	for li := li0; li < len(lanes); li++ {
+		l := lanes[li]
 		seg := &s.segs[l]
 		if len(seg.cars) == 0 {
 			continue
@@ -227,9 +234,13 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 		}
 		next := nowCarry{i: -1} // see mobilLane
 		cars := seg.cars
-		for i := 0; i < len(cars); i++ {
+		i := 0
+		if li == li0 {
+			i = i0
+		}
+		for ; i < len(cars); i++ {
 			if !mobilOn {
-				if i = toDecide(cars, i); i == len(cars) {
+				if i = s.toDecide(int32(l), cars, i); i == len(cars) {
 					break
 				}
 			}
@@ -256,20 +267,31 @@ func (s *Sim) changeLanes(r int, period int64, sc *lcScratch, acc *stepAcc) {
 	}
 }
 
-// toDecide returns the index of the first vehicle of cars from i on that
-// may have a change to decide when MOBIL is off (len(cars) when none):
-// not one crossing the stop line this step, nor one with no strategic
-// change to consider (noStrategic). With CityFlow's settings (no MOBIL)
-// most vehicles have nothing to decide: this loop passes them.
-func toDecide(cars []car, i int) int {
+// toDecide returns the index of the first vehicle of cars (lane l) from i
+// on that may have a change to decide when MOBIL is off (len(cars) when
+// none): not one crossing the stop line this step, nor one with no
+// strategic change to consider (noStrategic), nor one on its planned lane
+// (reroute.go) that leads on with no lanes to keep to after (decide finds
+// no direction for it, and without MOBIL does nothing else). With
+// CityFlow's settings (no MOBIL) most vehicles have nothing to decide:
+// this loop passes them.
+func (s *Sim) toDecide(l int32, cars []car, i int) int {
 	for ; i < len(cars); i++ {
 		c := &cars[i]
 		if c.link >= 0 && c.flags&(fPermit|fPlanned|fAhead) == 0 {
 			continue // the common case first: its lane leads on
 		}
-		if c.flags&fPermit == 0 && c.next >= 0 {
-			break // !noStrategic(c), as the test above failed
+		if c.flags&fPermit != 0 || c.next < 0 {
+			continue // crossing the stop line, or on its last road
 		}
+		if c.link >= 0 && c.flags&fAhead == 0 {
+			// A lane plan: nothing to decide on the planned lane, nor
+			// without one.
+			if p := s.plannedExit(c); p < 0 || p == l {
+				continue
+			}
+		}
+		break
 	}
 	return i
 }
@@ -615,14 +637,21 @@ func (s *Sim) mobil(seg *segment, i int, tl int32, nb *nbCache, old *mobilOld) (
 // in direction dir, that itself needs to move the other way (its lane does
 // not lead to its next road, and the nearest lane that does lies towards
 // lanes[li]): two vehicles each in the other's way trade places, as SUMO's
-// lane changer lets them. It returns the partner's id or −1.
+// lane changer lets them. It returns the partner's id or −1. The target
+// lane's vehicles are visited front to back (positions never rising, as
+// neighbours relies on) up to the first one wholly behind car i: those
+// after it are too, so none of them is side by side with it.
 func (s *Sim) swapPartner(seg *segment, i int, lanes []maps.LaneID, li, dir int) int32 {
 	c := &seg.cars[i]
 	to := int32(lanes[li+dir])
+	rear := c.pos - float64(c.length)
 	for j := range s.segs[to].cars {
 		y := &s.segs[to].cars[j]
-		if y.pos-float64(y.length) >= c.pos || c.pos-float64(c.length) >= y.pos || y.pos < float64(y.length) {
-			continue // not side by side, or not wholly on its lane
+		if rear >= y.pos {
+			break // wholly behind car i, as is every vehicle after it
+		}
+		if y.pos-float64(y.length) >= c.pos || y.pos < float64(y.length) {
+			continue // wholly ahead, or not wholly on its lane
 		}
 		if y.next >= 0 && y.link < 0 && s.strategicDir(lanes, li+dir, y.next) == -dir {
 			return y.id

@@ -1,0 +1,67 @@
+package engine_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/citytwin/citytwin/engine"
+)
+
+// TestLaneChangeCuts checks the lane-change phase's short ways against the
+// full paths they stand for (Sim.CheckLaneChangeCuts) at every step of
+// runs with CityFlow's settings (strategic changes only, no MOBIL): a
+// grid with heavy turning demand, and New York 16×3 from the CityFlow datasets, where rerouted
+// vehicles drive with lane plans, off their planned lane too.
+func TestLaneChangeCuts(t *testing.T) {
+	t.Run("grid", func(t *testing.T) {
+		_, s := mustSim(t, turning+"[driving]\nno_lane_change = true\n", nil)
+		laneChangeCuts(t, s, 0, 1500, false)
+	})
+	t.Run("newyork", func(t *testing.T) {
+		root := os.Getenv("CITYTWIN_DATASETS")
+		if root == "" {
+			t.Skip("CITYTWIN_DATASETS is not set: no New York dataset to run")
+		}
+		dir := filepath.Join(root, "newyork_16x3")
+		net, flow := filepath.Join(dir, "roadnet_16_3.json"), filepath.Join(dir, "anon_16_3_newyork_real.json")
+		for _, f := range []string{net, flow} {
+			if _, err := os.Stat(f); err != nil {
+				t.Skipf("dataset file missing: %v", err)
+			}
+		}
+		_, s := mustSim(t, fmt.Sprintf("name = \"ny\"\nseed = 1\nduration = 3600\nstep = 1.0\n[network]\ncityflow = %q\n[demand]\ncityflow = %q\n[driving]\nno_lane_change = true\nteleport = -1\n", net, flow), nil)
+		laneChangeCuts(t, s, 600, 1200, true)
+	})
+}
+
+// laneChangeCuts steps s to step `to`, checking the short ways at every
+// step from `from` on, and every 20 steps on a clone whose vehicles with
+// lane plans are given planned exits off their lanes (Sim.ReplanExits);
+// with all set, every kind of case must occur.
+func laneChangeCuts(t *testing.T, s *engine.Sim, from, to int, all bool) {
+	var n engine.LaneChangeCutCounts
+	for k := range to {
+		s.Step()
+		if k < from {
+			continue
+		}
+		if err := s.CheckLaneChangeCuts(&n); err != nil {
+			t.Fatalf("step %d: %v", k, err)
+		}
+		if k%20 == 0 {
+			c := s.CloneWorkers(1)
+			c.ReplanExits()
+			err := c.CheckLaneChangeCuts(&n)
+			c.Close()
+			if err != nil {
+				t.Fatalf("step %d, replanned: %v", k, err)
+			}
+		}
+	}
+	t.Logf("%+v", n)
+	if n.Passed == 0 || n.Found == 0 || all && (n.Planned == 0 || n.Stopped == 0) {
+		t.Errorf("%+v: the run does not exercise every short way", n)
+	}
+}

@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/citytwin/citytwin/maps"
+)
+
+// LaneChangeCutCounts counts the cases CheckLaneChangeCuts met, so that a
+// test can tell that it exercised each short way.
+type LaneChangeCutCounts struct {
+	Passed, Planned int // vehicles toDecide passed; of them with a lane plan
+	Stopped         int // vehicles with a lane plan toDecide stopped at, their lane leading on
+	Swaps, Found    int // swapPartner calls; with a partner found
+}
+
+// CheckLaneChangeCuts checks the short ways of the lane-change phase
+// against the full paths they stand for, on s's state (between steps),
+// and adds what it met to n:
+//
+//   - toDecide passes only vehicles for which decide does nothing: no
+//     change, no yield point (MOBIL off, as toDecide is used);
+//   - swapPartner, which stops at the first vehicle wholly behind the
+//     changer, finds the partner a scan of the whole target lane finds.
+func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
+	period := int64(max(1, math.Round(1/s.dt)))
+	for r := range s.net.Roads {
+		lanes := s.net.Roads[r].Lanes
+		if len(lanes) < 2 {
+			continue
+		}
+		for li, l := range lanes {
+			seg := &s.segs[l]
+			cars := seg.cars
+			for i := 0; i < len(cars); i++ {
+				next := s.toDecide(int32(l), cars, i)
+				for k := i; k < next; k++ {
+					if cars[k].flags&fPermit != 0 {
+						continue // changeLanes passes these too
+					}
+					if err := s.decidesNothing(seg, k, lanes, li, period); err != nil {
+						return fmt.Errorf("lane %d: toDecide passes vehicle %d (index %d), but %v", l, cars[k].id, k, err)
+					}
+					n.Passed++
+					if cars[k].flags&fPlanned != 0 {
+						n.Planned++
+					}
+				}
+				if c := &cars[min(next, len(cars)-1)]; next < len(cars) && c.link >= 0 && c.flags&(fPlanned|fAhead) == fPlanned {
+					n.Stopped++
+				}
+				i = next
+			}
+			for i := range cars {
+				for _, dir := range [2]int{-1, 1} {
+					if t := li + dir; t < 0 || t >= len(lanes) {
+						continue
+					}
+					got, want := s.swapPartner(seg, i, lanes, li, dir), s.swapPartnerScan(seg, i, lanes, li, dir)
+					if got != want {
+						return fmt.Errorf("lane %d vehicle %d towards %+d: swapPartner %d, a scan of the whole lane %d", l, cars[i].id, dir, got, want)
+					}
+					n.Swaps++
+					if got >= 0 {
+						n.Found++
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// decidesNothing runs decide on car i of lane lanes[li] (seg) and reports
+// an error if it decides a change or sets a yield point; it leaves the
+// yield points as they were.
+func (s *Sim) decidesNothing(seg *segment, i int, lanes []maps.LaneID, li int, period int64) error {
+	// decide sets yield points on the road's own lanes only.
+	yields := make([]yieldPoint, len(lanes))
+	for k, l := range lanes {
+		yields[k] = s.yield[l]
+	}
+	var sc lcScratch
+	sc.nb.reset()
+	next := nowCarry{i: -1}
+	s.decide(seg, i, lanes, li, period, &sc, &next)
+	set := 0
+	for k, l := range lanes {
+		if s.yield[l] != yields[k] {
+			set++
+		}
+		s.yield[l] = yields[k]
+	}
+	if len(sc.moves) > 0 || len(sc.yielded) > 0 || set > 0 {
+		return fmt.Errorf("decide decides %d changes and sets %d yield points", len(sc.moves), set)
+	}
+	return nil
+}
+
+// swapPartnerScan is swapPartner scanning every vehicle of the target lane.
+func (s *Sim) swapPartnerScan(seg *segment, i int, lanes []maps.LaneID, li, dir int) int32 {
+	c := &seg.cars[i]
+	to := int32(lanes[li+dir])
+	for j := range s.segs[to].cars {
+		y := &s.segs[to].cars[j]
+		if y.pos-float64(y.length) >= c.pos || c.pos-float64(c.length) >= y.pos || y.pos < float64(y.length) {
+			continue // not side by side, or not wholly on its lane
+		}
+		if y.next >= 0 && y.link < 0 && s.strategicDir(lanes, li+dir, y.next) == -dir {
+			return y.id
+		}
+	}
+	return -1
+}
+
+// ReplanExits gives every vehicle with a lane plan and no lanes to keep to
+// after, on a lane of a road of several lanes that leads on, a planned
+// exit on another lane of the road: a vehicle off its planned lane, on a
+// lane that leads on, which the CityFlow runs rarely meet. It changes
+// s's plans (on copies: a clone shares them with the original) and
+// returns how many vehicles it replanned.
+func (s *Sim) ReplanExits() int {
+	s.plans = slices.Clone(s.plans)
+	n := 0
+	for l := range int32(s.nLanes) {
+		lanes := s.net.Roads[s.segRoad[l]].Lanes
+		if len(lanes) < 2 {
+			continue
+		}
+		for i := range s.segs[l].cars {
+			c := &s.segs[l].cars[i]
+			v := &s.veh[c.id]
+			p := s.plans[v.route]
+			if c.flags&(fPlanned|fAhead) != fPlanned || c.link < 0 || c.next < 0 || p == nil {
+				continue
+			}
+			q := &lanePlan{arrive: p.arrive, exit: slices.Clone(p.exit)}
+			q.exit[v.ri] = int32(lanes[(s.net.Lanes[l].Index+1)%len(lanes)])
+			s.plans[v.route] = q
+			n++
+		}
+	}
+	return n
+}
