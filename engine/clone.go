@@ -88,6 +88,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.occ = slices.Clone(s.occ)
 	c.headTo = slices.Clone(s.headTo)
 	c.headLink = slices.Clone(s.headLink)
+	c.crossWait = slices.Clone(s.crossWait)
 	c.shown = slices.Clone(s.shown)
 	c.spare = make([]uint64, len(s.spare)) // the clone's empty lists have no capacity
 	if s.v2x != nil {

@@ -31,6 +31,9 @@ func (s *Sim) checkInvariants() error {
 		} else if s.headTo[i] != 0 && s.headLink[s.fromOf(int32(i))] != int32(i) {
 			return fmt.Errorf("link %d: headTo %#x, but the first vehicle of lane %d did not choose it", i, s.headTo[i], s.fromOf(int32(i)))
 		}
+		if hasBit(s.crossWait, int32(i)) != (s.headTo[i]&fCross != 0) {
+			return fmt.Errorf("segment %d: headTo %#x, its crossWait bit says otherwise", i, s.headTo[i])
+		}
 		if hasBit(s.spare, int32(i)) && (i < s.nLanes || len(seg.cars) > 0 || cap(seg.cars) == 0) {
 			return fmt.Errorf("segment %d (%d vehicles, room for %d): its spare bit says an empty link keeping a list", i, len(seg.cars), cap(seg.cars))
 		}

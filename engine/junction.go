@@ -133,16 +133,12 @@ func (sc *junctionScratch) noteGrant(k int32) {
 
 // waitMask returns the links of the node being decided whose lane's
 // first vehicle has chosen them and waits for its crossing to clear (what
-// waitsLonger looks for), found once per node from its lanes' first
-// vehicles.
+// waitsLonger looks for), found once per node in Sim.crossWait. (Its
+// bits of other nodes' links are no crossing link's: the masks it is
+// compared with drop them.)
 func (s *Sim) waitMask(sc *junctionScratch) uint64 {
 	if !sc.waitKnown {
-		sc.waitKnown, sc.waiting = true, 0
-		for _, li := range s.nodes[sc.node].lanes {
-			if f := s.headLink[li]; f >= 0 && s.headTo[f]&(hdMark|fCross) == hdMark|fCross {
-				sc.waiting |= 1 << (f - sc.lo)
-			}
-		}
+		sc.waitKnown, sc.waiting = true, bitsFrom(s.crossWait, sc.lo)
 	}
 	return sc.waiting
 }
@@ -333,8 +329,10 @@ func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *jun
 		// comfortably (SUMO's impatience, time-to-impatience): without
 		// that, a merge into a busy stream may starve for good.
 		pathLen := k.length + float64(c.length) // for the critical gap
+		// (A link no first vehicle has chosen has no foe arriving
+		// (foeArriving): that cheaper test goes first, here and below.)
 		for _, f := range s.ids(kt.foes) {
-			if s.lights[s.linkMov[f]].IsGreen() && s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
+			if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() && s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
 				return false
 			}
 		}
@@ -346,6 +344,9 @@ func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *jun
 			// green together safe (maps.ConflictMatrix.CheckPhase).
 			for _, list := range [2][]int32{s.ids(kt.cross), s.ids(kt.merging)} {
 				for _, f := range list {
+					if s.headTo[f]&hdMark == 0 {
+						continue
+					}
 					if fm := s.linkMov[f]; fm != mov && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
 						s.foeArriving(f, pathLen, p.Accel) {
 						return false

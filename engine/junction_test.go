@@ -7,9 +7,10 @@ import (
 )
 
 // TestJunctionMasks checks that the junction phase's bit masks
-// (junctionMasks) change no decision: a busy grid with turning traffic
-// runs to the same state hash with them as with every check run in full,
-// as at a node whose links do not fit in a mask.
+// (junctionMasks, and Sim.crossWait behind waitMask) change no decision:
+// a busy grid with turning traffic runs to the same state hash with them
+// as with every check run in full, as at a node whose links do not fit in
+// a mask; and crossWait mirrors headTo all along (checkInvariants).
 func TestJunctionMasks(t *testing.T) {
 	net, err := maps.Grid(maps.GridOptions{Rows: 4, Cols: 4, Block: 120, Lanes: 2, Speed: 13.89})
 	if err != nil {
@@ -53,6 +54,9 @@ func TestJunctionMasks(t *testing.T) {
 		full.Step()
 		if step%100 == 0 && masked.Hash() != full.Hash() {
 			t.Fatalf("after %d steps: state hash %016x with masks, %016x without", step, masked.Hash(), full.Hash())
+		}
+		if err := masked.checkInvariants(); err != nil {
+			t.Fatalf("after %d steps: %v", step, err)
 		}
 	}
 	if c := masked.Counts(); c.Arrived < 1000 {

@@ -61,6 +61,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.spare = make([]uint64, chunks(len(s.segs)))
 	s.occ = make([]float64, len(s.segs))
 	s.shown = make([]uint64, chunks(len(s.segs)))
+	s.crossWait = make([]uint64, chunks(len(s.segs)))
 	s.headTo = make([]uint16, len(s.segs))
 	s.headLink = make([]int32, s.nLanes)
 	for i := range s.headLink {

@@ -362,6 +362,10 @@ type Sim struct {
 	// from a dense array without touching the lane.
 	headTo   []uint16
 	headLink []int32
+	// crossWait has, per segment (a bitmap like live), the bit of each
+	// link whose headTo has fCross: the first vehicle of its lane chose it
+	// and waits for its crossing to clear (waitMask; kept by pointHead).
+	crossWait []uint64
 	// linkLane and linkMov are, per segment, the lane a link leads to and
 	// its movement (−1 for lanes), dense: a vehicle waiting at a red light
 	// checks its light and its exit lane's room every step without

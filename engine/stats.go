@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/bits"
+	"sync/atomic"
 )
 
 // runStats are whole-run counters.
@@ -79,7 +80,14 @@ func (s *Sim) refresh() {
 				seg.tail.describe(&cars[n-1], n)
 			}
 			if i < s.nLanes {
-				s.pointHead(i, &seg.head)
+				// pointHead; inline its common case: the first vehicle
+				// has the link it had, and it is held for its crossing or
+				// not as it was.
+				if k := seg.head.link; k >= 0 && k == s.headLink[i] && (s.headTo[k]^seg.head.flags)&fCross == 0 {
+					s.headTo[k] = seg.head.flags | hdMark
+				} else {
+					s.pointHead(i, &seg.head)
+				}
 			}
 			// The same sum in the same order whichever way: looked up when
 			// every vehicle takes the same length (occupancies), one
@@ -180,6 +188,11 @@ func uniformGap(gaps []float64) (float64, bool) {
 // pointHead records in headTo which link lane l's first vehicle h (an
 // empty record: none) has chosen. Only lane l's refresh writes the entries
 // of the links leaving it, so lanes refreshed in parallel never share one.
+//
+// It keeps Sim.crossWait with headTo: a link's bit is set while its
+// entry has fCross. Refresh writes the bits of links leaving lanes of
+// other chunks, so they change atomically, and only when they change
+// (rarely: a vehicle is held for its crossing).
 func (s *Sim) pointHead(l int, h *info) {
 	k := int32(-1)
 	if h.n > 0 {
@@ -187,12 +200,32 @@ func (s *Sim) pointHead(l int, h *info) {
 	}
 	if old := s.headLink[l]; old != k {
 		if old >= 0 {
-			s.headTo[old] = 0
+			s.pointLink(old, 0)
 		}
 		s.headLink[l] = k
 	}
 	if k >= 0 {
-		s.headTo[k] = h.flags | hdMark
+		s.pointLink(k, h.flags|hdMark)
+	}
+}
+
+// pointLink sets link k's headTo entry, and its crossWait bit with it.
+func (s *Sim) pointLink(k int32, to uint16) {
+	if (s.headTo[k]^to)&fCross != 0 {
+		if to&fCross != 0 {
+			setBit(s.crossWait, k)
+		} else {
+			clearBit(s.crossWait, k)
+		}
+	}
+	s.headTo[k] = to
+}
+
+// clearBit clears segment i's bit in bitmap bm atomically (setBit's
+// counterpart), writing only when it is set.
+func clearBit(bm []uint64, i int32) {
+	if w, b := bitOf(bm, i); atomic.LoadUint64(w)&b != 0 {
+		atomic.AndUint64(w, ^b)
 	}
 }
 
