@@ -61,25 +61,49 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		c := &cars[i]
 		vt := &s.vtypes[c.vt]
 		v := c.speed
-		var a, vmax, v0 float64
-		held := false
 		if vt.holds && math.Float64bits(v) == 0 && c.flags&fConnected == 0 && !exactOnly {
-			vmax, held = s.heldStill(seg, c, i, &lead, lane, vt.Follow.MinGap)
-		}
-		switch {
-		case held:
-			// Standing, with a standing leader or the stop line within its
-			// minimum gap: the constraint of that obstacle asks for an
-			// acceleration ≤ 0 (follow.Holding) and the others can only
-			// lower it, so the vehicle stays at 0 m/s. The clamp with
-			// a = 0 gives that speed and counts a hard clamp exactly when
-			// the full one would (it depends only on vmax then).
-			if heldHook != nil {
-				heldHook()
+			if vmax, held := s.heldStill(seg, c, i, &lead, lane, vt.Follow.MinGap); held {
+				// Standing, with a standing leader or the stop line within
+				// its minimum gap: the constraint of that obstacle asks for
+				// an acceleration ≤ 0 (follow.Holding) and the others can
+				// only lower it, so the vehicle stays at +0 m/s. What the
+				// general path below does then, without its branches: the
+				// clamp with a = 0 gives +0 and counts a hard clamp exactly
+				// when the full one would (it depends only on vmax then);
+				// the vehicle idles (Rate at speed and acceleration 0),
+				// moves by +0 in both updates, passes no loop detector,
+				// adds its speed +0 to the sums and the whole step to the
+				// time lost, and stands.
+				if heldHook != nil {
+					heldHook()
+				}
+				if _, hard := clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
+					s.hardClamp(si, i, v, vmax, acc)
+				}
+				lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
+				f := float64(vt.fuel.Idle * dt)
+				c.fuel += float32(f)
+				fuel += f
+				c.pos += 0
+				lead.newPos = c.pos
+				running++
+				accSpeed += v
+				speedSum += v
+				if vt.desired(seg.speed, c.factor) > 0 {
+					accLost += dt
+					lost += dt
+				}
+				s.stands(si, seg, c, i, lane, chunk)
+				if c.pos > seg.length {
+					exited++
+					s.leave(si, seg, c, acc)
+				}
+				continue
 			}
-			v0 = vt.desired(seg.speed, c.factor)
-		case (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
-			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0):
+		}
+		var a, vmax, v0 float64
+		if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
+			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0) {
 			// constraints' car following with no other constraint that
 			// applies: behind the leader on the segment, or, for the first
 			// vehicle of a road lane without a junction decision, the free
@@ -91,7 +115,7 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 			} else {
 				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
 			}
-		default:
+		} else {
 			a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
 		}
 		nv, hard := clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic)
@@ -101,54 +125,36 @@ func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
 		lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
 		// Move at the new speed: by nv·Δt (Euler) or by the mean of the
 		// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
-		// passing the lane's loop detector on the way. A vehicle held
-		// still (speed +0 before and after) idles and moves by +0 in both
-		// updates: what Rate and the displacement come to then.
-		var f float64
-		if held {
-			f = float64(vt.fuel.Idle * dt)
-		} else {
-			f = float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
-		}
+		// passing the lane's loop detector on the way.
+		f := float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
 		c.fuel += float32(f)
 		fuel += f
 		c.speed = nv
-		switch {
-		case held:
-			c.pos += 0
-		case ballistic:
+		if ballistic {
 			c.pos += fminmax.Min(float64((v+nv)*dt/2), fminmax.Max(0, float64(vmax*dt)))
-		default:
+		} else {
 			c.pos += float64(nv * dt)
 		}
-		if lane && !held {
-			s.passLoop(si, lead.pos, c) // (a vehicle held still passes nothing)
+		if lane {
+			s.passLoop(si, lead.pos, c)
 		}
 		lead.newPos = c.pos
 		// Count the step: running vehicles, speeds and time lost against
-		// the desired speed; standing time and stops (standing).
+		// the desired speed (dt·max(0, 1 − nv/v0), +0 without the division
+		// at the desired speed); standing time and stops (stands).
 		running++
 		accSpeed += nv
 		speedSum += nv
 		if v0 > 0 {
-			// dt·max(0, 1 − nv/v0), without the division where its value
-			// is known: dt held still (nv = +0), +0 at the desired speed.
 			var l float64
-			switch {
-			case held:
-				l = dt
-			case nv != v0:
+			if nv != v0 {
 				l = float64(dt * fminmax.Max(0, 1-nv/v0))
 			}
 			accLost += l
 			lost += l
 		}
 		if nv < 0.1 {
-			if (i > 0 || !lane) && c.flags&fHalted != 0 {
-				c.wait += float32(dt) // all standing does behind the front of a lane once halted
-			} else {
-				s.standing(si, seg, c, i, chunk)
-			}
+			s.stands(si, seg, c, i, lane, chunk)
 		} else {
 			if c.wait > 0 {
 				s.veh[c.id].waitTotal += float64(c.wait)
@@ -375,6 +381,17 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 	d := seg.length - c.pos
 	allowed := math.Sqrt(float64(vk*vk) + float64(2*p.Decel*max(0, d)))
 	return max((allowed-v)/s.dt, -p.Decel)
+}
+
+// stands counts a step standing of car i of segment si (lane: a road
+// lane): behind the front of a road lane, once halted, only its waiting
+// time grows; otherwise standing also counts stops, holds and teleports.
+func (s *Sim) stands(si int32, seg *segment, c *car, i int, lane bool, chunk int) {
+	if (i > 0 || !lane) && c.flags&fHalted != 0 {
+		c.wait += float32(s.dt)
+		return
+	}
+	s.standing(si, seg, c, i, chunk)
 }
 
 // standing counts a step car i of segment si stands (below 0.1 m/s):
