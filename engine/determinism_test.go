@@ -316,7 +316,7 @@ func TestClonesRunApart(t *testing.T) {
 }
 
 // TestShortcutsExact runs scenarios with the move phase's short ways
-// (moveSegment: car following alone without constraints, standing vehicles
+// (moveChunk: car following alone without constraints, standing vehicles
 // left standing by heldStill) and without them: the fingerprints (state
 // hashes, run digests, counts and output files) must be the same, with
 // both IDM and CityFlow's model (the two that hold still), and the

@@ -28,7 +28,7 @@ import (
 // ahead. The minimum of exact values does not depend on the order in which
 // they are taken, so the constraints read as a list whatever the order
 // they were once applied in. constraints calls a constraint only when it
-// applies, and moveSegment takes two short ways around it (car following
+// applies, and moveChunk takes two short ways around it (car following
 // alone; a vehicle held still: heldStill).
 
 // leader is the vehicle ahead on the same segment as the move phase saw
@@ -40,150 +40,161 @@ type leader struct {
 	id                 int32
 }
 
-func (s *Sim) moveSegment(si int32, acc *stepAcc, chunk int) {
-	seg := &s.segs[si]
-	cars := seg.cars // not empty: phaseMove moves the live segments only
-	outAt := len(acc.out)
-	var lead leader
-	dt, ballistic, lane := s.dt, s.cfg.Ballistic, !s.isLink(si)
-	// A follower meets car following alone (followOnly) unless its lane
-	// has a merging neighbour to yield to or something of its own applies
-	// (tested per vehicle below): most vehicles take that short way.
-	followOnly := (!lane || s.yield[si].at < 0) && !exactOnly
-	exited := 0
-	// The segment's and the chunk's sums, kept in locals: the same
-	// additions in the same (driving) order as into s.acc and acc, so the
-	// same bits.
-	sa := &s.acc[si]
-	fuel, speedSum, lost := sa.fuel, sa.speedSum, sa.lost
+// moveChunk moves the vehicles of chunk's live segments, segment by
+// segment in index order and front to back on each (driving order), into
+// the chunk's accumulators acc; vehicles that pass a segment's end go to
+// the chunk's outbox (Sim.outbox).
+func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
+	lo := chunk * chunkSize
+	dt, ballistic := s.dt, s.cfg.Ballistic
+	// The chunk's sums, kept in locals: the same additions in the same
+	// (driving) order as into acc, so the same bits.
 	running, accSpeed, accLost := acc.running, acc.speedSum, acc.lost
-	for i := range cars {
-		c := &cars[i]
-		vt := &s.vtypes[c.vt]
-		v := c.speed
-		if vt.holds && math.Float64bits(v) == 0 && c.flags&fConnected == 0 && !exactOnly {
-			if vmax, held := s.heldStill(seg, c, i, &lead, lane, vt.Follow.MinGap); held {
-				// Standing, with a standing leader or the stop line within
-				// its minimum gap: the constraint of that obstacle asks for
-				// an acceleration ≤ 0 (follow.Holding) and the others can
-				// only lower it, so the vehicle stays at +0 m/s. What the
-				// general path below does then, without its branches: the
-				// clamp with a = 0 gives +0 and counts a hard clamp exactly
-				// when the full one would (it depends only on vmax then);
-				// the vehicle idles (Rate at speed and acceleration 0),
-				// moves by +0 in both updates, passes no loop detector,
-				// adds its speed +0 to the sums and the whole step to the
-				// time lost, and stands.
-				if heldHook != nil {
-					heldHook()
+	for w := s.live[chunk]; w != 0; w &= w - 1 {
+		si := int32(lo + bits.TrailingZeros64(w))
+		seg := &s.segs[si]
+		cars := seg.cars // not empty: only the live segments move
+		outAt := len(acc.out)
+		var lead leader
+		lane := !s.isLink(si)
+		// A follower meets car following alone (followOnly) unless its lane
+		// has a merging neighbour to yield to or something of its own applies
+		// (tested per vehicle below): most vehicles take that short way.
+		followOnly := (!lane || s.yield[si].at < 0) && !exactOnly
+		exited := 0
+		// The segment's sums, kept in locals likewise.
+		sa := &s.acc[si]
+		fuel, speedSum, lost := sa.fuel, sa.speedSum, sa.lost
+		for i := range cars {
+			c := &cars[i]
+			vt := &s.vtypes[c.vt]
+			v := c.speed
+			if vt.holds && math.Float64bits(v) == 0 && c.flags&fConnected == 0 && !exactOnly {
+				if vmax, held := s.heldStill(seg, c, i, &lead, lane, vt.Follow.MinGap); held {
+					// Standing, with a standing leader or the stop line within
+					// its minimum gap: the constraint of that obstacle asks for
+					// an acceleration ≤ 0 (follow.Holding) and the others can
+					// only lower it, so the vehicle stays at +0 m/s. What the
+					// general path below does then, without its branches: the
+					// clamp with a = 0 gives +0 and counts a hard clamp exactly
+					// when the full one would (it depends only on vmax then);
+					// the vehicle idles (Rate at speed and acceleration 0),
+					// moves by +0 in both updates, passes no loop detector,
+					// adds its speed +0 to the sums and the whole step to the
+					// time lost, and stands.
+					if heldHook != nil {
+						heldHook()
+					}
+					if _, hard := clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
+						s.hardClamp(si, i, v, vmax, acc)
+					}
+					lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
+					f := float64(vt.fuel.Idle * dt)
+					c.fuel += float32(f)
+					fuel += f
+					c.pos += 0
+					lead.newPos = c.pos
+					running++
+					accSpeed += v
+					speedSum += v
+					if vt.desired(seg.speed, c.factor) > 0 {
+						accLost += dt
+						lost += dt
+					}
+					s.stands(si, seg, c, i, lane, chunk)
+					if c.pos > seg.length {
+						exited++
+						s.leave(si, seg, c, acc)
+					}
+					continue
 				}
-				if _, hard := clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
-					s.hardClamp(si, i, v, vmax, acc)
-				}
-				lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
-				f := float64(vt.fuel.Idle * dt)
-				c.fuel += float32(f)
-				fuel += f
-				c.pos += 0
-				lead.newPos = c.pos
-				running++
-				accSpeed += v
-				speedSum += v
-				if vt.desired(seg.speed, c.factor) > 0 {
-					accLost += dt
-					lost += dt
-				}
-				s.stands(si, seg, c, i, lane, chunk)
-				if c.pos > seg.length {
-					exited++
-					s.leave(si, seg, c, acc)
-				}
-				continue
 			}
-		}
-		var a, vmax, v0 float64
-		if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
-			(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0) {
-			// constraints' car following with no other constraint that
-			// applies: behind the leader on the segment, or, for the first
-			// vehicle of a road lane without a junction decision, the free
-			// road (lookAhead looks no further then).
-			v0 = vt.desired(seg.speed, c.factor)
-			if i > 0 {
-				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
-				vmax = s.behind(&lead, c.pos)
+			var a, vmax, v0 float64
+			if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
+				(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0) {
+				// constraints' car following with no other constraint that
+				// applies: behind the leader on the segment, or, for the first
+				// vehicle of a road lane without a junction decision, the free
+				// road (lookAhead looks no further then).
+				v0 = vt.desired(seg.speed, c.factor)
+				if i > 0 {
+					a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
+					vmax = s.behind(&lead, c.pos)
+				} else {
+					a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
+				}
 			} else {
-				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
+				a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
 			}
-		} else {
-			a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
-		}
-		nv, hard := clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic)
-		if hard {
-			s.hardClamp(si, i, v, vmax, acc)
-		}
-		lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
-		// Move at the new speed: by nv·Δt (Euler) or by the mean of the
-		// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
-		// passing the lane's loop detector on the way.
-		f := float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
-		c.fuel += float32(f)
-		fuel += f
-		c.speed = nv
-		if ballistic {
-			c.pos += fminmax.Min(float64((v+nv)*dt/2), fminmax.Max(0, float64(vmax*dt)))
-		} else {
-			c.pos += float64(nv * dt)
-		}
-		if lane {
-			s.passLoop(si, lead.pos, c)
-		}
-		lead.newPos = c.pos
-		// Count the step: running vehicles, speeds and time lost against
-		// the desired speed (dt·max(0, 1 − nv/v0), +0 without the division
-		// at the desired speed); standing time and stops (stands).
-		running++
-		accSpeed += nv
-		speedSum += nv
-		if v0 > 0 {
-			var l float64
-			if nv != v0 {
-				l = float64(dt * fminmax.Max(0, 1-nv/v0))
+			nv, hard := clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic)
+			if hard {
+				s.hardClamp(si, i, v, vmax, acc)
 			}
-			accLost += l
-			lost += l
-		}
-		if nv < 0.1 {
-			s.stands(si, seg, c, i, lane, chunk)
-		} else {
-			if c.wait > 0 {
-				s.veh[c.id].waitTotal += float64(c.wait)
-				c.wait, c.held = 0, 0
+			lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
+			// Move at the new speed: by nv·Δt (Euler) or by the mean of the
+			// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
+			// passing the lane's loop detector on the way.
+			f := float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
+			c.fuel += float32(f)
+			fuel += f
+			c.speed = nv
+			if ballistic {
+				c.pos += fminmax.Min(float64((v+nv)*dt/2), fminmax.Max(0, float64(vmax*dt)))
+			} else {
+				c.pos += float64(nv * dt)
 			}
-			if nv > stopRearm {
-				c.flags &^= fHalted
+			if lane {
+				s.passLoop(si, lead.pos, c)
+			}
+			lead.newPos = c.pos
+			// Count the step: running vehicles, speeds and time lost against
+			// the desired speed (dt·max(0, 1 − nv/v0), +0 without the division
+			// at the desired speed); standing time and stops (stands).
+			running++
+			accSpeed += nv
+			speedSum += nv
+			if v0 > 0 {
+				var l float64
+				if nv != v0 {
+					l = float64(dt * fminmax.Max(0, 1-nv/v0))
+				}
+				accLost += l
+				lost += l
+			}
+			if nv < 0.1 {
+				s.stands(si, seg, c, i, lane, chunk)
+			} else {
+				if c.wait > 0 {
+					s.veh[c.id].waitTotal += float64(c.wait)
+					c.wait, c.held = 0, 0
+				}
+				if nv > stopRearm {
+					c.flags &^= fHalted
+				}
+			}
+			if c.pos > seg.length {
+				exited++
+				s.leave(si, seg, c, acc)
 			}
 		}
-		if c.pos > seg.length {
-			exited++
-			s.leave(si, seg, c, acc)
+		sa.fuel, sa.speedSum, sa.lost = fuel, speedSum, lost
+		sa.vehSteps += float64(len(cars)) // whole numbers: as adding one per vehicle
+		if exited > 0 {
+			n := copy(cars, cars[exited:])
+			seg.cars = cars[:n]
+			if n == 0 {
+				s.setLive(si, false)
+				if !lane {
+					w, b := bitOf(s.spare, si) // its list, for the chunk's links
+					*w |= b
+				}
+			}
+			// (phaseMove cleared the chunk's counts: a segment nothing left
+			// keeps 0, and pull reads no outbox then.)
+			s.outN[si], s.outAt[si] = int32(len(acc.out)-outAt), int32(outAt)
 		}
 	}
-	sa.fuel, sa.speedSum, sa.lost = fuel, speedSum, lost
 	acc.running, acc.speedSum, acc.lost = running, accSpeed, accLost
-	sa.vehSteps += float64(len(cars)) // whole numbers: as adding one per vehicle
-	if exited > 0 {
-		n := copy(cars, cars[exited:])
-		seg.cars = cars[:n]
-		if n == 0 {
-			s.setLive(si, false)
-			if !lane {
-				w, b := bitOf(s.spare, si) // its list, for the chunk's links
-				*w |= b
-			}
-		}
-	}
-	s.outN[si], s.outAt[si] = int32(len(acc.out)-outAt), int32(outAt)
 }
 
 // heldStill reports whether car i of a segment, standing (speed +0),
@@ -225,7 +236,7 @@ func (s *Sim) toLine(d float64) float64 { return follow.PerStep(max(0, d), s.dt)
 // constraints returns the acceleration (m/s²) car i's constraints allow,
 // the least of those that apply, the bound vmax (m/s) on its displacement
 // over the step that keeps it off the vehicles ahead, and its desired speed
-// v0 (m/s) after any speed advice. moveSegment clamps the speed they give
+// v0 (m/s) after any speed advice. moveChunk clamps the speed they give
 // (clampSpeed).
 func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leader, vt *VType) (a, vmax, v0 float64) {
 	c := &cars[i]
@@ -459,9 +470,7 @@ func (s *Sim) phaseMove() {
 		// outbox of any other is empty this step (pull reads an outbox
 		// only when outN says it holds vehicles).
 		clear(s.outN[lo:hi])
-		for w := s.live[c]; w != 0; w &= w - 1 {
-			s.moveSegment(int32(lo+bits.TrailingZeros64(w)), acc, c)
-		}
+		s.moveChunk(c, acc)
 	})
 }
 

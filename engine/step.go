@@ -143,7 +143,7 @@ type arrival struct {
 
 var debugHook func(s *Sim, si int32, i int, v, vmax float64)
 
-// Test hooks of the move phase's short ways (moveSegment): with
+// Test hooks of the move phase's short ways (moveChunk): with
 // exactOnly set every vehicle's next speed comes from constraints, and
 // heldHook, when set, is called for each vehicle left standing by
 // heldStill. TestShortcutsExact runs scenarios both ways.
