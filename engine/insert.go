@@ -36,6 +36,7 @@ func (s *Sim) phaseArrivals() {
 // per-road queues, in release order, and inserts every waiting vehicle
 // that fits on its departure lane (see insertRoad).
 func (s *Sim) phaseInsert() {
+	s.makeServeBits() // for the next junction phase (noteLaneForRoom)
 	for s.pendIdx < len(s.pending) && s.veh[s.pending[s.pendIdx]].depart <= s.now+1e-9 {
 		id := s.pending[s.pendIdx]
 		s.pendIdx++

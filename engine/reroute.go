@@ -164,18 +164,103 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 // it enters its next road on a lane that does not serve the road after
 // although another link of seg to that road would have: it took that lane
 // for its room (linkWithRoom), knowing it may have to change lanes or take
-// another way, and so it is not patient if it misses that turn.
+// another way, and so it is not patient if it misses that turn. It asks
+// at every grant; the lanes' bits (serveBits) answer the common case, an
+// entry lane that serves the road after, at once.
 func (s *Sim) noteLaneForRoom(lane int32, c *car) {
-	if c.next2 < 0 || s.serves(s.linkLane[c.link], c.next2) {
+	if c.next2 < 0 {
+		return
+	}
+	if yes, _ := s.lsrch.serve.leadsTo(s.linkLane[c.link], c.next2); yes {
+		return
+	}
+	if s.leadsTo(s.linkLane[c.link], c.next2) {
 		return
 	}
 	for _, l := range s.ids(s.laneT[lane].links) {
-		if kl := s.linkLane[l]; s.segRoad[l] == c.next && !s.closed[kl] && s.serves(kl, c.next2) {
+		if kl := s.linkLane[l]; s.segRoad[l] == c.next && !s.closed[kl] && s.leadsTo(kl, c.next2) {
 			v := &s.veh[c.id]
 			v.forRoom = v.ri + 1
 			return
 		}
 	}
+}
+
+// leadsTo is serves(l, r) — whether an open link of lane l leads to road
+// r — read off the lanes' bits (serveBits) where they are made.
+func (s *Sim) leadsTo(l, r int32) bool {
+	if yes, ok := s.lsrch.serve.leadsTo(l, r); ok {
+		return yes
+	}
+	return s.serves(l, r)
+}
+
+// leadsTo reports whether an open link of lane l leads to road r, when
+// the bits can tell (ok): they are made (sb is not nil) and r is among
+// the first 64 roads out of its node.
+func (sb *serveBits) leadsTo(l, r int32) (yes, ok bool) {
+	if sb == nil {
+		return false, false
+	}
+	k := sb.key[r]
+	if k < 0 {
+		return false, false
+	}
+	b := &sb.lanes[l]
+	return k>>6 == b.node && b.mask>>(k&63)&1 != 0, true
+}
+
+// serveBits tells which roads the open links of each lane lead to. A link
+// leads to a road starting at the node where its lane ends; so a road is
+// named by its start node and its place among the roads out of that node,
+// and a lane's roads are bits of one word. It depends on the closed lanes
+// and so lives in searchScratch, which setClosed and Clone drop; it is
+// made again in the (serial) insertion phase, and leadsTo falls back on
+// serves until then, as for a road placed 64th or later out of its node.
+type serveBits struct {
+	key   []int32 // per road: 64 × its start node + its place among the node's roads out; −1 from place 64 on
+	lanes []laneBits
+}
+
+// laneBits are a lane's bits (key & 63) of the roads its open links lead
+// to, and the node it ends at.
+type laneBits struct {
+	mask uint64
+	node int32
+}
+
+// makeServeBits makes s.lsrch.serve unless it is made. It leaves it nil
+// where a link leads to a road that does not start at the node its lane
+// ends at, or there are 2²⁵ nodes or more.
+func (s *Sim) makeServeBits() {
+	if s.lsrch.serve != nil || s.lsrch.noServe || len(s.net.Nodes) >= 1<<25 {
+		return
+	}
+	sb := &serveBits{key: make([]int32, len(s.net.Roads)), lanes: make([]laneBits, s.nLanes)}
+	for r := range sb.key {
+		sb.key[r] = -1
+	}
+	for n := range s.net.Nodes {
+		for i, r := range s.net.Nodes[n].Out {
+			if i < 64 {
+				sb.key[r] = int32(n)<<6 | int32(i)
+			}
+		}
+	}
+	for l := range s.nLanes {
+		sb.lanes[l].node = s.laneT[l].node
+		for _, k := range s.ids(s.laneT[l].links) {
+			r := s.segRoad[k]
+			if int32(s.net.Roads[r].From) != s.laneT[l].node {
+				s.lsrch.noServe = true
+				return
+			}
+			if key := sb.key[r]; key >= 0 && !s.closed[s.linkLane[k]] {
+				sb.lanes[l].mask |= 1 << (key & 63)
+			}
+		}
+	}
+	s.lsrch.serve = sb
 }
 
 // gapMayCome reports whether car c, standing at the front of lane l, may
@@ -266,12 +351,14 @@ var maxKeptStates = 1 << 18
 // alone instead (see aStar: a tenth of the states settled on grid32), and
 // only a lane and length asked again gets a kept search.
 type searchScratch struct {
-	kept   []*laneSearch
-	states int // held by kept
-	asked  map[laneLength]bool
-	once   *laneSearch // the A* search's arrays, reused
-	kappa  float64     // the A* bound's time per metre (s/m); 0: no A*
-	known  bool        // kappa computed
+	kept    []*laneSearch
+	states  int // held by kept
+	asked   map[laneLength]bool
+	once    *laneSearch // the A* search's arrays, reused
+	serve   *serveBits  // for noteLaneForRoom (nil: not made)
+	noServe bool        // serveBits cannot be made for this network
+	kappa   float64     // the A* bound's time per metre (s/m); 0: no A*
+	known   bool        // kappa computed
 }
 
 // laneLength is a lane and a vehicle length (m) that laneRoute was asked

@@ -249,3 +249,56 @@ func TestAStarTies(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadsTo: leadsTo, by the lanes' bits, answers as serves for every
+// lane and road, with lanes and a road closed and after they open again
+// (closing drops the bits; they are made again), and falls back on
+// serves while the bits are not made.
+func TestLeadsTo(t *testing.T) {
+	net, err := maps.Grid(maps.GridOptions{Rows: 3, Cols: 3, Block: 70, Lanes: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	closeRoad := maps.RoadID(len(net.Roads) / 2)
+	lane := net.Roads[3].Lanes[1]
+	for _, tc := range []struct {
+		stage string
+		apply func()
+	}{
+		{"open network", func() {}},
+		{"closed lane and road", func() { CloseLane{Lane: lane}.apply(s); CloseRoad{Road: closeRoad}.apply(s) }},
+		{"reopened", func() { OpenLane{Lane: lane}.apply(s); OpenRoad{Road: closeRoad}.apply(s) }},
+	} {
+		tc.apply()
+		for _, made := range []bool{false, true} {
+			if made {
+				s.makeServeBits()
+				if s.lsrch.serve == nil {
+					t.Fatalf("%s: no bits made", tc.stage)
+				}
+			} else if s.lsrch.serve != nil {
+				t.Fatalf("%s: bits kept", tc.stage)
+			}
+			yes := 0
+			for l := range int32(s.nLanes) {
+				for r := range int32(len(net.Roads)) {
+					got, want := s.leadsTo(l, r), s.serves(l, r)
+					if got != want {
+						t.Errorf("%s (bits made: %v): lane %d to road %d: %v, serves says %v", tc.stage, made, l, r, got, want)
+					}
+					if got {
+						yes++
+					}
+				}
+			}
+			if yes == 0 {
+				t.Fatalf("%s: no lane serves a road", tc.stage)
+			}
+		}
+	}
+}
