@@ -48,6 +48,9 @@ type junctionMasks struct {
 	// itself) as bits from the lo of the node it starts at; all ones
 	// after a node without masks.
 	into []uint64
+	// exact, for tests, has every vehicle decided by mayEnter in full
+	// (admit, not its short way in mayEnter).
+	exact bool
 }
 
 // buildJunctionMasks fills Sim.jm from the nodes' lanes and the links'
@@ -215,9 +218,47 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 	}
 }
 
+// passes reports whether light l lets a vehicle go on that is d metres
+// before its stop line at speed v and needs stopDist metres to stop
+// comfortably: a green does, and a yellow it cannot stop for comfortably
+// or waits at the line on for a gap (a permissive turn: it clears on the
+// yellow, once the foes stop, as drivers do).
+func passes(l signal.Light, stopDist, d, v float64) bool {
+	return l.IsGreen() || l == signal.Yellow && (stopDist > d || d < 1 && v < 2)
+}
+
 // mayEnter decides whether car c, d metres before the stop line of lane
-// li, may enter its link this step, and reserves room on the exit lane.
+// li, may enter its link this step, and reserves room on the exit lane
+// (admit). It answers itself, for speed, when the vehicle's link is
+// chosen, it is not committed to it and the link's light holds it (most
+// vehicles asked wait at a red light): it sets fRed, and fRoom when the
+// exit lane has no room for it (fits). Exact: admit takes the same steps
+// then (the same fits, with nothing reserved in between); it is left the
+// vehicles with a link to choose, a grant to keep, a light that lets
+// them go, and the ones standing at the line without room, which look
+// for another link (linkWithRoom).
 func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *junctionScratch) bool {
+	if c.flags&fDecided == 0 || c.link < 0 || s.jm.exact {
+		return s.admit(c, li, d, was, vt, sc)
+	}
+	p := &vt.Follow
+	stopDist := c.speed * c.speed / (2 * p.Decel)
+	if was && stopDist > d-0.5 || passes(s.lights[s.linkMov[c.link]], stopDist, d, c.speed) {
+		return s.admit(c, li, d, was, vt, sc)
+	}
+	ok := s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
+	if !ok && !s.cfg.FixedLanes && c.speed < 0.1 {
+		return s.admit(c, li, d, was, vt, sc)
+	}
+	c.flags |= fRed
+	if !ok {
+		c.flags |= fRoom
+	}
+	return false
+}
+
+// admit is mayEnter in full.
+func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *junctionScratch) bool {
 	p := &vt.Follow
 	stopDist := c.speed * c.speed / (2 * p.Decel)
 	committed := was && c.link >= 0 && stopDist > d-0.5
@@ -250,13 +291,7 @@ func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *jun
 	if !committed {
 		mov = s.linkMov[c.link]
 		light = s.lights[mov]
-		switch {
-		case light.IsGreen():
-		case light == signal.Yellow && stopDist > d: // cannot stop comfortably: go
-		case light == signal.Yellow && d < 1 && c.speed < 2:
-			// Waiting at the line for a gap (a permissive turn): clears on
-			// the yellow, once the foes stop, as drivers do.
-		default:
+		if !passes(light, stopDist, d, c.speed) {
 			c.flags |= fRed
 			ok := fitOK
 			if c.link != fitLink {

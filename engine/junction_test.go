@@ -6,11 +6,15 @@ import (
 	"github.com/citytwin/citytwin/maps"
 )
 
-// TestJunctionMasks checks that the junction phase's bit masks
-// (junctionMasks, and Sim.crossWait behind waitMask) change no decision:
-// a busy grid with turning traffic runs to the same state hash with them
-// as with every check run in full, as at a node whose links do not fit in
-// a mask; and crossWait mirrors headTo all along (checkInvariants).
+// TestJunctionMasks checks that the junction phase's shortcuts change no
+// decision: its bit masks (junctionMasks, and Sim.crossWait behind
+// waitMask) and mayEnter's short way for vehicles held by
+// their light. A busy grid with turning traffic runs to the same state
+// hash with them as with every check run in full, as at a node whose
+// links do not fit in a mask, and with every vehicle decided by mayEnter;
+// with lane choice at the line and with fixed lanes (Config.FixedLanes,
+// where a vehicle waiting for room takes no other lane). crossWait
+// mirrors headTo all along (checkInvariants).
 func TestJunctionMasks(t *testing.T) {
 	net, err := maps.Grid(maps.GridOptions{Rows: 4, Cols: 4, Block: 120, Lanes: 2, Speed: 13.89})
 	if err != nil {
@@ -23,43 +27,69 @@ func TestJunctionMasks(t *testing.T) {
 			trips = append(trips, Trip{Depart: float64(k) / 4, From: from, To: to})
 		}
 	}
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Workers = 1, 1
-	sims := make([]*Sim, 2)
-	for i := range sims {
-		if sims[i], err = New(net, cfg, trips); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(sims[i].Close)
-	}
-	masked, full := sims[0], sims[1]
-	n := 0
-	for v := range full.jm.lo {
-		if full.jm.lo[v] >= 0 {
-			n++
-		}
-		full.jm.lo[v] = -1
-	}
-	for k := range full.jm.cross {
-		full.jm.cross[k] = ^uint64(0)
-	}
-	for l := range full.jm.into {
-		full.jm.into[l] = ^uint64(0)
-	}
-	if n == 0 {
-		t.Fatal("no node of the grid has masks: the test compares nothing")
-	}
-	for step := 1; step <= 1200; step++ {
-		masked.Step()
-		full.Step()
-		if step%100 == 0 && masked.Hash() != full.Hash() {
-			t.Fatalf("after %d steps: state hash %016x with masks, %016x without", step, masked.Hash(), full.Hash())
-		}
-		if err := masked.checkInvariants(); err != nil {
-			t.Fatalf("after %d steps: %v", step, err)
-		}
-	}
-	if c := masked.Counts(); c.Arrived < 1000 {
-		t.Errorf("%d vehicles arrived: the grid is not busy enough to test the junctions", c.Arrived)
+	for _, tc := range []struct {
+		name       string
+		fixedLanes bool
+	}{
+		{"lane choice", false},
+		{"fixed lanes", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Seed, cfg.Workers, cfg.FixedLanes = 1, 1, tc.fixedLanes
+			sims := make([]*Sim, 2)
+			for i := range sims {
+				if sims[i], err = New(net, cfg, trips); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(sims[i].Close)
+			}
+			masked, full := sims[0], sims[1]
+			n := 0
+			for v := range full.jm.lo {
+				if full.jm.lo[v] >= 0 {
+					n++
+				}
+				full.jm.lo[v] = -1
+			}
+			for k := range full.jm.cross {
+				full.jm.cross[k] = ^uint64(0)
+			}
+			for l := range full.jm.into {
+				full.jm.into[l] = ^uint64(0)
+			}
+			full.jm.exact = true
+			if n == 0 {
+				t.Fatal("no node of the grid has masks: the test compares nothing")
+			}
+			held := 0
+			for step := 1; step <= 1200; step++ {
+				masked.Step()
+				full.Step()
+				if step%100 == 0 && masked.Hash() != full.Hash() {
+					t.Fatalf("after %d steps: state hash %016x with shortcuts, %016x without", step, masked.Hash(), full.Hash())
+				}
+				if err := masked.checkInvariants(); err != nil {
+					t.Fatalf("after %d steps: %v", step, err)
+				}
+				for i := range masked.segs {
+					if len(masked.segs[i].cars) != len(full.segs[i].cars) {
+						t.Fatalf("after %d steps: segment %d holds %d vehicles with shortcuts, %d without", step, i, len(masked.segs[i].cars), len(full.segs[i].cars))
+					}
+					for j := range masked.segs[i].cars {
+						a, b := &masked.segs[i].cars[j], &full.segs[i].cars[j]
+						if a.flags != b.flags {
+							t.Fatalf("after %d steps: vehicle %d flags %#x with shortcuts, %#x without", step, a.id, a.flags, b.flags)
+						}
+						if a.flags&fRed != 0 {
+							held++
+						}
+					}
+				}
+			}
+			if c := masked.Counts(); c.Arrived < 400 || held < 1000 {
+				t.Errorf("%d vehicles arrived, %d vehicle-steps held by a light: the grid is not busy enough to test the junctions", c.Arrived, held)
+			}
+		})
 	}
 }
