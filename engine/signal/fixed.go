@@ -42,8 +42,11 @@ func (f FixedTime) Name() string { return "fixed_time" }
 // Decide implements Controller. After the guard has moved the signal
 // off the plan (to end a maximum red), it returns to the plan once the
 // guard's minimum green allows.
-func (f FixedTime) Decide(v View) int {
-	want := f.plan(v)
+func (f FixedTime) Decide(v View) int { return f.hold(f.plan(v), v) }
+
+// hold returns Decide's answer when the plan shows phase want: the phase
+// shown while the guard's minimum green holds it, else want.
+func (f FixedTime) hold(want int, v View) int {
 	if want != v.Phase && v.GreenFor < minGreen(0, v)-eps {
 		return v.Phase
 	}
@@ -181,16 +184,54 @@ func (f FixedTime) change(p *maps.Program, k int) float64 {
 // FixedPhaseAt returns the phase a fixed-time program wants at time t (s):
 // the phase whose green is running, or the next one while a change runs.
 func FixedPhaseAt(p *maps.Program, t float64) int {
-	i, _ := fixedPhase(p, t)
+	i, _ := fixedPhase(&schedule{program: p, cycle: p.Cycle()}, t)
 	return i
 }
 
-// fixedPhase returns FixedPhaseAt(p, t) and a time (s) for which the
-// answer certainly stays the same after t: until the green or change it
-// is in ends, less a margin far above the rounding error of t and the
+// schedule is what the plain fixed-time plan of a program follows from:
+// its cycle (maps.Program.Cycle) and, when all is set, which changes from
+// a phase to the next take a green away (maps.Program.LosesGreen), as
+// bits (at most 64 phases), else asked each time. A plant keeps the
+// schedule of its program (scheduleOf), as it keeps the plan (planHold):
+// programs are not changed in place while they run.
+type schedule struct {
+	program *maps.Program
+	cycle   float64
+	loses   uint64
+	all     bool
+}
+
+// scheduleOf works out the schedule of program p, with its changes when
+// they fit in the bits.
+func scheduleOf(p *maps.Program) schedule {
+	sc := schedule{program: p, cycle: p.Cycle()}
+	if n := len(p.Phases); n <= 64 {
+		sc.all = true
+		for i := range n {
+			if p.LosesGreen(i, (i+1)%n) {
+				sc.loses |= 1 << i
+			}
+		}
+	}
+	return sc
+}
+
+// losesGreen reports whether the change from phase i to the next takes a
+// green away.
+func (sc *schedule) losesGreen(i int) bool {
+	if sc.all {
+		return sc.loses>>i&1 != 0
+	}
+	p := sc.program
+	return p.LosesGreen(i, (i+1)%len(p.Phases))
+}
+
+// fixedPhase returns FixedPhaseAt(sc.program, t) and a time (s) for which
+// the answer certainly stays the same after t: until the green or change
+// it is in ends, less a margin far above the rounding error of t and the
 // cycle sums (0 when t is before the program's offset or at an end).
-func fixedPhase(p *maps.Program, t float64) (phase int, holds float64) {
-	cycle := p.Cycle()
+func fixedPhase(sc *schedule, t float64) (phase int, holds float64) {
+	p, cycle := sc.program, sc.cycle
 	c := math.Mod(t-p.Offset, cycle)
 	before := c < 0
 	if before {
@@ -209,7 +250,7 @@ func fixedPhase(p *maps.Program, t float64) (phase int, holds float64) {
 		if c < -eps {
 			return i, left(c)
 		}
-		if p.LosesGreen(i, (i+1)%len(p.Phases)) {
+		if sc.losesGreen(i) {
 			c -= p.Yellow + p.AllRed
 		}
 		if c < -eps {

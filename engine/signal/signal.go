@@ -164,8 +164,9 @@ type Plant struct {
 	shownOf           lightState
 	prevNow, prevStep float64
 	// plan is how long the plain fixed-time plan is known to show the
-	// current phase (see decide).
-	plan planHold
+	// current phase, and sched what it follows from (see decide).
+	plan  planHold
+	sched schedule
 
 	// Refused counts decisions the guard refused (a change before the
 	// minimum green, or a phase the program does not have); Forced counts
@@ -295,14 +296,18 @@ func (p *Plant) decide(now, step float64, sens *NodeSensors, node int32) int {
 	if !plain {
 		return p.Ctrl.Decide(v)
 	}
-	// FixedTime.Decide: when the plan shows the phase that is green, it
-	// answers that phase whatever the green's length.
-	want, holds := fixedPhase(p.Program, now)
+	// FixedTime.Decide, from the program's schedule: when the plan shows
+	// the phase that is green, it answers that phase whatever the green's
+	// length.
+	if p.sched.program != p.Program {
+		p.sched = scheduleOf(p.Program)
+	}
+	want, holds := fixedPhase(&p.sched, now)
 	if want == p.phase {
 		p.plan = planHold{p.Program, want, now + holds}
 		return want
 	}
-	return ft.Decide(v)
+	return ft.hold(want, v)
 }
 
 // track records, after the lights of the step starting at now are set
