@@ -199,7 +199,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 
 // heldStill reports whether car i of a segment, standing (speed +0),
 // unequipped and of a type whose model holds (VType.holds), has a
-// standing obstacle within minGap (m) whose constraint nextSpeed applies
+// standing obstacle within minGap (m) whose constraint applies
 // for certain: the leader on the segment (standing at the start of the
 // step), or, refused entry at the end of its road lane, the stop line. It
 // then also returns the bound vmax (m/s) constraints would: the leader's
@@ -210,14 +210,17 @@ func (s *Sim) heldStill(seg *segment, c *car, i int, lead *leader, lane bool, mi
 	d := seg.length - c.pos
 	atLine := refused && d-0.5 <= minGap
 	if i == 0 {
-		return s.toLine(d), atLine
+		if !atLine {
+			return 0, false
+		}
+		return s.toLine(d), true
 	}
 	if !atLine && !(lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap) {
 		return 0, false
 	}
 	vmax = s.behind(lead, c.pos)
 	if refused {
-		vmax = min(vmax, s.toLine(d))
+		vmax = fminmax.Min(vmax, s.toLine(d))
 	}
 	return vmax, true
 }
@@ -231,7 +234,7 @@ func (s *Sim) behind(lead *leader, pos float64) float64 {
 
 // toLine is the bound (m/s) on the displacement over the step of a
 // vehicle d metres before a stop line it may not cross.
-func (s *Sim) toLine(d float64) float64 { return follow.PerStep(max(0, d), s.dt) }
+func (s *Sim) toLine(d float64) float64 { return follow.PerStep(fminmax.Max(0, d), s.dt) }
 
 // constraints returns the acceleration (m/s²) car i's constraints allow,
 // the least of those that apply, the bound vmax (m/s) on its displacement
