@@ -474,7 +474,26 @@ func (s *Sim) phaseMove() {
 		// only when outN says it holds vehicles).
 		clear(s.outN[lo:hi])
 		s.moveChunk(c, acc)
+		s.nextRoads(acc.out)
 	})
+}
+
+// nextRoads moves the route of each vehicle in out that reaches a road
+// lane (a new road) on by one road and reads its next two roads (car.next,
+// next2) from it, for pull. Done here, in one short loop over a chunk's
+// outbox, rather than in pull one vehicle at a time between the lists it
+// builds: the vehicle and route records, cold in large networks, are read
+// for several vehicles at once. (Nothing reads a vehicle's route position
+// between the move and transfer phases.)
+func (s *Sim) nextRoads(out []outCar) {
+	for k := range out {
+		o := &out[k]
+		if s.isLink(o.target) {
+			continue
+		}
+		s.veh[o.c.id].ri++
+		o.c.next, o.c.next2 = s.roadAfter(o.c.id, 1), s.roadAfter(o.c.id, 2)
+	}
 }
 
 const tiny = 0.01 // m, least distance kept between vehicles

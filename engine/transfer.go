@@ -89,19 +89,18 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 			}
 		}
 		if !s.isLink(si) {
-			// A new road of the route.
-			v := &s.veh[c.id]
+			// A new road of the route (its position on the route and its
+			// next roads moved on in the move phase: nextRoads).
 			if x := s.v2x; x != nil {
 				// Travel time of the road just left, for the RSUs; and a
 				// chance for an equipped vehicle to reroute.
-				x.ttObs[chunk] = append(x.ttObs[chunk], ttObs{road: int32(s.routes[v.route][v.ri]), tt: s.now + s.dt - x.enter[c.id]})
+				v := &s.veh[c.id]
+				x.ttObs[chunk] = append(x.ttObs[chunk], ttObs{road: int32(s.routes[v.route][v.ri-1]), tt: s.now + s.dt - x.enter[c.id]})
 				if x.cfg.Reroute && c.flags&fConnected != 0 {
 					x.rerouteQ[chunk] = append(x.rerouteQ[chunk], c.id)
 				}
 				x.enter[c.id] = s.now + s.dt
 			}
-			v.ri++
-			c.next, c.next2 = s.roadAfter(c.id, 1), s.roadAfter(c.id, 2)
 			c.flags &^= fJunction
 			seg.cars = append(roomForCar(seg.cars), c)
 			last := &seg.cars[len(seg.cars)-1]
