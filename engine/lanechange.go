@@ -222,8 +222,12 @@ func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *step
 	sc.moves = sc.moves[:0]
 	sc.nb.reset()
 	mobilOn := s.cfg.LaneChange
-	for li := li0; li < len(lanes); li++ {
-		l := lanes[li]
+	for li, l := range lanes {
+		if li < li0 {
+			continue
+		}
+		first := i0 // the vehicle to start from on this lane
+		i0 = 0
 		seg := &s.segs[l]
 		if len(seg.cars) == 0 {
 			continue
@@ -234,16 +238,14 @@ func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *step
 		}
 		next := nowCarry{i: -1} // see mobilLane
 		cars := seg.cars
-		i := 0
-		if li == li0 {
-			i = i0
-		}
-		for ; i < len(cars); i++ {
-			if !mobilOn {
-				if i = s.toDecide(int32(l), cars, i); i == len(cars) {
-					break
-				}
+		if !mobilOn {
+			// Only the vehicles toDecide finds have anything to decide.
+			for i := s.toDecide(int32(l), cars, first); i < len(cars); i = s.toDecide(int32(l), cars, i+1) {
+				s.decide(seg, i, lanes, li, period, sc, &next)
 			}
+			continue
+		}
+		for i := first; i < len(cars); i++ {
 			c := &cars[i]
 			if c.flags&fPermit != 0 {
 				continue // crossing the stop line this step: no change
@@ -428,19 +430,15 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
 		return -1
 	}
-	v0 := vt.desired(seg.speed, c.factor)
-	free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
-	if !known {
-		// accBehind(c, seg, l), spelled out with v0 at hand.
-		now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
-	}
-	if !(free-now > s.cfg.LaneChangeThreshold) {
-		return -1
-	}
-	old := mobilOld{now: now}
+	// The lanes either side: MOBIL evaluates a change to one that serves
+	// its next road and that it fits into by the gaps alone (lcGaps);
+	// only then does it need the vehicle's own terms, found for the
+	// first such lane (the evaluation of the others could only find the
+	// change unsafe).
+	var old mobilOld
+	evaluated := false
 	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
 	cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
-	// The lanes either side.
 	for t := li - 1; t <= li+1; t += 2 {
 		if t < 0 || t >= len(lanes) {
 			continue
@@ -449,7 +447,24 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 		if c.next >= 0 && !s.serves(tl, c.next) {
 			continue
 		}
-		g, ok := s.mobil(seg, i, tl, nb, &old)
+		fits, lead, fol := s.lcGaps(seg, i, tl, nb)
+		if !fits {
+			continue
+		}
+		if !evaluated {
+			evaluated = true
+			v0 := vt.desired(seg.speed, c.factor)
+			free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
+			if !known {
+				// accBehind(c, seg, l), spelled out with v0 at hand.
+				now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
+			}
+			if !(free-now > s.cfg.LaneChangeThreshold) {
+				return -1 // not impeded
+			}
+			old.now = now
+		}
+		g, ok := s.mobil(seg, i, tl, lead, fol, &old)
 		if !ok || g <= bestGain {
 			continue
 		}
@@ -518,17 +533,20 @@ func neighboursFrom(t *segment, pos float64, j int) (lead, follow int) {
 // brake harder than comfortably — or, as urgency grows from 0 to 1, up to
 // its emergency deceleration.
 func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64, nb *nbCache) bool {
-	ok, _, _, _ := s.lcFit(seg, i, tl, urgent, nb)
+	ok, _, fol := s.lcGaps(seg, i, tl, nb)
+	if ok {
+		ok, _ = s.lcFollower(seg, i, tl, fol, urgent)
+	}
 	return ok
 }
 
-// lcFit is lcSafe, also returning what MOBIL reads next: the indices in
-// lane tl of the new leader and follower (neighbours) and, when the
-// change is safe and the follower is on the lane (fol ≥ 0), the
-// follower's acceleration behind the car (accBehind(f, lane tl, car)).
-func (s *Sim) lcFit(seg *segment, i int, tl int32, urgent float64, nb *nbCache) (ok bool, lead, fol int, folAcc float64) {
+// lcGaps is the first part of lcSafe, the one without a car-following
+// model: whether lane tl is open and car i of seg leaves gaps of at least
+// lcGap to the new leader and to a new follower on the lane. It returns
+// the indices in lane tl of the new leader and follower (neighbours).
+func (s *Sim) lcGaps(seg *segment, i int, tl int32, nb *nbCache) (ok bool, lead, fol int) {
 	if s.closed[tl] {
-		return false, -1, -1, 0
+		return false, -1, -1
 	}
 	c := &seg.cars[i]
 	t := &s.segs[tl]
@@ -536,26 +554,41 @@ func (s *Sim) lcFit(seg *segment, i int, tl int32, urgent float64, nb *nbCache) 
 	if lead >= 0 {
 		l := &t.cars[lead]
 		if l.pos-float64(l.length)-c.pos < lcGap {
-			return false, lead, fol, 0
+			return false, lead, fol
 		}
 	} else if s.leaving(tl)-c.pos < lcGap {
 		// The rear of a vehicle that has just left the lane is too close.
-		return false, lead, fol, 0
+		return false, lead, fol
 	}
+	if fol >= 0 {
+		f := &t.cars[fol]
+		return c.pos-float64(c.length)-f.pos >= lcGap, lead, fol
+	}
+	return true, lead, fol
+}
+
+// lcFollower is the rest of lcSafe, for lane tl past lcGaps (fol the new
+// follower it returned): the gap to a follower still on a link into the lane,
+// and the new follower's braking. It also returns, when the change is
+// safe and the follower is on the lane (fol ≥ 0), the follower's
+// acceleration behind the car (accBehind(f, lane tl, car)), which MOBIL
+// reads next.
+func (s *Sim) lcFollower(seg *segment, i int, tl int32, fol int, urgent float64) (ok bool, folAcc float64) {
+	c := &seg.cars[i]
+	t := &s.segs[tl]
 	var f *car
 	gap := 0.0
 	if fol >= 0 {
 		f = &t.cars[fol]
-		gap = c.pos - float64(c.length) - f.pos
+		gap = c.pos - float64(c.length) - f.pos // ≥ lcGap (lcGaps)
 	} else if e, pos := s.enteringLink(tl); e != nil {
 		// The follower is still on a link into the lane.
 		f = e
-		gap = c.pos - float64(c.length) - pos
+		if gap = c.pos - float64(c.length) - pos; gap < lcGap {
+			return false, 0
+		}
 	}
 	if f != nil {
-		if gap < lcGap {
-			return false, lead, fol, 0
-		}
 		vt := &s.vtypes[f.vt]
 		limit := vt.Follow.Decel + float64(urgent*(vt.Follow.EmergencyDecel-vt.Follow.Decel))
 		v0 := vt.desired(t.speed, f.factor)
@@ -564,10 +597,10 @@ func (s *Sim) lcFit(seg *segment, i int, tl int32, urgent float64, nb *nbCache) 
 		// at all, whatever its model asks for so short a gap.
 		folAcc = s.accel(vt, f.speed, gap, c.speed, v0, 0)
 		if max(folAcc, -f.speed/s.dt) < -limit {
-			return false, lead, fol, 0
+			return false, 0
 		}
 	}
-	return true, lead, fol, folAcc
+	return true, folAcc
 }
 
 // enteringLink is s.enteringCar(tl), first asking the live bitmap whether
@@ -604,10 +637,11 @@ type mobilOld struct {
 }
 
 // mobil returns the MOBIL incentive for car i (i > 0) of seg to move to
-// lane tl and whether the change is safe. old holds the own-lane terms
-// (now given; the old follower's found on first use).
-func (s *Sim) mobil(seg *segment, i int, tl int32, nb *nbCache, old *mobilOld) (float64, bool) {
-	ok, lead, fol, folAcc := s.lcFit(seg, i, tl, 0, nb)
+// lane tl, which it fits into by the gaps (lcGaps: lead and fol its new
+// leader and follower there), and whether the change is safe. old holds
+// the own-lane terms (now given; the old follower's found on first use).
+func (s *Sim) mobil(seg *segment, i int, tl int32, lead, fol int, old *mobilOld) (float64, bool) {
+	ok, folAcc := s.lcFollower(seg, i, tl, fol, 0)
 	if !ok {
 		return 0, false
 	}

@@ -11,13 +11,25 @@ import (
 
 // TestLaneChangeCuts checks the lane-change phase's short ways against the
 // full paths they stand for (Sim.CheckLaneChangeCuts) at every step of
-// runs with CityFlow's settings (strategic changes only, no MOBIL): a
-// grid with heavy turning demand, and New York 16×3 from the CityFlow datasets, where rerouted
-// vehicles drive with lane plans, off their planned lane too.
+// runs: a grid with heavy turning demand with MOBIL and without (with
+// CityFlow's settings: strategic changes only), a busy grid with MOBIL,
+// and New York 16×3 from the CityFlow datasets with CityFlow's settings,
+// where rerouted vehicles drive with lane plans, off their planned lane
+// too.
 func TestLaneChangeCuts(t *testing.T) {
-	t.Run("grid", func(t *testing.T) {
+	strategic := func(n engine.LaneChangeCutCounts) bool { return n.Passed > 0 && n.Found > 0 }
+	mobil := func(n engine.LaneChangeCutCounts) bool { return n.Changes > 0 && n.NoFit > 0 && n.Found > 0 }
+	t.Run("turning", func(t *testing.T) {
 		_, s := mustSim(t, turning+"[driving]\nno_lane_change = true\n", nil)
-		laneChangeCuts(t, s, 0, 1500, false)
+		laneChangeCuts(t, s, 0, 1500, strategic)
+	})
+	t.Run("turning-mobil", func(t *testing.T) {
+		_, s := mustSim(t, turning, nil)
+		laneChangeCuts(t, s, 0, 1500, mobil)
+	})
+	t.Run("busy-mobil", func(t *testing.T) {
+		_, s := mustSim(t, busyGridTOML(1, "idm", 3000), nil)
+		laneChangeCuts(t, s, 0, 1200, mobil)
 	})
 	t.Run("newyork", func(t *testing.T) {
 		root := os.Getenv("CITYTWIN_DATASETS")
@@ -32,15 +44,17 @@ func TestLaneChangeCuts(t *testing.T) {
 			}
 		}
 		_, s := mustSim(t, fmt.Sprintf("name = \"ny\"\nseed = 1\nduration = 3600\nstep = 1.0\n[network]\ncityflow = %q\n[demand]\ncityflow = %q\n[driving]\nno_lane_change = true\nteleport = -1\n", net, flow), nil)
-		laneChangeCuts(t, s, 600, 1200, true)
+		laneChangeCuts(t, s, 600, 1200, func(n engine.LaneChangeCutCounts) bool {
+			return strategic(n) && n.Planned > 0 && n.Stopped > 0
+		})
 	})
 }
 
 // laneChangeCuts steps s to step `to`, checking the short ways at every
 // step from `from` on, and every 20 steps on a clone whose vehicles with
 // lane plans are given planned exits off their lanes (Sim.ReplanExits);
-// with all set, every kind of case must occur.
-func laneChangeCuts(t *testing.T, s *engine.Sim, from, to int, all bool) {
+// the cases met must satisfy met (each short way exercised).
+func laneChangeCuts(t *testing.T, s *engine.Sim, from, to int, met func(engine.LaneChangeCutCounts) bool) {
 	var n engine.LaneChangeCutCounts
 	for k := range to {
 		s.Step()
@@ -61,7 +75,7 @@ func laneChangeCuts(t *testing.T, s *engine.Sim, from, to int, all bool) {
 		}
 	}
 	t.Logf("%+v", n)
-	if n.Passed == 0 || n.Found == 0 || all && (n.Planned == 0 || n.Stopped == 0) {
+	if !met(n) {
 		t.Errorf("%+v: the run does not exercise every short way", n)
 	}
 }

@@ -14,6 +14,10 @@ type LaneChangeCutCounts struct {
 	Passed, Planned int // vehicles toDecide passed; of them with a lane plan
 	Stopped         int // vehicles with a lane plan toDecide stopped at, their lane leading on
 	Swaps, Found    int // swapPartner calls; with a partner found
+	// MOBIL evaluations (mobilLane); of them with a change, and with the
+	// vehicle impeded but fitting into no lane by the gaps (its own
+	// terms not computed).
+	Mobil, Changes, NoFit int
 }
 
 // CheckLaneChangeCuts checks the short ways of the lane-change phase
@@ -23,7 +27,12 @@ type LaneChangeCutCounts struct {
 //   - toDecide passes only vehicles for which decide does nothing: no
 //     change, no yield point (MOBIL off, as toDecide is used);
 //   - swapPartner, which stops at the first vehicle wholly behind the
-//     changer, finds the partner a scan of the whole target lane finds.
+//     changer, finds the partner a scan of the whole target lane finds;
+//   - with MOBIL on, mobilLane (the gaps to the target lanes first, the
+//     vehicle's own terms only when one fits, its acceleration carried
+//     along the lane from the vehicle before) picks, for each vehicle
+//     changeLanes gives it, the lane the full evaluation (mobilFull)
+//     picks.
 func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 	period := int64(max(1, math.Round(1/s.dt)))
 	for r := range s.net.Roads {
@@ -31,10 +40,32 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 		if len(lanes) < 2 {
 			continue
 		}
+		var nb nbCache
+		nb.reset()
 		for li, l := range lanes {
 			seg := &s.segs[l]
 			cars := seg.cars
-			for i := 0; i < len(cars); i++ {
+			next := nowCarry{i: -1}
+			for i := range cars {
+				c := &cars[i]
+				if !s.cfg.LaneChange || i == 0 || c.flags&fPermit != 0 || !noStrategic(c) || c.flags&fPlanned != 0 ||
+					!s.mobilDue(seg, c, period) || c.pos < min(float64(c.length), seg.length-lcGap) {
+					continue // not changeLanes's common case
+				}
+				got := s.mobilLane(seg, i, lanes, li, &nb, &next)
+				want, noFit := s.mobilFull(seg, i, lanes, li)
+				if got != want {
+					return fmt.Errorf("lane %d vehicle %d: mobilLane moves it to lane %d, the full evaluation to %d", l, c.id, got, want)
+				}
+				n.Mobil++
+				if got >= 0 {
+					n.Changes++
+				}
+				if noFit {
+					n.NoFit++
+				}
+			}
+			for i := 0; !s.cfg.LaneChange && i < len(cars); i++ { // toDecide: MOBIL off
 				next := s.toDecide(int32(l), cars, i)
 				for k := i; k < next; k++ {
 					if cars[k].flags&fPermit != 0 {
@@ -71,6 +102,48 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 		}
 	}
 	return nil
+}
+
+// mobilFull is mobilLane without its short ways: the vehicle's own terms
+// found first, each lane's evaluation from scratch. It also reports
+// whether the vehicle is impeded and fits into no lane by the gaps.
+func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int) (best int32, noFit bool) {
+	c, l := &seg.cars[i], &seg.cars[i-1]
+	p := &s.vtypes[c.vt].Follow
+	gap := l.pos - float64(l.length) - c.pos
+	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
+		return -1, false // far behind its leader: part of the model
+	}
+	now := s.accBehind(c, seg, l)
+	if !(s.accBehind(c, seg, nil)-now > s.cfg.LaneChangeThreshold) {
+		return -1, false
+	}
+	bestGain, best, noFit := s.cfg.LaneChangeThreshold, int32(-1), true
+	for t := li - 1; t <= li+1; t += 2 {
+		if t < 0 || t >= len(lanes) {
+			continue
+		}
+		tl := int32(lanes[t])
+		if c.next >= 0 && !s.serves(tl, c.next) {
+			continue
+		}
+		fits, lead, fol := s.lcGaps(seg, i, tl, nil)
+		if !fits {
+			continue
+		}
+		noFit = false
+		g, ok := s.mobil(seg, i, tl, lead, fol, &mobilOld{now: now})
+		if !ok || g <= bestGain {
+			continue
+		}
+		if c.flags&fAhead == 0 && c.next2 >= 0 && !s.changeable(c.next, float64(c.length)) {
+			if cur, _ := s.aheadLanes(c.id, float64(c.length)); cur>>t&1 == 0 {
+				continue
+			}
+		}
+		bestGain, best = g, tl
+	}
+	return best, noFit
 }
 
 // decidesNothing runs decide on car i of lane lanes[li] (seg) and reports
