@@ -375,3 +375,32 @@ func TestParseWorkers(t *testing.T) {
 		}
 	}
 }
+
+func TestMedian(t *testing.T) {
+	rs := func(speeds ...float64) []Result {
+		var out []Result
+		for i, v := range speeds {
+			out = append(out, Result{UpdatesPerSec: v, Steps: i})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		speeds         []float64
+		median, lo, hi float64
+		from           int // Steps of the run chosen
+	}{
+		{[]float64{5}, 5, 5, 5, 0},
+		{[]float64{3, 1, 2}, 2, 1, 3, 2},
+		{[]float64{4, 1, 3, 2}, 2, 1, 4, 3}, // the lower middle
+		{[]float64{2, 2, 1}, 2, 1, 2, 0},    // ties: the earlier run
+	} {
+		runs := rs(tc.speeds...)
+		m := Median(runs)
+		if m.UpdatesPerSec != tc.median || m.UpdatesMin != tc.lo || m.UpdatesMax != tc.hi || m.Runs != len(tc.speeds) || m.Steps != tc.from {
+			t.Errorf("Median(%v) = %+v, want %g (run %d) in [%g, %g]", tc.speeds, m, tc.median, tc.from, tc.lo, tc.hi)
+		}
+		if runs[0].UpdatesPerSec != tc.speeds[0] {
+			t.Errorf("Median(%v) reordered its argument", tc.speeds)
+		}
+	}
+}

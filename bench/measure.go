@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"cmp"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/citytwin/citytwin/engine"
@@ -65,6 +67,29 @@ type Result struct {
 	// KernelMultiple is NsPerUpdate over the bare IDM kernel's ns per
 	// update (0 when the kernel was not measured).
 	KernelMultiple float64 `json:"kernel_multiple,omitempty"`
+	// Runs is how many times the window was timed (citytwin bench -runs;
+	// 0 or 1: once). With several, the result is the run with the median
+	// UpdatesPerSec, and UpdatesMin and UpdatesMax are the least and the
+	// most vehicle-updates per second of all runs.
+	Runs       int     `json:"runs,omitempty"`
+	UpdatesMin float64 `json:"vehicle_updates_per_s_min,omitempty"`
+	UpdatesMax float64 `json:"vehicle_updates_per_s_max,omitempty"`
+}
+
+// Median returns the run with the median UpdatesPerSec of runs (the lower
+// of the two middle ones for an even count), with Runs, UpdatesMin and
+// UpdatesMax set from all of them. runs must not be empty; its order is
+// not changed.
+func Median(runs []Result) Result {
+	order := make([]int, len(runs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(runs[a].UpdatesPerSec, runs[b].UpdatesPerSec) })
+	m := runs[order[(len(runs)-1)/2]]
+	m.Runs = len(runs)
+	m.UpdatesMin, m.UpdatesMax = runs[order[0]].UpdatesPerSec, runs[order[len(order)-1]].UpdatesPerSec
+	return m
 }
 
 // Time steps sim steps times and measures the window. It forces a garbage

@@ -33,6 +33,7 @@ type benchOpts struct {
 	from       string
 	hash       bool
 	minPar     int
+	runs       int
 }
 
 func benchCmd(args []string, stdout, stderr io.Writer) error {
@@ -63,11 +64,12 @@ Cases:
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the generated cases' demand and of the engine")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
 	fs.BoolVar(&o.markdown, "markdown", false, "print the results as a Markdown table with the machine (for bench/README.md)")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to `file` (one per run when several: file-CASE-wN.ext)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the timed steps to `file` (one per run when several: file-CASE-wN[-runK].ext)")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile at the end of the timed steps to `file` (named like -cpuprofile)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&o.hash, "hash", false, "also print each run's state hash and run digest at the end of its timed steps")
 	fs.IntVar(&o.minPar, "min-parallel", 0, "run steps on several workers from this many running vehicles (0: each case's own; -1: always, to test that results do not depend on the worker count)")
+	fs.IntVar(&o.runs, "runs", 1, "time each case and worker count this many times (each from a fresh set-up and warm-up) and report the run with the median vehicle-updates/s, with the range of all runs")
 	fs.StringVar(&o.from, "from", "", "measure nothing: print the report saved with -json in `file` (as a table or with -markdown)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -77,6 +79,9 @@ Cases:
 	}
 	if o.json && o.markdown {
 		return fs.Usagef("-json and -markdown exclude each other")
+	}
+	if o.runs < 1 {
+		return fs.Usagef("-runs %d: want at least 1", o.runs)
 	}
 	if workers == "" {
 		workers = fmt.Sprintf("1,%d", runtime.NumCPU())
@@ -239,37 +244,31 @@ func runBench(cases []*bench.Case, o benchOpts, stderr io.Writer) (*benchReport,
 		}
 		var base float64
 		for _, w := range o.workers {
-			logf("  workers=%d: set-up and warm-up (%.0f s simulated)… ", w, cc.Warmup)
-			t1 := time.Now()
-			sim, err := setup.NewSim(w)
-			if err != nil {
-				return nil, err
-			}
-			warm := time.Since(t1).Seconds()
-			logf("%.1f s; timing %d steps… ", warm, steps)
 			suffix := ""
 			if windows > 1 {
 				suffix = fmt.Sprintf("-%s-w%d", cc.Name, w)
 			}
-			stop, err := startCPUProfile(o.cpuprofile, suffix)
-			if err != nil {
-				sim.Close()
-				return nil, err
+			var runs []bench.Result
+			for k := range o.runs {
+				sfx := suffix
+				if o.runs > 1 {
+					logf("  run %d of %d:", k+1, o.runs)
+					sfx += fmt.Sprintf("-run%d", k+1)
+				}
+				r, err := timeOnce(setup, &cc, w, steps, sfx, o, logf)
+				if err != nil {
+					return nil, err
+				}
+				if len(runs) > 0 && o.hash && (r.StateHash != runs[0].StateHash || r.RunDigest != runs[0].RunDigest) {
+					return nil, fmt.Errorf("bench %s workers=%d: run %d ended with state hash %s, run 1 with %s: the engine is not deterministic", cc.Name, w, k+1, r.StateHash, runs[0].StateHash)
+				}
+				r.Setup = load
+				runs = append(runs, r)
 			}
-			r := bench.Time(cc.Name, sim, steps)
-			if err := stop(); err != nil {
-				sim.Close()
-				return nil, err
+			r := runs[0]
+			if len(runs) > 1 {
+				r = bench.Median(runs)
 			}
-			if o.hash {
-				r.StateHash, r.RunDigest = fmt.Sprintf("%016x", sim.Hash()), fmt.Sprintf("%016x", sim.Digest())
-			}
-			if err := writeHeapProfile(o.memprofile, suffix); err != nil {
-				sim.Close()
-				return nil, err
-			}
-			sim.Close()
-			r.Setup, r.Warmup = load, warm
 			if rep.KernelNs > 0 && r.NsPerUpdate > 0 {
 				r.KernelMultiple = r.NsPerUpdate / rep.KernelNs
 			}
@@ -279,11 +278,41 @@ func runBench(cases []*bench.Case, o benchOpts, stderr io.Writer) (*benchReport,
 			if base > 0 {
 				r.Speedup = r.UpdatesPerSec / base
 			}
-			logf("%.1f s, %.2f M vehicle-updates/s\n", r.Wall, r.UpdatesPerSec/1e6)
 			rep.Results = append(rep.Results, r)
 		}
 	}
 	return rep, nil
+}
+
+// timeOnce builds a simulation of setup on w workers, steps it through the
+// case's warm-up and times steps steps (profiles named with suffix).
+func timeOnce(setup *bench.Setup, cc *bench.Case, w, steps int, suffix string, o benchOpts, logf func(string, ...any)) (bench.Result, error) {
+	logf("  workers=%d: set-up and warm-up (%.0f s simulated)… ", w, cc.Warmup)
+	t1 := time.Now()
+	sim, err := setup.NewSim(w)
+	if err != nil {
+		return bench.Result{}, err
+	}
+	defer sim.Close()
+	warm := time.Since(t1).Seconds()
+	logf("%.1f s; timing %d steps… ", warm, steps)
+	stop, err := startCPUProfile(o.cpuprofile, suffix)
+	if err != nil {
+		return bench.Result{}, err
+	}
+	r := bench.Time(cc.Name, sim, steps)
+	if err := stop(); err != nil {
+		return bench.Result{}, err
+	}
+	if o.hash {
+		r.StateHash, r.RunDigest = fmt.Sprintf("%016x", sim.Hash()), fmt.Sprintf("%016x", sim.Digest())
+	}
+	if err := writeHeapProfile(o.memprofile, suffix); err != nil {
+		return bench.Result{}, err
+	}
+	r.Warmup = warm
+	logf("%.1f s, %.2f M vehicle-updates/s\n", r.Wall, r.UpdatesPerSec/1e6)
+	return r, nil
 }
 
 // profileName inserts suffix before the extension of file.
@@ -347,8 +376,12 @@ func (r *benchReport) rows() [][]string {
 		if x.CPU > 0 && x.Wall > 0 {
 			cpu = fmt.Sprintf("%.2f", x.CPU/x.Wall)
 		}
+		updates := fmt.Sprintf("%.2f M", x.UpdatesPerSec/1e6)
+		if x.Runs > 1 {
+			updates = fmt.Sprintf("%.2f M (%.2f–%.2f, %d runs)", x.UpdatesPerSec/1e6, x.UpdatesMin/1e6, x.UpdatesMax/1e6, x.Runs)
+		}
 		rows = append(rows, []string{x.Case, fmt.Sprint(x.Workers), fmt.Sprintf("%.0f", x.MeanRunning), fmt.Sprint(x.Steps),
-			fmt.Sprintf("%.1f", x.StepsPerSec), fmt.Sprintf("%.2f M", x.UpdatesPerSec/1e6), fmt.Sprintf("%.0f", x.NsPerUpdate), mult,
+			fmt.Sprintf("%.1f", x.StepsPerSec), updates, fmt.Sprintf("%.0f", x.NsPerUpdate), mult,
 			fmt.Sprintf("%.0f×", x.RealTime), fmt.Sprint(x.Peak), fmt.Sprintf("%.0f", x.HeapPerVehicle), speedup, cpu, fmt.Sprint(x.Teleports)})
 	}
 	return rows

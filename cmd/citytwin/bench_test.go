@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,7 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--case", "nope"},
 		{"bench", "--workers", "0"},
 		{"bench", "--json", "--markdown"},
+		{"bench", "--runs", "0"},
 		{"bench", "extra"},
 	} {
 		var out, errb bytes.Buffer
@@ -93,5 +95,39 @@ func TestBenchSkipsDatasetsWithoutEnv(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "skipped jinan_3x4: CITYTWIN_DATASETS is not set") {
 		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestBenchRuns(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"bench", "--case", "grid10", "--warmup", "30", "--steps", "5", "--workers", "1", "--quiet",
+		"--runs", "3", "--hash", "--json", "--cpuprofile", filepath.Join(dir, "cpu.prof")}
+	if code := run(args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var rep benchReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	if len(rep.Results) != 1 {
+		t.Fatalf("%d results, want one (the median of three runs)", len(rep.Results))
+	}
+	r := rep.Results[0]
+	if r.Runs != 3 || !(r.UpdatesMin <= r.UpdatesPerSec && r.UpdatesPerSec <= r.UpdatesMax) || r.UpdatesMin <= 0 || r.StateHash == "" {
+		t.Errorf("result %+v: want 3 runs, min ≤ median ≤ max and a state hash", r)
+	}
+	for k := 1; k <= 3; k++ { // one profile per run
+		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("cpu-run%d.prof", k))); err != nil {
+			t.Error(err)
+		}
+	}
+	var tab bytes.Buffer
+	saved := filepath.Join(dir, "bench.json")
+	if err := os.WriteFile(saved, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"bench", "--from", saved}, &tab, &errb); code != 0 || !strings.Contains(tab.String(), "3 runs)") {
+		t.Errorf("-from table (exit %d):\n%s", code, tab.String())
 	}
 }
