@@ -356,6 +356,7 @@ type searchScratch struct {
 	asked   map[laneLength]bool
 	once    *laneSearch // the A* search's arrays, reused
 	serve   *serveBits  // for noteLaneForRoom (nil: not made)
+	g       *laneGraph  // the searches' graph (nil: not made)
 	noServe bool        // serveBits cannot be made for this network
 	kappa   float64     // the A* bound's time per metre (s/m); 0: no A*
 	known   bool        // kappa computed
@@ -380,6 +381,7 @@ type laneSearch struct {
 	first   []int32   // per road, the first state settled on it; −1 for none yet
 	touched []int32   // the states reached
 	heap    maps.Queue
+	g       *laneGraph
 
 	goal  maps.RoadID // the road an A* search is for; −1: a Dijkstra search
 	kappa float64     // s/m, the A* bound's factor
@@ -444,7 +446,7 @@ func (sc *searchScratch) search(s *Sim, from int32, length float64, dest maps.Ro
 	} else {
 		ls = newLaneSearch(s)
 	}
-	ls.from, ls.length = from, length
+	ls.from, ls.length, ls.g = from, length, sc.graph(s)
 	sc.kept = append(sc.kept, ls)
 	sc.states += n
 	ls.follow(s, -1, from, 0)
@@ -482,7 +484,7 @@ func (sc *searchScratch) aStar(s *Sim, from int32, length float64, dest maps.Roa
 		sc.once = ls
 	}
 	ls.reset(s)
-	ls.from, ls.length, ls.goal, ls.kappa = from, length, dest, sc.kappa
+	ls.from, ls.length, ls.goal, ls.kappa, ls.g = from, length, dest, sc.kappa, sc.graph(s)
 	p := s.net.Nodes[s.net.Roads[dest].From].Pos
 	ls.gx = [2]float64{p[0], p[1]}
 	ls.follow(s, -1, from, 0)
@@ -533,7 +535,13 @@ func (ls *laneSearch) key(s *Sim, x int32, d float64) float64 {
 	if ls.goal < 0 {
 		return d
 	}
-	r := s.segRoad[x/2]
+	return d + ls.bound(s, s.segRoad[x/2])
+}
+
+// bound returns the A* bound of road r (computed once per search): κ
+// times the straight-line distance from its end to the start of the goal
+// road, 0 on the goal road.
+func (ls *laneSearch) bound(s *Sim, r int32) float64 {
 	h := ls.h[r]
 	if h != h {
 		h = 0
@@ -544,13 +552,22 @@ func (ls *laneSearch) key(s *Sim, x int32, d float64) float64 {
 		}
 		ls.h[r] = h
 	}
-	return d + h
+	return h
 }
 
-// relax offers state x the time d through state p. In an A* search, a
-// state reached equally fast through another predecessor keeps the one of
-// least (time, state): the one a Dijkstra search settles first.
+// relax offers state x the time d through state p (see offer); most
+// offers are slower than what x has, and end here.
 func (ls *laneSearch) relax(s *Sim, x, p int32, d float64) {
+	if d <= ls.dist[x] {
+		ls.offer(s, x, p, d)
+	}
+}
+
+// offer takes for state x the time d through state p when it is less
+// than x's. In an A* search, a state reached equally fast through another
+// predecessor keeps the one of least (time, state): the one a Dijkstra
+// search settles first.
+func (ls *laneSearch) offer(s *Sim, x, p int32, d float64) {
 	if old := ls.dist[x]; d < old {
 		if math.IsInf(old, 1) {
 			ls.touched = append(ls.touched, x)
@@ -567,11 +584,9 @@ func (ls *laneSearch) relax(s *Sim, x, p int32, d float64) {
 // follow offers the lanes that the open links of lane lead to, from state
 // x reached at time d.
 func (ls *laneSearch) follow(s *Sim, x, lane int32, d float64) {
-	tt := s.freeFlowTimes()
-	for _, k := range s.ids(s.laneT[lane].links) {
-		if b := s.linkLane[k]; !s.closed[b] {
-			ls.relax(s, 2*b, x, d+tt[s.segRoad[b]])
-		}
+	g := ls.g
+	for i := g.off[lane]; i < g.off[lane+1]; i++ {
+		ls.relax(s, 2*g.to[i], x, d+g.tt[i])
 	}
 }
 
@@ -579,7 +594,7 @@ func (ls *laneSearch) follow(s *Sim, x, lane int32, d float64) {
 // and returns the first such state (−1 when dest cannot be reached). An
 // A* search answers for its goal only.
 func (ls *laneSearch) settle(s *Sim, dest maps.RoadID) int32 {
-	h := &ls.heap
+	h, g := &ls.heap, ls.g
 	for ls.first[dest] < 0 && h.Len() > 0 {
 		xk, x := h.Pop()
 		xd := ls.dist[x]
@@ -595,18 +610,55 @@ func (ls *laneSearch) settle(s *Sim, dest maps.RoadID) int32 {
 		if x%2 == 1 {
 			continue // one change per road
 		}
-		road := &s.net.Roads[r]
-		span := int(math.Floor((road.Length - ls.length) / planChange))
-		li := s.net.Lanes[lane].Index
-		for _, dir := range [2]int{-1, 1} {
-			for k := 1; k <= span; k++ {
-				j := li + dir*k
-				if j < 0 || j >= len(road.Lanes) || s.closed[road.Lanes[j]] {
+		span := int(math.Floor((g.length[lane] - ls.length) / planChange))
+		for side := 2 * lane; side < 2*lane+2; side++ {
+			for k, c := range g.side[g.soff[side]:g.soff[side+1]] {
+				if k >= span {
 					break
 				}
-				ls.relax(s, 2*int32(road.Lanes[j])+1, x, xd+float64(float64(k)*planChangeCost))
+				ls.relax(s, 2*c+1, x, xd+float64(float64(k+1)*planChangeCost))
 			}
 		}
 	}
 	return ls.first[dest]
+}
+
+// laneGraph is the lane search's graph over the open lanes: lane l's open
+// links lead to lanes to[off[l]:off[l+1]], whose roads take tt[...] (s);
+// the lanes beside it, nearest first up to the first closed one, are
+// side[soff[2l]:soff[2l+1]] toward the centre line (index −1) and
+// side[soff[2l+1]:soff[2l+2]] away from it; its road is length[l] long
+// (m). It depends on the closed lanes and so lives in searchScratch
+// (which setClosed drops), made on first use.
+type laneGraph struct {
+	off, to, soff, side []int32
+	tt, length          []float64
+}
+
+// graph returns the lane search's graph.
+func (sc *searchScratch) graph(s *Sim) *laneGraph {
+	if sc.g != nil {
+		return sc.g
+	}
+	tt := s.freeFlowTimes()
+	g := &laneGraph{off: make([]int32, s.nLanes+1), soff: make([]int32, 2*s.nLanes+1), length: make([]float64, s.nLanes)}
+	for l := range s.nLanes {
+		for _, k := range s.ids(s.laneT[l].links) {
+			if b := s.linkLane[k]; !s.closed[b] {
+				g.to, g.tt = append(g.to, b), append(g.tt, tt[s.segRoad[b]])
+			}
+		}
+		g.off[l+1] = int32(len(g.to))
+		road := &s.net.Roads[s.segRoad[l]]
+		g.length[l] = road.Length
+		li := s.net.Lanes[l].Index
+		for d, dir := range [2]int{-1, 1} {
+			for j := li + dir; j >= 0 && j < len(road.Lanes) && !s.closed[road.Lanes[j]]; j += dir {
+				g.side = append(g.side, int32(road.Lanes[j]))
+			}
+			g.soff[2*l+d+1] = int32(len(g.side))
+		}
+	}
+	sc.g = g
+	return g
 }

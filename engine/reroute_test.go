@@ -302,3 +302,64 @@ func TestLeadsTo(t *testing.T) {
 		}
 	}
 }
+
+// TestLaneGraph: the lane search's graph holds, for every lane, the open
+// lanes its links lead to with their roads' times, and on either side the
+// lanes it may change to, nearest first, up to the first closed one; with
+// a lane and a road closed (closing drops the graph: it is made again).
+func TestLaneGraph(t *testing.T) {
+	net, err := maps.Grid(maps.GridOptions{Rows: 2, Cols: 3, Block: 90, Lanes: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, tc := range []struct {
+		stage string
+		apply func()
+	}{
+		{"open network", func() {}},
+		{"closed lanes", func() {
+			CloseLane{Lane: net.Roads[2].Lanes[1]}.apply(s)
+			CloseRoad{Road: 5}.apply(s)
+		}},
+	} {
+		tc.apply()
+		if s.lsrch.g != nil {
+			t.Fatalf("%s: graph kept", tc.stage)
+		}
+		g := s.lsrch.graph(s)
+		tt := s.freeFlowTimes()
+		for l := range int32(s.nLanes) {
+			var to []int32
+			var times []float64
+			for _, k := range s.ids(s.laneT[l].links) {
+				if b := s.linkLane[k]; !s.closed[b] {
+					to, times = append(to, b), append(times, tt[s.segRoad[b]])
+				}
+			}
+			if got := g.to[g.off[l]:g.off[l+1]]; !slices.Equal(got, to) || !slices.Equal(g.tt[g.off[l]:g.off[l+1]], times) {
+				t.Errorf("%s: lane %d leads to %v (%v s), want %v (%v s)", tc.stage, l, got, g.tt[g.off[l]:g.off[l+1]], to, times)
+			}
+			road := &net.Roads[s.segRoad[l]]
+			for d, dir := range []int{-1, 1} {
+				var side []int32
+				for j := net.Lanes[l].Index + dir; j >= 0 && j < len(road.Lanes); j += dir {
+					if s.closed[road.Lanes[j]] {
+						break
+					}
+					side = append(side, int32(road.Lanes[j]))
+				}
+				if got := g.side[g.soff[2*int(l)+d]:g.soff[2*int(l)+d+1]]; !slices.Equal(got, side) {
+					t.Errorf("%s: lane %d, side %d: %v, want %v", tc.stage, l, dir, got, side)
+				}
+			}
+			if g.length[l] != road.Length {
+				t.Errorf("%s: lane %d: road length %g, want %g", tc.stage, l, g.length[l], road.Length)
+			}
+		}
+	}
+}
