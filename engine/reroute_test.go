@@ -68,6 +68,38 @@ func plainLaneRoute(s *Sim, from int32, dest maps.RoadID, length float64) []int3
 	return nil
 }
 
+// gridSim returns a simulation (closed when the test ends) of the grid o,
+// changed by tweak when not nil, and its network.
+func gridSim(t *testing.T, o maps.GridOptions, tweak func(*maps.Network)) (*Sim, *maps.Network) {
+	t.Helper()
+	net, err := maps.Grid(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(net)
+	}
+	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s, net
+}
+
+// sameAsFresh checks that laneRoute answers a query with the states of a
+// fresh Dijkstra search (plainLaneRoute), reporting the first three that
+// differ and counting them in wrong.
+func sameAsFresh(t *testing.T, s *Sim, stage string, from int32, dest maps.RoadID, length float64, wrong *int) {
+	t.Helper()
+	want := plainLaneRoute(s, from, dest, length)
+	if got := statesOf(s.laneRoute(from, dest, length)); !slices.Equal(got, want) {
+		if *wrong++; *wrong <= 3 {
+			t.Errorf("%s: from lane %d to road %d, length %g m: states %v, a fresh search gives %v", stage, from, dest, length, got, want)
+		}
+	}
+}
+
 // statesOf turns a route and lane plan of laneRoute back into lane
 // states.
 func statesOf(r maps.Route, p *lanePlan) []int32 {
@@ -92,15 +124,7 @@ func statesOf(r maps.Route, p *lanePlan) []int32 {
 // starts from the lane the last one ended with, whose searches are kept
 // unless closing a lane drops them).
 func TestKeptLaneSearches(t *testing.T) {
-	net, err := maps.Grid(maps.GridOptions{Rows: 3, Cols: 4, Block: 70, Lanes: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, net := gridSim(t, maps.GridOptions{Rows: 3, Cols: 4, Block: 70, Lanes: 3}, nil)
 	keep := maxKeptStates
 	defer func() { maxKeptStates = keep }()
 	maxKeptStates = 4 * 2 * s.nLanes // four searches: a lane's three lengths and one more
@@ -116,14 +140,8 @@ func TestKeptLaneSearches(t *testing.T) {
 			for i := range net.Roads {
 				dest := maps.RoadID(i * 13 % len(net.Roads)) // all roads, far and near mixed
 				for _, length := range lengths {
-					want := plainLaneRoute(s, from, dest, length)
-					got := statesOf(s.laneRoute(from, dest, length))
 					queries++
-					if !slices.Equal(got, want) {
-						if wrong++; wrong <= 3 {
-							t.Errorf("%s: from lane %d to road %d, length %g m: states %v, a fresh search gives %v", stage, from, dest, length, got, want)
-						}
-					}
+					sameAsFresh(t, s, stage, from, dest, length, &wrong)
 				}
 			}
 		}
@@ -166,16 +184,7 @@ func TestAStarLaneSearch(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			net, err := maps.Grid(maps.GridOptions{Rows: 3, Cols: 4, Block: 70, Lanes: 3})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tc.tweak(net)
-			s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s, net := gridSim(t, maps.GridOptions{Rows: 3, Cols: 4, Block: 70, Lanes: 3}, tc.tweak)
 			if s.lsrch.aStarKappa(s) <= 0 {
 				t.Fatal("no A* bound on this network")
 			}
@@ -184,16 +193,10 @@ func TestAStarLaneSearch(t *testing.T) {
 				for dest := range maps.RoadID(len(net.Roads)) {
 					for _, length := range []float64{5, 45, 12} {
 						s.lsrch.asked = nil // a first query: A*
-						want := plainLaneRoute(s, from, dest, length)
-						got := statesOf(s.laneRoute(from, dest, length))
+						queries++
+						sameAsFresh(t, s, "A*", from, dest, length, &wrong)
 						if len(s.lsrch.kept) > 0 {
 							t.Fatal("a first query kept a Dijkstra search")
-						}
-						queries++
-						if !slices.Equal(got, want) {
-							if wrong++; wrong <= 3 {
-								t.Errorf("from lane %d to road %d, length %g m: A* states %v, Dijkstra's %v", from, dest, length, got, want)
-							}
 						}
 					}
 				}
@@ -212,15 +215,7 @@ func TestAStarLaneSearch(t *testing.T) {
 // search keeps the first offered, and a state reached from the start
 // lane keeps no predecessor.
 func TestAStarTies(t *testing.T) {
-	net, err := maps.Grid(maps.GridOptions{Rows: 2, Cols: 2, Block: 70, Lanes: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, net := gridSim(t, maps.GridOptions{Rows: 2, Cols: 2, Block: 70, Lanes: 2}, nil)
 	const x, a, b = 1, 4, 6 // states: the one reached, two predecessors
 	for _, tc := range []struct {
 		name         string
@@ -255,15 +250,7 @@ func TestAStarTies(t *testing.T) {
 // (closing drops the bits; they are made again), and falls back on
 // serves while the bits are not made.
 func TestLeadsTo(t *testing.T) {
-	net, err := maps.Grid(maps.GridOptions{Rows: 3, Cols: 3, Block: 70, Lanes: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, net := gridSim(t, maps.GridOptions{Rows: 3, Cols: 3, Block: 70, Lanes: 3}, nil)
 	closeRoad := maps.RoadID(len(net.Roads) / 2)
 	lane := net.Roads[3].Lanes[1]
 	for _, tc := range []struct {
@@ -308,15 +295,7 @@ func TestLeadsTo(t *testing.T) {
 // lanes it may change to, nearest first, up to the first closed one; with
 // a lane and a road closed (closing drops the graph: it is made again).
 func TestLaneGraph(t *testing.T) {
-	net, err := maps.Grid(maps.GridOptions{Rows: 2, Cols: 3, Block: 90, Lanes: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(net, DefaultConfig(), []Trip{{From: 0, To: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, net := gridSim(t, maps.GridOptions{Rows: 2, Cols: 3, Block: 90, Lanes: 3}, nil)
 	for _, tc := range []struct {
 		stage string
 		apply func()
