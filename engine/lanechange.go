@@ -448,7 +448,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 			continue
 		}
 		fits, lead, fol := s.lcGaps(seg, i, tl, nb)
-		if !fits {
+		if !fits || i+1 == len(seg.cars) && bestGain >= 0 && s.noGain(seg, i, tl, lead, fol) {
 			continue
 		}
 		if !evaluated {
@@ -634,6 +634,31 @@ type mobilOld struct {
 	now         float64
 	oKnown      bool
 	oLead, oNow float64
+}
+
+// noGain reports, from positions and speeds alone, that MOBIL's incentive
+// for car i of seg, the last of its lane (no old follower), to move to
+// lane tl (new leader lead and follower fol there, from lcGaps) is at
+// most 0: its new leader is no farther ahead of it than its leader l
+// (front of lead's rear ≤ l's) and no faster, on a lane of the same
+// speed limit, so that a'_c ≤ a_c; and the new follower, if any, would
+// follow it no faster than it follows the new leader (v_c ≤ v_lead), so
+// that a'_n ≤ a_n. It holds exactly for IDM, whose acceleration never
+// falls as the gap or the leader's speed grows, in floating point too:
+// every operation of follow.IDMAccel and follow.IDMStepLimit is
+// monotone in them for speeds, gaps and parameters ≥ 0 (s0 ≥ 0, a, b >
+// 0), so the rounded a'_c − a_c and p·(a'_n − a_n) are ≤ 0 and so is
+// their sum. Other models take the full evaluation.
+func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int) bool {
+	t := &s.segs[tl]
+	if lead < 0 || t.speed != seg.speed {
+		return false
+	}
+	c, l, n := &seg.cars[i], &seg.cars[i-1], &t.cars[lead]
+	if s.vtypes[c.vt].direct != directIDM || n.speed > l.speed || n.pos-float64(n.length) > l.pos-float64(l.length) {
+		return false
+	}
+	return fol < 0 || n.speed >= c.speed && s.vtypes[t.cars[fol].vt].direct == directIDM
 }
 
 // mobil returns the MOBIL incentive for car i (i > 0) of seg to move to

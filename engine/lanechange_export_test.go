@@ -3,7 +3,9 @@ package engine
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
+	"testing"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -18,6 +20,9 @@ type LaneChangeCutCounts struct {
 	// vehicle impeded but fitting into no lane by the gaps (its own
 	// terms not computed).
 	Mobil, Changes, NoFit int
+	// Lanes noGain rules out (and how many of them the change was safe
+	// to, with an incentive found ≤ 0).
+	NoGain, NoGainSafe int
 }
 
 // CheckLaneChangeCuts checks the short ways of the lane-change phase
@@ -32,7 +37,8 @@ type LaneChangeCutCounts struct {
 //     vehicle's own terms only when one fits, its acceleration carried
 //     along the lane from the vehicle before) picks, for each vehicle
 //     changeLanes gives it, the lane the full evaluation (mobilFull)
-//     picks.
+//     picks; and wherever noGain rules a lane out, the full evaluation
+//     finds the change unsafe or an incentive ≤ 0.
 func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 	period := int64(max(1, math.Round(1/s.dt)))
 	for r := range s.net.Roads {
@@ -53,7 +59,10 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 					continue // not changeLanes's common case
 				}
 				got := s.mobilLane(seg, i, lanes, li, &nb, &next)
-				want, noFit := s.mobilFull(seg, i, lanes, li)
+				want, noFit, err := s.mobilFull(seg, i, lanes, li, n)
+				if err != nil {
+					return fmt.Errorf("lane %d vehicle %d: %v", l, c.id, err)
+				}
 				if got != want {
 					return fmt.Errorf("lane %d vehicle %d: mobilLane moves it to lane %d, the full evaluation to %d", l, c.id, got, want)
 				}
@@ -106,17 +115,19 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 
 // mobilFull is mobilLane without its short ways: the vehicle's own terms
 // found first, each lane's evaluation from scratch. It also reports
-// whether the vehicle is impeded and fits into no lane by the gaps.
-func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int) (best int32, noFit bool) {
+// whether the vehicle is impeded and fits into no lane by the gaps, and
+// an error where noGain rules out a lane the full evaluation finds a
+// change to safe with an incentive > 0 (counted in n).
+func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int, n *LaneChangeCutCounts) (best int32, noFit bool, err error) {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	p := &s.vtypes[c.vt].Follow
 	gap := l.pos - float64(l.length) - c.pos
 	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
-		return -1, false // far behind its leader: part of the model
+		return -1, false, nil // far behind its leader: part of the model
 	}
 	now := s.accBehind(c, seg, l)
 	if !(s.accBehind(c, seg, nil)-now > s.cfg.LaneChangeThreshold) {
-		return -1, false
+		return -1, false, nil
 	}
 	bestGain, best, noFit := s.cfg.LaneChangeThreshold, int32(-1), true
 	for t := li - 1; t <= li+1; t += 2 {
@@ -133,6 +144,15 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int) (best 
 		}
 		noFit = false
 		g, ok := s.mobil(seg, i, tl, lead, fol, &mobilOld{now: now})
+		if i+1 == len(seg.cars) && s.noGain(seg, i, tl, lead, fol) {
+			n.NoGain++
+			if ok {
+				n.NoGainSafe++
+			}
+			if ok && g > 0 {
+				return -1, false, fmt.Errorf("noGain rules lane %d out, the full evaluation finds a safe change with incentive %g", tl, g)
+			}
+		}
 		if !ok || g <= bestGain {
 			continue
 		}
@@ -143,7 +163,7 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int) (best 
 		}
 		bestGain, best = g, tl
 	}
-	return best, noFit
+	return best, noFit, nil
 }
 
 // decidesNothing runs decide on car i of lane lanes[li] (seg) and reports
@@ -216,4 +236,58 @@ func (s *Sim) ReplanExits() int {
 		}
 	}
 	return n
+}
+
+// TestIDMMonotone checks, on random situations, what noGain relies on:
+// IDM's acceleration over a step (modelAccel, floating point as run)
+// never falls when the gap or the leader's speed grows, at the same
+// speed, desired speed and step — ties and neighbouring floating-point
+// values included.
+func TestIDMMonotone(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	pick := func(lo, hi float64) float64 {
+		switch rng.IntN(8) {
+		case 0:
+			return lo
+		case 1:
+			return hi
+		}
+		return lo + (hi-lo)*rng.Float64()
+	}
+	grow := func(x float64) float64 { // x, or a little or much more
+		switch rng.IntN(4) {
+		case 0:
+			return x
+		case 1:
+			return math.Nextafter(x, math.Inf(1))
+		case 2:
+			return x + 1e-9*rng.Float64()
+		}
+		return x + pick(0, 20)
+	}
+	for k := range 300000 {
+		vt := DefaultCar()
+		vt.Follow.Accel, vt.Follow.Decel = pick(0.3, 4), pick(1, 9)
+		vt.Follow.EmergencyDecel = vt.Follow.Decel
+		vt.Follow.MinGap, vt.Follow.Headway = pick(0, 5), pick(0.3, 3)
+		if rng.IntN(3) == 0 {
+			vt.Follow.Delta = pick(1, 6)
+		}
+		if err := vt.Follow.Init(); err != nil {
+			t.Fatal(err)
+		}
+		vt.direct = directFor(vt.Model)
+		v, v0 := pick(0, 30), pick(0.1, 30)
+		if rng.IntN(4) == 0 {
+			v = v0 // at the desired speed: the step limit's edge
+		}
+		dt := []float64{0.1, 0.5, 1}[rng.IntN(3)]
+		g1, vl1 := pick(0, 80), pick(0, 30)
+		g2, vl2 := grow(g1), grow(vl1)
+		a1, a2 := modelAccel(&vt, v, g1, vl1, v0, dt, 0), modelAccel(&vt, v, g2, vl2, v0, dt, 0)
+		if !(a1 <= a2) {
+			t.Fatalf("case %d: IDM %+v at %g m/s (desired %g, step %g s): %g m/s² at gap %g behind %g m/s, %g at the larger gap %g behind %g m/s",
+				k, vt.Follow, v, v0, dt, a1, g1, vl1, a2, g2, vl2)
+		}
+	}
 }
