@@ -175,17 +175,17 @@ func (q *Queue) Pop() (d float64, id int32) {
 			break
 		}
 		g := a[c : c+4 : c+4] // past n: sentinels
-		m := 0
-		if g[1].before(g[0]) {
-			m = 1
+		least, m := g[0], 0
+		if g[1].before(least) {
+			least, m = g[1], 1
 		}
-		if g[2].before(g[m]) {
-			m = 2
+		if g[2].before(least) {
+			least, m = g[2], 2
 		}
-		if g[3].before(g[m]) {
-			m = 3
+		if g[3].before(least) {
+			least, m = g[3], 3
 		}
-		a[i] = g[m]
+		a[i] = least
 		i = c + m
 	}
 	for i > 0 {
