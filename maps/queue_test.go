@@ -2,6 +2,7 @@ package maps
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -10,17 +11,20 @@ import (
 // TestQueueOrder: whatever the order of pushes, interleaved with pops as
 // in a search and with the queue emptied by Reset now and then (as a
 // search reuses it), entries pop by (time, id), equal times by id, and
-// equal entries one after the other.
+// equal entries one after the other; also entries of time +Inf, the
+// sentinels' time.
 func TestQueueOrder(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		times int // distinct times drawn from: few make many ties
 		n     int
+		inf   bool // a quarter of the times +Inf
 	}{
-		{"ties", 3, 500},
-		{"some ties", 50, 2000},
-		{"distinct", 1 << 30, 2000},
-		{"one", 1, 1},
+		{"ties", 3, 500, false},
+		{"some ties", 50, 2000, false},
+		{"distinct", 1 << 30, 2000, false},
+		{"one", 1, 1, false},
+		{"infinite times", 50, 2000, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(1, uint64(tc.n)))
@@ -34,6 +38,9 @@ func TestQueueOrder(t *testing.T) {
 				}
 				if len(in) < tc.n && (q.Len() == 0 || r.IntN(3) > 0) {
 					it := queueItem{floor + float64(r.IntN(tc.times)), int32(r.IntN(tc.n))}
+					if tc.inf && r.IntN(4) == 0 {
+						it.d = math.Inf(1)
+					}
 					q.Push(it.d, it.x)
 					in = append(in, it)
 					continue

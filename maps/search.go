@@ -96,7 +96,8 @@ func (s *Search) Fastest(starts []RoadID, cost []float64, dest RoadID, roadTime 
 // to the least child (three comparisons for four children), and sifts the
 // last entry up from there: that entry came from the bottom and seldom
 // climbs far, so this takes about a quarter fewer comparisons than
-// sifting it down from the top. Times must not be NaN or +Inf.
+// sifting it down from the top. Times must not be NaN, and an entry of
+// time +Inf must not have id math.MaxInt32 (the sentinels').
 //
 // Past its entries the heap keeps three free entries of time +Inf
 // (sentinels): every level above the last then has four children to
