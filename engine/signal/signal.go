@@ -167,6 +167,10 @@ type Plant struct {
 	// current phase, and sched what it follows from (see decide).
 	plan  planHold
 	sched schedule
+	// quietUntil is until when (s) updates may be quiet; exact, for
+	// tests, has every update take every step.
+	quietUntil float64
+	exact      bool
 
 	// Refused counts decisions the guard refused (a change before the
 	// minimum green, or a phase the program does not have); Forced counts
@@ -214,6 +218,13 @@ func (p *Plant) Update(now, step float64, lights []Light) { p.UpdateSensed(now, 
 // controller. The guard's maximum red needs the sensors (it acts on
 // halting vehicles only).
 func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensors, node int32) {
+	if p.quiet(now, lights, sens) {
+		// What the steps below come to then (for speed: most updates of
+		// a fixed-time plant are these).
+		p.prevNow, p.prevStep = now, step
+		copy(lights, p.shown)
+		return
+	}
 	pr := p.Program
 	if !p.started {
 		p.started = true
@@ -225,6 +236,7 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 		}
 		p.show(lights)
 		p.track(now, step, sens)
+		p.holdQuiet()
 		return
 	}
 	switch p.stage {
@@ -270,6 +282,32 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 	}
 	p.show(lights)
 	p.track(now, step, sens)
+	p.holdQuiet()
+}
+
+// quiet reports whether the update at now changes nothing but the time of
+// the last update: before quietUntil, which a full update sets to the end
+// of the plan it found holding the green phase (decide answers it
+// without asking), with no waits to clear (track) and the lights shown
+// (show), while the program, a plain fixed-time controller, no guard's
+// maximum red to watch (overdue) and no sensors (track) stay.
+func (p *Plant) quiet(now float64, lights []Light, sens *NodeSensors) bool {
+	return now < p.quietUntil && p.plan.program == p.Program && sens == nil && p.Guard.MaxRed <= 0 &&
+		len(p.shown) == len(lights) && plainFixed(p.Ctrl)
+}
+
+// plainFixed reports whether c is a plain FixedTime (its zero value).
+func plainFixed(c Controller) bool {
+	ft, ok := c.(FixedTime)
+	return ok && ft.plain()
+}
+
+// holdQuiet sets quietUntil after a full update (see quiet).
+func (p *Plant) holdQuiet() {
+	p.quietUntil = math.Inf(-1)
+	if !p.exact && p.stage == StageGreen && p.waitNone && p.plan.program == p.Program && p.plan.phase == p.phase {
+		p.quietUntil = p.plan.until
+	}
 }
 
 // planHold is until when (s) the plain fixed-time plan shows phase under
