@@ -133,7 +133,7 @@ func (s *Sim) phaseLaneChange() {
 			return
 		}
 		// Without MOBIL, a road has something to decide only on a closed
-		// lane or for a vehicle toDecide finds: its lanes are looked at
+		// lane or for a vehicle toDecideOn finds: its lanes are looked at
 		// here first, and the road's decisions start from the first such
 		// lane and vehicle (the lanes before have nothing to decide, or no
 		// vehicle at all).
@@ -146,7 +146,11 @@ func (s *Sim) phaseLaneChange() {
 			i := 0
 			if !s.closed[l] {
 				cars := s.segs[l].cars
-				if i = s.toDecide(l, cars, 0); i == len(cars) {
+				// toDecideOn(l, cars, 0), its first step inlined.
+				if i = toDecide(cars, 0); i < len(cars) {
+					i = s.toDecideOn(l, cars, i)
+				}
+				if i == len(cars) {
 					continue // nothing to decide on this lane
 				}
 			}
@@ -239,8 +243,8 @@ func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *step
 		next := nowCarry{i: -1} // see mobilLane
 		cars := seg.cars
 		if !mobilOn {
-			// Only the vehicles toDecide finds have anything to decide.
-			for i := s.toDecide(int32(l), cars, first); i < len(cars); i = s.toDecide(int32(l), cars, i+1) {
+			// Only the vehicles toDecideOn finds have anything to decide.
+			for i := s.toDecideOn(int32(l), cars, first); i < len(cars); i = s.toDecideOn(int32(l), cars, i+1) {
 				s.decide(seg, i, lanes, li, period, sc, &next)
 			}
 			continue
@@ -269,33 +273,43 @@ func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *step
 	}
 }
 
-// toDecide returns the index of the first vehicle of cars (lane l) from i
-// on that may have a change to decide when MOBIL is off (len(cars) when
-// none): not one crossing the stop line this step, nor one with no
-// strategic change to consider (noStrategic), nor one on its planned lane
-// (reroute.go) that leads on with no lanes to keep to after (decide finds
-// no direction for it, and without MOBIL does nothing else). With
-// CityFlow's settings (no MOBIL) most vehicles have nothing to decide:
-// this loop passes them.
-func (s *Sim) toDecide(l int32, cars []car, i int) int {
+// toDecide returns the index of the first vehicle of cars from i on that
+// may have a change to decide when MOBIL is off (len(cars) when none):
+// not one crossing the stop line this step, nor one with no strategic
+// change to consider (noStrategic). With CityFlow's settings (no MOBIL)
+// most vehicles have nothing to decide: this loop (inlined) passes them.
+func toDecide(cars []car, i int) int {
 	for ; i < len(cars); i++ {
 		c := &cars[i]
 		if c.link >= 0 && c.flags&(fPermit|fPlanned|fAhead) == 0 {
 			continue // the common case first: its lane leads on
 		}
-		if c.flags&fPermit != 0 || c.next < 0 {
-			continue // crossing the stop line, or on its last road
+		if c.flags&fPermit == 0 && c.next >= 0 {
+			break // !noStrategic(c), as the test above failed
 		}
-		if c.link >= 0 && c.flags&fAhead == 0 {
-			// A lane plan: nothing to decide on the planned lane, nor
-			// without one.
-			if p := s.plannedExit(c); p < 0 || p == l {
-				continue
-			}
-		}
-		break
 	}
 	return i
+}
+
+// toDecideOn is toDecide for the vehicles of lane l, also passing those
+// on their planned lane (onPlan).
+func (s *Sim) toDecideOn(l int32, cars []car, i int) int {
+	for i = toDecide(cars, i); i < len(cars) && s.onPlan(l, &cars[i]); i = toDecide(cars, i+1) {
+	}
+	return i
+}
+
+// onPlan reports whether car c of lane l, found by toDecide, has nothing
+// to decide after all: its lane leads on, it has no lanes to keep to
+// after (fAhead), and its lane plan (reroute.go) has it leave the road
+// from lane l, or from no lane in particular. decide finds no direction
+// for such a vehicle and, without MOBIL, does nothing else.
+func (s *Sim) onPlan(l int32, c *car) bool {
+	if c.link < 0 || c.flags&fAhead != 0 {
+		return false
+	}
+	p := s.plannedExit(c)
+	return p < 0 || p == l
 }
 
 // noStrategic reports whether vehicle c has no strategic change to

@@ -13,8 +13,8 @@ import (
 // LaneChangeCutCounts counts the cases CheckLaneChangeCuts met, so that a
 // test can tell that it exercised each short way.
 type LaneChangeCutCounts struct {
-	Passed, Planned int // vehicles toDecide passed; of them with a lane plan
-	Stopped         int // vehicles with a lane plan toDecide stopped at, their lane leading on
+	Passed, Planned int // vehicles toDecideOn passed; of them with a lane plan
+	Stopped         int // vehicles with a lane plan toDecideOn stopped at, their lane leading on
 	Swaps, Found    int // swapPartner calls; with a partner found
 	// MOBIL evaluations (mobilLane); of them with a change, and with the
 	// vehicle impeded but fitting into no lane by the gaps (its own
@@ -29,8 +29,8 @@ type LaneChangeCutCounts struct {
 // against the full paths they stand for, on s's state (between steps),
 // and adds what it met to n:
 //
-//   - toDecide passes only vehicles for which decide does nothing: no
-//     change, no yield point (MOBIL off, as toDecide is used);
+//   - toDecideOn passes only vehicles for which decide does nothing: no
+//     change, no yield point (MOBIL off, as it is used);
 //   - swapPartner, which stops at the first vehicle wholly behind the
 //     changer, finds the partner a scan of the whole target lane finds;
 //   - with MOBIL on, mobilLane (the gaps to the target lanes first, the
@@ -74,14 +74,14 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 					n.NoFit++
 				}
 			}
-			for i := 0; !s.cfg.LaneChange && i < len(cars); i++ { // toDecide: MOBIL off
-				next := s.toDecide(int32(l), cars, i)
+			for i := 0; !s.cfg.LaneChange && i < len(cars); i++ { // toDecideOn: MOBIL off
+				next := s.toDecideOn(int32(l), cars, i)
 				for k := i; k < next; k++ {
 					if cars[k].flags&fPermit != 0 {
 						continue // changeLanes passes these too
 					}
 					if err := s.decidesNothing(seg, k, lanes, li, period); err != nil {
-						return fmt.Errorf("lane %d: toDecide passes vehicle %d (index %d), but %v", l, cars[k].id, k, err)
+						return fmt.Errorf("lane %d: toDecideOn passes vehicle %d (index %d), but %v", l, cars[k].id, k, err)
 					}
 					n.Passed++
 					if cars[k].flags&fPlanned != 0 {
