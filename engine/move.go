@@ -47,9 +47,9 @@ type leader struct {
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic := s.dt, s.cfg.Ballistic
-	// The chunk's sums, kept in locals: the same additions in the same
-	// (driving) order as into acc, so the same bits.
-	running, accSpeed, accLost := acc.running, acc.speedSum, acc.lost
+	// The sums of the chunk (acc) and of each segment (sa) are added to in
+	// place, in driving order. (Kept in locals they were saved and reloaded
+	// around every call in the loop: more instructions, not fewer.)
 	for w := s.live[chunk]; w != 0; w &= w - 1 {
 		si := int32(lo + bits.TrailingZeros64(w))
 		seg := &s.segs[si]
@@ -62,9 +62,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 		// (tested per vehicle below): most vehicles take that short way.
 		followOnly := (!lane || s.yield[si].at < 0) && !exactOnly
 		exited := 0
-		// The segment's sums, kept in locals likewise.
 		sa := &s.acc[si]
-		fuel, speedSum, lost := sa.fuel, sa.speedSum, sa.lost
 		for i := range cars {
 			c := &cars[i]
 			vt := &s.vtypes[c.vt]
@@ -91,15 +89,15 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
 					f := float64(vt.fuel.Idle * dt)
 					c.fuel += float32(f)
-					fuel += f
+					sa.fuel += f
 					c.pos += 0
 					lead.newPos = c.pos
-					running++
-					accSpeed += v
-					speedSum += v
+					acc.running++
+					acc.speedSum += v
+					sa.speedSum += v
 					if vt.desired(seg.speed, c.factor) > 0 {
-						accLost += dt
-						lost += dt
+						acc.lost += dt
+						sa.lost += dt
 					}
 					s.stands(si, seg, c, i, lane, chunk)
 					if c.pos > seg.length {
@@ -136,7 +134,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			// passing the lane's loop detector on the way.
 			f := float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
 			c.fuel += float32(f)
-			fuel += f
+			sa.fuel += f
 			c.speed = nv
 			if ballistic {
 				c.pos += fminmax.Min(float64((v+nv)*dt/2), fminmax.Max(0, float64(vmax*dt)))
@@ -150,16 +148,16 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			// Count the step: running vehicles, speeds and time lost against
 			// the desired speed (dt·max(0, 1 − nv/v0), +0 without the division
 			// at the desired speed); standing time and stops (stands).
-			running++
-			accSpeed += nv
-			speedSum += nv
+			acc.running++
+			acc.speedSum += nv
+			sa.speedSum += nv
 			if v0 > 0 {
 				var l float64
 				if nv != v0 {
 					l = float64(dt * fminmax.Max(0, 1-nv/v0))
 				}
-				accLost += l
-				lost += l
+				acc.lost += l
+				sa.lost += l
 			}
 			if nv < 0.1 {
 				s.stands(si, seg, c, i, lane, chunk)
@@ -177,7 +175,6 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 				s.leave(si, seg, c, acc)
 			}
 		}
-		sa.fuel, sa.speedSum, sa.lost = fuel, speedSum, lost
 		sa.vehSteps += float64(len(cars)) // whole numbers: as adding one per vehicle
 		if exited > 0 {
 			n := copy(cars, cars[exited:])
@@ -194,7 +191,6 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			s.outN[si], s.outAt[si] = int32(len(acc.out)-outAt), int32(outAt)
 		}
 	}
-	acc.running, acc.speedSum, acc.lost = running, accSpeed, accLost
 }
 
 // heldStill reports whether car i of a segment, standing (speed +0),
