@@ -36,8 +36,6 @@ import (
 type leader struct {
 	pos, speed, length float64 // before its move (m, m/s, m)
 	newPos             float64 // its front after the move (m)
-	flags              uint16
-	id                 int32
 }
 
 // moveChunk moves the vehicles of chunk's live segments, segment by
@@ -86,7 +84,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					if _, hard := clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
 						s.hardClamp(si, i, v, vmax, acc)
 					}
-					lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
+					lead.pos, lead.speed, lead.length = c.pos, v, float64(c.length)
 					f := float64(vt.fuel.Idle * dt)
 					c.fuel += float32(f)
 					sa.fuel += f
@@ -128,7 +126,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			if hard {
 				s.hardClamp(si, i, v, vmax, acc)
 			}
-			lead.pos, lead.speed, lead.length, lead.flags, lead.id = c.pos, v, float64(c.length), c.flags, c.id
+			lead.pos, lead.speed, lead.length = c.pos, v, float64(c.length)
 			// Move at the new speed: by nv·Δt (Euler) or by the mean of the
 			// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
 			// passing the lane's loop detector on the way.
@@ -260,7 +258,8 @@ func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leade
 		// acceleration is only computed without one.
 		a = s.accel(vt, v, math.Inf(1), 0, v0, rnd)
 		a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, math.Inf(1))
-	case s.caccBehind(c.flags, lead.flags, lead.id):
+	case s.caccBehind(c.flags, cars[i-1].flags, cars[i-1].id):
+		// (The leader's fConnected flag and id: its move changes neither.)
 		a, vmax = s.caccFollowing(cars, i, lead, vt, v0)
 	default:
 		a = s.accel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, rnd)
