@@ -73,6 +73,9 @@ func (s *Sim) refresh() {
 			seg := &s.segs[i]
 			cars := seg.cars
 			n := len(cars)
+			// The record refresh left last time: headLink and headTo say
+			// what it says (checkInvariants).
+			was, wasLink, wasFlags := seg.head.n > 0, seg.head.link, seg.head.flags
 			seg.head.describe(&cars[0], n)
 			if n == 1 {
 				seg.tail = seg.head
@@ -80,13 +83,18 @@ func (s *Sim) refresh() {
 				seg.tail.describe(&cars[n-1], n)
 			}
 			if i < s.nLanes {
-				// pointHead; inline its common case: the first vehicle
-				// has the link it had, and it is held for its crossing or
-				// not as it was.
-				if k := seg.head.link; k >= 0 && k == s.headLink[i] && (s.headTo[k]^seg.head.flags)&fCross == 0 {
-					s.headTo[k] = seg.head.flags | hdMark
-				} else {
+				// pointHead, from the last record when the first vehicle
+				// has the link it had: headTo changes only with its flags,
+				// and crossWait only with fCross.
+				switch k, f := seg.head.link, seg.head.flags; {
+				case !was || k != wasLink:
 					s.pointHead(i, &seg.head)
+				case k < 0 || f == wasFlags:
+					// headLink and headTo say so already
+				case (f^wasFlags)&fCross != 0:
+					s.pointLink(k, f|hdMark)
+				default:
+					s.headTo[k] = f | hdMark
 				}
 			}
 			// The same sum in the same order whichever way: looked up when
