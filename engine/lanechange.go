@@ -251,12 +251,16 @@ func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *step
 		}
 		for i := first; i < len(cars); i++ {
 			c := &cars[i]
-			if c.flags&fPermit != 0 {
-				continue // crossing the stop line this step: no change
-			}
-			if !noStrategic(c) || c.flags&fPlanned != 0 {
-				s.decide(seg, i, lanes, li, period, sc, &next)
-				continue
+			if c.link < 0 || c.flags&(fPermit|fPlanned|fAhead) != 0 {
+				if c.flags&fPermit != 0 {
+					continue // crossing the stop line this step: no change
+				}
+				if c.next >= 0 || c.flags&fPlanned != 0 {
+					// A strategic change to consider (!noStrategic(c), as
+					// the test above passed) or a lane plan.
+					s.decide(seg, i, lanes, li, period, sc, &next)
+					continue
+				}
 			}
 			// The common case, in few instructions: no strategic change to
 			// consider and no lane plan, so only MOBIL (as decide would:
