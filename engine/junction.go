@@ -565,6 +565,17 @@ func (s *Sim) roomAt(t int32, sc *junctionScratch, local bool) float64 {
 // before any light.
 func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int) bool {
 	need := float64(c.length) + minGap
+	if s.segs[t].length >= need {
+		// Most lanes hold the vehicle: the first step of fitsAlong, in
+		// one call (nothing used yet; min(need, length) is need).
+		return s.roomAt(t, sc, sc != nil) >= need
+	}
+	return s.fitsAlong(t, sc, c, need, off)
+}
+
+// fitsAlong is fits looking along the route past short lanes, need the
+// vehicle's length and minimum gap.
+func (s *Sim) fitsAlong(t int32, sc *junctionScratch, c *car, need float64, off int) bool {
 	used := 0.0 // by the vehicles on the short lanes and the links into them
 	// Given the junction's scratch, t is an exit lane of the node being
 	// decided (roomAt), until the look goes on along the route.

@@ -93,3 +93,63 @@ func TestJunctionMasks(t *testing.T) {
 		})
 	}
 }
+
+// TestFitsShortWay checks fits' short way (an exit lane that holds the
+// vehicle: room straight away) against fitsAlong, the look along the
+// route it takes otherwise, for the first vehicle of every lane of a busy
+// grid over many steps, with and without the junction's scratch and with
+// room reserved on the exit lane.
+func TestFitsShortWay(t *testing.T) {
+	net, err := maps.Grid(maps.GridOptions{Rows: 4, Cols: 4, Block: 120, Lanes: 2, Speed: 13.89})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trips []Trip
+	for k := 0; k < 4000; k++ {
+		from, to := maps.RoadID(k*7%len(net.Roads)), maps.RoadID((k*13+5)%len(net.Roads))
+		if from != to {
+			trips = append(trips, Trip{Depart: float64(k) / 4, From: from, To: to})
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Workers = 1, 1
+	s, err := New(net, cfg, trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	asked, full := 0, 0
+	for step := 1; step <= 600; step++ {
+		s.Step()
+		for v := range s.nodes {
+			sc := &junctionScratch{}
+			s.startNode(v, sc)
+			for _, li := range s.nodes[v].lanes {
+				cars := s.segs[li].cars
+				if len(cars) == 0 || cars[0].link < 0 {
+					continue
+				}
+				c := &cars[0]
+				mg := s.vtypes[c.vt].Follow.MinGap
+				need := float64(c.length) + mg
+				lane := s.linkLane[c.link]
+				for _, with := range []*junctionScratch{nil, sc} {
+					asked++
+					got, want := s.fits(lane, with, c, mg, 1), s.fitsAlong(lane, with, c, need, 1)
+					if got != want {
+						t.Fatalf("step %d, lane %d: fits %v, fitsAlong %v", step, li, got, want)
+					}
+					if got {
+						full++
+					}
+				}
+				if step%3 == 0 {
+					s.reserve(lane, 7.5, sc) // later lanes of the node see it
+				}
+			}
+		}
+	}
+	if asked < 10000 || full == 0 || full == asked {
+		t.Errorf("%d questions, %d with room: not a test", asked, full)
+	}
+}
