@@ -448,11 +448,12 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
 		return -1
 	}
-	// The lanes either side: MOBIL evaluates a change to one that serves
-	// its next road and that it fits into by the gaps alone (lcGaps);
-	// only then does it need the vehicle's own terms, found for the
-	// first such lane (the evaluation of the others could only find the
-	// change unsafe).
+	// The lanes either side: MOBIL evaluates a change to one that it fits
+	// into by the gaps alone (lcGaps), that noGain does not rule out and
+	// that serves its next road (tested in this order: the first two rule
+	// out many lanes, the last few); only then does it need the vehicle's
+	// own terms, found for the first such lane (the evaluation of the
+	// others could only find the change unsafe or not worth it).
 	var old mobilOld
 	evaluated := false
 	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
@@ -462,11 +463,8 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 			continue
 		}
 		tl := int32(lanes[t])
-		if c.next >= 0 && !s.serves(tl, c.next) {
-			continue
-		}
 		fits, lead, fol := s.lcGaps(seg, i, tl, nb)
-		if !fits || i+1 == len(seg.cars) && bestGain >= 0 && s.noGain(seg, i, tl, lead, fol) {
+		if !fits || i+1 == len(seg.cars) && bestGain >= 0 && s.noGain(seg, i, tl, lead, fol) || c.next >= 0 && !s.serves(tl, c.next) {
 			continue
 		}
 		if !evaluated {
