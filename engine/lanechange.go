@@ -137,10 +137,9 @@ func (s *Sim) phaseLaneChange() {
 		// here first, and the road's decisions start from the first such
 		// lane and vehicle (the lanes before have nothing to decide, or no
 		// vehicle at all).
-		done := int32(-1)
+		done := int32(0) // the lanes before it belong to roads decided already
 		for l := range sc.liveLanes(s.live) {
-			r := s.segRoad[l]
-			if r == done {
+			if l < done {
 				continue
 			}
 			i := 0
@@ -154,8 +153,9 @@ func (s *Sim) phaseLaneChange() {
 					continue // nothing to decide on this lane
 				}
 			}
-			done = r
-			s.changeLanes(int(r), int(s.net.Lanes[l].Index), i, period, sc, acc)
+			r, li := s.segRoad[l], int(s.net.Lanes[l].Index)
+			done = l - int32(li) + int32(len(s.net.Roads[r].Lanes)) // past the road's last lane
+			s.changeLanes(int(r), li, i, period, sc, acc)
 		}
 	})
 }
