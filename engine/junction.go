@@ -14,8 +14,9 @@ import (
 
 // junctionScratch is per-chunk scratch space for phaseJunctions.
 type junctionScratch struct {
-	resLane []int32
-	resLen  []float64
+	// res are the lengths (m) granted vehicles take on exit lanes this
+	// step, one entry per lane (reserve).
+	res     []reservation
 	granted []int32
 	// The junction's link sets as bit masks from its first link
 	// (junctionMasks.lo; all ones at a junction without masks), for the
@@ -174,7 +175,7 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 
 func (s *Sim) junction(v int, sc *junctionScratch) {
 	ns := &s.nodes[v]
-	sc.resLane, sc.resLen, sc.granted = sc.resLane[:0], sc.resLen[:0], sc.granted[:0]
+	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
 	started := false
 	for _, li := range ns.lanes {
 		if !hasBit(s.live, li) {
@@ -539,9 +540,9 @@ func (s *Sim) roomAt(t int32, sc *junctionScratch, local bool) float64 {
 		}
 	}
 	if sc != nil {
-		for i, lane := range sc.resLane {
-			if lane == t {
-				r -= sc.resLen[i]
+		for _, x := range sc.res {
+			if x.lane == t {
+				r -= x.len
 			}
 		}
 	}
@@ -595,7 +596,7 @@ func (s *Sim) fitsAlong(t int32, sc *junctionScratch, c *car, need float64, off 
 			}
 			used += s.occ[in]
 		}
-		if sc != nil && slices.Contains(sc.resLane, t) {
+		if sc != nil && slices.ContainsFunc(sc.res, func(x reservation) bool { return x.lane == t }) {
 			return false
 		}
 		off++
@@ -628,15 +629,23 @@ func (s *Sim) fitsAlong(t int32, sc *junctionScratch, c *car, need float64, off 
 // through before taking the room of the last one as it is.
 const maxShortChain = 8
 
+// reservation is the length (m) granted vehicles take on exit lane lane
+// this step.
+type reservation struct {
+	lane int32
+	len  float64
+}
+
+// reserve notes that a vehicle granted entry takes length l (m) on exit
+// lane t.
 func (s *Sim) reserve(t int32, l float64, sc *junctionScratch) {
-	for i, lane := range sc.resLane {
-		if lane == t {
-			sc.resLen[i] += l
+	for i := range sc.res {
+		if sc.res[i].lane == t {
+			sc.res[i].len += l
 			return
 		}
 	}
-	sc.resLane = append(sc.resLane, t)
-	sc.resLen = append(sc.resLen, l)
+	sc.res = append(sc.res, reservation{t, l})
 }
 
 // chooseLink picks the link from lane seg towards the car's next road: the
