@@ -415,6 +415,12 @@ func (s *Sim) grantedAcross(kt *linkTopo, conflicts uint64, sc *junctionScratch)
 	if sc.lo >= 0 || sc.grant == 0 {
 		return conflicts&sc.grant != 0
 	}
+	return s.grantedInLists(kt, sc)
+}
+
+// grantedInLists is grantedAcross at a node without masks: the links
+// granted looked up in kt's lists.
+func (s *Sim) grantedInLists(kt *linkTopo, sc *junctionScratch) bool {
 	for _, g := range sc.granted {
 		if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(kt.merging), g) {
 			return true
