@@ -6,16 +6,10 @@ import (
 	"github.com/citytwin/citytwin/maps"
 )
 
-// TestJunctionMasks checks that the junction phase's shortcuts change no
-// decision: its bit masks (junctionMasks, and Sim.crossWait behind
-// waitMask) and mayEnter's short way for vehicles held by
-// their light. A busy grid with turning traffic runs to the same state
-// hash with them as with every check run in full, as at a node whose
-// links do not fit in a mask, and with every vehicle decided by mayEnter;
-// with lane choice at the line and with fixed lanes (Config.FixedLanes,
-// where a vehicle waiting for room takes no other lane). crossWait
-// mirrors headTo all along (checkInvariants).
-func TestJunctionMasks(t *testing.T) {
+// junctionGrid is a busy 4×4 grid with turning traffic: 4,000 trips
+// between roads spread over the network, one every 0.25 s.
+func junctionGrid(t *testing.T) (*maps.Network, []Trip) {
+	t.Helper()
 	net, err := maps.Grid(maps.GridOptions{Rows: 4, Cols: 4, Block: 120, Lanes: 2, Speed: 13.89})
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +21,20 @@ func TestJunctionMasks(t *testing.T) {
 			trips = append(trips, Trip{Depart: float64(k) / 4, From: from, To: to})
 		}
 	}
+	return net, trips
+}
+
+// TestJunctionMasks checks that the junction phase's shortcuts change no
+// decision: its bit masks (junctionMasks, and Sim.crossWait behind
+// waitMask) and mayEnter's short way for vehicles held by
+// their light. A busy grid with turning traffic runs to the same state
+// hash with them as with every check run in full, as at a node whose
+// links do not fit in a mask, and with every vehicle decided by mayEnter;
+// with lane choice at the line and with fixed lanes (Config.FixedLanes,
+// where a vehicle waiting for room takes no other lane). crossWait
+// mirrors headTo all along (checkInvariants).
+func TestJunctionMasks(t *testing.T) {
+	net, trips := junctionGrid(t)
 	for _, tc := range []struct {
 		name       string
 		fixedLanes bool
@@ -39,6 +47,7 @@ func TestJunctionMasks(t *testing.T) {
 			cfg.Seed, cfg.Workers, cfg.FixedLanes = 1, 1, tc.fixedLanes
 			sims := make([]*Sim, 2)
 			for i := range sims {
+				var err error
 				if sims[i], err = New(net, cfg, trips); err != nil {
 					t.Fatal(err)
 				}
@@ -100,17 +109,7 @@ func TestJunctionMasks(t *testing.T) {
 // grid over many steps, with and without the junction's scratch and with
 // room reserved on the exit lane.
 func TestFitsShortWay(t *testing.T) {
-	net, err := maps.Grid(maps.GridOptions{Rows: 4, Cols: 4, Block: 120, Lanes: 2, Speed: 13.89})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var trips []Trip
-	for k := 0; k < 4000; k++ {
-		from, to := maps.RoadID(k*7%len(net.Roads)), maps.RoadID((k*13+5)%len(net.Roads))
-		if from != to {
-			trips = append(trips, Trip{Depart: float64(k) / 4, From: from, To: to})
-		}
-	}
+	net, trips := junctionGrid(t)
 	cfg := DefaultConfig()
 	cfg.Seed, cfg.Workers = 1, 1
 	s, err := New(net, cfg, trips)
