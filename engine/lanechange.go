@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/citytwin/citytwin/internal/fminmax"
 	"github.com/citytwin/citytwin/maps"
 )
 
@@ -445,7 +446,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 	gap := l.pos - float64(l.length) - c.pos
 	// Far behind its leader (four times IDM's desired gap), the leader's
 	// pull is under a sixteenth of the maximum acceleration: not impeded.
-	if ss := p.MinGap + float64(c.speed*p.Headway) + max(0, c.speed*(c.speed-l.speed))/(2*math.Sqrt(p.Accel*p.Decel)); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
+	if ss := p.MinGap + float64(c.speed*p.Headway) + fminmax.Max(0, c.speed*(c.speed-l.speed))/p.TwoSqrtAB(); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
 		return -1
 	}
 	// The lanes either side: MOBIL evaluates a change to one that it fits

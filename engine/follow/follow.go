@@ -40,6 +40,10 @@ func (p *Params) Init() error {
 	return nil
 }
 
+// TwoSqrtAB returns 2·√(a·b) (m/s²), IDM's scale of the dynamic part of
+// the desired gap, as Init cached it.
+func (p *Params) TwoSqrtAB() float64 { return p.twoSqrtAB }
+
 // Situation is what a driver perceives at the start of a step.
 type Situation struct {
 	Speed float64 // own speed v (m/s)
