@@ -678,8 +678,11 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 	// link competes (for speed: most lanes have one link to a road).
 	best, bestGood, bestServe, bestRoom, ranked := int32(-1), false, false, 0.0, false
 	for _, l := range s.ids(s.laneT[lane].links) {
+		if s.segRoad[l] != c.next {
+			continue
+		}
 		kl := s.linkLane[l]
-		if s.segRoad[l] != c.next || s.closed[kl] {
+		if s.closed[kl] {
 			continue
 		}
 		if kl == want {
