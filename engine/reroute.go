@@ -506,7 +506,7 @@ func (sc *searchScratch) aStarKappa(s *Sim) float64 {
 	for r := range s.net.Roads {
 		road := &s.net.Roads[r]
 		a, b := s.net.Nodes[road.From].Pos, s.net.Nodes[road.To].Pos
-		d := math.Sqrt((b[0]-a[0])*(b[0]-a[0]) + (b[1]-a[1])*(b[1]-a[1]))
+		d := math.Sqrt(float64((b[0]-a[0])*(b[0]-a[0])) + float64((b[1]-a[1])*(b[1]-a[1])))
 		if !(tt[r] >= 1e-3) || math.IsInf(d, 0) || math.IsNaN(d) {
 			k = 0
 			break
@@ -548,7 +548,7 @@ func (ls *laneSearch) bound(s *Sim, r int32) float64 {
 		if maps.RoadID(r) != ls.goal {
 			p := s.net.Nodes[s.net.Roads[r].To].Pos
 			dx, dy := p[0]-ls.gx[0], p[1]-ls.gx[1]
-			h = ls.kappa * math.Sqrt(dx*dx+dy*dy)
+			h = ls.kappa * math.Sqrt(float64(dx*dx)+float64(dy*dy))
 		}
 		ls.h[r] = h
 	}
