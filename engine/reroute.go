@@ -197,7 +197,7 @@ func (s *Sim) leadsTo(l, r int32) bool {
 
 // leadsTo reports whether an open link of lane l leads to road r, when
 // the bits can tell (ok): they are made (sb is not nil) and r is among
-// the first 64 roads out of its node.
+// the first 32 roads out of its node.
 func (sb *serveBits) leadsTo(l, r int32) (yes, ok bool) {
 	if sb == nil {
 		return false, false
@@ -207,7 +207,7 @@ func (sb *serveBits) leadsTo(l, r int32) (yes, ok bool) {
 		return false, false
 	}
 	b := &sb.lanes[l]
-	return k>>6 == b.node && b.mask>>(k&63)&1 != 0, true
+	return k>>5 == b.node && b.mask>>(k&31)&1 != 0, true
 }
 
 // serveBits tells which roads the open links of each lane lead to. A link
@@ -216,16 +216,17 @@ func (sb *serveBits) leadsTo(l, r int32) (yes, ok bool) {
 // and a lane's roads are bits of one word. It depends on the closed lanes
 // and so lives in searchScratch, which setClosed and Clone drop; it is
 // made again in the (serial) insertion phase, and leadsTo falls back on
-// serves until then, as for a road placed 64th or later out of its node.
+// serves until then, as for a road placed 32nd or later out of its node
+// (32 bits: 8 bytes per lane with the node, for a million vehicles' lanes).
 type serveBits struct {
-	key   []int32 // per road: 64 × its start node + its place among the node's roads out; −1 from place 64 on
+	key   []int32 // per road: 32 × its start node + its place among the node's roads out; −1 from place 32 on
 	lanes []laneBits
 }
 
-// laneBits are a lane's bits (key & 63) of the roads its open links lead
+// laneBits are a lane's bits (key & 31) of the roads its open links lead
 // to, and the node it ends at.
 type laneBits struct {
-	mask uint64
+	mask uint32
 	node int32
 }
 
@@ -242,8 +243,8 @@ func (s *Sim) makeServeBits() {
 	}
 	for n := range s.net.Nodes {
 		for i, r := range s.net.Nodes[n].Out {
-			if i < 64 {
-				sb.key[r] = int32(n)<<6 | int32(i)
+			if i < 32 {
+				sb.key[r] = int32(n)<<5 | int32(i)
 			}
 		}
 	}
@@ -256,7 +257,7 @@ func (s *Sim) makeServeBits() {
 				return
 			}
 			if key := sb.key[r]; key >= 0 && !s.closed[s.linkLane[k]] {
-				sb.lanes[l].mask |= 1 << (key & 63)
+				sb.lanes[l].mask |= 1 << (key & 31)
 			}
 		}
 	}
