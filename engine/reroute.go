@@ -160,21 +160,24 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	c.link = s.chooseLink(l, c)
 }
 
-// noteLaneForRoom records, for car c granted its link from lane seg, that
-// it enters its next road on a lane that does not serve the road after
-// although another link of seg to that road would have: it took that lane
-// for its room (linkWithRoom), knowing it may have to change lanes or take
-// another way, and so it is not patient if it misses that turn. It asks
-// at every grant; the lanes' bits (serveBits) answer the common case, an
-// entry lane that serves the road after, at once.
+// noteLaneForRoom records, for car c granted its link from lane lane,
+// that it enters its next road on a lane that does not serve the road
+// after although another link of lane to that road would have: it took
+// that lane for its room (linkWithRoom), knowing it may have to change
+// lanes or take another way, and so it is not patient if it misses that
+// turn. It asks at every grant; the lanes' bits (serveBits) answer the
+// common case, an entry lane that serves the road after, at once.
 func (s *Sim) noteLaneForRoom(lane int32, c *car) {
 	if c.next2 < 0 {
 		return
 	}
-	if yes, _ := s.lsrch.serve.leadsTo(s.linkLane[c.link], c.next2); yes {
-		return
+	// leadsTo(entry lane, c.next2), its bits looked up here (inlined).
+	entry := s.linkLane[c.link]
+	yes, ok := s.lsrch.serve.leadsTo(entry, c.next2)
+	if !ok {
+		yes = s.serves(entry, c.next2)
 	}
-	if s.leadsTo(s.linkLane[c.link], c.next2) {
+	if yes {
 		return
 	}
 	for _, l := range s.ids(s.laneT[lane].links) {
@@ -470,7 +473,7 @@ func (sc *searchScratch) search(s *Sim, from int32, length float64, dest maps.Ro
 //     its time is then the least sum over its predecessors, computed in
 //     the same order as Dijkstra's, and so the same floating-point number.
 //   - A state keeps, of its predecessors that reach it equally fast, the
-//     one Dijkstra settles first, the least (time, state) (relax), and not
+//     one Dijkstra settles first, the least (time, state) (offer), and not
 //     the one A* happens to settle first.
 //   - On dest the bound is 0 and the key is the time: the first state of
 //     dest settled is the least (time, state), as in Dijkstra's search.
