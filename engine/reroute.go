@@ -468,7 +468,8 @@ func (sc *searchScratch) search(s *Sim, from int32, length float64, dest maps.Ro
 // search, bit for bit:
 //   - Along every edge of the search the queue's key grows by at least
 //     10⁻³ of the edge's time (the bound is consistent with that much to
-//     spare: far more than the rounding of the sums), so a state is
+//     spare: far more than the rounding of keys below 2²⁶ s, which
+//     aStarKappa asks of the network: keyLimit), so a state is
 //     settled only after every state that reaches it as fast or faster;
 //     its time is then the least sum over its predecessors, computed in
 //     the same order as Dijkstra's, and so the same floating-point number.
@@ -499,14 +500,16 @@ func (sc *searchScratch) aStar(s *Sim, from int32, length float64, dest maps.Roa
 // least, over the roads, of the free-flow time per metre between the
 // road's end nodes, computed once. It is 0 (no A*) unless every road
 // takes at least 1 ms, every link leads to a road starting where the road
-// of its lane ends, and every node position is finite: what makes the
-// bound consistent with room to spare (see aStar).
+// of its lane ends, every node position is finite and the queue's keys
+// stay below 2²⁶ s (keyLimit): what makes the bound consistent with room
+// to spare (see aStar).
 func (sc *searchScratch) aStarKappa(s *Sim) float64 {
 	if sc.known {
 		return sc.kappa
 	}
 	tt := s.freeFlowTimes()
 	k := math.Inf(1)
+	lo, hi := [2]float64{math.Inf(1), math.Inf(1)}, [2]float64{math.Inf(-1), math.Inf(-1)}
 	for r := range s.net.Roads {
 		road := &s.net.Roads[r]
 		a, b := s.net.Nodes[road.From].Pos, s.net.Nodes[road.To].Pos
@@ -518,6 +521,14 @@ func (sc *searchScratch) aStarKappa(s *Sim) float64 {
 		if d > 0 {
 			k = min(k, tt[r]/d)
 		}
+		for i := range 2 {
+			lo[i], hi[i] = min(lo[i], a[i], b[i]), max(hi[i], a[i], b[i])
+		}
+	}
+	dx, dy := hi[0]-lo[0], hi[1]-lo[1]
+	extent := math.Sqrt(float64(dx*dx) + float64(dy*dy)) // m, of the road ends
+	if k > 0 && !math.IsInf(k, 1) && !(s.keyLimit(tt)+float64(k*extent) < 1<<26) {
+		k = 0
 	}
 	for l := 0; l < s.nLanes && k > 0; l++ {
 		for _, x := range s.ids(s.laneT[l].links) {
@@ -531,6 +542,22 @@ func (sc *searchScratch) aStarKappa(s *Sim) float64 {
 	}
 	sc.kappa, sc.known = k*(1-1e-3), true
 	return sc.kappa
+}
+
+// keyLimit returns a bound (s) on the times the lane search offers: a
+// state's least time is at most the sum, over the lanes, of the time of
+// its road and of a change across the road (a route settles each state
+// once), and an offer adds at most one more of those. Below 2²⁶ s (about
+// two years), a few units in the last place of a key or a bound (under
+// 10⁻⁷ s) stay far inside the margin aStar's proof leaves (10⁻³ of a
+// road's time of at least 1 ms).
+func (s *Sim) keyLimit(tt []float64) float64 {
+	sum := 0.0
+	for l := range s.nLanes {
+		r := s.segRoad[l]
+		sum += tt[r] + float64(float64(len(s.net.Roads[r].Lanes))*planChangeCost)
+	}
+	return 2 * sum
 }
 
 // key returns the queue key of state x reached at time d: d for a

@@ -208,6 +208,33 @@ func TestAStarLaneSearch(t *testing.T) {
 	}
 }
 
+// TestAStarKappa: the lane search takes A* (κ > 0) only on networks where
+// its bound is consistent with room to spare (aStarKappa): not with a
+// road faster than 1 ms, nor with one so slow (two years) that the
+// queue's keys could pass keyLimit's 2²⁶ s, where their rounding comes
+// near the margin the proof leaves.
+func TestAStarKappa(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		speed float64 // m/s, of road 0 (0: as the grid makes it)
+		aStar bool
+	}{
+		{"grid", 0, true},
+		{"a road of 1 ms", 70 / 0.9e-3, false},
+		{"a road of a day", 70 / 86400.0, true},
+		{"a road of two years", 70 / 6.4e7, false},
+	} {
+		s, _ := gridSim(t, maps.GridOptions{Rows: 2, Cols: 2, Block: 70, Lanes: 2}, func(net *maps.Network) {
+			if tc.speed > 0 {
+				net.Roads[0].Speed = tc.speed
+			}
+		})
+		if k := s.lsrch.aStarKappa(s); (k > 0) != tc.aStar {
+			t.Errorf("%s: κ = %g s/m, want A* %v", tc.name, k, tc.aStar)
+		}
+	}
+}
+
 // TestAStarTies: of two predecessors that reach a state equally fast, an
 // A* search keeps the one of least (time, state), whichever it offers
 // first: Dijkstra's search settles that one first (A* can settle them in
