@@ -33,10 +33,11 @@ import (
 //     reach the one ahead; positions advance by the new speed (Euler) or by
 //     the mean of the old and new ones (Config.Ballistic). Vehicles that
 //     pass the end of their destination road arrive; others that pass the
-//     end go to the segment's outbox with the segment they end on.
+//     end go to the segment's outbox with the segment they end on, and
+//     those reaching a new road move on along their route (nextRoads).
 //  4. Transfer (parallel by segment, transfer.go): each segment takes in
 //     the vehicles ending on it from its predecessors' outboxes, furthest
-//     first (ties by source segment), behind the vehicles already there. With V2X, the
+//     first (ties by vehicle id), behind the vehicles already there. With V2X, the
 //     road travel times observed are then folded into the roadside units'
 //     estimates, and equipped vehicles that reached a road may reroute by
 //     them (serial, in chunk order; v2xroute.go).
