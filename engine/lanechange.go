@@ -657,15 +657,17 @@ type mobilOld struct {
 // for car i of seg, the last of its lane (no old follower), to move to
 // lane tl (new leader lead and follower fol there, from lcGaps) is at
 // most 0: its new leader is no farther ahead of it than its leader l
-// (front of lead's rear ≤ l's) and no faster, on a lane of the same
-// speed limit, so that a'_c ≤ a_c; and the new follower, if any, would
-// follow it no faster than it follows the new leader (v_c ≤ v_lead), so
-// that a'_n ≤ a_n. It holds exactly for IDM, whose acceleration never
-// falls as the gap or the leader's speed grows, in floating point too:
-// every operation of follow.IDMAccel and follow.IDMStepLimit is
-// monotone in them for speeds, gaps and parameters ≥ 0 (s0 ≥ 0, a, b >
-// 0), so the rounded a'_c − a_c and p·(a'_n − a_n) are ≤ 0 and so is
-// their sum. Other models take the full evaluation.
+// (lead's rear no farther ahead than l's) and no faster, on a lane of
+// the same speed limit, so that a'_c ≤ a_c; and the new follower, if
+// any, would follow it no faster than it follows the new leader (v_c ≤
+// v_lead) and at a smaller gap (car i's rear is behind the new leader's:
+// lcGaps leaves lcGap between them), so that a'_n ≤ a_n. It holds exactly
+// for IDM, whose acceleration never falls as the gap or the leader's
+// speed grows, in floating point too: every operation of follow.IDMAccel
+// and follow.IDMStepLimit is monotone in them for speeds, gaps and
+// parameters ≥ 0 (s0 ≥ 0, a, b > 0), so the rounded a'_c − a_c and,
+// politeness p being ≥ 0 (Config.Validate), p·(a'_n − a_n) are ≤ 0 and
+// so is their sum. Other models take the full evaluation.
 func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int) bool {
 	t := &s.segs[tl]
 	if lead < 0 || t.speed != seg.speed {
