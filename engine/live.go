@@ -36,12 +36,20 @@ func setBit(bm []uint64, i int32) {
 	}
 }
 
+// clearBit clears segment i's bit in bitmap bm atomically (setBit's
+// counterpart), writing only when it is set.
+func clearBit(bm []uint64, i int32) {
+	if w, b := bitOf(bm, i); atomic.LoadUint64(w)&b != 0 {
+		atomic.AndUint64(w, ^b)
+	}
+}
+
 // setLive records whether segment si holds vehicles now.
 func (s *Sim) setLive(si int32, has bool) {
 	if has {
 		setBit(s.live, si)
-	} else if w, b := bitOf(s.live, si); atomic.LoadUint64(w)&b != 0 {
-		atomic.AndUint64(w, ^b)
+	} else {
+		clearBit(s.live, si)
 	}
 }
 

@@ -3,7 +3,6 @@ package engine
 import (
 	"math"
 	"math/bits"
-	"sync/atomic"
 )
 
 // runStats are whole-run counters.
@@ -227,14 +226,6 @@ func (s *Sim) pointLink(k int32, to uint16) {
 		}
 	}
 	s.headTo[k] = to
-}
-
-// clearBit clears segment i's bit in bitmap bm atomically (setBit's
-// counterpart), writing only when it is set.
-func clearBit(bm []uint64, i int32) {
-	if w, b := bitOf(bm, i); atomic.LoadUint64(w)&b != 0 {
-		atomic.AndUint64(w, ^b)
-	}
 }
 
 // describe makes h the record of car c on a segment holding n vehicles.
