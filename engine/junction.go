@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"sync/atomic"
 
 	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/engine/signal"
@@ -95,16 +94,6 @@ func (s *Sim) buildJunctionMasks() {
 			}
 		}
 	}
-}
-
-// bitsFrom returns the 64 bits of bitmap bm (Sim.live) from segment lo on.
-func bitsFrom(bm []uint64, lo int32) uint64 {
-	w, off := uint32(lo)/chunkSize, uint32(lo)%chunkSize
-	x := atomic.LoadUint64(&bm[w]) >> off
-	if off != 0 && int(w)+1 < len(bm) {
-		x |= atomic.LoadUint64(&bm[w+1]) << (chunkSize - off)
-	}
-	return x
 }
 
 // startNode prepares the scratch masks for node v's decisions.

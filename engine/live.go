@@ -36,6 +36,17 @@ func setBit(bm []uint64, i int32) {
 	}
 }
 
+// bitsFrom returns the 64 bits of a segment bitmap (Sim.live, shown,
+// crossWait) from segment lo on: those of segments lo, lo+1, …, lo+63.
+func bitsFrom(bm []uint64, lo int32) uint64 {
+	w, off := uint32(lo)/chunkSize, uint32(lo)%chunkSize
+	x := atomic.LoadUint64(&bm[w]) >> off
+	if off != 0 && int(w)+1 < len(bm) {
+		x |= atomic.LoadUint64(&bm[w+1]) << (chunkSize - off)
+	}
+	return x
+}
+
 // clearBit clears segment i's bit in bitmap bm atomically (setBit's
 // counterpart), writing only when it is set.
 func clearBit(bm []uint64, i int32) {
