@@ -1,9 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -19,7 +19,11 @@ type tele struct {
 // chunk order.
 func (s *Sim) phaseArrivals() {
 	for c := range s.chunkAcc {
-		for _, a := range s.chunkAcc[c].arrivals {
+		arr := s.chunkAcc[c].arrivals
+		if len(arr) == 0 {
+			continue // most chunks, most steps (for speed)
+		}
+		for _, a := range arr {
 			v := &s.veh[a.id]
 			v.arrive = s.now
 			v.status = statusArrived
@@ -273,13 +277,15 @@ func (s *Sim) place(seg int32, id int32, pos, speed float64) {
 // vehicle with no room anywhere ahead is removed.
 func (s *Sim) phaseTeleport() {
 	var cands []tele
-	for c := range s.teleCand {
-		cands = append(cands, s.teleCand[c]...)
+	for _, tc := range s.teleCand {
+		if len(tc) > 0 { // most chunks have none (for speed: no call to append's copy)
+			cands = append(cands, tc...)
+		}
 	}
 	if len(cands) == 0 {
 		return
 	}
-	sort.Slice(cands, func(a, b int) bool { return cands[a].id < cands[b].id })
+	slices.SortFunc(cands, func(a, b tele) int { return cmp.Compare(a.id, b.id) }) // ids differ
 	for _, t := range cands {
 		seg := &s.segs[t.seg]
 		if len(seg.cars) == 0 || seg.cars[0].id != t.id {

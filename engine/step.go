@@ -100,12 +100,20 @@ func (s *Sim) phaseSignals() {
 				copy(s.lights[ns.movLo:ns.movLo+ns.movN], ns.held)
 				continue
 			}
-			if ns.plant != nil {
-				var sens *signal.NodeSensors
-				if needsSensors(ns.plant) {
-					sens = s.fillNodeSensors(v)
+			if p := ns.plant; p != nil {
+				lights := s.lights[ns.movLo : ns.movLo+ns.movN]
+				// A quiet update is the one UpdateSensed makes: it
+				// happens only under a plain FixedTime with no maximum
+				// red, which needs no sensors (needsSensors). Asked first,
+				// it spares the type switch of needsSensors at most steps
+				// of a fixed-time junction (for speed).
+				if !p.UpdateQuiet(s.now, s.dt, lights) {
+					var sens *signal.NodeSensors
+					if needsSensors(p) {
+						sens = s.fillNodeSensors(v)
+					}
+					p.UpdateSensed(s.now, s.dt, lights, sens, int32(v))
 				}
-				ns.plant.UpdateSensed(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN], sens, int32(v))
 				if s.v2x != nil {
 					s.broadcastSPaT(v)
 				}

@@ -218,11 +218,7 @@ func (p *Plant) Update(now, step float64, lights []Light) { p.UpdateSensed(now, 
 // controller. The guard's maximum red needs the sensors (it acts on
 // halting vehicles only).
 func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensors, node int32) {
-	if p.quiet(now, lights, sens) {
-		// What the steps below come to then (for speed: most updates of
-		// a fixed-time plant are these).
-		p.prevNow, p.prevStep = now, step
-		copy(lights, p.shown)
+	if sens == nil && p.UpdateQuiet(now, step, lights) {
 		return
 	}
 	pr := p.Program
@@ -285,6 +281,22 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 	p.holdQuiet()
 }
 
+// UpdateQuiet makes the update at now when it is quiet (see quiet: it
+// reads no sensors then) and reports whether it did; when it did not,
+// the plant is unchanged and the caller makes the full update
+// (UpdateSensed). A caller can so gather the junction's sensors only for
+// the updates that read them (for speed: most updates of a fixed-time
+// plant are quiet).
+func (p *Plant) UpdateQuiet(now, step float64, lights []Light) bool {
+	if !p.quiet(now, lights, nil) {
+		return false
+	}
+	// What the full update comes to then.
+	p.prevNow, p.prevStep = now, step
+	copy(lights, p.shown)
+	return true
+}
+
 // quiet reports whether the update at now changes nothing but the time of
 // the last update: before quietUntil, which a full update sets to the end
 // of the plan it found holding the green phase (decide answers it
@@ -340,9 +352,14 @@ func (p *Plant) decide(now, step float64, sens *NodeSensors, node int32) int {
 	if p.sched.program != p.Program {
 		p.sched = scheduleOf(p.Program)
 	}
+	// The plan is kept whether or not it shows the phase that is green:
+	// when the phase it shows becomes green (at once, or after a change
+	// interval within the hold), the next decisions are known without
+	// working the schedule out again (and the plant's next update may be
+	// quiet: holdQuiet).
 	want, holds := fixedPhase(&p.sched, now)
+	p.plan = planHold{p.Program, want, now + holds}
 	if want == p.phase {
-		p.plan = planHold{p.Program, want, now + holds}
 		return want
 	}
 	return ft.hold(want, v)
