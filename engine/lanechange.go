@@ -41,6 +41,39 @@ type lcScratch struct {
 	// each of its roads.
 	multi []uint64
 	w0    int32
+	// lay is the lanes' layout, shared by every chunk's scratch.
+	lay *laneLayout
+}
+
+// laneLayout is what the walk of the lane-change phase reads of a lane's
+// road and of the lane itself, in dense arrays by lane (a cache line of at
+// or seq covers 16 lanes, one of length 8) rather than in the road's
+// record (net.Roads[r].Lanes), the lane's (net.Lanes[l].Index) and the
+// segment's first line (segment.length): a line each per live lane, which
+// nothing else the walk does for the common vehicle reads. On grid32 this
+// saves 0.3 of the 12.9 simulated L2 misses per vehicle-update.
+type laneLayout struct {
+	// length is, per lane, segment.length (m), which New sets from the
+	// network and nothing changes after: the same float64.
+	length []float64
+	// With lanes laid out by road (see newLaneChangeScratch; else nil),
+	// lane l is lane at[l].li of its road's at[l].n lanes l − at[l].li,
+	// …, l − at[l].li + at[l].n − 1, and seq[l] = l, so that the road's
+	// lanes are seq[l−at[l].li : l−at[l].li+at[l].n], element for element
+	// net.Roads[r].Lanes.
+	at  []laneAt
+	seq []maps.LaneID
+}
+
+// laneAt is a lane's index on its road, and its road's lane count.
+type laneAt struct{ li, n uint16 }
+
+// roadOf returns lane l's road's lanes and l's index among them (lanes
+// laid out by road).
+func (lay *laneLayout) roadOf(l int32) (lanes []maps.LaneID, li int) {
+	at := lay.at[l]
+	first := l - int32(at.li)
+	return lay.seq[first : first+int32(at.n)], int(at.li)
 }
 
 // nbCache remembers, for the two lanes last searched, where neighbours
@@ -115,8 +148,8 @@ func (s *Sim) phaseLaneChange() {
 		if sc.multi == nil {
 			lo, hi := span(c, nr)
 			for r := lo; r < hi; r++ {
-				if len(s.net.Roads[r].Lanes) > 1 {
-					s.changeLanes(r, 0, 0, period, sc, acc)
+				if lanes := s.net.Roads[r].Lanes; len(lanes) > 1 {
+					s.changeLanes(lanes, 0, 0, period, sc, acc)
 				}
 			}
 			return
@@ -124,11 +157,12 @@ func (s *Sim) phaseLaneChange() {
 		// The live lanes of the chunk's multi-lane roads, in lane order:
 		// road by road, as each road's lanes are consecutive.
 		if s.cfg.LaneChange {
-			last := int32(-1)
+			end := int32(0) // the lanes before it belong to roads decided already
 			for l := range sc.liveLanes(s.live) {
-				if r := s.segRoad[l]; r != last {
-					last = r
-					s.changeLanes(int(r), 0, 0, period, sc, acc)
+				if l >= end {
+					lanes, li := sc.lay.roadOf(l)
+					end = l - int32(li) + int32(len(lanes)) // past the road's last lane
+					s.changeLanes(lanes, li, 0, period, sc, acc)
 				}
 			}
 			return
@@ -154,9 +188,9 @@ func (s *Sim) phaseLaneChange() {
 					continue // nothing to decide on this lane
 				}
 			}
-			r, li := s.segRoad[l], int(s.net.Lanes[l].Index)
-			done = l - int32(li) + int32(len(s.net.Roads[r].Lanes)) // past the road's last lane
-			s.changeLanes(int(r), li, i, period, sc, acc)
+			lanes, li := sc.lay.roadOf(l)
+			done = l - int32(li) + int32(len(lanes)) // past the road's last lane
+			s.changeLanes(lanes, li, i, period, sc, acc)
 		}
 	})
 }
@@ -186,6 +220,13 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 		s.yield[i].at = -1
 	}
 	lcs := make([]lcScratch, nc)
+	lay := &laneLayout{length: make([]float64, s.nLanes)}
+	for l := range lay.length {
+		lay.length[l] = s.segs[l].length
+	}
+	for c := range lcs {
+		lcs[c].lay = lay
+	}
 	// The lanes are laid out by road when each road's lanes are
 	// consecutive and follow those of the road before (maps builds every
 	// network so); then chunk c's roads own one range of lanes.
@@ -197,6 +238,18 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 			if int32(l) != first[r]+int32(k) {
 				return lcs
 			}
+		}
+	}
+	lay.at, lay.seq = make([]laneAt, s.nLanes), make([]maps.LaneID, s.nLanes)
+	for l := range lay.seq {
+		lay.seq[l] = maps.LaneID(l)
+	}
+	for _, road := range roads {
+		if len(road.Lanes) > math.MaxUint16 {
+			return lcs // laneAt cannot tell (no road has so many)
+		}
+		for k, l := range road.Lanes {
+			lay.at[l] = laneAt{li: uint16(k), n: uint16(len(road.Lanes))}
 		}
 	}
 	for c := range lcs {
@@ -217,20 +270,17 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 	return lcs
 }
 
-// changeLanes decides the lane changes of road r's vehicles, then applies
-// them in the order decided. period is MOBIL's cadence in steps: a
-// vehicle evaluates a discretionary change once per second (mobilDue).
-// The decisions start at vehicle i0 of the road's lane of index li0: the
-// caller has found that the vehicles before it have nothing to decide.
-func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *stepAcc) {
-	lanes := s.net.Roads[r].Lanes
+// changeLanes decides the lane changes of the vehicles of a road's lanes,
+// then applies them in the order decided. period is MOBIL's cadence in
+// steps: a vehicle evaluates a discretionary change once per second
+// (mobilDue). The decisions start at vehicle i0 of lanes[li0]: the caller
+// has found that the vehicles before it have nothing to decide.
+func (s *Sim) changeLanes(lanes []maps.LaneID, li0, i0 int, period int64, sc *lcScratch, acc *stepAcc) {
 	sc.moves = sc.moves[:0]
 	sc.nb.reset()
-	mobilOn := s.cfg.LaneChange
-	for li, l := range lanes {
-		if li < li0 {
-			continue
-		}
+	mobilOn, lengths := s.cfg.LaneChange, sc.lay.length
+	for li := li0; li < len(lanes); li++ {
+		l := lanes[li]
 		first := i0 // the vehicle to start from on this lane
 		i0 = 0
 		seg := &s.segs[l]
@@ -250,6 +300,7 @@ func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *step
 			}
 			continue
 		}
+		length := lengths[l] // seg.length
 		for i := first; i < len(cars); i++ {
 			c := &cars[i]
 			if c.link < 0 || c.flags&(fPermit|fPlanned|fAhead) != 0 {
@@ -266,7 +317,7 @@ func (s *Sim) changeLanes(r, li0, i0 int, period int64, sc *lcScratch, acc *step
 			// The common case, in few instructions: no strategic change to
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
-			if i > 0 && s.mobilDue(seg, c, period) && !(c.pos < min(float64(c.length), seg.length-lcGap)) {
+			if i > 0 && s.mobilDue(length, c, period) && !(c.pos < min(float64(c.length), length-lcGap)) {
 				if to := s.mobilLane(seg, i, lanes, li, &sc.nb, &next); to >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
 				}
@@ -325,11 +376,12 @@ func noStrategic(c *car) bool {
 	return c.next < 0 || c.link >= 0 && c.flags&(fPlanned|fAhead) == 0
 }
 
-// mobilDue reports whether MOBIL evaluates car c of seg this step: when
-// on, for a vehicle 20 m or more before the end of the lane, at steps
-// where (step + id) mod period = 0 (period: MOBIL's cadence in steps).
-func (s *Sim) mobilDue(seg *segment, c *car, period int64) bool {
-	return s.cfg.LaneChange && !(seg.length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
+// mobilDue reports whether MOBIL evaluates car c of a lane of the given
+// length (m) this step: when on, for a vehicle 20 m or more before the end
+// of the lane, at steps where (step + id) mod period = 0 (period: MOBIL's
+// cadence in steps).
+func (s *Sim) mobilDue(length float64, c *car, period int64) bool {
+	return s.cfg.LaneChange && !(length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
 }
 
 // decide decides the change of car i of lane lanes[li] (seg), not
@@ -366,7 +418,7 @@ func (s *Sim) decide(seg *segment, i int, lanes []maps.LaneID, li int, period in
 		s.strategic(seg, i, lanes, li, dir, sc)
 		return
 	}
-	if c.next >= 0 && c.link < 0 || planned >= 0 || i == 0 || !s.mobilDue(seg, c, period) {
+	if c.next >= 0 && c.link < 0 || planned >= 0 || i == 0 || !s.mobilDue(seg.length, c, period) {
 		// No lane towards the next road, or no MOBIL evaluation due (for
 		// a vehicle with a lane plan, none at all; the first vehicle of a
 		// lane has nothing ahead to escape).

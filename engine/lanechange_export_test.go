@@ -40,6 +40,9 @@ type LaneChangeCutCounts struct {
 //     picks; and wherever noGain rules a lane out, the full evaluation
 //     finds the change unsafe or an incentive ≤ 0.
 func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
+	if err := s.checkLaneLayout(); err != nil {
+		return err
+	}
 	period := int64(max(1, math.Round(1/s.dt)))
 	for r := range s.net.Roads {
 		lanes := s.net.Roads[r].Lanes
@@ -55,7 +58,7 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 			for i := range cars {
 				c := &cars[i]
 				if !s.cfg.LaneChange || i == 0 || c.flags&fPermit != 0 || !noStrategic(c) || c.flags&fPlanned != 0 ||
-					!s.mobilDue(seg, c, period) || c.pos < min(float64(c.length), seg.length-lcGap) {
+					!s.mobilDue(seg.length, c, period) || c.pos < min(float64(c.length), seg.length-lcGap) {
 					continue // not changeLanes's common case
 				}
 				got := s.mobilLane(seg, i, lanes, li, &nb, &next)
@@ -108,6 +111,32 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 					}
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// checkLaneLayout checks that the lane-change phase's dense copy of the
+// lanes' layout (laneLayout) answers what it stands for: each lane's
+// length is its segment's, and (lanes laid out by road) roadOf gives the
+// lane's road's lanes and the lane's index among them as the road's and
+// the lane's records do. A Sim that has not run the phase yet (or a fresh
+// clone) has no layout to check.
+func (s *Sim) checkLaneLayout() error {
+	if len(s.lcs) == 0 {
+		return nil
+	}
+	lay := s.lcs[0].lay
+	for l := range int32(s.nLanes) {
+		if lay.length[l] != s.segs[l].length {
+			return fmt.Errorf("lane %d: layout length %g m, segment length %g m", l, lay.length[l], s.segs[l].length)
+		}
+		if s.lcs[0].multi == nil {
+			continue
+		}
+		lanes, li := lay.roadOf(l)
+		if want := s.net.Roads[s.segRoad[l]].Lanes; !slices.Equal(lanes, want) || li != s.net.Lanes[l].Index {
+			return fmt.Errorf("lane %d: layout gives lane %d of road lanes %v, the network lane %d of %v", l, li, lanes, s.net.Lanes[l].Index, want)
 		}
 	}
 	return nil
