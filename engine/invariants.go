@@ -3,13 +3,16 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // checkInvariants verifies, for tests, that no two vehicles on a segment
 // overlap, no speed is negative or NaN, positions are on their segment,
 // vehicles are conserved, and the dense records the phases read instead of
 // the segments (live.go, Sim.shown, Sim.headTo, Sim.spare) say what the
-// segments hold. Call it between steps.
+// segments hold, and the lights of a signal plant's node not held are
+// those of its last update (phaseSignals leaves them there through its
+// quiet updates). Call it between steps.
 func (s *Sim) checkInvariants() error {
 	running := int64(0)
 	for i := range s.segs {
@@ -52,6 +55,12 @@ func (s *Sim) checkInvariants() error {
 					return fmt.Errorf("segment %d: vehicle %d at %g overlaps vehicle %d at %g (length %g)", i, c.id, c.pos, l.id, l.pos, l.length)
 				}
 			}
+		}
+	}
+	for v := range s.nodes {
+		ns := &s.nodes[v]
+		if p := ns.plant; p != nil && ns.held == nil && p.Lights() != nil && !slices.Equal(s.lights[ns.movLo:ns.movLo+ns.movN], p.Lights()) {
+			return fmt.Errorf("node %d: lights %v, its plant's last update showed %v", v, s.lights[ns.movLo:ns.movLo+ns.movN], p.Lights())
 		}
 	}
 	c := s.Counts()

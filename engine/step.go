@@ -98,25 +98,28 @@ func (s *Sim) phaseSignals() {
 			ns := &s.nodes[v]
 			if ns.held != nil {
 				copy(s.lights[ns.movLo:ns.movLo+ns.movN], ns.held)
+				if ns.plant != nil {
+					ns.plant.LightsChanged()
+				}
 				continue
 			}
-			if p := ns.plant; p != nil {
-				lights := s.lights[ns.movLo : ns.movLo+ns.movN]
-				// A quiet update is the one UpdateSensed makes: it
-				// happens only under a plain FixedTime with no maximum
-				// red, which needs no sensors (needsSensors). Asked first,
-				// it spares the type switch of needsSensors at most steps
-				// of a fixed-time junction (for speed).
-				if !p.UpdateQuiet(s.now, s.dt, lights) {
-					var sens *signal.NodeSensors
-					if needsSensors(p) {
-						sens = s.fillNodeSensors(v)
-					}
-					p.UpdateSensed(s.now, s.dt, lights, sens, int32(v))
+			// A quiet update is the one UpdateSensed makes (for speed:
+			// most steps of a fixed-time junction): it happens only
+			// under a plain FixedTime with no maximum red, which needs
+			// no sensors (needsSensors), and it shows the lights the
+			// plant's last update wrote into s.lights, which only a
+			// hold (above, telling the plant) writes over in between.
+			// Asked first, it spares the type switch of needsSensors
+			// and the copy of the lights.
+			if p := ns.plant; p != nil && !p.UpdateQuiet(s.now, s.dt, int(ns.movN)) {
+				var sens *signal.NodeSensors
+				if needsSensors(p) {
+					sens = s.fillNodeSensors(v)
 				}
-				if s.v2x != nil {
-					s.broadcastSPaT(v)
-				}
+				p.UpdateSensed(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN], sens, int32(v))
+			}
+			if ns.plant != nil && s.v2x != nil {
+				s.broadcastSPaT(v)
 			}
 		}
 	})

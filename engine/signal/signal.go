@@ -159,10 +159,11 @@ type Plant struct {
 	// waitNone: every waitFrom is −1 (track need not clear them again).
 	waitNone bool
 	// shown are the lights of the last update, worked out from shownOf
-	// (see show); prevNow and prevStep are that update's time and step (s).
-	shown             []Light
-	shownOf           lightState
-	prevNow, prevStep float64
+	// (see show); prevEnd is the end of that update's step, its time plus
+	// its step (s), added when it is made.
+	shown   []Light
+	shownOf lightState
+	prevEnd float64
 	// plan is how long the plain fixed-time plan is known to show the
 	// current phase, and sched what it follows from (see decide).
 	plan  planHold
@@ -218,7 +219,8 @@ func (p *Plant) Update(now, step float64, lights []Light) { p.UpdateSensed(now, 
 // controller. The guard's maximum red needs the sensors (it acts on
 // halting vehicles only).
 func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensors, node int32) {
-	if sens == nil && p.UpdateQuiet(now, step, lights) {
+	if sens == nil && p.UpdateQuiet(now, step, len(lights)) {
+		copy(lights, p.shown)
 		return
 	}
 	pr := p.Program
@@ -254,10 +256,11 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 		if want != p.phase {
 			p.greenFor = now - p.greenStart
 			p.next = want
+			loses := pr.LosesGreen(p.phase, want)
 			switch {
-			case pr.LosesGreen(p.phase, want) && pr.Yellow > eps:
+			case loses && pr.Yellow > eps:
 				p.stage, p.stageStart = StageYellow, now
-			case pr.LosesGreen(p.phase, want) && pr.AllRed > eps:
+			case loses && pr.AllRed > eps:
 				p.stage, p.stageStart = StageAllRed, now
 			default:
 				p.phase, p.greenStart, p.stageStart = want, now, now
@@ -281,37 +284,50 @@ func (p *Plant) UpdateSensed(now, step float64, lights []Light, sens *NodeSensor
 	p.holdQuiet()
 }
 
-// UpdateQuiet makes the update at now when it is quiet (see quiet: it
-// reads no sensors then) and reports whether it did; when it did not,
-// the plant is unchanged and the caller makes the full update
-// (UpdateSensed). A caller can so gather the junction's sensors only for
-// the updates that read them (for speed: most updates of a fixed-time
-// plant are quiet).
-func (p *Plant) UpdateQuiet(now, step float64, lights []Light) bool {
-	if !p.quiet(now, lights, nil) {
-		return false
+// UpdateQuiet makes the update at now, of a junction with n movements,
+// when it is quiet (see quiet: it reads no sensors then) and reports
+// whether it did; when it did not, the plant is unchanged and the caller
+// makes the full update (UpdateSensed). A quiet update shows the lights
+// the last update showed (Lights), and UpdateQuiet leaves writing them
+// to the caller: one that keeps the slice the last update wrote, and
+// tells the plant when it writes there itself (LightsChanged), has
+// nothing to write. A caller can so also gather the junction's sensors
+// only for the updates that read them (for speed: most updates of a
+// fixed-time plant are quiet; this one is small enough to be inlined).
+func (p *Plant) UpdateQuiet(now, step float64, n int) (quiet bool) {
+	if quiet = p.quiet(now, n); quiet {
+		p.prevEnd = now + step // what the full update comes to then
 	}
-	// What the full update comes to then.
-	p.prevNow, p.prevStep = now, step
-	copy(lights, p.shown)
-	return true
+	return quiet
 }
 
-// quiet reports whether the update at now changes nothing but the time of
-// the last update: before quietUntil, which a full update sets to the end
-// of the plan it found holding the green phase (decide answers it
-// without asking), with no waits to clear (track) and the lights shown
-// (show), while the program, a plain fixed-time controller, no guard's
-// maximum red to watch (overdue) and no sensors (track) stay.
-func (p *Plant) quiet(now float64, lights []Light, sens *NodeSensors) bool {
-	return now < p.quietUntil && p.plan.program == p.Program && sens == nil && p.Guard.MaxRed <= 0 &&
-		len(p.shown) == len(lights) && plainFixed(p.Ctrl)
+// Lights returns the lights the last update showed, one per movement
+// (nil before the first update). The slice is the plant's: do not change
+// it.
+func (p *Plant) Lights() []Light { return p.shown }
+
+// LightsChanged tells the plant that the lights its last update wrote
+// were changed since (by a hold: engine.Sim.HoldLights): its next update
+// writes them again, being full (not quiet: UpdateQuiet). It changes
+// nothing the updates decide.
+func (p *Plant) LightsChanged() { p.quietUntil = math.Inf(-1) }
+
+// quiet reports whether the update at now, with no sensors and n lights
+// to set, changes nothing but the time of the last update: before
+// quietUntil, which a full update sets to the end of the plan it found
+// holding the green phase (decide answers it without asking), with no
+// waits to clear (track) and the n lights shown (show), while the
+// program, a plain fixed-time controller and no guard's maximum red to
+// watch (overdue) stay.
+func (p *Plant) quiet(now float64, n int) bool {
+	return now < p.quietUntil && p.plan.program == p.Program && p.Guard.MaxRed <= 0 &&
+		len(p.shown) == n && plainFixed(p.Ctrl)
 }
 
 // plainFixed reports whether c is a plain FixedTime (its zero value).
 func plainFixed(c Controller) bool {
 	ft, ok := c.(FixedTime)
-	return ok && ft.plain()
+	return ok && ft.Phases == nil && ft.Green == nil && ft.Offset == 0 && !ft.YellowInside // ft.plain(), spelled out for UpdateQuiet's inlining
 }
 
 // holdQuiet sets quietUntil after a full update (see quiet).
@@ -369,7 +385,7 @@ func (p *Plant) decide(now, step float64, sens *NodeSensors, node int32) int {
 // (show), since when a red movement has had halting vehicles, and the
 // step for show's next record of when a movement was last not red.
 func (p *Plant) track(now, step float64, sens *NodeSensors) {
-	p.prevNow, p.prevStep = now, step
+	p.prevEnd = now + step
 	if sens == nil {
 		// No movement has halting vehicles that the plant knows of.
 		if !p.waitNone {
@@ -474,7 +490,7 @@ func (p *Plant) show(out []Light) {
 		for m := range out {
 			l := light(p.stage, cur[m], next[m])
 			if l == Red && p.shown[m] != Red {
-				p.redSince[m] = p.prevNow + p.prevStep
+				p.redSince[m] = p.prevEnd
 			}
 			p.shown[m] = l
 		}
