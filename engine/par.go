@@ -189,19 +189,17 @@ const minParallelChunks = 2
 // With one worker, or fewer than minParallelChunks chunks, the chunks run in
 // order on the calling goroutine (results are the same either way).
 func (p *pool) run(n int, fn func(chunk int)) {
-	if p.workers <= 1 || n <= 1 || p.inline || n < minParallelChunks && !p.force {
+	np := p.parts(n)
+	if np == 1 {
 		for c := 0; c < n; c++ {
 			fn(c)
 		}
 		return
 	}
-	// At most one part per chunk: workers without a part of their own
-	// leave the job to the others (many cores, few chunks).
-	np := min(p.workers, n)
 	j := &job{n: n, fn: fn, parts: make([]part, np)}
 	for w := range j.parts {
-		j.parts[w].next.Store(int64(n * w / np))
-		j.parts[w].end = int64(n * (w + 1) / np)
+		j.parts[w].next.Store(int64(partStart(n, np, w)))
+		j.parts[w].end = int64(partStart(n, np, w+1))
 	}
 	j.left.Store(int64(n))
 	p.cur.Store(j)
@@ -216,6 +214,48 @@ func (p *pool) run(n int, fn func(chunk int)) {
 	// A worker that comes late finds no job rather than a finished one
 	// (and the pool holds no reference to fn's captures between jobs).
 	p.cur.Store(nil)
+}
+
+// parts returns how many parts run splits n chunks into: 1 when they run
+// in order on the calling goroutine, else one per worker, but at most one
+// per chunk (workers without a part of their own leave the job to the
+// others: many cores, few chunks).
+func (p *pool) parts(n int) int {
+	if p.workers <= 1 || n <= 1 || p.inline || n < minParallelChunks && !p.force {
+		return 1
+	}
+	return min(p.workers, n)
+}
+
+// partStart returns the first chunk of part w of n chunks in np parts
+// (partStart(n, np, np) = n): part w is [partStart(w), partStart(w+1)).
+func partStart(n, np, w int) int { return n * w / np }
+
+// runDown is run with the chunks of each part taken from its last down to
+// its first (with one part, from n−1 down to 0): a phase that follows one
+// that went up through the same items starts with those that phase
+// touched last, still in the core's cache, instead of those it touched
+// first, long evicted. Each worker still runs its own part. As for run,
+// results must not depend on the order.
+func (p *pool) runDown(n int, fn func(chunk int)) {
+	np := p.parts(n)
+	if np == 1 {
+		for c := n - 1; c >= 0; c-- {
+			fn(c)
+		}
+		return
+	}
+	p.run(n, func(c int) { fn(mirror(c, n, np)) })
+}
+
+// mirror returns chunk c's mirror image in its part of n chunks in np
+// parts: the part's first chunk for its last, and so on.
+func mirror(c, n, np int) int {
+	w := c * np / n // the part of c or the one before (partStart rounds down)
+	for partStart(n, np, w+1) <= c {
+		w++
+	}
+	return partStart(n, np, w) + partStart(n, np, w+1) - 1 - c
 }
 
 // wait returns once every chunk of j has run: it polls for spinFor (the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,9 +14,9 @@ import (
 )
 
 // TestPoolRunsEveryChunkOnce: for any worker count and number of chunks,
-// run calls fn exactly once per chunk and returns only when all calls have
-// returned, whether the workers were polling (jobs back to back) or parked
-// (a pause longer than spinFor before the job).
+// run and runDown call fn exactly once per chunk and return only when all
+// calls have returned, whether the workers were polling (jobs back to
+// back) or parked (a pause longer than spinFor before the job).
 func TestPoolRunsEveryChunkOnce(t *testing.T) {
 	for _, workers := range []int{1, 2, 3, 8} {
 		for _, pause := range []time.Duration{0, 3 * spinFor} {
@@ -29,7 +30,11 @@ func TestPoolRunsEveryChunkOnce(t *testing.T) {
 					n := 1 + round%41
 					calls := make([]atomic.Int32, n)
 					var finished atomic.Int32
-					p.run(n, func(c int) {
+					run := p.run
+					if round%2 == 1 {
+						run = p.runDown
+					}
+					run(n, func(c int) {
 						calls[c].Add(1)
 						if c%7 == 3 {
 							runtime.Gosched() // some chunks are slower
@@ -78,6 +83,52 @@ func TestPoolInline(t *testing.T) {
 				t.Fatalf("%d chunks ran, want %d", len(order), tc.n)
 			}
 		})
+	}
+}
+
+// TestPoolRunDownOrder: runDown takes each part's chunks from its last
+// down (all of them, n−1 down to 0, on the calling goroutine), and mirror
+// maps every part onto itself, its first chunk to its last.
+func TestPoolRunDownOrder(t *testing.T) {
+	p := newPool(4, false)
+	defer p.close()
+	p.inline = true
+	var order []int
+	p.runDown(5, func(c int) { order = append(order, c) })
+	if want := []int{4, 3, 2, 1, 0}; !slices.Equal(order, want) {
+		t.Errorf("inline runDown order %v, want %v", order, want)
+	}
+	for _, tc := range []struct {
+		n, np int
+		want  []int // mirror of 0..n−1
+	}{
+		{1, 1, []int{0}},
+		{4, 1, []int{3, 2, 1, 0}},
+		{4, 2, []int{1, 0, 3, 2}},
+		{5, 2, []int{1, 0, 4, 3, 2}},
+		{7, 3, []int{1, 0, 3, 2, 6, 5, 4}},
+		{3, 3, []int{0, 1, 2}},
+	} {
+		var got []int
+		for c := range tc.n {
+			got = append(got, mirror(c, tc.n, tc.np))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("mirror over %d chunks in %d parts: %v, want %v", tc.n, tc.np, got, tc.want)
+		}
+	}
+	// Every split: a part's chunks map onto the same part, reversed.
+	for n := 1; n <= 70; n++ {
+		for np := 1; np <= min(n, 9); np++ {
+			for w := range np {
+				a, b := partStart(n, np, w), partStart(n, np, w+1)
+				for c := a; c < b; c++ {
+					if m := mirror(c, n, np); m != a+b-1-c {
+						t.Fatalf("mirror(%d, %d, %d) = %d, want %d (part [%d, %d))", c, n, np, m, a+b-1-c, a, b)
+					}
+				}
+			}
+		}
 	}
 }
 
