@@ -587,9 +587,11 @@ func (ls *laneSearch) bound(s *Sim, r int32) float64 {
 }
 
 // relax offers state x the time d through state p (see offer); most
-// offers are slower than what x has, and end here.
+// offers are slower than what x has, and end here. A state 2c+1 (on lane
+// c after a change) is not offered a time that state 2c (on lane c,
+// arrived by a link) already has or beats: it is dominated (see settle).
 func (ls *laneSearch) relax(s *Sim, x, p int32, d float64) {
-	if d <= ls.dist[x] {
+	if d <= ls.dist[x] && (x&1 == 0 || d < ls.dist[x-1]) {
 		ls.offer(s, x, p, d)
 	}
 }
@@ -626,6 +628,21 @@ func (ls *laneSearch) start(s *Sim) {
 // settle runs the search on until it has settled a state of road dest
 // and returns the first such state (−1 when dest cannot be reached). An
 // A* search answers for its goal only.
+//
+// A state 2c+1 whose twin 2c has a time no greater is dominated, and the
+// search neither queues it (relax) nor follows its edges when it was
+// queued before (here): it would change nothing. The edges out of 2c+1
+// are those out of 2c less the changes, with the same weights
+// (stateGraph), and 2c is settled first: by (time, state) in Dijkstra's
+// search, 2c < 2c+1; in A*, the two have the same bound (their road's),
+// their keys are in the order of their times, and the final offer to 2c
+// comes from a state whose key is less (aStar's margin), so 2c is queued
+// with its final time before 2c+1 is settled. Every offer from 2c+1, its
+// time plus a weight, is then at least the one 2c made along the same
+// edge, and changes neither a time nor, the offer of 2c coming first, a
+// predecessor (nor, in A*, the least (time, state) one: 2c's is less).
+// Nor is 2c+1 the first state of its road: 2c came before it. (New York:
+// half the states a search settled were dominated.)
 func (ls *laneSearch) settle(s *Sim, dest maps.RoadID) int32 {
 	h, sg := &ls.heap, ls.sg
 	for ls.first[dest] < 0 && h.Len() > 0 {
@@ -636,6 +653,9 @@ func (ls *laneSearch) settle(s *Sim, dest maps.RoadID) int32 {
 		}
 		if r := s.segRoad[x/2]; ls.first[r] < 0 {
 			ls.first[r] = x
+		}
+		if x&1 == 1 && ls.dist[x-1] <= xd {
+			continue // dominated since it was queued
 		}
 		for i, end := sg.off[x], sg.off[x+1]; i < end; i++ {
 			ls.relax(s, sg.to[i], x, xd+sg.w[i])

@@ -13,11 +13,7 @@ import (
 // settles (the search laneRoute resumes from query to query must answer
 // the same).
 func plainLaneRoute(s *Sim, from int32, dest maps.RoadID, length float64) []int32 {
-	n := 2 * s.nLanes
-	dist, prev := make([]float64, n), make([]int32, n)
-	for i := range dist {
-		dist[i], prev[i] = math.Inf(1), -1
-	}
+	dist, prev := unreached(2 * s.nLanes)
 	var q maps.Queue
 	relax := func(x, p int32, d float64) {
 		if d < dist[x] {
@@ -41,12 +37,7 @@ func plainLaneRoute(s *Sim, from int32, dest maps.RoadID, length float64) []int3
 		}
 		lane := x / 2
 		if maps.RoadID(s.segRoad[lane]) == dest {
-			var states []int32
-			for ; x >= 0; x = prev[x] {
-				states = append(states, x)
-			}
-			slices.Reverse(states)
-			return states
+			return statesTo(prev, x)
 		}
 		follow(x, lane, d)
 		if x%2 == 1 {
@@ -66,6 +57,27 @@ func plainLaneRoute(s *Sim, from int32, dest maps.RoadID, length float64) []int3
 		}
 	}
 	return nil
+}
+
+// unreached returns the times (+Inf) and predecessors (−1) of n states
+// that a search has not reached.
+func unreached(n int) ([]float64, []int32) {
+	dist, prev := make([]float64, n), make([]int32, n)
+	for i := range dist {
+		dist[i], prev[i] = math.Inf(1), -1
+	}
+	return dist, prev
+}
+
+// statesTo returns the states of the path that prev records to state x,
+// from the start on.
+func statesTo(prev []int32, x int32) []int32 {
+	var states []int32
+	for ; x >= 0; x = prev[x] {
+		states = append(states, x)
+	}
+	slices.Reverse(states)
+	return states
 }
 
 // gridSim returns a simulation (closed when the test ends) of the grid o,
