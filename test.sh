@@ -12,6 +12,22 @@ cd "$(dirname "$0")"
 export GOTOOLCHAIN=auto
 go version
 
+# A full run builds about 1 GB into Go's build cache, which Go trims only
+# of entries unused for days: on a machine that runs it many times a day the
+# cache can fill the disk, and the tests then fail on "no space left on
+# device". Below 6 GiB free, the cache is emptied first (it is only a
+# cache); below 2 GiB after that, the run stops and says so.
+gocache=$(go env GOCACHE)
+free_kib() { df -Pk "$1" 2>/dev/null | awk 'NR==2 {print $4}'; }
+if [ -d "$gocache" ] && [ "$(free_kib "$gocache")" -lt $((6 * 1024 * 1024)) ]; then
+  echo "less than 6 GiB free on the disk of $gocache: emptying Go's build cache (go clean -cache)"
+  go clean -cache
+fi
+if [ -d "$gocache" ] && [ "$(free_kib "$gocache")" -lt $((2 * 1024 * 1024)) ]; then
+  echo "test.sh: less than 2 GiB free on the disk of $gocache ($(free_kib "$gocache") KiB); the build needs more" >&2
+  exit 1
+fi
+
 # apt_install PKG...: as root, installs the Debian packages of the list
 # that are missing (retrying while another apt holds the lock); prints what
 # is still missing, if anything.
