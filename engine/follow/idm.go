@@ -17,14 +17,14 @@ import (
 // term vanishes.
 type IDM struct{}
 
-// Accel implements Model: IDM's acceleration over the step s.Step,
-// IDMStep.
 // HoldsStill implements Holding. At speed 0 IDM's desired gap is the
 // minimum gap s0 whatever the leader's speed, so the acceleration
 // a·(1 − (s0/g)²) is ≤ 0 for a gap g ≤ s0 (g is floored at 0.01 m, hence
 // s0 ≥ 0.01 m), and the step limit only lowers it.
 func (IDM) HoldsStill(p *Params) bool { return p.MinGap >= 0.01 }
 
+// Accel implements Model: IDM's acceleration over the step s.Step,
+// IDMStep.
 func (IDM) Accel(p *Params, s Situation) float64 {
 	return IDMStep(p, s.Speed, s.Gap, s.LeaderSpeed, s.DesiredSpeed, s.Step)
 }
