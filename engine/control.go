@@ -89,10 +89,10 @@ func (s *Sim) LaneStats() []LaneStat {
 	out := make([]LaneStat, s.nLanes)
 	for i := 0; i < s.nLanes; i++ {
 		a := &s.acc[i]
-		out[i] = LaneStat{Entered: a.entered, Stops: a.stops, Lost: a.lost, VehSteps: a.vehSteps}
+		out[i] = LaneStat{Entered: int64(a.entered), Stops: int64(a.stops), Lost: a.lost, VehSteps: a.vehSteps}
 	}
 	for k := s.nLanes; k < len(s.segs); k++ {
-		out[s.fromOf(int32(k))].Left += s.acc[k].entered
+		out[s.fromOf(int32(k))].Left += int64(s.acc[k].entered)
 	}
 	return out
 }

@@ -140,7 +140,7 @@ func (s *Sim) Digest() uint64 {
 		if s.v2x != nil && i < len(s.v2x.acc) {
 			v = s.v2x.acc[i]
 		}
-		for _, x := range [...]int64{a.entered, a.stops, v.spatRecv, v.spatLost, v.statRecv, v.statSent, v.statLost} {
+		for _, x := range [...]int64{int64(a.entered), int64(a.stops), v.spatRecv, v.spatLost, v.statRecv, v.statSent, v.statLost} {
 			h.u64(uint64(x))
 		}
 	}

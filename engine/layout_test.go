@@ -45,3 +45,12 @@ func TestSegmentLines(t *testing.T) {
 		}
 	}
 }
+
+// TestSegAccSize checks that a segment's statistics record stays at 40
+// bytes (see segAcc): scale has 461,760 segments, so each byte of it is
+// 0.44 bytes per vehicle against the 500-byte target.
+func TestSegAccSize(t *testing.T) {
+	if size := unsafe.Sizeof(segAcc{}); size != 40 {
+		t.Errorf("segAcc takes %d bytes, want 40", size)
+	}
+}

@@ -337,7 +337,7 @@ func (s *Sim) RoadStats() []RoadStat {
 		if s.isLink(int32(i)) {
 			r = int32(s.net.Lanes[s.fromOf(int32(i))].Road) // time on a link counts for the road it leaves
 		} else {
-			out[r].Volume += s.acc[i].entered
+			out[r].Volume += int64(s.acc[i].entered)
 		}
 		steps[r] += s.acc[i].vehSteps
 		speed[r] += s.acc[i].speedSum
