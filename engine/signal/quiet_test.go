@@ -92,3 +92,17 @@ func TestQuietExact(t *testing.T) {
 		})
 	}
 }
+
+// show looks lights up (lightTable by letterCode) as light works them
+// out, for every stage and every pair of bytes, letters or not.
+func TestLightTable(t *testing.T) {
+	for _, st := range []Stage{StageGreen, StageYellow, StageAllRed} {
+		for c := range 256 {
+			for n := range 256 {
+				if got, want := lightTable[st][letterCode[c]][letterCode[n]], light(st, byte(c), byte(n)); got != want {
+					t.Fatalf("stage %v, letters %q %q: table %v, light %v", st, byte(c), byte(n), got, want)
+				}
+			}
+		}
+	}
+}

@@ -314,11 +314,13 @@ func (p *Plant) LightsChanged() { p.quietUntil = math.Inf(-1) }
 
 // quiet reports whether the update at now, with no sensors and n lights
 // to set, changes nothing but the time of the last update: before
-// quietUntil, which a full update sets to the end of the plan it found
-// holding the green phase (decide answers it without asking), with no
-// waits to clear (track) and the n lights shown (show), while the
-// program, a plain fixed-time controller and no guard's maximum red to
-// watch (overdue) stay.
+// quietUntil, which a full update sets, with no waits to clear (track),
+// to the end of the plan it found holding the green phase (decide
+// answers it without asking), or during a yellow or all-red stage to a
+// time before it ends (holdQuiet: no controller is asked then); while
+// the program (so the lights shown: show), the n lights, a plain
+// fixed-time controller and no guard's maximum red to watch (overdue)
+// stay.
 func (p *Plant) quiet(now float64, n int) bool {
 	return now < p.quietUntil && p.plan.program == p.Program && p.Guard.MaxRed <= 0 &&
 		len(p.shown) == n && plainFixed(p.Ctrl)
@@ -330,12 +332,36 @@ func plainFixed(c Controller) bool {
 	return ok && ft.Phases == nil && ft.Green == nil && ft.Offset == 0 && !ft.YellowInside // ft.plain(), spelled out for UpdateQuiet's inlining
 }
 
-// holdQuiet sets quietUntil after a full update (see quiet).
+// holdQuiet sets quietUntil after a full update (see quiet): while green,
+// to the end of the plan that holds the phase; during a change interval,
+// to a time before which its stage certainly does not end (stageEnd).
 func (p *Plant) holdQuiet() {
 	p.quietUntil = math.Inf(-1)
-	if !p.exact && p.stage == StageGreen && p.waitNone && p.plan.program == p.Program && p.plan.phase == p.phase {
-		p.quietUntil = p.plan.until
+	if p.exact || !p.waitNone || p.plan.program != p.Program {
+		return
 	}
+	switch p.stage {
+	case StageGreen:
+		if p.plan.phase == p.phase {
+			p.quietUntil = p.plan.until
+		}
+	case StageYellow:
+		p.quietUntil = p.stageEnd(p.Program.Yellow)
+	case StageAllRed:
+		p.quietUntil = p.stageEnd(p.Program.AllRed)
+	}
+}
+
+// stageEnd returns a time (s) before which a stage of length d (s) that
+// began at stageStart certainly goes on: an update at now < stageEnd finds
+// now − stageStart < d − eps, as UpdateSensed works it out. It stops
+// holdMargin plus 10⁻¹² of the times short of stageStart + d − eps, far
+// more than the rounding of these sums and differences (a few units in
+// the last place of the times: 2⁻⁵² of them each); NaN (never quiet) when
+// a time is not finite.
+func (p *Plant) stageEnd(d float64) float64 {
+	end := p.stageStart + d
+	return end - eps - holdMargin - float64(1e-12*math.Abs(end))
 }
 
 // planHold is until when (s) the plain fixed-time plan shows phase under
@@ -487,8 +513,9 @@ func (p *Plant) show(out []Light) {
 		p.shownOf = st
 		cur := p.Program.Phases[p.phase].State
 		next := p.Program.Phases[p.next].State
+		tab := &lightTable[p.stage]
 		for m := range out {
-			l := light(p.stage, cur[m], next[m])
+			l := tab[letterCode[cur[m]]][letterCode[next[m]]] // light(p.stage, cur[m], next[m])
 			if l == Red && p.shown[m] != Red {
 				p.redSince[m] = p.prevEnd
 			}
@@ -520,6 +547,32 @@ func light(st Stage, c, n byte) Light {
 	}
 	return Red
 }
+
+// lightTable[st][a][b] is light(st, c, n) for letters c and n of codes a
+// and b (letterCode), made from light itself: show looks lights up rather
+// than working them out (for speed: every change of every junction).
+var lightTable = func() (t [3][3][3]Light) {
+	letters := [3]byte{'G', 'g', 'r'}
+	for st := range t {
+		for a, c := range letters {
+			for b, n := range letters {
+				t[st][a][b] = light(Stage(st), c, n)
+			}
+		}
+	}
+	return t
+}()
+
+// letterCode is the code of a phase-state letter in lightTable: 'G' 0,
+// 'g' 1, any other 2, as 'r' (light treats every letter but 'G' and 'g'
+// as red).
+var letterCode = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = 2
+	}
+	t['G'], t['g'] = 0, 1
+	return t
+}()
 
 // Phase returns the current phase and stage.
 func (p *Plant) Phase() (int, Stage) { return p.phase, p.stage }
