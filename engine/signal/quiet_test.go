@@ -3,6 +3,7 @@ package signal
 import (
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -103,6 +104,28 @@ func TestLightTable(t *testing.T) {
 					t.Fatalf("stage %v, letters %q %q: table %v, light %v", st, byte(c), byte(n), got, want)
 				}
 			}
+		}
+	}
+}
+
+// The fields a quiet update reads and writes lie in a plant's first two
+// cache lines (128 bytes; see Plant).
+func TestPlantQuietLayout(t *testing.T) {
+	var p Plant
+	for _, f := range []struct {
+		name      string
+		off, size uintptr
+	}{
+		{"Program", unsafe.Offsetof(p.Program), unsafe.Sizeof(p.Program)},
+		{"Ctrl", unsafe.Offsetof(p.Ctrl), unsafe.Sizeof(p.Ctrl)},
+		{"Guard", unsafe.Offsetof(p.Guard), unsafe.Sizeof(p.Guard)},
+		{"quietUntil", unsafe.Offsetof(p.quietUntil), unsafe.Sizeof(p.quietUntil)},
+		{"prevEnd", unsafe.Offsetof(p.prevEnd), unsafe.Sizeof(p.prevEnd)},
+		{"plan", unsafe.Offsetof(p.plan), unsafe.Sizeof(p.plan.program)},
+		{"shown", unsafe.Offsetof(p.shown), unsafe.Sizeof(p.shown)},
+	} {
+		if f.off+f.size > 128 {
+			t.Errorf("Plant.%s ends at byte %d, past the first two cache lines", f.name, f.off+f.size)
 		}
 	}
 }

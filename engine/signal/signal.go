@@ -143,6 +143,27 @@ type Plant struct {
 	Ctrl    Controller
 	Guard   Guard
 
+	// The fields a quiet update reads and writes (quiet, UpdateQuiet)
+	// come first, after Program, Ctrl and Guard, so that it touches the
+	// struct's first two cache lines only (for the cache: every
+	// junction's plant is updated at every step, between phases that
+	// fill the cache with vehicles).
+	//
+	// quietUntil is until when (s) updates may be quiet; prevEnd is the
+	// end of the last update's step, its time plus its step (s), added
+	// when it is made; plan is how long the plain fixed-time plan is
+	// known to show the current phase (see decide); shown are the lights
+	// of the last update, worked out from shownOf (see show).
+	quietUntil float64
+	prevEnd    float64
+	plan       planHold
+	shown      []Light
+	shownOf    lightState
+	// sched is what the plan follows from; exact, for tests, has every
+	// update take every step.
+	sched schedule
+	exact bool
+
 	started    bool
 	phase      int
 	next       int
@@ -158,20 +179,6 @@ type Plant struct {
 	waitFrom []float64 // s, since when a red movement has had halting vehicles (−1: none)
 	// waitNone: every waitFrom is −1 (track need not clear them again).
 	waitNone bool
-	// shown are the lights of the last update, worked out from shownOf
-	// (see show); prevEnd is the end of that update's step, its time plus
-	// its step (s), added when it is made.
-	shown   []Light
-	shownOf lightState
-	prevEnd float64
-	// plan is how long the plain fixed-time plan is known to show the
-	// current phase, and sched what it follows from (see decide).
-	plan  planHold
-	sched schedule
-	// quietUntil is until when (s) updates may be quiet; exact, for
-	// tests, has every update take every step.
-	quietUntil float64
-	exact      bool
 
 	// Refused counts decisions the guard refused (a change before the
 	// minimum green, or a phase the program does not have); Forced counts
