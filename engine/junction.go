@@ -49,7 +49,8 @@ type junctionMasks struct {
 	// after a node without masks.
 	into []uint64
 	// exact, for tests, has every vehicle decided by mayEnter in full
-	// (admit, not its short way in mayEnter).
+	// (admit, not its short way in mayEnter), its path's length read at
+	// once.
 	exact bool
 }
 
@@ -353,12 +354,24 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		// its line a driver no longer waits for a foe that can still stop
 		// comfortably (SUMO's impatience, time-to-impatience): without
 		// that, a merge into a busy stream may starve for good.
-		pathLen := k.length + float64(c.length) // for the critical gap
 		// (A link no first vehicle has chosen has no foe arriving
 		// (foeArriving): that cheaper test goes first, here and below.)
+		// The path's length, for the critical gap, is read off the link
+		// when a foe is first asked about (most checks find none: the
+		// link's segment is not touched then, for the cache); at once
+		// with jm.exact, as the test's full path.
+		pathLen, lenKnown := 0.0, false
+		if s.jm.exact {
+			pathLen, lenKnown = k.length+float64(c.length), true
+		}
 		for _, f := range s.ids(kt.foes) {
-			if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() && s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
-				return false
+			if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() {
+				if !lenKnown {
+					pathLen, lenKnown = k.length+float64(c.length), true
+				}
+				if s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
+					return false
+				}
 			}
 		}
 		if light == signal.GreenMinor {
@@ -372,9 +385,13 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 					if s.headTo[f]&hdMark == 0 {
 						continue
 					}
-					if fm := s.linkMov[f]; fm != mov && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) &&
-						s.foeArriving(f, pathLen, p.Accel) {
-						return false
+					if fm := s.linkMov[f]; fm != mov && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) {
+						if !lenKnown {
+							pathLen, lenKnown = k.length+float64(c.length), true
+						}
+						if s.foeArriving(f, pathLen, p.Accel) {
+							return false
+						}
 					}
 				}
 			}
