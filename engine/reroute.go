@@ -587,11 +587,9 @@ func (ls *laneSearch) bound(s *Sim, r int32) float64 {
 }
 
 // relax offers state x the time d through state p (see offer); most
-// offers are slower than what x has, and end here. A state 2c+1 (on lane
-// c after a change) is not offered a time that state 2c (on lane c,
-// arrived by a link) already has or beats: it is dominated (see settle).
+// offers are slower than what x has, and end here (inlined).
 func (ls *laneSearch) relax(s *Sim, x, p int32, d float64) {
-	if d <= ls.dist[x] && (x&1 == 0 || d < ls.dist[x-1]) {
+	if d <= ls.dist[x] {
 		ls.offer(s, x, p, d)
 	}
 }
@@ -599,8 +597,13 @@ func (ls *laneSearch) relax(s *Sim, x, p int32, d float64) {
 // offer takes for state x the time d through state p when it is less
 // than x's. In an A* search, a state reached equally fast through another
 // predecessor keeps the one of least (time, state): the one a Dijkstra
-// search settles first.
+// search settles first. A state 2c+1 (on lane c after a change) is not
+// offered a time that state 2c (on lane c, arrived by a link) already has
+// or beats: it is dominated (see settle).
 func (ls *laneSearch) offer(s *Sim, x, p int32, d float64) {
+	if x&1 == 1 && ls.dist[x-1] <= d {
+		return
+	}
 	if old := ls.dist[x]; d < old {
 		if math.IsInf(old, 1) {
 			ls.touched = append(ls.touched, x)
