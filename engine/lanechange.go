@@ -177,16 +177,19 @@ func (s *Sim) phaseLaneChange() {
 			if l < done {
 				continue
 			}
-			i := 0
-			if !s.closed[l] {
-				cars := s.segs[l].cars
-				// toDecideOn(l, cars, 0), its first step inlined.
-				if i = toDecide(cars, 0); i < len(cars) {
-					i = s.toDecideOn(l, cars, i)
-				}
-				if i == len(cars) {
+			cars := s.segs[l].cars
+			// toDecideOn(l, cars, 0), its first step inlined.
+			i := toDecide(cars, 0)
+			if i < len(cars) {
+				i = s.toDecideOn(l, cars, i)
+			}
+			if i == len(cars) {
+				if !s.closed[l] {
 					continue // nothing to decide on this lane
 				}
+				// A closed lane: changeLanes has each of its vehicles
+				// leave it (leaveClosed), whatever i.
+				i = 0
 			}
 			lanes, li := sc.lay.roadOf(l)
 			done = l - int32(li) + int32(len(lanes)) // past the road's last lane
@@ -775,8 +778,9 @@ func (s *Sim) swapPartner(seg *segment, i int, lanes []maps.LaneID, li, dir int)
 	c := &seg.cars[i]
 	to := int32(lanes[li+dir])
 	rear := c.pos - float64(c.length)
-	for j := range s.segs[to].cars {
-		y := &s.segs[to].cars[j]
+	cars := s.segs[to].cars
+	for j := range cars {
+		y := &cars[j]
 		if rear >= y.pos {
 			break // wholly behind car i, as is every vehicle after it
 		}

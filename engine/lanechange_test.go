@@ -39,7 +39,8 @@ func laneChangeSim(t *testing.T, mobil bool) *Sim {
 // results whether a chunk finds its roads with vehicles in the live
 // bitmap (lanes laid out by road, as maps builds them) or visits every
 // road (the fallback for other layouts), with MOBIL on and off (then only
-// roads with a vehicle toDecide finds are visited), and that a clone,
+// roads with a vehicle toDecide finds, or a closed lane, are visited),
+// lanes closed and opened along the run, and that a clone,
 // which starts without the record of the yield points set
 // (lcScratch.yielded), goes on as the original does.
 func TestLaneChangeVisits(t *testing.T) {
@@ -51,7 +52,7 @@ func TestLaneChangeVisits(t *testing.T) {
 }
 
 func laneChangeVisits(t *testing.T, mobil bool) {
-	const steps, cloneAt = 1000, 300
+	const steps, cloneAt, closeAt, openAt = 1000, 300, 400, 550
 	live, every := laneChangeSim(t, mobil), laneChangeSim(t, mobil)
 	live.Step()
 	every.Step()
@@ -64,8 +65,25 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 	// Clones made while yield points are set (which each must clear on
 	// its first lane-change phase), stepped along with the original.
 	var clones []*Sim
-	yields := 0
+	yields, closedCars := 0, 0
 	for k := 1; k < steps; k++ {
+		if k == closeAt || k == openAt {
+			// The middle lane of every fifth road closes, its vehicles
+			// leaving it (leaveClosed), and opens again.
+			for r := 0; r < len(live.net.Roads); r += 5 {
+				l := live.net.Roads[r].Lanes[1]
+				closedCars += len(live.segs[l].cars)
+				for _, s := range append([]*Sim{live, every}, clones...) {
+					var c Command = CloseLane{Lane: l}
+					if k == openAt {
+						c = OpenLane{Lane: l}
+					}
+					if err := s.Enqueue(c); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
 		live.Step()
 		every.Step()
 		if live.Hash() != every.Hash() {
@@ -100,7 +118,7 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 	if len(clones) == 0 {
 		t.Fatalf("no yield point set from step %d on: the test does not exercise clones", cloneAt)
 	}
-	if live.Counts().LaneChanges == 0 || yields == 0 {
-		t.Errorf("%d lane changes and %d yield points over the run: the test does not exercise the lane-change phase", live.Counts().LaneChanges, yields)
+	if live.Counts().LaneChanges == 0 || yields == 0 || closedCars == 0 {
+		t.Errorf("%d lane changes, %d yield points and %d vehicles on lanes closed over the run: the test does not exercise the lane-change phase", live.Counts().LaneChanges, yields, closedCars)
 	}
 }
