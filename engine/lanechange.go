@@ -41,39 +41,49 @@ type lcScratch struct {
 	// each of its roads.
 	multi []uint64
 	w0    int32
-	// lay is the lanes' layout, shared by every chunk's scratch.
+	// lay is the lanes' layout by road, shared by every chunk's scratch;
+	// nil with multi.
 	lay *laneLayout
 }
 
-// laneLayout is what the walk of the lane-change phase reads of a lane's
-// road and of the lane itself, in dense arrays by lane (a cache line of at
-// or seq covers 16 lanes, one of length 8) rather than in the road's
-// record (net.Roads[r].Lanes), the lane's (net.Lanes[l].Index) and the
-// segment's first line (segment.length): a line each per live lane, which
-// nothing else the walk does for the common vehicle reads. On grid32 this
-// saves 0.3 of the 12.9 simulated L2 misses per vehicle-update.
+// laneLayout is what the live walk of the lane-change phase reads of a
+// lane's road: with lanes laid out by road (see newLaneChangeScratch),
+// lane l is lane at[l].li of its road's at[l].n lanes, l − at[l].li, …,
+// l − at[l].li + at[l].n − 1. It is a dense array by lane (a cache line
+// covers 16 lanes) read instead of the road's record (net.Roads[r].Lanes)
+// and the lane's (net.Lanes[l].Index), a line each per live lane that
+// nothing else the walk does for the common vehicle reads.
 type laneLayout struct {
-	// length is, per lane, segment.length (m), which New sets from the
-	// network and nothing changes after: the same float64.
-	length []float64
-	// With lanes laid out by road (see newLaneChangeScratch; else nil),
-	// lane l is lane at[l].li of its road's at[l].n lanes l − at[l].li,
-	// …, l − at[l].li + at[l].n − 1, and seq[l] = l, so that the road's
-	// lanes are seq[l−at[l].li : l−at[l].li+at[l].n], element for element
-	// net.Roads[r].Lanes.
-	at  []laneAt
-	seq []maps.LaneID
+	at []laneAt
 }
 
 // laneAt is a lane's index on its road, and its road's lane count.
 type laneAt struct{ li, n uint16 }
 
-// roadOf returns lane l's road's lanes and l's index among them (lanes
-// laid out by road).
-func (lay *laneLayout) roadOf(l int32) (lanes []maps.LaneID, li int) {
+// roadOf returns lane l's road's lanes and l's index among them.
+func (lay *laneLayout) roadOf(l int32) (lanes roadLanes, li int) {
 	at := lay.at[l]
-	first := l - int32(at.li)
-	return lay.seq[first : first+int32(at.n)], int(at.li)
+	return roadLanes{first: l - int32(at.li), n: int(at.n)}, int(at.li)
+}
+
+// roadLanes is a road's lanes, in order: lane k (0 ≤ k < n) is ids[k] or,
+// with ids nil (lanes laid out by road: roadOf), first + k. The doc
+// comments write lanes[k] for lanes.lane(k).
+type roadLanes struct {
+	ids   []maps.LaneID
+	first int32
+	n     int
+}
+
+// lanesOf returns ids as roadLanes.
+func lanesOf(ids []maps.LaneID) roadLanes { return roadLanes{ids: ids, n: len(ids)} }
+
+// lane returns lane k of the road (0 ≤ k < n).
+func (rl *roadLanes) lane(k int) int32 {
+	if rl.ids != nil {
+		return int32(rl.ids[k])
+	}
+	return rl.first + int32(k)
 }
 
 // nbCache remembers, for the two lanes last searched, where neighbours
@@ -149,7 +159,7 @@ func (s *Sim) phaseLaneChange() {
 			lo, hi := span(c, nr)
 			for r := lo; r < hi; r++ {
 				if lanes := s.net.Roads[r].Lanes; len(lanes) > 1 {
-					s.changeLanes(lanes, 0, 0, period, sc, acc)
+					s.changeLanes(lanesOf(lanes), 0, 0, period, sc, acc)
 				}
 			}
 			return
@@ -161,7 +171,7 @@ func (s *Sim) phaseLaneChange() {
 			for l := range sc.liveLanes(s.live) {
 				if l >= end {
 					lanes, li := sc.lay.roadOf(l)
-					end = l - int32(li) + int32(len(lanes)) // past the road's last lane
+					end = lanes.first + int32(lanes.n) // past the road's last lane
 					s.changeLanes(lanes, li, 0, period, sc, acc)
 				}
 			}
@@ -192,7 +202,7 @@ func (s *Sim) phaseLaneChange() {
 				i = 0
 			}
 			lanes, li := sc.lay.roadOf(l)
-			done = l - int32(li) + int32(len(lanes)) // past the road's last lane
+			done = lanes.first + int32(lanes.n) // past the road's last lane
 			s.changeLanes(lanes, li, i, period, sc, acc)
 		}
 	})
@@ -223,13 +233,6 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 		s.yield[i].at = -1
 	}
 	lcs := make([]lcScratch, nc)
-	lay := &laneLayout{length: make([]float64, s.nLanes)}
-	for l := range lay.length {
-		lay.length[l] = s.segs[l].length
-	}
-	for c := range lcs {
-		lcs[c].lay = lay
-	}
 	// The lanes are laid out by road when each road's lanes are
 	// consecutive and follow those of the road before (maps builds every
 	// network so); then chunk c's roads own one range of lanes.
@@ -243,10 +246,7 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 			}
 		}
 	}
-	lay.at, lay.seq = make([]laneAt, s.nLanes), make([]maps.LaneID, s.nLanes)
-	for l := range lay.seq {
-		lay.seq[l] = maps.LaneID(l)
-	}
+	lay := &laneLayout{at: make([]laneAt, s.nLanes)}
 	for _, road := range roads {
 		if len(road.Lanes) > math.MaxUint16 {
 			return lcs // laneAt cannot tell (no road has so many)
@@ -259,6 +259,7 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 		lo, hi := span(c, len(roads))
 		a, b := first[lo], first[hi]
 		sc := &lcs[c]
+		sc.lay = lay
 		sc.w0 = a / chunkSize
 		sc.multi = make([]uint64, (b+chunkSize-1)/chunkSize-sc.w0)
 		for r := lo; r < hi; r++ {
@@ -278,12 +279,12 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 // steps: a vehicle evaluates a discretionary change once per second
 // (mobilDue). The decisions start at vehicle i0 of lanes[li0]: the caller
 // has found that the vehicles before it have nothing to decide.
-func (s *Sim) changeLanes(lanes []maps.LaneID, li0, i0 int, period int64, sc *lcScratch, acc *stepAcc) {
+func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScratch, acc *stepAcc) {
 	sc.moves = sc.moves[:0]
 	sc.nb.reset()
-	mobilOn, lengths := s.cfg.LaneChange, sc.lay.length
-	for li := li0; li < len(lanes); li++ {
-		l := lanes[li]
+	mobilOn := s.cfg.LaneChange
+	for li := li0; li < lanes.n; li++ {
+		l := lanes.lane(li)
 		first := i0 // the vehicle to start from on this lane
 		i0 = 0
 		seg := &s.segs[l]
@@ -291,7 +292,7 @@ func (s *Sim) changeLanes(lanes []maps.LaneID, li0, i0 int, period int64, sc *lc
 			continue
 		}
 		if s.closed[l] {
-			s.leaveClosed(seg, lanes, li, sc)
+			s.leaveClosed(seg, &lanes, li, sc)
 			continue
 		}
 		next := nowCarry{i: -1} // see mobilLane
@@ -299,11 +300,11 @@ func (s *Sim) changeLanes(lanes []maps.LaneID, li0, i0 int, period int64, sc *lc
 		if !mobilOn {
 			// Only the vehicles toDecideOn finds have anything to decide.
 			for i := s.toDecideOn(int32(l), cars, first); i < len(cars); i = s.toDecideOn(int32(l), cars, i+1) {
-				s.decide(seg, i, lanes, li, period, sc, &next)
+				s.decide(seg, i, &lanes, li, period, sc, &next)
 			}
 			continue
 		}
-		length := lengths[l] // seg.length
+		length := seg.length
 		for i := first; i < len(cars); i++ {
 			c := &cars[i]
 			if c.link < 0 || c.flags&(fPermit|fPlanned|fAhead) != 0 {
@@ -313,7 +314,7 @@ func (s *Sim) changeLanes(lanes []maps.LaneID, li0, i0 int, period int64, sc *lc
 				if c.next >= 0 || c.flags&fPlanned != 0 {
 					// A strategic change to consider (!noStrategic(c), as
 					// the test above passed) or a lane plan.
-					s.decide(seg, i, lanes, li, period, sc, &next)
+					s.decide(seg, i, &lanes, li, period, sc, &next)
 					continue
 				}
 			}
@@ -321,8 +322,8 @@ func (s *Sim) changeLanes(lanes []maps.LaneID, li0, i0 int, period int64, sc *lc
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
 			if i > 0 && s.mobilDue(length, c, period) && !(c.pos < min(float64(c.length), length-lcGap)) {
-				if to := s.mobilLane(seg, i, lanes, li, &sc.nb, &next); to >= 0 {
-					sc.moves = append(sc.moves, lcMove{from: int32(l), to: to, id: c.id, swap: -1})
+				if to := s.mobilLane(seg, i, &lanes, li, &sc.nb, &next); to >= 0 {
+					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1})
 				}
 			}
 		}
@@ -389,7 +390,7 @@ func (s *Sim) mobilDue(length float64, c *car, period int64) bool {
 
 // decide decides the change of car i of lane lanes[li] (seg), not
 // crossing the stop line, with MOBIL's cadence period (see mobilDue).
-func (s *Sim) decide(seg *segment, i int, lanes []maps.LaneID, li int, period int64, sc *lcScratch, next *nowCarry) {
+func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64, sc *lcScratch, next *nowCarry) {
 	c := &seg.cars[i]
 	if c.pos < min(float64(c.length), seg.length-lcGap) {
 		// Not wholly on the lane yet. On a lane shorter than itself
@@ -404,7 +405,7 @@ func (s *Sim) decide(seg *segment, i int, lanes []maps.LaneID, li int, period in
 	// on (reroute.go); and, from a lane that leads to the next road but
 	// not on along the route through the short roads after it, towards the
 	// nearest lane that does (ahead.go).
-	l := int32(lanes[li])
+	l := lanes.lane(li)
 	planned := s.plannedExit(c)
 	dir := 0
 	switch {
@@ -412,10 +413,10 @@ func (s *Sim) decide(seg *segment, i int, lanes []maps.LaneID, li int, period in
 	case planned >= 0 && planned != l:
 		dir = cmp.Compare(s.net.Lanes[planned].Index, li)
 	case c.link < 0:
-		dir = s.strategicDir(lanes, li, c.next)
+		dir = s.towards(lanes, li, c.next)
 	case c.flags&fAhead != 0:
 		cur, _ := s.aheadLanes(c.id, float64(c.length))
-		dir = nearestIn(cur, li, len(lanes))
+		dir = nearestIn(cur, li, lanes.n)
 	}
 	if dir != 0 {
 		s.strategic(seg, i, lanes, li, dir, sc)
@@ -435,15 +436,15 @@ func (s *Sim) decide(seg *segment, i int, lanes []maps.LaneID, li int, period in
 // leaveClosed decides the changes of the vehicles on closed lane
 // lanes[li] (seg): each wholly on it leaves for an open neighbour where it
 // fits, whatever its route.
-func (s *Sim) leaveClosed(seg *segment, lanes []maps.LaneID, li int, sc *lcScratch) {
+func (s *Sim) leaveClosed(seg *segment, lanes *roadLanes, li int, sc *lcScratch) {
 	for i := range seg.cars {
 		c := &seg.cars[i]
 		if c.pos < min(float64(c.length), seg.length-lcGap) {
 			continue // not wholly on the lane yet (see changeLanes)
 		}
 		for _, dir := range [2]int{-1, 1} {
-			if t := li + dir; t >= 0 && t < len(lanes) && s.lcSafe(seg, i, int32(lanes[t]), urgency(seg.length-c.pos), &sc.nb) {
-				sc.moves = append(sc.moves, lcMove{from: int32(lanes[li]), to: int32(lanes[t]), id: c.id, swap: -1})
+			if t := li + dir; t >= 0 && t < lanes.n && s.lcSafe(seg, i, lanes.lane(t), urgency(seg.length-c.pos), &sc.nb) {
+				sc.moves = append(sc.moves, lcMove{from: lanes.lane(li), to: lanes.lane(t), id: c.id, swap: -1})
 				break
 			}
 		}
@@ -455,9 +456,9 @@ func (s *Sim) leaveClosed(seg *segment, lanes []maps.LaneID, li int, sc *lcScrat
 // a swap with a vehicle there that needs to move the other way; else, for
 // a vehicle whose lane does not lead on and that has waited long enough,
 // a yield point on the target lane.
-func (s *Sim) strategic(seg *segment, i int, lanes []maps.LaneID, li, dir int, sc *lcScratch) {
+func (s *Sim) strategic(seg *segment, i int, lanes *roadLanes, li, dir int, sc *lcScratch) {
 	c := &seg.cars[i]
-	from, to := int32(lanes[li]), int32(lanes[li+dir])
+	from, to := lanes.lane(li), lanes.lane(li+dir)
 	if s.lcSafe(seg, i, to, urgency(seg.length-c.pos), &sc.nb) {
 		sc.moves = append(sc.moves, lcMove{from: from, to: to, id: c.id, swap: -1})
 	} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
@@ -489,7 +490,7 @@ type nowCarry struct {
 // lanes[li] (seg) to, or −1 to stay. Only a vehicle impeded by its leader
 // is evaluated (checked here rather than in a function of its own: the
 // call cost more than the check on grid32).
-func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nbCache, next *nowCarry) int32 {
+func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, nb *nbCache, next *nowCarry) int32 {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	known, now := next.i == i, next.now
 	next.i = -1
@@ -515,10 +516,10 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
 	cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
 	for t := li - 1; t <= li+1; t += 2 {
-		if t < 0 || t >= len(lanes) {
+		if t < 0 || t >= lanes.n {
 			continue
 		}
-		tl := int32(lanes[t])
+		tl := lanes.lane(t)
 		fits, lead, fol := s.lcGaps(seg, i, tl, nb)
 		if !fits || i+1 == len(seg.cars) && bestGain >= 0 && s.noGain(seg, i, tl, lead, fol) || c.next >= 0 && !s.serves(tl, c.next) {
 			continue
@@ -562,11 +563,17 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes []maps.LaneID, li int, nb *nb
 // strategicDir returns −1 or +1 towards the nearest lane of the road that
 // serves road next, or 0 when none does.
 func (s *Sim) strategicDir(lanes []maps.LaneID, li int, next int32) int {
-	for d := 1; d < len(lanes); d++ {
-		if li-d >= 0 && s.serves(int32(lanes[li-d]), next) {
+	rl := lanesOf(lanes)
+	return s.towards(&rl, li, next)
+}
+
+// towards is strategicDir for lane li of a road's lanes.
+func (s *Sim) towards(lanes *roadLanes, li int, next int32) int {
+	for d := 1; d < lanes.n; d++ {
+		if li-d >= 0 && s.serves(lanes.lane(li-d), next) {
 			return -1
 		}
-		if li+d < len(lanes) && s.serves(int32(lanes[li+d]), next) {
+		if li+d < lanes.n && s.serves(lanes.lane(li+d), next) {
 			return 1
 		}
 	}
@@ -774,9 +781,9 @@ func (s *Sim) mobil(seg *segment, i int, tl int32, lead, fol int, old *mobilOld)
 // lane's vehicles are visited front to back (positions never rising, as
 // neighbours relies on) up to the first one wholly behind car i: those
 // after it are too, so none of them is side by side with it.
-func (s *Sim) swapPartner(seg *segment, i int, lanes []maps.LaneID, li, dir int) int32 {
+func (s *Sim) swapPartner(seg *segment, i int, lanes *roadLanes, li, dir int) int32 {
 	c := &seg.cars[i]
-	to := int32(lanes[li+dir])
+	to := lanes.lane(li + dir)
 	rear := c.pos - float64(c.length)
 	cars := s.segs[to].cars
 	for j := range cars {
@@ -787,7 +794,7 @@ func (s *Sim) swapPartner(seg *segment, i int, lanes []maps.LaneID, li, dir int)
 		if y.pos-float64(y.length) >= c.pos || y.pos < float64(y.length) {
 			continue // wholly ahead, or not wholly on its lane
 		}
-		if y.next >= 0 && y.link < 0 && s.strategicDir(lanes, li+dir, y.next) == -dir {
+		if y.next >= 0 && y.link < 0 && s.towards(lanes, li+dir, y.next) == -dir {
 			return y.id
 		}
 	}

@@ -45,13 +45,14 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 	}
 	period := int64(max(1, math.Round(1/s.dt)))
 	for r := range s.net.Roads {
-		lanes := s.net.Roads[r].Lanes
-		if len(lanes) < 2 {
+		ids := s.net.Roads[r].Lanes
+		lanes := lanesOf(ids)
+		if len(ids) < 2 {
 			continue
 		}
 		var nb nbCache
 		nb.reset()
-		for li, l := range lanes {
+		for li, l := range ids {
 			seg := &s.segs[l]
 			cars := seg.cars
 			next := nowCarry{i: -1}
@@ -61,8 +62,8 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 					!s.mobilDue(seg.length, c, period) || c.pos < min(float64(c.length), seg.length-lcGap) {
 					continue // not changeLanes's common case
 				}
-				got := s.mobilLane(seg, i, lanes, li, &nb, &next)
-				want, noFit, err := s.mobilFull(seg, i, lanes, li, n)
+				got := s.mobilLane(seg, i, &lanes, li, &nb, &next)
+				want, noFit, err := s.mobilFull(seg, i, &lanes, li, n)
 				if err != nil {
 					return fmt.Errorf("lane %d vehicle %d: %v", l, c.id, err)
 				}
@@ -83,7 +84,7 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 					if cars[k].flags&fPermit != 0 {
 						continue // changeLanes passes these too
 					}
-					if err := s.decidesNothing(seg, k, lanes, li, period); err != nil {
+					if err := s.decidesNothing(seg, k, &lanes, li, period); err != nil {
 						return fmt.Errorf("lane %d: toDecideOn passes vehicle %d (index %d), but %v", l, cars[k].id, k, err)
 					}
 					n.Passed++
@@ -98,10 +99,10 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 			}
 			for i := range cars {
 				for _, dir := range [2]int{-1, 1} {
-					if t := li + dir; t < 0 || t >= len(lanes) {
+					if t := li + dir; t < 0 || t >= len(ids) {
 						continue
 					}
-					got, want := s.swapPartner(seg, i, lanes, li, dir), s.swapPartnerScan(seg, i, lanes, li, dir)
+					got, want := s.swapPartner(seg, i, &lanes, li, dir), s.swapPartnerScan(seg, i, &lanes, li, dir)
 					if got != want {
 						return fmt.Errorf("lane %d vehicle %d towards %+d: swapPartner %d, a scan of the whole lane %d", l, cars[i].id, dir, got, want)
 					}
@@ -117,26 +118,22 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 }
 
 // checkLaneLayout checks that the lane-change phase's dense copy of the
-// lanes' layout (laneLayout) answers what it stands for: each lane's
-// length is its segment's, and (lanes laid out by road) roadOf gives the
-// lane's road's lanes and the lane's index among them as the road's and
-// the lane's records do. A Sim that has not run the phase yet (or a fresh
+// lanes' layout by road (laneLayout) answers what it stands for: roadOf
+// gives each lane's road's lanes and the lane's index among them as the
+// road's and the lane's records do. A Sim that has not run the phase yet (or a fresh
 // clone) has no layout to check.
 func (s *Sim) checkLaneLayout() error {
-	if len(s.lcs) == 0 {
+	if len(s.lcs) == 0 || s.lcs[0].lay == nil {
 		return nil
 	}
-	lay := s.lcs[0].lay
 	for l := range int32(s.nLanes) {
-		if lay.length[l] != s.segs[l].length {
-			return fmt.Errorf("lane %d: layout length %g m, segment length %g m", l, lay.length[l], s.segs[l].length)
+		lanes, li := s.lcs[0].lay.roadOf(l)
+		got := make([]maps.LaneID, lanes.n)
+		for k := range got {
+			got[k] = maps.LaneID(lanes.lane(k))
 		}
-		if s.lcs[0].multi == nil {
-			continue
-		}
-		lanes, li := lay.roadOf(l)
-		if want := s.net.Roads[s.segRoad[l]].Lanes; !slices.Equal(lanes, want) || li != s.net.Lanes[l].Index {
-			return fmt.Errorf("lane %d: layout gives lane %d of road lanes %v, the network lane %d of %v", l, li, lanes, s.net.Lanes[l].Index, want)
+		if want := s.net.Roads[s.segRoad[l]].Lanes; !slices.Equal(got, want) || li != s.net.Lanes[l].Index {
+			return fmt.Errorf("lane %d: layout gives lane %d of road lanes %v, the network lane %d of %v", l, li, got, s.net.Lanes[l].Index, want)
 		}
 	}
 	return nil
@@ -147,7 +144,7 @@ func (s *Sim) checkLaneLayout() error {
 // whether the vehicle is impeded and fits into no lane by the gaps, and
 // an error where noGain rules out a lane the full evaluation finds a
 // change to safe with an incentive > 0 (counted in n).
-func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int, n *LaneChangeCutCounts) (best int32, noFit bool, err error) {
+func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneChangeCutCounts) (best int32, noFit bool, err error) {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	p := &s.vtypes[c.vt].Follow
 	gap := l.pos - float64(l.length) - c.pos
@@ -160,10 +157,10 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int, n *Lan
 	}
 	bestGain, best, noFit := s.cfg.LaneChangeThreshold, int32(-1), true
 	for t := li - 1; t <= li+1; t += 2 {
-		if t < 0 || t >= len(lanes) {
+		if t < 0 || t >= lanes.n {
 			continue
 		}
-		tl := int32(lanes[t])
+		tl := lanes.lane(t)
 		if c.next >= 0 && !s.serves(tl, c.next) {
 			continue
 		}
@@ -198,10 +195,11 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes []maps.LaneID, li int, n *Lan
 // decidesNothing runs decide on car i of lane lanes[li] (seg) and reports
 // an error if it decides a change or sets a yield point; it leaves the
 // yield points as they were.
-func (s *Sim) decidesNothing(seg *segment, i int, lanes []maps.LaneID, li int, period int64) error {
+func (s *Sim) decidesNothing(seg *segment, i int, lanes *roadLanes, li int, period int64) error {
 	// decide sets yield points on the road's own lanes only.
-	yields := make([]yieldPoint, len(lanes))
-	for k, l := range lanes {
+	yields := make([]yieldPoint, lanes.n)
+	for k := range lanes.n {
+		l := lanes.lane(k)
 		yields[k] = s.yield[l]
 	}
 	var sc lcScratch
@@ -209,7 +207,8 @@ func (s *Sim) decidesNothing(seg *segment, i int, lanes []maps.LaneID, li int, p
 	next := nowCarry{i: -1}
 	s.decide(seg, i, lanes, li, period, &sc, &next)
 	set := 0
-	for k, l := range lanes {
+	for k := range lanes.n {
+		l := lanes.lane(k)
 		if s.yield[l] != yields[k] {
 			set++
 		}
@@ -222,15 +221,15 @@ func (s *Sim) decidesNothing(seg *segment, i int, lanes []maps.LaneID, li int, p
 }
 
 // swapPartnerScan is swapPartner scanning every vehicle of the target lane.
-func (s *Sim) swapPartnerScan(seg *segment, i int, lanes []maps.LaneID, li, dir int) int32 {
+func (s *Sim) swapPartnerScan(seg *segment, i int, lanes *roadLanes, li, dir int) int32 {
 	c := &seg.cars[i]
-	to := int32(lanes[li+dir])
+	to := lanes.lane(li + dir)
 	for j := range s.segs[to].cars {
 		y := &s.segs[to].cars[j]
 		if y.pos-float64(y.length) >= c.pos || c.pos-float64(c.length) >= y.pos || y.pos < float64(y.length) {
 			continue // not side by side, or not wholly on its lane
 		}
-		if y.next >= 0 && y.link < 0 && s.strategicDir(lanes, li+dir, y.next) == -dir {
+		if y.next >= 0 && y.link < 0 && s.towards(lanes, li+dir, y.next) == -dir {
 			return y.id
 		}
 	}
