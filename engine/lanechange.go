@@ -86,11 +86,12 @@ func (rl *roadLanes) lane(k int) int32 {
 	return rl.first + int32(k)
 }
 
-// nbCache remembers, for the two lanes last searched, where neighbours
-// found a position's place: the road's vehicles are visited front to
-// back, so each search on a lane starts where the last one ended rather
-// than at the lane's front. Valid while the lanes' vehicles do not change
-// (the decisions of a road, before any change is applied).
+// nbCache remembers, for the two lanes last searched, where lcGaps found
+// a position's place (neighboursFrom): the road's vehicles are visited
+// front to back, so each search on a lane starts where the last one ended
+// rather than at the lane's front. Valid while the lanes' vehicles do not
+// change (the decisions of a road, before any change is applied); an
+// empty cache (reset) has every search start at the front.
 type nbCache struct {
 	lane [2]int32
 	pos  [2]float64
@@ -100,27 +101,34 @@ type nbCache struct {
 
 func (nb *nbCache) reset() { nb.lane = [2]int32{-1, -1} }
 
-// neighbours is neighbours(t, pos) for lane tl, starting from a cached
-// place when one lies ahead of pos; nb nil searches from the front.
-func (nb *nbCache) neighbours(t *segment, tl int32, pos float64) (lead, follow int) {
-	if nb == nil {
-		return neighboursFrom(t, pos, 0)
-	}
-	start, e := 0, 0
-	switch tl {
-	case nb.lane[0]:
-	case nb.lane[1]:
+// start returns where a search of lane tl for the place of position pos
+// may start (see neighboursFrom), and the cache entry to note its answer
+// in (note). Split from the search so that both inline into lcGaps.
+func (nb *nbCache) start(tl int32, pos float64) (e, j int) {
+	if tl == nb.lane[1] {
 		e = 1
-	default: // a lane not in the cache: it takes the older entry
-		e, nb.pos[nb.next], nb.j[nb.next] = nb.next, math.Inf(-1), 0
-		nb.next ^= 1
+	} else if tl != nb.lane[0] {
+		e = nb.evict()
 	}
 	if pos <= nb.pos[e] {
-		start = nb.j[e] // every vehicle before it is at or ahead of nb.pos ≥ pos
+		j = nb.j[e] // every vehicle before it is at or ahead of nb.pos ≥ pos
 	}
-	lead, follow = neighboursFrom(t, pos, start)
+	return e, j
+}
+
+// evict empties the older entry, for a lane not in the cache, and returns
+// it: a search from its place starts at the front (j = 0), whatever pos.
+func (nb *nbCache) evict() int {
+	e := nb.next
+	nb.j[e] = 0
+	nb.next ^= 1
+	return e
+}
+
+// note records in entry e (from start) that position pos of lane tl has
+// its leader at index lead.
+func (nb *nbCache) note(e int, tl int32, pos float64, lead int) {
 	nb.lane[e], nb.pos[e], nb.j[e] = tl, pos, lead+1
-	return lead, follow
 }
 
 type lcMove struct {
@@ -629,7 +637,9 @@ func (s *Sim) lcGaps(seg *segment, i int, tl int32, nb *nbCache) (ok bool, lead,
 	}
 	c := &seg.cars[i]
 	t := &s.segs[tl]
-	lead, fol = nb.neighbours(t, tl, c.pos)
+	e, j := nb.start(tl, c.pos)
+	lead, fol = neighboursFrom(t, c.pos, j)
+	nb.note(e, tl, c.pos, lead)
 	if lead >= 0 {
 		l := &t.cars[lead]
 		if l.pos-float64(l.length)-c.pos < lcGap {
@@ -848,7 +858,9 @@ func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
 	if c.link < 0 && c.next >= 0 {
 		u = urgency(from.length - c.pos)
 	}
-	if !s.lcSafe(from, i, m.to, u, nil) {
+	var nb nbCache // empty: its searches start from the front
+	nb.reset()
+	if !s.lcSafe(from, i, m.to, u, &nb) {
 		return
 	}
 	from.cars = slices.Delete(from.cars, i, i+1)

@@ -164,7 +164,9 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 		if c.next >= 0 && !s.serves(tl, c.next) {
 			continue
 		}
-		fits, lead, fol := s.lcGaps(seg, i, tl, nil)
+		var nb nbCache // empty: the search from the front
+		nb.reset()
+		fits, lead, fol := s.lcGaps(seg, i, tl, &nb)
 		if !fits {
 			continue
 		}
