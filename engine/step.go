@@ -94,13 +94,18 @@ func (s *Sim) RunUntil(t float64) {
 func (s *Sim) phaseSignals() {
 	s.par.run(chunks(len(s.nodes)), func(c int) {
 		lo, hi := span(c, len(s.nodes))
+		now, dt, spat := s.now, s.dt, s.v2x != nil // (read once: the loop calls out)
 		for v := lo; v < hi; v++ {
 			ns := &s.nodes[v]
+			p := ns.plant
 			if ns.held != nil {
 				copy(s.lights[ns.movLo:ns.movLo+ns.movN], ns.held)
-				if ns.plant != nil {
-					ns.plant.LightsChanged()
+				if p != nil {
+					p.LightsChanged()
 				}
+				continue
+			}
+			if p == nil {
 				continue
 			}
 			// A quiet update is the one UpdateSensed makes (for speed:
@@ -111,14 +116,14 @@ func (s *Sim) phaseSignals() {
 			// hold (above, telling the plant) writes over in between.
 			// Asked first, it spares the type switch of needsSensors
 			// and the copy of the lights.
-			if p := ns.plant; p != nil && !p.UpdateQuiet(s.now, s.dt, int(ns.movN)) {
+			if !p.UpdateQuiet(now, dt, int(ns.movN)) {
 				var sens *signal.NodeSensors
 				if needsSensors(p) {
 					sens = s.fillNodeSensors(v)
 				}
-				p.UpdateSensed(s.now, s.dt, s.lights[ns.movLo:ns.movLo+ns.movN], sens, int32(v))
+				p.UpdateSensed(now, dt, s.lights[ns.movLo:ns.movLo+ns.movN], sens, int32(v))
 			}
-			if ns.plant != nil && s.v2x != nil {
+			if spat {
 				s.broadcastSPaT(v)
 			}
 		}

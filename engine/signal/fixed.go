@@ -232,7 +232,7 @@ func (sc *schedule) losesGreen(i int) bool {
 // cycle sums (0 when t is before the program's offset or at an end).
 func fixedPhase(sc *schedule, t float64) (phase int, holds float64) {
 	p, cycle := sc.program, sc.cycle
-	c := math.Mod(t-p.Offset, cycle)
+	c := cycleMod(t-p.Offset, cycle)
 	before := c < 0
 	if before {
 		c += cycle
@@ -258,6 +258,22 @@ func fixedPhase(sc *schedule, t float64) (phase int, holds float64) {
 		}
 	}
 	return 0, 0
+}
+
+// cycleMod returns math.Mod(x, y), the same number, at once when x and y
+// are whole numbers, x ≥ +0 and y > 0 (whole seconds: CityFlow's programs
+// and steps): the remainder of a division is exact in floating point, so
+// the integers' remainder, an integer below y, is the same number, and
+// +0 when it is zero, as math.Mod gives for x ≥ +0 (for −0 it gives −0:
+// left to it). Below 2⁵³ the conversions to int64 are exact, on every
+// machine, and a number with a fraction does not come back equal.
+func cycleMod(x, y float64) float64 {
+	if x >= 0 && x < 1<<53 && y > 0 && y < 1<<53 && !math.Signbit(x) {
+		if xi, yi := int64(x), int64(y); float64(xi) == x && float64(yi) == y {
+			return float64(xi % yi)
+		}
+	}
+	return math.Mod(x, y)
 }
 
 // holdMargin is how long (s) before a fixed-time plan's change its

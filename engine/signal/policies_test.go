@@ -706,7 +706,7 @@ func TestFixedTimeHold(t *testing.T) {
 			asked = 0
 			steps := int(400 / dt)
 			for k := 0; k < steps; k++ {
-				now := float64(k) * dt
+				now := float64(float64(k) * dt)       // rounded here: not fused into now + dt below (arm64 FMA)
 				s.In[n-1].Halting = int((k / 37) % 2) // a queue now and then on the last movement
 				a.UpdateSensed(now, dt, la, s, 0)
 				b.UpdateSensed(now, dt, lb, s, 0)

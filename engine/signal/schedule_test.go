@@ -52,3 +52,19 @@ func TestScheduleExact(t *testing.T) {
 		})
 	}
 }
+
+// cycleMod gives math.Mod's number, bit for bit, whole or not, in range
+// or not, signed zeros included.
+func TestCycleMod(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), 1, 4, 244, 245, 246, 1100, 1e15, 1<<53 - 1, 1 << 53, 1 << 62, 1 << 63, 1e300,
+		-1, -245, -1100, 0.5, 1100.25, 1e-300, math.Inf(1), math.Inf(-1), math.NaN()}
+	ys := []float64{245, 1, 2, 0.3, 7.5, 1 << 53, 1 << 62, 1e300, -245, 0, math.Copysign(0, -1), math.Inf(1), math.NaN()}
+	for _, x := range xs {
+		for _, y := range ys {
+			got, want := cycleMod(x, y), math.Mod(x, y)
+			if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("cycleMod(%g, %g) = %g, math.Mod gives %g", x, y, got, want)
+			}
+		}
+	}
+}
