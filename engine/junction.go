@@ -233,9 +233,13 @@ func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *jun
 		return s.admit(c, li, d, was, vt, sc)
 	}
 	p := &vt.Follow
-	stopDist := c.speed * c.speed / (2 * p.Decel)
-	if was && stopDist > d-0.5 || passes(s.lights[s.linkMov[c.link]], stopDist, d, c.speed) {
-		return s.admit(c, li, d, was, vt, sc)
+	if l := s.lights[s.linkMov[c.link]]; was || l != signal.Red {
+		// (A red light holds a vehicle not committed to its link
+		// whatever its speed and distance: no stopping distance then.)
+		stopDist := c.speed * c.speed / (2 * p.Decel)
+		if was && stopDist > d-0.5 || passes(l, stopDist, d, c.speed) {
+			return s.admit(c, li, d, was, vt, sc)
+		}
 	}
 	ok := s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
 	if !ok && !s.cfg.FixedLanes && c.speed < 0.1 {
