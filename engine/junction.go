@@ -723,7 +723,7 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 // and l leave.
 func (s *Sim) linkRank(l, after int32) (serve bool, room float64) {
 	kl := s.linkLane[l]
-	return after < 0 || s.serves(kl, after), s.segs[kl].length - s.occ[kl] - s.occ[l]
+	return after < 0 || s.leadsTo(kl, after), s.segs[kl].length - s.occ[kl] - s.occ[l]
 }
 
 // linkWithRoom returns the link from lane seg towards the car's next road
@@ -748,7 +748,7 @@ func (s *Sim) linkWithRoom(lane int32, c *car, p *follow.Params, sc *junctionScr
 		if kl == want {
 			return l
 		}
-		serve := c.next2 < 0 || s.serves(kl, c.next2)
+		serve := c.next2 < 0 || s.leadsTo(kl, c.next2)
 		if !serve && !s.leadsBack(kl, c.next2) {
 			continue
 		}
