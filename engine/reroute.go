@@ -136,7 +136,7 @@ func (s *Sim) rerouteFromLane(l int32, c *car) {
 	rare.misses++
 	s.setRare(c.id, rare)
 	s.stats.missed++
-	nr := append(append(maps.Route(nil), route[:v.ri+1]...), best...)
+	nr := append(append(make(maps.Route, 0, int(v.ri)+1+len(best)), route[:v.ri+1]...), best...)
 	var lp *lanePlan
 	if plan != nil {
 		lp = &lanePlan{arrive: make([]int32, len(nr)), exit: make([]int32, len(nr))}
@@ -311,21 +311,29 @@ func (s *Sim) laneRoute(from int32, dest maps.RoadID, length float64) (maps.Rout
 	if target < 0 {
 		return nil, nil
 	}
-	var states []int32
+	// The path's roads are its states 2l (arrived on lane l by a link),
+	// each followed, when the vehicle changes lanes on the road, by the
+	// state 2c+1 of the lane c it leaves the road from. It is read back
+	// from target twice: to count the roads, then to fill them in from
+	// the last (arrays of the right length at once).
+	n := 0
 	for x := target; x >= 0; x = ls.prev[x] {
-		states = append(states, x)
+		n += int(1 - x%2)
 	}
-	var r maps.Route
-	p := &lanePlan{}
-	for i := len(states) - 1; i >= 0; i-- {
-		lane := states[i] / 2
-		if states[i]%2 == 1 {
-			p.exit[len(p.exit)-1] = lane
+	r := make(maps.Route, n)
+	p := &lanePlan{arrive: make([]int32, n), exit: make([]int32, n)}
+	exit := int32(-1) // the lane of a change state just read, for its road
+	for x := target; x >= 0; x = ls.prev[x] {
+		lane := x / 2
+		if x%2 == 1 {
+			exit = lane
 			continue
 		}
-		r = append(r, maps.RoadID(s.segRoad[lane]))
-		p.arrive = append(p.arrive, lane)
-		p.exit = append(p.exit, lane)
+		n--
+		r[n], p.arrive[n], p.exit[n] = maps.RoadID(s.segRoad[lane]), lane, lane
+		if exit >= 0 {
+			p.exit[n], exit = exit, -1
+		}
 	}
 	return r, p
 }
