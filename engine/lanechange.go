@@ -57,8 +57,13 @@ type laneLayout struct {
 	at []laneAt
 }
 
-// laneAt is a lane's index on its road, and its road's lane count.
-type laneAt struct{ li, n uint16 }
+// laneAt is a lane's index on its road and its road's lane count, and
+// Sim.jm.lo of the node the lane starts at (for enteringLink: the junction
+// masks are immutable after New).
+type laneAt struct {
+	li, n uint16
+	lo    int32
+}
 
 // roadOf returns lane l's road's lanes and l's index among them.
 func (lay *laneLayout) roadOf(l int32) (lanes roadLanes, li int) {
@@ -260,7 +265,7 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 			return lcs // laneAt cannot tell (no road has so many)
 		}
 		for k, l := range road.Lanes {
-			lay.at[l] = laneAt{li: uint16(k), n: uint16(len(road.Lanes))}
+			lay.at[l] = laneAt{li: uint16(k), n: uint16(len(road.Lanes)), lo: s.jm.lo[road.From]}
 		}
 	}
 	for c := range lcs {
@@ -330,7 +335,7 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
 			if i > 0 && s.mobilDue(length, c, period) && !(c.pos < min(float64(c.length), length-lcGap)) {
-				if to := s.mobilLane(seg, i, &lanes, li, &sc.nb, &next); to >= 0 {
+				if to := s.mobilLane(seg, i, &lanes, li, sc, &next); to >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1})
 				}
 			}
@@ -436,7 +441,7 @@ func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64
 		// lane has nothing ahead to escape).
 		return
 	}
-	if to := s.mobilLane(seg, i, lanes, li, &sc.nb, next); to >= 0 {
+	if to := s.mobilLane(seg, i, lanes, li, sc, next); to >= 0 {
 		sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1})
 	}
 }
@@ -498,7 +503,7 @@ type nowCarry struct {
 // lanes[li] (seg) to, or −1 to stay. Only a vehicle impeded by its leader
 // is evaluated (checked here rather than in a function of its own: the
 // call cost more than the check on grid32).
-func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, nb *nbCache, next *nowCarry) int32 {
+func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScratch, next *nowCarry) int32 {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	known, now := next.i == i, next.now
 	next.i = -1
@@ -528,7 +533,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, nb *nbCac
 			continue
 		}
 		tl := lanes.lane(t)
-		fits, lead, fol := s.lcGaps(seg, i, tl, nb)
+		fits, lead, fol := s.lcGaps(seg, i, tl, &sc.nb)
 		if !fits || i+1 == len(seg.cars) && bestGain >= 0 && s.noGain(seg, i, tl, lead, fol) || c.next >= 0 && !s.serves(tl, c.next) {
 			continue
 		}
@@ -545,7 +550,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, nb *nbCac
 			}
 			old.now = now
 		}
-		g, ok := s.mobil(seg, i, tl, lead, fol, &old)
+		g, ok := s.mobil(seg, i, tl, lead, fol, sc.lay, &old)
 		if !ok || g <= bestGain {
 			continue
 		}
@@ -622,7 +627,7 @@ func neighboursFrom(t *segment, pos float64, j int) (lead, follow int) {
 func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64, nb *nbCache) bool {
 	ok, _, fol := s.lcGaps(seg, i, tl, nb)
 	if ok {
-		ok, _ = s.lcFollower(seg, i, tl, fol, urgent)
+		ok, _ = s.lcFollower(seg, i, tl, fol, urgent, nil)
 	}
 	return ok
 }
@@ -662,7 +667,7 @@ func (s *Sim) lcGaps(seg *segment, i int, tl int32, nb *nbCache) (ok bool, lead,
 // safe and the follower is on the lane (fol ≥ 0), the follower's
 // acceleration behind the car (accBehind(f, lane tl, car)), which MOBIL
 // reads next.
-func (s *Sim) lcFollower(seg *segment, i int, tl int32, fol int, urgent float64) (ok bool, folAcc float64) {
+func (s *Sim) lcFollower(seg *segment, i int, tl int32, fol int, urgent float64, lay *laneLayout) (ok bool, folAcc float64) {
 	c := &seg.cars[i]
 	t := &s.segs[tl]
 	var f *car
@@ -670,7 +675,7 @@ func (s *Sim) lcFollower(seg *segment, i int, tl int32, fol int, urgent float64)
 	if fol >= 0 {
 		f = &t.cars[fol]
 		gap = c.pos - float64(c.length) - f.pos // ≥ lcGap (lcGaps)
-	} else if e, pos := s.enteringLink(tl); e != nil {
+	} else if e, pos := s.enteringLink(tl, lay); e != nil {
 		// The follower is still on a link into the lane.
 		f = e
 		if gap = c.pos - float64(c.length) - pos; gap < lcGap {
@@ -695,10 +700,16 @@ func (s *Sim) lcFollower(seg *segment, i int, tl int32, fol int, urgent float64)
 // enteringLink is s.enteringCar(tl), first asking the live bitmap whether
 // any link into lane tl holds a vehicle at all, with the junction masks of
 // the node tl starts at (Sim.jm.into: the links into tl as bits): in one
-// AND where that node has masks. Most often none does.
-func (s *Sim) enteringLink(tl int32) (*car, float64) {
-	v := s.net.Roads[s.segRoad[tl]].From
-	if lo := s.jm.lo[v]; lo >= 0 && bitsFrom(s.live, lo)&s.jm.into[tl] == 0 {
+// AND where that node has masks. Most often none does. It reads the node's
+// masks' first link in lay (lanes laid out by road), else in the records.
+func (s *Sim) enteringLink(tl int32, lay *laneLayout) (*car, float64) {
+	var lo int32
+	if lay != nil {
+		lo = lay.at[tl].lo
+	} else {
+		lo = s.jm.lo[s.net.Roads[s.segRoad[tl]].From]
+	}
+	if lo >= 0 && bitsFrom(s.live, lo)&s.jm.into[tl] == 0 {
 		return nil, math.Inf(-1)
 	}
 	return s.enteringCar(tl)
@@ -756,8 +767,8 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int) bool {
 // lane tl, which it fits into by the gaps (lcGaps: lead and fol its new
 // leader and follower there), and whether the change is safe. old holds
 // the own-lane terms (now given; the old follower's found on first use).
-func (s *Sim) mobil(seg *segment, i int, tl int32, lead, fol int, old *mobilOld) (float64, bool) {
-	ok, folAcc := s.lcFollower(seg, i, tl, fol, 0)
+func (s *Sim) mobil(seg *segment, i int, tl int32, lead, fol int, lay *laneLayout, old *mobilOld) (float64, bool) {
+	ok, folAcc := s.lcFollower(seg, i, tl, fol, 0, lay)
 	if !ok {
 		return 0, false
 	}

@@ -50,8 +50,11 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 		if len(ids) < 2 {
 			continue
 		}
-		var nb nbCache
-		nb.reset()
+		sc := &lcScratch{}
+		if len(s.lcs) > 0 {
+			sc.lay = s.lcs[0].lay
+		}
+		sc.nb.reset()
 		for li, l := range ids {
 			seg := &s.segs[l]
 			cars := seg.cars
@@ -62,7 +65,7 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 					!s.mobilDue(seg.length, c, period) || c.pos < min(float64(c.length), seg.length-lcGap) {
 					continue // not changeLanes's common case
 				}
-				got := s.mobilLane(seg, i, &lanes, li, &nb, &next)
+				got := s.mobilLane(seg, i, &lanes, li, sc, &next)
 				want, noFit, err := s.mobilFull(seg, i, &lanes, li, n)
 				if err != nil {
 					return fmt.Errorf("lane %d vehicle %d: %v", l, c.id, err)
@@ -120,7 +123,8 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 // checkLaneLayout checks that the lane-change phase's dense copy of the
 // lanes' layout by road (laneLayout) answers what it stands for: roadOf
 // gives each lane's road's lanes and the lane's index among them as the
-// road's and the lane's records do. A Sim that has not run the phase yet (or a fresh
+// road's and the lane's records do, and laneAt.lo is the junction masks'
+// first link of the node the lane starts at. A Sim that has not run the phase yet (or a fresh
 // clone) has no layout to check.
 func (s *Sim) checkLaneLayout() error {
 	if len(s.lcs) == 0 || s.lcs[0].lay == nil {
@@ -134,6 +138,9 @@ func (s *Sim) checkLaneLayout() error {
 		}
 		if want := s.net.Roads[s.segRoad[l]].Lanes; !slices.Equal(got, want) || li != s.net.Lanes[l].Index {
 			return fmt.Errorf("lane %d: layout gives lane %d of road lanes %v, the network lane %d of %v", l, li, got, s.net.Lanes[l].Index, want)
+		}
+		if lo, want := s.lcs[0].lay.at[l].lo, s.jm.lo[s.net.Roads[s.segRoad[l]].From]; lo != want {
+			return fmt.Errorf("lane %d: layout gives %d as its start node's first masked link, the junction masks %d", l, lo, want)
 		}
 	}
 	return nil
@@ -171,7 +178,7 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 			continue
 		}
 		noFit = false
-		g, ok := s.mobil(seg, i, tl, lead, fol, &mobilOld{now: now})
+		g, ok := s.mobil(seg, i, tl, lead, fol, nil, &mobilOld{now: now})
 		if i+1 == len(seg.cars) && s.noGain(seg, i, tl, lead, fol) {
 			n.NoGain++
 			if ok {

@@ -97,9 +97,11 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 		}
 		for tl := range int32(live.nLanes) {
 			// enteringLink's shortcut by the junction masks.
-			e, pos := live.enteringLink(tl)
-			if f, fpos := live.enteringCar(tl); e != f || pos != fpos {
-				t.Fatalf("step %d lane %d: enteringLink %p at %g, enteringCar %p at %g", k, tl, e, pos, f, fpos)
+			f, fpos := live.enteringCar(tl)
+			for _, lay := range []*laneLayout{live.lcs[0].lay, nil} {
+				if e, pos := live.enteringLink(tl, lay); e != f || pos != fpos {
+					t.Fatalf("step %d lane %d: enteringLink %p at %g (layout %v), enteringCar %p at %g", k, tl, e, pos, lay != nil, f, fpos)
+				}
 			}
 		}
 		now := 0 // yield points set
