@@ -309,7 +309,10 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		// cleared the crossing point.
 		if cross&sc.live != 0 {
 			for i, f := range s.ids(kt.cross) {
-				if s.crossBlocked(kt, i, f, c, p) {
+				// (The links without vehicles, skipped by the mask before
+				// the call where the node has masks: crossBlocked's own
+				// first test, which would find no vehicle on f.)
+				if (sc.lo < 0 || sc.live>>(f-sc.lo)&1 != 0) && s.crossBlocked(kt, i, f, c, p) {
 					c.flags |= fCross
 					return false
 				}
