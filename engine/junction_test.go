@@ -46,15 +46,7 @@ func TestJunctionMasks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.Seed, cfg.Workers, cfg.FixedLanes = 1, 1, tc.fixedLanes
-			sims := make([]*Sim, 2)
-			for i := range sims {
-				var err error
-				if sims[i], err = New(net, cfg, trips); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(sims[i].Close)
-			}
-			masked, full := sims[0], sims[1]
+			masked, full := twinSims(t, net, cfg, trips)
 			n := 0
 			for v := range full.jm.lo {
 				if full.jm.lo[v] >= 0 {

@@ -469,7 +469,7 @@ func (s *Sim) leave(si int32, seg *segment, c *car, acc *stepAcc) {
 // with. Any chunk order gives the same results: a chunk writes only its
 // own segments, vehicles and accumulator (merged in chunk order), and
 // reads of other segments only what the move phase does not change; the
-// test switch moveUp takes the chunks upwards instead (TestMoveOrder).
+// test switch moveUp takes the chunks upwards instead (TestWalkOrder).
 func (s *Sim) phaseMove() {
 	nc := chunks(len(s.segs))
 	run := s.par.runDown
@@ -491,7 +491,7 @@ func (s *Sim) phaseMove() {
 }
 
 // moveUp, for tests, has the move phase take its chunks upwards (pool.run)
-// as it did before: TestMoveOrder checks that the order changes nothing.
+// as it did before: TestWalkOrder checks that the order changes nothing.
 var moveUp bool
 
 // nextRoads moves the route of each vehicle in out that reaches a road

@@ -49,7 +49,7 @@ type SeriesRow struct {
 // refresh writes only the segment's own records and occupancy, the headTo
 // entries of the links leaving the lane (pointHead: its own) and their
 // crossWait bits (atomically); the test switch refreshUp takes the
-// chunks upwards instead (TestRefreshOrder).
+// chunks upwards instead (TestWalkOrder).
 func (s *Sim) refresh() {
 	nc := chunks(len(s.segs))
 	gap, oneGap := uniformGap(s.minGap)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/citytwin/citytwin/maps"
@@ -77,51 +76,6 @@ func TestOccupancy(t *testing.T) {
 		s.Close()
 		if most < 10 {
 			t.Errorf("%s: at most %d vehicles on a segment: too few to test", c.name, most)
-		}
-	}
-}
-
-// TestRefreshOrder checks that refresh's records do not depend on the
-// order it takes the segments in: a busy grid with turning traffic runs
-// to the same state hash, vehicle for vehicle and record for record, with
-// refresh going down through the chunks (runDown, the default) as going
-// up (refreshUp), on one worker and on two (parts mirrored).
-func TestRefreshOrder(t *testing.T) {
-	net, trips := junctionGrid(t)
-	for _, workers := range []int{1, 2} {
-		cfg := DefaultConfig()
-		cfg.Seed, cfg.Workers, cfg.MinParallel = 1, workers, -1
-		sims := make([]*Sim, 2)
-		for i := range sims {
-			var err error
-			if sims[i], err = New(net, cfg, trips); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(sims[i].Close)
-		}
-		down, up := sims[0], sims[1]
-		defer func() { refreshUp = false }()
-		for step := 1; step <= 900; step++ {
-			refreshUp = false
-			down.Step()
-			refreshUp = true
-			up.Step()
-			refreshUp = false
-			if step%100 == 0 && down.Hash() != up.Hash() {
-				t.Fatalf("%d workers, after %d steps: state hash %016x going down, %016x going up", workers, step, down.Hash(), up.Hash())
-			}
-			for i := range down.segs {
-				a, b := &down.segs[i], &up.segs[i]
-				if a.head != b.head || a.tail != b.tail || down.occ[i] != up.occ[i] {
-					t.Fatalf("%d workers, after %d steps: segment %d records differ going down and up", workers, step, i)
-				}
-			}
-			if !slices.Equal(down.headTo, up.headTo) || !slices.Equal(down.crossWait, up.crossWait) {
-				t.Fatalf("%d workers, after %d steps: headTo or crossWait differ going down and up", workers, step)
-			}
-		}
-		if c := down.Counts(); c.Arrived < 300 {
-			t.Errorf("%d workers: %d vehicles arrived: the grid is not busy enough to test refresh", workers, c.Arrived)
 		}
 	}
 }
