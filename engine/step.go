@@ -61,6 +61,12 @@ import (
 //     first and last vehicle of every segment are recorded for the next
 //     step, the detectors read, and statistics accumulated (stats.go); a
 //     time-series interval closes when its end is reached.
+//
+// The parallel phases give the same results whatever order they take
+// their chunks in. The move phase and refresh go down through them, the
+// others up, so that each phase starts on what the one before touched
+// last, which may still be in the core's cache (pool.runDown;
+// TestWalkOrder).
 func (s *Sim) Step() {
 	// Few vehicles: handing phases to other workers costs more than it
 	// saves. The choice changes only who runs the chunks, never results.
