@@ -726,7 +726,7 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 // and l leave.
 func (s *Sim) linkRank(l, after int32) (serve bool, room float64) {
 	kl := s.linkLane[l]
-	return after < 0 || s.leadsTo(kl, after), s.segs[kl].length - s.occ[kl] - s.occ[l]
+	return after < 0 || s.serves(kl, after), s.segs[kl].length - s.occ[kl] - s.occ[l]
 }
 
 // linkWithRoom returns the link from lane seg towards the car's next road
@@ -751,7 +751,7 @@ func (s *Sim) linkWithRoom(lane int32, c *car, p *follow.Params, sc *junctionScr
 		if kl == want {
 			return l
 		}
-		serve := c.next2 < 0 || s.leadsTo(kl, c.next2)
+		serve := c.next2 < 0 || s.serves(kl, c.next2)
 		if !serve && !s.leadsBack(kl, c.next2) {
 			continue
 		}
@@ -789,8 +789,18 @@ func (s *Sim) roadAfter(id int32, k int) int32 {
 }
 
 // serves reports whether lane segment l has a link to road r into a lane
-// that is not closed.
+// that is not closed: read off the lanes' bits (serveBits) where they are
+// made, else by walking the lane's links (servesByLinks; TestServes
+// compares the two).
 func (s *Sim) serves(l, r int32) bool {
+	if yes, ok := s.lsrch.serve.leadsTo(l, r); ok {
+		return yes
+	}
+	return s.servesByLinks(l, r)
+}
+
+// servesByLinks is serves by a walk of lane l's links.
+func (s *Sim) servesByLinks(l, r int32) bool {
 	for _, k := range s.ids(s.laneT[l].links) {
 		if s.segRoad[k] == r && !s.closed[s.linkLane[k]] {
 			return true

@@ -171,31 +171,16 @@ func (s *Sim) noteLaneForRoom(lane int32, c *car) {
 	if c.next2 < 0 {
 		return
 	}
-	// leadsTo(entry lane, c.next2), its bits looked up here (inlined).
-	entry := s.linkLane[c.link]
-	yes, ok := s.lsrch.serve.leadsTo(entry, c.next2)
-	if !ok {
-		yes = s.serves(entry, c.next2)
-	}
-	if yes {
+	if s.serves(s.linkLane[c.link], c.next2) {
 		return
 	}
 	for _, l := range s.ids(s.laneT[lane].links) {
-		if kl := s.linkLane[l]; s.segRoad[l] == c.next && !s.closed[kl] && s.leadsTo(kl, c.next2) {
+		if kl := s.linkLane[l]; s.segRoad[l] == c.next && !s.closed[kl] && s.serves(kl, c.next2) {
 			v := &s.veh[c.id]
 			v.forRoom = v.ri + 1
 			return
 		}
 	}
-}
-
-// leadsTo is serves(l, r) — whether an open link of lane l leads to road
-// r — read off the lanes' bits (serveBits) where they are made.
-func (s *Sim) leadsTo(l, r int32) bool {
-	if yes, ok := s.lsrch.serve.leadsTo(l, r); ok {
-		return yes
-	}
-	return s.serves(l, r)
 }
 
 // leadsTo reports whether an open link of lane l leads to road r, when
@@ -218,9 +203,10 @@ func (sb *serveBits) leadsTo(l, r int32) (yes, ok bool) {
 // named by its start node and its place among the roads out of that node,
 // and a lane's roads are bits of one word. It depends on the closed lanes
 // and so lives in searchScratch, which setClosed and Clone drop; it is
-// made again in the (serial) insertion phase, and leadsTo falls back on
-// serves until then, as for a road placed 32nd or later out of its node
-// (32 bits: 8 bytes per lane with the node, for a million vehicles' lanes).
+// made again in the (serial) insertion phase, and serves falls back on
+// the walk of the links (servesByLinks) until then, as for a road placed
+// 32nd or later out of its node (32 bits: 8 bytes per lane with the node,
+// for a million vehicles' lanes).
 type serveBits struct {
 	key   []int32 // per road: 32 × its start node + its place among the node's roads out; −1 from place 32 on
 	lanes []laneBits

@@ -284,11 +284,11 @@ func TestAStarTies(t *testing.T) {
 	}
 }
 
-// TestLeadsTo: leadsTo, by the lanes' bits, answers as serves for every
-// lane and road, with lanes and a road closed and after they open again
-// (closing drops the bits; they are made again), and falls back on
-// serves while the bits are not made.
-func TestLeadsTo(t *testing.T) {
+// TestServes: serves, by the lanes' bits, answers as servesByLinks, the
+// walk of the lane's links, for every lane and road, with lanes and a
+// road closed and after they open again (closing drops the bits; they are
+// made again), and falls back on the walk while the bits are not made.
+func TestServes(t *testing.T) {
 	s, net := gridSim(t, maps.GridOptions{Rows: 3, Cols: 3, Block: 70, Lanes: 3}, nil)
 	closeRoad := maps.RoadID(len(net.Roads) / 2)
 	lane := net.Roads[3].Lanes[1]
@@ -313,9 +313,9 @@ func TestLeadsTo(t *testing.T) {
 			yes := 0
 			for l := range int32(s.nLanes) {
 				for r := range int32(len(net.Roads)) {
-					got, want := s.leadsTo(l, r), s.serves(l, r)
+					got, want := s.serves(l, r), s.servesByLinks(l, r)
 					if got != want {
-						t.Errorf("%s (bits made: %v): lane %d to road %d: %v, serves says %v", tc.stage, made, l, r, got, want)
+						t.Errorf("%s (bits made: %v): lane %d to road %d: %v, its links say %v", tc.stage, made, l, r, got, want)
 					}
 					if got {
 						yes++
