@@ -336,7 +336,7 @@ func (p *Plant) quiet(now float64, n int) bool {
 // plainFixed reports whether c is a plain FixedTime (its zero value).
 func plainFixed(c Controller) bool {
 	ft, ok := c.(FixedTime)
-	return ok && ft.Phases == nil && ft.Green == nil && ft.Offset == 0 && !ft.YellowInside // ft.plain(), spelled out for UpdateQuiet's inlining
+	return ok && ft.plain()
 }
 
 // holdQuiet sets quietUntil after a full update (see quiet): while green,
