@@ -19,11 +19,7 @@ type tele struct {
 // chunk order.
 func (s *Sim) phaseArrivals() {
 	for c := range s.chunkAcc {
-		arr := s.chunkAcc[c].arrivals
-		if len(arr) == 0 {
-			continue // most chunks, most steps (for speed)
-		}
-		for _, a := range arr {
+		for _, a := range s.chunkAcc[c].arrivals {
 			v := &s.veh[a.id]
 			v.arrive = s.now
 			v.status = statusArrived
