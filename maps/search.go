@@ -197,10 +197,8 @@ func (q *Queue) Pop() (d float64, id int32) {
 		a[i] = a[p]
 		i = p
 	}
-	if n > 0 {
+	if n > 0 { // (else the queue is empty: a[0], a[n] above, is a sentinel)
 		a[i] = it
-	} else {
-		a[0] = sentinel
 	}
 	return top.d, top.x
 }
