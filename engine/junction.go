@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync/atomic"
 
 	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/engine/signal"
@@ -54,6 +55,54 @@ type junctionMasks struct {
 	exact bool
 }
 
+// laneRun is lanes first, first+1, …, first+n−1 (1 ≤ n ≤ 64): a node's
+// incoming lanes are runs (nodeState.runs), for the junction phase to find
+// a run's lanes with vehicles with one look at the live bitmap (runBits)
+// instead of one per lane: most lanes a junction looks at are empty on a
+// sparse network.
+type laneRun struct {
+	first int32
+	n     uint32
+}
+
+// lanesRuns returns lanes, in their order, as runs of consecutive
+// segments.
+func lanesRuns(lanes []int32, runs []laneRun) []laneRun {
+	for i, li := range lanes {
+		if i > 0 {
+			if r := &runs[len(runs)-1]; li == r.first+int32(r.n) && r.n < 64 {
+				r.n++
+				continue
+			}
+		}
+		runs = append(runs, laneRun{first: li, n: 1})
+	}
+	return runs
+}
+
+// nodeLanes returns node v's incoming lanes in processing order.
+func (s *Sim) nodeLanes(v int) []int32 {
+	var lanes []int32
+	for _, r := range s.nodes[v].runs {
+		for j := range int32(r.n) {
+			lanes = append(lanes, r.first+j)
+		}
+	}
+	return lanes
+}
+
+// runBits returns the bits of bitmap bm (Sim.live) of run r's lanes, bit
+// j for lane r.first+j: bitsFrom, reading the next word only when the run
+// reaches into it.
+func runBits(bm []uint64, r laneRun) uint64 {
+	w, off := uint32(r.first)/chunkSize, uint32(r.first)%chunkSize
+	x := atomic.LoadUint64(&bm[w]) >> off
+	if off+r.n > chunkSize {
+		x |= atomic.LoadUint64(&bm[w+1]) << ((chunkSize - off) % chunkSize)
+	}
+	return x & (^uint64(0) >> ((chunkSize - r.n) % chunkSize))
+}
+
 // buildJunctionMasks fills Sim.jm from the nodes' lanes and the links'
 // topology (after buildSegments and buildNodes).
 func (s *Sim) buildJunctionMasks() {
@@ -62,7 +111,7 @@ func (s *Sim) buildJunctionMasks() {
 	s.jm.into = make([]uint64, s.nLanes)
 	for v := range s.nodes {
 		lo, hi := int32(math.MaxInt32), int32(-1)
-		for _, li := range s.nodes[v].lanes {
+		for _, li := range s.nodeLanes(v) {
 			for _, k := range s.ids(s.laneT[li].links) {
 				lo, hi = min(lo, k), max(hi, k)
 				for _, f := range s.ids(s.lt(k).cross) {
@@ -75,7 +124,7 @@ func (s *Sim) buildJunctionMasks() {
 		}
 		if hi < 0 || hi-lo >= 64 {
 			s.jm.lo[v] = -1
-			for _, li := range s.nodes[v].lanes {
+			for _, li := range s.nodeLanes(v) {
 				for _, k := range s.ids(s.laneT[li].links) {
 					s.jm.cross[int(k)-s.nLanes] = ^uint64(0)
 					s.jm.into[s.linkLane[k]] = ^uint64(0)
@@ -84,7 +133,7 @@ func (s *Sim) buildJunctionMasks() {
 			continue
 		}
 		s.jm.lo[v] = lo
-		for _, li := range s.nodes[v].lanes {
+		for _, li := range s.nodeLanes(v) {
 			for _, k := range s.ids(s.laneT[li].links) {
 				m := uint64(0)
 				for _, f := range s.ids(s.lt(k).cross) {
@@ -164,47 +213,72 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 }
 
 func (s *Sim) junction(v int, sc *junctionScratch) {
-	ns := &s.nodes[v]
 	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
 	started := false
-	for _, li := range ns.lanes {
-		if !hasBit(s.live, li) {
-			continue // no vehicle: nothing to decide, and no memory touched
+	for _, r := range s.nodes[v].runs {
+		// Only the lanes with vehicles: nothing to decide on the others,
+		// and no memory touched.
+		for m := runBits(s.live, r); m != 0; m &= m - 1 {
+			if !started {
+				s.startNode(v, sc)
+				started = true
+			}
+			s.decideLane(r.first+int32(bits.TrailingZeros64(m)), sc)
 		}
-		if !started {
-			s.startNode(v, sc)
-			started = true
+	}
+}
+
+// decideLane decides the vehicles in the approach zone of lane li, in
+// driving order, for the node being decided (sc's): once one may not
+// enter, the ones behind it may not either (the second loop, which asks
+// no one).
+func (s *Sim) decideLane(li int32, sc *junctionScratch) {
+	seg := &s.segs[li]
+	cars, length := seg.cars, seg.length
+	i := 0
+	for ; i < len(cars); i++ {
+		c := &cars[i]
+		vt := &s.vtypes[c.vt]
+		d := length - c.pos
+		if d > approachZone(c.speed, vt, s.dt) {
+			clearJunction(cars[i:])
+			return
 		}
-		seg := &s.segs[li]
-		blocked := false
-		for i := range seg.cars {
-			c := &seg.cars[i]
-			vt := &s.vtypes[c.vt]
-			d := seg.length - c.pos
-			if d > approachZone(c.speed, vt, s.dt) {
-				// Beyond the zone: no decision (most have none to clear;
-				// the store is skipped for them).
-				for j, rest := 0, seg.cars[i:]; j < len(rest); j++ {
-					if rest[j].flags&fJunction != 0 {
-						rest[j].flags &^= fJunction
-					}
-				}
-				break
-			}
-			if c.next < 0 {
-				// Arriving on this road: no junction to cross.
-				c.flags = c.flags&^fRed | fDecided | fPermit
-				continue
-			}
-			was := c.flags&(fPermit|fDecided) == fPermit|fDecided
-			c.flags &^= fRed | fCross | fRoom
-			ok := !blocked && s.mayEnter(c, li, d, was, vt, sc)
-			if ok {
-				c.flags |= fPermit | fDecided
-			} else {
-				c.flags = c.flags&^fPermit | fDecided
-				blocked = true
-			}
+		if c.next < 0 {
+			// Arriving on this road: no junction to cross.
+			c.flags = c.flags&^fRed | fDecided | fPermit
+			continue
+		}
+		was := c.flags&(fPermit|fDecided) == fPermit|fDecided
+		c.flags &^= fRed | fCross | fRoom
+		if !s.mayEnter(c, li, d, was, vt, sc) {
+			c.flags = c.flags&^fPermit | fDecided
+			i++
+			break
+		}
+		c.flags |= fPermit | fDecided
+	}
+	for ; i < len(cars); i++ {
+		c := &cars[i]
+		if length-c.pos > approachZone(c.speed, &s.vtypes[c.vt], s.dt) {
+			clearJunction(cars[i:])
+			return
+		}
+		if c.next < 0 {
+			c.flags = c.flags&^fRed | fDecided | fPermit
+		} else {
+			c.flags = c.flags&^(fRed|fCross|fRoom|fPermit) | fDecided
+		}
+	}
+}
+
+// clearJunction clears the junction flags of cars, beyond the approach
+// zone: no decision (most have none to clear; the store is skipped for
+// them).
+func clearJunction(cars []car) {
+	for j := range cars {
+		if cars[j].flags&fJunction != 0 {
+			cars[j].flags &^= fJunction
 		}
 	}
 }

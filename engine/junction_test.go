@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/citytwin/citytwin/maps"
@@ -26,7 +27,8 @@ func junctionGrid(t *testing.T) (*maps.Network, []Trip) {
 
 // TestJunctionMasks checks that the junction phase's shortcuts change no
 // decision: its bit masks (junctionMasks, and Sim.crossWait behind
-// waitMask, and the live mask before each crossBlocked call), mayEnter's
+// waitMask, the nodes' lanes looked at in runs (nodeState.runs),
+// and the live mask before each crossBlocked call), mayEnter's
 // short way for vehicles held by their light and admit's path length
 // read only when a foe is asked about. A busy grid with turning traffic runs to the same state
 // hash with them as with every check run in full, as at a node whose
@@ -59,6 +61,14 @@ func TestJunctionMasks(t *testing.T) {
 			}
 			for l := range full.jm.into {
 				full.jm.into[l] = ^uint64(0)
+			}
+			for v := range full.nodes {
+				// One run per lane: the bitmap looked at lane by lane.
+				var runs []laneRun
+				for _, li := range full.nodeLanes(v) {
+					runs = append(runs, laneRun{first: li, n: 1})
+				}
+				full.nodes[v].runs = runs
 			}
 			full.jm.exact = true
 			if n == 0 {
@@ -116,7 +126,7 @@ func TestFitsShortWay(t *testing.T) {
 		for v := range s.nodes {
 			sc := &junctionScratch{}
 			s.startNode(v, sc)
-			for _, li := range s.nodes[v].lanes {
+			for _, li := range s.nodeLanes(v) {
 				cars := s.segs[li].cars
 				if len(cars) == 0 || cars[0].link < 0 {
 					continue
@@ -143,5 +153,66 @@ func TestFitsShortWay(t *testing.T) {
 	}
 	if asked < 10000 || full == 0 || full == asked {
 		t.Errorf("%d questions, %d with room: not a test", asked, full)
+	}
+}
+
+// TestLaneRuns checks lanesRuns (a node's lanes as runs in their order)
+// and runBits (a run's bits of a bitmap) against the lanes one by one.
+func TestLaneRuns(t *testing.T) {
+	seq := func(lo, n int32) []int32 {
+		var l []int32
+		for i := range n {
+			l = append(l, lo+i)
+		}
+		return l
+	}
+	for _, tc := range []struct {
+		name  string
+		lanes []int32
+		runs  int
+	}{
+		{"one lane", []int32{5}, 1},
+		{"two roads in order", []int32{10, 11, 12, 13}, 1},
+		{"priority order", []int32{12, 13, 10, 11}, 2},
+		{"descending", []int32{3, 2, 1}, 3},
+		{"across a word", seq(60, 8), 1},
+		{"a whole word", seq(64, 64), 1},
+		{"longer than a word", seq(30, 70), 2},
+		{"last lanes", []int32{190, 191, 0, 1}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runs := lanesRuns(tc.lanes, nil)
+			if len(runs) != tc.runs {
+				t.Errorf("%d runs %v, want %d", len(runs), runs, tc.runs)
+			}
+			var back []int32
+			for _, r := range runs {
+				if r.n < 1 || r.n > 64 {
+					t.Fatalf("run %v: n not in [1, 64]", r)
+				}
+				back = append(back, seq(r.first, int32(r.n))...)
+			}
+			if !slices.Equal(back, tc.lanes) {
+				t.Fatalf("runs %v give lanes %v, want %v", runs, back, tc.lanes)
+			}
+			bm := make([]uint64, 3)
+			for k := range 200 {
+				for w := range bm {
+					bm[w] = uint64(k+w) * 0x9e3779b97f4a7c15
+				}
+				bm[k%3] ^= 1 << (k % 64)
+				for _, r := range runs {
+					got, want := runBits(bm, r), uint64(0)
+					for j := range int32(r.n) {
+						if hasBit(bm, r.first+j) {
+							want |= 1 << j
+						}
+					}
+					if got != want {
+						t.Fatalf("run %v of %x: runBits %x, lane by lane %x", r, bm, got, want)
+					}
+				}
+			}
+		})
 	}
 }

@@ -221,11 +221,13 @@ func (s *Sim) buildNodes() error {
 		// the order in which waiting vehicles are granted entry.
 		in := append([]maps.RoadID(nil), nd.In...)
 		sort.SliceStable(in, func(a, b int) bool { return n.Roads[in[a]].Priority > n.Roads[in[b]].Priority })
+		var lanes []int32
 		for _, r := range in {
 			for _, l := range n.Roads[r].Lanes {
-				ns.lanes = append(ns.lanes, int32(l))
+				lanes = append(lanes, int32(l))
 			}
 		}
+		ns.runs = lanesRuns(lanes, nil)
 		lights := s.lights[ns.movLo : ns.movLo+ns.movN]
 		if nd.Kind == maps.Signalised && nd.Program != nil {
 			var c Controller

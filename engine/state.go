@@ -248,7 +248,10 @@ type nodeState struct {
 	plant *signal.Plant // nil unless signalised
 	movLo int32         // first movement id (movements are contiguous per node)
 	movN  int32
-	lanes []int32 // incoming lane segments, in processing order
+	// runs are the incoming lane segments, in processing order, as runs
+	// of consecutive segments (lanesRuns): the junction phase looks at a
+	// run's lanes at once (runBits).
+	runs []laneRun
 	// held, when not nil, are the lights HoldLights set, shown instead
 	// of the plant's (one per movement, in Local order).
 	held []signal.Light
