@@ -58,8 +58,19 @@ func (CityFlow) Accel(p *Params, s Situation) float64 {
 func (CityFlow) HoldsStill(p *Params) bool { return true }
 
 // CityFlowAccel is CityFlow's rule as a plain function (m/s²).
+//
+// On a free road (gap +Inf) it returns the free term at once, without
+// computing the free gap: the same bits, as +Inf ≥ cityFlowFreeGap(…)
+// whenever that bound is not NaN, and with finite parameters (Init), a
+// finite speed v ≥ 0 and a desired speed v0 ≥ 0, as the engine's are, it
+// never is (next ≥ 0 is finite, so are the bound's three terms). The
+// engine asks for the free term of many first vehicles of a segment
+// (TestCityFlowFreeGap compares with the full rule).
 func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	next := fminmax.Min(v0, v+float64(p.Accel*dt))
+	if gap == math.Inf(1) {
+		return PerStep(next-v, dt)
+	}
 	if !(gap >= cityFlowFreeGap(p, next, v, dt)) { // NaN too, as before
 		// The least of the four, folded pairwise: the same as min of all.
 		next = fminmax.Min(next, stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt))

@@ -10,7 +10,8 @@ import (
 // against the full rule, the least of all its terms, over random
 // parameters and situations: from cityFlowFreeGap on, the full rule gives
 // the same bits, and the shortcut is taken for a fair share of them. Gaps
-// are drawn around the bound, where the shortcut would first go wrong.
+// are drawn around the bound, where the shortcut would first go wrong,
+// and one in eight is +Inf (the free road, answered before the bound).
 func TestCityFlowFreeGap(t *testing.T) {
 	full := func(p *Params, v, gap, vl, v0, dt float64) float64 {
 		next := min(v0, v+float64(p.Accel*dt))
@@ -37,8 +38,11 @@ func TestCityFlowFreeGap(t *testing.T) {
 		next := min(v0, v+float64(p.Accel*dt))
 		bound := cityFlowFreeGap(&p, next, v, dt)
 		gap := bound * (0.9 + 0.2*r.Float64())
-		if r.IntN(8) == 0 {
+		switch r.IntN(8) {
+		case 0:
 			gap = bound // the edge itself
+		case 1:
+			gap = math.Inf(1) // a free road: the shortcut before the bound
 		}
 		got, want := CityFlowAccel(&p, v, gap, vl, v0, dt), full(&p, v, gap, vl, v0, dt)
 		if math.Float64bits(got) != math.Float64bits(want) {

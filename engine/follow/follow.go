@@ -30,6 +30,8 @@ func (p *Params) Init() error {
 		p.Delta = 4
 	}
 	switch {
+	case !finite(p.Accel, p.Decel, p.EmergencyDecel, p.MinGap, p.Headway, p.Delta):
+		return fmt.Errorf("follow: parameters must be finite, have accel %g, decel %g, emergency decel %g, min gap %g, headway %g, delta %g", p.Accel, p.Decel, p.EmergencyDecel, p.MinGap, p.Headway, p.Delta)
 	case !(p.Accel > 0), !(p.Decel > 0), !(p.EmergencyDecel >= p.Decel):
 		return fmt.Errorf("follow: need accel > 0 and 0 < decel ≤ emergency decel, have %g, %g, %g", p.Accel, p.Decel, p.EmergencyDecel)
 	case !(p.MinGap >= 0), !(p.Headway > 0), !(p.Sigma >= 0 && p.Sigma <= 1), !(p.Delta > 0):
@@ -38,6 +40,16 @@ func (p *Params) Init() error {
 	p.twoSqrtAB = 2 * math.Sqrt(p.Accel*p.Decel)
 	p.halfPerDecel, p.halfPerEmergency = 0.5/p.Decel, 0.5/p.EmergencyDecel
 	return nil
+}
+
+// finite reports whether no x is ±Inf (NaN is left to the range checks).
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // TwoSqrtAB returns 2·√(a·b) (m/s²), IDM's scale of the dynamic part of

@@ -51,6 +51,12 @@ func TestParamsInit(t *testing.T) {
 		{"sigma above 1", func(p *follow.Params) { p.Sigma = 1.1 }},
 		{"sigma negative", func(p *follow.Params) { p.Sigma = -0.1 }},
 		{"delta negative", func(p *follow.Params) { p.Delta = -4 }},
+		{"accel +Inf", func(p *follow.Params) { p.Accel = math.Inf(1) }},
+		{"decel and emergency +Inf", func(p *follow.Params) { p.Decel, p.EmergencyDecel = math.Inf(1), math.Inf(1) }},
+		{"emergency +Inf", func(p *follow.Params) { p.EmergencyDecel = math.Inf(1) }},
+		{"min gap +Inf", func(p *follow.Params) { p.MinGap = math.Inf(1) }},
+		{"headway +Inf", func(p *follow.Params) { p.Headway = math.Inf(1) }},
+		{"delta +Inf", func(p *follow.Params) { p.Delta = math.Inf(1) }},
 	} {
 		p := follow.Params{Accel: 2.6, Decel: 4.5, EmergencyDecel: 9, MinGap: 2.5, Headway: 1}
 		c.edit(&p)
