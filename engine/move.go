@@ -524,73 +524,77 @@ func (s *Sim) accel(vt *VType, v, gap, vl, v0, rnd float64) float64 {
 // to brake as hard as it can), and on links the first vehicles of links
 // merging into the same lane that are closer to the merge.
 func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, vmax float64) (float64, float64) {
-	dt := s.dt
-	v := c.speed
-	d := seg.length - c.pos
-	// keep applies the vehicle ahead at gap: on this vehicle's own path
-	// (path) CACC when both are equipped and the V2V message arrives — the
-	// leader is on another segment, moved in parallel, so its speed at the
-	// start of the step stands in for its plan — and the driver's model
-	// otherwise, merging vehicles included.
-	keep := func(gap float64, h *info, path bool) {
-		if path && s.caccBehind(c.flags, h.flags, h.id) {
-			a = min(a, follow.CACCAccel(&vt.Follow, v, gap, h.speed, v0, dt, s.v2x.cfg.CACCTimeGap))
-		} else {
-			a = min(a, s.accel(vt, v, gap, h.speed, v0, rnd))
-		}
-		if gap > 0 {
-			// Never reach the leader even if it brakes as hard as it can.
-			// (A negative gap is a vehicle beside this one on a merging
-			// path: braking as hard as allowed sorts them out, and the
-			// transfer phase keeps them apart on the lane.)
-			worst := max(0, h.speed-float64(s.vtypes[h.vt].Follow.EmergencyDecel*dt))
-			if s.cfg.Ballistic {
-				worst = (h.speed + worst) / 2
-			}
-			vmax = min(vmax, follow.PerStep(max(0, gap-tiny+float64(worst*dt)), dt))
-		}
+	if !s.isLink(si) && (c.next < 0 || c.flags&fPermit == 0 || c.link < 0) {
+		return a, vmax
 	}
-	ahead := func(gap float64, h *info) { keep(gap, h, true) }
-	merging := func(gap float64, h *info) { keep(gap, h, false) }
+	b := beyond{s: s, c: c, vt: vt, v0: v0, rnd: rnd, a: a, vmax: vmax}
+	d := seg.length - c.pos
 	if !s.isLink(si) {
-		if c.next < 0 || c.flags&fPermit == 0 || c.link < 0 {
-			return a, vmax
-		}
 		// Links leaving one lane overlap where they start: keep behind
 		// the last vehicle on each of them, not only on this one's (as
 		// CityFlow does; SUMO until the paths have separated).
 		for _, l := range s.ids(s.laneT[si].links) {
 			if l != c.link && hasBit(s.shown, l) {
 				ls := &s.segs[l]
-				ahead(d+ls.tail.pos-float64(ls.tail.length), &ls.tail)
+				b.keep(d+ls.tail.pos-float64(ls.tail.length), &ls.tail, true)
 			}
 		}
 		k := &s.segs[c.link]
 		if k.tail.n > 0 {
-			ahead(d+k.tail.pos-float64(k.tail.length), &k.tail)
-			return a, vmax
+			b.keep(d+k.tail.pos-float64(k.tail.length), &k.tail, true)
+			return b.a, b.vmax
 		}
-		kl := s.linkLane[c.link]
-		t := &s.segs[kl]
-		if t.tail.n > 0 {
-			ahead(d+k.length+t.tail.pos-float64(t.tail.length), &t.tail)
-		}
-		s.mergeLeaders(d+k.length, c.link, s.ids(s.lt(c.link).merging), merging)
-		if s.stopAhead(kl, c, vt) {
-			a = min(a, s.accel(vt, v, d+k.length+t.length-0.5, 0, v0, rnd))
-		}
-		return a, vmax
+		d += k.length
+		si = c.link
 	}
+	// On link si, d metres from its end.
 	tl := s.linkLane[si]
 	t := &s.segs[tl]
 	if t.tail.n > 0 {
-		ahead(d+t.tail.pos-float64(t.tail.length), &t.tail)
+		b.keep(d+t.tail.pos-float64(t.tail.length), &t.tail, true)
 	}
-	s.mergeLeaders(d, si, s.ids(s.lt(si).merging), merging)
+	s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
 	if s.stopAhead(tl, c, vt) {
-		a = min(a, s.accel(vt, v, d+t.length-0.5, 0, v0, rnd))
+		b.a = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd))
 	}
-	return a, vmax
+	return b.a, b.vmax
+}
+
+// beyond is lookAhead's car following of first vehicle c (of type vt,
+// desired speed v0, model draw rnd) with the vehicles beyond its
+// segment's end: the least acceleration a (m/s²) and bound vmax (m/s)
+// so far.
+type beyond struct {
+	s       *Sim
+	c       *car
+	vt      *VType
+	v0, rnd float64
+	a, vmax float64
+}
+
+// keep applies the vehicle ahead at gap: on this vehicle's own path
+// (path) CACC when both are equipped and the V2V message arrives — the
+// leader is on another segment, moved in parallel, so its speed at the
+// start of the step stands in for its plan — and the driver's model
+// otherwise, merging vehicles included.
+func (b *beyond) keep(gap float64, h *info, path bool) {
+	s, c, dt := b.s, b.c, b.s.dt
+	if path && s.caccBehind(c.flags, h.flags, h.id) {
+		b.a = min(b.a, follow.CACCAccel(&b.vt.Follow, c.speed, gap, h.speed, b.v0, dt, s.v2x.cfg.CACCTimeGap))
+	} else {
+		b.a = min(b.a, s.accel(b.vt, c.speed, gap, h.speed, b.v0, b.rnd))
+	}
+	if gap > 0 {
+		// Never reach the leader even if it brakes as hard as it can.
+		// (A negative gap is a vehicle beside this one on a merging
+		// path: braking as hard as allowed sorts them out, and the
+		// transfer phase keeps them apart on the lane.)
+		worst := max(0, h.speed-float64(s.vtypes[h.vt].Follow.EmergencyDecel*dt))
+		if s.cfg.Ballistic {
+			worst = (h.speed + worst) / 2
+		}
+		b.vmax = min(b.vmax, follow.PerStep(max(0, gap-tiny+float64(worst*dt)), dt))
+	}
 }
 
 // stopAhead reports whether a vehicle about to enter lane t, too short for
@@ -629,24 +633,24 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	return leads || lane.length >= float64(c.length)+vt.Follow.MinGap
 }
 
-// mergeLeaders applies follow to the vehicles that will reach the lane at
+// mergeLeaders has b keep behind the vehicles that will reach the lane at
 // the end of link self before a vehicle r metres from it: the first vehicle
 // on each merging link, and the first vehicle of the lane feeding it when
 // that vehicle is granted entry to it. Ties go to the lower link id.
-func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, follow func(gap float64, h *info)) {
+func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, b *beyond) {
 	for _, m := range merging {
 		ahead := func(rm float64) bool { return rm < r || rm == r && m < self }
 		switch {
 		case hasBit(s.shown, m): // vehicles on m: its first
 			ms := &s.segs[m]
 			if rm := ms.length - ms.head.pos; ahead(rm) {
-				follow(r-rm-float64(ms.head.length), &ms.head)
+				b.keep(r-rm-float64(ms.head.length), &ms.head, false)
 			}
 		case s.headTo[m]&(hdMark|fPermit) == hdMark|fPermit: // the first vehicle of m's lane, granted entry to m
 			ms := &s.segs[m]
 			f := &s.segs[s.fromOf(m)]
 			if rm := f.length - f.head.pos + ms.length; ahead(rm) {
-				follow(r-rm-float64(f.head.length), &f.head)
+				b.keep(r-rm-float64(f.head.length), &f.head, false)
 			}
 		}
 	}
