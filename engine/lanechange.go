@@ -610,14 +610,22 @@ func neighbours(t *segment, pos float64) (lead, follow int) {
 // neighboursFrom is neighbours searching from index j, which must not be
 // past the answer: every vehicle before it is at or ahead of pos.
 func neighboursFrom(t *segment, pos float64, j int) (lead, follow int) {
-	for j < len(t.cars) && t.cars[j].pos >= pos {
-		j++
-	}
+	j = placeIn(t.cars, pos, j)
 	lead, follow = j-1, j
 	if follow >= len(t.cars) {
 		follow = -1
 	}
 	return
+}
+
+// placeIn returns the place of position pos among a lane's vehicles
+// cars: the index of the first vehicle behind it (len(cars) if none),
+// searching from index j, which must not be past it (see neighboursFrom).
+func placeIn(cars []car, pos float64, j int) int {
+	for j < len(cars) && cars[j].pos >= pos {
+		j++
+	}
+	return j
 }
 
 // lcSafe reports whether car i of seg fits into lane t: gaps of at least
@@ -641,22 +649,26 @@ func (s *Sim) lcGaps(seg *segment, i int, tl int32, nb *nbCache) (ok bool, lead,
 		return false, -1, -1
 	}
 	c := &seg.cars[i]
-	t := &s.segs[tl]
-	e, j := nb.start(tl, c.pos)
-	lead, fol = neighboursFrom(t, c.pos, j)
-	nb.note(e, tl, c.pos, lead)
+	pos := c.pos
+	cars := s.segs[tl].cars
+	e, j := nb.start(tl, pos)
+	j = placeIn(cars, pos, j)
+	nb.note(e, tl, pos, j-1)
+	lead, fol = j-1, -1
+	if j < len(cars) {
+		fol = j
+	}
 	if lead >= 0 {
-		l := &t.cars[lead]
-		if l.pos-float64(l.length)-c.pos < lcGap {
+		l := &cars[lead]
+		if l.pos-float64(l.length)-pos < lcGap {
 			return false, lead, fol
 		}
-	} else if s.leaving(tl)-c.pos < lcGap {
+	} else if s.leaving(tl)-pos < lcGap {
 		// The rear of a vehicle that has just left the lane is too close.
 		return false, lead, fol
 	}
-	if fol >= 0 {
-		f := &t.cars[fol]
-		return c.pos-float64(c.length)-f.pos >= lcGap, lead, fol
+	if j < len(cars) {
+		return pos-float64(c.length)-cars[j].pos >= lcGap, lead, fol
 	}
 	return true, lead, fol
 }
