@@ -524,8 +524,21 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 	// out many lanes, the last few); only then does it need the vehicle's
 	// own terms, found for the first such lane (the evaluation of the
 	// others could only find the change unsafe or not worth it).
+	//
+	// The evaluation finds first the terms of the incentive that do not
+	// depend on the new follower (mobilOwn). Where the new follower's
+	// term is ≤ 0 by positions and speeds (newFollowerLoses), their sum
+	// bounds the incentive: a change it cannot make worth it is ruled out
+	// there, before the follower's accelerations (mobilGain), and before
+	// the vehicle's free-road acceleration, which only tells whether it
+	// is impeded (not impeded: no change at all). Exact: the incentive is
+	// summed as own + p·(a'_n − a_n) + old-follower term, in this order,
+	// and rounding is monotone, so with p·(a'_n − a_n) ≤ 0 the rounded
+	// incentive is at most the rounded own + old-follower term (the
+	// same, without a new follower).
 	var old mobilOld
-	evaluated := false
+	evaluated, impeded := false, false
+	v0 := 0.0
 	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
 	cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
 	for t := li - 1; t <= li+1; t += 2 {
@@ -539,18 +552,31 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 		}
 		if !evaluated {
 			evaluated = true
-			v0 := vt.desired(seg.speed, c.factor)
-			free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0)
+			v0 = vt.desired(seg.speed, c.factor)
 			if !known {
 				// accBehind(c, seg, l), spelled out with v0 at hand.
 				now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
 			}
-			if !(free-now > s.cfg.LaneChangeThreshold) {
-				return -1 // not impeded
-			}
 			old.now = now
 		}
-		g, ok := s.mobil(seg, i, tl, lead, fol, sc.lay, &old)
+		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, &old)
+		if s.newFollowerLoses(&s.segs[tl], c, lead, fol) {
+			bound := own
+			if hasO {
+				bound += oTerm
+			}
+			if !(bound > bestGain) {
+				continue
+			}
+		}
+		if !impeded {
+			if free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0); !(free-now > s.cfg.LaneChangeThreshold) {
+				best = -1 // not impeded
+				break
+			}
+			impeded = true
+		}
+		g, ok := s.mobilGain(seg, i, tl, lead, fol, sc.lay, own, oTerm, hasO)
 		if !ok || g <= bestGain {
 			continue
 		}
@@ -772,36 +798,77 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int) bool {
 	if s.vtypes[c.vt].direct != directIDM || n.speed > l.speed || n.pos-float64(n.length) > l.pos-float64(l.length) {
 		return false
 	}
-	return fol < 0 || n.speed >= c.speed && s.vtypes[t.cars[fol].vt].direct == directIDM
+	return s.newFollowerLoses(t, c, lead, fol)
 }
 
-// mobil returns the MOBIL incentive for car i (i > 0) of seg to move to
-// lane tl, which it fits into by the gaps (lcGaps: lead and fol its new
-// leader and follower there), and whether the change is safe. old holds
-// the own-lane terms (now given; the old follower's found on first use).
-func (s *Sim) mobil(seg *segment, i int, tl int32, lead, fol int, lay *laneLayout, old *mobilOld) (float64, bool) {
-	ok, folAcc := s.lcFollower(seg, i, tl, fol, 0, lay)
-	if !ok {
-		return 0, false
+// newFollowerLoses reports, from positions, speeds and models alone,
+// that the new follower's term of MOBIL's incentive for car c to move to
+// lane t (new leader lead and follower fol there, from lcGaps),
+// p·(a'_n − a_n), is absent (no new follower: fol < 0) or at most 0: the
+// follower drives IDM and would follow c at a smaller gap than it follows
+// its leader now (c's rear is behind the new leader's: lcGaps leaves lcGap
+// between them) and behind a leader no faster (v_c ≤ v_lead), or it has
+// no leader now, so that a'_n ≤ a_n: IDM's acceleration never falls as
+// the gap or the leader's speed grows, in floating point too (see
+// noGain), and on a free road (gap +Inf) it is the greatest of all:
+// follow.IDMAccel drops the gap's term (≥ 0) and follow.IDMStepLimit only
+// raises it there; a_n and a'_n are taken at the same speed limit and
+// desired speed; and p ≥ 0 (Config.Validate).
+func (s *Sim) newFollowerLoses(t *segment, c *car, lead, fol int) bool {
+	if fol < 0 {
+		return true
 	}
+	if s.vtypes[t.cars[fol].vt].direct != directIDM {
+		return false
+	}
+	return lead < 0 || t.cars[lead].speed >= c.speed
+}
+
+// mobilOwn returns the terms of the MOBIL incentive for car i (i > 0) of
+// seg to move to lane tl (new leader lead there, from lcGaps) that do not
+// depend on its new follower: its own, a'_c − a_c (old.now is a_c), and
+// its old follower's, p·(a'_o − a_o) (found on first use, into old), or
+// hasO false when it has none.
+func (s *Sim) mobilOwn(seg *segment, i int, tl int32, lead int, old *mobilOld) (own, oTerm float64, hasO bool) {
 	c := &seg.cars[i]
 	t := &s.segs[tl]
 	var newLeader *car
 	if lead >= 0 {
 		newLeader = &t.cars[lead]
 	}
-	gain := s.accBehind(c, t, newLeader) - old.now
-	p := s.cfg.Politeness
+	own = s.accBehind(c, t, newLeader) - old.now
+	if i+1 == len(seg.cars) {
+		return own, 0, false
+	}
+	if !old.oKnown {
+		o := &seg.cars[i+1]
+		old.oLead, old.oNow, old.oKnown = s.accBehind(o, seg, &seg.cars[i-1]), s.accBehind(o, seg, c), true
+	}
+	return own, float64(s.cfg.Politeness * (old.oLead - old.oNow)), true
+}
+
+// mobilGain returns the MOBIL incentive for car i (i > 0) of seg to move
+// to lane tl, which it fits into by the gaps (lcGaps: lead and fol its
+// new leader and follower there), from the terms mobilOwn found, and
+// whether the change is safe: own + p·(a'_n − a_n) + oTerm (the last
+// when hasO).
+func (s *Sim) mobilGain(seg *segment, i int, tl int32, lead, fol int, lay *laneLayout, own, oTerm float64, hasO bool) (float64, bool) {
+	ok, folAcc := s.lcFollower(seg, i, tl, fol, 0, lay)
+	if !ok {
+		return 0, false
+	}
+	gain := own
 	if fol >= 0 {
 		// folAcc is accBehind(f, t, c).
-		gain += float64(p * (folAcc - s.accBehind(&t.cars[fol], t, newLeader)))
-	}
-	if i+1 < len(seg.cars) {
-		if !old.oKnown {
-			o := &seg.cars[i+1]
-			old.oLead, old.oNow, old.oKnown = s.accBehind(o, seg, &seg.cars[i-1]), s.accBehind(o, seg, c), true
+		t := &s.segs[tl]
+		var newLeader *car
+		if lead >= 0 {
+			newLeader = &t.cars[lead]
 		}
-		gain += float64(p * (old.oLead - old.oNow))
+		gain += float64(s.cfg.Politeness * (folAcc - s.accBehind(&t.cars[fol], t, newLeader)))
+	}
+	if hasO {
+		gain += oTerm
 	}
 	return gain, true
 }

@@ -23,6 +23,10 @@ type LaneChangeCutCounts struct {
 	// Lanes noGain rules out (and how many of them the change was safe
 	// to, with an incentive found ≤ 0).
 	NoGain, NoGainSafe int
+	// Lanes whose new follower's term newFollowerLoses finds ≤ 0, so that
+	// mobilOwn's terms bound the incentive; of them the lanes the bound
+	// rules out (not above the threshold) with the change safe.
+	Bounded, BoundedOut int
 }
 
 // CheckLaneChangeCuts checks the short ways of the lane-change phase
@@ -38,7 +42,9 @@ type LaneChangeCutCounts struct {
 //     along the lane from the vehicle before) picks, for each vehicle
 //     changeLanes gives it, the lane the full evaluation (mobilFull)
 //     picks; and wherever noGain rules a lane out, the full evaluation
-//     finds the change unsafe or an incentive ≤ 0.
+//     finds the change unsafe or an incentive ≤ 0; and wherever
+//     newFollowerLoses finds the new follower's term ≤ 0, the incentive
+//     the full evaluation finds is at most mobilOwn's terms' sum.
 func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 	if err := s.checkLaneLayout(); err != nil {
 		return err
@@ -178,7 +184,21 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 			continue
 		}
 		noFit = false
-		g, ok := s.mobil(seg, i, tl, lead, fol, nil, &mobilOld{now: now})
+		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, &mobilOld{now: now})
+		g, ok := s.mobilGain(seg, i, tl, lead, fol, nil, own, oTerm, hasO)
+		if s.newFollowerLoses(&s.segs[tl], c, lead, fol) {
+			bound := own
+			if hasO {
+				bound += oTerm
+			}
+			n.Bounded++
+			if ok && g > bound {
+				return -1, false, fmt.Errorf("lane %d: newFollowerLoses, but the incentive %g exceeds its bound %g", tl, g, bound)
+			}
+			if ok && !(bound > s.cfg.LaneChangeThreshold) {
+				n.BoundedOut++
+			}
+		}
 		if i+1 == len(seg.cars) && s.noGain(seg, i, tl, lead, fol) {
 			n.NoGain++
 			if ok {
