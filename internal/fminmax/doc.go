@@ -5,7 +5,10 @@
 // (signed zeros and NaN included), so results do not change when one is
 // swapped for the other. Go compiles the builtins to a branch-free
 // sequence that handles the special cases (two MINSD and an OR on amd64,
-// and negations for max), about ten instructions, where a comparison that
-// settles the common case costs two, and a tie of equal bits four. Use
-// them where the comparison almost always goes the same way.
+// and negations with a −0 mask for max), about ten instructions, where a
+// comparison that settles the common case costs two. A tie (equal values,
+// or a NaN) is settled from the bits, with no constant to load: inlined
+// into a loop with calls, the builtins' masks were kept in registers and
+// reloaded after every call. Use them where the comparison almost always
+// goes the same way.
 package fminmax
