@@ -618,20 +618,41 @@ func (s *Sim) room(t int32, sc *junctionScratch) float64 { return s.roomAt(t, sc
 // and subtracting it changes nothing), for speed.
 func (s *Sim) roomAt(t int32, sc *junctionScratch, local bool) float64 {
 	seg := &s.segs[t]
+	r := s.queueRoom(seg, t)
+	r = s.lessInLinks(r, seg, t, sc, local)
+	return sc.lessGranted(r, t)
+}
+
+// queueRoom is room's first term: the length of lane t (seg) less what its
+// vehicles take, and when its last vehicle stands, at most the space
+// behind that vehicle.
+func (s *Sim) queueRoom(seg *segment, t int32) float64 {
 	r := seg.length - s.occ[t]
 	if seg.tail.n > 0 && seg.tail.speed < 1 {
 		// A standing queue: only the space behind it counts.
 		r = min(r, seg.tailBack())
 	}
+	return r
+}
+
+// lessInLinks returns r less what the vehicles on the links into lane t
+// (seg) take, one link after the other (roomAt, local).
+func (s *Sim) lessInLinks(r float64, seg *segment, t int32, sc *junctionScratch, local bool) float64 {
 	if local && sc.lo >= 0 {
 		for m := s.jm.into[t] & sc.shown; m != 0; m &= m - 1 {
 			r -= s.occ[sc.lo+int32(bits.TrailingZeros64(m))]
 		}
-	} else {
-		for _, in := range s.ids(seg.inLinks) {
-			r -= s.occ[in]
-		}
+		return r
 	}
+	for _, in := range s.ids(seg.inLinks) {
+		r -= s.occ[in]
+	}
+	return r
+}
+
+// lessGranted returns r less the lengths granted vehicles take on lane t
+// this step (none without scratch).
+func (sc *junctionScratch) lessGranted(r float64, t int32) float64 {
 	if sc != nil {
 		for _, x := range sc.res {
 			if x.lane == t {
@@ -658,13 +679,21 @@ func (s *Sim) roomAt(t int32, sc *junctionScratch, local bool) float64 {
 // look: the short lane before it then needs its own length free, as
 // before any light.
 func (s *Sim) fits(t int32, sc *junctionScratch, c *car, minGap float64, off int) bool {
-	need := float64(c.length) + minGap
-	if s.segs[t].length >= need {
-		// Most lanes hold the vehicle: the first step of fitsAlong, in
-		// one call (nothing used yet; min(need, length) is need).
-		return s.roomAt(t, sc, sc != nil) >= need
+	return s.fitsNeed(t, sc, c, float64(c.length)+minGap, off)
+}
+
+// fitsNeed is fits, need the vehicle's length and minimum gap.
+func (s *Sim) fitsNeed(t int32, sc *junctionScratch, c *car, need float64, off int) bool {
+	seg := &s.segs[t]
+	if seg.length < need {
+		return s.fitsAlong(t, sc, c, need, off)
 	}
-	return s.fitsAlong(t, sc, c, need, off)
+	// Most lanes hold the vehicle: the first step of fitsAlong, roomAt's
+	// parts inline, in one call (nothing used yet; min(need, length) is
+	// need).
+	r := s.queueRoom(seg, t)
+	r = s.lessInLinks(r, seg, t, sc, sc != nil)
+	return sc.lessGranted(r, t) >= need
 }
 
 // fitsAlong is fits looking along the route past short lanes, need the
