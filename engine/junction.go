@@ -49,9 +49,8 @@ type junctionMasks struct {
 	// itself) as bits from the lo of the node it starts at; all ones
 	// after a node without masks.
 	into []uint64
-	// exact, for tests, has every vehicle decided by mayEnter in full
-	// (admit, not its short way in mayEnter), its path's length read at
-	// once.
+	// exact, for tests, has every vehicle decided in full (admit, not
+	// decideLane's short way), its path's length read at once.
 	exact bool
 }
 
@@ -229,9 +228,19 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 }
 
 // decideLane decides the vehicles in the approach zone of lane li, in
-// driving order, for the node being decided (sc's): once one may not
-// enter, the ones behind it may not either (the second loop, which asks
-// no one).
+// driving order, for the node being decided (sc's): whether each may
+// enter its link this step (admit, which reserves room on the exit lane);
+// once one may not, the ones behind it may not either (the second loop,
+// which asks no one).
+//
+// It answers itself, for speed, when the vehicle's link is chosen, it is
+// not committed to it and the link's light holds it (most vehicles asked
+// wait at a red light; lightHolds): it sets fRed, and fRoom when the exit
+// lane has no room for it (fits). Exact: admit takes the same steps then
+// (the same fits, with nothing reserved in between); it is left the
+// vehicles with a link to choose, a grant to keep, a light that lets them
+// go, and the ones standing at the line without room, which look for
+// another link (linkWithRoom); and every vehicle with jm.exact.
 func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 	seg := &s.segs[li]
 	cars, length := seg.cars, seg.length
@@ -251,7 +260,19 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 		}
 		was := c.flags&(fPermit|fDecided) == fPermit|fDecided
 		c.flags &^= fRed | fCross | fRoom
-		if !s.mayEnter(c, li, d, was, vt, sc) {
+		if c.flags&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
+			ok := s.fits(s.linkLane[c.link], sc, c, vt.Follow.MinGap, 1)
+			if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
+				c.flags |= fRed
+				if !ok {
+					c.flags |= fRoom
+				}
+				c.flags = c.flags&^fPermit | fDecided
+				i++
+				break
+			}
+		}
+		if !s.admit(c, li, d, was, vt, sc) {
 			c.flags = c.flags&^fPermit | fDecided
 			i++
 			break
@@ -292,41 +313,23 @@ func passes(l signal.Light, stopDist, d, v float64) bool {
 	return l.IsGreen() || l == signal.Yellow && (stopDist > d || d < 1 && v < 2)
 }
 
-// mayEnter decides whether car c, d metres before the stop line of lane
-// li, may enter its link this step, and reserves room on the exit lane
-// (admit). It answers itself, for speed, when the vehicle's link is
-// chosen, it is not committed to it and the link's light holds it (most
-// vehicles asked wait at a red light): it sets fRed, and fRoom when the
-// exit lane has no room for it (fits). Exact: admit takes the same steps
-// then (the same fits, with nothing reserved in between); it is left the
-// vehicles with a link to choose, a grant to keep, a light that lets
-// them go, and the ones standing at the line without room, which look
-// for another link (linkWithRoom).
-func (s *Sim) mayEnter(c *car, li int32, d float64, was bool, vt *VType, sc *junctionScratch) bool {
-	if c.flags&fDecided == 0 || c.link < 0 || s.jm.exact {
-		return s.admit(c, li, d, was, vt, sc)
+// lightHolds reports whether the light of car c's link holds it, d
+// metres before its stop line, when it is not committed to the link (was:
+// it was granted last step, and cannot stop comfortably): admit's test,
+// for decideLane's short way.
+func (s *Sim) lightHolds(c *car, d float64, was bool, vt *VType) bool {
+	l := s.lights[s.linkMov[c.link]]
+	if !was && l == signal.Red {
+		// A red light holds a vehicle not committed to its link whatever
+		// its speed and distance: no stopping distance then.
+		return true
 	}
-	p := &vt.Follow
-	if l := s.lights[s.linkMov[c.link]]; was || l != signal.Red {
-		// (A red light holds a vehicle not committed to its link
-		// whatever its speed and distance: no stopping distance then.)
-		stopDist := c.speed * c.speed / (2 * p.Decel)
-		if was && stopDist > d-0.5 || passes(l, stopDist, d, c.speed) {
-			return s.admit(c, li, d, was, vt, sc)
-		}
-	}
-	ok := s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
-	if !ok && !s.cfg.FixedLanes && c.speed < 0.1 {
-		return s.admit(c, li, d, was, vt, sc)
-	}
-	c.flags |= fRed
-	if !ok {
-		c.flags |= fRoom
-	}
-	return false
+	stopDist := c.speed * c.speed / (2 * vt.Follow.Decel)
+	return !(was && stopDist > d-0.5 || passes(l, stopDist, d, c.speed))
 }
 
-// admit is mayEnter in full.
+// admit decides whether car c, d metres before the stop line of lane li,
+// may enter its link this step, and reserves room on the exit lane.
 func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *junctionScratch) bool {
 	p := &vt.Follow
 	stopDist := c.speed * c.speed / (2 * p.Decel)

@@ -27,12 +27,13 @@ func junctionGrid(t *testing.T) (*maps.Network, []Trip) {
 
 // TestJunctionMasks checks that the junction phase's shortcuts change no
 // decision: its bit masks (junctionMasks, and Sim.crossWait behind
-// waitMask, the nodes' lanes looked at in runs (nodeState.runs),
-// and the live mask before each crossBlocked call), mayEnter's
-// short way for vehicles held by their light and admit's path length
-// read only when a foe is asked about. A busy grid with turning traffic runs to the same state
-// hash with them as with every check run in full, as at a node whose
-// links do not fit in a mask, and with every vehicle decided by mayEnter;
+// waitMask, the nodes' lanes looked at in runs (nodeState.runs), and the
+// live mask before each crossBlocked call), decideLane's short way for
+// vehicles held by their light and admit's path length read only when a
+// foe is asked about. A busy grid with turning traffic runs to the same
+// state hash with them as with every check run in full, as at a node
+// whose links do not fit in a mask, and with every vehicle decided by
+// admit;
 // with lane choice at the line and with fixed lanes (Config.FixedLanes,
 // where a vehicle waiting for room takes no other lane). crossWait
 // mirrors headTo all along (checkInvariants).
