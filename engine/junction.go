@@ -50,7 +50,7 @@ type junctionMasks struct {
 	// after a node without masks.
 	into []uint64
 	// exact, for tests, has every vehicle decided in full (admit, not
-	// decideLane's short way), its path's length read at once.
+	// junction's short way), its path's length read at once.
 	exact bool
 }
 
@@ -211,27 +211,11 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 	return 10 + p.MinGap + float64(v*(dt+p.Headway)) + v*v/p.Decel
 }
 
-func (s *Sim) junction(v int, sc *junctionScratch) {
-	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
-	started := false
-	for _, r := range s.nodes[v].runs {
-		// Only the lanes with vehicles: nothing to decide on the others,
-		// and no memory touched.
-		for m := runBits(s.live, r); m != 0; m &= m - 1 {
-			if !started {
-				s.startNode(v, sc)
-				started = true
-			}
-			s.decideLane(r.first+int32(bits.TrailingZeros64(m)), sc)
-		}
-	}
-}
-
-// decideLane decides the vehicles in the approach zone of lane li, in
-// driving order, for the node being decided (sc's): whether each may
-// enter its link this step (admit, which reserves room on the exit lane);
-// once one may not, the ones behind it may not either (the second loop,
-// which asks no one).
+// junction decides the vehicles in the approach zone of node v's lanes
+// that hold vehicles, lane by lane in the node's order, in driving order:
+// whether each may enter its link this step (admit, which reserves room
+// on the exit lane); once one may not, the ones behind it on its lane may
+// not either (the second loop, which asks no one).
 //
 // It answers itself, for speed, when the vehicle's link is chosen, it is
 // not committed to it and the link's light holds it (most vehicles asked
@@ -241,54 +225,68 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 // vehicles with a link to choose, a grant to keep, a light that lets them
 // go, and the ones standing at the line without room, which look for
 // another link (linkWithRoom); and every vehicle with jm.exact.
-func (s *Sim) decideLane(li int32, sc *junctionScratch) {
-	seg := &s.segs[li]
-	cars, length := seg.cars, seg.length
-	i := 0
-	for ; i < len(cars); i++ {
-		c := &cars[i]
-		vt := &s.vtypes[c.vt]
-		d := length - c.pos
-		if d > approachZone(c.speed, vt, s.dt) {
-			clearJunction(cars[i:])
-			return
-		}
-		if c.next < 0 {
-			// Arriving on this road: no junction to cross.
-			c.flags = c.flags&^fRed | fDecided | fPermit
-			continue
-		}
-		was := c.flags&(fPermit|fDecided) == fPermit|fDecided
-		c.flags &^= fRed | fCross | fRoom
-		if c.flags&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
-			ok := s.fits(s.linkLane[c.link], sc, c, vt.Follow.MinGap, 1)
-			if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
-				c.flags |= fRed
-				if !ok {
-					c.flags |= fRoom
-				}
-				c.flags = c.flags&^fPermit | fDecided
-				i++
-				break
+func (s *Sim) junction(v int, sc *junctionScratch) {
+	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
+	started := false
+	for _, r := range s.nodes[v].runs {
+		// Only the lanes with vehicles: nothing to decide on the others,
+		// and no memory touched.
+	lanes:
+		for m := runBits(s.live, r); m != 0; m &= m - 1 {
+			if !started {
+				s.startNode(v, sc)
+				started = true
 			}
-		}
-		if !s.admit(c, li, d, was, vt, sc) {
-			c.flags = c.flags&^fPermit | fDecided
-			i++
-			break
-		}
-		c.flags |= fPermit | fDecided
-	}
-	for ; i < len(cars); i++ {
-		c := &cars[i]
-		if length-c.pos > approachZone(c.speed, &s.vtypes[c.vt], s.dt) {
-			clearJunction(cars[i:])
-			return
-		}
-		if c.next < 0 {
-			c.flags = c.flags&^fRed | fDecided | fPermit
-		} else {
-			c.flags = c.flags&^(fRed|fCross|fRoom|fPermit) | fDecided
+			li := r.first + int32(bits.TrailingZeros64(m))
+			seg := &s.segs[li]
+			cars, length := seg.cars, seg.length
+			i := 0
+			for ; i < len(cars); i++ {
+				c := &cars[i]
+				vt := &s.vtypes[c.vt]
+				d := length - c.pos
+				if d > approachZone(c.speed, vt, s.dt) {
+					clearJunction(cars[i:])
+					continue lanes
+				}
+				if c.next < 0 {
+					// Arriving on this road: no junction to cross.
+					c.flags = c.flags&^fRed | fDecided | fPermit
+					continue
+				}
+				was := c.flags&(fPermit|fDecided) == fPermit|fDecided
+				c.flags &^= fRed | fCross | fRoom
+				if c.flags&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
+					ok := s.fits(s.linkLane[c.link], sc, c, vt.Follow.MinGap, 1)
+					if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
+						c.flags |= fRed
+						if !ok {
+							c.flags |= fRoom
+						}
+						c.flags = c.flags&^fPermit | fDecided
+						i++
+						break
+					}
+				}
+				if !s.admit(c, li, d, was, vt, sc) {
+					c.flags = c.flags&^fPermit | fDecided
+					i++
+					break
+				}
+				c.flags |= fPermit | fDecided
+			}
+			for ; i < len(cars); i++ {
+				c := &cars[i]
+				if length-c.pos > approachZone(c.speed, &s.vtypes[c.vt], s.dt) {
+					clearJunction(cars[i:])
+					continue lanes
+				}
+				if c.next < 0 {
+					c.flags = c.flags&^fRed | fDecided | fPermit
+				} else {
+					c.flags = c.flags&^(fRed|fCross|fRoom|fPermit) | fDecided
+				}
+			}
 		}
 	}
 }
@@ -316,7 +314,7 @@ func passes(l signal.Light, stopDist, d, v float64) bool {
 // lightHolds reports whether the light of car c's link holds it, d
 // metres before its stop line, when it is not committed to the link (was:
 // it was granted last step, and cannot stop comfortably): admit's test,
-// for decideLane's short way.
+// for junction's short way.
 func (s *Sim) lightHolds(c *car, d float64, was bool, vt *VType) bool {
 	l := s.lights[s.linkMov[c.link]]
 	if !was && l == signal.Red {
