@@ -160,14 +160,22 @@ func (sc *junctionScratch) bit(k int32) uint64 {
 	if sc.lo < 0 {
 		return 0
 	}
-	return 1 << (k - sc.lo)
+	return sc.at(k)
+}
+
+// at is bit at a node with masks, where k − lo is below 64 for every link
+// of the node and every link crossing or merging with one
+// (buildJunctionMasks): the shift is taken modulo 64, which it then is
+// anyway, for speed (no test of a shift past 63).
+func (sc *junctionScratch) at(k int32) uint64 {
+	return 1 << (uint32(k-sc.lo) % 64)
 }
 
 // noteGrant notes link k as granted in the scratch masks.
 func (sc *junctionScratch) noteGrant(k int32) {
 	sc.granted = append(sc.granted, k)
 	if sc.lo >= 0 {
-		sc.grant |= 1 << (k - sc.lo)
+		sc.grant |= sc.at(k)
 	} else {
 		sc.grant = ^uint64(0)
 	}
@@ -373,7 +381,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 			return false
 		}
 	}
-	k, kt := &s.segs[c.link], s.lt(c.link)
+	kt := s.lt(c.link)
 	t := s.linkLane[c.link]
 	// The crossing and the merging links as masks (see junctionMasks): a
 	// check against them whose mask finds none to look at is skipped,
@@ -387,7 +395,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 				// (The links without vehicles, skipped by the mask before
 				// the call where the node has masks: crossBlocked's own
 				// first test, which would find no vehicle on f.)
-				if (sc.lo < 0 || sc.live>>(f-sc.lo)&1 != 0) && s.crossBlocked(kt, i, f, c, p) {
+				if (sc.lo < 0 || sc.live&sc.at(f) != 0) && s.crossBlocked(kt, i, f, c, p) {
 					c.flags |= fCross
 					return false
 				}
@@ -423,7 +431,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 					continue // no vehicle on m
 				}
 				ms := &s.segs[m]
-				if ms.length-ms.tail.pos > k.length-float64(ms.tail.length)-p.MinGap {
+				if ms.length-ms.tail.pos > s.segs[c.link].length-float64(ms.tail.length)-p.MinGap {
 					return false
 				}
 			}
@@ -444,12 +452,12 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		// with jm.exact, as the test's full path.
 		pathLen, lenKnown := 0.0, false
 		if s.jm.exact {
-			pathLen, lenKnown = k.length+float64(c.length), true
+			pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
 		}
 		for _, f := range s.ids(kt.foes) {
 			if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() {
 				if !lenKnown {
-					pathLen, lenKnown = k.length+float64(c.length), true
+					pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
 				}
 				if s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
 					return false
@@ -469,7 +477,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 					}
 					if fm := s.linkMov[f]; fm != mov && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) {
 						if !lenKnown {
-							pathLen, lenKnown = k.length+float64(c.length), true
+							pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
 						}
 						if s.foeArriving(f, pathLen, p.Accel) {
 							return false
