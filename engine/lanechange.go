@@ -515,7 +515,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 	gap := l.pos - float64(l.length) - c.pos
 	// Far behind its leader (four times IDM's desired gap), the leader's
 	// pull is under a sixteenth of the maximum acceleration: not impeded.
-	if ss := p.MinGap + float64(c.speed*p.Headway) + fminmax.Max(0, c.speed*(c.speed-l.speed))/p.TwoSqrtAB(); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
+	if ss := p.MinGap + float64(c.speed*p.Headway) + fminmax.Pos(c.speed*(c.speed-l.speed))/p.TwoSqrtAB(); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
 		return -1
 	}
 	// The lanes either side: MOBIL evaluates a change to one that it fits

@@ -135,7 +135,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			sa.fuel += f
 			c.speed = nv
 			if ballistic {
-				c.pos += fminmax.Min(float64((v+nv)*dt/2), fminmax.Max(0, float64(vmax*dt)))
+				c.pos += fminmax.Min(float64((v+nv)*dt/2), fminmax.Pos(float64(vmax*dt)))
 			} else {
 				c.pos += float64(nv * dt)
 			}
@@ -152,7 +152,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			if v0 > 0 {
 				var l float64
 				if nv != v0 {
-					l = float64(dt * fminmax.Max(0, 1-nv/v0))
+					l = float64(dt * fminmax.Pos(1-nv/v0))
 				}
 				acc.lost += l
 				sa.lost += l
@@ -228,7 +228,7 @@ func (s *Sim) behind(lead *leader, pos float64) float64 {
 
 // toLine is the bound (m/s) on the displacement over the step of a
 // vehicle d metres before a stop line it may not cross.
-func (s *Sim) toLine(d float64) float64 { return follow.PerStep(fminmax.Max(0, d), s.dt) }
+func (s *Sim) toLine(d float64) float64 { return follow.PerStep(fminmax.Pos(d), s.dt) }
 
 // constraints returns the acceleration (m/s²) car i's constraints allow,
 // the least of those that apply, the bound vmax (m/s) on its displacement

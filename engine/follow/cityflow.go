@@ -131,7 +131,7 @@ func stopAfterStep(v, vl, g, m, d, qa, dt float64) float64 {
 // after the step, the follower anticipating half of any speed excess:
 // (g + (vl + max(0, v − vl)/2)·Δt − v·Δt/2) / (T + Δt/2).
 func headwaySpeed(v, g, vl, T, dt float64) float64 {
-	lead := vl + float64(fminmax.Max(0, v-vl)/2)
+	lead := vl + float64(fminmax.Pos(v-vl)/2)
 	num := g + float64(lead*dt) - float64(v*dt/2)
 	return num / (T + float64(dt/2))
 }

@@ -80,7 +80,7 @@ func IDMAccel(p *Params, v, gap, vl, v0 float64) float64 {
 	if math.IsInf(gap, 1) {
 		return p.Accel * free
 	}
-	ss := p.MinGap + fminmax.Max(0, float64(v*p.Headway)+float64(v*(v-vl)/p.twoSqrtAB))
+	ss := p.MinGap + fminmax.Pos(float64(v*p.Headway)+float64(v*(v-vl)/p.twoSqrtAB))
 	g := fminmax.Max(gap, 0.01)
 	q := ss / g
 	return p.Accel * (free - float64(q*q))

@@ -9,6 +9,6 @@
 // comparison that settles the common case costs two. A tie (equal values,
 // or a NaN) is settled from the bits, with no constant to load: inlined
 // into a loop with calls, the builtins' masks were kept in registers and
-// reloaded after every call. Use them where the comparison almost always
-// goes the same way.
+// reloaded after every call. Pos is max(0, x) with one comparison. Use
+// them where the comparison almost always goes the same way.
 package fminmax

@@ -10,7 +10,11 @@ func Min(a, b float64) float64 {
 	if b < a {
 		return b
 	}
-	return tie(a, b, math.Float64bits(a)|math.Float64bits(b))
+	// A tie: the same value (a tie the move phase meets often), +0 and −0,
+	// or a NaN. The bitwise OR gives the same bits for the same value, −0
+	// for the two zeros (the sign bit of either), and a NaN for a NaN (its
+	// exponent bits all set, its fraction not zero).
+	return math.Float64frombits(math.Float64bits(a) | math.Float64bits(b))
 }
 
 // Max returns max(a, b).
@@ -21,25 +25,20 @@ func Max(a, b float64) float64 {
 	if b > a {
 		return b
 	}
-	return tie(a, b, math.Float64bits(a)&math.Float64bits(b))
+	// A tie (see Min): the bitwise AND for equal values, so +0 for the
+	// two zeros; a NaN for a NaN (a sum with one; the conversions keep Go
+	// from fusing it with a product passed in).
+	if a == b {
+		return math.Float64frombits(math.Float64bits(a) & math.Float64bits(b))
+	}
+	return float64(a) + float64(b)
 }
 
-// tie is Min's and Max's answer for a and b that neither is less than the
-// other: equal (the same value, a tie the move phase meets often, or +0
-// and −0), or unordered (a NaN). For equal values it returns bits, the
-// bitwise OR (Min) or AND (Max) of theirs: the same bits for the same
-// value, and for the two zeros the sign bit only where min (−0) or max
-// (+0) has it. For a NaN it returns the NaN (a, or else b; no a + b,
-// which Go may fuse with a product into a multiply-add). Built from the bits,
-// not with Go's min and max, the code needs no constants: the builtins'
-// −0 masks, inlined into the move loop, were materialised once per segment
-// and reloaded after every call.
-func tie(a, b float64, bits uint64) float64 {
-	if a == b {
-		return math.Float64frombits(bits)
+// Pos returns max(0, x): x when positive, +0 for zeros and negative
+// values, and x when it is a NaN. One comparison where Max(0, x) takes two.
+func Pos(x float64) float64 {
+	if x > 0 || x != x {
+		return x
 	}
-	if a != a {
-		return a
-	}
-	return b
+	return 0
 }

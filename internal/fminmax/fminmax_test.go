@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestMinMax checks that Min and Max give the bits Go's min and max
+// TestMinMax checks that Min, Max and Pos give the bits Go's min and max
 // give, on the special values (signed zeros, infinities, NaN) in every
 // pair and on random pairs, equal values included.
 func TestMinMax(t *testing.T) {
@@ -36,6 +36,9 @@ func TestMinMax(t *testing.T) {
 		}
 		if got, want := Max(p.a, p.b), max(p.a, p.b); !same(got, want) {
 			t.Errorf("Max(%v, %v) = %v (bits %x), want %v (bits %x)", p.a, p.b, got, math.Float64bits(got), want, math.Float64bits(want))
+		}
+		if got, want := Pos(p.a), max(0, p.a); !same(got, want) {
+			t.Errorf("Pos(%v) = %v (bits %x), want %v (bits %x)", p.a, got, math.Float64bits(got), want, math.Float64bits(want))
 		}
 	}
 }
