@@ -248,6 +248,7 @@ func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leade
 		rnd = s.uniform(streamDawdle, uint64(c.id), uint64(s.step))
 	}
 	p := &vt.Follow
+	var followed *leader // the leader on the segment, when the driver's model followed it
 	// Car following: behind the leader on the segment (CACC when both are
 	// equipped and the V2V message arrives), kept behind where that leader
 	// ended its move; for the first vehicle, the free road and whatever
@@ -262,6 +263,7 @@ func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leade
 		// (The leader's fConnected flag and id: its move changes neither.)
 		a, vmax = s.caccFollowing(cars, i, lead, vt, v0)
 	default:
+		followed = lead
 		a = s.accel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, rnd)
 		vmax = s.behind(lead, c.pos)
 	}
@@ -270,13 +272,13 @@ func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leade
 	}
 	if !s.isLink(si) {
 		if y := &s.yield[si]; y.at >= 0 {
-			a = min(a, s.mergeYield(y, c, vt, v0, rnd))
+			a = min(a, s.mergeYield(y, c, vt, v0, rnd, followed))
 		}
 	}
 	if !s.isLink(si) && c.next >= 0 {
 		switch {
 		case c.flags&(fDecided|fPermit) == fDecided: // refused entry
-			stopA, stopV := s.stopLine(seg, c, vt, v0, rnd, onGreen)
+			stopA, stopV := s.stopLine(seg, c, vt, v0, rnd, onGreen, followed)
 			a, vmax = min(a, stopA), min(vmax, stopV)
 		case c.flags&fPermit != 0 && c.link >= 0: // granted entry
 			a = min(a, s.turnSpeed(seg, c, vt))
@@ -356,22 +358,39 @@ func adviceAccel(vAdv, v, dt, decel float64) float64 {
 
 // mergeYield is the merge-yield constraint on a lane with a vehicle beside
 // it that must move into it and cannot (y, from Sim.yield, at ≥ 0): hold
-// back behind that vehicle as long as stopping there is still comfortable.
-func (s *Sim) mergeYield(y *yieldPoint, c *car, vt *VType, v0, rnd float64) float64 {
-	if gap := y.at - y.length - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*vt.Follow.Decel) < gap {
+// back behind that vehicle as long as stopping there is still comfortable
+// (and the constraint of the leader on the segment the driver's model
+// followed, if any, does not already ask as much: leaderCovers).
+func (s *Sim) mergeYield(y *yieldPoint, c *car, vt *VType, v0, rnd float64, followed *leader) float64 {
+	if gap := y.at - y.length - lcGap - c.pos; gap > 0 && c.speed*c.speed/(2*vt.Follow.Decel) < gap &&
+		!s.leaderCovers(vt, followed, c, gap) {
 		return s.accel(vt, c.speed, gap, 0, v0, rnd)
 	}
 	return math.Inf(1)
 }
 
+// leaderCovers reports whether the constraint of lead, the leader of car
+// c on the segment as the driver's model followed it (nil: none), asks at
+// least as much as a standing obstacle gapStop metres ahead of c would:
+// then the model need not be asked about the obstacle (their least is the
+// same). So far for CityFlow's rule only (follow.CityFlowCovers), and
+// never with the test switch exactOnly (TestShortcutsExact; TestModelSeam
+// compares with the model called through its interface, asked every
+// time).
+func (s *Sim) leaderCovers(vt *VType, lead *leader, c *car, gapStop float64) bool {
+	return lead != nil && vt.direct == directCityFlow && !exactOnly &&
+		follow.CityFlowCovers(&vt.Follow, lead.pos-lead.length-c.pos, lead.speed, gapStop, s.dt)
+}
+
 // stopLine is the stop-line constraint of a vehicle refused entry at the
 // end of its road lane: stop before the line, unless GLOSA says the light
-// will be green by the time it gets there (onGreen), and in any case never
-// cross it (vmax).
-func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen bool) (a, vmax float64) {
+// will be green by the time it gets there (onGreen) or the constraint of
+// the leader on the segment the driver's model followed (nil: none) asks
+// at least as much (leaderCovers), and in any case never cross it (vmax).
+func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen bool, followed *leader) (a, vmax float64) {
 	a = math.Inf(1)
 	d := seg.length - c.pos
-	if !onGreen {
+	if !onGreen && !s.leaderCovers(vt, followed, c, d-0.5) {
 		a = s.accel(vt, c.speed, d-0.5, 0, v0, rnd)
 	}
 	return a, s.toLine(d)

@@ -80,6 +80,36 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	return PerStep(next-v, dt)
 }
 
+// CityFlowCovers reports whether CityFlow's rule asks no more of a
+// follower behind a standing obstacle (a stop line) gapStop metres ahead
+// than behind a leader gap metres ahead moving at vl ≥ 0 (m/s):
+// CityFlowAccel(p, v, gapStop, 0, v0, dt) ≥ CityFlowAccel(p, v, gap, vl,
+// v0, dt), in the order min takes, for every speed v and desired speed
+// v0 ≥ 0. The obstacle's constraint then adds nothing to their minimum.
+// It holds when the obstacle lies beyond the leader by at least the
+// leader's comfortable stopping distance and its step's travel, plus 1 m:
+//
+//	gapStop − gap ≥ max(vl²/(2b), vl·Δt) + 1.
+//
+// Each of the rule's terms (see CityFlow) grows with what follows, so
+// each is at least as high for the obstacle (vl = 0) as for the leader:
+//
+//   - the stop-after-step speeds (d = b_e, no margin; d = b, margin s0)
+//     with g + vl²/(2d), and vl²/(2d) ≤ vl²/(2b) as b ≤ b_e;
+//   - their bounds 2·vl − d·Δt + 2(g − m)/Δt with g + vl·Δt;
+//   - the headway speed with its numerator, g + (vl + max(0, v − vl)/2)·Δt
+//     − v·Δt/2: at most g + vl·Δt for vl ≥ 0, exactly g for vl = 0.
+//
+// The metre to spare is far more than the few rounded operations on
+// values of metres and m/s can take off, so the computed terms keep the
+// order; so do their least (folded by Min), the free-gap shortcut (the
+// obstacle, the farther, skips the terms whenever the leader does) and
+// (next − v)/Δt. TestCityFlowCovers checks it on random situations near
+// the bound.
+func CityFlowCovers(p *Params, gap, vl, gapStop, dt float64) bool {
+	return gapStop-gap >= float64(vl*max(float64(vl*p.halfPerDecel), dt))+1
+}
+
 // cityFlowFreeGap returns a gap (m) from which none of CityFlow's three
 // leader terms can come below next ≥ 0, the least of the desired speed and
 // v + a·Δt, for any leader speed ≥ 0 (speeds are never negative): the

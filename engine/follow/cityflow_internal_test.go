@@ -59,3 +59,59 @@ func TestCityFlowFreeGap(t *testing.T) {
 		t.Errorf("the shortcut was taken %d times (%d within 0.5 m of the bound): the check proves little", taken, near)
 	}
 }
+
+// TestCityFlowCovers checks CityFlowCovers on random parameters and
+// situations, the obstacle drawn from where the leader's step's travel
+// alone would put the bound to just beyond CityFlowCovers' bound: where
+// it says the obstacle is covered, CityFlowAccel gives the obstacle an
+// acceleration no lower than the leader, in the order min takes (−0
+// below +0). It also checks that the rule computed its terms for the
+// obstacle in many of them, and that the weaker bound fails somewhere
+// (the check can fail).
+func TestCityFlowCovers(t *testing.T) {
+	atLeast := func(a, b float64) bool { return a > b || a == b && !(math.Signbit(a) && !math.Signbit(b)) }
+	r := rand.New(rand.NewPCG(3, 41))
+	terms, weakFails := 0, 0
+	for range 200000 {
+		p := Params{Accel: 0.5 + 4*r.Float64(), Decel: 0.5 + 8*r.Float64(), MinGap: 5 * r.Float64(), Headway: 0.3 + 3*r.Float64()}
+		p.EmergencyDecel = p.Decel * (1 + 2*r.Float64())
+		if r.IntN(4) == 0 {
+			p.EmergencyDecel = p.Decel // as on the CityFlow datasets
+		}
+		if err := p.Init(); err != nil {
+			t.Fatal(err)
+		}
+		dt := []float64{1, 0.5, 0.25, 0.1, 0.2}[r.IntN(5)]
+		v0 := 1 + 40*r.Float64()
+		v, vl := v0*1.3*r.Float64(), v0*1.3*r.Float64()
+		switch r.IntN(4) {
+		case 0:
+			vl = 0
+		case 1:
+			v = 0
+		}
+		gap := 60 * r.Float64()
+		weak := float64(vl*dt) + 1                                   // the step's travel only
+		bound := float64(vl*max(float64(vl*p.halfPerDecel), dt)) + 1 // CityFlowCovers'
+		gapStop := gap + weak + (bound-weak)*1.05*r.Float64()
+		if r.IntN(4) == 0 {
+			gapStop = gap + bound // the edge itself
+		}
+		stop, lead := CityFlowAccel(&p, v, gapStop, 0, v0, dt), CityFlowAccel(&p, v, gap, vl, v0, dt)
+		if !CityFlowCovers(&p, gap, vl, gapStop, dt) {
+			if !atLeast(stop, lead) {
+				weakFails++
+			}
+			continue
+		}
+		if !atLeast(stop, lead) {
+			t.Fatalf("v %g, v0 %g, dt %g, %+v: the obstacle at %g m asks %v, below the leader at %g m at %g m/s (%v)", v, v0, dt, p, gapStop, stop, gap, vl, lead)
+		}
+		if next := min(v0, v+float64(p.Accel*dt)); gapStop < cityFlowFreeGap(&p, next, v, dt) {
+			terms++
+		}
+	}
+	if terms < 20000 || weakFails == 0 {
+		t.Errorf("the obstacle's terms were computed %d times, below the bound the obstacle asked less %d times: the check proves little", terms, weakFails)
+	}
+}
