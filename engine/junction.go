@@ -454,7 +454,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		if s.jm.exact {
 			pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
 		}
-		for _, f := range s.ids(kt.foes) {
+		for _, f := range s.idsOrNone(kt.foes) {
 			if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() {
 				if !lenKnown {
 					pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
@@ -503,6 +503,15 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	sc.noteGrant(c.link)
 	s.noteLaneForRoom(li, c)
 	return true
+}
+
+// idsOrNone is ids, without looking at the pool for an empty list (many
+// links have no foes), for speed.
+func (s *Sim) idsOrNone(p topoSpan) []int32 {
+	if p.n == 0 {
+		return nil
+	}
+	return s.ids(p)
 }
 
 // grantedAcross reports whether a link crossing link kt or merging with
