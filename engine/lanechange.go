@@ -141,6 +141,15 @@ type lcMove struct {
 	id       int32
 	// swap is the vehicle on lane `to` that trades places with id, or −1.
 	swap int32
+	// at is, for a change MOBIL decided, the vehicle's index on lane
+	// from when decided, else −1. MOBIL decides a change only where it is
+	// safe as lcSafe checks it at urgency 0 (lcGaps and lcFollower, in
+	// mobilLane and mobilGain), and urgency 0 is what applyChange asks of
+	// it (a vehicle whose lane does not lead to its next road is left to
+	// the strategic changes): while no change of the road has been applied,
+	// the lanes are as decided on, and applyChange need not search for
+	// the vehicle nor check the change again.
+	at int32
 }
 
 // lcGap is the least net gap (m) a change leaves to the new leader and
@@ -334,15 +343,18 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			// The common case, in few instructions: no strategic change to
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
-			if i > 0 && s.mobilDue(length, c, period) && !(c.pos < min(float64(c.length), length-lcGap)) {
+			if i > 0 && s.mobilStep(length, c, period) && !(c.pos < min(float64(c.length), length-lcGap)) {
 				if to := s.mobilLane(seg, i, &lanes, li, sc, &next); to >= 0 {
-					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1})
+					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1, at: int32(i)})
 				}
 			}
 		}
 	}
+	fresh := true // the lanes as decided on: no change applied yet
 	for _, m := range sc.moves {
-		s.applyChange(m, acc)
+		if s.applyChange(m, fresh, acc) {
+			fresh = false
+		}
 	}
 }
 
@@ -398,7 +410,12 @@ func noStrategic(c *car) bool {
 // of the lane, at steps where (step + id) mod period = 0 (period: MOBIL's
 // cadence in steps).
 func (s *Sim) mobilDue(length float64, c *car, period int64) bool {
-	return s.cfg.LaneChange && !(length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
+	return s.cfg.LaneChange && s.mobilStep(length, c, period)
+}
+
+// mobilStep is mobilDue with MOBIL on.
+func (s *Sim) mobilStep(length float64, c *car, period int64) bool {
+	return !(length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
 }
 
 // decide decides the change of car i of lane lanes[li] (seg), not
@@ -442,7 +459,7 @@ func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64
 		return
 	}
 	if to := s.mobilLane(seg, i, lanes, li, sc, next); to >= 0 {
-		sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1})
+		sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1, at: int32(i)})
 	}
 }
 
@@ -457,7 +474,7 @@ func (s *Sim) leaveClosed(seg *segment, lanes *roadLanes, li int, sc *lcScratch)
 		}
 		for _, dir := range [2]int{-1, 1} {
 			if t := li + dir; t >= 0 && t < lanes.n && s.lcSafe(seg, i, lanes.lane(t), urgency(seg.length-c.pos), &sc.nb) {
-				sc.moves = append(sc.moves, lcMove{from: lanes.lane(li), to: lanes.lane(t), id: c.id, swap: -1})
+				sc.moves = append(sc.moves, lcMove{from: lanes.lane(li), to: lanes.lane(t), id: c.id, swap: -1, at: -1})
 				break
 			}
 		}
@@ -473,9 +490,9 @@ func (s *Sim) strategic(seg *segment, i int, lanes *roadLanes, li, dir int, sc *
 	c := &seg.cars[i]
 	from, to := lanes.lane(li), lanes.lane(li+dir)
 	if s.lcSafe(seg, i, to, urgency(seg.length-c.pos), &sc.nb) {
-		sc.moves = append(sc.moves, lcMove{from: from, to: to, id: c.id, swap: -1})
+		sc.moves = append(sc.moves, lcMove{from: from, to: to, id: c.id, swap: -1, at: -1})
 	} else if y := s.swapPartner(seg, i, lanes, li, dir); y >= 0 {
-		sc.moves = append(sc.moves, lcMove{from: from, to: to, id: c.id, swap: y})
+		sc.moves = append(sc.moves, lcMove{from: from, to: to, id: c.id, swap: y, at: -1})
 	} else if c.wait >= cooperateWait && c.link < 0 {
 		// Stuck: ask the vehicles behind on the target lane to leave a
 		// gap beside it (SUMO's cooperative changes); not for a lane
@@ -902,13 +919,13 @@ func (s *Sim) swapPartner(seg *segment, i int, lanes *roadLanes, li, dir int) in
 }
 
 // swap trades the places of vehicles a (on lane from) and b (on lane to) if
-// each fits in the other's slot.
-func (s *Sim) swap(m lcMove, acc *stepAcc) {
+// each fits in the other's slot, and reports whether it did.
+func (s *Sim) swap(m lcMove, acc *stepAcc) bool {
 	from, to := &s.segs[m.from], &s.segs[m.to]
 	i := slices.IndexFunc(from.cars, func(c car) bool { return c.id == m.id })
 	j := slices.IndexFunc(to.cars, func(c car) bool { return c.id == m.swap })
 	if i < 0 || j < 0 {
-		return
+		return false
 	}
 	a, b := from.cars[i], to.cars[j]
 	fits := func(lane *segment, k int, x car, pos float64) bool {
@@ -918,7 +935,7 @@ func (s *Sim) swap(m lcMove, acc *stepAcc) {
 		return k+1 >= len(lane.cars) || pos-float64(x.length) > lane.cars[k+1].pos+tiny
 	}
 	if !fits(from, i, b, a.pos) || !fits(to, j, a, b.pos) || a.pos < float64(b.length) || b.pos < float64(a.length) {
-		return
+		return false
 	}
 	a.pos, b.pos = b.pos, a.pos
 	v := min(a.speed, b.speed)
@@ -929,30 +946,38 @@ func (s *Sim) swap(m lcMove, acc *stepAcc) {
 	from.cars[i].link = s.chooseLink(m.from, &from.cars[i])
 	to.cars[j].link = s.chooseLink(m.to, &to.cars[j])
 	acc.laneChanges += 2
+	return true
 }
 
+// lcCheckAll, for tests, has applyChange search for and check every
+// change, as it did before lcMove.at (TestFreshChanges).
+var lcCheckAll bool
+
 // applyChange moves vehicle m.id from lane m.from to lane m.to if it still
-// fits (earlier changes on the road may have taken the gap).
-func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
+// fits (earlier changes on the road may have taken the gap), and reports
+// whether it changed the lanes. fresh says that no change of the road has
+// been applied yet (see lcMove.at).
+func (s *Sim) applyChange(m lcMove, fresh bool, acc *stepAcc) bool {
 	if m.swap >= 0 {
-		s.swap(m, acc)
-		return
+		return s.swap(m, acc)
 	}
 	from, to := &s.segs[m.from], &s.segs[m.to]
-	i := slices.IndexFunc(from.cars, func(c car) bool { return c.id == m.id })
-	if i < 0 {
-		return
+	i := int(m.at)
+	if !fresh || i < 0 || lcCheckAll {
+		if i = slices.IndexFunc(from.cars, func(c car) bool { return c.id == m.id }); i < 0 {
+			return false
+		}
+		u := 0.0
+		if c := &from.cars[i]; c.link < 0 && c.next >= 0 {
+			u = urgency(from.length - c.pos)
+		}
+		var nb nbCache // empty: its searches start from the front
+		nb.reset()
+		if !s.lcSafe(from, i, m.to, u, &nb) {
+			return false
+		}
 	}
 	c := from.cars[i]
-	u := 0.0
-	if c.link < 0 && c.next >= 0 {
-		u = urgency(from.length - c.pos)
-	}
-	var nb nbCache // empty: its searches start from the front
-	nb.reset()
-	if !s.lcSafe(from, i, m.to, u, &nb) {
-		return
-	}
 	from.cars = slices.Delete(from.cars, i, i+1)
 	s.setLive(m.from, len(from.cars) > 0)
 	_, fol := neighbours(to, c.pos)
@@ -965,4 +990,5 @@ func (s *Sim) applyChange(m lcMove, acc *stepAcc) {
 	s.setLive(m.to, true)
 	to.cars[j].link = s.chooseLink(m.to, &to.cars[j])
 	acc.laneChanges++
+	return true
 }
