@@ -343,7 +343,7 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			// The common case, in few instructions: no strategic change to
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
-			if i > 0 && s.mobilStep(length, c, period) && !(c.pos < min(float64(c.length), length-lcGap)) {
+			if i > 0 && s.mobilStep(length, c, period) && !(c.pos < fminmax.Min(float64(c.length), length-lcGap)) {
 				if to := s.mobilLane(seg, i, &lanes, li, sc, &next); to >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1, at: int32(i)})
 				}
