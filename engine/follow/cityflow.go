@@ -73,7 +73,12 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	}
 	if !(gap >= cityFlowFreeGap(p, next, v, dt)) { // NaN too, as before
 		// The least of the four, folded pairwise: the same as min of all.
-		next = fminmax.Min(next, stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt))
+		// With EmergencyDecel = Decel (as on CityFlow's datasets) the
+		// emergency stop term is never below the comfortable one, and
+		// is left out (see stopAfterStep).
+		if p.EmergencyDecel != p.Decel {
+			next = fminmax.Min(next, stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt))
+		}
 		next = fminmax.Min(next, stopAfterStep(v, vl, gap, p.MinGap, p.Decel, p.halfPerDecel, dt))
 		next = fminmax.Min(next, headwaySpeed(v, gap, vl, p.Headway, dt))
 	}
@@ -139,6 +144,18 @@ func cityFlowFreeGap(p *Params, next, v, dt float64) float64 {
 // stop m short of where the leader stops, both braking at d after the
 // step (see CityFlow). When no speed can, it returns −Inf: brake as hard
 // as possible. qa is 1/(2d), which Params caches (Init).
+//
+// For the same v, vl, g, d and step it never grows with the margin m ≥ 0,
+// as computed: qc = ((v·Δt/2 + m) − vl²/(2d)) − g grows with m (each
+// rounded operation keeps the order of its operand), so the
+// discriminant shrinks, and the root (−Inf once it is negative) and the
+// bound 2·vl − d·Δt + 2(g − m)/Δt do not grow; and with m = 0 it is never
+// −0 (the root is (√disc − Δt/2)/(2qa), the bound's first part
+// 2·vl − d·Δt is not −0 for d·Δt > 0), so the order holds in the order
+// min takes too. CityFlowAccel leaves out the emergency term (d = b_e,
+// m = 0) when b_e = b, as the comfortable one (d = b, m = s0) is never
+// above it (TestCityFlowFreeGap compares with the full rule, b_e = b in a
+// quarter of its cases).
 func stopAfterStep(v, vl, g, m, d, qa, dt float64) float64 {
 	// v'²/(2d) + v'·Δt/2 + (v·Δt/2 + m − vl²/(2d) − g) ≤ 0.
 	qb := float64(dt / 2)

@@ -26,6 +26,9 @@ func TestCityFlowFreeGap(t *testing.T) {
 	for range 200000 {
 		p := Params{Accel: 0.5 + 4*r.Float64(), Decel: 0.5 + 8*r.Float64(), MinGap: 5 * r.Float64(), Headway: 0.3 + 3*r.Float64()}
 		p.EmergencyDecel = p.Decel * (1 + 2*r.Float64())
+		if r.IntN(4) == 0 {
+			p.EmergencyDecel = p.Decel // as on the CityFlow datasets: one stop term
+		}
 		if err := p.Init(); err != nil {
 			t.Fatal(err)
 		}

@@ -52,3 +52,41 @@ func TestFormulasWrittenOut(t *testing.T) {
 		}
 	}
 }
+
+// TestStopAfterStepMargin checks what lets CityFlowAccel leave out the
+// emergency stop term when EmergencyDecel = Decel: for the same
+// deceleration, stopAfterStep with the margin s0 ≥ 0 is never above it
+// with no margin, in the order min takes (−0 below +0), over random
+// situations with standing vehicles (±0), negative and large gaps.
+func TestStopAfterStepMargin(t *testing.T) {
+	atMost := func(a, b float64) bool { return a < b || a == b && !(math.Signbit(b) && !math.Signbit(a)) }
+	r := rand.New(rand.NewPCG(7, 29))
+	speed := func() float64 {
+		switch r.IntN(4) {
+		case 0:
+			return 0
+		case 1:
+			return math.Copysign(0, -1)
+		}
+		return 30 * r.Float64()
+	}
+	below := 0
+	for range 200000 {
+		d := 0.5 + 8*r.Float64()
+		s0 := []float64{5 * r.Float64(), 0, math.Copysign(0, -1)}[r.IntN(3)]
+		v, vl := speed(), speed()
+		g := []float64{-2 * r.Float64(), 100 * r.Float64(), 1e4 * r.Float64(), s0}[r.IntN(4)]
+		dt := []float64{1, 0.5, 0.1}[r.IntN(3)]
+		qa := float64(0.5 / d)
+		none, with := stopAfterStep(v, vl, g, 0, d, qa, dt), stopAfterStep(v, vl, g, s0, d, qa, dt)
+		if !atMost(with, none) {
+			t.Fatalf("v %v, vl %v, g %v, d %v, dt %v: with the margin %v %v, without %v", v, vl, g, d, dt, s0, with, none)
+		}
+		if with < none {
+			below++
+		}
+	}
+	if below < 50000 {
+		t.Errorf("the margin lowered the term %d times: the check proves little", below)
+	}
+}
