@@ -106,6 +106,12 @@ type nbCache struct {
 
 func (nb *nbCache) reset() { nb.lane = [2]int32{-1, -1} }
 
+// nbShort is the most vehicles a lane may have for lcGaps to search it
+// from its front, without the cache: a search of so few costs less than
+// the cache's bookkeeping. (The answer does not depend on where a search
+// starts: any start not past it finds the same place.)
+const nbShort = 4
+
 // start returns where a search of lane tl for the place of position pos
 // may start (see neighboursFrom), and the cache entry to note its answer
 // in (note). Split from the search so that both inline into lcGaps.
@@ -694,9 +700,14 @@ func (s *Sim) lcGaps(seg *segment, i int, tl int32, nb *nbCache) (ok bool, lead,
 	c := &seg.cars[i]
 	pos := c.pos
 	cars := s.segs[tl].cars
-	e, j := nb.start(tl, pos)
-	j = placeIn(cars, pos, j)
-	nb.note(e, tl, pos, j-1)
+	var j int
+	if len(cars) <= nbShort {
+		j = placeIn(cars, pos, 0)
+	} else {
+		e, j0 := nb.start(tl, pos)
+		j = placeIn(cars, pos, j0)
+		nb.note(e, tl, pos, j-1)
+	}
 	lead, fol = j-1, -1
 	if j < len(cars) {
 		fol = j

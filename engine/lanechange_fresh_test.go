@@ -53,3 +53,53 @@ func TestFreshChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestLCGapsSearch checks that lcGaps finds the same place, and the same
+// answer, whether its search of the target lane starts at the front or
+// where the road's last search ended (nbCache, for lanes of more than
+// nbShort vehicles): each vehicle of one lane of a two-lane road, in
+// order, against the other lane holding 0 to 12 vehicles, ahead of them,
+// among them or behind, with a cache kept along the lane, against
+// neighbours' search from the front (and lcGaps with an empty cache). It
+// fails when the cache or the short lanes' search starts past the place
+// (tried).
+func TestLCGapsSearch(t *testing.T) {
+	net, err := maps.Grid(maps.GridOptions{Rows: 1, Cols: 1, Block: 300, Lanes: 2, Speed: 13.89})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(net, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	lanes := net.Roads[0].Lanes
+	from, to := &s.segs[lanes[0]], int32(lanes[1])
+	place := func(n int, gap, first float64) []car {
+		cars := make([]car, n)
+		for k := range cars {
+			cars[k] = car{pos: first - float64(k)*gap, length: 5, id: int32(k)}
+		}
+		return cars
+	}
+	for n := range 13 {
+		for _, gap := range []float64{6, 7.5, 11, 23} {
+			for _, front := range []float64{283, 266, 150} {
+				from.cars = place(12, 9.5, 280)
+				s.segs[to].cars = place(n, gap, front)
+				var nb nbCache
+				nb.reset()
+				for i := range from.cars {
+					var fresh nbCache
+					fresh.reset()
+					ok, lead, fol := s.lcGaps(from, i, to, &nb)
+					wok, _, _ := s.lcGaps(from, i, to, &fresh)
+					wlead, wfol := neighbours(&s.segs[to], from.cars[i].pos) // from the front
+					if ok != wok || lead != wlead || fol != wfol {
+						t.Fatalf("%d vehicles %g m apart from %g m, vehicle %d: lcGaps %v, %d, %d along the lane, %v, %d, %d from the front", n, gap, front, i, ok, lead, fol, wok, wlead, wfol)
+					}
+				}
+			}
+		}
+	}
+}
