@@ -79,8 +79,14 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 		if p.EmergencyDecel != p.Decel {
 			next = fminmax.Min(next, stopAfterStep(v, vl, gap, 0, p.EmergencyDecel, p.halfPerEmergency, dt))
 		}
-		next = fminmax.Min(next, stopAfterStep(v, vl, gap, p.MinGap, p.Decel, p.halfPerDecel, dt))
 		next = fminmax.Min(next, headwaySpeed(v, gap, vl, p.Headway, dt))
+		// The comfortable stop term last: when its root is surely above
+		// the least so far (stopRootAbove), only its bound can count.
+		if stopRootAbove(p, next, v, gap, vl, dt) {
+			next = fminmax.Min(next, stopReach(vl, gap, p.MinGap, p.Decel, dt))
+		} else {
+			next = fminmax.Min(next, stopAfterStep(v, vl, gap, p.MinGap, p.Decel, p.halfPerDecel, dt))
+		}
 	}
 	return PerStep(next-v, dt)
 }
@@ -169,9 +175,31 @@ func stopAfterStep(v, vl, g, m, d, qa, dt float64) float64 {
 		return math.Inf(-1)
 	}
 	root := (math.Sqrt(disc) - qb) / (2 * qa)
-	twice := PerStep(float64(2*(g-m)), dt)
-	reach := float64(2*vl) - float64(d*dt) + twice
-	return fminmax.Min(root, reach)
+	return fminmax.Min(root, stopReach(vl, g, m, d, dt))
+}
+
+// stopReach is stopAfterStep's bound 2·vl − d·Δt + 2(g − m)/Δt (m/s).
+func stopReach(vl, g, m, d, dt float64) float64 {
+	return float64(2*vl) - float64(d*dt) + PerStep(float64(2*(g-m)), dt)
+}
+
+// stopRootAbove reports whether the root of CityFlow's comfortable
+// stop-after-step term (stopAfterStep with d = b, m = s0) is surely above
+// x, as computed: then that term is the least of the root and its bound
+// (stopReach) only through the bound, and min(x, term) = min(x, bound),
+// without the square root and two divisions. The root is the larger
+// solution of f(v') = v'²/(2b) + v'·Δt/2 + qc = 0 with
+// qc = v·Δt/2 + s0 − vl²/(2b) − g, and f(x) ≤ −ε puts x strictly between
+// the two solutions, at least ε/√disc below the root (f is convex, its
+// slope at the root √disc); and the discriminant at least 2ε/b above 0.
+// With ε = 0.01 m that is far beyond what rounding moves the computed
+// root, f(x) here (written without a division) or the discriminant, for
+// speeds, gaps and parameters many orders of magnitude beyond a road's
+// (TestStopRootAbove compares with the term computed in full).
+func stopRootAbove(p *Params, x, v, g, vl, dt float64) bool {
+	qb := float64(dt / 2)
+	f := float64(p.halfPerDecel*float64(float64(x*x)-float64(vl*vl))) + float64(qb*(x+v)) + p.MinGap - g
+	return f <= -0.01
 }
 
 // headwaySpeed is the speed that leaves the headway T to a leader at vl

@@ -118,3 +118,56 @@ func TestCityFlowCovers(t *testing.T) {
 		t.Errorf("the obstacle's terms were computed %d times, below the bound the obstacle asked less %d times: the check proves little", terms, weakFails)
 	}
 }
+
+// TestStopRootAbove checks stopRootAbove against CityFlow's comfortable
+// stop term computed in full (stopAfterStep), bit for bit, on random
+// parameters and situations far beyond a road's, with standing vehicles
+// and gaps below the standstill gap; the candidate x is drawn around the
+// term's root, where the check would first go wrong. Where it says the
+// root is above x, min(x, term) must be min(x, bound). It also checks
+// that the check said so often, and close to its edge.
+func TestStopRootAbove(t *testing.T) {
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	r := rand.New(rand.NewPCG(13, 37))
+	above, edge := 0, 0
+	for range 300000 {
+		p := Params{Accel: 0.5 + 4*r.Float64(), Decel: 0.2 + 12*r.Float64(), MinGap: 5 * r.Float64(), Headway: 0.3 + 3*r.Float64()}
+		p.EmergencyDecel = p.Decel * (1 + r.Float64())
+		if err := p.Init(); err != nil {
+			t.Fatal(err)
+		}
+		dt := []float64{1, 0.5, 0.25, 0.1}[r.IntN(4)]
+		v, vl := 80*r.Float64(), 80*r.Float64()
+		switch r.IntN(4) {
+		case 0:
+			vl = 0
+		case 1:
+			v = 0
+		}
+		g := []float64{-3 * r.Float64(), 5 * r.Float64(), 200 * r.Float64(), 5e4 * r.Float64()}[r.IntN(4)]
+		term := stopAfterStep(v, vl, g, p.MinGap, p.Decel, p.halfPerDecel, dt)
+		root := term
+		if qb := dt / 2; true {
+			qc := v*dt/2 + p.MinGap - vl*vl/(2*p.Decel) - g
+			root = (math.Sqrt(qb*qb-4*p.halfPerDecel*qc) - qb) / (2 * p.halfPerDecel)
+		}
+		x := []float64{root - 1e-3*r.Float64(), root * (1 - 0.01*r.Float64()), 100*r.Float64() - 20, root}[r.IntN(4)]
+		if math.IsNaN(x) {
+			x = 0
+		}
+		if !stopRootAbove(&p, x, v, g, vl, dt) {
+			continue
+		}
+		above++
+		qb := dt / 2
+		if f := p.halfPerDecel*(x*x-vl*vl) + qb*(x+v) + p.MinGap - g; f > -0.02 {
+			edge++
+		}
+		if got, want := min(x, stopReach(vl, g, p.MinGap, p.Decel, dt)), min(x, term); !same(got, want) {
+			t.Fatalf("v %v, vl %v, g %v, dt %v, %+v, x %v: min with the bound %v, with the term %v (root %v)", v, vl, g, dt, p, x, got, want, root)
+		}
+	}
+	if above < 50000 || edge < 100 {
+		t.Errorf("the root was above x %d times, %d of them near the edge: the check proves little", above, edge)
+	}
+}
