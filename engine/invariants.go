@@ -9,10 +9,10 @@ import (
 // checkInvariants verifies, for tests, that no two vehicles on a segment
 // overlap, no speed is negative or NaN, positions are on their segment,
 // vehicles are conserved, and the dense records the phases read instead of
-// the segments (live.go, Sim.shown, Sim.headTo, Sim.spare) say what the
-// segments hold, and the lights of a signal plant's node not held are
-// those of its last update (phaseSignals leaves them there through its
-// quiet updates). Call it between steps.
+// the segments (live.go, Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare)
+// say what the segments hold, and the lights of a signal plant's node not
+// held are those of its last update (phaseSignals leaves them there
+// through its quiet updates). Call it between steps.
 func (s *Sim) checkInvariants() error {
 	running := int64(0)
 	for i := range s.segs {
@@ -55,6 +55,17 @@ func (s *Sim) checkInvariants() error {
 					return fmt.Errorf("segment %d: vehicle %d at %g overlaps vehicle %d at %g (length %g)", i, c.id, c.pos, l.id, l.pos, l.length)
 				}
 			}
+		}
+	}
+	for v := range s.nodes {
+		n := int32(0)
+		for _, li := range s.nodeLanes(v) {
+			if hasBit(s.live, li) {
+				n++
+			}
+		}
+		if s.nodeLive[v] != n {
+			return fmt.Errorf("node %d: %d incoming lanes hold vehicles, nodeLive says %d", v, n, s.nodeLive[v])
 		}
 	}
 	for v := range s.nodes {

@@ -201,8 +201,10 @@ func (s *Sim) phaseJunctions() {
 	s.par.run(nc, func(c int) {
 		lo, hi := span(c, len(s.nodes))
 		sc := &s.jscratch[c]
-		for v := lo; v < hi; v++ {
-			s.junction(v, sc)
+		for i, n := range s.nodeLive[lo:hi] {
+			if n != 0 { // (else nothing to decide, and no memory touched)
+				s.junction(lo+i, sc)
+			}
 		}
 	})
 }
@@ -220,7 +222,8 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 }
 
 // junction decides the vehicles in the approach zone of node v's lanes
-// that hold vehicles, lane by lane in the node's order, in driving order:
+// that hold vehicles (it has one: Sim.nodeLive), lane by lane in the
+// node's order, in driving order:
 // whether each may enter its link this step (admit, which reserves room
 // on the exit lane); once one may not, the ones behind it on its lane may
 // not either (the second loop, which asks no one).
@@ -235,16 +238,11 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 // another link (linkWithRoom); and every vehicle with jm.exact.
 func (s *Sim) junction(v int, sc *junctionScratch) {
 	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
-	started := false
+	s.startNode(v, sc)
 	for _, r := range s.nodes[v].runs {
-		// Only the lanes with vehicles: nothing to decide on the others,
-		// and no memory touched.
+		// Only the lanes with vehicles: nothing to decide on the others.
 	lanes:
 		for m := runBits(s.live, r); m != 0; m &= m - 1 {
-			if !started {
-				s.startNode(v, sc)
-				started = true
-			}
 			li := r.first + int32(bits.TrailingZeros64(m))
 			seg := &s.segs[li]
 			cars, length := seg.cars, seg.length

@@ -27,13 +27,16 @@ func hasBit(bm []uint64, i int32) bool {
 	return atomic.LoadUint64(w)&b != 0
 }
 
-// setBit sets segment i's bit in bitmap bm atomically. Reading first
+// setBit sets segment i's bit in bitmap bm atomically and reports whether
+// it was clear (when no other worker changes that bit). Reading first
 // avoids writing a cache line other workers share when the bit is set
 // already.
-func setBit(bm []uint64, i int32) {
+func setBit(bm []uint64, i int32) bool {
 	if w, b := bitOf(bm, i); atomic.LoadUint64(w)&b == 0 {
 		atomic.OrUint64(w, b)
+		return true
 	}
+	return false
 }
 
 // bitsFrom returns the 64 bits of a segment bitmap (Sim.live, shown,
@@ -48,19 +51,31 @@ func bitsFrom(bm []uint64, lo int32) uint64 {
 }
 
 // clearBit clears segment i's bit in bitmap bm atomically (setBit's
-// counterpart), writing only when it is set.
-func clearBit(bm []uint64, i int32) {
+// counterpart), writing only when it is set, and reports whether it was.
+func clearBit(bm []uint64, i int32) bool {
 	if w, b := bitOf(bm, i); atomic.LoadUint64(w)&b != 0 {
 		atomic.AndUint64(w, ^b)
+		return true
 	}
+	return false
 }
 
-// setLive records whether segment si holds vehicles now.
+// setLive records whether segment si holds vehicles now, and when a
+// lane's bit changes, the count of its node's lanes with vehicles
+// (Sim.nodeLive). Only the worker that owns a segment in a phase changes
+// its bit, so the bit read before the write says whether it changes.
 func (s *Sim) setLive(si int32, has bool) {
+	d := int32(-1)
 	if has {
-		setBit(s.live, si)
-	} else {
-		clearBit(s.live, si)
+		if !setBit(s.live, si) {
+			return
+		}
+		d = 1
+	} else if !clearBit(s.live, si) {
+		return
+	}
+	if int(si) < s.nLanes {
+		atomic.AddInt32(&s.nodeLive[s.laneT[si].node], d)
 	}
 }
 

@@ -350,6 +350,10 @@ type Sim struct {
 	// segments whose head and tail records describe a vehicle (as refresh
 	// last left them). Both are kept by setLive (live.go).
 	live, shown []uint64
+	// nodeLive is, per node, how many of its incoming lanes hold vehicles
+	// (their live bits): the junction phase passes over a node without
+	// one, not touching its records. Kept by setLive.
+	nodeLive []int32
 	// spare has a bit per link, in words by chunk as live, set while the
 	// link is empty but keeps the vehicle list it had (its capacity): a
 	// link of the same chunk that fills with no list of its own takes it
