@@ -223,10 +223,10 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 
 // junction decides the vehicles in the approach zone of node v's lanes
 // that hold vehicles (it has one: Sim.nodeLive), lane by lane in the
-// node's order, in driving order:
-// whether each may enter its link this step (admit, which reserves room
-// on the exit lane); once one may not, the ones behind it on its lane may
-// not either (the second loop, which asks no one).
+// node's order, in driving order: whether each may enter its link this
+// step (admit, which reserves room on the exit lane); once one may not,
+// the ones behind it on its lane may not either (the second loop, which
+// asks no one).
 //
 // It answers itself, for speed, when the vehicle's link is chosen, it is
 // not committed to it and the link's light holds it (most vehicles asked
