@@ -582,7 +582,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 			}
 			old.now = now
 		}
-		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, &old)
+		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, &old, vt, v0)
 		if s.newFollowerLoses(&s.segs[tl], c, lead, fol) {
 			bound := own
 			if hasO {
@@ -856,21 +856,34 @@ func (s *Sim) newFollowerLoses(t *segment, c *car, lead, fol int) bool {
 // seg to move to lane tl (new leader lead there, from lcGaps) that do not
 // depend on its new follower: its own, a'_c − a_c (old.now is a_c), and
 // its old follower's, p·(a'_o − a_o) (found on first use, into old), or
-// hasO false when it has none.
-func (s *Sim) mobilOwn(seg *segment, i int, tl int32, lead int, old *mobilOld) (own, oTerm float64, hasO bool) {
+// hasO false when it has none. vt is car i's type and v0 its desired
+// speed on seg.
+func (s *Sim) mobilOwn(seg *segment, i int, tl int32, lead int, old *mobilOld, vt *VType, v0 float64) (own, oTerm float64, hasO bool) {
 	c := &seg.cars[i]
 	t := &s.segs[tl]
-	var newLeader *car
-	if lead >= 0 {
-		newLeader = &t.cars[lead]
+	// accBehind(c, t, new leader), with the type and, on a lane of the
+	// same limit, the desired speed at hand.
+	if t.speed != seg.speed {
+		v0 = vt.desired(t.speed, c.factor)
 	}
-	own = s.accBehind(c, t, newLeader) - old.now
+	gap, vl := math.Inf(1), 0.0
+	if lead >= 0 {
+		n := &t.cars[lead]
+		gap, vl = n.pos-float64(n.length)-c.pos, n.speed
+	}
+	own = s.accel(vt, c.speed, gap, vl, v0, 0) - old.now
 	if i+1 == len(seg.cars) {
 		return own, 0, false
 	}
 	if !old.oKnown {
-		o := &seg.cars[i+1]
-		old.oLead, old.oNow, old.oKnown = s.accBehind(o, seg, &seg.cars[i-1]), s.accBehind(o, seg, c), true
+		// accBehind(o, seg, l) and accBehind(o, seg, c), with the old
+		// follower's type and desired speed found once.
+		o, l := &seg.cars[i+1], &seg.cars[i-1]
+		ot := &s.vtypes[o.vt]
+		v0 := ot.desired(seg.speed, o.factor)
+		old.oLead = s.accel(ot, o.speed, l.pos-float64(l.length)-o.pos, l.speed, v0, 0)
+		old.oNow = s.accel(ot, o.speed, c.pos-float64(c.length)-o.pos, c.speed, v0, 0)
+		old.oKnown = true
 	}
 	return own, float64(s.cfg.Politeness * (old.oLead - old.oNow)), true
 }

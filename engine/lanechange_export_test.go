@@ -184,7 +184,22 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 			continue
 		}
 		noFit = false
-		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, &mobilOld{now: now})
+		vt := &s.vtypes[c.vt]
+		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, &mobilOld{now: now}, vt, vt.desired(seg.speed, c.factor))
+		// mobilOwn's terms as accBehind finds them.
+		ts := &s.segs[tl]
+		var newLeader *car
+		if lead >= 0 {
+			newLeader = &ts.cars[lead]
+		}
+		wOwn, wO := s.accBehind(c, ts, newLeader)-now, 0.0
+		if i+1 < len(seg.cars) {
+			o := &seg.cars[i+1]
+			wO = float64(s.cfg.Politeness * (s.accBehind(o, seg, l) - s.accBehind(o, seg, c)))
+		}
+		if own != wOwn || oTerm != wO || hasO != (i+1 < len(seg.cars)) {
+			return -1, false, fmt.Errorf("lane %d: mobilOwn's terms %g, %g (%v), accBehind's %g, %g", tl, own, oTerm, hasO, wOwn, wO)
+		}
 		g, ok := s.mobilGain(seg, i, tl, lead, fol, nil, own, oTerm, hasO)
 		if s.newFollowerLoses(&s.segs[tl], c, lead, fol) {
 			bound := own
