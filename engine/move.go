@@ -407,7 +407,7 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 		return math.Inf(1)
 	}
 	d := seg.length - c.pos
-	allowed := math.Sqrt(float64(vk*vk) + float64(2*p.Decel*max(0, d)))
+	allowed := math.Sqrt(float64(vk*vk) + float64(2*p.Decel*fminmax.Pos(d)))
 	return max((allowed-v)/s.dt, -p.Decel)
 }
 
@@ -608,11 +608,11 @@ func (b *beyond) keep(gap float64, h *info, path bool) {
 		// (A negative gap is a vehicle beside this one on a merging
 		// path: braking as hard as allowed sorts them out, and the
 		// transfer phase keeps them apart on the lane.)
-		worst := max(0, h.speed-float64(s.vtypes[h.vt].Follow.EmergencyDecel*dt))
+		worst := fminmax.Pos(h.speed - float64(s.vtypes[h.vt].Follow.EmergencyDecel*dt))
 		if s.cfg.Ballistic {
 			worst = (h.speed + worst) / 2
 		}
-		b.vmax = min(b.vmax, follow.PerStep(max(0, gap-tiny+float64(worst*dt)), dt))
+		b.vmax = min(b.vmax, follow.PerStep(fminmax.Pos(gap-tiny+float64(worst*dt)), dt))
 	}
 }
 
