@@ -11,8 +11,9 @@ import "github.com/citytwin/citytwin/engine/follow"
 // Every model is called through the follow.Model interface, so a new
 // model needs no change here, except the two built-ins that the
 // benchmarks run, which are called directly (no interface dispatch, no
-// Situation built): IDM, the default (follow.IDMAccel, then the step
-// limit follow.IDMStepLimit inlined: what follow.IDM.Accel computes), and
+// Situation built): IDM, the default (follow.IDMStep, IDMAccel's formula
+// and the step limit IDMStepLimit in one body: what follow.IDM.Accel
+// computes), and
 // CityFlow's model on the CityFlow datasets (follow.CityFlowAccel, what
 // follow.CityFlow.Accel computes). The direct path is chosen once by
 // Config.check from the model's concrete type (directFor): testing a
@@ -20,8 +21,7 @@ import "github.com/citytwin/citytwin/engine/follow"
 func modelAccel(vt *VType, v, gap, vl, v0, dt, rnd float64) float64 {
 	switch vt.direct {
 	case directIDM:
-		p := &vt.Follow
-		return follow.IDMStepLimit(p, follow.IDMAccel(p, v, gap, vl, v0), v, gap, v0, dt)
+		return follow.IDMStep(&vt.Follow, v, gap, vl, v0, dt)
 	case directCityFlow:
 		return follow.CityFlowAccel(&vt.Follow, v, gap, vl, v0, dt)
 	}

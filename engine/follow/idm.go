@@ -34,7 +34,7 @@ func (IDM) Accel(p *Params, s Situation) float64 {
 // gap +Inf: free road), desired speed v0 (m/s): IDMAccel limited by
 // IDMStepLimit. It is what the engine applies; Accel calls it.
 func IDMStep(p *Params, v, gap, vl, v0, dt float64) float64 {
-	return IDMStepLimit(p, IDMAccel(p, v, gap, vl, v0), v, gap, v0, dt)
+	return idm(p, v, gap, vl, v0, dt, true)
 }
 
 // IDMStepLimit limits IDM's acceleration a (m/s²) to what a step of dt
@@ -62,9 +62,16 @@ func IDMStepLimit(p *Params, a, v, gap, v0, dt float64) float64 {
 	return max(a, max(lim, -p.Decel))
 }
 
-// IDMAccel is IDM's acceleration as a plain function, so that the engine's
-// inner loop can call it directly (m/s²).
+// IDMAccel is IDM's acceleration as a plain function (m/s²).
 func IDMAccel(p *Params, v, gap, vl, v0 float64) float64 {
+	return idm(p, v, gap, vl, v0, 0, false)
+}
+
+// idm is IDMAccel, limited by IDMStepLimit for a step of dt seconds when
+// step is set (IDMStep): one body for both, so that IDMStep, which the
+// engine calls for every IDM vehicle, keeps its arguments in registers
+// through the whole computation instead of saving them around a call.
+func idm(p *Params, v, gap, vl, v0, dt float64, step bool) float64 {
 	free := 1.0
 	if v0 > 0 {
 		r := v / v0
@@ -77,11 +84,17 @@ func IDMAccel(p *Params, v, gap, vl, v0 float64) float64 {
 	} else {
 		free = -1
 	}
+	var a float64
 	if math.IsInf(gap, 1) {
-		return p.Accel * free
+		a = p.Accel * free
+	} else {
+		ss := p.MinGap + fminmax.Pos(float64(v*p.Headway)+float64(v*(v-vl)/p.twoSqrtAB))
+		g := fminmax.Max(gap, 0.01)
+		q := ss / g
+		a = p.Accel * (free - float64(q*q))
 	}
-	ss := p.MinGap + fminmax.Pos(float64(v*p.Headway)+float64(v*(v-vl)/p.twoSqrtAB))
-	g := fminmax.Max(gap, 0.01)
-	q := ss / g
-	return p.Accel * (free - float64(q*q))
+	if step {
+		return IDMStepLimit(p, a, v, gap, v0, dt)
+	}
+	return a
 }
