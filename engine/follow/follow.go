@@ -19,6 +19,7 @@ type Params struct {
 	Delta float64
 
 	twoSqrtAB float64 // 2·√(a·b), cached by Init
+	delta4    bool    // Delta = 4 (IDM's default: its power as two squares), cached by Init
 	// halfPerDecel and halfPerEmergency are 1/(2b) and 1/(2·EmergencyDecel)
 	// (s²/m), cached by Init for CityFlow's rule.
 	halfPerDecel, halfPerEmergency float64
@@ -38,6 +39,7 @@ func (p *Params) Init() error {
 		return fmt.Errorf("follow: need min gap ≥ 0, headway > 0, sigma in [0,1], delta > 0")
 	}
 	p.twoSqrtAB = 2 * math.Sqrt(p.Accel*p.Decel)
+	p.delta4 = p.Delta == 4
 	p.halfPerDecel, p.halfPerEmergency = 0.5/p.Decel, 0.5/p.EmergencyDecel
 	return nil
 }

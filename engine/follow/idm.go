@@ -75,7 +75,7 @@ func idm(p *Params, v, gap, vl, v0, dt float64, step bool) float64 {
 	free := 1.0
 	if v0 > 0 {
 		r := v / v0
-		if p.Delta == 4 {
+		if p.delta4 {
 			r *= r
 			free = 1 - float64(r*r)
 		} else {
