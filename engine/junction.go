@@ -92,7 +92,9 @@ func (s *Sim) nodeLanes(v int) []int32 {
 
 // runBits returns the bits of bitmap bm (Sim.live) of run r's lanes, bit
 // j for lane r.first+j: bitsFrom, reading the next word only when the run
-// reaches into it.
+// reaches into it. (Its shifts are taken modulo 64, which they are anyway
+// — off ≥ 1 when the run reaches into the next word, and 1 ≤ n ≤ 64 —
+// for speed: no test of a shift past 63.)
 func runBits(bm []uint64, r laneRun) uint64 {
 	w, off := uint32(r.first)/chunkSize, uint32(r.first)%chunkSize
 	x := atomic.LoadUint64(&bm[w]) >> off
