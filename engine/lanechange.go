@@ -197,11 +197,19 @@ func (s *Sim) phaseLaneChange() {
 		if s.cfg.LaneChange {
 			end := int32(0) // the lanes before it belong to roads decided already
 			for l := range sc.liveLanes(s.live) {
-				if l >= end {
-					lanes, li := sc.lay.roadOf(l)
-					end = lanes.first + int32(lanes.n) // past the road's last lane
-					s.changeLanes(lanes, li, 0, period, sc, acc)
+				if l < end {
+					continue
 				}
+				// An open lane of one vehicle that changeLanes would not
+				// hand to decide has nothing to decide (the first vehicle
+				// of a lane has no MOBIL evaluation): the road's
+				// decisions start from its next lane.
+				if cars := s.segs[l].cars; len(cars) == 1 && !toDecideFirst(&cars[0]) && !s.closed[l] {
+					continue
+				}
+				lanes, li := sc.lay.roadOf(l)
+				end = lanes.first + int32(lanes.n) // past the road's last lane
+				s.changeLanes(lanes, li, 0, period, sc, acc)
 			}
 			return
 		}
@@ -362,6 +370,14 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			fresh = false
 		}
 	}
+}
+
+// toDecideFirst reports whether changeLanes, with MOBIL on, hands car c,
+// the first of its lane, to decide: not crossing the stop line, with a
+// strategic change to consider (!noStrategic(c)) or a lane plan. (It
+// evaluates no MOBIL change for a first vehicle.)
+func toDecideFirst(c *car) bool {
+	return c.flags&fPermit == 0 && (c.link < 0 || c.flags&(fPlanned|fAhead) != 0) && (c.next >= 0 || c.flags&fPlanned != 0)
 }
 
 // toDecide returns the index of the first vehicle of cars from i on that

@@ -38,8 +38,10 @@ func laneChangeSim(t *testing.T, mobil bool) *Sim {
 // TestLaneChangeVisits checks that the lane-change phase gives the same
 // results whether a chunk finds its roads with vehicles in the live
 // bitmap (lanes laid out by road, as maps builds them) or visits every
-// road (the fallback for other layouts), with MOBIL on and off (then only
-// roads with a vehicle toDecide finds, or a closed lane, are visited),
+// road (the fallback for other layouts), with MOBIL on (then an open
+// lane of one vehicle toDecideFirst passes is not visited) and off (then
+// only roads with a vehicle toDecide finds, or a closed lane, are
+// visited),
 // lanes closed and opened along the run, and that a clone,
 // which starts without the record of the yield points set
 // (lcScratch.yielded), goes on as the original does.
