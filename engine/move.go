@@ -373,13 +373,24 @@ func (s *Sim) mergeYield(y *yieldPoint, c *car, vt *VType, v0, rnd float64, foll
 // c on the segment as the driver's model followed it (nil: none), asks at
 // least as much as a standing obstacle gapStop metres ahead of c would:
 // then the model need not be asked about the obstacle (their least is the
-// same). So far for CityFlow's rule only (follow.CityFlowCovers), and
-// never with the test switch exactOnly (TestShortcutsExact; TestModelSeam
-// compares with the model called through its interface, asked every
-// time).
+// same). For the direct models (never with the test switch exactOnly:
+// TestShortcutsExact; TestModelSeam compares with the models called
+// through their interface, asked every time):
+//
+//   - a standing leader no farther than the obstacle: IDM (follow.IDMStep)
+//     and CityFlow's rule (follow.CityFlowAccel) never ask less for a
+//     larger gap to a standing leader (follow.TestStandingLeaderGap);
+//   - a moving leader far enough before the obstacle, with CityFlow's
+//     rule (follow.CityFlowCovers).
 func (s *Sim) leaderCovers(vt *VType, lead *leader, c *car, gapStop float64) bool {
-	return lead != nil && vt.direct == directCityFlow && !exactOnly &&
-		follow.CityFlowCovers(&vt.Follow, lead.pos-lead.length-c.pos, lead.speed, gapStop, s.dt)
+	if lead == nil || vt.direct == directNone || exactOnly {
+		return false
+	}
+	gap := lead.pos - lead.length - c.pos
+	if lead.speed == 0 {
+		return gapStop >= gap
+	}
+	return vt.direct == directCityFlow && follow.CityFlowCovers(&vt.Follow, gap, lead.speed, gapStop, s.dt)
 }
 
 // stopLine is the stop-line constraint of a vehicle refused entry at the
