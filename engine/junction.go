@@ -50,7 +50,7 @@ type junctionMasks struct {
 	// after a node without masks.
 	into []uint64
 	// exact, for tests, has every vehicle decided in full (admit, not
-	// junction's short way), its path's length read at once.
+	// decideLane's short way), its path's length read at once.
 	exact bool
 }
 
@@ -225,10 +225,23 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 
 // junction decides the vehicles in the approach zone of node v's lanes
 // that hold vehicles (it has one: Sim.nodeLive), lane by lane in the
-// node's order, in driving order: whether each may enter its link this
-// step (admit, which reserves room on the exit lane); once one may not,
-// the ones behind it on its lane may not either (the second loop, which
-// asks no one).
+// node's order (decideLane).
+func (s *Sim) junction(v int, sc *junctionScratch) {
+	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
+	s.startNode(v, sc)
+	for _, r := range s.nodes[v].runs {
+		// Only the lanes with vehicles: nothing to decide on the others.
+		for m := runBits(s.live, r); m != 0; m &= m - 1 {
+			s.decideLane(r.first+int32(bits.TrailingZeros64(m)), sc)
+		}
+	}
+}
+
+// decideLane decides the vehicles in the approach zone of lane li, in
+// driving order, for the node being decided (sc's): whether each may
+// enter its link this step (admit, which reserves room on the exit lane);
+// once one may not, the ones behind it may not either (the second loop,
+// which asks no one).
 //
 // It answers itself, for speed, when the vehicle's link is chosen, it is
 // not committed to it and the link's light holds it (most vehicles asked
@@ -238,63 +251,54 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 // vehicles with a link to choose, a grant to keep, a light that lets them
 // go, and the ones standing at the line without room, which look for
 // another link (linkWithRoom); and every vehicle with jm.exact.
-func (s *Sim) junction(v int, sc *junctionScratch) {
-	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
-	s.startNode(v, sc)
-	for _, r := range s.nodes[v].runs {
-		// Only the lanes with vehicles: nothing to decide on the others.
-	lanes:
-		for m := runBits(s.live, r); m != 0; m &= m - 1 {
-			li := r.first + int32(bits.TrailingZeros64(m))
-			seg := &s.segs[li]
-			cars, length := seg.cars, seg.length
-			i := 0
-			for ; i < len(cars); i++ {
-				c := &cars[i]
-				vt := &s.vtypes[c.vt]
-				d := length - c.pos
-				if d > approachZone(c.speed, vt, s.dt) {
-					clearJunction(cars[i:])
-					continue lanes
+func (s *Sim) decideLane(li int32, sc *junctionScratch) {
+	seg := &s.segs[li]
+	cars, length := seg.cars, seg.length
+	i := 0
+	for ; i < len(cars); i++ {
+		c := &cars[i]
+		vt := &s.vtypes[c.vt]
+		d := length - c.pos
+		if d > approachZone(c.speed, vt, s.dt) {
+			clearJunction(cars[i:])
+			return
+		}
+		if c.next < 0 {
+			// Arriving on this road: no junction to cross.
+			c.flags = c.flags&^fRed | fDecided | fPermit
+			continue
+		}
+		was := c.flags&(fPermit|fDecided) == fPermit|fDecided
+		c.flags &^= fRed | fCross | fRoom
+		if c.flags&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
+			ok := s.fits(s.linkLane[c.link], sc, c, vt.Follow.MinGap, 1)
+			if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
+				c.flags |= fRed
+				if !ok {
+					c.flags |= fRoom
 				}
-				if c.next < 0 {
-					// Arriving on this road: no junction to cross.
-					c.flags = c.flags&^fRed | fDecided | fPermit
-					continue
-				}
-				was := c.flags&(fPermit|fDecided) == fPermit|fDecided
-				c.flags &^= fRed | fCross | fRoom
-				if c.flags&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
-					ok := s.fits(s.linkLane[c.link], sc, c, vt.Follow.MinGap, 1)
-					if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
-						c.flags |= fRed
-						if !ok {
-							c.flags |= fRoom
-						}
-						c.flags = c.flags&^fPermit | fDecided
-						i++
-						break
-					}
-				}
-				if !s.admit(c, li, d, was, vt, sc) {
-					c.flags = c.flags&^fPermit | fDecided
-					i++
-					break
-				}
-				c.flags |= fPermit | fDecided
+				c.flags = c.flags&^fPermit | fDecided
+				i++
+				break
 			}
-			for ; i < len(cars); i++ {
-				c := &cars[i]
-				if length-c.pos > approachZone(c.speed, &s.vtypes[c.vt], s.dt) {
-					clearJunction(cars[i:])
-					continue lanes
-				}
-				if c.next < 0 {
-					c.flags = c.flags&^fRed | fDecided | fPermit
-				} else {
-					c.flags = c.flags&^(fRed|fCross|fRoom|fPermit) | fDecided
-				}
-			}
+		}
+		if !s.admit(c, li, d, was, vt, sc) {
+			c.flags = c.flags&^fPermit | fDecided
+			i++
+			break
+		}
+		c.flags |= fPermit | fDecided
+	}
+	for ; i < len(cars); i++ {
+		c := &cars[i]
+		if length-c.pos > approachZone(c.speed, &s.vtypes[c.vt], s.dt) {
+			clearJunction(cars[i:])
+			return
+		}
+		if c.next < 0 {
+			c.flags = c.flags&^fRed | fDecided | fPermit
+		} else {
+			c.flags = c.flags&^(fRed|fCross|fRoom|fPermit) | fDecided
 		}
 	}
 }
@@ -322,7 +326,7 @@ func passes(l signal.Light, stopDist, d, v float64) bool {
 // lightHolds reports whether the light of car c's link holds it, d
 // metres before its stop line, when it is not committed to the link (was:
 // it was granted last step, and cannot stop comfortably): admit's test,
-// for junction's short way.
+// for decideLane's short way.
 func (s *Sim) lightHolds(c *car, d float64, was bool, vt *VType) bool {
 	l := s.lights[s.linkMov[c.link]]
 	if !was && l == signal.Red {
@@ -454,7 +458,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		if s.jm.exact {
 			pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
 		}
-		for _, f := range s.idsOrNone(kt.foes) {
+		for _, f := range s.ids(kt.foes) {
 			if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() {
 				if !lenKnown {
 					pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
@@ -503,15 +507,6 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	sc.noteGrant(c.link)
 	s.noteLaneForRoom(li, c)
 	return true
-}
-
-// idsOrNone is ids, without looking at the pool for an empty list (many
-// links have no foes), for speed.
-func (s *Sim) idsOrNone(p topoSpan) []int32 {
-	if p.n == 0 {
-		return nil
-	}
-	return s.ids(p)
 }
 
 // grantedAcross reports whether a link crossing link kt or merging with

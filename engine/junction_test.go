@@ -28,7 +28,7 @@ func junctionGrid(t *testing.T) (*maps.Network, []Trip) {
 // TestJunctionMasks checks that the junction phase's shortcuts change no
 // decision: its bit masks (junctionMasks, and Sim.crossWait behind
 // waitMask, the nodes' lanes looked at in runs (nodeState.runs), and the
-// live mask before each crossBlocked call), junction's short way for
+// live mask before each crossBlocked call), decideLane's short way for
 // vehicles held by their light and admit's path length read only when a
 // foe is asked about. A busy grid with turning traffic runs to the same
 // state hash with them as with every check run in full, as at a node

@@ -171,9 +171,8 @@ func (s *Sim) noteLaneForRoom(lane int32, c *car) {
 	if c.next2 < 0 {
 		return
 	}
-	kl := s.linkLane[c.link]
-	if yes, ok := s.lsrch.serve.leadsTo(kl, c.next2); yes && ok || !ok && s.servesByLinks(kl, c.next2) {
-		return // (serves, its bits looked at here: one call less)
+	if s.serves(s.linkLane[c.link], c.next2) {
+		return
 	}
 	for _, l := range s.ids(s.laneT[lane].links) {
 		if kl := s.linkLane[l]; s.segRoad[l] == c.next && !s.closed[kl] && s.serves(kl, c.next2) {
