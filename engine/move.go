@@ -256,8 +256,13 @@ func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leade
 	switch {
 	case i == 0:
 		// A leader's constraint includes the free-road term, so the free
-		// acceleration is only computed without one.
-		a = s.accel(vt, v, math.Inf(1), 0, v0, rnd)
+		// acceleration is only computed without one; nor before the stop
+		// line of a vehicle refused entry (without GLOSA's green), which
+		// the direct models never answer with more (follow.TestFreeTops).
+		a = math.Inf(1)
+		if onGreen || c.flags&(fDecided|fPermit) != fDecided || c.next < 0 || s.isLink(si) || vt.direct == directNone || exactOnly {
+			a = s.accel(vt, v, math.Inf(1), 0, v0, rnd)
+		}
 		a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, math.Inf(1))
 	case s.caccBehind(c.flags, cars[i-1].flags, cars[i-1].id):
 		// (The leader's fConnected flag and id: its move changes neither.)

@@ -209,3 +209,39 @@ func TestStandingLeaderGap(t *testing.T) {
 		t.Errorf("a leader at 1 m/s never asked less than a standing one farther away: the check proves little")
 	}
 }
+
+// TestFreeTops checks what lets the engine leave out the free-road term
+// of a first vehicle whose stop line the model is asked about next
+// (engine constraints): IDMStep and CityFlowAccel never ask more for a
+// leader or a stop point at any finite gap than for the free road (gap
+// +Inf), as computed, in the order min takes (−0 below +0), over random
+// parameters and situations, speeds above the desired speed included.
+func TestFreeTops(t *testing.T) {
+	atLeast := func(a, b float64) bool { return a > b || a == b && !(math.Signbit(a) && !math.Signbit(b)) }
+	r := rand.New(rand.NewPCG(23, 53))
+	for range 200000 {
+		p := Params{Accel: 0.5 + 4*r.Float64(), Decel: 0.5 + 8*r.Float64(), MinGap: 5 * r.Float64(), Headway: 0.3 + 3*r.Float64()}
+		p.EmergencyDecel = p.Decel * (1 + r.Float64())
+		if r.IntN(4) == 0 {
+			p.EmergencyDecel = p.Decel
+		}
+		if r.IntN(8) == 0 {
+			p.Delta = 1 + 4*r.Float64()
+		}
+		if err := p.Init(); err != nil {
+			t.Fatal(err)
+		}
+		dt := []float64{1, 0.5, 0.1}[r.IntN(3)]
+		v0 := 30 * r.Float64()
+		v := []float64{0, 35 * r.Float64(), v0}[r.IntN(3)]
+		vl := []float64{0, 35 * r.Float64()}[r.IntN(2)]
+		g := []float64{0.01 * r.Float64(), 10 * r.Float64(), 1000 * r.Float64(), -r.Float64()}[r.IntN(4)]
+		inf := math.Inf(1)
+		if free, ahead := IDMStep(&p, v, inf, 0, v0, dt), IDMStep(&p, v, g, vl, v0, dt); !atLeast(free, ahead) {
+			t.Fatalf("IDMStep(v %v, v0 %v, dt %v, %+v): %v on the free road, %v at %v behind %v m/s", v, v0, dt, p, free, ahead, g, vl)
+		}
+		if free, ahead := CityFlowAccel(&p, v, inf, 0, v0, dt), CityFlowAccel(&p, v, g, vl, v0, dt); !atLeast(free, ahead) {
+			t.Fatalf("CityFlowAccel(v %v, v0 %v, dt %v, %+v): %v on the free road, %v at %v behind %v m/s", v, v0, dt, p, free, ahead, g, vl)
+		}
+	}
+}
