@@ -66,7 +66,8 @@ type laneRun struct {
 
 // lanesRuns returns lanes, in their order, as runs of consecutive
 // segments.
-func lanesRuns(lanes []int32, runs []laneRun) []laneRun {
+func lanesRuns(lanes []int32) []laneRun {
+	var runs []laneRun
 	for i, li := range lanes {
 		if i > 0 {
 			if r := &runs[len(runs)-1]; li == r.first+int32(r.n) && r.n < 64 {
@@ -323,10 +324,11 @@ func passes(l signal.Light, stopDist, d, v float64) bool {
 	return l.IsGreen() || l == signal.Yellow && (stopDist > d || d < 1 && v < 2)
 }
 
-// lightHolds reports whether the light of car c's link holds it, d
-// metres before its stop line, when it is not committed to the link (was:
-// it was granted last step, and cannot stop comfortably): admit's test,
-// for decideLane's short way.
+// lightHolds reports whether the light of car c's chosen link holds c,
+// d metres before its stop line: c is not committed to the link (granted
+// it last step, was, and unable to stop comfortably, its stopping
+// distance beyond d − 0.5 m) and the light does not let it go on
+// (passes). It is admit's light test, for decideLane's short way.
 func (s *Sim) lightHolds(c *car, d float64, was bool, vt *VType) bool {
 	l := s.lights[s.linkMov[c.link]]
 	if !was && l == signal.Red {

@@ -182,7 +182,7 @@ func TestLaneRuns(t *testing.T) {
 		{"last lanes", []int32{190, 191, 0, 1}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			runs := lanesRuns(tc.lanes, nil)
+			runs := lanesRuns(tc.lanes)
 			if len(runs) != tc.runs {
 				t.Errorf("%d runs %v, want %d", len(runs), runs, tc.runs)
 			}

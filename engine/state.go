@@ -112,7 +112,7 @@ type segment struct {
 	inLinks topoSpan
 
 	// Line 1: what foes and merging vehicles read of a link and of the
-	// lane it leaves (foeArriving, mergeLeaders, junction), and the
+	// lane it leaves (foeArriving, mergeLeaders, decideLane), and the
 	// segment's vehicles, written by its own worker (those that leave it
 	// during the move phase go to its chunk's outbox: Sim.outbox).
 	head info // first vehicle at the start of the step
