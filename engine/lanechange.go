@@ -357,7 +357,7 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			// The common case, in few instructions: no strategic change to
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
-			if i > 0 && s.mobilStep(length, c, period) && !(c.pos < fminmax.Min(float64(c.length), length-lcGap)) {
+			if i > 0 && s.mobilDue(length, c, period) && !(c.pos < fminmax.Min(float64(c.length), length-lcGap)) {
 				if to := s.mobilLane(seg, i, &lanes, li, sc, &next); to >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1, at: int32(i)})
 				}
@@ -374,10 +374,10 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 
 // toDecideFirst reports whether changeLanes, with MOBIL on, hands car c,
 // the first of its lane, to decide: not crossing the stop line, with a
-// strategic change to consider (!noStrategic(c)) or a lane plan. (It
-// evaluates no MOBIL change for a first vehicle.)
+// strategic change to consider or a lane plan. (It evaluates no MOBIL
+// change for a first vehicle.)
 func toDecideFirst(c *car) bool {
-	return c.flags&fPermit == 0 && (c.link < 0 || c.flags&(fPlanned|fAhead) != 0) && (c.next >= 0 || c.flags&fPlanned != 0)
+	return c.flags&fPermit == 0 && (!noStrategic(c) || c.flags&fPlanned != 0)
 }
 
 // toDecide returns the index of the first vehicle of cars from i on that
@@ -427,16 +427,11 @@ func noStrategic(c *car) bool {
 	return c.next < 0 || c.link >= 0 && c.flags&(fPlanned|fAhead) == 0
 }
 
-// mobilDue reports whether MOBIL evaluates car c of a lane of the given
-// length (m) this step: when on, for a vehicle 20 m or more before the end
-// of the lane, at steps where (step + id) mod period = 0 (period: MOBIL's
-// cadence in steps).
+// mobilDue reports whether MOBIL, when on (Config.LaneChange), evaluates
+// car c of a lane of the given length (m) this step: for a vehicle 20 m
+// or more before the end of the lane, at steps where (step + id) mod
+// period = 0 (period: MOBIL's cadence in steps).
 func (s *Sim) mobilDue(length float64, c *car, period int64) bool {
-	return s.cfg.LaneChange && s.mobilStep(length, c, period)
-}
-
-// mobilStep is mobilDue with MOBIL on.
-func (s *Sim) mobilStep(length float64, c *car, period int64) bool {
 	return !(length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
 }
 
@@ -474,10 +469,10 @@ func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64
 		s.strategic(seg, i, lanes, li, dir, sc)
 		return
 	}
-	if c.next >= 0 && c.link < 0 || planned >= 0 || i == 0 || !s.mobilDue(seg.length, c, period) {
-		// No lane towards the next road, or no MOBIL evaluation due (for
-		// a vehicle with a lane plan, none at all; the first vehicle of a
-		// lane has nothing ahead to escape).
+	if c.next >= 0 && c.link < 0 || planned >= 0 || i == 0 || !s.cfg.LaneChange || !s.mobilDue(seg.length, c, period) {
+		// No lane towards the next road, MOBIL off, or no evaluation
+		// due (for a vehicle with a lane plan, none at all; the first
+		// vehicle of a lane has nothing ahead to escape).
 		return
 	}
 	if to := s.mobilLane(seg, i, lanes, li, sc, next); to >= 0 {
@@ -896,9 +891,9 @@ func (s *Sim) mobilOwn(seg *segment, i int, tl int32, lead int, old *mobilOld, v
 		// follower's type and desired speed found once.
 		o, l := &seg.cars[i+1], &seg.cars[i-1]
 		ot := &s.vtypes[o.vt]
-		v0 := ot.desired(seg.speed, o.factor)
-		old.oLead = s.accel(ot, o.speed, l.pos-float64(l.length)-o.pos, l.speed, v0, 0)
-		old.oNow = s.accel(ot, o.speed, c.pos-float64(c.length)-o.pos, c.speed, v0, 0)
+		ov0 := ot.desired(seg.speed, o.factor)
+		old.oLead = s.accel(ot, o.speed, l.pos-float64(l.length)-o.pos, l.speed, ov0, 0)
+		old.oNow = s.accel(ot, o.speed, c.pos-float64(c.length)-o.pos, c.speed, ov0, 0)
 		old.oKnown = true
 	}
 	return own, float64(s.cfg.Politeness * (old.oLead - old.oNow)), true
