@@ -81,3 +81,33 @@ func laneChangeCuts(t *testing.T, s *engine.Sim, from, to int, met func(engine.L
 		t.Errorf("%+v: the run does not exercise every short way", n)
 	}
 }
+
+// TestLaneChangeVisitsAhead checks, on the default scenario (Wuhan, whose
+// short roads give vehicles lanes to keep to after the next junction:
+// fAhead), that the lane-change phase's live walk gives the results of
+// visiting every road (Sim.VisitEveryRoad), lane changes and all: the
+// grid of TestLaneChangeVisits has no short roads, so there the walk could
+// pass a lone vehicle with lanes to keep to unnoticed. It fails when
+// toDecideFirst ignores fAhead (tried).
+func TestLaneChangeVisitsAhead(t *testing.T) {
+	_, live := mustBuild(t, defaultScenario(t), nil)
+	_, every := mustBuild(t, defaultScenario(t), nil)
+	live.Step()
+	every.Step()
+	if !every.VisitEveryRoad() {
+		t.Fatal("Wuhan's lanes are not laid out by road: no live walk to compare")
+	}
+	alone := 0
+	for k := 1; k < 900; k++ {
+		alone += live.AloneAhead()
+		live.Step()
+		every.Step()
+		if live.Hash() != every.Hash() {
+			t.Fatalf("step %d: state hash %016x walking the live bitmap, %016x visiting every road", k, live.Hash(), every.Hash())
+		}
+	}
+	t.Logf("%d lane-steps with a lone vehicle keeping to lanes ahead, %d lane changes", alone, int(live.Counts().LaneChanges))
+	if alone == 0 {
+		t.Error("no lane held a lone vehicle with lanes to keep to ahead: the run does not test the walk's pass")
+	}
+}

@@ -363,3 +363,35 @@ func TestIDMMonotone(t *testing.T) {
 		}
 	}
 }
+
+// VisitEveryRoad has the lane-change phase visit every road of more than
+// one lane, as it does when the lanes are not laid out by road, instead
+// of the roads its live walk finds (TestLaneChangeVisitsAhead). Call it
+// after a Step: the phase's scratch is made on its first run. It reports
+// false when there is no live walk to turn off.
+func (s *Sim) VisitEveryRoad() bool {
+	if len(s.lcs) == 0 || s.lcs[0].multi == nil {
+		return false
+	}
+	for c := range s.lcs {
+		s.lcs[c].multi = nil
+	}
+	return true
+}
+
+// AloneAhead returns how many lanes of roads of more than one lane hold
+// one vehicle, which changeLanes hands to decide for its lanes to keep to
+// (fAhead) alone: the live walk must not pass such a lane
+// (toDecideFirst).
+func (s *Sim) AloneAhead() int {
+	n := 0
+	for l := range s.nLanes {
+		if cars := s.segs[l].cars; len(cars) == 1 && len(s.net.Roads[s.segRoad[l]].Lanes) > 1 {
+			c := &cars[0]
+			if c.flags&(fPermit|fPlanned) == 0 && c.link >= 0 && c.next >= 0 && c.flags&fAhead != 0 {
+				n++
+			}
+		}
+	}
+	return n
+}
