@@ -196,6 +196,9 @@ func (s *Sim) waitMask(sc *junctionScratch) uint64 {
 	return sc.waiting
 }
 
+// phaseJunctions decides, at every node with vehicles on its incoming
+// lanes (Sim.nodeLive), which vehicles in their approach zones may enter
+// their links this step (junction), by chunks of nodes in parallel.
 func (s *Sim) phaseJunctions() {
 	nc := chunks(len(s.nodes))
 	if len(s.jscratch) < nc {

@@ -91,12 +91,13 @@ func (rl *roadLanes) lane(k int) int32 {
 	return rl.first + int32(k)
 }
 
-// nbCache remembers, for the two lanes last searched, where lcGaps found
-// a position's place (neighboursFrom): the road's vehicles are visited
-// front to back, so each search on a lane starts where the last one ended
-// rather than at the lane's front. Valid while the lanes' vehicles do not
-// change (the decisions of a road, before any change is applied); an
-// empty cache (reset) has every search start at the front.
+// nbCache remembers, for the two lanes of more than nbShort vehicles last
+// searched, where lcGaps found a position's place (placeIn): the road's
+// vehicles are visited front to back, so each search on a lane starts
+// where the last one ended rather than at the lane's front. Valid while
+// the lanes' vehicles do not change (the decisions of a road, before any
+// change is applied); an empty cache (reset) has every search start at
+// the front.
 type nbCache struct {
 	lane [2]int32
 	pos  [2]float64
@@ -113,7 +114,7 @@ func (nb *nbCache) reset() { nb.lane = [2]int32{-1, -1} }
 const nbShort = 4
 
 // start returns where a search of lane tl for the place of position pos
-// may start (see neighboursFrom), and the cache entry to note its answer
+// may start (see placeIn), and the cache entry to note its answer
 // in (note). Split from the search so that both inline into lcGaps.
 func (nb *nbCache) start(tl int32, pos float64) (e, j int) {
 	if tl == nb.lane[1] {
@@ -664,13 +665,7 @@ func urgency(d float64) float64 { return min(max((60-d)/50, 0), 1) }
 // neighbours returns the indices in lane t of the vehicles that would lead
 // and follow a vehicle at position pos (−1 when absent).
 func neighbours(t *segment, pos float64) (lead, follow int) {
-	return neighboursFrom(t, pos, 0)
-}
-
-// neighboursFrom is neighbours searching from index j, which must not be
-// past the answer: every vehicle before it is at or ahead of pos.
-func neighboursFrom(t *segment, pos float64, j int) (lead, follow int) {
-	j = placeIn(t.cars, pos, j)
+	j := placeIn(t.cars, pos, 0)
 	lead, follow = j-1, j
 	if follow >= len(t.cars) {
 		follow = -1
@@ -680,7 +675,8 @@ func neighboursFrom(t *segment, pos float64, j int) (lead, follow int) {
 
 // placeIn returns the place of position pos among a lane's vehicles
 // cars: the index of the first vehicle behind it (len(cars) if none),
-// searching from index j, which must not be past it (see neighboursFrom).
+// searching from index j, which must not be past it: every vehicle before
+// j is at or ahead of pos.
 func placeIn(cars []car, pos float64, j int) int {
 	for j < len(cars) && cars[j].pos >= pos {
 		j++
