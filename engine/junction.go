@@ -163,14 +163,14 @@ func (sc *junctionScratch) bit(k int32) uint64 {
 	if sc.lo < 0 {
 		return 0
 	}
-	return sc.at(k)
+	return sc.maskBit(k)
 }
 
-// at is bit at a node with masks, where k − lo is below 64 for every link
-// of the node and every link crossing or merging with one
+// maskBit is bit at a node with masks, where k − lo is below 64 for
+// every link of the node and every link crossing or merging with one
 // (buildJunctionMasks): the shift is taken modulo 64, which it then is
 // anyway, for speed (no test of a shift past 63).
-func (sc *junctionScratch) at(k int32) uint64 {
+func (sc *junctionScratch) maskBit(k int32) uint64 {
 	return 1 << (uint32(k-sc.lo) % 64)
 }
 
@@ -178,7 +178,7 @@ func (sc *junctionScratch) at(k int32) uint64 {
 func (sc *junctionScratch) noteGrant(k int32) {
 	sc.granted = append(sc.granted, k)
 	if sc.lo >= 0 {
-		sc.grant |= sc.at(k)
+		sc.grant |= sc.maskBit(k)
 	} else {
 		sc.grant = ^uint64(0)
 	}
@@ -404,7 +404,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 				// (The links without vehicles, skipped by the mask before
 				// the call where the node has masks: crossBlocked's own
 				// first test, which would find no vehicle on f.)
-				if (sc.lo < 0 || sc.live&sc.at(f) != 0) && s.crossBlocked(kt, i, f, c, p) {
+				if (sc.lo < 0 || sc.live&sc.maskBit(f) != 0) && s.crossBlocked(kt, i, f, c, p) {
 					c.flags |= fCross
 					return false
 				}
