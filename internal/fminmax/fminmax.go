@@ -26,8 +26,10 @@ func Max(a, b float64) float64 {
 		return b
 	}
 	// A tie (see Min): the bitwise AND for equal values, so +0 for the
-	// two zeros; a NaN for a NaN (a sum with one; the conversions keep Go
-	// from fusing it with a product passed in).
+	// two zeros; a NaN for a NaN (a sum with one). The conversions keep
+	// Go from fusing the sum with a product passed in: the result would
+	// be a NaN all the same, but internal/fpcheck allows no fused
+	// instruction on a results path.
 	if a == b {
 		return math.Float64frombits(math.Float64bits(a) & math.Float64bits(b))
 	}
