@@ -16,7 +16,9 @@ import (
 type junctionScratch struct {
 	// res are the lengths (m) granted vehicles take on exit lanes this
 	// step, one entry per lane (reserve).
-	res     []reservation
+	res []reservation
+	// granted are the links granted at the node being decided when it
+	// has no masks (noteGrant; grantedInLists looks them up).
 	granted []int32
 	// The junction's link sets as bit masks from its first link
 	// (junctionMasks.lo; all ones at a junction without masks), for the
@@ -25,7 +27,6 @@ type junctionScratch struct {
 	// links granted this step; waiting, links the first vehicle of whose
 	// lane has chosen them and waits for its crossing to clear (headTo
 	// with fCross), found when first asked (waitKnown).
-	node                        int
 	lo                          int32
 	live, shown, grant, waiting uint64
 	waitKnown                   bool
@@ -150,7 +151,7 @@ func (s *Sim) buildJunctionMasks() {
 
 // startNode prepares the scratch masks for node v's decisions.
 func (s *Sim) startNode(v int, sc *junctionScratch) {
-	sc.node, sc.lo = v, s.jm.lo[v]
+	sc.lo = s.jm.lo[v]
 	sc.live, sc.shown, sc.grant, sc.waiting, sc.waitKnown = ^uint64(0), ^uint64(0), 0, ^uint64(0), true
 	if sc.lo >= 0 {
 		sc.live, sc.shown, sc.waitKnown = bitsFrom(s.live, sc.lo), bitsFrom(s.shown, sc.lo), false
@@ -174,12 +175,13 @@ func (sc *junctionScratch) maskBit(k int32) uint64 {
 	return 1 << (uint32(k-sc.lo) % 64)
 }
 
-// noteGrant notes link k as granted in the scratch masks.
+// noteGrant notes link k as granted: in the scratch masks, and at a node
+// without masks in the list granted.
 func (sc *junctionScratch) noteGrant(k int32) {
-	sc.granted = append(sc.granted, k)
 	if sc.lo >= 0 {
 		sc.grant |= sc.maskBit(k)
 	} else {
+		sc.granted = append(sc.granted, k)
 		sc.grant = ^uint64(0)
 	}
 }
