@@ -69,9 +69,11 @@ func (r *Ring) Step() {
 	}
 }
 
-// StepCall is Step calling follow.IDMAccel, the function the engine calls,
-// instead of the written-out formula: the difference is the cost of the
-// call and of the general parameter handling.
+// StepCall is Step calling follow.IDMAccel, IDM's acceleration as the
+// engine computes it (the engine calls follow.IDMStep, the same formula
+// with the step limit), instead of the written-out formula: the
+// difference is the cost of the call and of the general parameter
+// handling.
 func (r *Ring) StepCall() {
 	pos, speed := r.Pos, r.Speed
 	n := len(pos)
