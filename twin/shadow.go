@@ -321,17 +321,23 @@ func (t *Twin) startShadow(client string, req ShadowRequest) (string, error) {
 	t.shadows.of[client]++
 	t.shadows.mu.Unlock()
 	t.shadows.wg.Add(1)
+	// release gives back the client's count and the slot. runShadow calls
+	// it before it publishes the outcome, so that a client that sees the
+	// outcome (polling, or waiting on finish) may start its next run at
+	// once; the deferred call covers a run that ends without one.
+	release := sync.OnceFunc(func() {
+		t.shadows.mu.Lock()
+		if t.shadows.of[client]--; t.shadows.of[client] <= 0 {
+			delete(t.shadows.of, client)
+		}
+		t.shadows.mu.Unlock()
+		<-t.shadows.slots
+	})
 	go func() {
 		defer t.shadows.wg.Done()
-		defer func() {
-			t.shadows.mu.Lock()
-			if t.shadows.of[client]--; t.shadows.of[client] <= 0 {
-				delete(t.shadows.of, client)
-			}
-			t.shadows.mu.Unlock()
-			<-t.shadows.slots
-		}()
-		t.runShadow(j, base, alt, log, altLog, steps, cand, nodes)
+		defer close(j.finish)
+		defer release()
+		t.runShadow(j, base, alt, log, altLog, steps, cand, nodes, release)
 	}()
 	return id, nil
 }
@@ -443,9 +449,8 @@ func (t *Twin) withoutSignals(log []LogEntry, nodes []maps.NodeID) []LogEntry {
 }
 
 // runShadow runs both sides and records the outcome (on its own
-// goroutine; the worlds are its own).
-func (t *Twin) runShadow(j *shadowJob, base, alt *world, log, altLog []LogEntry, steps int64, cand []*Command, nodes []maps.NodeID) {
-	defer close(j.finish)
+// goroutine; the worlds are its own), calling release just before.
+func (t *Twin) runShadow(j *shadowJob, base, alt *world, log, altLog []LogEntry, steps int64, cand []*Command, nodes []maps.NodeID, release func()) {
 	defer base.close()
 	defer alt.close()
 	start := time.Now()
@@ -496,6 +501,7 @@ func (t *Twin) runShadow(j *shadowJob, base, alt *world, log, altLog []LogEntry,
 	go runSide(base, log, nil, &bm)
 	go runSide(alt, altLog, cand, &am)
 	wg.Wait()
+	release()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.res.Wall = round(time.Since(start).Seconds(), 3)

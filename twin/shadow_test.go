@@ -93,3 +93,19 @@ func TestShadowLookBack(t *testing.T) {
 		t.Errorf("junction halting %+.2f: want lower than with the held phase", res.Difference.JunctionHalting)
 	}
 }
+
+// TestShadowBackToBack: a client that has its result (wait=1) may start
+// its next run at once: the run gives back its place among the client's
+// runs before it publishes its outcome (once, the second run was refused
+// as still running now and then).
+func TestShadowBackToBack(t *testing.T) {
+	run := buildRun(t, gridScenario(t))
+	_, c := startTwin(t, run, Options{Stepped: true}, ServerOptions{Rate: -1})
+	c.step(60, nil)
+	for i := range 40 {
+		var res ShadowResult
+		if code, body := c.do("POST", "/v1/shadow?wait=1", map[string]any{"policy": "fixed_time", "horizon": 5}, &res); code != 200 || res.Status != "done" {
+			t.Fatalf("run %d straight after the last: status %d %s", i, code, body)
+		}
+	}
+}
