@@ -60,10 +60,10 @@ func (CityFlow) HoldsStill(p *Params) bool { return true }
 // CityFlowAccel is CityFlow's rule as a plain function (m/s²).
 //
 // On a free road (gap +Inf) it returns the free term at once, without
-// computing the free gap: the same bits, as +Inf ≥ cityFlowFreeGap(…)
-// whenever that bound is not NaN, and with finite parameters (Init), a
-// finite speed v ≥ 0 and a desired speed v0 ≥ 0, as the engine's are, it
-// never is (next ≥ 0 is finite, so are the bound's three terms). The
+// comparing it with the free gap: the same bits, as +Inf passes
+// cityFlowFree whenever none of its bounds is NaN, and with finite
+// parameters (Init), a finite speed v ≥ 0 and a desired speed v0 ≥ 0, as
+// the engine's are, none is (next ≥ 0 is finite, so are the three bounds). The
 // engine asks for the free term of many first vehicles of a segment
 // (TestCityFlowFreeGap compares with the full rule).
 func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
@@ -71,7 +71,7 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	if gap == math.Inf(1) {
 		return PerStep(next-v, dt)
 	}
-	if !(gap >= cityFlowFreeGap(p, next, v, dt)) { // NaN too, as before
+	if !cityFlowFree(p, gap, next, v, dt) {
 		// The least of the four, folded pairwise: the same as min of all.
 		// With EmergencyDecel = Decel (as on CityFlow's datasets) the
 		// emergency stop term is never below the comfortable one, and
@@ -121,12 +121,13 @@ func CityFlowCovers(p *Params, gap, vl, gapStop, dt float64) bool {
 	return gapStop-gap >= float64(vl*max(float64(vl*p.halfPerDecel), dt))+1
 }
 
-// cityFlowFreeGap returns a gap (m) from which none of CityFlow's three
-// leader terms can come below next ≥ 0, the least of the desired speed and
-// v + a·Δt, for any leader speed ≥ 0 (speeds are never negative): the
-// rule's result is then next, and CityFlowAccel skips the terms (two
-// square roots and five divisions) for a vehicle with a long free gap
-// ahead. With b ≤ b_e (Init) and vl ≥ 0, each term reaches next where
+// cityFlowFree reports whether gap (m) is at least the free gap from which
+// none of CityFlow's three leader terms can come below next ≥ 0, the
+// least of the desired speed and v + a·Δt, for any leader speed ≥ 0
+// (speeds are never negative): the rule's result is then next, and
+// CityFlowAccel skips the terms (two square roots and five divisions) for
+// a vehicle with a long free gap ahead. With b ≤ b_e (Init) and vl ≥ 0,
+// each term reaches next where
 //
 //   - the stop-after-step roots (b_e, no margin; b, margin s0):
 //     g ≥ next²/(2b) + (next + v)·Δt/2 + s0;
@@ -137,12 +138,20 @@ func CityFlowCovers(p *Params, gap, vl, gapStop, dt float64) bool {
 // and one metre more keeps every term clear of next by far more than
 // rounding could take off (TestCityFlowFreeGap compares with the full
 // rule).
-func cityFlowFreeGap(p *Params, next, v, dt float64) float64 {
+//
+// The gap is compared with each bound plus one metre in turn, the first
+// that it falls short of answering (the most common first, for a
+// follower in a queue: the stop term); that is gap ≥ max(stop, reach,
+// headway) + 1 as computed, the single free gap (the test's
+// cityFlowFreeGap), without the three-way max: the rounded sum x + 1
+// never decreases with x, so the largest bound gives the largest sum, and
+// a NaN bound fails its comparison as it fails the max's
+// (TestCityFlowFreeSplit compares the two).
+func cityFlowFree(p *Params, gap, next, v, dt float64) bool {
 	halfDt := float64(dt / 2)
-	stop := float64(float64(next*next)*p.halfPerDecel) + float64((next+v)*halfDt) + p.MinGap
-	reach := p.MinGap + float64((next+float64(p.EmergencyDecel*dt))*halfDt)
-	headway := float64(next * (p.Headway + halfDt))
-	return max(stop, reach, headway) + 1
+	return gap >= float64(float64(next*next)*p.halfPerDecel)+float64((next+v)*halfDt)+p.MinGap+1 &&
+		gap >= p.MinGap+float64((next+float64(p.EmergencyDecel*dt))*halfDt)+1 &&
+		gap >= float64(next*(p.Headway+halfDt))+1
 }
 
 // stopAfterStep returns the largest speed v' at the end of a step from

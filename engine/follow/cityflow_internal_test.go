@@ -63,6 +63,53 @@ func TestCityFlowFreeGap(t *testing.T) {
 	}
 }
 
+// cityFlowFreeGap is the free gap of cityFlowFree as one number (m): the
+// largest of its three bounds plus one metre.
+func cityFlowFreeGap(p *Params, next, v, dt float64) float64 {
+	halfDt := float64(dt / 2)
+	stop := float64(float64(next*next)*p.halfPerDecel) + float64((next+v)*halfDt) + p.MinGap
+	reach := p.MinGap + float64((next+float64(p.EmergencyDecel*dt))*halfDt)
+	headway := float64(next * (p.Headway + halfDt))
+	return max(stop, reach, headway) + 1
+}
+
+// TestCityFlowFreeSplit checks that cityFlowFree, which compares the gap
+// with each bound in turn, answers as the comparison with the single
+// free gap (cityFlowFreeGap), on random parameters and situations with
+// gaps around the free gap (the edge itself, one ulp below it, NaN), and
+// that each bound is the one that fails in some of them.
+func TestCityFlowFreeSplit(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 61))
+	var fails [3]int
+	for range 200000 {
+		p := randomParams(t, r, 0)
+		dt := []float64{1, 0.5, 0.25, 0.1}[r.IntN(4)]
+		v0 := 40 * r.Float64()
+		v := []float64{0, v0 * 1.3 * r.Float64(), v0}[r.IntN(3)]
+		next := min(v0, v+float64(p.Accel*dt))
+		bound := cityFlowFreeGap(&p, next, v, dt)
+		gap := []float64{bound * (0.5 + r.Float64()), bound, math.Nextafter(bound, 0), 5 * r.Float64(), math.NaN()}[r.IntN(5)]
+		if got, want := cityFlowFree(&p, gap, next, v, dt), gap >= bound; got != want {
+			t.Fatalf("v %v, v0 %v, dt %v, %+v, gap %v (free gap %v): cityFlowFree says %v", v, v0, dt, p, gap, bound, got)
+		}
+		halfDt := dt / 2
+		for i, b := range []float64{
+			float64(float64(next*next)*p.halfPerDecel) + float64((next+v)*halfDt) + p.MinGap,
+			p.MinGap + float64((next+float64(p.EmergencyDecel*dt))*halfDt),
+			float64(next * (p.Headway + halfDt)),
+		} {
+			if b+1 == bound && !(gap >= bound) {
+				fails[i]++
+			}
+		}
+	}
+	for i, n := range fails {
+		if n < 1000 {
+			t.Errorf("bound %d (stop, reach, headway) was the largest and not reached %d times: the check proves little", i, n)
+		}
+	}
+}
+
 // TestCityFlowCovers checks CityFlowCovers on random parameters and
 // situations, the obstacle drawn from where the leader's step's travel
 // alone would put the bound to just beyond CityFlowCovers' bound: where
