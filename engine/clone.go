@@ -85,6 +85,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.outN, c.outAt = make([]int32, len(s.outN)), make([]int32, len(s.outAt))
 	c.incoming = make([]uint64, len(s.incoming))
 	c.live = slices.Clone(s.live)
+	c.lcAttn = slices.Clone(s.lcAttn)
 	c.nodeLive = slices.Clone(s.nodeLive)
 	c.occ = slices.Clone(s.occ)
 	c.headTo = slices.Clone(s.headTo)

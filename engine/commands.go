@@ -95,6 +95,9 @@ func (s *Sim) roadClosed(r maps.RoadID) bool {
 func (s *Sim) setClosed(lanes []maps.LaneID, closed bool) {
 	for _, l := range lanes {
 		s.closed[l] = closed
+		if closed {
+			setBit(s.lcAttn, int32(l)) // its vehicles leave it (leaveClosed)
+		}
 	}
 	s.lsrch = searchScratch{} // the kept lane searches knew other closed lanes
 	any := false
@@ -169,8 +172,11 @@ func (s *Sim) setRoute(id int32, r maps.Route) {
 	if c, si := s.locateSeg(id); c != nil {
 		c.flags &^= fPlanned // a road-level route
 		c.next, c.next2 = s.roadAfter(id, 1), s.roadAfter(id, 2)
-		if int(si) < s.nLanes && c.flags&fPermit == 0 {
-			c.link = s.chooseLink(si, c)
+		if int(si) < s.nLanes {
+			setBit(s.lcAttn, si) // its route changed (mayDecide)
+			if c.flags&fPermit == 0 {
+				c.link = s.chooseLink(si, c)
+			}
 		}
 	}
 }

@@ -9,7 +9,8 @@ import (
 // checkInvariants verifies, for tests, that no two vehicles on a segment
 // overlap, no speed is negative or NaN, positions are on their segment,
 // vehicles are conserved, and the dense records the phases read instead of
-// the segments (live.go, Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare)
+// the segments (live.go, Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare,
+// Sim.lcAttn)
 // say what the segments hold, and the lights of a signal plant's node not
 // held are those of its last update (phaseSignals leaves them there
 // through its quiet updates). Call it between steps.
@@ -57,6 +58,9 @@ func (s *Sim) checkInvariants() error {
 			}
 		}
 	}
+	if err := s.checkLaneAttn(); err != nil {
+		return err
+	}
 	for v := range s.nodes {
 		n := int32(0)
 		for _, li := range s.nodeLanes(v) {
@@ -77,6 +81,26 @@ func (s *Sim) checkInvariants() error {
 	c := s.Counts()
 	if running != c.Running {
 		return fmt.Errorf("%d vehicles on segments, counters say %d running", running, c.Running)
+	}
+	return nil
+}
+
+// checkLaneAttn checks that every closed lane, and every lane with a
+// vehicle that may have a strategic lane change to decide (mayDecide),
+// has its bit set in Sim.lcAttn, which the lane-change phase without
+// MOBIL walks.
+func (s *Sim) checkLaneAttn() error {
+	for l := range int32(s.nLanes) {
+		if hasBit(s.lcAttn, l) {
+			continue
+		}
+		if s.closed[l] {
+			return fmt.Errorf("lane %d is closed, its lcAttn bit is clear", l)
+		}
+		cars := s.segs[l].cars
+		if j := slices.IndexFunc(cars, func(c car) bool { return mayDecide(&c) }); j >= 0 {
+			return fmt.Errorf("lane %d: vehicle %d may have a lane change to decide (link %d, next road %d, flags %#x), its lcAttn bit is clear", l, cars[j].id, cars[j].link, cars[j].next, cars[j].flags)
+		}
 	}
 	return nil
 }

@@ -822,6 +822,7 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 			continue
 		}
 		if kl == want {
+			s.markDecide(lane, c, l)
 			return l
 		}
 		ok := !short || good>>s.net.Lanes[kl].Index&1 != 0
@@ -841,6 +842,7 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 	if best >= 0 && !bestGood {
 		c.flags |= fAhead
 	}
+	s.markDecide(lane, c, best)
 	return best
 }
 

@@ -197,7 +197,7 @@ func (s *Sim) phaseLaneChange() {
 		// road by road, as each road's lanes are consecutive.
 		if s.cfg.LaneChange {
 			end := int32(0) // the lanes before it belong to roads decided already
-			for l := range sc.liveLanes(s.live) {
+			for l := range sc.liveLanes(s.live, nil) {
 				if l < end {
 					continue
 				}
@@ -218,9 +218,11 @@ func (s *Sim) phaseLaneChange() {
 		// lane or for a vehicle toDecideOn finds: its lanes are looked at
 		// here first, and the road's decisions start from the first such
 		// lane and vehicle (the lanes before have nothing to decide, or no
-		// vehicle at all).
+		// vehicle at all). Only lanes whose lcAttn bit is set can have
+		// either (see mayDecide); a lane found with no vehicle that may
+		// decide loses its bit.
 		done := int32(0) // the lanes before it belong to roads decided already
-		for l := range sc.liveLanes(s.live) {
+		for l := range sc.liveLanes(s.live, s.lcAttn) {
 			if l < done {
 				continue
 			}
@@ -232,7 +234,11 @@ func (s *Sim) phaseLaneChange() {
 			}
 			if i == len(cars) {
 				if !s.closed[l] {
-					continue // nothing to decide on this lane
+					// Nothing to decide on this lane.
+					if !anyMayDecide(cars) {
+						clearBit(s.lcAttn, l)
+					}
+					continue
 				}
 				// A closed lane: changeLanes has each of its vehicles
 				// leave it (leaveClosed), whatever i.
@@ -246,13 +252,16 @@ func (s *Sim) phaseLaneChange() {
 }
 
 // liveLanes yields the lanes of the chunk's multi-lane roads whose bit is
-// set in the live bitmap, in lane order. A road's changes alter only its
-// own lanes' bits: each word is read once (other chunks' bits in it are
-// masked out).
-func (sc *lcScratch) liveLanes(live []uint64) iter.Seq[int32] {
+// set in the live bitmap, and in bitmap attn unless it is nil, in lane
+// order. A road's changes alter only its own lanes' bits: each word is
+// read once (other chunks' bits in it are masked out).
+func (sc *lcScratch) liveLanes(live, attn []uint64) iter.Seq[int32] {
 	return func(yield func(int32) bool) {
 		for k, m := range sc.multi {
 			w := sc.w0 + int32(k)
+			if attn != nil {
+				m &= atomic.LoadUint64(&attn[w])
+			}
 			for bits := atomic.LoadUint64(&live[w]) & m; bits != 0; bits &= bits - 1 {
 				if !yield(w*chunkSize + int32(mathbits.TrailingZeros64(bits))) {
 					return
@@ -418,6 +427,39 @@ func (s *Sim) onPlan(l int32, c *car) bool {
 	}
 	p := s.plannedExit(c)
 	return p < 0 || p == l
+}
+
+// mayDecide reports whether car c may have a strategic change to decide,
+// now or at a later step on its lane: toDecide's test, without the grant
+// to cross the stop line (fPermit), which a vehicle may lose. Only
+// chooseLink makes a car's link −1 or sets fAhead, a car gets fPlanned
+// only with a link chosen after, on the lane it is on, and a new next
+// road comes with a new lane or a new route (setRoute marks the lane);
+// so markDecide, called by chooseLink, keeps Sim.lcAttn's bit set on
+// every lane with such a car, and the lane-change walk without MOBIL
+// passes the lanes without the bit (checkInvariants checks it, and that
+// closed lanes keep theirs: setClosed sets them).
+func mayDecide(c *car) bool {
+	return c.next >= 0 && (c.link < 0 || c.flags&(fPlanned|fAhead) != 0)
+}
+
+// anyMayDecide reports whether a car of cars may decide (mayDecide).
+func anyMayDecide(cars []car) bool {
+	for i := range cars {
+		if mayDecide(&cars[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// markDecide sets lane's lcAttn bit when car c, given link (−1: none)
+// there by chooseLink, may have a strategic change to decide (mayDecide;
+// chooseLink gives no link to a vehicle without a next road).
+func (s *Sim) markDecide(lane int32, c *car, link int32) {
+	if link < 0 || c.flags&(fPlanned|fAhead) != 0 {
+		setBit(s.lcAttn, lane)
+	}
 }
 
 // noStrategic reports whether vehicle c has no strategic change to

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/citytwin/citytwin/engine"
+	"github.com/citytwin/citytwin/scenarios"
 )
 
 // TestLaneChangeCuts checks the lane-change phase's short ways against the
@@ -88,10 +89,21 @@ func laneChangeCuts(t *testing.T, s *engine.Sim, from, to int, met func(engine.L
 // visiting every road (Sim.VisitEveryRoad), lane changes and all: the
 // grid of TestLaneChangeVisits has no short roads, so there the walk could
 // pass a lone vehicle with lanes to keep to unnoticed. It fails when
-// toDecideFirst ignores fAhead (tried).
+// toDecideFirst ignores fAhead (tried). Without MOBIL, it checks the walk
+// by the lcAttn bits (CheckInvariants); it fails when markDecide ignores
+// fAhead (tried).
 func TestLaneChangeVisitsAhead(t *testing.T) {
-	_, live := mustBuild(t, defaultScenario(t), nil)
-	_, every := mustBuild(t, defaultScenario(t), nil)
+	for _, mobil := range []bool{true, false} {
+		t.Run(map[bool]string{true: "mobil", false: "strategic"}[mobil], func(t *testing.T) {
+			laneChangeVisitsAhead(t, mobil)
+		})
+	}
+}
+
+func laneChangeVisitsAhead(t *testing.T, mobil bool) {
+	edit := func(sc *scenarios.Scenario) { sc.Driving.NoLaneChange = !mobil }
+	_, live := mustBuild(t, defaultScenario(t), edit)
+	_, every := mustBuild(t, defaultScenario(t), edit)
 	live.Step()
 	every.Step()
 	if !every.VisitEveryRoad() {
@@ -104,6 +116,9 @@ func TestLaneChangeVisitsAhead(t *testing.T) {
 		every.Step()
 		if live.Hash() != every.Hash() {
 			t.Fatalf("step %d: state hash %016x walking the live bitmap, %016x visiting every road", k, live.Hash(), every.Hash())
+		}
+		if err := live.CheckInvariants(); err != nil {
+			t.Fatalf("step %d: %v", k, err)
 		}
 	}
 	t.Logf("%d lane-steps with a lone vehicle keeping to lanes ahead, %d lane changes", alone, int(live.Counts().LaneChanges))

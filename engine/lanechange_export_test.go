@@ -33,6 +33,8 @@ type LaneChangeCutCounts struct {
 // against the full paths they stand for, on s's state (between steps),
 // and adds what it met to n:
 //
+//   - the lanes the walk without MOBIL passes by their lcAttn bit have no
+//     vehicle that may decide a change (checkLaneAttn);
 //   - toDecideOn passes only vehicles for which decide does nothing: no
 //     change, no yield point (MOBIL off, as it is used);
 //   - swapPartner, which stops at the first vehicle wholly behind the
@@ -47,6 +49,9 @@ type LaneChangeCutCounts struct {
 //     the full evaluation finds is at most mobilOwn's terms' sum.
 func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 	if err := s.checkLaneLayout(); err != nil {
+		return err
+	}
+	if err := s.checkLaneAttn(); err != nil {
 		return err
 	}
 	period := int64(max(1, math.Round(1/s.dt)))

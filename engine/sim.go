@@ -58,6 +58,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	s.closed = make([]bool, s.nLanes)
 	s.incoming = make([]uint64, chunks(len(s.segs)))
 	s.live = make([]uint64, chunks(len(s.segs)))
+	s.lcAttn = make([]uint64, chunks(len(s.segs)))
 	s.nodeLive = make([]int32, len(s.nodes))
 	s.spare = make([]uint64, chunks(len(s.segs)))
 	s.occ = make([]float64, len(s.segs))

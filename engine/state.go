@@ -354,6 +354,12 @@ type Sim struct {
 	// (their live bits): the junction phase passes over a node without
 	// one, not touching its records. Kept by setLive.
 	nodeLive []int32
+	// lcAttn has a bit per segment, in words by chunk as live, set on a
+	// lane that may hold a vehicle with a strategic lane change to decide
+	// (see mayDecide): chooseLink (markDecide), setRoute and setClosed
+	// set it, and the lane-change phase without MOBIL clears it when it
+	// finds no such vehicle on an open lane (lanechange.go).
+	lcAttn []uint64
 	// spare has a bit per link, in words by chunk as live, set while the
 	// link is empty but keeps the vehicle list it had (its capacity): a
 	// link of the same chunk that fills with no list of its own takes it
