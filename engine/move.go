@@ -256,14 +256,17 @@ func (s *Sim) constraints(si int32, seg *segment, cars []car, i int, lead *leade
 	switch {
 	case i == 0:
 		// A leader's constraint includes the free-road term, so the free
-		// acceleration is only computed without one; nor before the stop
-		// line of a vehicle refused entry (without GLOSA's green), which
-		// the direct models never answer with more (follow.TestFreeTops).
-		a = math.Inf(1)
-		if onGreen || c.flags&(fDecided|fPermit) != fDecided || c.next < 0 || s.isLink(si) || vt.direct == directNone || exactOnly {
-			a = s.accel(vt, v, math.Inf(1), 0, v0, rnd)
+		// acceleration is only computed without one: when the model was
+		// asked about no vehicle or obstacle beyond the segment's end
+		// (lookAhead), nor will be about the stop line of a vehicle
+		// refused entry (without GLOSA's green), or does not cover it
+		// (coversFree: the direct models never answer a leader or an
+		// obstacle with more, follow.TestFreeTops).
+		var asked bool
+		a, vmax, asked = s.lookAhead(si, seg, c, vt, v0, rnd)
+		if !coversFree(vt) || !asked && (onGreen || c.flags&(fDecided|fPermit) != fDecided || c.next < 0 || s.isLink(si)) {
+			a = min(a, s.accel(vt, v, math.Inf(1), 0, v0, rnd))
 		}
-		a, vmax = s.lookAhead(si, seg, c, vt, v0, rnd, a, math.Inf(1))
 	case s.caccBehind(c.flags, cars[i-1].flags, cars[i-1].id):
 		// (The leader's fConnected flag and id: its move changes neither.)
 		a, vmax = s.caccFollowing(cars, i, lead, vt, v0)
@@ -554,15 +557,28 @@ func (s *Sim) accel(vt *VType, v, gap, vl, v0, rnd float64) float64 {
 	return modelAccel(vt, v, gap, vl, v0, s.dt, rnd)
 }
 
-// lookAhead applies the constraints beyond the end of the segment to the
-// first vehicle: the last vehicle of the next segment on its path (assumed
-// to brake as hard as it can), and on links the first vehicles of links
-// merging into the same lane that are closer to the merge.
-func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, vmax float64) (float64, float64) {
+// coversFree reports whether the model of vehicle type vt asks no more
+// for a leader or a standing obstacle at any finite gap than for the free
+// road, as computed and in the order min takes: the direct models
+// (follow.TestFreeTops), never with the test switch exactOnly
+// (TestShortcutsExact; TestModelSeam compares with the models called
+// through their interface, which are not direct). The free-road term
+// then adds nothing to the least of a vehicle's constraints once the
+// model was asked about a leader or an obstacle.
+func coversFree(vt *VType) bool { return vt.direct != directNone && !exactOnly }
+
+// lookAhead returns the least acceleration (m/s²) and the bound vmax
+// (m/s) that the constraints beyond the end of the segment allow the
+// first vehicle (+Inf: none): the last vehicle of the next segment on its
+// path (assumed to brake as hard as it can), and on links the first
+// vehicles of links merging into the same lane that are closer to the
+// merge; and whether the driver's model was asked about one of them or
+// about a stop line ahead (asked; CACC is not the model).
+func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float64) (a, vmax float64, asked bool) {
 	if !s.isLink(si) && (c.next < 0 || c.flags&fPermit == 0 || c.link < 0) {
-		return a, vmax
+		return math.Inf(1), math.Inf(1), false
 	}
-	b := beyond{s: s, c: c, vt: vt, v0: v0, rnd: rnd, a: a, vmax: vmax}
+	b := beyond{s: s, c: c, vt: vt, v0: v0, rnd: rnd, a: math.Inf(1), vmax: math.Inf(1)}
 	d := seg.length - c.pos
 	if !s.isLink(si) {
 		// Links leaving one lane overlap where they start: keep behind
@@ -577,7 +593,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 		k := &s.segs[c.link]
 		if k.tail.n > 0 {
 			b.keep(d+k.tail.pos-float64(k.tail.length), &k.tail, true)
-			return b.a, b.vmax
+			return b.a, b.vmax, b.asked
 		}
 		d += k.length
 		si = c.link
@@ -590,21 +606,22 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd, a, v
 	}
 	s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
 	if s.stopAhead(tl, c, vt) {
-		b.a = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd))
+		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd)), true
 	}
-	return b.a, b.vmax
+	return b.a, b.vmax, b.asked
 }
 
 // beyond is lookAhead's car following of first vehicle c (of type vt,
 // desired speed v0, model draw rnd) with the vehicles beyond its
 // segment's end: the least acceleration a (m/s²) and bound vmax (m/s)
-// so far.
+// so far, and whether the driver's model was asked (asked).
 type beyond struct {
 	s       *Sim
 	c       *car
 	vt      *VType
 	v0, rnd float64
 	a, vmax float64
+	asked   bool
 }
 
 // keep applies the vehicle ahead at gap: on this vehicle's own path
@@ -617,7 +634,7 @@ func (b *beyond) keep(gap float64, h *info, path bool) {
 	if path && s.caccBehind(c.flags, h.flags, h.id) {
 		b.a = min(b.a, follow.CACCAccel(&b.vt.Follow, c.speed, gap, h.speed, b.v0, dt, s.v2x.cfg.CACCTimeGap))
 	} else {
-		b.a = min(b.a, s.accel(b.vt, c.speed, gap, h.speed, b.v0, b.rnd))
+		b.a, b.asked = min(b.a, s.accel(b.vt, c.speed, gap, h.speed, b.v0, b.rnd)), true
 	}
 	if gap > 0 {
 		// Never reach the leader even if it brakes as hard as it can.
