@@ -235,7 +235,7 @@ func (s *Sim) phaseLaneChange() {
 			if i == len(cars) {
 				if !s.closed[l] {
 					// Nothing to decide on this lane.
-					if !anyMayDecide(cars) {
+					if !s.anyMayDecide(l, cars) {
 						clearBit(s.lcAttn, l)
 					}
 					continue
@@ -421,32 +421,38 @@ func (s *Sim) toDecideOn(l int32, cars []car, i int) int {
 // after (fAhead), and its lane plan (reroute.go) has it leave the road
 // from lane l, or from no lane in particular. decide finds no direction
 // for such a vehicle and, without MOBIL, does nothing else.
-func (s *Sim) onPlan(l int32, c *car) bool {
-	if c.link < 0 || c.flags&fAhead != 0 {
+func (s *Sim) onPlan(l int32, c *car) bool { return s.leadsOnPlan(l, c, c.link) }
+
+// leadsOnPlan is onPlan for car c of lane l taking link (its own c.link
+// but while chooseLink picks it: markDecide).
+func (s *Sim) leadsOnPlan(l int32, c *car, link int32) bool {
+	if link < 0 || c.flags&fAhead != 0 {
 		return false
 	}
 	p := s.plannedExit(c)
 	return p < 0 || p == l
 }
 
-// mayDecide reports whether car c may have a strategic change to decide,
-// now or at a later step on its lane: toDecide's test, without the grant
-// to cross the stop line (fPermit), which a vehicle may lose. Only
-// chooseLink makes a car's link −1 or sets fAhead, a car gets fPlanned
-// only with a link chosen after, on the lane it is on, and a new next
-// road comes with a new lane or a new route (setRoute marks the lane);
-// so markDecide, called by chooseLink, keeps Sim.lcAttn's bit set on
-// every lane with such a car, and the lane-change walk without MOBIL
-// passes the lanes without the bit (checkInvariants checks it, and that
-// closed lanes keep theirs: setClosed sets them).
-func mayDecide(c *car) bool {
-	return c.next >= 0 && (c.link < 0 || c.flags&(fPlanned|fAhead) != 0)
+// mayDecide reports whether car c of lane l may have a strategic change to
+// decide, now or at a later step on the lane: toDecideOn's test (a next
+// road, and not onPlan), without the grant to cross the stop line
+// (fPermit), which a vehicle may lose. What it reads changes only where a
+// link is chosen for the car on its lane (chooseLink: the link and fAhead;
+// and after a new road or route, v.ri, fPlanned and the plan's exit; plans
+// never change once made) or where its route changes without one
+// (setRoute marks the lane). So markDecide, called by chooseLink, keeps
+// Sim.lcAttn's bit set on every lane with such a car, and the lane-change
+// walk without MOBIL passes the lanes without the bit (checkInvariants
+// checks it, and that closed lanes keep theirs: setClosed sets them).
+func (s *Sim) mayDecide(l int32, c *car) bool {
+	return c.next >= 0 && !s.onPlan(l, c)
 }
 
-// anyMayDecide reports whether a car of cars may decide (mayDecide).
-func anyMayDecide(cars []car) bool {
+// anyMayDecide reports whether a car of lane l's cars may decide
+// (mayDecide).
+func (s *Sim) anyMayDecide(l int32, cars []car) bool {
 	for i := range cars {
-		if mayDecide(&cars[i]) {
+		if s.mayDecide(l, &cars[i]) {
 			return true
 		}
 	}
@@ -457,7 +463,10 @@ func anyMayDecide(cars []car) bool {
 // there by chooseLink, may have a strategic change to decide (mayDecide;
 // chooseLink gives no link to a vehicle without a next road).
 func (s *Sim) markDecide(lane int32, c *car, link int32) {
-	if link < 0 || c.flags&(fPlanned|fAhead) != 0 {
+	if link >= 0 && c.flags&(fPlanned|fAhead) == 0 {
+		return // the common case: its lane leads on, no plan
+	}
+	if !s.leadsOnPlan(lane, c, link) {
 		setBit(s.lcAttn, lane)
 	}
 }

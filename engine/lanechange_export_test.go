@@ -309,6 +309,7 @@ func (s *Sim) ReplanExits() int {
 			q := &lanePlan{arrive: p.arrive, exit: slices.Clone(p.exit)}
 			q.exit[v.ri] = int32(lanes[(s.net.Lanes[l].Index+1)%len(lanes)])
 			s.plans[v.route] = q
+			setBit(s.lcAttn, l) // its planned exit changed (mayDecide)
 			n++
 		}
 	}
