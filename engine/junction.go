@@ -219,13 +219,11 @@ func (s *Sim) phaseJunctions() {
 
 // approachZone is how far before a stop line (m) a vehicle at speed v asks
 // for entry: far enough to stop comfortably from where it learns the answer.
+// (No shortcut for a standing vehicle, whose speed terms are ±0 and add
+// nothing: the test of v mispredicted where standing and moving vehicles
+// take turns, and cost more than the division it saved.)
 func approachZone(v float64, vt *VType, dt float64) float64 {
 	p := &vt.Follow
-	if v == 0 {
-		// Standing (most vehicles asked about, in queues): the speed
-		// terms are ±0 and add nothing to 10 + s0 > 0; no division.
-		return 10 + p.MinGap
-	}
 	return 10 + p.MinGap + float64(v*(dt+p.Headway)) + v*v/p.Decel
 }
 

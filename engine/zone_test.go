@@ -6,8 +6,8 @@ import (
 )
 
 // TestApproachZone checks the approach zone against its formula written
-// out, bit for bit, standing vehicles (±0, which skip the speed terms)
-// included, and that it grows with speed.
+// out, bit for bit, standing vehicles (±0) included, and that it grows
+// with speed.
 func TestApproachZone(t *testing.T) {
 	vt := DefaultCar()
 	if err := vt.Follow.Init(); err != nil {
