@@ -8,10 +8,10 @@ import (
 
 // checkInvariants verifies, for tests, that no two vehicles on a segment
 // overlap, no speed is negative or NaN, positions are on their segment,
-// vehicles are conserved, and the dense records the phases read instead of
-// the segments (live.go, Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare,
-// Sim.lcAttn)
-// say what the segments hold, and the lights of a signal plant's node not
+// vehicles are conserved, and the records the phases read instead of the
+// segments (each segment's first and last vehicle records; live.go,
+// Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare, Sim.lcAttn) say what the
+// segments hold, and the lights of a signal plant's node not
 // held are those of its last update (phaseSignals leaves them there
 // through its quiet updates). Call it between steps.
 func (s *Sim) checkInvariants() error {
@@ -23,6 +23,14 @@ func (s *Sim) checkInvariants() error {
 		}
 		if hasBit(s.shown, int32(i)) != (seg.head.n > 0) || (seg.head.n > 0) != (seg.tail.n > 0) {
 			return fmt.Errorf("segment %d: first/last vehicle records (n %d, %d) and shown bit disagree", i, seg.head.n, seg.tail.n)
+		}
+		if n := len(seg.cars); n > 0 {
+			var h, t info
+			h.describe(&seg.cars[0], n)
+			t.describe(&seg.cars[n-1], n)
+			if seg.head != h || seg.tail != t {
+				return fmt.Errorf("segment %d: first/last vehicle records %+v, %+v; its vehicles say %+v, %+v", i, seg.head, seg.tail, h, t)
+			}
 		}
 		if i < s.nLanes {
 			if h := &seg.head; h.n > 0 && h.link >= 0 {

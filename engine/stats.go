@@ -96,12 +96,10 @@ func (s *Sim) refresh() {
 			// The record refresh left last time: headLink and headTo say
 			// what it says (checkInvariants).
 			was, wasLink, wasFlags := seg.head.n > 0, seg.head.link, seg.head.flags
+			// (The last vehicle's record is made alike when it is the
+			// first: no test of n, which mispredicted.)
 			seg.head.describe(&cars[0], n)
-			if n == 1 {
-				seg.tail = seg.head
-			} else {
-				seg.tail.describe(&cars[n-1], n)
-			}
+			seg.tail.describe(&cars[n-1], n)
 			if i < s.nLanes {
 				// pointHead, from the last record when the first vehicle
 				// has the link it had: headTo changes only with its flags,
