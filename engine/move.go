@@ -66,14 +66,14 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			vt := &s.vtypes[c.vt]
 			v := c.speed
 			if vt.holds && math.Float64bits(v) == 0 && c.flags&fConnected == 0 && !exactOnly {
-				if vmax, held := s.heldStill(seg, c, i, &lead, lane, vt.Follow.MinGap); held {
+				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.Follow.MinGap); held {
 					// Standing, with a standing leader or the stop line within
 					// its minimum gap: the constraint of that obstacle asks for
 					// an acceleration ≤ 0 (follow.Holding) and the others can
 					// only lower it, so the vehicle stays at +0 m/s. What the
 					// general path below does then, without its branches: the
 					// clamp with a = 0 gives +0 and counts a hard clamp exactly
-					// when the full one would (it depends only on vmax then);
+					// when the full one would (heldStill's bound: the same);
 					// the vehicle idles (Rate at speed and acceleration 0),
 					// moves by +0 in both updates, passes no loop detector,
 					// adds its speed +0 to the sums and the whole step to the
@@ -97,7 +97,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 						acc.lost += dt
 						sa.lost += dt
 					}
-					s.stands(si, seg, c, i, lane, chunk)
+					s.stands(si, c, i == 0 && lane, chunk)
 					if c.pos > seg.length {
 						exited++
 						s.leave(si, seg, c, acc)
@@ -158,7 +158,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 				sa.lost += l
 			}
 			if nv < 0.1 {
-				s.stands(si, seg, c, i, lane, chunk)
+				s.stands(si, c, i == 0 && lane, chunk)
 			} else {
 				if c.wait > 0 {
 					s.veh[c.id].waitTotal += float64(c.wait)
@@ -191,32 +191,30 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	}
 }
 
-// heldStill reports whether car i of a segment, standing (speed +0),
-// unequipped and of a type whose model holds (VType.holds), has a
-// standing obstacle within minGap (m) whose constraint applies
-// for certain: the leader on the segment (standing at the start of the
-// step), or, refused entry at the end of its road lane, the stop line. It
-// then also returns the bound vmax (m/s) constraints would: the leader's
-// and the stop line's, whichever apply (the first vehicle of a lane
-// refused entry looks no further ahead: lookAhead).
-func (s *Sim) heldStill(seg *segment, c *car, i int, lead *leader, lane bool, minGap float64) (vmax float64, ok bool) {
-	refused := lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided
-	d := seg.length - c.pos
-	atLine := refused && d-0.5 <= minGap
+// heldStill reports whether car i of a segment end metres long, standing
+// (speed +0), unequipped and of a type whose model holds (VType.holds),
+// has a standing obstacle within minGap (m) whose constraint applies for
+// certain: the leader on the segment (standing at the start of the step),
+// or, refused entry at the end of its road lane (lane), the stop line.
+//
+// It then also returns a bound vmax (m/s) that the clamp of the vehicle's
+// next speed (clampSpeed with a = 0) treats as it would the bound that
+// constraints gives, the least of the leader's (behind) and the stop
+// line's (toLine), whichever apply: +0 m/s, and a hard clamp exactly when
+// that one makes one. The leader's bound alone does: a standing vehicle's
+// clamp is hard only below −EmergencyDecel·Δt < 0 (follow.Params.Init),
+// and the stop line's bound is never below 0 (a NaN compares false), so
+// it never makes one, and where the leader's does, the least of the two
+// is the leader's. For the first vehicle (no leader; it looks no further
+// ahead when refused entry: lookAhead) 0 m/s stands in for the stop
+// line's. TestHeldStillBound compares both ways. (Small enough to inline
+// into moveChunk's loop: no call for the vehicles held still.)
+func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, minGap float64) (vmax float64, ok bool) {
+	ok = lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= minGap
 	if i == 0 {
-		if !atLine {
-			return 0, false
-		}
-		return s.toLine(d), true
+		return 0, ok
 	}
-	if !atLine && !(lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap) {
-		return 0, false
-	}
-	vmax = s.behind(lead, c.pos)
-	if refused {
-		vmax = fminmax.Min(vmax, s.toLine(d))
-	}
-	return vmax, true
+	return s.behind(lead, c.pos), ok || lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap
 }
 
 // behind is the bound (m/s) on the displacement over the step of a
@@ -430,26 +428,26 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 	return max((allowed-v)/s.dt, -p.Decel)
 }
 
-// stands counts a step standing of car i of segment si (lane: a road
-// lane): behind the front of a road lane, once halted, only its waiting
-// time grows; otherwise standing also counts stops, holds and teleports.
-func (s *Sim) stands(si int32, seg *segment, c *car, i int, lane bool, chunk int) {
-	if (i > 0 || !lane) && c.flags&fHalted != 0 {
+// stands counts a step standing of a car of segment si, at the front of
+// a road lane or not (front): behind the front of a road lane, once
+// halted, only its waiting time grows; otherwise standing also counts
+// stops, holds and teleports.
+func (s *Sim) stands(si int32, c *car, front bool, chunk int) {
+	if !front && c.flags&fHalted != 0 {
 		c.wait += float32(s.dt)
 		return
 	}
-	s.standing(si, seg, c, i, chunk)
+	s.standing(si, c, front, chunk)
 }
 
-// standing counts a step car i of segment si stands (below 0.1 m/s):
-// its standing time, how long a road lane's front vehicle has been held
-// by something other than a red light, a stop when it had been moving,
-// and, at the front of a road lane, whether it is a candidate for a
-// teleport or a reroute after a missed turn.
-func (s *Sim) standing(si int32, seg *segment, c *car, i int, chunk int) {
+// standing counts a step a car of segment si stands (below 0.1 m/s):
+// its standing time, how long a road lane's front vehicle (front) has
+// been held by something other than a red light, a stop when it had been
+// moving, and, at the front of a road lane, whether it is a candidate for
+// a teleport or a reroute after a missed turn.
+func (s *Sim) standing(si int32, c *car, front bool, chunk int) {
 	dt := s.dt
 	c.wait += float32(dt)
-	front := i == 0 && !s.isLink(si) // at the front of a road lane
 	if front {
 		if c.flags&(fRed|fRoom) == fRed {
 			c.held = 0 // only the light holds it: nothing is stuck

@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/citytwin/citytwin/internal/fminmax"
+)
+
+// heldStillFull is heldStill as constraints sees the vehicle: whether it
+// is held still, and the bound vmax (m/s) constraints gives it, the least
+// of the leader's (behind) and, refused entry, the stop line's (toLine).
+func heldStillFull(s *Sim, end float64, c *car, i int, lead *leader, lane bool, minGap float64) (vmax float64, ok bool) {
+	refused := lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided
+	d := end - c.pos
+	atLine := refused && d-0.5 <= minGap
+	if i == 0 {
+		return s.toLine(d), atLine
+	}
+	vmax = s.behind(lead, c.pos)
+	if refused {
+		vmax = fminmax.Min(vmax, s.toLine(d))
+	}
+	return vmax, atLine || lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap
+}
+
+// TestHeldStillBound checks heldStill against the full bounds: the same
+// answer whether the vehicle is held still, and the same clamp of its
+// next speed (+0 m/s, and a hard clamp exactly when the full bound makes
+// one), on standing queues drawn at random, overlapping ones included (a
+// hard clamp), before stop lines and behind leaders that stand or not.
+func TestHeldStillBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 19))
+	const end, minGap = 100.0, 2.5
+	flags := []uint16{0, fDecided, fDecided | fPermit, fPermit, fDecided | fHalted}
+	var held, hard, refusedHard, notHeld int
+	for _, dt := range []float64{0.1, 0.5, 1, 2} {
+		s := &Sim{dt: dt}
+		for _, emergency := range []float64{4.5, 9} {
+			for range 4000 {
+				i := rng.IntN(3)
+				lane := rng.IntN(4) > 0
+				next := int32(rng.IntN(3)) - 1
+				c := car{pos: end - 8*rng.Float64() + 0.2, next: next, flags: flags[rng.IntN(len(flags))], length: 5}
+				gap := 40*rng.Float64() - 30 // m, < 0: overlapping
+				if rng.IntN(2) == 0 {
+					gap = minGap * 1.2 * rng.Float64()
+				}
+				lead := leader{length: 4.5}
+				lead.pos = c.pos + gap + lead.length
+				lead.newPos = lead.pos
+				if rng.IntN(4) == 0 {
+					lead.speed = 3 * rng.Float64()
+					lead.newPos += lead.speed * dt
+				}
+				want, wantOK := heldStillFull(s, end, &c, i, &lead, lane, minGap)
+				got, ok := s.heldStill(end, &c, i, &lead, lane, minGap)
+				if ok != wantOK {
+					t.Fatalf("dt %g, car %+v (i %d, lane %v) behind %+v: held still %v, want %v", dt, c, i, lane, lead, ok, wantOK)
+				}
+				if !ok {
+					notHeld++
+					continue
+				}
+				held++
+				for _, ballistic := range []bool{false, true} {
+					nvWant, hardWant := clampSpeed(0, 0, want, emergency, dt, ballistic)
+					nv, h := clampSpeed(0, 0, got, emergency, dt, ballistic)
+					if math.Float64bits(nv) != math.Float64bits(nvWant) || h != hardWant {
+						t.Fatalf("dt %g, ballistic %v, car %+v (i %d, lane %v) behind %+v: clamp to %g (hard %v) with bound %g, want %g (hard %v) with %g",
+							dt, ballistic, c, i, lane, lead, nv, h, got, nvWant, hardWant, want)
+					}
+					if hardWant {
+						hard++
+						if lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided {
+							refusedHard++
+						}
+					}
+				}
+			}
+		}
+	}
+	// The draws must reach every outcome, or the comparison proves little.
+	if held == 0 || notHeld == 0 || hard == 0 || refusedHard == 0 {
+		t.Fatalf("held still %d, not %d, hard clamps %d (%d refused entry): want some of each", held, notHeld, hard, refusedHard)
+	}
+}
