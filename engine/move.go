@@ -107,11 +107,11 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			}
 			var a, vmax, v0 float64
 			if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
-				(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0) {
+				(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0 || i > 0 && s.junctionQuiet(seg.length, c, &lead, vt)) {
 				// constraints' car following with no other constraint that
-				// applies: behind the leader on the segment, or, for the first
-				// vehicle of a road lane without a junction decision, the free
-				// road (lookAhead looks no further then).
+				// applies or adds anything: behind the leader on the segment,
+				// or, for the first vehicle of a road lane without a junction
+				// decision, the free road (lookAhead looks no further then).
 				v0 = vt.desired(seg.speed, c.factor)
 				if i > 0 {
 					a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
@@ -411,6 +411,32 @@ func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen
 		a = s.accel(vt, c.speed, d-0.5, 0, v0, rnd)
 	}
 	return a, s.toLine(d)
+}
+
+// junctionQuiet reports whether the junction constraint of car c, a
+// follower with a junction decision at the end of its road lane (c.next
+// ≥ 0, fDecided), unequipped and behind lead, adds nothing to its car
+// following behind lead (the driver's model, a direct one), so that
+// constraints would give the acceleration and bound vmax (behind) of car
+// following alone:
+//
+//   - refused entry, when lead's constraint covers the stop line
+//     (leaderCovers: the model is not asked about it, stopLine's
+//     acceleration is +Inf) and lead ended its move at or before the end
+//     of the segment (end, m): then behind(lead) ≤ toLine, which bounds
+//     the distance to the line, d = end − pos, from above (lead's back
+//     at most end − length − tiny m, rounded monotonely, against d,
+//     floored at 0), and the least of the two is behind's;
+//   - granted entry, when it is not faster than the speed of its link
+//     (turnSpeed's +Inf).
+//
+// TestShortcutsExact compares with constraints asked every time (exactOnly,
+// under which leaderCovers says false).
+func (s *Sim) junctionQuiet(end float64, c *car, lead *leader, vt *VType) bool {
+	if c.flags&fPermit == 0 {
+		return lead.newPos <= end && s.leaderCovers(vt, lead, c, end-c.pos-0.5)
+	}
+	return c.link < 0 || !(c.speed > vt.desired(s.segs[c.link].speed, c.factor))
 }
 
 // turnSpeed is the turn-speed constraint of a vehicle granted entry to its

@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/citytwin/citytwin/engine/follow"
+)
+
+// TestJunctionQuiet checks junctionQuiet, which lets a follower with a
+// junction decision take car following alone: wherever it says the
+// junction constraint adds nothing, constraints gives the same bits as
+// car following alone behind the leader (the model's acceleration and the
+// bound behind). The followers are those of a busy grid with turning
+// traffic, IDM and CityFlow's rule, whose links are slower than their
+// lanes (for the turn speed), after every step; the leader's position
+// after its move is drawn from where it stands to well beyond the stop
+// line (for the refused followers, whose stop line bounds them too). It
+// also checks that both cases occurred often, and that the two things
+// junctionQuiet rules out did too: a refused follower whose leader covers
+// the stop line but passes it, and a granted follower faster than its
+// link (dropping either test fails it, tried).
+func TestJunctionQuiet(t *testing.T) {
+	for _, model := range []follow.Model{follow.IDM{}, follow.CityFlow{}} {
+		net, trips := junctionGrid(t)
+		for k := range net.Links {
+			net.Links[k].Speed = min(net.Links[k].Speed, 6)
+		}
+		cfg := DefaultConfig()
+		cfg.Seed, cfg.Workers = 1, 1
+		for i := range cfg.VTypes {
+			cfg.VTypes[i].Model = model
+		}
+		s, err := New(net, cfg, trips)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		r := rand.New(rand.NewPCG(7, 31))
+		var refused, granted, passes, fast int
+		for range 600 {
+			s.Step()
+			for si := range int32(s.nLanes) {
+				seg := &s.segs[si]
+				if s.yield[si].at >= 0 {
+					continue // (no car following alone on such a lane)
+				}
+				for i := 1; i < len(seg.cars); i++ {
+					c, p := &seg.cars[i], &seg.cars[i-1]
+					vt := &s.vtypes[c.vt]
+					if c.next < 0 || c.flags&fDecided == 0 || c.flags&fConnected != 0 || vt.drawsRand {
+						continue
+					}
+					lead := leader{pos: p.pos, speed: p.speed, length: float64(p.length)}
+					lead.newPos = p.pos + r.Float64()*(seg.length-p.pos+2*lead.length+5)
+					if !s.junctionQuiet(seg.length, c, &lead, vt) {
+						switch {
+						case c.flags&fPermit == 0 && s.leaderCovers(vt, &lead, c, seg.length-c.pos-0.5):
+							passes++
+						case c.flags&fPermit != 0:
+							fast++
+						}
+						continue
+					}
+					if c.flags&fPermit == 0 {
+						refused++
+					} else {
+						granted++
+					}
+					a, vmax, v0 := s.constraints(si, seg, seg.cars, i, &lead, vt)
+					wantA := modelAccel(vt, c.speed, lead.pos-lead.length-c.pos, lead.speed, v0, s.dt, 0)
+					wantV := s.behind(&lead, c.pos)
+					if math.Float64bits(a) != math.Float64bits(wantA) || math.Float64bits(vmax) != math.Float64bits(wantV) {
+						t.Fatalf("%T, t=%g s, lane %d, car %d (flags %#x, at %g of %g m, %g m/s), leader %+v: constraints give a %v, vmax %v; car following alone %v, %v",
+							model, s.Time(), si, i, c.flags, c.pos, seg.length, c.speed, lead, a, vmax, wantA, wantV)
+					}
+				}
+			}
+		}
+		if refused < 300 || granted < 300 || passes < 100 || fast < 100 {
+			t.Errorf("%T: quiet refused %d, granted %d; covered but passing %d, faster than the link %d: the check proves little", model, refused, granted, passes, fast)
+		}
+	}
+}
