@@ -455,14 +455,18 @@ func (s *Sim) statusReceived(id int32, v int, k int64) bool {
 }
 
 // caccBehind reports whether a vehicle with flags follows the vehicle
-// leader (with flags lflags) by CACC this step: CACC is on, both are
-// equipped and the leader's V2V message arrived.
+// leader (with flags lflags) by CACC this step: both are equipped, CACC
+// is on and the leader's V2V message arrived. (Small enough to inline
+// into the move phase, which asks it for most vehicles it gives
+// constraints, nearly always of unequipped ones: the flags first.)
 func (s *Sim) caccBehind(flags, lflags uint16, leader int32) bool {
-	return s.v2x != nil && s.v2x.cfg.CACC && flags&lflags&fConnected != 0 && s.v2vReceived(leader)
+	return flags&lflags&fConnected != 0 && s.v2x != nil && s.v2x.cfg.CACC && s.v2vReceived(leader)
 }
 
 // v2vReceived reports whether the follower of equipped vehicle leader got
 // its status this step (the status channel's loss; CACC needs it).
+//
+//go:noinline
 func (s *Sim) v2vReceived(leader int32) bool {
 	loss := s.v2x.cfg.Status.Loss
 	return loss == 0 || loss < 1 && s.uniform(streamV2VLoss, uint64(leader), uint64(s.step)) >= loss
