@@ -344,7 +344,11 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 		next := nowCarry{i: -1} // see mobilLane
 		cars := seg.cars
 		if !mobilOn {
-			// Only the vehicles toDecideOn finds have anything to decide.
+			// Only the vehicles toDecideOn finds have anything to decide,
+			// and only on lanes with the lcAttn bit (see mayDecide).
+			if !hasBit(s.lcAttn, int32(l)) {
+				continue
+			}
 			for i := s.toDecideOn(int32(l), cars, first); i < len(cars); i = s.toDecideOn(int32(l), cars, i+1) {
 				s.decide(seg, i, &lanes, li, period, sc, &next)
 			}
