@@ -97,7 +97,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 						acc.lost += dt
 						sa.lost += dt
 					}
-					s.stands(si, c, i == 0 && lane, chunk)
+					s.stands(si, c, i == 0 && lane && !c.lightAlone(), chunk)
 					if c.pos > seg.length {
 						exited++
 						s.leave(si, seg, c, acc)
@@ -158,7 +158,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 				sa.lost += l
 			}
 			if nv < 0.1 {
-				s.stands(si, c, i == 0 && lane, chunk)
+				s.stands(si, c, i == 0 && lane && !c.lightAlone(), chunk)
 			} else {
 				if c.wait > 0 {
 					s.veh[c.id].waitTotal += float64(c.wait)
@@ -454,16 +454,28 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 	return max((allowed-v)/s.dt, -p.Decel)
 }
 
-// stands counts a step standing of a car of segment si, at the front of
-// a road lane or not (front): behind the front of a road lane, once
-// halted, only its waiting time grows; otherwise standing also counts
-// stops, holds and teleports.
+// stands counts a step standing of a car of segment si: once halted, only
+// its waiting time grows, unless front, at the front of a road lane and
+// not held there by its light alone (lightAlone; moveChunk tells stands
+// so); otherwise standing also counts stops, holds and teleports.
 func (s *Sim) stands(si int32, c *car, front bool, chunk int) {
 	if !front && c.flags&fHalted != 0 {
 		c.wait += float32(s.dt)
 		return
 	}
 	s.standing(si, c, front, chunk)
+}
+
+// lightAlone reports whether car c, standing at the front of a road
+// lane, is held there by its light alone (fRed without fRoom), with its
+// link chosen and no hold time counted (held +0). Then standing counts
+// the same with front false, and so stands need not call it once the
+// vehicle has halted (most vehicles waiting at a red light): its hold
+// time stays +0, a vehicle held by its light is no candidate for a
+// teleport, nor one with a link for a reroute after a missed turn
+// (TestStandsLightAlone).
+func (c *car) lightAlone() bool {
+	return c.flags&(fRed|fRoom) == fRed && c.link >= 0 && math.Float32bits(c.held) == 0
 }
 
 // standing counts a step a car of segment si stands (below 0.1 m/s):

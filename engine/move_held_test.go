@@ -86,3 +86,58 @@ func TestHeldStillBound(t *testing.T) {
 		t.Fatalf("held still %d, not %d, hard clamps %d (%d refused entry): want some of each", held, notHeld, hard, refusedHard)
 	}
 }
+
+// TestStandsLightAlone compares, for a standing vehicle at the front of a
+// road lane, the short way moveChunk takes when the light alone holds it
+// (stands told it is not at the front: lightAlone) with standing's full
+// count (stands at the front), over every combination of the flags, link,
+// hold time, wait and route that standing reads, with and without
+// teleports: the same vehicle afterwards, the same stops and the same
+// teleport and reroute candidates.
+func TestStandsLightAlone(t *testing.T) {
+	type outcome struct {
+		c            car
+		vehStops     int32
+		segStops     uint32
+		teleCand     []tele
+		tookShortWay bool
+	}
+	run := func(dt, teleport float64, c car, short bool) outcome {
+		s := &Sim{dt: dt, veh: make([]vehicle, 1), acc: make([]segAcc, 3), teleCand: make([][]tele, 1)}
+		s.cfg.Teleport = teleport
+		front := true
+		if short {
+			front = !c.lightAlone()
+		}
+		s.stands(2, &c, front, 0)
+		return outcome{c, s.veh[0].stops, s.acc[2].stops, s.teleCand[0], short && !front}
+	}
+	var shortWays, candidates int
+	for _, dt := range []float64{0.5, 1} {
+		for _, teleport := range []float64{0, 30} {
+			for flags := uint16(0); flags < 1<<7; flags++ {
+				for _, link := range []int32{-1, 4} {
+					for _, next := range []int32{-1, 7} {
+						for _, held := range []float32{0, 3} {
+							for _, wait := range []float32{0, 9.5, 19.5, 29.5, 40} {
+								c := car{flags: flags, link: link, next: next, held: held, wait: wait}
+								full, short := run(dt, teleport, c, false), run(dt, teleport, c, true)
+								if short.tookShortWay {
+									shortWays++
+								}
+								candidates += len(full.teleCand)
+								if short.c != full.c || short.vehStops != full.vehStops || short.segStops != full.segStops ||
+									len(short.teleCand) != len(full.teleCand) || len(full.teleCand) > 0 && short.teleCand[0] != full.teleCand[0] {
+									t.Fatalf("dt %g, teleport %g s, car %+v: short way %+v, want %+v", dt, teleport, c, short, full)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if shortWays == 0 || candidates == 0 {
+		t.Fatalf("%d short ways, %d candidates: want some of each", shortWays, candidates)
+	}
+}
