@@ -55,55 +55,54 @@ type junctionMasks struct {
 	exact bool
 }
 
-// laneRun is lanes first, first+1, …, first+n−1 (1 ≤ n ≤ 64): a node's
-// incoming lanes are runs (nodeState.runs), for the junction phase to find
-// a run's lanes with vehicles with one look at the live bitmap (runBits)
-// instead of one per lane: most lanes a junction looks at are empty on a
-// sparse network.
-type laneRun struct {
-	first int32
-	n     uint32
+// laneGroup is lanes of one word of the segment bitmaps (word w: segments
+// 64w to 64w+63), those whose bits are set in mask: a node's incoming
+// lanes are groups (nodeState.groups), for the junction phase to find a
+// group's lanes with vehicles with one look at the live bitmap
+// (groupBits) instead of one per lane: most lanes a junction looks at are
+// empty on a sparse network.
+type laneGroup struct {
+	w    uint32
+	mask uint64
 }
 
-// lanesRuns returns lanes, in their order, as runs of consecutive
-// segments.
-func lanesRuns(lanes []int32) []laneRun {
-	var runs []laneRun
-	for i, li := range lanes {
-		if i > 0 {
-			if r := &runs[len(runs)-1]; li == r.first+int32(r.n) && r.n < 64 {
-				r.n++
-				continue
-			}
+// lanesGroups returns lanes, in their order, as groups: each group takes
+// the lanes that follow in the same bitmap word in ascending order, so
+// that its bits, ascending, give them in their order.
+func lanesGroups(lanes []int32) []laneGroup {
+	var gs []laneGroup
+	last := int32(-1)
+	for _, li := range lanes {
+		w, bit := uint32(li)/chunkSize, uint64(1)<<(uint32(li)%chunkSize)
+		if n := len(gs); n > 0 && gs[n-1].w == w && li > last {
+			gs[n-1].mask |= bit
+		} else {
+			gs = append(gs, laneGroup{w: w, mask: bit})
 		}
-		runs = append(runs, laneRun{first: li, n: 1})
+		last = li
 	}
-	return runs
+	return gs
 }
+
+// base returns the segment of bit 0 of g's word: the lane of bit j is
+// g.base()+j.
+func (g laneGroup) base() int32 { return int32(g.w * chunkSize) }
 
 // nodeLanes returns node v's incoming lanes in processing order.
 func (s *Sim) nodeLanes(v int) []int32 {
 	var lanes []int32
-	for _, r := range s.nodes[v].runs {
-		for j := range int32(r.n) {
-			lanes = append(lanes, r.first+j)
+	for _, g := range s.nodes[v].groups {
+		for m := g.mask; m != 0; m &= m - 1 {
+			lanes = append(lanes, g.base()+int32(bits.TrailingZeros64(m)))
 		}
 	}
 	return lanes
 }
 
-// runBits returns the bits of bitmap bm (Sim.live) of run r's lanes, bit
-// j for lane r.first+j: bitsFrom, reading the next word only when the run
-// reaches into it. (Its shifts are taken modulo 64, which they are anyway
-// — off ≥ 1 when the run reaches into the next word, and 1 ≤ n ≤ 64 —
-// for speed: no test of a shift past 63.)
-func runBits(bm []uint64, r laneRun) uint64 {
-	w, off := uint32(r.first)/chunkSize, uint32(r.first)%chunkSize
-	x := atomic.LoadUint64(&bm[w]) >> off
-	if off+r.n > chunkSize {
-		x |= atomic.LoadUint64(&bm[w+1]) << ((chunkSize - off) % chunkSize)
-	}
-	return x & (^uint64(0) >> ((chunkSize - r.n) % chunkSize))
+// groupBits returns the bits of bitmap bm (Sim.live) of group g's lanes,
+// bit j for lane g.base()+j.
+func groupBits(bm []uint64, g laneGroup) uint64 {
+	return atomic.LoadUint64(&bm[g.w]) & g.mask
 }
 
 // buildJunctionMasks fills Sim.jm from the nodes' lanes and the links'
@@ -233,10 +232,10 @@ func approachZone(v float64, vt *VType, dt float64) float64 {
 func (s *Sim) junction(v int, sc *junctionScratch) {
 	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
 	s.startNode(v, sc)
-	for _, r := range s.nodes[v].runs {
+	for _, g := range s.nodes[v].groups {
 		// Only the lanes with vehicles: nothing to decide on the others.
-		for m := runBits(s.live, r); m != 0; m &= m - 1 {
-			s.decideLane(r.first+int32(bits.TrailingZeros64(m)), sc)
+		for m := groupBits(s.live, g); m != 0; m &= m - 1 {
+			s.decideLane(g.base()+int32(bits.TrailingZeros64(m)), sc)
 		}
 	}
 }

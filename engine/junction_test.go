@@ -27,7 +27,7 @@ func junctionGrid(t *testing.T) (*maps.Network, []Trip) {
 
 // TestJunctionMasks checks that the junction phase's shortcuts change no
 // decision: its bit masks (junctionMasks, and Sim.crossWait behind
-// waitMask, the nodes' lanes looked at in runs (nodeState.runs), and the
+// waitMask, the nodes' lanes looked at in groups (nodeState.groups), and the
 // live mask before each crossBlocked call), decideLane's short way for
 // vehicles held by their light and admit's path length read only when a
 // foe is asked about. A busy grid with turning traffic runs to the same
@@ -64,12 +64,12 @@ func TestJunctionMasks(t *testing.T) {
 				full.jm.into[l] = ^uint64(0)
 			}
 			for v := range full.nodes {
-				// One run per lane: the bitmap looked at lane by lane.
-				var runs []laneRun
+				// One group per lane: the bitmap looked at lane by lane.
+				var gs []laneGroup
 				for _, li := range full.nodeLanes(v) {
-					runs = append(runs, laneRun{first: li, n: 1})
+					gs = append(gs, lanesGroups([]int32{li})...)
 				}
-				full.nodes[v].runs = runs
+				full.nodes[v].groups = gs
 			}
 			full.jm.exact = true
 			if n == 0 {
@@ -157,9 +157,10 @@ func TestFitsShortWay(t *testing.T) {
 	}
 }
 
-// TestLaneRuns checks lanesRuns (a node's lanes as runs in their order)
-// and runBits (a run's bits of a bitmap) against the lanes one by one.
-func TestLaneRuns(t *testing.T) {
+// TestLaneGroups checks lanesGroups (a node's lanes as groups in their
+// order) and groupBits (a group's bits of a bitmap) against the lanes one
+// by one.
+func TestLaneGroups(t *testing.T) {
 	seq := func(lo, n int32) []int32 {
 		var l []int32
 		for i := range n {
@@ -168,33 +169,39 @@ func TestLaneRuns(t *testing.T) {
 		return l
 	}
 	for _, tc := range []struct {
-		name  string
-		lanes []int32
-		runs  int
+		name   string
+		lanes  []int32
+		groups int
 	}{
 		{"one lane", []int32{5}, 1},
 		{"two roads in order", []int32{10, 11, 12, 13}, 1},
+		{"roads apart in a word", []int32{3, 4, 40, 41, 63}, 1},
 		{"priority order", []int32{12, 13, 10, 11}, 2},
 		{"descending", []int32{3, 2, 1}, 3},
-		{"across a word", seq(60, 8), 1},
+		{"across a word", seq(60, 8), 2},
 		{"a whole word", seq(64, 64), 1},
 		{"longer than a word", seq(30, 70), 2},
 		{"last lanes", []int32{190, 191, 0, 1}, 2},
+		{"words apart, back", []int32{130, 131, 5, 6, 70, 71, 7}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			runs := lanesRuns(tc.lanes)
-			if len(runs) != tc.runs {
-				t.Errorf("%d runs %v, want %d", len(runs), runs, tc.runs)
+			gs := lanesGroups(tc.lanes)
+			if len(gs) != tc.groups {
+				t.Errorf("%d groups %v, want %d", len(gs), gs, tc.groups)
 			}
 			var back []int32
-			for _, r := range runs {
-				if r.n < 1 || r.n > 64 {
-					t.Fatalf("run %v: n not in [1, 64]", r)
+			for _, g := range gs {
+				if g.mask == 0 {
+					t.Fatalf("group %v: no lane", g)
 				}
-				back = append(back, seq(r.first, int32(r.n))...)
+				for j := range int32(chunkSize) {
+					if g.mask>>j&1 != 0 {
+						back = append(back, g.base()+j)
+					}
+				}
 			}
 			if !slices.Equal(back, tc.lanes) {
-				t.Fatalf("runs %v give lanes %v, want %v", runs, back, tc.lanes)
+				t.Fatalf("groups %v give lanes %v, want %v", gs, back, tc.lanes)
 			}
 			bm := make([]uint64, 3)
 			for k := range 200 {
@@ -202,15 +209,15 @@ func TestLaneRuns(t *testing.T) {
 					bm[w] = uint64(k+w) * 0x9e3779b97f4a7c15
 				}
 				bm[k%3] ^= 1 << (k % 64)
-				for _, r := range runs {
-					got, want := runBits(bm, r), uint64(0)
-					for j := range int32(r.n) {
-						if hasBit(bm, r.first+j) {
+				for _, g := range gs {
+					got, want := groupBits(bm, g), uint64(0)
+					for j := range int32(chunkSize) {
+						if g.mask>>j&1 != 0 && hasBit(bm, g.base()+j) {
 							want |= 1 << j
 						}
 					}
 					if got != want {
-						t.Fatalf("run %v of %x: runBits %x, lane by lane %x", r, bm, got, want)
+						t.Fatalf("group %v of %x: groupBits %x, lane by lane %x", g, bm, got, want)
 					}
 				}
 			}

@@ -229,7 +229,7 @@ func (s *Sim) buildNodes() error {
 				lanes = append(lanes, int32(l))
 			}
 		}
-		ns.runs = lanesRuns(lanes)
+		ns.groups = lanesGroups(lanes)
 		lights := s.lights[ns.movLo : ns.movLo+ns.movN]
 		if nd.Kind == maps.Signalised && nd.Program != nil {
 			var c Controller

@@ -248,10 +248,10 @@ type nodeState struct {
 	plant *signal.Plant // nil unless signalised
 	movLo int32         // first movement id (movements are contiguous per node)
 	movN  int32
-	// runs are the incoming lane segments, in processing order, as runs
-	// of consecutive segments (lanesRuns): the junction phase looks at a
-	// run's lanes at once (runBits).
-	runs []laneRun
+	// groups are the incoming lane segments, in processing order, as
+	// groups of a bitmap word each (lanesGroups): the junction phase
+	// looks at a group's lanes at once (groupBits).
+	groups []laneGroup
 	// held, when not nil, are the lights HoldLights set, shown instead
 	// of the plant's (one per movement, in Local order).
 	held []signal.Light
