@@ -983,10 +983,15 @@ func (s *Sim) mobilGain(seg *segment, i int, tl int32, lead, fol int, lay *laneL
 // lane changer lets them. It returns the partner's id or −1. The target
 // lane's vehicles are visited front to back (positions never rising, as
 // neighbours relies on) up to the first one wholly behind car i: those
-// after it are too, so none of them is side by side with it.
+// after it are too, so none of them is side by side with it. A partner
+// may decide a change (mayDecide: its lane does not lead to its next
+// road), so a lane without the lcAttn bit has none.
 func (s *Sim) swapPartner(seg *segment, i int, lanes *roadLanes, li, dir int) int32 {
 	c := &seg.cars[i]
 	to := lanes.lane(li + dir)
+	if !hasBit(s.lcAttn, to) {
+		return -1
+	}
 	rear := c.pos - float64(c.length)
 	cars := s.segs[to].cars
 	for j := range cars {
