@@ -641,7 +641,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 		b.keep(d+t.tail.pos-float64(t.tail.length), &t.tail, true)
 	}
 	s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
-	if s.stopAhead(tl, c, vt) {
+	if t.length < approachZone(c.speed, vt, s.dt) && s.stopAhead(tl, c, vt) {
 		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd)), true
 	}
 	return b.a, b.vmax, b.asked
@@ -686,15 +686,13 @@ func (b *beyond) keep(gap float64, h *info, path bool) {
 }
 
 // stopAhead reports whether a vehicle about to enter lane t, too short for
-// it to ask for entry at its end in time (shorter than its approach zone),
+// it to ask for entry at its end in time (shorter than its approach zone,
+// which lookAhead tests first: most lanes are not, and the call is saved),
 // would meet no green link towards its next road with room behind the exit
 // lane's queue (fits): the stop line at t's end then slows it already (a
 // soft constraint: the junction decides once the vehicle is on t).
 func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	lane := &s.segs[t]
-	if lane.length >= approachZone(c.speed, vt, s.dt) {
-		return false
-	}
 	nr := c.next2
 	if nr < 0 {
 		return false
