@@ -551,16 +551,22 @@ func (s *Sim) phaseMove() {
 		run = s.par.run
 	}
 	run(nc, func(c int) {
-		lo, hi := span(c, len(s.segs))
 		acc := &s.chunkAcc[c]
-		acc.arrivals, acc.out = acc.arrivals[:0], acc.out[:0]
-		s.teleCand[c] = s.teleCand[c][:0]
 		// Only segments with vehicles move (most links have none); the
 		// outbox of any other is empty this step (pull reads an outbox
-		// only when outN says it holds vehicles).
-		clear(s.outN[lo:hi])
-		s.moveChunk(c, acc)
-		s.nextRoads(acc.out)
+		// only when outN says it holds vehicles). The last step's counts
+		// are all 0 unless some of the chunk's vehicles went to its outbox
+		// then (moveChunk sets them only for those).
+		if len(acc.out) > 0 {
+			lo, hi := span(c, len(s.segs))
+			clear(s.outN[lo:hi])
+		}
+		acc.arrivals, acc.out = acc.arrivals[:0], acc.out[:0]
+		s.teleCand[c] = s.teleCand[c][:0]
+		if s.live[c] != 0 {
+			s.moveChunk(c, acc)
+			s.nextRoads(acc.out)
+		}
 	})
 }
 
