@@ -65,7 +65,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			c := &cars[i]
 			vt := &s.vtypes[c.vt]
 			v := c.speed
-			if vt.holds && math.Float64bits(v) == 0 && c.flags&fConnected == 0 && !exactOnly {
+			if math.Float64bits(v) == 0 && vt.holds && c.flags&fConnected == 0 && !exactOnly {
 				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.Follow.MinGap); held {
 					// Standing, with a standing leader or the stop line within
 					// its minimum gap: the constraint of that obstacle asks for
