@@ -210,11 +210,13 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 // line's. TestHeldStillBound compares both ways. (Small enough to inline
 // into moveChunk's loop: no call for the vehicles held still.)
 func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, minGap float64) (vmax float64, ok bool) {
-	ok = lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= minGap
-	if i == 0 {
-		return 0, ok
+	if i > 0 {
+		vmax = s.behind(lead, c.pos)
+		if lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap {
+			return vmax, true
+		}
 	}
-	return s.behind(lead, c.pos), ok || lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap
+	return vmax, lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= minGap
 }
 
 // behind is the bound (m/s) on the displacement over the step of a
