@@ -47,19 +47,18 @@ func IDMStep(p *Params, v, gap, vl, v0, dt float64) float64 {
 // step below v0 either. Behind a leader above v0 a is kept: the leader
 // may ask for more. As the step shrinks the limit fades and IDMStep
 // approaches IDMAccel.
+//
+// (Written for the compiler to inline it into idm, the engine's hot path,
+// with the most common case, at or below v0, tested first: one comparison
+// before the limit.)
 func IDMStepLimit(p *Params, a, v, gap, v0, dt float64) float64 {
-	below := v <= v0
-	if !below && !(gap > math.MaxFloat64) { // behind a leader (gap not +Inf)
-		return a
+	if v <= v0 {
+		return min(a, PerStep(v0-v, dt))
 	}
-	// (Written to stay small enough for the compiler to inline it into
-	// the engine's hot path: one division for both cases, and +Inf
-	// tested as math.IsInf does.)
-	lim := PerStep(v0-v, dt)
-	if below {
-		return min(a, lim)
+	if gap > math.MaxFloat64 { // a free road (gap +Inf, tested as math.IsInf does)
+		return max(a, max(PerStep(v0-v, dt), -p.Decel))
 	}
-	return max(a, max(lim, -p.Decel))
+	return a
 }
 
 // IDMAccel is IDM's acceleration as a plain function (m/s²).
