@@ -484,7 +484,8 @@ func (c *car) lightAlone() bool {
 // its standing time, how long a road lane's front vehicle (front) has
 // been held by something other than a red light, a stop when it had been
 // moving, and, at the front of a road lane, whether it is a candidate for
-// a teleport or a reroute after a missed turn.
+// a teleport or a reroute after a missed turn. (A front vehicle held by
+// its light alone may come with front false: lightAlone.)
 func (s *Sim) standing(si int32, c *car, front bool, chunk int) {
 	dt := s.dt
 	c.wait += float32(dt)
