@@ -76,8 +76,8 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					// when the full one would (heldStill's bound: the same);
 					// the vehicle idles (Rate at speed and acceleration 0),
 					// moves by +0 in both updates, passes no loop detector,
-					// adds its speed +0 to the sums and the whole step to the
-					// time lost, and stands.
+					// adds its speed +0 to the sums (nothing to add: below) and
+					// the whole step to the time lost, and stands.
 					if heldHook != nil {
 						heldHook()
 					}
@@ -90,9 +90,8 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					sa.fuel += f
 					c.pos += 0
 					lead.newPos = c.pos
-					acc.running++
-					acc.speedSum += v
-					sa.speedSum += v
+					acc.running++ // (+0 leaves the speed sums as they are: sums
+					// of speeds ≥ 0 from +0, never −0)
 					if vt.desired(seg.speed, c.factor) > 0 {
 						acc.lost += dt
 						sa.lost += dt
