@@ -90,8 +90,9 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					sa.fuel += f
 					c.pos += 0
 					lead.newPos = c.pos
-					acc.running++ // (+0 leaves the speed sums as they are: sums
-					// of speeds ≥ 0 from +0, never −0)
+					acc.running++
+					// (+0 leaves the speed sums as they are: sums of speeds
+					// ≥ 0 from +0, never −0)
 					if vt.desired(seg.speed, c.factor) > 0 {
 						acc.lost += dt
 						sa.lost += dt
