@@ -63,14 +63,21 @@ func TestCityFlowFreeGap(t *testing.T) {
 	}
 }
 
-// cityFlowFreeGap is the free gap of cityFlowFree as one number (m): the
-// largest of its three bounds plus one metre.
-func cityFlowFreeGap(p *Params, next, v, dt float64) float64 {
+// cityFlowBounds returns cityFlowFree's three bounds (m), as it computes
+// them, without its metre: stop, reach and headway.
+func cityFlowBounds(p *Params, next, v, dt float64) [3]float64 {
 	halfDt := float64(dt / 2)
 	stop := float64(float64(next*next)*p.halfPerDecel) + float64((next+v)*halfDt) + p.MinGap
 	reach := p.MinGap + float64((next+float64(p.EmergencyDecel*dt))*halfDt)
 	headway := float64(next * (p.Headway + halfDt))
-	return max(stop, reach, headway) + 1
+	return [3]float64{stop, reach, headway}
+}
+
+// cityFlowFreeGap is the free gap of cityFlowFree as one number (m): the
+// largest of its three bounds plus one metre.
+func cityFlowFreeGap(p *Params, next, v, dt float64) float64 {
+	b := cityFlowBounds(p, next, v, dt)
+	return max(b[0], b[1], b[2]) + 1
 }
 
 // TestCityFlowFreeSplit checks that cityFlowFree, which compares the gap
@@ -92,12 +99,7 @@ func TestCityFlowFreeSplit(t *testing.T) {
 		if got, want := cityFlowFree(&p, gap, next, v, dt), gap >= bound; got != want {
 			t.Fatalf("v %v, v0 %v, dt %v, %+v, gap %v (free gap %v): cityFlowFree says %v", v, v0, dt, p, gap, bound, got)
 		}
-		halfDt := dt / 2
-		for i, b := range []float64{
-			float64(float64(next*next)*p.halfPerDecel) + float64((next+v)*halfDt) + p.MinGap,
-			p.MinGap + float64((next+float64(p.EmergencyDecel*dt))*halfDt),
-			float64(next * (p.Headway + halfDt)),
-		} {
+		for i, b := range cityFlowBounds(&p, next, v, dt) {
 			if b+1 == bound && !(gap >= bound) {
 				fails[i]++
 			}
