@@ -106,7 +106,7 @@ func (s *Sim) checkLaneAttn() error {
 			return fmt.Errorf("lane %d is closed, its lcAttn bit is clear", l)
 		}
 		cars := s.segs[l].cars
-		if j := slices.IndexFunc(cars, func(c car) bool { return s.mayDecide(l, &c) }); j >= 0 {
+		if j := s.firstMayDecide(l, cars); j >= 0 {
 			return fmt.Errorf("lane %d: vehicle %d may have a lane change to decide (link %d, next road %d, flags %#x), its lcAttn bit is clear", l, cars[j].id, cars[j].link, cars[j].next, cars[j].flags)
 		}
 	}

@@ -235,7 +235,7 @@ func (s *Sim) phaseLaneChange() {
 			if i == len(cars) {
 				if !s.closed[l] {
 					// Nothing to decide on this lane.
-					if !s.anyMayDecide(l, cars) {
+					if s.firstMayDecide(l, cars) < 0 {
 						clearBit(s.lcAttn, l)
 					}
 					continue
@@ -452,20 +452,21 @@ func (s *Sim) mayDecide(l int32, c *car) bool {
 	return c.next >= 0 && !s.onPlan(l, c)
 }
 
-// anyMayDecide reports whether a car of lane l's cars may decide
-// (mayDecide).
-func (s *Sim) anyMayDecide(l int32, cars []car) bool {
+// firstMayDecide returns the index of the first of lane l's cars that may
+// decide a change (mayDecide), or −1 when none may.
+func (s *Sim) firstMayDecide(l int32, cars []car) int {
 	for i := range cars {
 		if s.mayDecide(l, &cars[i]) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // markDecide sets lane's lcAttn bit when car c, given link (−1: none)
-// there by chooseLink, may have a strategic change to decide (mayDecide;
-// chooseLink gives no link to a vehicle without a next road).
+// there by chooseLink, may have a strategic change to decide (mayDecide,
+// whose test of a next road holds: chooseLink calls it only for a
+// vehicle with one).
 func (s *Sim) markDecide(lane int32, c *car, link int32) {
 	if link >= 0 && c.flags&(fPlanned|fAhead) == 0 {
 		return // the common case: its lane leads on, no plan
