@@ -793,7 +793,8 @@ func (s *Sim) reserve(t int32, l float64, sc *junctionScratch) {
 // after it (aheadLanes), then one whose exit lane serves the road after,
 // then the one with most room, then the lowest id; it sets fAhead when the
 // link's exit lane does not lead on. It returns -1 when the lane does not
-// lead to the next road.
+// lead to the next road. It also keeps the lane's Sim.lcAttn bit
+// (markDecide): a car's lane-change decisions depend on its link.
 func (s *Sim) chooseLink(lane int32, c *car) int32 {
 	if c.next < 0 {
 		return -1

@@ -11,10 +11,10 @@ import "sync/atomic"
 // result does not depend on the order.
 
 // bitOf returns the word of a segment bitmap (Sim.live, shown, spare,
-// incoming: word c covers chunk c) that holds segment i's bit, and the
-// bit. Segment indices are never negative: the word is found by an
-// unsigned shift, not a signed division (for speed; it is asked in every
-// phase).
+// incoming, lcAttn: word c covers chunk c) that holds segment i's bit,
+// and the bit. Segment indices are never negative: the word is found by
+// an unsigned shift, not a signed division (for speed; it is asked in
+// every phase).
 func bitOf(bm []uint64, i int32) (w *uint64, bit uint64) {
 	return &bm[uint32(i)/chunkSize], 1 << (uint32(i) % chunkSize)
 }

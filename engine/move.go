@@ -432,8 +432,10 @@ func (s *Sim) stopLine(seg *segment, c *car, vt *VType, v0, rnd float64, onGreen
 //   - granted entry, when it is not faster than the speed of its link
 //     (turnSpeed's +Inf).
 //
-// TestShortcutsExact compares with constraints asked every time (exactOnly,
-// under which leaderCovers says false).
+// TestJunctionQuiet compares constraints with car following alone
+// wherever it says so; TestShortcutsExact compares whole runs with
+// constraints asked for every vehicle (exactOnly, under which moveChunk
+// does not call it).
 func (s *Sim) junctionQuiet(end float64, c *car, lead *leader, vt *VType) bool {
 	if c.flags&fPermit == 0 {
 		return lead.newPos <= end && s.leaderCovers(vt, lead, c, end-c.pos-0.5)

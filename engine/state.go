@@ -358,7 +358,14 @@ type Sim struct {
 	// lane that may hold a vehicle with a strategic lane change to decide
 	// (see mayDecide): chooseLink (markDecide), setRoute and setClosed
 	// set it, and the lane-change phase without MOBIL clears it when it
-	// finds no such vehicle on an open lane (lanechange.go).
+	// finds no such vehicle on an open lane (lanechange.go). A superset:
+	// a set bit only costs a look at the lane (checkInvariants checks
+	// that no lane with such a vehicle lacks it). chooseLink runs in
+	// parallel phases (junctions, transfer, lane changes) on lanes whose
+	// words other workers share: bits are set and cleared atomically
+	// (setBit, clearBit). Only the lane-change phase clears a bit, on
+	// the worker of the lane's road, the only one that sets it then: a
+	// set and a clear of one bit never race.
 	lcAttn []uint64
 	// spare has a bit per link, in words by chunk as live, set while the
 	// link is empty but keeps the vehicle list it had (its capacity): a
