@@ -93,13 +93,18 @@ func laneChangeCuts(t *testing.T, s *engine.Sim, from, to int, met func(engine.L
 // by the lcAttn bits (CheckInvariants); it fails when markDecide ignores
 // fAhead (tried).
 func TestLaneChangeVisitsAhead(t *testing.T) {
-	for _, mobil := range []bool{true, false} {
-		t.Run(map[bool]string{true: "mobil", false: "strategic"}[mobil], func(t *testing.T) {
-			laneChangeVisitsAhead(t, mobil)
-		})
+	for _, tc := range []struct {
+		name  string
+		mobil bool
+	}{
+		{"mobil", true},
+		{"strategic", false}, // strategic changes alone: the walk by lcAttn
+	} {
+		t.Run(tc.name, func(t *testing.T) { laneChangeVisitsAhead(t, tc.mobil) })
 	}
 }
 
+// laneChangeVisitsAhead is TestLaneChangeVisitsAhead with MOBIL on or off.
 func laneChangeVisitsAhead(t *testing.T, mobil bool) {
 	edit := func(sc *scenarios.Scenario) { sc.Driving.NoLaneChange = !mobil }
 	_, live := mustBuild(t, defaultScenario(t), edit)
