@@ -44,7 +44,7 @@ type leader struct {
 // the chunk's outbox (Sim.outbox).
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
-	dt, ballistic := s.dt, s.cfg.Ballistic
+	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
 	// The sums of the chunk (acc) and of each segment (sa) are added to in
 	// place, in driving order. (Kept in locals they were saved and reloaded
 	// around every call in the loop: more instructions, not fewer.)
@@ -63,7 +63,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 		sa := &s.acc[si]
 		for i := range cars {
 			c := &cars[i]
-			vt := &s.vtypes[c.vt]
+			vt := &vtypes[c.vt]
 			v := c.speed
 			if math.Float64bits(v) == 0 && vt.holds && c.flags&fConnected == 0 && !exactOnly {
 				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.Follow.MinGap); held {
