@@ -696,12 +696,13 @@ func (b *beyond) keep(gap float64, h *info, path bool) {
 	}
 }
 
-// stopAhead reports whether a vehicle about to enter lane t, too short for
-// it to ask for entry at its end in time (shorter than its approach zone,
-// which lookAhead tests first: most lanes are not, and the call is saved),
-// would meet no green link towards its next road with room behind the exit
-// lane's queue (fits): the stop line at t's end then slows it already (a
-// soft constraint: the junction decides once the vehicle is on t).
+// stopAhead reports whether a vehicle about to enter lane t would meet no
+// green link towards its next road with room behind the exit lane's queue
+// (fits): the stop line at t's end then slows it already (a soft
+// constraint: the junction decides once the vehicle is on t). It is asked
+// only about a lane too short for the vehicle to ask for entry at its end
+// in time, shorter than its approach zone: lookAhead tests that before the
+// call (most lanes are not, and the call is saved).
 func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	lane := &s.segs[t]
 	nr := c.next2
