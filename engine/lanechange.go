@@ -226,29 +226,39 @@ func (s *Sim) phaseLaneChange() {
 			if l < done {
 				continue
 			}
-			cars := s.segs[l].cars
-			// toDecideOn(l, cars, 0), its first step inlined.
-			i := toDecide(cars, 0)
-			if i < len(cars) {
-				i = s.toDecideOn(l, cars, i)
+			if i, ok := s.laneToDecide(l); ok {
+				lanes, li := sc.lay.roadOf(l)
+				done = lanes.first + int32(lanes.n) // past the road's last lane
+				s.changeLanes(lanes, li, i, period, sc, acc)
 			}
-			if i == len(cars) {
-				if !s.closed[l] {
-					// Nothing to decide on this lane.
-					if s.firstMayDecide(l, cars) < 0 {
-						clearBit(s.lcAttn, l)
-					}
-					continue
-				}
-				// A closed lane: changeLanes has each of its vehicles
-				// leave it (leaveClosed), whatever i.
-				i = 0
-			}
-			lanes, li := sc.lay.roadOf(l)
-			done = lanes.first + int32(lanes.n) // past the road's last lane
-			s.changeLanes(lanes, li, i, period, sc, acc)
 		}
 	})
+}
+
+// laneToDecide returns, for the lane-change phase without MOBIL, the
+// vehicle of lane l to start its road's decisions from: the first one
+// toDecideOn finds, or 0 on a closed lane (changeLanes has each of its
+// vehicles leave it, leaveClosed, whatever the index); false when the
+// lane has nothing to decide, and then, when none of its vehicles may
+// decide at a later step either (mayDecide), it clears the lane's lcAttn
+// bit.
+func (s *Sim) laneToDecide(l int32) (int, bool) {
+	cars := s.segs[l].cars
+	// toDecideOn(l, cars, 0), its first step inlined.
+	i := toDecide(cars, 0)
+	if i < len(cars) {
+		i = s.toDecideOn(l, cars, i)
+	}
+	switch {
+	case i < len(cars):
+		return i, true
+	case s.closed[l]:
+		return 0, true
+	}
+	if s.firstMayDecide(l, cars) < 0 {
+		clearBit(s.lcAttn, l)
+	}
+	return 0, false
 }
 
 // liveLanes yields the lanes of the chunk's multi-lane roads whose bit is
