@@ -458,10 +458,11 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 	return max((allowed-v)/s.dt, -p.Decel)
 }
 
-// stands counts a step standing of a car of segment si: once halted, only
-// its waiting time grows, unless front, at the front of a road lane and
-// not held there by its light alone (lightAlone; moveChunk tells stands
-// so); otherwise standing also counts stops, holds and teleports.
+// stands counts a step standing of a car of segment si. front says that
+// it stands at the front of a road lane and is not held there by its
+// light alone (moveChunk works that out: lightAlone). Once halted, a car
+// that is not front only adds to its waiting time; otherwise standing
+// also counts stops, holds and teleports.
 func (s *Sim) stands(si int32, c *car, front bool, chunk int) {
 	if !front && c.flags&fHalted != 0 {
 		c.wait += float32(s.dt)
