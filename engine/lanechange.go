@@ -437,8 +437,8 @@ func (s *Sim) toDecideOn(l int32, cars []car, i int) int {
 // for such a vehicle and, without MOBIL, does nothing else.
 func (s *Sim) onPlan(l int32, c *car) bool { return s.leadsOnPlan(l, c, c.link) }
 
-// leadsOnPlan is onPlan for car c of lane l taking link (its own c.link
-// but while chooseLink picks it: markDecide).
+// leadsOnPlan is onPlan for car c of lane l with link in place of
+// c.link: markDecide asks it while chooseLink is picking c.link.
 func (s *Sim) leadsOnPlan(l int32, c *car, link int32) bool {
 	if link < 0 || c.flags&fAhead != 0 {
 		return false
