@@ -121,10 +121,11 @@ func firstDiff(a, b []byte) int {
 	return min(len(a), len(b))
 }
 
-// TestDeterminismAcrossWorkers runs three scenarios with 1, 2, 3 and 8
+// TestDeterminismAcrossWorkers runs four scenarios with 1, 2, 3 and 8
 // workers, and again with 1 and 8: the state hash at every checkpoint and
-// every output file must be identical. The turning scenario must exercise
-// lane changes and permissive left turns.
+// every output file must be identical. The turning scenario and the
+// default one without MOBIL must exercise lane changes and permissive
+// left turns.
 func TestDeterminismAcrossWorkers(t *testing.T) {
 	cases := []struct {
 		name        string
@@ -136,6 +137,10 @@ func TestDeterminismAcrossWorkers(t *testing.T) {
 	}{
 		{name: "grid", toml: busyGridTOML(0.5, "idm", 3000), steps: 3600, short: 240},
 		{name: "default", steps: 1800, short: 240},
+		// Strategic lane changes alone (no MOBIL), as on the CityFlow
+		// cases: the lane-change walk by Sim.lcAttn, whose bits the
+		// junction, transfer and lane-change phases set in parallel.
+		{name: "strategic", edit: func(sc *scenarios.Scenario) { sc.Driving.NoLaneChange = true }, steps: 400, short: 240, needChanges: true},
 		// Lane changes (strategic, MOBIL and swaps) and permissive lefts.
 		{name: "turning", toml: turning, steps: 2100, short: 400, needChanges: true},
 	}
