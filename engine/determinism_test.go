@@ -282,13 +282,31 @@ rate = 360
 // state. A clone that shares mutable state with another (an array that
 // Clone copied by reference) makes them differ, and CI's race detector
 // reports the shared writes; the turning scenario changes lanes, so the
-// lane-change phase's state is exercised too.
+// lane-change phase's state is exercised too, with MOBIL and without it
+// (strategic changes alone: the walk by Sim.lcAttn, whose bits only that
+// walk clears).
 func TestClonesRunApart(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		mobil bool
+	}{
+		{"mobil", true},
+		{"strategic", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) { clonesRunApart(t, tc.mobil) })
+	}
+}
+
+// clonesRunApart is TestClonesRunApart with MOBIL on or off.
+func clonesRunApart(t *testing.T, mobil bool) {
 	sc, err := scenarios.Parse([]byte(turning), "test.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sim := mustBuild(t, sc, func(sc *scenarios.Scenario) { sc.MinParallel = -1 })
+	_, sim := mustBuild(t, sc, func(sc *scenarios.Scenario) {
+		sc.MinParallel = -1
+		sc.Driving.NoLaneChange = !mobil
+	})
 	warm, steps := 600, 300
 	if testing.Short() {
 		warm, steps = 300, 100
