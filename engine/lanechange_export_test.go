@@ -37,7 +37,8 @@ type LaneChangeCutCounts struct {
 //     vehicle that may decide a change (checkLaneAttn);
 //   - toDecideOn passes only vehicles for which decide does nothing: no
 //     change, no yield point (MOBIL off, as it is used);
-//   - swapPartner, which stops at the first vehicle wholly behind the
+//   - swapPartner, which returns at once on a target lane without the
+//     lcAttn bit and stops at the first vehicle wholly behind the
 //     changer, finds the partner a scan of the whole target lane finds;
 //   - with MOBIL on, mobilLane (the gaps to the target lanes first, the
 //     vehicle's own terms only when one fits, its acceleration carried
