@@ -652,7 +652,9 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 	if t.tail.n > 0 {
 		b.keep(d+t.tail.pos-float64(t.tail.length), &t.tail, true)
 	}
-	s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
+	if merging := s.ids(s.lt(si).merging); s.mergeAhead(merging) {
+		s.mergeLeaders(d, si, merging, &b)
+	}
 	if t.length < approachZone(c.speed, vt, s.dt) && s.stopAhead(tl, c, vt) {
 		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd)), true
 	}
@@ -732,10 +734,33 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 	return leads || lane.length >= float64(c.length)+vt.Follow.MinGap
 }
 
+// mergeAhead reports whether a link of merging (the links merging with
+// another into the same lane) holds a vehicle or has the first vehicle of
+// its lane granted entry to it: what mergeLeaders looks for, without
+// what it does with them. Most links find neither (New York: 37 vehicles
+// kept behind in 13,700 links looked at), and lookAhead calls
+// mergeLeaders only when this finds one; it inlines, a loop without
+// calls (nothing saved and reloaded around them per link).
+func (s *Sim) mergeAhead(merging []int32) bool {
+	for _, m := range merging {
+		if hasBit(s.shown, m) || s.grantedTo(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// grantedTo reports whether the first vehicle of the lane link m leaves
+// was granted entry to m (as refresh last saw it: Sim.headTo).
+func (s *Sim) grantedTo(m int32) bool {
+	return s.headTo[m]&(hdMark|fPermit) == hdMark|fPermit
+}
+
 // mergeLeaders has b keep behind the vehicles that will reach the lane at
 // the end of link self before a vehicle r metres from it: the first vehicle
 // on each merging link, and the first vehicle of the lane feeding it when
 // that vehicle is granted entry to it. Ties go to the lower link id.
+// (lookAhead calls it only when mergeAhead finds one of them.)
 func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, b *beyond) {
 	for _, m := range merging {
 		ahead := func(rm float64) bool { return rm < r || rm == r && m < self }
@@ -745,7 +770,7 @@ func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, b *beyond) {
 			if rm := ms.length - ms.head.pos; ahead(rm) {
 				b.keep(r-rm-float64(ms.head.length), &ms.head, false)
 			}
-		case s.headTo[m]&(hdMark|fPermit) == hdMark|fPermit: // the first vehicle of m's lane, granted entry to m
+		case s.grantedTo(m): // the first vehicle of m's lane, granted entry to m
 			ms := &s.segs[m]
 			f := &s.segs[s.fromOf(m)]
 			if rm := f.length - f.head.pos + ms.length; ahead(rm) {

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/citytwin/citytwin/engine/follow"
@@ -81,5 +82,52 @@ func TestJunctionQuiet(t *testing.T) {
 		if refused < 300 || granted < 300 || passes < 100 || fast < 100 {
 			t.Errorf("%T: quiet refused %d, granted %d; covered but passing %d, faster than the link %d: the check proves little", model, refused, granted, passes, fast)
 		}
+	}
+}
+
+// TestMergeAhead checks mergeAhead, which lets lookAhead pass
+// mergeLeaders by: wherever it finds no merging link with a vehicle or a
+// granted first vehicle, mergeLeaders keeps behind no one, even for a
+// vehicle so far from the merge that every merging one is ahead of it.
+// The links are those of a busy grid with turning traffic after every
+// step; it also checks that mergeLeaders did keep behind both kinds of
+// merging vehicle, a vehicle on the link and a first vehicle granted
+// entry to it, with nothing else on the merging links (so that neither
+// half of mergeAhead goes unchecked).
+func TestMergeAhead(t *testing.T) {
+	net, trips := junctionGrid(t)
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Workers = 1, 1
+	s, err := New(net, cfg, trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	c := car{speed: 5, length: 5, factor: 1}
+	vt := &s.vtypes[c.vt]
+	var onLink, granted, quiet int
+	for range 600 {
+		s.Step()
+		for si := int32(s.nLanes); si < int32(len(s.segs)); si++ {
+			merging := s.ids(s.lt(si).merging)
+			b := beyond{s: s, c: &c, vt: vt, v0: 13.89, a: math.Inf(1), vmax: math.Inf(1)}
+			s.mergeLeaders(1e6, si, merging, &b)
+			kept := b.asked || b.a != math.Inf(1) || b.vmax != math.Inf(1)
+			switch ahead := s.mergeAhead(merging); {
+			case !ahead && kept:
+				t.Fatalf("t=%g s, link %d: mergeAhead finds no one on %v, mergeLeaders keeps behind someone", s.Time(), si, merging)
+			case !ahead:
+				quiet++
+			case !kept:
+				t.Fatalf("t=%g s, link %d: mergeAhead finds someone on %v, mergeLeaders keeps behind no one", s.Time(), si, merging)
+			case !slices.ContainsFunc(merging, func(m int32) bool { return hasBit(s.shown, m) }):
+				granted++
+			default:
+				onLink++
+			}
+		}
+	}
+	if onLink < 100 || granted < 100 || quiet < 1000 {
+		t.Errorf("kept behind vehicles on merging links %d times, behind granted first vehicles alone %d times; none to keep behind %d times: the check proves little", onLink, granted, quiet)
 	}
 }
