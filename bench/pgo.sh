@@ -19,7 +19,7 @@ run --case grid32 --workers 1,2 --steps 600 --cpuprofile "$tmp/grid32.prof"
 run --case grid10,wuhan --workers 1,2 --steps 2400 --cpuprofile "$tmp/small.prof"
 run --case scale --workers 2 --steps 10 --cpuprofile "$tmp/scale.prof"
 if [ -n "${CITYTWIN_DATASETS:-}" ]; then
-	run --case jinan_3x4,hangzhou_4x4,newyork_16x3 --workers 1 --steps 2400 --cpuprofile "$tmp/cityflow.prof"
+	run --case jinan_3x4,hangzhou_4x4,newyork_16x3 --workers 1 --steps 2400 --runs 15 --cpuprofile "$tmp/cityflow.prof"
 else
 	echo "pgo.sh: CITYTWIN_DATASETS is unset: the CityFlow cases are not profiled" >&2
 fi
