@@ -81,8 +81,10 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					if heldHook != nil {
 						heldHook()
 					}
-					if _, hard := clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
-						s.hardClamp(si, i, v, vmax, acc)
+					if mayClampHard(vmax) {
+						if _, hard := clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
+							s.hardClamp(si, i, v, vmax, acc)
+						}
 					}
 					lead.pos, lead.speed, lead.length = c.pos, v, float64(c.length)
 					f := float64(vt.fuel.Idle * dt)
@@ -319,6 +321,17 @@ func clampSpeed(v, a, vmax, emergency, dt float64, ballistic bool) (nv float64, 
 	}
 	return nv, hard
 }
+
+// mayClampHard reports whether the clamp of the next speed of a vehicle
+// held still (speed +0, acceleration 0) to the bound vmax (m/s) can be
+// hard at all (clampSpeed(+0, 0, vmax, ...)'s hard): only when vmax is
+// below 0, as for vehicles that overlap (rare). The held vehicles' short
+// way in moveChunk works the clamp out for those alone. Exact: from +0 and
+// a = 0 the clamp lowers the speed (and may call it hard) only to a limit
+// below +0, the limit being vmax, or 2·vmax − 0 with the ballistic update:
+// neither is below 0 unless vmax is (a NaN or −0 bound compares false both
+// here and there). TestMayClampHard compares the two.
+func mayClampHard(vmax float64) bool { return vmax < 0 }
 
 // hardClamp counts a clamp of car i of segment si beyond the emergency
 // deceleration (at speed v, bound vmax).

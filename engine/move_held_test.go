@@ -87,6 +87,46 @@ func TestHeldStillBound(t *testing.T) {
 	}
 }
 
+// TestMayClampHard checks that the clamp of a vehicle held still (speed
+// +0, acceleration 0) is never hard when mayClampHard says it cannot be,
+// over bounds about each step's hard threshold (−emergency·Δt, halved with
+// the ballistic update), signed zeros, NaN and infinities: moveChunk's
+// held vehicles skip the clamp then. Hard clamps must occur, both just
+// below 0 and far below.
+func TestMayClampHard(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 11))
+	var hard, skipped int
+	for _, dt := range []float64{0.1, 0.5, 1, 2} {
+		for _, emergency := range []float64{0.5, 4.5, 9} {
+			for _, ballistic := range []bool{false, true} {
+				edge := -emergency * dt // the clamp's lower limit from +0
+				vmaxes := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1),
+					edge, edge / 2, math.Nextafter(edge, 0), math.Nextafter(edge/2, math.Inf(-1)),
+					edge - 1e-9, edge/2 - 1e-9, -1e-12, 1e-12, 3}
+				for range 2000 {
+					vmaxes = append(vmaxes, (rng.Float64()*2-1)*2*emergency*dt)
+				}
+				for _, vmax := range vmaxes {
+					nv, h := clampSpeed(0, 0, vmax, emergency, dt, ballistic)
+					if h {
+						hard++
+					}
+					if !mayClampHard(vmax) {
+						skipped++
+						if h || math.Float64bits(nv) != 0 {
+							t.Fatalf("dt %g, emergency %g, ballistic %v, bound %g: clamp to %g (hard %v), but mayClampHard says it cannot be hard",
+								dt, emergency, ballistic, vmax, nv, h)
+						}
+					}
+				}
+			}
+		}
+	}
+	if hard == 0 || skipped == 0 {
+		t.Fatalf("%d hard clamps, %d skipped: want some of each", hard, skipped)
+	}
+}
+
 // TestStandsLightAlone compares, for a standing vehicle at the front of a
 // road lane, the short way moveChunk takes when the light alone holds it
 // (stands told it is not at the front: lightAlone) with standing's full
