@@ -223,7 +223,23 @@ func (s *Sim) phaseJunctions() {
 // take turns, and cost more than the division it saved.)
 func approachZone(v float64, vt *VType, dt float64) float64 {
 	p := &vt.Follow
-	return 10 + p.MinGap + float64(v*(dt+p.Headway)) + v*v/p.Decel
+	return zoneFloor(vt) + float64(v*(dt+p.Headway)) + v*v/p.Decel
+}
+
+// zoneFloor is the approach zone of a standing vehicle of type vt (m): 10 m
+// plus its minimum gap, approachZone's first partial sum.
+func zoneFloor(vt *VType) float64 { return 10 + vt.Follow.MinGap }
+
+// beyondZone reports whether a vehicle at speed v (m/s) of type vt, d
+// metres before its stop line, is beyond its approach zone: d >
+// approachZone(v, vt, dt). It asks approachZone (a division) only when d
+// is past zoneFloor. Exact: the zone's speed terms are never negative (v ≥
+// 0), and adding a number ≥ ±0 never rounds a float64 sum below its first
+// term, so the zone is at least zoneFloor and d ≤ zoneFloor is never beyond
+// it (most vehicles decideLane asks about wait near the line: a queue's
+// first two); TestBeyondZone compares it with the full test.
+func beyondZone(d, v float64, vt *VType, dt float64) bool {
+	return d > zoneFloor(vt) && d > approachZone(v, vt, dt)
 }
 
 // junction decides the vehicles in the approach zone of node v's lanes
@@ -262,7 +278,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 		c := &cars[i]
 		vt := &s.vtypes[c.vt]
 		d := length - c.pos
-		if d > approachZone(c.speed, vt, s.dt) {
+		if beyondZone(d, c.speed, vt, s.dt) {
 			clearJunction(cars[i:])
 			return
 		}
@@ -294,7 +310,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 	}
 	for ; i < len(cars); i++ {
 		c := &cars[i]
-		if length-c.pos > approachZone(c.speed, &s.vtypes[c.vt], s.dt) {
+		if beyondZone(length-c.pos, c.speed, &s.vtypes[c.vt], s.dt) {
 			clearJunction(cars[i:])
 			return
 		}

@@ -31,3 +31,28 @@ func TestApproachZone(t *testing.T) {
 		}
 	}
 }
+
+// TestBeyondZone compares beyondZone, which skips approachZone for a
+// vehicle within zoneFloor of its stop line, with the full test d >
+// approachZone, at distances around both bounds, for standing and moving
+// vehicles.
+func TestBeyondZone(t *testing.T) {
+	vt := DefaultCar()
+	if err := vt.Follow.Init(); err != nil {
+		t.Fatal(err)
+	}
+	floor := zoneFloor(&vt)
+	for _, dt := range []float64{1, 0.5, 0.1} {
+		for _, v := range []float64{math.Copysign(0, -1), 0, 1e-9, 0.5, 5, 13.9, 30} {
+			zone := approachZone(v, &vt, dt)
+			for _, d := range []float64{
+				0, floor - 1, math.Nextafter(floor, 0), floor, math.Nextafter(floor, math.Inf(1)), floor + 0.5,
+				math.Nextafter(zone, 0), zone, math.Nextafter(zone, math.Inf(1)), zone + 1, math.NaN(),
+			} {
+				if got, want := beyondZone(d, v, &vt, dt), d > zone; got != want {
+					t.Errorf("beyondZone(%v m, %v m/s, dt %v) = %v, want %v (zone %v m)", d, v, dt, got, want, zone)
+				}
+			}
+		}
+	}
+}
