@@ -22,14 +22,15 @@ type junctionScratch struct {
 	granted []int32
 	// The junction's link sets as bit masks from its first link
 	// (junctionMasks.lo; all ones at a junction without masks), for the
-	// node being decided: live, links holding vehicles; shown, links
-	// whose head and tail records describe a vehicle (Sim.shown); grant,
-	// links granted this step; waiting, links the first vehicle of whose
-	// lane has chosen them and waits for its crossing to clear (headTo
-	// with fCross), found when first asked (waitKnown).
+	// node being decided: live, links holding vehicles, found when first
+	// asked (liveKnown); shown, links whose head and tail records describe
+	// a vehicle (Sim.shown); grant, links granted this step; waiting, links
+	// the first vehicle of whose lane has chosen them and waits for its
+	// crossing to clear (headTo with fCross), found when first asked
+	// (waitKnown).
 	lo                          int32
 	live, shown, grant, waiting uint64
-	waitKnown                   bool
+	waitKnown, liveKnown        bool
 }
 
 // junctionMasks let the junction phase skip with one AND the checks of a
@@ -151,10 +152,22 @@ func (s *Sim) buildJunctionMasks() {
 // startNode prepares the scratch masks for node v's decisions.
 func (s *Sim) startNode(v int, sc *junctionScratch) {
 	sc.lo = s.jm.lo[v]
-	sc.live, sc.shown, sc.grant, sc.waiting, sc.waitKnown = ^uint64(0), ^uint64(0), 0, ^uint64(0), true
+	sc.live, sc.shown, sc.grant, sc.waiting, sc.waitKnown, sc.liveKnown = ^uint64(0), ^uint64(0), 0, ^uint64(0), true, true
 	if sc.lo >= 0 {
-		sc.live, sc.shown, sc.waitKnown = bitsFrom(s.live, sc.lo), bitsFrom(s.shown, sc.lo), false
+		sc.shown, sc.waitKnown, sc.liveKnown = bitsFrom(s.shown, sc.lo), false, false
 	}
+}
+
+// liveMask returns the links of the node being decided that hold
+// vehicles, found once per node in Sim.live when first asked: only admit
+// asks, and most nodes' lanes wait at a red light or beyond their approach
+// zones (no phase changes Sim.live while the junction phase runs, so the
+// bits read late are the ones startNode would have read).
+func (s *Sim) liveMask(sc *junctionScratch) uint64 {
+	if !sc.liveKnown {
+		sc.liveKnown, sc.live = true, bitsFrom(s.live, sc.lo)
+	}
+	return sc.live
 }
 
 // bit returns link k's bit in the scratch masks (none at a node without
@@ -414,7 +427,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	if !committed {
 		// Vehicles inside the junction on crossing paths that have not yet
 		// cleared the crossing point.
-		if cross&sc.live != 0 {
+		if cross&s.liveMask(sc) != 0 {
 			for i, f := range s.ids(kt.cross) {
 				// (The links without vehicles, skipped by the mask before
 				// the call where the node has masks: crossBlocked's own
