@@ -95,7 +95,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					acc.running++
 					// (+0 leaves the speed sums as they are: sums of speeds
 					// ≥ 0 from +0, never −0)
-					if vt.desired(seg.speed, c.factor) > 0 {
+					if wantsToMove(vt, seg.speed, c.factor) {
 						acc.lost += dt
 						sa.lost += dt
 					}
@@ -332,6 +332,16 @@ func clampSpeed(v, a, vmax, emergency, dt float64, ballistic bool) (nv float64, 
 // neither is below 0 unless vmax is (a NaN or −0 bound compares false both
 // here and there). TestMayClampHard compares the two.
 func mayClampHard(vmax float64) bool { return vmax < 0 }
+
+// wantsToMove reports whether a vehicle of type vt with speed factor
+// factor desires to move on a segment with speed limit limit (m/s):
+// vt.desired(limit, factor) > 0, for the held vehicles' time lost, without
+// working out the desired speed. Exact: the least of two numbers is above
+// 0 exactly when both are (fminmax.Min of a NaN is a NaN, of +0 and −0 is
+// −0, neither above 0). TestWantsToMove compares the two.
+func wantsToMove(vt *VType, limit float64, factor float32) bool {
+	return limit*float64(factor) > 0 && vt.MaxSpeed > 0
+}
 
 // hardClamp counts a clamp of car i of segment si beyond the emergency
 // deceleration (at speed v, bound vmax).

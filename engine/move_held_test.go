@@ -127,6 +127,34 @@ func TestMayClampHard(t *testing.T) {
 	}
 }
 
+// TestWantsToMove compares wantsToMove with the desired speed it stands
+// for (desired > 0) over speed limits, factors and maximum speeds that are
+// positive, zero of either sign, negative, infinite or NaN.
+func TestWantsToMove(t *testing.T) {
+	nan, inf, negZero := math.NaN(), math.Inf(1), math.Copysign(0, -1)
+	xs := []float64{13.9, 1e-300, 0, negZero, -2, inf, -inf, nan}
+	var yes, no int
+	for _, limit := range xs {
+		for _, factor := range xs {
+			for _, maxSpeed := range xs {
+				vt := &VType{MaxSpeed: maxSpeed}
+				want := vt.desired(limit, float32(factor)) > 0
+				if got := wantsToMove(vt, limit, float32(factor)); got != want {
+					t.Fatalf("limit %g, factor %g, max speed %g: wantsToMove %v, want %v", limit, factor, maxSpeed, got, want)
+				}
+				if want {
+					yes++
+				} else {
+					no++
+				}
+			}
+		}
+	}
+	if yes == 0 || no == 0 {
+		t.Fatalf("%d yes, %d no: want some of each", yes, no)
+	}
+}
+
 // TestStandsLightAlone compares, for a standing vehicle at the front of a
 // road lane, the short way moveChunk takes when the light alone holds it
 // (stands told it is not at the front: lightAlone) with standing's full
