@@ -46,6 +46,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 			}
 		}
 	}
+	c.wakeSignals() // its plants are its own (Fork changes them)
 	c.acc = slices.Clone(s.acc)
 	c.yield = slices.Clone(s.yield)
 	c.lights = slices.Clone(s.lights)

@@ -360,7 +360,7 @@ type SetNodeController struct {
 }
 
 func (c SetNodeController) Validate(s *Sim) error {
-	if s.Plant(c.Node) == nil {
+	if s.plantOf(c.Node) == nil {
 		return fmt.Errorf("engine: node %d is not signalised", c.Node)
 	}
 	return nil
@@ -378,7 +378,7 @@ type ForcePhase struct {
 }
 
 func (c ForcePhase) Validate(s *Sim) error {
-	p := s.Plant(c.Node)
+	p := s.plantOf(c.Node)
 	if p == nil {
 		return fmt.Errorf("engine: node %d is not signalised", c.Node)
 	}
@@ -392,7 +392,7 @@ func (c ForcePhase) Validate(s *Sim) error {
 }
 
 func (c ForcePhase) apply(s *Sim) {
-	p := s.Plant(c.Node)
+	p := s.plantOf(c.Node)
 	prev := p.Ctrl
 	if f, ok := prev.(*forced); ok {
 		prev = f.next

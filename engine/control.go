@@ -9,11 +9,21 @@ import (
 
 // Plant returns the signal plant of node v (its controller, guard, phase
 // and counters), or nil when v is not signalised. Change it between steps
-// only.
+// only. (The caller may change it at any time after: from then on, the
+// signal phase updates every plant at every step; see signalSleep.)
 func (s *Sim) Plant(v maps.NodeID) *signal.Plant {
+	s.sleep.never = true
+	return s.plantOf(v)
+}
+
+// plantOf returns the plant of node v (nil when there is none) for the
+// engine to change between steps: the next signal phase updates every
+// plant (wakeSignals).
+func (s *Sim) plantOf(v maps.NodeID) *signal.Plant {
 	if v < 0 || int(v) >= len(s.nodes) {
 		return nil
 	}
+	s.wakeSignals()
 	return s.nodes[v].plant
 }
 
@@ -21,7 +31,7 @@ func (s *Sim) Plant(v maps.NodeID) *signal.Plant {
 // step on; the signal state (phase, stage, timers) carries on, so the
 // change is safe at any time.
 func (s *Sim) SetController(v maps.NodeID, c Controller) error {
-	p := s.Plant(v)
+	p := s.plantOf(v)
 	if p == nil {
 		return fmt.Errorf("engine: node %d is not signalised", v)
 	}

@@ -31,6 +31,7 @@ func (s *Sim) HoldLights(v maps.NodeID, lights []signal.Light) error {
 			return fmt.Errorf("engine: node %s: movement %d: %v is not a light", s.net.Nodes[v].ID, i, l)
 		}
 	}
+	s.wakeSignals()
 	ns.held = append(ns.held[:0], lights...)
 	if ns.held == nil {
 		ns.held = []signal.Light{}
@@ -48,6 +49,7 @@ func (s *Sim) ReleaseLights(v maps.NodeID) {
 	if ns.held == nil {
 		return
 	}
+	s.wakeSignals()
 	ns.held = nil
 	if ns.plant == nil {
 		for k := ns.movLo; k < ns.movLo+ns.movN; k++ {

@@ -16,7 +16,7 @@ import (
 // (any program will do before the first step). Call it between steps
 // only; p must not change afterwards.
 func (s *Sim) SetProgram(v maps.NodeID, p *maps.Program) error {
-	pl := s.Plant(v)
+	pl := s.plantOf(v)
 	if pl == nil {
 		return fmt.Errorf("engine: node %d is not signalised", v)
 	}

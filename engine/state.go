@@ -286,6 +286,7 @@ type Sim struct {
 	crossPts []crossing
 	nodes    []nodeState
 	lights   []signal.Light // per movement
+	sleep    signalSleep    // the signal phase's skipped steps (step.go)
 	veh      []vehicle
 	trips    []tripRec
 	cold     coldData // trips' and vehicles' sparse fields (trips.go)

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math"
+
 	"github.com/citytwin/citytwin/engine/signal"
 )
 
@@ -98,6 +100,11 @@ func (s *Sim) RunUntil(t float64) {
 
 // 1. Signals.
 func (s *Sim) phaseSignals() {
+	if s.now < s.sleep.until && s.v2x == nil {
+		s.sleep.end, s.sleep.slept = s.now+s.dt, true // as UpdateQuiet's now + step
+		return
+	}
+	s.wakeSignals()
 	s.par.run(chunks(len(s.nodes)), func(c int) {
 		lo, hi := span(c, len(s.nodes))
 		now, dt, spat := s.now, s.dt, s.v2x != nil // (read once: the loop calls out)
@@ -134,6 +141,62 @@ func (s *Sim) phaseSignals() {
 			}
 		}
 	})
+	s.sleep.until = s.signalsQuietUntil()
+}
+
+// signalSleep is what lets the signal phase skip whole steps. At a step
+// when every plant's update would be quiet (signal.Plant.UpdateQuiet:
+// most steps of fixed-time junctions) the phase does nothing at all, not
+// even visit the nodes: a quiet update only records the end of its step
+// (signal.Plant.Slept), and the lights stay as the last full update wrote
+// them. Exact: a plant's quiet updates change nothing else, and every
+// plant's update stays quiet before until (signal.Plant.QuietUntil,
+// worked out after each step the phase does not skip), which no step
+// changes but an update that is not quiet; what could change it between
+// steps wakes the signals (wakeSignals: HoldLights, SetController,
+// SetProgram, the commands, Clone), and a plant handed out (Sim.Plant)
+// stops the skipping for good. TestSignalSleep compares with a run that
+// never skips.
+type signalSleep struct {
+	until float64 // s: the phase skips a step that starts before it (0: none does)
+	end   float64 // s: the end of the last step skipped (its now + dt)
+	slept bool    // steps were skipped since the plants last heard (Slept)
+	never bool    // a plant was handed out (Sim.Plant): skip no step
+}
+
+// signalsQuietUntil returns the time before which every plant's update
+// would be quiet, or −Inf when none may be skipped: a node's lights are
+// held, a plant was handed out or V2X broadcasts the signals' state.
+func (s *Sim) signalsQuietUntil() float64 {
+	until := math.Inf(1)
+	if s.sleep.never || s.v2x != nil {
+		return math.Inf(-1)
+	}
+	for v := range s.nodes {
+		ns := &s.nodes[v]
+		if ns.held != nil {
+			return math.Inf(-1)
+		}
+		if ns.plant != nil {
+			until = min(until, ns.plant.QuietUntil(int(ns.movN)))
+		}
+	}
+	return until
+}
+
+// wakeSignals makes the next signal phase update every plant: it tells
+// the plants about the steps skipped (signal.Plant.Slept) and skips no
+// step until that phase has worked out when it may again.
+func (s *Sim) wakeSignals() {
+	if s.sleep.slept {
+		for v := range s.nodes {
+			if p := s.nodes[v].plant; p != nil {
+				p.Slept(s.sleep.end)
+			}
+		}
+		s.sleep.slept = false
+	}
+	s.sleep.until = math.Inf(-1)
 }
 
 // 2. Junctions: junction.go.

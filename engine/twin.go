@@ -78,7 +78,7 @@ type NodeControl struct {
 // NodeControl returns how node v is controlled, and false when v is not
 // signalised. Read it between steps only.
 func (s *Sim) NodeControl(v maps.NodeID) (NodeControl, bool) {
-	p := s.Plant(v)
+	p := s.plantOf(v)
 	if p == nil {
 		return NodeControl{}, false
 	}

@@ -329,9 +329,31 @@ func (p *Plant) LightsChanged() { p.quietUntil = math.Inf(-1) }
 // fixed-time controller and no guard's maximum red to watch (overdue)
 // stay.
 func (p *Plant) quiet(now float64, n int) bool {
-	return now < p.quietUntil && p.plan.program == p.Program && p.Guard.MaxRed <= 0 &&
-		len(p.shown) == n && plainFixed(p.Ctrl)
+	return now < p.quietUntil && p.quietKept(n)
 }
+
+// quietKept reports whether the plant's program, its n lights, its
+// controller and its guard let its updates be quiet (see quiet).
+func (p *Plant) quietKept(n int) bool {
+	return p.plan.program == p.Program && p.Guard.MaxRed <= 0 && len(p.shown) == n && plainFixed(p.Ctrl)
+}
+
+// QuietUntil returns the time (s) before which every update with n lights
+// to set is quiet (UpdateQuiet: see quiet), as long as nothing but quiet
+// updates happens in between and none of the plant's exported fields
+// changes; −Inf when the next update is not quiet whatever its time.
+func (p *Plant) QuietUntil(n int) float64 {
+	if p.quietKept(n) {
+		return p.quietUntil
+	}
+	return math.Inf(-1)
+}
+
+// Slept records what quiet updates (UpdateQuiet) left unmade would have:
+// the last one's step ended at end (s), its time plus its step. A caller
+// that knows every update up to that one would have been quiet
+// (QuietUntil) may skip them and call Slept once before the next update.
+func (p *Plant) Slept(end float64) { p.prevEnd = end }
 
 // plainFixed reports whether c is a plain FixedTime (its zero value).
 func plainFixed(c Controller) bool {
