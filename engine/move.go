@@ -67,17 +67,15 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			v := c.speed
 			if math.Float64bits(v) == 0 && vt.holds && c.flags&fConnected == 0 && !exactOnly {
 				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.Follow.MinGap); held {
-					// Standing, with a standing leader or the stop line within
-					// its minimum gap: the constraint of that obstacle asks for
-					// an acceleration ≤ 0 (follow.Holding) and the others can
-					// only lower it, so the vehicle stays at +0 m/s. What the
-					// general path below does then, without its branches: the
-					// clamp with a = 0 gives +0 and counts a hard clamp exactly
-					// when the full one would (heldStill's bound: the same);
-					// the vehicle idles (Rate at speed and acceleration 0),
-					// moves by +0 in both updates, passes no loop detector,
-					// adds its speed +0 to the sums (nothing to add: below) and
-					// the whole step to the time lost, and stands.
+					// Standing, with a standing leader or the stop line within its
+					// minimum gap: that constraint asks for an acceleration ≤ 0
+					// (follow.Holding), the others only lower it: the vehicle
+					// stays at +0 m/s. The general path below then, without its
+					// branches: the clamp with a = 0 gives +0, hard exactly when
+					// the full one is (heldStill's bound; mayClampHard); it idles,
+					// moves by +0 in both updates, passes no loop detector, adds
+					// +0 to the speed sums (nothing to add: below) and the whole
+					// step to the time lost, and stands.
 					if heldHook != nil {
 						heldHook()
 					}
