@@ -25,15 +25,6 @@ func TestFormulasWrittenOut(t *testing.T) {
 	}
 	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
 	r := rand.New(rand.NewPCG(5, 23))
-	speed := func() float64 {
-		switch r.IntN(4) {
-		case 0:
-			return 0
-		case 1:
-			return math.Copysign(0, -1)
-		}
-		return 30 * r.Float64()
-	}
 	for range 100000 {
 		p := Params{Accel: 0.5 + 4*r.Float64(), Decel: 0.5 + 8*r.Float64(), MinGap: 5 * r.Float64(), Headway: 0.3 + 3*r.Float64()}
 		p.EmergencyDecel = p.Decel * (1 + r.Float64())
@@ -43,7 +34,7 @@ func TestFormulasWrittenOut(t *testing.T) {
 		if err := p.Init(); err != nil {
 			t.Fatal(err)
 		}
-		v, vl := speed(), speed()
+		v, vl := standingOrMoving(r), standingOrMoving(r)
 		gap := []float64{math.Inf(1), -2 * r.Float64(), 100 * r.Float64()}[r.IntN(3)]
 		dt := []float64{1, 0.5, 0.1}[r.IntN(3)]
 		m := []float64{0, p.MinGap}[r.IntN(2)]
@@ -61,20 +52,11 @@ func TestFormulasWrittenOut(t *testing.T) {
 func TestStopAfterStepMargin(t *testing.T) {
 	atMost := func(a, b float64) bool { return a < b || a == b && !(math.Signbit(b) && !math.Signbit(a)) }
 	r := rand.New(rand.NewPCG(7, 29))
-	speed := func() float64 {
-		switch r.IntN(4) {
-		case 0:
-			return 0
-		case 1:
-			return math.Copysign(0, -1)
-		}
-		return 30 * r.Float64()
-	}
 	below := 0
 	for range 200000 {
 		d := 0.5 + 8*r.Float64()
 		s0 := []float64{5 * r.Float64(), 0, math.Copysign(0, -1)}[r.IntN(3)]
-		v, vl := speed(), speed()
+		v, vl := standingOrMoving(r), standingOrMoving(r)
 		g := []float64{-2 * r.Float64(), 100 * r.Float64(), 1e4 * r.Float64(), s0}[r.IntN(4)]
 		dt := []float64{1, 0.5, 0.1}[r.IntN(3)]
 		qa := float64(0.5 / d)
@@ -249,4 +231,17 @@ func randomParams(t *testing.T, r *rand.Rand, minGap0 float64) Params {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// standingOrMoving draws a speed (m/s) for the stop-term tests: +0 or −0
+// (a standing vehicle, as the engine's speeds may be) a quarter of the
+// time each, else uniform in [0, 30).
+func standingOrMoving(r *rand.Rand) float64 {
+	switch r.IntN(4) {
+	case 0:
+		return 0
+	case 1:
+		return math.Copysign(0, -1)
+	}
+	return 30 * r.Float64()
 }
