@@ -25,6 +25,25 @@ func junctionGrid(t *testing.T) (*maps.Network, []Trip) {
 	return net, trips
 }
 
+// junctionSim is a simulation of junctionGrid with the default settings,
+// seed 1 and one worker, after edit (nil: none) has changed the network or
+// the settings; it is closed when the test ends.
+func junctionSim(t *testing.T, edit func(*maps.Network, *Config)) *Sim {
+	t.Helper()
+	net, trips := junctionGrid(t)
+	cfg := DefaultConfig()
+	cfg.Seed, cfg.Workers = 1, 1
+	if edit != nil {
+		edit(net, &cfg)
+	}
+	s, err := New(net, cfg, trips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
 // TestJunctionMasks checks that the junction phase's shortcuts change no
 // decision: its bit masks (junctionMasks, and Sim.crossWait behind
 // waitMask, the nodes' lanes looked at in groups (nodeState.groups), and the
@@ -113,14 +132,7 @@ func TestJunctionMasks(t *testing.T) {
 // grid over many steps, with and without the junction's scratch and with
 // room reserved on the exit lane.
 func TestFitsShortWay(t *testing.T) {
-	net, trips := junctionGrid(t)
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Workers = 1, 1
-	s, err := New(net, cfg, trips)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := junctionSim(t, nil)
 	asked, full := 0, 0
 	for step := 1; step <= 600; step++ {
 		s.Step()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/maps"
 )
 
 // TestJunctionQuiet checks junctionQuiet, which lets a follower with a
@@ -24,20 +25,14 @@ import (
 // link (dropping either test fails it, tried).
 func TestJunctionQuiet(t *testing.T) {
 	for _, model := range []follow.Model{follow.IDM{}, follow.CityFlow{}} {
-		net, trips := junctionGrid(t)
-		for k := range net.Links {
-			net.Links[k].Speed = min(net.Links[k].Speed, 6)
-		}
-		cfg := DefaultConfig()
-		cfg.Seed, cfg.Workers = 1, 1
-		for i := range cfg.VTypes {
-			cfg.VTypes[i].Model = model
-		}
-		s, err := New(net, cfg, trips)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
+		s := junctionSim(t, func(net *maps.Network, cfg *Config) {
+			for k := range net.Links {
+				net.Links[k].Speed = min(net.Links[k].Speed, 6)
+			}
+			for i := range cfg.VTypes {
+				cfg.VTypes[i].Model = model
+			}
+		})
 		r := rand.New(rand.NewPCG(7, 31))
 		var refused, granted, passes, fast int
 		for range 600 {
@@ -95,14 +90,7 @@ func TestJunctionQuiet(t *testing.T) {
 // entry to it, with nothing else on the merging links (so that neither
 // half of mergeAhead goes unchecked).
 func TestMergeAhead(t *testing.T) {
-	net, trips := junctionGrid(t)
-	cfg := DefaultConfig()
-	cfg.Seed, cfg.Workers = 1, 1
-	s, err := New(net, cfg, trips)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := junctionSim(t, nil)
 	c := car{speed: 5, length: 5, factor: 1}
 	vt := &s.vtypes[c.vt]
 	var onLink, granted, quiet int
