@@ -99,11 +99,14 @@ type VType struct {
 	// of the benchmarks (none: through the interface), and drawsRand
 	// caches follow.UsesRand(Model); holds says that a standing vehicle
 	// of the type stays standing behind a standing obstacle within its
-	// minimum gap (follow.HoldsStill; never for models that draw). Config.check
-	// sets them.
+	// minimum gap (follow.HoldsStill; never for models that draw), and
+	// holdGap (m) within what gap: the minimum gap, or for CityFlow's rule
+	// called directly the wider follow.CityFlowHoldGap at the run's step.
+	// Config.check sets them.
 	direct    directModel
 	drawsRand bool
 	holds     bool
+	holdGap   float64
 }
 
 // desired returns the desired speed (m/s) on a segment with speed limit
@@ -167,6 +170,10 @@ func (c *Config) check() error {
 			bad("vehicle type %q: %v", t.ID, err)
 		}
 		t.holds = !t.drawsRand && follow.HoldsStill(t.Model, &t.Follow)
+		t.holdGap = t.Follow.MinGap
+		if t.holds && t.direct == directCityFlow {
+			t.holdGap = follow.CityFlowHoldGap(&t.Follow, c.Step)
+		}
 		if !(t.Length > 0 && t.Length <= 30) || !(t.MaxSpeed > 0 && t.MaxSpeed <= 80) {
 			bad("vehicle type %q: length %g m or max speed %g m/s out of range", t.ID, t.Length, t.MaxSpeed)
 		}

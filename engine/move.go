@@ -66,7 +66,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			vt := &vtypes[c.vt]
 			v := c.speed
 			if math.Float64bits(v) == 0 && vt.holds && c.flags&fConnected == 0 && !exactOnly {
-				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.Follow.MinGap); held {
+				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.holdGap); held {
 					// Standing, with a standing leader or the stop line within its
 					// minimum gap: that constraint asks for an acceleration ≤ 0
 					// (follow.Holding), the others only lower it: the vehicle
@@ -193,9 +193,10 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 
 // heldStill reports whether car i of a segment end metres long, standing
 // (speed +0), unequipped and of a type whose model holds (VType.holds),
-// has a standing obstacle within minGap (m) whose constraint applies for
-// certain: the leader on the segment (standing at the start of the step),
-// or, refused entry at the end of its road lane (lane), the stop line.
+// has a standing obstacle within holdGap (m; VType.holdGap: the minimum
+// gap, or CityFlow's wider band) whose constraint applies for certain:
+// the leader on the segment (standing at the start of the step), or,
+// refused entry at the end of its road lane (lane), the stop line.
 //
 // It then also returns a bound vmax (m/s) that the clamp of the vehicle's
 // next speed (clampSpeed with a = 0) treats as it would the bound that
@@ -209,14 +210,14 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 // ahead when refused entry: lookAhead) 0 m/s stands in for the stop
 // line's. TestHeldStillBound compares both ways. (Small enough to inline
 // into moveChunk's loop: no call for the vehicles held still.)
-func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, minGap float64) (vmax float64, ok bool) {
+func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, holdGap float64) (vmax float64, ok bool) {
 	if i > 0 {
 		vmax = s.behind(lead, c.pos)
-		if lead.speed == 0 && lead.pos-lead.length-c.pos <= minGap {
+		if lead.speed == 0 && lead.pos-lead.length-c.pos <= holdGap {
 			return vmax, true
 		}
 	}
-	return vmax, lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= minGap
+	return vmax, lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= holdGap
 }
 
 // behind is the bound (m/s) on the displacement over the step of a

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/internal/fminmax"
 )
 
@@ -84,6 +85,50 @@ func TestHeldStillBound(t *testing.T) {
 	// The draws must reach every outcome, or the comparison proves little.
 	if held == 0 || notHeld == 0 || hard == 0 || refusedHard == 0 {
 		t.Fatalf("held still %d, not %d, hard clamps %d (%d refused entry): want some of each", held, notHeld, hard, refusedHard)
+	}
+}
+
+// TestHoldGap checks the hold gap Config.check gives each vehicle type
+// (VType.holdGap), the gap to a standing leader within which moveChunk
+// leaves a standing vehicle standing (heldStill): the minimum gap for
+// IDM, CityFlow's wider band at the run's step for CityFlow's rule. At
+// the edge the model asks for an acceleration ≤ 0 and the clamp keeps the
+// vehicle at +0 m/s; one ulp beyond it the vehicle is not held, and the
+// model would move it.
+func TestHoldGap(t *testing.T) {
+	for _, step := range []float64{0.1, 0.3, 0.5, 1} {
+		for _, m := range []follow.Model{follow.IDM{}, follow.CityFlow{}} {
+			cfg := DefaultConfig()
+			cfg.Step = step
+			cfg.VTypes[0].Model = m
+			if err := cfg.check(); err != nil {
+				t.Fatal(err)
+			}
+			vt := &cfg.VTypes[0]
+			g := vt.holdGap
+			if _, isCityFlow := m.(follow.CityFlow); !isCityFlow {
+				if g != vt.Follow.MinGap {
+					t.Fatalf("%T, step %g: hold gap %g, want the minimum gap %g", m, step, g, vt.Follow.MinGap)
+				}
+				continue
+			}
+			if !(g > vt.Follow.MinGap) {
+				t.Fatalf("CityFlow, step %g: hold gap %g, want a band beyond the minimum gap %g", step, g, vt.Follow.MinGap)
+			}
+			s := &Sim{dt: step}
+			v0 := vt.desired(13.9, 1)
+			for _, gap := range []float64{g, math.Nextafter(g, math.Inf(1))} {
+				c := car{length: 5, next: -1} // at 0 m, behind a leader of no length: the gap is lead.pos exactly
+				lead := leader{pos: gap}
+				lead.newPos = lead.pos
+				_, held := s.heldStill(100, &c, 1, &lead, true, g)
+				a := modelAccel(vt, 0, gap, 0, v0, step, 0)
+				nv, _ := clampSpeed(0, a, s.behind(&lead, c.pos), vt.Follow.EmergencyDecel, step, true)
+				if held != (gap <= g) || held != (math.Float64bits(nv) == 0) {
+					t.Fatalf("CityFlow, step %g, gap %v (hold gap %v): held still %v, yet the model asks %v and the clamp gives %v", step, gap, g, held, a, nv)
+				}
+			}
+		}
 	}
 }
 

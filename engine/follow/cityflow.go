@@ -91,6 +91,53 @@ func CityFlowAccel(p *Params, v, gap, vl, v0, dt float64) float64 {
 	return PerStep(next-v, dt)
 }
 
+// CityFlowHoldGap returns the largest gap G (m) to a standing leader or
+// stop point at which CityFlow's rule keeps a standing follower
+// standing: CityFlowAccel(p, +0, g, 0, v0, dt) ≤ 0, as computed, for every
+// gap g ≤ G and desired speed v0 ≥ 0, with parameters p (Init) and step
+// dt (s). It is at least p.MinGap (HoldsStill's bound): a queue under
+// this rule comes to rest with gaps up to about s0 + b·Δt²/2 (see
+// CityFlow), and the engine leaves a standing vehicle that close behind
+// a standing obstacle standing without asking the rule.
+//
+// Exact: at v = +0 and vl = 0, once the free-gap test has failed, the
+// rule's result is at most each of its stop terms (the comfortable one;
+// the emergency one when b_e ≠ b), each of them the least of its bound
+// stopReach(0, g, m, d, Δt) and something (the root, when stopAfterStep
+// takes it; the least so far, when stopRootAbove skips it), so at most
+// the bound, and the rule returns (that − 0)/Δt. The bounds never
+// decrease with g (each rounded operation keeps the order), so G is the
+// largest float64 at which one of them is ≤ 0, found by bisection over
+// the ordered float64s. Beyond G every term is above 0 (v0 > 0), so no
+// larger gap would do. The free-gap test needs g ≥ s0 + (next +
+// b_e·Δt)·Δt/2 + 1 (cityFlowFree), nearly a metre beyond G, and its
+// bounds only grow with next ≥ 0: CityFlowHoldGap checks that the test
+// fails at G with next = 0, and returns p.MinGap if not (never for
+// parameters that pass Init). TestCityFlowHoldGap compares with the rule.
+func CityFlowHoldGap(p *Params, dt float64) float64 {
+	m := p.MinGap
+	holds := func(g float64) bool {
+		return stopReach(0, g, m, p.Decel, dt) <= 0 ||
+			p.EmergencyDecel != p.Decel && stopReach(0, g, 0, p.EmergencyDecel, dt) <= 0
+	}
+	lo, hi := m, m+float64(p.EmergencyDecel*dt*dt)+1 // hi: both bounds above 2/Δt there
+	if !(m >= 0 && dt > 0) || !holds(lo) || holds(hi) {
+		return m
+	}
+	for math.Float64bits(hi)-math.Float64bits(lo) > 1 { // positive: bits in order
+		mid := math.Float64frombits((math.Float64bits(lo) + math.Float64bits(hi)) / 2)
+		if holds(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if cityFlowFree(p, lo, 0, 0, dt) {
+		return m
+	}
+	return lo
+}
+
 // CityFlowCovers reports whether CityFlow's rule asks no more of a
 // follower behind a standing obstacle (a stop line) gapStop metres ahead
 // than behind a leader gap metres ahead moving at vl ≥ 0 (m/s):

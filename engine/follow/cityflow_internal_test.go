@@ -219,3 +219,43 @@ func TestStopRootAbove(t *testing.T) {
 		t.Errorf("the root was above x %d times, %d of them near the edge: the check proves little", above, edge)
 	}
 }
+
+// TestCityFlowHoldGap checks CityFlowHoldGap against the rule on random
+// parameters and steps: a standing follower behind a standing obstacle
+// at any gap up to it (the edge itself, one ulp below, the minimum gap,
+// random ones, overlaps) gets an acceleration ≤ 0 from CityFlowAccel for
+// any desired speed, and one ulp beyond it one above 0 for a desired
+// speed above 0 (no wider band would be exact). The band beyond the
+// minimum gap must be met often.
+func TestCityFlowHoldGap(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 23))
+	band := 0
+	for range 20000 {
+		p := randomParams(t, r, 0)
+		dt := []float64{1, 0.5, 0.25, 0.1, 0.2, 0.3}[r.IntN(6)]
+		g := CityFlowHoldGap(&p, dt)
+		if g < p.MinGap {
+			t.Fatalf("%+v, dt %v: hold gap %v below the minimum gap", p, dt, g)
+		}
+		v0s := []float64{0, 1e-9, 0.1, 40 * r.Float64(), 80}
+		for _, gap := range []float64{g, math.Nextafter(g, 0), p.MinGap, g * r.Float64(), -3 * r.Float64()} {
+			if gap > p.MinGap {
+				band++
+			}
+			for _, v0 := range v0s {
+				if a := CityFlowAccel(&p, 0, gap, 0, v0, dt); !(a <= 0) {
+					t.Fatalf("%+v, dt %v, v0 %v: gap %v within the hold gap %v, yet acceleration %v", p, dt, v0, gap, g, a)
+				}
+			}
+		}
+		beyond := math.Nextafter(g, math.Inf(1))
+		for _, v0 := range v0s[2:] {
+			if a := CityFlowAccel(&p, 0, beyond, 0, v0, dt); !(a > 0) {
+				t.Fatalf("%+v, dt %v, v0 %v: gap %v one ulp beyond the hold gap %v, yet acceleration %v: the band could be wider", p, dt, v0, beyond, g, a)
+			}
+		}
+	}
+	if band < 20000 {
+		t.Errorf("only %d gaps beyond the minimum gap: the check proves little", band)
+	}
+}
