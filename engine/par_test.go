@@ -132,6 +132,69 @@ func TestPoolRunDownOrder(t *testing.T) {
 	}
 }
 
+// TestRunWhere: runWhere and runDownWhere call fn once for each chunk
+// whose words in a or b hold a bit (every chunk when a is nil, a's alone
+// when b is nil) and for no other, in order (up or down) on the calling
+// goroutine and on any number of workers.
+func TestRunWhere(t *testing.T) {
+	a := []uint64{0, 1, 0, 0, 1 << 63, 0, 0}
+	b := []uint64{0, 0, 4, 0, 0, 0, 1}
+	cases := []struct {
+		name string
+		a, b []uint64
+		want []int // chunks run, in order going up
+	}{
+		{"a and b", a, b, []int{1, 2, 4, 6}},
+		{"a alone", a, nil, []int{1, 4}},
+		{"b alone", b, nil, []int{2, 6}},
+		{"every chunk", nil, nil, []int{0, 1, 2, 3, 4, 5, 6}},
+		{"none", make([]uint64, 7), make([]uint64, 7), nil},
+	}
+	for _, tc := range cases {
+		for _, workers := range []int{1, 3} {
+			for _, down := range []bool{false, true} {
+				p := newPool(workers, true)
+				calls := make([]atomic.Int32, len(a))
+				var order []int
+				inline := workers == 1
+				run := p.runWhere
+				if down {
+					run = p.runDownWhere
+				}
+				run(len(a), tc.a, tc.b, func(c int) {
+					calls[c].Add(1)
+					if inline {
+						order = append(order, c)
+					}
+				})
+				p.close()
+				var got []int
+				for c := range calls {
+					switch calls[c].Load() {
+					case 0:
+					case 1:
+						got = append(got, c)
+					default:
+						t.Fatalf("%s, %d workers, down %v: chunk %d ran %d times", tc.name, workers, down, c, calls[c].Load())
+					}
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("%s, %d workers, down %v: chunks %v ran, want %v", tc.name, workers, down, got, tc.want)
+				}
+				if inline {
+					want := slices.Clone(tc.want)
+					if down {
+						slices.Reverse(want)
+					}
+					if !slices.Equal(order, want) {
+						t.Errorf("%s, down %v: order %v on one worker, want %v", tc.name, down, order, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestPoolIdleWorkersPark: a pool that gets no work parks all its workers
 // after about spinFor (a paused simulation must not burn cores), and the
 // next job wakes them.

@@ -51,14 +51,19 @@ type SeriesRow struct {
 // crossWait bits (atomically); the test switch refreshUp takes the
 // chunks upwards instead (TestWalkOrder).
 func (s *Sim) refresh() {
-	nc := chunks(len(s.segs))
 	gap, oneGap := uniformGap(s.minGap)
 	sums := s.occupancies()
-	run := s.par.runDown
+	// A chunk without a segment holding vehicles now (live) or at the last
+	// refresh (shown) has nothing to refresh, unless its lanes are read.
+	run := s.par.runDownWhere
 	if refreshUp {
-		run = s.par.run
+		run = s.par.runWhere
 	}
-	run(nc, func(c int) {
+	a, b := s.live, s.shown
+	if s.sensorsOn || s.v2x != nil && s.v2x.cv != nil {
+		a, b = nil, nil // every chunk
+	}
+	run(chunks(len(s.segs)), a, b, func(c int) {
 		lo, hi := span(c, len(s.segs))
 		if lo < s.nLanes && (s.sensorsOn || s.v2x != nil && s.v2x.cv != nil) {
 			for i := lo; i < min(hi, s.nLanes); i++ {

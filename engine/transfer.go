@@ -10,13 +10,12 @@ import (
 // vehicles the move phase left in its predecessors' outboxes for it.
 
 func (s *Sim) phaseTransfer() {
-	nc := chunks(len(s.segs))
-	s.par.run(nc, func(c int) {
+	// Only segments some outbox targets take in vehicles, in index order;
+	// chunks without one do nothing. The move phase, the only one that
+	// sets these bits, is over.
+	s.par.runWhere(chunks(len(s.segs)), s.incoming, nil, func(c int) {
 		lo, _ := span(c, len(s.segs))
 		acc := &s.chunkAcc[c]
-		// Only segments some outbox targets take in vehicles, in index
-		// order. The move phase, the only one that sets these bits, is
-		// over.
 		w := s.incoming[c]
 		s.incoming[c] = 0
 		for ; w != 0; w &= w - 1 {
