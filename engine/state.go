@@ -183,13 +183,13 @@ type crossing struct{ at, self float64 }
 // info describes a segment's first or last vehicle at the start of a step.
 type info struct {
 	pos, speed float64 // m, m/s
-	length     float32 // m
-	wait       float32 // s standing without interruption
 	id         int32
 	link       int32
-	n          int32 // vehicles on the segment (0: info is empty)
-	flags      uint16
 	vt         uint16 // vehicle type (its emergency deceleration bounds the braking ahead)
+	flags      uint16
+	length     float32 // m
+	wait       float32 // s standing without interruption
+	n          int32   // vehicles on the segment (0: info is empty)
 }
 
 // tailBack returns the position of the rear of the segment's last vehicle

@@ -260,8 +260,9 @@ func (s *Sim) pointLink(k int32, to uint16) {
 // (Field by field: a composite literal is built on the stack and copied,
 // twice the instructions, and refresh writes two records per segment.)
 func (h *info) describe(c *car, n int) {
-	h.pos, h.speed, h.length, h.wait = c.pos, c.speed, c.length, c.wait
-	h.id, h.link, h.n, h.flags, h.vt = c.id, c.link, int32(n), c.flags, c.vt
+	h.pos, h.speed = c.pos, c.speed
+	h.id, h.link, h.vt, h.flags, h.length = c.id, c.link, c.vt, c.flags, c.length
+	h.wait, h.n = c.wait, int32(n)
 }
 
 // Counts are the vehicle counters of a run.

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"testing"
+	"unsafe"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -77,5 +78,49 @@ func TestOccupancy(t *testing.T) {
 		if most < 10 {
 			t.Errorf("%s: at most %d vehicles on a segment: too few to test", c.name, most)
 		}
+	}
+}
+
+// TestDescribe checks that a first/last vehicle record holds the vehicle's
+// own values, field by field, and the segment's vehicle count: each car
+// field holds a value no other field does.
+func TestDescribe(t *testing.T) {
+	for _, c := range []car{
+		{pos: 12.5, speed: 3.25, id: 7, link: 9, next: 11, next2: 13, vt: 2, flags: fRed | fHalted, length: 4.5, factor: 1.125, wait: 6.5, fuel: 0.75, held: 2.5},
+		{pos: 0.5, speed: 0, id: 1 << 30, link: -1, next: -1, next2: -1, vt: 65535, flags: fPermit | fPlanned, length: 18.75, factor: 0.875, wait: 0, fuel: 3, held: 0},
+	} {
+		var h info
+		h.describe(&c, 5)
+		want := info{pos: c.pos, speed: c.speed, id: c.id, link: c.link, vt: c.vt, flags: c.flags, length: c.length, wait: c.wait, n: 5}
+		if h != want {
+			t.Errorf("describe(%+v, 5) = %+v, want %+v", c, h, want)
+		}
+	}
+}
+
+// TestInfoLayout checks that the fields describe copies lie side by side
+// in the same order in a vehicle and in its record (id, link; vt, flags,
+// length), so that the compiler copies each run with one load and one
+// store (refresh writes two records per segment with vehicles).
+func TestInfoLayout(t *testing.T) {
+	var c car
+	var h info
+	for _, run := range []struct {
+		name string
+		car  []uintptr // offsets in car
+		info []uintptr // offsets in info
+	}{
+		{"id, link", []uintptr{unsafe.Offsetof(c.id), unsafe.Offsetof(c.link)}, []uintptr{unsafe.Offsetof(h.id), unsafe.Offsetof(h.link)}},
+		{"vt, flags, length", []uintptr{unsafe.Offsetof(c.vt), unsafe.Offsetof(c.flags), unsafe.Offsetof(c.length)}, []uintptr{unsafe.Offsetof(h.vt), unsafe.Offsetof(h.flags), unsafe.Offsetof(h.length)}},
+	} {
+		for k := 1; k < len(run.car); k++ {
+			if run.car[k]-run.car[0] != run.info[k]-run.info[0] {
+				t.Errorf("%s: offsets %v in car, %v in info: not the same run", run.name, run.car, run.info)
+				break
+			}
+		}
+	}
+	if size := unsafe.Sizeof(h); size != 40 {
+		t.Errorf("info takes %d bytes, want 40 (a segment's line 0 holds its tail record)", size)
 	}
 }
