@@ -137,11 +137,11 @@ type coldData struct {
 type coldVeh struct {
 	teleports int32
 	misses    int32 // missed turns (see "Missed turns" in reroute.go)
-	// rerouted: the vehicle left the route it departed with; freeFlow is
-	// that route's free-flow travel time (s), which trip delays measure
-	// against.
+	// rerouted: the vehicle left the route it departed with; departed is
+	// that route (an index into Sim.routes, which only grow), whose
+	// free-flow travel time trip delays measure against (freeFlowOf).
 	rerouted bool
-	freeFlow float64
+	departed int32
 }
 
 func (c *coldData) clone() coldData {
@@ -160,34 +160,34 @@ func (s *Sim) setRare(id int32, r coldVeh) {
 	s.cold.rare[id] = r
 }
 
-// leaveRoute notes, before vehicle id's route changes, the free-flow time
-// of the route it departed with (its trip delay's reference).
+// leaveRoute notes, before vehicle id's route changes, the route it
+// departed with (its trip delay's reference, see freeFlowOf).
 func (s *Sim) leaveRoute(id int32) {
 	r := s.rareOf(id)
 	if r.rerouted {
 		return
 	}
-	r.rerouted, r.freeFlow = true, s.routeFreeFlow(id)
+	r.rerouted, r.departed = true, s.veh[id].route
 	s.setRare(id, r)
 }
 
 // freeFlowOf returns the free-flow travel time (s) of the route vehicle id
-// departed with, at its desired speed: computed from the route now when it
-// kept it, as New did before (the function of the route, the vehicle type
-// and the speed factor, all unchanged since).
+// departed with, at its desired speed, computed when asked (trip records)
+// rather than when the vehicle leaves that route: it is a function of the
+// route, the vehicle type and the speed factor, none of which changes
+// after departure (a route in Sim.routes is never changed in place, and
+// freeFlow reads the network's speed limits, not SetSpeedLimit's), so the
+// time is the same number whenever it is computed.
 func (s *Sim) freeFlowOf(id int32) float64 {
-	if r := s.rareOf(id); r.rerouted {
-		return r.freeFlow
-	}
-	return s.routeFreeFlow(id)
-}
-
-func (s *Sim) routeFreeFlow(id int32) float64 {
 	v := &s.veh[id]
-	if v.route < 0 {
+	route := v.route
+	if r := s.rareOf(id); r.rerouted {
+		route = r.departed
+	}
+	if route < 0 {
 		return 0
 	}
-	return s.freeFlow(s.routes[v.route], &s.vtypes[v.vt], float64(v.factor))
+	return s.freeFlow(s.routes[route], &s.vtypes[v.vt], float64(v.factor))
 }
 
 // setSparse sets xs[id] = x in a slice that ends after its last non-zero
