@@ -580,24 +580,30 @@ func (ls *laneSearch) bound(s *Sim, r int32) float64 {
 	return h
 }
 
-// relax offers state x the time d through state p (see offer); most
-// offers are slower than what x has, and end here (inlined).
-func (ls *laneSearch) relax(s *Sim, x, p int32, d float64) {
-	if d <= ls.dist[x] {
-		ls.offer(s, x, p, d)
+// relaxFrom offers the states that the edges out of state x lead to
+// their times through p (x itself, or −1 for none): base plus the edge's
+// weight. An offer slower than what its state has, or to a state 2c+1 (on
+// lane c after a change) no faster than what its twin 2c has (dominated:
+// see settle), ends here without a call to offer: most do (on New York
+// more than half of them were changes to a lane already reached by a
+// link).
+func (ls *laneSearch) relaxFrom(s *Sim, x, p int32, base float64) {
+	sg, dist := ls.sg, ls.dist
+	for i, end := sg.off[x], sg.off[x+1]; i < end; i++ {
+		y, d := sg.to[i], base+sg.w[i]
+		if d <= dist[y] && (y&1 == 0 || d < dist[y-1]) {
+			ls.offer(s, y, p, d)
+		}
 	}
 }
 
 // offer takes for state x the time d through state p when it is less
 // than x's. In an A* search, a state reached equally fast through another
 // predecessor keeps the one of least (time, state): the one a Dijkstra
-// search settles first. A state 2c+1 (on lane c after a change) is not
-// offered a time that state 2c (on lane c, arrived by a link) already has
-// or beats: it is dominated (see settle).
+// search settles first. Its caller, relaxFrom, offers no state 2c+1 (on lane
+// c after a change) a time that state 2c (on lane c, arrived by a link)
+// already has or beats: it is dominated (see settle).
 func (ls *laneSearch) offer(s *Sim, x, p int32, d float64) {
-	if x&1 == 1 && ls.dist[x-1] <= d {
-		return
-	}
 	if old := ls.dist[x]; d < old {
 		if math.IsInf(old, 1) {
 			ls.touched = append(ls.touched, x)
@@ -616,10 +622,7 @@ func (ls *laneSearch) offer(s *Sim, x, p int32, d float64) {
 // positive): the edges out of state 2·from+1, which are the lane's links
 // alone.
 func (ls *laneSearch) start(s *Sim) {
-	sg := ls.sg
-	for i, end := sg.off[2*ls.from+1], sg.off[2*ls.from+2]; i < end; i++ {
-		ls.relax(s, sg.to[i], -1, sg.w[i])
-	}
+	ls.relaxFrom(s, 2*ls.from+1, -1, 0)
 }
 
 // settle runs the search on until it has settled a state of road dest
@@ -627,7 +630,7 @@ func (ls *laneSearch) start(s *Sim) {
 // A* search answers for its goal only.
 //
 // A state 2c+1 whose twin 2c has a time no greater is dominated, and the
-// search neither queues it (relax) nor follows its edges when it was
+// search neither queues it (relaxFrom) nor follows its edges when it was
 // queued before (here): it would change nothing. The edges out of 2c+1
 // are those out of 2c less the changes, with the same weights
 // (stateGraph), and 2c is settled first: by (time, state) in Dijkstra's
@@ -641,7 +644,7 @@ func (ls *laneSearch) start(s *Sim) {
 // Nor is 2c+1 the first state of its road: 2c came before it. (New York:
 // half the states a search settled were dominated.)
 func (ls *laneSearch) settle(s *Sim, dest maps.RoadID) int32 {
-	h, sg := &ls.heap, ls.sg
+	h := &ls.heap
 	for ls.first[dest] < 0 && h.Len() > 0 {
 		xk, x := h.Pop()
 		xd := ls.dist[x]
@@ -654,9 +657,7 @@ func (ls *laneSearch) settle(s *Sim, dest maps.RoadID) int32 {
 		if x&1 == 1 && ls.dist[x-1] <= xd {
 			continue // dominated since it was queued
 		}
-		for i, end := sg.off[x], sg.off[x+1]; i < end; i++ {
-			ls.relax(s, sg.to[i], x, xd+sg.w[i])
-		}
+		ls.relaxFrom(s, x, x, xd)
 	}
 	return ls.first[dest]
 }

@@ -9,7 +9,7 @@ import (
 
 // TestDominatedChangeStates: the lane search skips a state 2c+1 (on lane
 // c after a change) whose twin 2c (arrived on c by a link) has a time no
-// greater (relax, settle), and answers every query as a Dijkstra search
+// greater (relaxFrom, settle), and answers every query as a Dijkstra search
 // over the same states that follows every state does. On the grids of the
 // other tests every lane of a road is reached by a link as soon as the
 // road is, so no change is ever needed; here the lanes keep only some of

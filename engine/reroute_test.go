@@ -276,7 +276,7 @@ func TestAStarTies(t *testing.T) {
 		}
 		ls.dist[a], ls.dist[b] = tc.distA, tc.distB
 		for _, p := range tc.offered {
-			ls.relax(s, x, p, 20)
+			ls.offer(s, x, p, 20)
 		}
 		if ls.prev[x] != tc.want || ls.dist[x] != 20 {
 			t.Errorf("%s: predecessor %d (time %g), want %d", tc.name, ls.prev[x], ls.dist[x], tc.want)
