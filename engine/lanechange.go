@@ -381,7 +381,7 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			// The common case, in few instructions: no strategic change to
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
-			if i > 0 && s.mobilDue(length, c, period) && !(c.pos < fminmax.Min(float64(c.length), length-lcGap)) {
+			if i > 0 && s.mobilDueOn(length, c, period) {
 				if to := s.mobilLane(seg, i, &lanes, li, sc, &next); to >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1, at: int32(i)})
 				}
@@ -502,16 +502,34 @@ func (s *Sim) mobilDue(length float64, c *car, period int64) bool {
 	return !(length-c.pos < 20) && (period <= 1 || (s.step+int64(c.id))%period == 0)
 }
 
+// wholly reports whether car c is wholly on a lane of the given length
+// (m), as a lane change asks: its rear past the lane's start. On a lane
+// shorter than itself (netconvert makes lanes of a metre or less where
+// ways meet) a vehicle may change at its end: else one that stops there
+// on a lane that does not lead on could never move over, and would make
+// a detour.
+func wholly(c *car, length float64) bool {
+	return !(c.pos < min(float64(c.length), length-lcGap))
+}
+
+// mobilDueOn reports whether MOBIL evaluates car c of a lane of the given
+// length (m) this step (mobilDue) and c is wholly on the lane (wholly).
+// A vehicle due is 20 m or more before the end, so that c.pos <
+// length − lcGap, and wholly's test reduces to c.pos ≥ c.length (where
+// c.length > length − lcGap, both fail): one comparison for every vehicle
+// changeLanes asks, where min takes several. Exact in floating point,
+// on any lane shorter than 2⁵² m: length − c.pos ≥ 20 after rounding puts
+// c.pos below length − 19.9, and length − lcGap rounded stays above
+// length − 1 (TestMobilDueOn).
+func (s *Sim) mobilDueOn(length float64, c *car, period int64) bool {
+	return s.mobilDue(length, c, period) && !(c.pos < float64(c.length))
+}
+
 // decide decides the change of car i of lane lanes[li] (seg), not
 // crossing the stop line, with MOBIL's cadence period (see mobilDue).
 func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64, sc *lcScratch, next *nowCarry) {
 	c := &seg.cars[i]
-	if c.pos < min(float64(c.length), seg.length-lcGap) {
-		// Not wholly on the lane yet. On a lane shorter than itself
-		// (netconvert makes lanes of a metre or less where ways meet) a
-		// vehicle may change at its end: else one that stops there on a
-		// lane that does not lead on could never move over, and would
-		// make a detour.
+	if !wholly(c, seg.length) {
 		return
 	}
 	// Strategic changes: towards the nearest lane that leads to the next
@@ -553,8 +571,8 @@ func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64
 func (s *Sim) leaveClosed(seg *segment, lanes *roadLanes, li int, sc *lcScratch) {
 	for i := range seg.cars {
 		c := &seg.cars[i]
-		if c.pos < min(float64(c.length), seg.length-lcGap) {
-			continue // not wholly on the lane yet (see changeLanes)
+		if !wholly(c, seg.length) {
+			continue
 		}
 		for _, dir := range [2]int{-1, 1} {
 			if t := li + dir; t >= 0 && t < lanes.n && s.lcSafe(seg, i, lanes.lane(t), urgency(seg.length-c.pos), &sc.nb) {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/citytwin/citytwin/maps"
@@ -124,5 +126,64 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 	}
 	if live.Counts().LaneChanges == 0 || yields == 0 || closedCars == 0 {
 		t.Errorf("%d lane changes, %d yield points and %d vehicles on lanes closed over the run: the test does not exercise the lane-change phase", live.Counts().LaneChanges, yields, closedCars)
+	}
+}
+
+// TestMobilDueOn checks changeLanes's test of a MOBIL evaluation due for a
+// vehicle wholly on its lane (mobilDueOn) against mobilDue and wholly, the
+// tests decide asks, at the edges (20 m before the end, the rear at the
+// lane's start, lanes shorter than the vehicle, the cadence) and on random
+// lanes, positions and lengths with neighbouring floating-point values.
+func TestMobilDueOn(t *testing.T) {
+	s := &Sim{}
+	check := func(length, pos float64, clen float32, step int64, id int32, period int64) {
+		t.Helper()
+		s.step = step
+		c := &car{pos: pos, length: clen, id: id}
+		got := s.mobilDueOn(length, c, period)
+		if want := s.mobilDue(length, c, period) && wholly(c, length); got != want {
+			t.Fatalf("lane %v m, car %v m at %v m, step %d, id %d, period %d: mobilDueOn %v, mobilDue and wholly %v",
+				length, clen, pos, step, id, period, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		length, pos float64
+		clen        float32
+	}{
+		{100, 80, 5}, {100, math.Nextafter(80, 100), 5}, {100, 5, 5}, {100, math.Nextafter(5, 0), 5},
+		{100, 0, 5}, {100, -1, 5}, {100, 100, 5}, {20, 0, 5}, {20, 5, 5}, {3, 0.2, 5}, {3, 3, 5},
+		{20.4, 0.4, 20.3}, {25, 5, 19.6}, {25, 4.9, 25}, {0.5, 0.5, 5}, {1e6, 5, 5}, {1e6, 1e6 - 20, 5},
+	} {
+		for _, p := range []int64{1, 3} {
+			for st := range int64(3) {
+				check(tc.length, tc.pos, tc.clen, st, 7, p)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	for range 200000 {
+		length := 1000 * rng.Float64()
+		if rng.IntN(4) == 0 {
+			length = 30 * rng.Float64()
+		}
+		clen := float32(1 + 29*rng.Float64())
+		var pos float64
+		switch rng.IntN(5) {
+		case 0:
+			pos = length - 20
+		case 1:
+			pos = float64(clen)
+		case 2:
+			pos = length - lcGap
+		default:
+			pos = (length+2)*rng.Float64() - 1
+		}
+		switch rng.IntN(3) {
+		case 0:
+			pos = math.Nextafter(pos, math.Inf(1))
+		case 1:
+			pos = math.Nextafter(pos, math.Inf(-1))
+		}
+		check(length, pos, clen, rng.Int64N(10), rng.Int32N(100), int64(1+rng.IntN(3)))
 	}
 }
