@@ -258,6 +258,14 @@ func beyondZone(d, v float64, vt *VType, dt float64) bool {
 // junction decides the vehicles in the approach zone of node v's lanes
 // that hold vehicles (it has one: Sim.nodeLive), lane by lane in the
 // node's order (decideLane).
+//
+// It is not inlined (go:noinline) for the profile's sake (default.pgo):
+// on its own it has the profile's hot calls of decideLane and startNode
+// inlined, where inlined into phaseJunctions' closure it kept decideLane a
+// call, one per lane with vehicles (its spills and reloads with it). The
+// same code without the profile, which inlines neither.
+//
+//go:noinline
 func (s *Sim) junction(v int, sc *junctionScratch) {
 	sc.res, sc.granted = sc.res[:0], sc.granted[:0]
 	s.startNode(v, sc)
