@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 
 	"github.com/citytwin/citytwin/maps"
 )
@@ -692,6 +693,16 @@ type laneGraph struct {
 // the addition, as there). It saves the search working out the changes
 // at every state it settles (the span's division, the side lists'
 // bounds): about a third of its instructions on New York.
+//
+// It leaves out a change from l to c that no search could take (and
+// relaxFrom would skip at every state it settles): when every lane with
+// an open link to l also has one to c (withEvery), state 2c is offered
+// the time of 2l's road by every state that offers 2l a time (the same
+// weight, the time of the same road, added to the same time), before 2l
+// is settled; the change then arrives at 2c+1 later than 2c (its weight
+// is at least planChangeCost > 0), dominated. On New York every lane
+// link leads to all the lanes of its road, so the graph has no change at
+// all.
 type stateGraph struct {
 	length  float64 // m
 	off, to []int32
@@ -710,6 +721,7 @@ func (g *laneGraph) statesFor(length float64) *stateGraph {
 	}
 	n := len(g.length) // lanes
 	sg := &stateGraph{length: length, off: make([]int32, 2*n+1)}
+	in := g.linksInto()
 	for l := range int32(n) {
 		span := int(math.Floor((g.length[l] - length) / planChange))
 		for x := 2 * l; x < 2*l+2; x++ {
@@ -722,6 +734,9 @@ func (g *laneGraph) statesFor(length float64) *stateGraph {
 						if k >= span {
 							break
 						}
+						if g.withEvery(in, l, c) {
+							continue // never taken: dominated
+						}
 						sg.to, sg.w = append(sg.to, 2*c+1), append(sg.w, float64(float64(k+1)*planChangeCost))
 					}
 				}
@@ -731,6 +746,38 @@ func (g *laneGraph) statesFor(length float64) *stateGraph {
 	}
 	g.states = append(g.states, sg)
 	return sg
+}
+
+// linksInto returns, for each lane b, the lanes with an open link to b:
+// from[off[b]:off[b+1]].
+func (g *laneGraph) linksInto() (in struct{ off, from []int32 }) {
+	n := len(g.length)
+	in.off = make([]int32, n+2)
+	for _, b := range g.to {
+		in.off[b+2]++
+	}
+	for b := 2; b < len(in.off); b++ {
+		in.off[b] += in.off[b-1]
+	}
+	in.from = make([]int32, len(g.to))
+	for a := range int32(n) {
+		for _, b := range g.to[g.off[a]:g.off[a+1]] {
+			in.from[in.off[b+1]] = a
+			in.off[b+1]++
+		}
+	}
+	return in
+}
+
+// withEvery reports whether every lane with an open link to lane l (in,
+// from linksInto) also has one to lane c.
+func (g *laneGraph) withEvery(in struct{ off, from []int32 }, l, c int32) bool {
+	for _, a := range in.from[in.off[l]:in.off[l+1]] {
+		if !slices.Contains(g.to[g.off[a]:g.off[a+1]], c) {
+			return false
+		}
+	}
+	return true
 }
 
 // graph returns the lane search's graph.
