@@ -83,7 +83,6 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.closed = slices.Clone(s.closed)
 	c.queue = slices.Clone(s.queue)
 	c.srch, c.lsrch = nil, searchScratch{}
-	c.outN, c.outAt = make([]int32, len(s.outN)), make([]int32, len(s.outAt))
 	c.incoming = make([]uint64, len(s.incoming))
 	c.live = slices.Clone(s.live)
 	c.lcAttn = slices.Clone(s.lcAttn)

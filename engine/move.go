@@ -41,7 +41,7 @@ type leader struct {
 // moveChunk moves the vehicles of chunk's live segments, segment by
 // segment in index order and front to back on each (driving order), into
 // the chunk's accumulators acc; vehicles that pass a segment's end go to
-// the chunk's outbox (Sim.outbox).
+// the chunk's outbox (stepAcc.out: leave).
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
@@ -52,7 +52,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 		si := int32(lo + bits.TrailingZeros64(w))
 		seg := &s.segs[si]
 		cars := seg.cars // not empty: only the live segments move
-		outAt := len(acc.out)
+		// (Vehicles past its end go to the chunk's outbox: leave.)
 		var lead leader
 		lane := !s.isLink(si)
 		// A follower meets car following alone (followOnly) unless its lane
@@ -184,9 +184,6 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					*w |= b
 				}
 			}
-			// (phaseMove cleared the chunk's counts: a segment nothing left
-			// keeps 0, and pull reads no outbox then.)
-			s.outN[si], s.outAt[si] = int32(len(acc.out)-outAt), int32(outAt)
 		}
 	}
 }
@@ -580,15 +577,7 @@ func (s *Sim) phaseMove() {
 	}
 	run(nc, func(c int) {
 		acc := &s.chunkAcc[c]
-		// Only segments with vehicles move (most links have none); the
-		// outbox of any other is empty this step (pull reads an outbox
-		// only when outN says it holds vehicles). The last step's counts
-		// are all 0 unless some of the chunk's vehicles went to its outbox
-		// then (moveChunk sets them only for those).
-		if len(acc.out) > 0 {
-			lo, hi := span(c, len(s.segs))
-			clear(s.outN[lo:hi])
-		}
+		// Only segments with vehicles move (most links have none).
 		acc.arrivals, acc.out = acc.arrivals[:0], acc.out[:0]
 		s.teleCand[c] = s.teleCand[c][:0]
 		if s.live[c] != 0 {

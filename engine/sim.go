@@ -54,7 +54,6 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	}
 	s.updateSensorsOn()
 	s.readAt = -1
-	s.outN, s.outAt = make([]int32, len(s.segs)), make([]int32, len(s.segs))
 	s.closed = make([]bool, s.nLanes)
 	s.incoming = make([]uint64, chunks(len(s.segs)))
 	s.live = make([]uint64, chunks(len(s.segs)))

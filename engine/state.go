@@ -114,7 +114,7 @@ type segment struct {
 	// Line 1: what foes and merging vehicles read of a link and of the
 	// lane it leaves (foeArriving, mergeLeaders, decideLane), and the
 	// segment's vehicles, written by its own worker (those that leave it
-	// during the move phase go to its chunk's outbox: Sim.outbox).
+	// during the move phase go to its chunk's outbox: stepAcc.out).
 	head info // first vehicle at the start of the step
 	cars []car
 }
@@ -200,14 +200,6 @@ func (s *segment) tailBack() float64 {
 		return s.length
 	}
 	return s.tail.pos - float64(s.tail.length)
-}
-
-// outbox returns the vehicles that left segment p during this step's move
-// phase, in the order they left (read-only; valid until the next move).
-func (s *Sim) outbox(p int32) []outCar {
-	o := s.chunkAcc[uint32(p)/chunkSize].out
-	at := s.outAt[p]
-	return o[at : at+s.outN[p] : at+s.outN[p]]
 }
 
 // outCar is a vehicle leaving a segment: where it ends up after the move.
@@ -336,10 +328,6 @@ type Sim struct {
 	queue    []Command    // commands for the start of the next step
 	scaled   uint64       // ScaleDemand commands applied (a draw stream key)
 	v2x      *v2xState    // nil: no connected vehicles
-	// outN and outAt are, per segment, how many vehicles left it during
-	// this step's move phase and where they start in its chunk's outbox
-	// (stepAcc.out; see outbox). Dense, for the transfer phase.
-	outN, outAt []int32
 	// incoming has a bit per segment, in words by chunk as live, set
 	// (atomically, by any worker) when some outbox targets the segment
 	// this step; the transfer phase clears it.

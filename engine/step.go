@@ -35,10 +35,11 @@ import (
 //     reach the one ahead; positions advance by the new speed (Euler) or by
 //     the mean of the old and new ones (Config.Ballistic). Vehicles that
 //     pass the end of their destination road arrive; others that pass the
-//     end go to the segment's outbox with the segment they end on, and
+//     end go to their chunk's outbox with the segment they end on, and
 //     those reaching a new road move on along their route (nextRoads).
-//  4. Transfer (parallel by segment, transfer.go): each segment takes in
-//     the vehicles ending on it from its predecessors' outboxes, furthest
+//  4. Transfer (parallel by segment, transfer.go): the vehicles in the
+//     outboxes are handed to the chunks of the segments they end on
+//     (serial), and each segment takes in those ending on it, furthest
 //     first (ties by vehicle id), behind the vehicles already there. With V2X, the
 //     road travel times observed are then folded into the roadside units'
 //     estimates, and equipped vehicles that reached a road may reroute by
@@ -212,10 +213,12 @@ type stepAcc struct {
 	hard        int // speed clamps beyond the emergency deceleration
 	clamps      int // transfers placed behind the vehicle ahead
 	laneChanges int
-	scratch     []outCar
 	// out is the chunk's outbox: the vehicles that left its segments
-	// during the move phase, segment by segment (Sim.outbox).
+	// during the move phase, segment by segment (leave); in its
+	// inbox: those of the outboxes that end the step on its segments, for
+	// the transfer phase (deliver).
 	out []outCar
+	in  []*outCar
 	// pad keeps neighbouring chunks' accumulators, written by different
 	// workers, off one cache line.
 	_ [64]byte

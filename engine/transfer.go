@@ -10,22 +10,53 @@ import (
 // vehicles the move phase left in its predecessors' outboxes for it.
 
 func (s *Sim) phaseTransfer() {
-	// Only segments some outbox targets take in vehicles, in index order;
-	// chunks without one do nothing. The move phase, the only one that
-	// sets these bits, is over.
-	s.par.runWhere(chunks(len(s.segs)), s.incoming, nil, func(c int) {
+	nc := chunks(len(s.segs))
+	s.deliver(nc)
+	// Only chunks with a segment some outbox targets take in vehicles
+	// (Sim.incoming; the move phase, the only one that sets these bits, is
+	// over): segment by segment, in index order.
+	s.par.runWhere(nc, s.incoming, nil, func(c int) {
 		lo, _ := span(c, len(s.segs))
 		acc := &s.chunkAcc[c]
 		w := s.incoming[c]
 		s.incoming[c] = 0
+		rest := acc.in
 		for ; w != 0; w &= w - 1 {
-			s.pull(int32(lo+bits.TrailingZeros64(w)), acc, c)
+			si := int32(lo + bits.TrailingZeros64(w))
+			// Segment si's vehicles to the front of the rest.
+			m := 0
+			for k, o := range rest {
+				if o.target == si {
+					rest[k], rest[m] = rest[m], o
+					m++
+				}
+			}
+			s.pull(si, rest[:m], acc, c)
+			rest = rest[m:]
 		}
+		acc.in = acc.in[:0]
 	})
 	if s.v2x != nil {
 		s.observeTT()
 		if s.v2x.cfg.Reroute {
 			s.rerouteCVs()
+		}
+	}
+}
+
+// deliver hands every vehicle in the outboxes of the nc chunks of
+// segments to the inbox of the chunk of the segment it ends the step on
+// (stepAcc.in: where it is in the outbox), serially: one pass over the few vehicles that left a
+// segment, rather than each segment taking in vehicles looking through
+// the outboxes of every segment they may come from (a lane's links in
+// and the lanes those leave). Every vehicle of an outbox ends on a
+// segment whose incoming bit is set (leave), so every inbox is emptied.
+func (s *Sim) deliver(nc int) {
+	for c := range nc {
+		out := s.chunkAcc[c].out
+		for k := range out {
+			t := &s.chunkAcc[uint32(out[k].target)/chunkSize]
+			t.in = append(t.in, &out[k])
 		}
 	}
 }
@@ -45,28 +76,15 @@ func (s *Sim) takeList(si int32) {
 	}
 }
 
-// pull appends the vehicles that end the step on segment si, which some
-// outbox targets (Sim.incoming: phaseTransfer asks).
-func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
+// pull appends the vehicles in, all those that end the step on segment si
+// (from its chunk's inbox: phaseTransfer), furthest first, behind the
+// vehicles on it.
+func (s *Sim) pull(si int32, in []*outCar, acc *stepAcc, chunk int) {
 	seg := &s.segs[si]
-	in := acc.scratch[:0]
-	for _, p := range s.inOf(si) {
-		if s.outN[p] == 0 {
-			continue
-		}
-		for _, o := range s.outbox(p) {
-			if o.target == si {
-				in = append(in, o)
-			}
-		}
-	}
-	if len(in) == 0 {
-		acc.scratch = in
-		return
-	}
 	if len(in) > 1 {
-		// Furthest first; ties by vehicle id (unique).
-		slices.SortFunc(in, func(a, b outCar) int {
+		// Furthest first; ties by vehicle id (unique): the order they were
+		// delivered in does not matter.
+		slices.SortFunc(in, func(a, b *outCar) int {
 			if a.pos != b.pos {
 				return cmp.Compare(b.pos, a.pos)
 			}
@@ -110,5 +128,4 @@ func (s *Sim) pull(si int32, acc *stepAcc, chunk int) {
 		s.acc[si].entered++
 	}
 	s.setLive(si, true)
-	acc.scratch = in
 }
