@@ -107,17 +107,19 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			}
 			var a, vmax, v0 float64
 			if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
-				(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0 || i > 0 && s.junctionQuiet(seg.length, c, &lead, vt)) {
-				// constraints' car following with no other constraint that
-				// applies or adds anything: behind the leader on the segment,
-				// or, for the first vehicle of a road lane without a junction
-				// decision, the free road (lookAhead looks no further then).
+				(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0 || i > 0 && s.junctionQuiet(seg.length, c, &lead, vt) || i == 0 && stopAlone(c, vt)) {
+				// constraints with one constraint that applies or adds anything:
+				// car following behind the leader on the segment; for the first
+				// vehicle of a road lane, the free road without a junction
+				// decision (lookAhead looks no further), or refused, its stop line.
 				v0 = vt.desired(seg.speed, c.factor)
 				if i > 0 {
 					a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
 					vmax = s.behind(&lead, c.pos)
-				} else {
+				} else if c.flags&(fDecided|fPermit) != fDecided || c.next < 0 {
 					a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
+				} else { // stopAlone: constraints' stop line, and nothing else
+					a, vmax = s.stopLine(seg, c, vt, v0, 0, false, nil)
 				}
 			} else {
 				a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
@@ -127,9 +129,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 				s.hardClamp(si, i, v, vmax, acc)
 			}
 			lead.pos, lead.speed, lead.length = c.pos, v, float64(c.length)
-			// Move at the new speed: by nv·Δt (Euler) or by the mean of the
-			// two speeds within vmax·Δt (Config.Ballistic), burning fuel and
-			// passing the lane's loop detector on the way.
+			// Move at the new speed (Euler, or Ballistic within vmax·Δt); burn fuel; pass the loop.
 			f := float64(vt.fuel.Rate(nv, follow.PerStep(nv-v, dt)) * dt)
 			c.fuel += float32(f)
 			sa.fuel += f
@@ -186,6 +186,22 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			}
 		}
 	}
+}
+
+// stopAlone reports whether car c, the first vehicle of a road lane with
+// a next road (c.next ≥ 0), unequipped, of a type that draws nothing, on
+// a lane without a yield point, meets its stop line alone in constraints:
+// refused entry (fDecided without fPermit), with a direct model
+// (coversFree). moveChunk then asks stopLine alone, as constraints would
+// (no draw, no green from GLOSA, no leader on the segment), without
+// constraints' other steps. Exact: lookAhead looks no further for a
+// vehicle refused entry (+Inf, asking nothing), the free-road term is
+// left out (coversFree), no speed advice, yield or turn speed applies,
+// and the least of +Inf and a value is that value. TestStopAlone
+// compares with constraints; TestShortcutsExact compares whole runs with
+// constraints asked for every vehicle.
+func stopAlone(c *car, vt *VType) bool {
+	return c.flags&(fDecided|fPermit) == fDecided && coversFree(vt)
 }
 
 // heldStill reports whether car i of a segment end metres long, standing

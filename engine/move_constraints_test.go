@@ -80,6 +80,57 @@ func TestJunctionQuiet(t *testing.T) {
 	}
 }
 
+// TestStopAlone checks stopAlone, which lets the first vehicle of a road
+// lane refused entry take its stop line alone (stopLine, as constraints
+// asks it): wherever moveChunk would take that way, constraints gives the
+// same bits. The vehicles are the first ones of the lanes of a busy grid
+// with turning traffic, IDM and CityFlow's rule, after every step; a
+// model called through its interface (not direct, whose free-road term
+// counts) must not take the way. Many refused vehicles must have been
+// compared, moving ones among them.
+func TestStopAlone(t *testing.T) {
+	for _, model := range []follow.Model{follow.IDM{}, follow.CityFlow{}} {
+		s := junctionSim(t, func(_ *maps.Network, cfg *Config) {
+			for i := range cfg.VTypes {
+				cfg.VTypes[i].Model = model
+			}
+		})
+		var alone, moving int
+		for range 600 {
+			s.Step()
+			for si := range int32(s.nLanes) {
+				seg := &s.segs[si]
+				if len(seg.cars) == 0 || s.yield[si].at >= 0 {
+					continue // (no short way on such a lane)
+				}
+				c := &seg.cars[0]
+				vt := &s.vtypes[c.vt]
+				if c.next < 0 || c.flags&fConnected != 0 || vt.drawsRand || !stopAlone(c, vt) {
+					continue
+				}
+				alone++
+				if c.speed > 0 {
+					moving++
+				}
+				a, vmax, v0 := s.constraints(si, seg, seg.cars, 0, &leader{}, vt)
+				wantA, wantV := s.stopLine(seg, c, vt, v0, 0, false, nil)
+				if math.Float64bits(a) != math.Float64bits(wantA) || math.Float64bits(vmax) != math.Float64bits(wantV) {
+					t.Fatalf("%T, t=%g s, lane %d (flags %#x, at %g of %g m, %g m/s): constraints give a %v, vmax %v; the stop line alone %v, %v",
+						model, s.Time(), si, c.flags, c.pos, seg.length, c.speed, a, vmax, wantA, wantV)
+				}
+				seam := *vt
+				seam.direct = directNone // the model through its interface
+				if stopAlone(c, &seam) {
+					t.Fatalf("%T: stopAlone for a model called through its interface", model)
+				}
+			}
+		}
+		if alone < 300 || moving < 100 {
+			t.Errorf("%T: %d first vehicles with the stop line alone, %d of them moving: the check proves little", model, alone, moving)
+		}
+	}
+}
+
 // TestMergeAhead checks mergeAhead, which lets lookAhead pass
 // mergeLeaders by: wherever it finds no merging link with a vehicle or a
 // granted first vehicle, mergeLeaders keeps behind no one, even for a
