@@ -317,11 +317,12 @@ func (s *Sim) ReplanExits() int {
 	return n
 }
 
-// TestIDMMonotone checks, on random situations, what noGain relies on:
-// IDM's acceleration over a step (modelAccel, floating point as run)
-// never falls when the gap or the leader's speed grows, at the same
-// speed, desired speed and step — ties and neighbouring floating-point
-// values included.
+// TestIDMMonotone checks, on random situations, what noGain and
+// newFollowerLoses rely on: IDM's acceleration over a step (modelAccel,
+// floating point as run) never falls when the gap or the leader's speed
+// grows, at the same speed, desired speed and step — ties, neighbouring
+// floating-point values and the free road (gap +Inf, which mobilGain asks
+// for a new follower with no leader now) included.
 func TestIDMMonotone(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	pick := func(lo, hi float64) float64 {
@@ -363,6 +364,9 @@ func TestIDMMonotone(t *testing.T) {
 		dt := []float64{0.1, 0.5, 1}[rng.IntN(3)]
 		g1, vl1 := pick(0, 80), pick(0, 30)
 		g2, vl2 := grow(g1), grow(vl1)
+		if rng.IntN(8) == 0 {
+			g2, vl2 = math.Inf(1), 0 // the free road (accBehind without a leader)
+		}
 		a1, a2 := modelAccel(&vt, v, g1, vl1, v0, dt, 0), modelAccel(&vt, v, g2, vl2, v0, dt, 0)
 		if !(a1 <= a2) {
 			t.Fatalf("case %d: IDM %+v at %g m/s (desired %g, step %g s): %g m/s² at gap %g behind %g m/s, %g at the larger gap %g behind %g m/s",
