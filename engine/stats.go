@@ -138,22 +138,38 @@ func (s *Sim) refresh() {
 			s.occ[i] = occ
 		}
 	})
-	for c := range s.chunkAcc {
-		a := &s.chunkAcc[c]
-		s.cur.vehSteps += float64(a.running)
-		s.cur.speedSum += a.speedSum
-		s.cur.TotalDelay += a.lost
-		s.stats.vehSteps += float64(a.running)
-		s.stats.hard += int64(a.hard)
-		s.stats.clamps += int64(a.clamps)
-		s.stats.laneChanges += int64(a.laneChanges)
-		a.running, a.speedSum, a.lost, a.hard, a.clamps, a.laneChanges = 0, 0, 0, 0, 0, 0
-	}
+	s.foldChunks()
 	running := s.stats.inserted - s.stats.arrived - s.stats.removed
 	s.stats.peak = max(s.stats.peak, running)
 	if end := s.cur.Begin + s.cfg.Interval; s.now >= end-1e-9 {
 		s.closeInterval(end)
 	}
+}
+
+// foldChunks adds the step's per-chunk totals (stepAcc) to the statistics
+// and clears them. The speed and delay sums take the chunks' in chunk
+// order, in locals; the counts are whole numbers, added up first (the
+// vehicle-steps too: sums of whole numbers below 2⁵³ are exact in any
+// order).
+func (s *Sim) foldChunks() {
+	speed, lost := s.cur.speedSum, s.cur.TotalDelay
+	var running, hard, clamps, changes int
+	for c := range s.chunkAcc {
+		a := &s.chunkAcc[c]
+		running += a.running
+		speed += a.speedSum
+		lost += a.lost
+		hard += a.hard
+		clamps += a.clamps
+		changes += a.laneChanges
+		a.running, a.speedSum, a.lost, a.hard, a.clamps, a.laneChanges = 0, 0, 0, 0, 0, 0
+	}
+	s.cur.speedSum, s.cur.TotalDelay = speed, lost
+	s.cur.vehSteps += float64(running)
+	s.stats.vehSteps += float64(running)
+	s.stats.hard += int64(hard)
+	s.stats.clamps += int64(clamps)
+	s.stats.laneChanges += int64(changes)
 }
 
 func (s *Sim) closeInterval(end float64) {

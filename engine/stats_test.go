@@ -124,3 +124,48 @@ func TestInfoLayout(t *testing.T) {
 		t.Errorf("info takes %d bytes, want 40 (a segment's line 0 holds its tail record)", size)
 	}
 }
+
+// TestFoldChunks checks that a step's per-chunk totals reach the
+// statistics and are cleared: the speed and delay sums in chunk order
+// (values whose sum depends on the order), the counts in full.
+func TestFoldChunks(t *testing.T) {
+	s := junctionSim(t, nil)
+	if len(s.chunkAcc) < 3 {
+		t.Fatalf("%d chunk accumulators, want 3 or more", len(s.chunkAcc))
+	}
+	s.cur.speedSum, s.cur.TotalDelay = 0.5, 3
+	s.stats.vehSteps, s.stats.hard, s.stats.clamps, s.stats.laneChanges = 10, 1, 2, 3
+	for c, a := range []stepAcc{
+		{running: 2, speedSum: 1e16, lost: 1, hard: 1},
+		{clamps: 4, laneChanges: 2},
+		{running: 5, speedSum: 1, lost: 1e16, laneChanges: 1},
+	} {
+		s.chunkAcc[c] = a
+	}
+	s.chunkAcc[len(s.chunkAcc)-1].speedSum = 1 // the last chunk too
+	s.chunkAcc[len(s.chunkAcc)-1].running = 1
+	s.foldChunks()
+	inOrder := func(xs ...float64) float64 { // left to right, in float64
+		sum := 0.0
+		for _, x := range xs {
+			sum += x
+		}
+		return sum
+	}
+	wantSpeed, wantLost := inOrder(0.5, 1e16, 1, 1), inOrder(3, 1, 1e16)
+	if wantSpeed == inOrder(0.5, 1, 1, 1e16) {
+		t.Fatal("the speeds' sum does not depend on the order: the test cannot fail")
+	}
+	if s.cur.speedSum != wantSpeed || s.cur.TotalDelay != wantLost || s.cur.vehSteps != 8 {
+		t.Errorf("interval sums %v, %v, %v vehicle-steps; want %v, %v, 8", s.cur.speedSum, s.cur.TotalDelay, s.cur.vehSteps, wantSpeed, wantLost)
+	}
+	if st := s.stats; st.vehSteps != 18 || st.hard != 2 || st.clamps != 6 || st.laneChanges != 6 {
+		t.Errorf("run counts %v vehicle-steps, %d hard, %d clamps, %d lane changes; want 18, 2, 6, 6", st.vehSteps, st.hard, st.clamps, st.laneChanges)
+	}
+	for c := range s.chunkAcc {
+		a := &s.chunkAcc[c]
+		if a.running|a.hard|a.clamps|a.laneChanges != 0 || a.speedSum != 0 || a.lost != 0 {
+			t.Errorf("chunk %d: totals %+v left", c, a)
+		}
+	}
+}
