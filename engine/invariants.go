@@ -10,8 +10,8 @@ import (
 // overlap, no speed is negative or NaN, positions are on their segment,
 // vehicles are conserved, and the records the phases read instead of the
 // segments (each segment's first and last vehicle records; live.go,
-// Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare, Sim.lcAttn) say what the
-// segments hold, and the lights of a signal plant's node not
+// Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare, Sim.lcAttn, the fOut
+// marks: checkPassed) say what the segments hold, and the lights of a signal plant's node not
 // held are those of its last update (phaseSignals leaves them there
 // through its quiet updates). Call it between steps.
 func (s *Sim) checkInvariants() error {
@@ -48,6 +48,9 @@ func (s *Sim) checkInvariants() error {
 		}
 		if hasBit(s.spare, int32(i)) && (i < s.nLanes || len(seg.cars) > 0 || cap(seg.cars) == 0) {
 			return fmt.Errorf("segment %d (%d vehicles, room for %d): its spare bit says an empty link keeping a list", i, len(seg.cars), cap(seg.cars))
+		}
+		if err := checkPassed(seg.cars); err != nil {
+			return fmt.Errorf("segment %d: %v", i, err)
 		}
 		for j := range seg.cars {
 			c := &seg.cars[j]

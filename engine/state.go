@@ -46,13 +46,14 @@ const (
 	fRoom                         // its exit lane has no room for it (set with fRed too)
 	fAhead                        // its link ends on a lane that does not lead on along the route (ahead.go)
 	fPlanned                      // its route has a lane plan (reroute.go)
+	fOut                          // the first beyond its approach zone on its lane at the last junction decision, no other junction flag on it or behind it (passZone)
 
 	// hdMark marks a link's entry in Sim.headTo (no car flag uses it).
 	hdMark uint16 = 1 << 15
 
 	// fJunction are the flags of a junction decision, cleared when a
 	// vehicle changes lane or segment.
-	fJunction = fPermit | fDecided | fRed | fCross | fRoom
+	fJunction = fPermit | fDecided | fRed | fCross | fRoom | fOut
 )
 
 // vehicle is the cold per-vehicle state, indexed by vehicle id.
