@@ -734,7 +734,7 @@ func (g *laneGraph) statesFor(length float64) *stateGraph {
 						if k >= span {
 							break
 						}
-						if g.withEvery(in, l, c) {
+						if !keepEveryChange && g.withEvery(in, l, c) {
 							continue // never taken: dominated
 						}
 						sg.to, sg.w = append(sg.to, 2*c+1), append(sg.w, float64(float64(k+1)*planChangeCost))
@@ -747,6 +747,10 @@ func (g *laneGraph) statesFor(length float64) *stateGraph {
 	g.states = append(g.states, sg)
 	return sg
 }
+
+// keepEveryChange, for tests, has statesFor keep the changes withEvery
+// would leave out (TestDominatedChangeStates searches that graph).
+var keepEveryChange bool
 
 // linksInto returns, for each lane b, the lanes with an open link to b:
 // from[off[b]:off[b+1]].

@@ -16,7 +16,9 @@ import (
 // their links (as CityFlow's lane links do), on a grid with mixed speeds,
 // so that many routes need a change (counted: the test fails when too few
 // do), for A* (first) and kept Dijkstra queries, and lengths that allow
-// changing across two, one or no lanes.
+// changing across two, one or no lanes. The reference searches the state
+// graph with every change (keepEveryChange), so that it also checks the
+// changes statesFor leaves out (withEvery); some must be left out.
 func TestDominatedChangeStates(t *testing.T) {
 	s, net := gridSim(t, maps.GridOptions{Rows: 3, Cols: 4, Block: 70, Lanes: 3}, func(net *maps.Network) {
 		for r := range net.Roads {
@@ -36,9 +38,14 @@ func TestDominatedChangeStates(t *testing.T) {
 		g.off = append(g.off, int32(len(g.to)))
 	}
 	s.lsrch.g = g
-	queries, changed, wrong := 0, 0, 0
+	queries, changed, wrong, left := 0, 0, 0, 0
 	for _, length := range []float64{5, 45, 12} {
-		sg := g.statesFor(length)
+		ref := *g
+		ref.states = nil
+		keepEveryChange = true
+		sg := ref.statesFor(length)
+		keepEveryChange = false
+		left += len(sg.to) - len(g.statesFor(length).to)
 		for from := range int32(s.nLanes) {
 			for dest := range maps.RoadID(len(net.Roads)) {
 				if (int(from)+int(dest))%2 == 0 {
@@ -63,6 +70,9 @@ func TestDominatedChangeStates(t *testing.T) {
 	}
 	if changed < queries/10 {
 		t.Errorf("only %d of %d routes change lanes", changed, queries)
+	}
+	if left == 0 {
+		t.Error("statesFor left out no change: the check proves little")
 	}
 }
 
