@@ -67,10 +67,10 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			v := c.speed
 			if math.Float64bits(v) == 0 && vt.holds && c.flags&fConnected == 0 && !exactOnly {
 				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.holdGap); held {
-					// Standing, with a standing leader or the stop line within its
-					// minimum gap: that constraint asks for an acceleration ≤ 0
-					// (follow.Holding), the others only lower it: the vehicle
-					// stays at +0 m/s. The general path below then, without its
+					// Standing, a standing leader or the stop line within its hold
+					// gap (VType.holdGap): that constraint asks for an acceleration
+					// ≤ 0 (follow.Holding, CityFlowHoldGap), the others only lower it:
+					// it stays at +0 m/s. The general path below then, without its
 					// branches: the clamp with a = 0 gives +0, hard exactly when
 					// the full one is (heldStill's bound; mayClampHard); it idles,
 					// moves by +0 in both updates, passes no loop detector, adds
