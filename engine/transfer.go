@@ -45,12 +45,15 @@ func (s *Sim) phaseTransfer() {
 }
 
 // deliver hands every vehicle in the outboxes of the nc chunks of
-// segments to the inbox of the chunk of the segment it ends the step on
-// (stepAcc.in: where it is in the outbox), serially: one pass over the few vehicles that left a
-// segment, rather than each segment taking in vehicles looking through
-// the outboxes of every segment they may come from (a lane's links in
-// and the lanes those leave). Every vehicle of an outbox ends on a
-// segment whose incoming bit is set (leave), so every inbox is emptied.
+// segments to the inbox (stepAcc.in: a pointer into the outbox) of the
+// chunk of the segment it ends the step on, serially, in chunk and outbox
+// order: one pass over the few vehicles that left a segment, rather than
+// each segment looking through the outboxes of every segment its vehicles
+// may come from (a lane's links in and the lanes those leave). pull sorts
+// each segment's vehicles by a total order (position, then id), so the
+// delivery order does not show. Every vehicle of an outbox ends on a
+// segment whose incoming bit is set (leave), so phaseTransfer empties
+// every inbox.
 func (s *Sim) deliver(nc int) {
 	for c := range nc {
 		out := s.chunkAcc[c].out
