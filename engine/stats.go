@@ -40,8 +40,8 @@ type SeriesRow struct {
 // and folds the step's per-chunk totals, in chunk order, into the
 // statistics.
 //
-// It goes down through the segments (pool.runDown, and downwards within
-// each chunk), for the cache: the lane-change phase just before went up
+// It goes down through the segments (pool.runDownWhere, and downwards
+// within each chunk), for the cache: the lane-change phase just before went up
 // through the lanes, so the lanes it touched last are still in cache (on
 // grid32 the step touches 3-4 MB, a core's L2 holds 1 MB), and the
 // junction phase after it goes up again through the nodes, whose lanes
@@ -49,7 +49,7 @@ type SeriesRow struct {
 // refresh writes only the segment's own records and occupancy, the headTo
 // entries of the links leaving the lane (pointHead: its own) and their
 // crossWait bits (atomically); the test switch refreshUp takes the
-// chunks upwards instead (TestWalkOrder).
+// chunks upwards instead (pool.runWhere; TestWalkOrder).
 func (s *Sim) refresh() {
 	gap, oneGap := uniformGap(s.minGap)
 	sums := s.occupancies()
