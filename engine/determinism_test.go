@@ -342,7 +342,8 @@ func clonesRunApart(t *testing.T, mobil bool) {
 // (moveChunk: car following alone without constraints, standing vehicles
 // left standing by heldStill) and without them: the fingerprints (state
 // hashes, run digests, counts and output files) must be the same, with
-// both IDM and CityFlow's model (the two that hold still), and the
+// both IDM and CityFlow's model (the two that hold still), CityFlow's at
+// two steps (its hold band, VType.holdGap, depends on the step), and the
 // shortcuts must have been taken.
 func TestShortcutsExact(t *testing.T) {
 	cases := []struct {
@@ -351,6 +352,7 @@ func TestShortcutsExact(t *testing.T) {
 	}{
 		{"grid-idm", busyGridTOML(0.5, "idm", 3000), 1200, 300},
 		{"grid-cityflow", busyGridTOML(1, "cityflow", 3000), 900, 300},
+		{"grid-cityflow-halfstep", busyGridTOML(0.5, "cityflow", 3000), 1200, 300},
 		{"default", "", 900, 300},
 		{"turning", turning, 900, 300},
 	}
