@@ -11,9 +11,9 @@ import (
 // vehicles are conserved, and the records the phases read instead of the
 // segments (each segment's first and last vehicle records; live.go,
 // Sim.nodeLive, Sim.shown, Sim.headTo, Sim.spare, Sim.lcAttn, the fOut
-// marks: checkPassed) say what the segments hold, and the lights of a signal plant's node not
-// held are those of its last update (phaseSignals leaves them there
-// through its quiet updates). Call it between steps.
+// marks: checkPassed) say what the segments hold, and the lights of a
+// signal plant's node not held are those of its last update (phaseSignals
+// leaves them there through its quiet updates). Call it between steps.
 func (s *Sim) checkInvariants() error {
 	running := int64(0)
 	for i := range s.segs {

@@ -344,16 +344,20 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 	}
 }
 
-// passZone leaves the junction flags of cars, the first vehicle of a lane
-// beyond its approach zone (cars[0]) and those behind it, cleared, and
-// marks cars[0] with fOut. Marked, they are so already (for speed: no
-// look at them; but with jm.exact, the test's full path): fOut is set only
-// here, after the vehicles from it on were cleared; the ones behind it are
-// decided only after it is found in its zone, which clears fOut (decideLane's
-// flag writes), and any vehicle that joins the lane comes without junction
-// flags (fJunction, which holds fOut, is cleared on a change of lane or
-// segment). So a vehicle found beyond its zone at every step, the first on
-// its lane (most lanes with one far from the line), costs one test.
+// passZone clears the junction flags of cars, the first vehicle of a
+// lane found beyond its approach zone (cars[0]) and those behind it,
+// which decideLane does not decide, and marks cars[0] with fOut. When
+// cars[0] is marked already they have none to clear, and it returns at
+// once (with jm.exact, the tests' full path, it clears anyway): fOut is
+// set only here, after the clearing; a vehicle behind a marked one is
+// decided only once that one is found in its zone, and those flag writes
+// clear fOut (decideLane); a vehicle joins the lane without junction
+// flags (fJunction, fOut among them, is cleared on a change of lane or
+// segment; inserted vehicles have none); and a vehicle ahead of the mark
+// found beyond its zone is not marked, so its clearing takes the old
+// mark with it. checkInvariants checks this (checkPassed). A lane whose
+// first vehicle beyond its zone stays so (most lanes with one far from
+// the line) costs one test a step.
 func (s *Sim) passZone(cars []car) {
 	if cars[0].flags&fOut != 0 && !s.jm.exact {
 		return
