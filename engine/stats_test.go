@@ -130,8 +130,8 @@ func TestInfoLayout(t *testing.T) {
 // (values whose sum depends on the order), the counts in full.
 func TestFoldChunks(t *testing.T) {
 	s := junctionSim(t, nil)
-	if len(s.chunkAcc) < 3 {
-		t.Fatalf("%d chunk accumulators, want 3 or more", len(s.chunkAcc))
+	if len(s.chunkAcc) < 4 {
+		t.Fatalf("%d chunk accumulators, want 4 or more (three set below, and the last)", len(s.chunkAcc))
 	}
 	s.cur.speedSum, s.cur.TotalDelay = 0.5, 3
 	s.stats.vehSteps, s.stats.hard, s.stats.clamps, s.stats.laneChanges = 10, 1, 2, 3
