@@ -46,17 +46,17 @@ func junctionSim(t *testing.T, edit func(*maps.Network, *Config)) *Sim {
 
 // TestJunctionMasks checks that the junction phase's shortcuts change no
 // decision: its bit masks (junctionMasks, and Sim.crossWait behind
-// waitMask, the nodes' lanes looked at in groups (nodeState.groups), and the
-// live mask before each crossBlocked call), decideLane's short way for
-// vehicles held by their light, passZone's skip of the vehicles behind a
-// first vehicle beyond its zone marked so (fOut) at the step before, and
-// admit's path length read only when a foe is asked about. A busy grid with turning traffic runs to the same
-// state hash with them as with every check run in full, as at a node
-// whose links do not fit in a mask, and with every vehicle decided by
-// admit;
-// with lane choice at the line and with fixed lanes (Config.FixedLanes,
-// where a vehicle waiting for room takes no other lane). crossWait
-// mirrors headTo all along (checkInvariants).
+// waitMask, the nodes' lanes looked at in groups (nodeState.groups), and
+// the live mask before each crossBlocked call), decideLane's short way
+// for vehicles held by their light, passZone's skip of the vehicles
+// behind a first vehicle beyond its zone marked so (fOut) at the step
+// before, and admit's path length read only when a foe is asked about. A
+// busy grid with turning traffic runs to the same state hash with them as
+// with every check run in full, as at a node whose links do not fit in a
+// mask, and with every vehicle decided by admit; with lane choice at the
+// line and with fixed lanes (Config.FixedLanes, where a vehicle waiting
+// for room takes no other lane). crossWait mirrors headTo, and the fOut
+// marks hold, all along (checkInvariants).
 func TestJunctionMasks(t *testing.T) {
 	net, trips := junctionGrid(t)
 	for _, tc := range []struct {
