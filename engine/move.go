@@ -66,22 +66,22 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			vt := &vtypes[c.vt]
 			v := c.speed
 			if math.Float64bits(v) == 0 && vt.holds && c.flags&fConnected == 0 && !exactOnly {
-				if vmax, held := s.heldStill(seg.length, c, i, &lead, lane, vt.holdGap); held {
+				if room, held := s.heldStill(seg.length, c, i, &lead, lane, vt.holdGap); held {
 					// Standing, a standing leader or the stop line within its hold
 					// gap (VType.holdGap): that constraint asks for an acceleration
 					// ≤ 0 (follow.Holding, CityFlowHoldGap), the others only lower it:
 					// it stays at +0 m/s. The general path below then, without its
 					// branches: the clamp with a = 0 gives +0, hard exactly when
-					// the full one is (heldStill's bound; mayClampHard); it idles,
+					// the full one is (heldStill's room; mayClampHard); it idles,
 					// moves by +0 in both updates, passes no loop detector, adds
 					// +0 to the speed sums (nothing to add: below) and the whole
 					// step to the time lost, and stands.
 					if heldHook != nil {
 						heldHook()
 					}
-					if mayClampHard(vmax) {
-						if _, hard := clampSpeed(v, 0, vmax, vt.Follow.EmergencyDecel, dt, ballistic); hard {
-							s.hardClamp(si, i, v, vmax, acc)
+					if mayClampHard(room) { // behind's bound below 0 too
+						if _, hard := clampSpeed(v, 0, follow.PerStep(room, dt), vt.Follow.EmergencyDecel, dt, ballistic); hard {
+							s.hardClamp(si, i, v, follow.PerStep(room, dt), acc)
 						}
 					}
 					lead.pos, lead.speed, lead.length = c.pos, v, float64(c.length)
@@ -211,34 +211,42 @@ func stopAlone(c *car, vt *VType) bool {
 // the leader on the segment (standing at the start of the step), or,
 // refused entry at the end of its road lane (lane), the stop line.
 //
-// It then also returns a bound vmax (m/s) that the clamp of the vehicle's
-// next speed (clampSpeed with a = 0) treats as it would the bound that
-// constraints gives, the least of the leader's (behind) and the stop
-// line's (toLine), whichever apply: +0 m/s, and a hard clamp exactly when
-// that one makes one. The leader's bound alone does: a standing vehicle's
-// clamp is hard only below −EmergencyDecel·Δt < 0 (follow.Params.Init),
-// and the stop line's bound is never below 0 (a NaN compares false), so
-// it never makes one, and where the leader's does, the least of the two
-// is the leader's. For the first vehicle (no leader; it looks no further
-// ahead when refused entry: lookAhead) 0 m/s stands in for the stop
-// line's. TestHeldStillBound compares both ways. (Small enough to inline
-// into moveChunk's loop: no call for the vehicles held still.)
-func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, holdGap float64) (vmax float64, ok bool) {
+// It then also returns room (m), from which moveChunk works out the clamp
+// of the vehicle's next speed (clampSpeed with a = 0) as it would with
+// the bound vmax that constraints gives, the least of the leader's
+// (behind) and the stop line's (toLine), whichever apply: +0 m/s, and a
+// hard clamp exactly when that one makes one. The leader's bound alone
+// does: a standing vehicle's clamp is hard only below −EmergencyDecel·Δt
+// < 0 (follow.Params.Init), and the stop line's bound is never below 0 (a
+// NaN compares false), so it never makes one, and where the leader's
+// does, the least of the two is the leader's. room is behind's distance
+// (roomBehind; for the first vehicle, with no leader, 0, standing in for
+// the stop line's bound): its bound room/Δt is below 0 exactly when room
+// is (Δt in (0, 1]: the division keeps the sign and never makes −0 of a
+// value below 0), so moveChunk divides only then (mayClampHard).
+// TestHeldStillBound compares both ways. (Small enough to inline into
+// moveChunk's loop: no call for the vehicles held still.)
+func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, holdGap float64) (room float64, ok bool) {
 	if i > 0 {
-		vmax = s.behind(lead, c.pos)
+		room = roomBehind(lead, c.pos)
 		if lead.speed == 0 && lead.pos-lead.length-c.pos <= holdGap {
-			return vmax, true
+			return room, true
 		}
 	}
-	return vmax, lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= holdGap
+	return room, lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= holdGap
 }
 
 // behind is the bound (m/s) on the displacement over the step of a
 // vehicle whose front is at pos (m) behind lead on the same segment: it
 // stays tiny behind where that leader ended its move.
 func (s *Sim) behind(lead *leader, pos float64) float64 {
-	return follow.PerStep(lead.newPos-lead.length-tiny-pos, s.dt)
+	return follow.PerStep(roomBehind(lead, pos), s.dt)
 }
+
+// roomBehind is how far (m) a vehicle whose front is at pos may move
+// before it comes within tiny of where lead ended its move (behind's
+// distance).
+func roomBehind(lead *leader, pos float64) float64 { return lead.newPos - lead.length - tiny - pos }
 
 // toLine is the bound (m/s) on the displacement over the step of a
 // vehicle d metres before a stop line it may not cross.
