@@ -222,8 +222,9 @@ func stopAlone(c *car, vt *VType) bool {
 // does, the least of the two is the leader's. room is behind's distance
 // (roomBehind; for the first vehicle, with no leader, 0, standing in for
 // the stop line's bound): its bound room/Δt is below 0 exactly when room
-// is (Δt in (0, 1]: the division keeps the sign and never makes −0 of a
-// value below 0), so moveChunk divides only then (mayClampHard).
+// is (Config.check keeps Δt within 0.1 and 1 s, give or take 1e-9: a
+// division by a positive Δt below 2 keeps the sign and never rounds a
+// value below 0 to −0), so moveChunk divides only then (mayClampHard).
 // TestHeldStillBound compares both ways. (Small enough to inline into
 // moveChunk's loop: no call for the vehicles held still.)
 func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, holdGap float64) (room float64, ok bool) {

@@ -36,7 +36,7 @@ func TestHeldStillBound(t *testing.T) {
 	const end, minGap = 100.0, 2.5
 	flags := []uint16{0, fDecided, fDecided | fPermit, fPermit, fDecided | fHalted}
 	var held, hard, refusedHard, notHeld int
-	for _, dt := range []float64{0.1, 0.25, 0.5, 1} { // Config.check's steps: room/Δt is below 0 exactly when room is
+	for _, dt := range []float64{0.1, 0.25, 0.5, 1, 1 + 1e-9} { // Config.check's steps (up to 1 s + 1e-9): room/Δt is below 0 exactly when room is
 		s := &Sim{dt: dt}
 		for _, emergency := range []float64{4.5, 9} {
 			for range 4000 {
