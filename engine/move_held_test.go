@@ -7,6 +7,7 @@ import (
 
 	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/internal/fminmax"
+	"github.com/citytwin/citytwin/maps"
 )
 
 // heldStillFull is heldStill as constraints sees the vehicle: whether it
@@ -255,5 +256,84 @@ func TestStandsLightAlone(t *testing.T) {
 	}
 	if shortWays == 0 || candidates == 0 {
 		t.Fatalf("%d short ways, %d candidates: want some of each", shortWays, candidates)
+	}
+}
+
+// TestHeldOverlapClamp checks moveChunk's held short way where it may
+// clamp hard: a standing follower moved onto its standing leader (room
+// below 0, as after an overlap), on the lanes of a busy grid, stepped
+// once with the short ways and once with every vehicle through
+// constraints (exactOnly), from the same clone. The hard clamps (count
+// and bounds, hardClamp's debugHook) and the state hash must be the same.
+// The overlaps run from a quarter to 1.75 times e·Δt², the edge of a
+// hard clamp from +0, at steps below 1 s, where room/Δt is not room.
+func TestHeldOverlapClamp(t *testing.T) {
+	var hard, soft int
+	for _, step := range []float64{0.5, 0.25} {
+		base := junctionSim(t, func(_ *maps.Network, cfg *Config) { cfg.Step = step })
+		for range int(240 / step) {
+			base.Step()
+		}
+		type pick struct {
+			si int32
+			i  int
+		}
+		var picks []pick
+		for si := range int32(base.nLanes) {
+			cars := base.segs[si].cars
+			for i := 1; i < len(cars); i++ {
+				c, lead := &cars[i], &cars[i-1]
+				if math.Float64bits(c.speed) == 0 && lead.speed == 0 && c.flags&fConnected == 0 && base.vtypes[c.vt].holds {
+					picks = append(picks, pick{si, i})
+				}
+			}
+		}
+		if len(picks) < 16 {
+			t.Fatalf("step %g: %d standing followers behind standing leaders, want 16 or more", step, len(picks))
+		}
+		for k, p := range picks {
+			run := func(exact bool) (bounds []float64, hardBrakes int64, hash uint64, ok bool) {
+				s := base.Clone()
+				defer s.Close()
+				c, lead := &s.segs[p.si].cars[p.i], &s.segs[p.si].cars[p.i-1]
+				e := s.vtypes[c.vt].Follow.EmergencyDecel
+				room := -e * step * step * (0.25 + 0.25*float64(k%7))
+				if -room > float64(lead.length)-0.5 {
+					return nil, 0, 0, false // the follower would pass its leader's front
+				}
+				c.pos = lead.pos - float64(lead.length) - tiny - room
+				debugHook = func(_ *Sim, si int32, i int, _, vmax float64) {
+					if si == p.si && i == p.i {
+						bounds = append(bounds, vmax)
+					}
+				}
+				defer func() { debugHook = nil }()
+				restore := SetExactOnly(exact)
+				s.Step()
+				restore()
+				return bounds, s.Counts().HardBrakes, s.Hash(), true
+			}
+			fb, fh, fhash, ok := run(false)
+			if !ok {
+				continue
+			}
+			eb, eh, ehash, _ := run(true)
+			same := len(fb) == len(eb) && fh == eh && fhash == ehash
+			for j := range fb {
+				same = same && math.Float64bits(fb[j]) == math.Float64bits(eb[j])
+			}
+			if !same {
+				t.Fatalf("step %g, lane %d, vehicle %d moved onto its leader: hard clamps %v (%d in all), state %016x with the short ways; %v (%d), %016x through constraints",
+					step, p.si, p.i, fb, fh, fhash, eb, eh, ehash)
+			}
+			if len(eb) > 0 {
+				hard++
+			} else {
+				soft++
+			}
+		}
+	}
+	if hard < 5 || soft < 5 {
+		t.Errorf("%d overlaps clamped hard, %d not: want 5 or more of each", hard, soft)
 	}
 }
