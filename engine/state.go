@@ -163,16 +163,6 @@ func (s *Sim) fromOf(k int32) int32 { return s.linkFrom[int(k)-s.nLanes] }
 // lt returns link segment k's topology.
 func (s *Sim) lt(k int32) *linkTopo { return &s.linkT[int(k)-s.nLanes] }
 
-// inOf lists the segments whose vehicles may arrive on segment si in one
-// step (laneTopo.in; for a link, the lane it leaves).
-func (s *Sim) inOf(si int32) []int32 {
-	if int(si) < s.nLanes {
-		return s.ids(s.laneT[si].in)
-	}
-	k := int(si) - s.nLanes
-	return s.linkFrom[k : k+1 : k+1]
-}
-
 // topoSpan locates a list of a segment in one of the Sim's topology pools:
 // elements [off, off+n).
 type topoSpan struct{ off, n uint32 }

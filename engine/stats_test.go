@@ -135,13 +135,11 @@ func TestFoldChunks(t *testing.T) {
 	}
 	s.cur.speedSum, s.cur.TotalDelay = 0.5, 3
 	s.stats.vehSteps, s.stats.hard, s.stats.clamps, s.stats.laneChanges = 10, 1, 2, 3
-	for c, a := range []stepAcc{
+	copy(s.chunkAcc, []stepAcc{
 		{running: 2, speedSum: 1e16, lost: 1, hard: 1},
 		{clamps: 4, laneChanges: 2},
 		{running: 5, speedSum: 1, lost: 1e16, laneChanges: 1},
-	} {
-		s.chunkAcc[c] = a
-	}
+	})
 	s.chunkAcc[len(s.chunkAcc)-1].speedSum = 1 // the last chunk too
 	s.chunkAcc[len(s.chunkAcc)-1].running = 1
 	s.foldChunks()
