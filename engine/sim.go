@@ -170,7 +170,7 @@ func (s *Sim) buildSegments() error {
 	nt, nc := 0, 0
 	for i := range ls {
 		l := &ls[i]
-		nt += len(l.links) + len(l.in) + len(l.inLinks) +
+		nt += len(l.links) + len(l.inLinks) +
 			len(l.merging) + len(l.foes) + len(l.cross) + len(l.turns)
 		nc += len(l.crossPts)
 	}
@@ -189,7 +189,7 @@ func (s *Sim) buildSegments() error {
 		l := &ls[i]
 		if i < s.nLanes {
 			s.segs[i].inLinks = put(l.inLinks)
-			s.laneT[i] = laneTopo{node: int32(n.Roads[n.Lanes[i].Road].To), in: put(l.in), links: put(l.links)}
+			s.laneT[i] = laneTopo{node: int32(n.Roads[n.Lanes[i].Road].To), links: put(l.links)}
 			continue
 		}
 		lk := &n.Links[i-s.nLanes]

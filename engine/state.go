@@ -109,7 +109,7 @@ type segment struct {
 	length float64 // m
 	speed  float64 // speed limit, m/s
 	tail   info    // last vehicle at the start of the step
-	// inLinks lists the links into this segment (lanes; see laneTopo.in).
+	// inLinks lists the links into this segment (lanes).
 	inLinks topoSpan
 
 	// Line 1: what foes and merging vehicles read of a link and of the
@@ -134,10 +134,7 @@ type yieldPoint struct{ at, length float64 }
 // index). The lists are immutable after New and stored in the Sim's pools
 // (Sim.ids).
 type laneTopo struct {
-	node int32 // node at the end of the lane
-	// in lists the segments whose vehicles may arrive here in one step:
-	// the links into the lane and the lanes they leave.
-	in    topoSpan
+	node  int32    // node at the end of the lane
 	links topoSpan // links leaving the lane
 }
 
