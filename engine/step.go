@@ -90,6 +90,9 @@ func (s *Sim) Step() {
 	s.phaseInsert()
 	s.phaseTeleport()
 	s.refresh()
+	if s.packEvery > 0 && s.step%s.packEvery == 0 {
+		s.pack()
+	}
 }
 
 // RunUntil steps until the simulation time reaches t (s).
