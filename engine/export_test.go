@@ -19,8 +19,8 @@ func SetExactOnly(on bool) (restore func()) {
 func SetHeldHook(f func()) { heldHook = f }
 
 // SetPackEvery sets how many steps apart the simulation packs its lanes'
-// vehicle lists (0: never; see pack).
-func (s *Sim) SetPackEvery(k int64) { s.packEvery = k }
+// vehicle lists (0: never; see pack), however few vehicles run.
+func (s *Sim) SetPackEvery(k int64) { s.packEvery, s.packMin = k, 0 }
 
 // Pack packs the lanes' vehicle lists now.
 func (s *Sim) Pack() { s.pack() }

@@ -27,6 +27,12 @@ package engine
 // lanes").
 const packEvery = 32
 
+// packMin is the fewest running vehicles at which pack runs. Fewer lists
+// fit in the core's cache wherever they lie, and a packing would cost
+// without paying: about 1 % more instructions per update on New York (420
+// vehicles), none of it won back (bench/README.md, "Packed lanes").
+const packMin = 4096
+
 // packCap returns the capacity lane list cars gets in the packed array:
 // room for 2 more vehicles, or an eighth more on long lanes, but never
 // more than the list had. So the packed array takes no more memory than

@@ -26,7 +26,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	if cfg.Workers == 0 {
 		cfg.Workers = runtime.NumCPU()
 	}
-	s := &Sim{net: net, cfg: cfg, dt: cfg.Step, nLanes: len(net.Lanes), vtypes: cfg.VTypes, packEvery: packEvery}
+	s := &Sim{net: net, cfg: cfg, dt: cfg.Step, nLanes: len(net.Lanes), vtypes: cfg.VTypes, packEvery: packEvery, packMin: packMin}
 	for _, vt := range s.vtypes {
 		s.minGap = append(s.minGap, vt.Follow.MinGap)
 	}

@@ -247,9 +247,10 @@ type Sim struct {
 	step   int64
 	now    float64 // s, time at the start of the next step
 	nLanes int
-	// packEvery is how many steps apart pack runs: packEvery, but for
-	// tests (0: never).
-	packEvery int64
+	// packEvery is how many steps apart pack runs, from packMin running
+	// vehicles: the constants packEvery and packMin, but for tests
+	// (packEvery 0: never).
+	packEvery, packMin int64
 
 	segs []segment
 	acc  []segAcc // per segment: its statistics, owned by its worker

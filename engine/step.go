@@ -90,7 +90,7 @@ func (s *Sim) Step() {
 	s.phaseInsert()
 	s.phaseTeleport()
 	s.refresh()
-	if s.packEvery > 0 && s.step%s.packEvery == 0 {
+	if s.packEvery > 0 && s.step%s.packEvery == 0 && s.stats.inserted-s.stats.arrived-s.stats.removed >= s.packMin {
 		s.pack()
 	}
 }
