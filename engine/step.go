@@ -64,6 +64,11 @@ import (
 //     first and last vehicle of every segment are recorded for the next
 //     step, the detectors read, and statistics accumulated (stats.go); a
 //     time-series interval closes when its end is reached.
+//  11. Packing (parallel by chunk of lanes, every packEvery steps from
+//     packMin running vehicles): the lanes' vehicle lists are copied into
+//     one array in lane order, so that the phases' walks read them as a
+//     stream (pack.go). It moves vehicles in memory and changes nothing
+//     else.
 //
 // The parallel phases give the same results whatever order they take
 // their chunks in. The move phase and refresh go down through them, the
