@@ -85,7 +85,11 @@
 // (bench/README.md, "Cache lines, not instructions"). The rules:
 //
 //   - A segment's vehicles are a slice in driving order (front first); the
-//     leader of a vehicle is the element before it.
+//     leader of a vehicle is the element before it. From packMin running
+//     vehicles on, the lanes' slices are packed every packEvery steps into
+//     one array in lane order, so that the phases' walks over the lanes
+//     read them as one stream (pack.go); a slice's capacity never reaches
+//     into the next lane's.
 //   - The segment struct is two cache lines (TestSegmentLayout): line 0 is
 //     what a vehicle about to enter a lane reads, line 1 what a foe or a
 //     merging vehicle reads of a link and of the lane feeding it, and the
