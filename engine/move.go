@@ -106,24 +106,37 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 				}
 			}
 			var a, vmax, v0 float64
-			if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand &&
-				(!lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0 || i > 0 && s.junctionQuiet(seg.length, c, &lead, vt) || i == 0 && stopAlone(c, vt)) {
-				// constraints with one constraint that applies or adds anything:
-				// car following behind the leader on the segment; for the first
-				// vehicle of a road lane, the free road without a junction
-				// decision (lookAhead looks no further), or refused, its stop line.
-				v0 = vt.desired(seg.speed, c.factor)
-				if i > 0 {
-					a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
-					vmax = s.behind(&lead, c.pos)
-				} else if c.flags&(fDecided|fPermit) != fDecided || c.next < 0 {
-					a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
-				} else { // stopAlone: constraints' stop line, and nothing else
-					a, vmax = s.stopLine(seg, c, vt, v0, 0, false, nil)
+			// constraints with one constraint that applies or adds anything
+			// (the short way: shortWay): car following behind the leader on
+			// the segment; for the first vehicle of a road lane, the free road
+			// without a junction decision (lookAhead looks no further), or
+			// refused, its stop line. (Tested as a chain of jumps to shortWay:
+			// no boolean kept for the test.)
+			if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand {
+				if !lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0 {
+					goto shortWay
 				}
-			} else {
-				a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
+				if i > 0 {
+					if s.junctionQuiet(seg.length, c, &lead, vt) {
+						goto shortWay
+					}
+				} else if stopAlone(c, vt) {
+					goto shortWay
+				}
 			}
+			a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
+			goto clamp
+		shortWay:
+			v0 = vt.desired(seg.speed, c.factor)
+			if i > 0 {
+				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
+				vmax = s.behind(&lead, c.pos)
+			} else if c.flags&(fDecided|fPermit) != fDecided || c.next < 0 {
+				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
+			} else { // stopAlone: constraints' stop line, and nothing else
+				a, vmax = s.stopLine(seg, c, vt, v0, 0, false, nil)
+			}
+		clamp:
 			nv, hard := clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic)
 			if hard {
 				s.hardClamp(si, i, v, vmax, acc)
