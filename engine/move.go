@@ -45,13 +45,15 @@ type leader struct {
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
+	dt32 := float32(dt) // stands' float32(s.dt), worked out once
 	// The sums of the chunk (acc) and of each segment (sa) are added to in
 	// place, in driving order. (Kept in locals they were saved and reloaded
 	// around every call in the loop: more instructions, not fewer.)
 	for w := s.live[chunk]; w != 0; w &= w - 1 {
 		si := int32(lo + bits.TrailingZeros64(w))
 		seg := &s.segs[si]
-		cars := seg.cars // not empty: only the live segments move
+		cars := seg.cars  // not empty: only the live segments move
+		end := seg.length // read once: nothing in the move phase changes it
 		// (Vehicles past its end go to the chunk's outbox: leave.)
 		var lead leader
 		lane := !s.isLink(si)
@@ -66,7 +68,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			vt := &vtypes[c.vt]
 			v := c.speed
 			if math.Float64bits(v) == 0 && vt.holds && c.flags&fConnected == 0 && !exactOnly {
-				if room, held := s.heldStill(seg.length, c, i, &lead, lane, vt.holdGap); held {
+				if room, held := s.heldStill(end, c, i, &lead, lane, vt.holdGap); held {
 					// Standing, a standing leader or the stop line within its hold
 					// gap (VType.holdGap): that constraint asks for an acceleration
 					// ≤ 0 (follow.Holding, CityFlowHoldGap), the others only lower it:
@@ -97,8 +99,13 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 						acc.lost += dt
 						sa.lost += dt
 					}
-					s.stands(si, c, i == 0 && lane && !c.lightAlone(), chunk)
-					if c.pos > seg.length {
+					// stands, with dt32 for its float32(s.dt): the same value.
+					if front := i == 0 && lane && !c.lightAlone(); !front && c.flags&fHalted != 0 {
+						c.wait += dt32
+					} else {
+						s.standing(si, c, front, chunk)
+					}
+					if c.pos > end {
 						exited++
 						s.leave(si, seg, c, acc)
 					}
@@ -117,7 +124,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					goto shortWay
 				}
 				if i > 0 {
-					if s.junctionQuiet(seg.length, c, &lead, vt) {
+					if s.junctionQuiet(end, c, &lead, vt) {
 						goto shortWay
 					}
 				} else if stopAlone(c, vt) {
@@ -181,7 +188,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					c.flags &^= fHalted
 				}
 			}
-			if c.pos > seg.length {
+			if c.pos > end {
 				exited++
 				s.leave(si, seg, c, acc)
 			}
