@@ -82,9 +82,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 						heldHook()
 					}
 					if mayClampHard(room) { // behind's bound below 0 too
-						if _, hard := clampSpeed(v, 0, follow.PerStep(room, dt), vt.Follow.EmergencyDecel, dt, ballistic); hard {
-							s.hardClamp(si, i, v, follow.PerStep(room, dt), acc)
-						}
+						s.heldClamp(si, i, v, room, vt, acc)
 					}
 					lead.pos, lead.speed, lead.length = c.pos, v, float64(c.length)
 					f := float64(vt.fuel.Idle * dt)
@@ -255,6 +253,18 @@ func (s *Sim) heldStill(end float64, c *car, i int, lead *leader, lane bool, hol
 		}
 	}
 	return room, lane && c.next >= 0 && c.flags&(fDecided|fPermit) == fDecided && end-c.pos-0.5 <= holdGap
+}
+
+// heldClamp counts the clamp of the next speed of car i of segment si,
+// held still (speed v, +0) by moveChunk's short way with room m of room
+// (heldStill), when it is hard: clampSpeed with a = 0 and the bound
+// room/Δt, as the general path does. (A call of its own: inlined into
+// moveChunk, its a·Δt = 0·Δt was worked out once per segment for the
+// vehicles it is rarely called for.)
+func (s *Sim) heldClamp(si int32, i int, v, room float64, vt *VType, acc *stepAcc) {
+	if _, hard := clampSpeed(v, 0, follow.PerStep(room, s.dt), vt.Follow.EmergencyDecel, s.dt, s.cfg.Ballistic); hard {
+		s.hardClamp(si, i, v, follow.PerStep(room, s.dt), acc)
+	}
 }
 
 // behind is the bound (m/s) on the displacement over the step of a
