@@ -692,14 +692,20 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 	if !s.isLink(si) && (c.next < 0 || c.flags&fPermit == 0 || c.link < 0) {
 		return math.Inf(1), math.Inf(1), false
 	}
-	b := beyond{s: s, c: c, vt: vt, v0: v0, rnd: rnd, a: math.Inf(1), vmax: math.Inf(1)}
+	// (Field by field: from a composite literal the compiler built b in a
+	// temporary and copied it.)
+	var b beyond
+	b.s, b.c, b.vt, b.v0, b.rnd, b.a, b.vmax = s, c, vt, v0, rnd, math.Inf(1), math.Inf(1)
 	d := seg.length - c.pos
 	if !s.isLink(si) {
 		// Links leaving one lane overlap where they start: keep behind
 		// the last vehicle on each of them, not only on this one's (as
 		// CityFlow does; SUMO until the paths have separated).
+		// (c.link and the bitmap's slice, which nothing here changes, read
+		// once for the loop.)
+		link, shown := c.link, s.shown
 		for _, l := range s.ids(s.laneT[si].links) {
-			if l != c.link && hasBit(s.shown, l) {
+			if l != link && hasBit(shown, l) {
 				ls := &s.segs[l]
 				b.keep(d+ls.tail.pos-float64(ls.tail.length), &ls.tail, true)
 			}
