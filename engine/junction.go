@@ -309,20 +309,24 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 			c.flags = c.flags&^(fRed|fOut) | fDecided | fPermit
 			continue
 		}
-		was := c.flags&(fPermit|fDecided) == fPermit|fDecided
-		c.flags &^= fRed | fCross | fRoom | fOut
-		if c.flags&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
+		// The flags in a local, written once on the short way (neither
+		// lightHolds nor fits reads them).
+		f := c.flags
+		was := f&(fPermit|fDecided) == fPermit|fDecided
+		f &^= fRed | fCross | fRoom | fOut
+		if f&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
 			ok := s.fits(s.linkLane[c.link], sc, c, vt.Follow.MinGap, 1)
 			if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
-				c.flags |= fRed
+				f = f&^fPermit | fDecided | fRed
 				if !ok {
-					c.flags |= fRoom
+					f |= fRoom
 				}
-				c.flags = c.flags&^fPermit | fDecided
+				c.flags = f
 				i++
 				break
 			}
 		}
+		c.flags = f
 		if !s.admit(c, li, d, was, vt, sc) {
 			c.flags = c.flags&^fPermit | fDecided
 			i++
@@ -422,6 +426,15 @@ func (s *Sim) lightHolds(c *car, d float64, was bool, vt *VType) bool {
 
 // admit decides whether car c, d metres before the stop line of lane li,
 // may enter its link this step, and reserves room on the exit lane.
+//
+// A vehicle committed to its link (granted it last step and unable to
+// stop comfortably before its line) takes an early way: the reservation,
+// the grant and noteLaneForRoom, the steps the full path takes for it
+// after skipping every test (its light, crossings, foes and room are
+// asked only of vehicles not committed), without the link's masks and
+// topology looked up (for speed; exact: the same calls in the same order
+// on the same values, the lookups skipped having no effect).
+// TestAdmitCommitted checks it.
 func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *junctionScratch) bool {
 	p := &vt.Follow
 	stopDist := c.speed * c.speed / (2 * p.Decel)
@@ -450,22 +463,27 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 			}
 		}
 	}
-	mov := int32(-1) // c.link's movement, and its light, once the link is final
-	var light signal.Light
-	if !committed {
-		mov = s.linkMov[c.link]
-		light = s.lights[mov]
-		if !passes(light, stopDist, d, c.speed) {
-			c.flags |= fRed
-			ok := fitOK
-			if c.link != fitLink {
-				ok = s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
-			}
-			if !ok {
-				c.flags |= fRoom
-			}
-			return false
+	if committed {
+		// Committed to its link: no light, crossing, foe or room to ask
+		// about, only the grant to note (the tail of the full path below,
+		// for speed: the link's masks and topology are not looked up).
+		s.reserve(s.linkLane[c.link], float64(c.length)+p.MinGap, sc)
+		sc.noteGrant(c.link)
+		s.noteLaneForRoom(li, c)
+		return true
+	}
+	mov := s.linkMov[c.link] // c.link's movement, and its light, now that the link is final
+	light := s.lights[mov]
+	if !passes(light, stopDist, d, c.speed) {
+		c.flags |= fRed
+		ok := fitOK
+		if c.link != fitLink {
+			ok = s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
 		}
+		if !ok {
+			c.flags |= fRoom
+		}
+		return false
 	}
 	kt := s.lt(c.link)
 	t := s.linkLane[c.link]
@@ -473,101 +491,99 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	// check against them whose mask finds none to look at is skipped,
 	// for speed.
 	cross, merging := s.jm.cross[int(c.link)-s.nLanes], s.jm.into[t]&^sc.bit(c.link)
-	if !committed {
-		// Vehicles inside the junction on crossing paths that have not yet
-		// cleared the crossing point.
-		if cross&s.liveMask(sc) != 0 {
-			for i, f := range s.ids(kt.cross) {
-				// (The links without vehicles, skipped by the mask before
-				// the call where the node has masks: crossBlocked's own
-				// first test, which would find no vehicle on f.)
-				if (sc.lo < 0 || sc.live&sc.maskBit(f) != 0) && s.crossBlocked(kt, i, f, c, p) {
-					c.flags |= fCross
-					return false
-				}
+	// Vehicles inside the junction on crossing paths that have not yet
+	// cleared the crossing point.
+	if cross&s.liveMask(sc) != 0 {
+		for i, f := range s.ids(kt.cross) {
+			// (The links without vehicles, skipped by the mask before
+			// the call where the node has masks: crossBlocked's own
+			// first test, which would find no vehicle on f.)
+			if (sc.lo < 0 || sc.live&sc.maskBit(f) != 0) && s.crossBlocked(kt, i, f, c, p) {
+				c.flags |= fCross
+				return false
 			}
 		}
-		// When this one can still stop gently, give way to a vehicle that
-		// has waited longer for its crossing to clear: on a parallel stream
-		// that takes turns with this one, and on any crossing path once
-		// crossing traffic alone has held it for starveWait (without that,
-		// a turn whose path crosses busy streams green at the same time may
-		// never find a gap; SUMO's drivers grow impatient for the same
-		// reason).
-		if (stopDist <= d-2 || c.speed < 1) && cross&s.waitMask(sc) != 0 { // (turns are crossing links)
-			from := s.fromOf(c.link)
-			for _, f := range s.ids(kt.turns) {
-				if s.waitsLonger(f, from, c, 0) {
-					c.flags |= fCross
-					return false
-				}
-			}
-			for _, f := range s.ids(kt.cross) {
-				if s.waitsLonger(f, from, c, starveWait) {
-					c.flags |= fCross
-					return false
-				}
+	}
+	// When this one can still stop gently, give way to a vehicle that
+	// has waited longer for its crossing to clear: on a parallel stream
+	// that takes turns with this one, and on any crossing path once
+	// crossing traffic alone has held it for starveWait (without that,
+	// a turn whose path crosses busy streams green at the same time may
+	// never find a gap; SUMO's drivers grow impatient for the same
+	// reason).
+	if (stopDist <= d-2 || c.speed < 1) && cross&s.waitMask(sc) != 0 { // (turns are crossing links)
+		from := s.fromOf(c.link)
+		for _, f := range s.ids(kt.turns) {
+			if s.waitsLonger(f, from, c, 0) {
+				c.flags |= fCross
+				return false
 			}
 		}
-		// Vehicles on links merging into the same lane that are not far
-		// enough ahead to follow.
-		if merging&sc.shown != 0 {
-			for _, m := range s.ids(kt.merging) {
-				if !hasBit(s.shown, m) {
-					continue // no vehicle on m
-				}
-				ms := &s.segs[m]
-				if ms.length-ms.tail.pos > s.segs[c.link].length-float64(ms.tail.length)-p.MinGap {
-					return false
-				}
+		for _, f := range s.ids(kt.cross) {
+			if s.waitsLonger(f, from, c, starveWait) {
+				c.flags |= fCross
+				return false
 			}
 		}
-		// Vehicles granted this step on crossing paths.
-		if s.grantedAcross(kt, cross|merging, sc) {
-			return false
-		}
-		// Foes with right of way about to arrive — but after starveWait at
-		// its line a driver no longer waits for a foe that can still stop
-		// comfortably (SUMO's impatience, time-to-impatience): without
-		// that, a merge into a busy stream may starve for good.
-		// (A link no first vehicle has chosen has no foe arriving
-		// (foeArriving): that cheaper test goes first, here and below.)
-		// The path's length, for the critical gap, is read off the link
-		// when a foe is first asked about (most checks find none: the
-		// link's segment is not touched then, for the cache); at once
-		// with jm.exact, as the test's full path.
-		pathLen, lenKnown := 0.0, false
-		if s.jm.exact {
-			pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
-		}
-		for _, f := range s.ids(kt.foes) {
-			if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() {
-				if !lenKnown {
-					pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
-				}
-				if s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
-					return false
-				}
+	}
+	// Vehicles on links merging into the same lane that are not far
+	// enough ahead to follow.
+	if merging&sc.shown != 0 {
+		for _, m := range s.ids(kt.merging) {
+			if !hasBit(s.shown, m) {
+				continue // no vehicle on m
+			}
+			ms := &s.segs[m]
+			if ms.length-ms.tail.pos > s.segs[c.link].length-float64(ms.tail.length)-p.MinGap {
+				return false
 			}
 		}
-		if light == signal.GreenMinor {
-			// A permissive green ('g', SUMO's minor link) gives way to
-			// every crossing or merging stream that has a protected green
-			// ('G') at the same time, whatever the junction's static
-			// priorities: that is what makes two conflicting movements
-			// green together safe (maps.ConflictMatrix.CheckPhase).
-			for _, list := range [2][]int32{s.ids(kt.cross), s.ids(kt.merging)} {
-				for _, f := range list {
-					if s.headTo[f]&hdMark == 0 {
-						continue
+	}
+	// Vehicles granted this step on crossing paths.
+	if s.grantedAcross(kt, cross|merging, sc) {
+		return false
+	}
+	// Foes with right of way about to arrive — but after starveWait at
+	// its line a driver no longer waits for a foe that can still stop
+	// comfortably (SUMO's impatience, time-to-impatience): without
+	// that, a merge into a busy stream may starve for good.
+	// (A link no first vehicle has chosen has no foe arriving
+	// (foeArriving): that cheaper test goes first, here and below.)
+	// The path's length, for the critical gap, is read off the link
+	// when a foe is first asked about (most checks find none: the
+	// link's segment is not touched then, for the cache); at once
+	// with jm.exact, as the test's full path.
+	pathLen, lenKnown := 0.0, false
+	if s.jm.exact {
+		pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
+	}
+	for _, f := range s.idsOrNone(kt.foes) {
+		if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() {
+			if !lenKnown {
+				pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
+			}
+			if s.foeArriving(f, pathLen, p.Accel) && !(c.wait >= starveWait && s.foeCanStop(f)) {
+				return false
+			}
+		}
+	}
+	if light == signal.GreenMinor {
+		// A permissive green ('g', SUMO's minor link) gives way to
+		// every crossing or merging stream that has a protected green
+		// ('G') at the same time, whatever the junction's static
+		// priorities: that is what makes two conflicting movements
+		// green together safe (maps.ConflictMatrix.CheckPhase).
+		for _, list := range [2][]int32{s.ids(kt.cross), s.ids(kt.merging)} {
+			for _, f := range list {
+				if s.headTo[f]&hdMark == 0 {
+					continue
+				}
+				if fm := s.linkMov[f]; fm != mov && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) {
+					if !lenKnown {
+						pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
 					}
-					if fm := s.linkMov[f]; fm != mov && s.lights[fm] == signal.Green && !slices.Contains(s.ids(kt.turns), f) {
-						if !lenKnown {
-							pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
-						}
-						if s.foeArriving(f, pathLen, p.Accel) {
-							return false
-						}
+					if s.foeArriving(f, pathLen, p.Accel) {
+						return false
 					}
 				}
 			}
@@ -575,20 +591,29 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	}
 	// Room on the exit lane: no entry without space behind the last
 	// vehicle for this one, counting vehicles already on links into it.
-	if !committed {
-		ok := fitOK
-		if c.link != fitLink {
-			ok = s.fits(t, sc, c, p.MinGap, 1)
-		}
-		if !ok {
-			c.flags |= fRoom
-			return false
-		}
+	ok := fitOK
+	if c.link != fitLink {
+		ok = s.fits(t, sc, c, p.MinGap, 1)
+	}
+	if !ok {
+		c.flags |= fRoom
+		return false
 	}
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
 	sc.noteGrant(c.link)
 	s.noteLaneForRoom(li, c)
 	return true
+}
+
+// idsOrNone is ids for a list that is often empty (a link's foes: only
+// links without a protected turn have any): an empty span gives nil at
+// once, without ids' slicing and its bounds checks (for speed; ranging
+// over nil and over an empty slice do the same, nothing).
+func (s *Sim) idsOrNone(p topoSpan) []int32 {
+	if p.n == 0 {
+		return nil
+	}
+	return s.ids(p)
 }
 
 // grantedAcross reports whether a link crossing link kt or merging with
