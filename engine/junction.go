@@ -315,7 +315,23 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 		was := f&(fPermit|fDecided) == fPermit|fDecided
 		f &^= fRed | fCross | fRoom | fOut
 		if f&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
-			ok := s.fits(s.linkLane[c.link], sc, c, vt.Follow.MinGap, 1)
+			// fits, its common way written out (most exit lanes hold the
+			// vehicle): fitsNeed's steps, given the scratch, for speed (a
+			// call of fits for every vehicle held by its light cost a
+			// fifth more than its work, its spills around it too). Exact:
+			// the same calls on the same values in the same order
+			// (need is fits' sum, sc is not nil). TestJunctionMasks
+			// compares it with fits (with jm.exact, admit asks fits).
+			t := s.linkLane[c.link]
+			need, tseg := float64(c.length)+vt.Follow.MinGap, &s.segs[t]
+			var ok bool
+			if tseg.length < need {
+				ok = s.fitsAlong(t, sc, c, need, 1)
+			} else {
+				r := s.queueRoom(tseg, t)
+				r = s.lessInLinks(r, tseg, t, sc, true)
+				ok = sc.lessGranted(r, t) >= need
+			}
 			if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
 				f = f&^fPermit | fDecided | fRed
 				if !ok {
@@ -593,7 +609,18 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	// vehicle for this one, counting vehicles already on links into it.
 	ok := fitOK
 	if c.link != fitLink {
-		ok = s.fits(t, sc, c, p.MinGap, 1)
+		// fits, its common way written out as in decideLane (fits itself
+		// with jm.exact, the tests' full path).
+		need, tseg := float64(c.length)+p.MinGap, &s.segs[t]
+		if s.jm.exact {
+			ok = s.fits(t, sc, c, p.MinGap, 1)
+		} else if tseg.length < need {
+			ok = s.fitsAlong(t, sc, c, need, 1)
+		} else {
+			r := s.queueRoom(tseg, t)
+			r = s.lessInLinks(r, tseg, t, sc, true)
+			ok = sc.lessGranted(r, t) >= need
+		}
 	}
 	if !ok {
 		c.flags |= fRoom

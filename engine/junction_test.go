@@ -50,7 +50,8 @@ func junctionSim(t *testing.T, edit func(*maps.Network, *Config)) *Sim {
 // the live mask before each crossBlocked call), decideLane's short way
 // for vehicles held by their light, passZone's skip of the vehicles
 // behind a first vehicle beyond its zone marked so (fOut) at the step
-// before, and admit's path length read only when a foe is asked about. A
+// before, admit's path length read only when a foe is asked about, and
+// fits written out in decideLane and admit (fits itself with jm.exact). A
 // busy grid with turning traffic runs to the same state hash with them as
 // with every check run in full, as at a node whose links do not fit in a
 // mask, and with every vehicle decided by admit; with lane choice at the
