@@ -483,9 +483,12 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		// Committed to its link: no light, crossing, foe or room to ask
 		// about, only the grant to note (the tail of the full path below,
 		// for speed: the link's masks and topology are not looked up).
-		s.reserve(s.linkLane[c.link], float64(c.length)+p.MinGap, sc)
+		t := s.linkLane[c.link]
+		s.reserve(t, float64(c.length)+p.MinGap, sc)
 		sc.noteGrant(c.link)
-		s.noteLaneForRoom(li, c)
+		if !s.roomNoted(t, c) {
+			s.noteLaneForRoom(li, c)
+		}
 		return true
 	}
 	mov := s.linkMov[c.link] // c.link's movement, and its light, now that the link is final
@@ -628,8 +631,26 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	}
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
 	sc.noteGrant(c.link)
-	s.noteLaneForRoom(li, c)
+	if !s.roomNoted(t, c) {
+		s.noteLaneForRoom(li, c)
+	}
 	return true
+}
+
+// roomNoted reports, for a vehicle c granted its link into exit lane t,
+// that noteLaneForRoom would return at once: c has no road after its
+// next (next2), or the lanes' bits tell that t serves it. It is
+// noteLaneForRoom's early returns written out, small enough to be inlined
+// (for speed: most vehicles granted take one of them, and the call cost
+// more than its work); false sends admit to noteLaneForRoom, which asks
+// again and does the same then. TestNoteLaneForRoomSkip checks that the
+// call it skips would change nothing.
+func (s *Sim) roomNoted(t int32, c *car) bool {
+	if c.next2 < 0 {
+		return true
+	}
+	yes, ok := s.lsrch.serve.leadsTo(t, c.next2)
+	return ok && yes
 }
 
 // idsOrNone is ids for a list that is often empty (a link's foes: only
