@@ -320,26 +320,26 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 			// call of fits for every vehicle held by its light cost a
 			// fifth more than its work, its spills around it too). Exact:
 			// the same calls on the same values in the same order
-			// (need is fits' sum, sc is not nil). TestJunctionMasks
+			// (need is fits' sum, sc is not nil). An exit lane shorter
+			// than need (fitsAlong's look along the route) is left to
+			// admit, which takes the same steps for the vehicle (no call
+			// on this way, so nothing to spill for it). TestJunctionMasks
 			// compares it with fits (with jm.exact, admit asks fits).
 			t := s.linkLane[c.link]
 			need, tseg := float64(c.length)+vt.Follow.MinGap, &s.segs[t]
-			var ok bool
-			if tseg.length < need {
-				ok = s.fitsAlong(t, sc, c, need, 1)
-			} else {
+			if !(tseg.length < need) {
 				r := s.queueRoom(tseg, t)
 				r = s.lessInLinks(r, tseg, t, sc, true)
-				ok = sc.lessGranted(r, t) >= need
-			}
-			if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
-				f = f&^fPermit | fDecided | fRed
-				if !ok {
-					f |= fRoom
+				ok := sc.lessGranted(r, t) >= need
+				if ok || s.cfg.FixedLanes || !(c.speed < 0.1) {
+					f = f&^fPermit | fDecided | fRed
+					if !ok {
+						f |= fRoom
+					}
+					c.flags = f
+					i++
+					break
 				}
-				c.flags = f
-				i++
-				break
 			}
 		}
 		c.flags = f
