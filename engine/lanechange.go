@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/citytwin/citytwin/engine/follow"
 	"github.com/citytwin/citytwin/internal/fminmax"
 	"github.com/citytwin/citytwin/maps"
 )
@@ -908,16 +909,46 @@ type mobilOld struct {
 // parameters ≥ 0 (s0 ≥ 0, a, b > 0), so the rounded a'_c − a_c and,
 // politeness p being ≥ 0 (Config.Validate), p·(a'_n − a_n) are ≤ 0 and
 // so is their sum. Other models take the full evaluation.
+//
+// Where the new leader is farther ahead but slower, or closer but faster,
+// the same holds when IDM's ratio of desired to actual gap behind the new
+// leader, as follow.IDMStep computes it (idmQ), is no smaller than behind
+// l: a'_c ≤ a_c all the same, as the acceleration a·(free − q²), then
+// limited by follow.IDMStepLimit (at or below v0 a min with the same
+// bound for both, above v0 behind a leader a itself), never rises as q
+// grows, in floating point too (q ≥ 0; a·(…) with a > 0, follow.Init).
+// The first test, by positions and speeds, implies it (a smaller gap and
+// a leader no faster give a desired gap no smaller over an actual gap no
+// larger) and costs less, so it is made first. Equal ratios give equal
+// accelerations, a'_c − a_c = +0, not above a threshold ≥ 0 (the caller
+// asks only then); with the leaders' positions and speeds finite no NaN
+// arises; the step length enters both sides alike; and nothing is kept
+// between calls (workers, clones).
 func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int) bool {
 	t := &s.segs[tl]
 	if lead < 0 || t.speed != seg.speed {
 		return false
 	}
 	c, l, n := &seg.cars[i], &seg.cars[i-1], &t.cars[lead]
-	if s.vtypes[c.vt].direct != directIDM || n.speed > l.speed || n.pos-float64(n.length) > l.pos-float64(l.length) {
+	vt := &s.vtypes[c.vt]
+	if vt.direct != directIDM {
 		return false
 	}
+	if n.speed > l.speed || n.pos-float64(n.length) > l.pos-float64(l.length) {
+		p := &vt.Follow
+		if idmQ(p, c.speed, n.pos-float64(n.length)-c.pos, n.speed) < idmQ(p, c.speed, l.pos-float64(l.length)-c.pos, l.speed) {
+			return false
+		}
+	}
 	return s.newFollowerLoses(t, c, lead, fol)
+}
+
+// idmQ is IDM's ratio q = s*/s of the desired gap to the gap (m) for
+// speed v behind a leader at speed vl, in the same operations as
+// follow.IDMStep's (TestIdmQ): its acceleration is a·(free − q²).
+func idmQ(p *follow.Params, v, gap, vl float64) float64 {
+	ss := p.MinGap + fminmax.Pos(float64(v*p.Headway)+float64(v*(v-vl)/p.TwoSqrtAB()))
+	return ss / fminmax.Max(gap, 0.01)
 }
 
 // newFollowerLoses reports, from positions, speeds and models alone,

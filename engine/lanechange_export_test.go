@@ -21,8 +21,10 @@ type LaneChangeCutCounts struct {
 	// terms not computed).
 	Mobil, Changes, NoFit int
 	// Lanes noGain rules out (and how many of them the change was safe
-	// to, with an incentive found ≤ 0).
-	NoGain, NoGainSafe int
+	// to, with an incentive found ≤ 0); of them the lanes it rules out
+	// by IDM's gap ratio (idmQ), the new leader being farther ahead or
+	// faster than the leader.
+	NoGain, NoGainSafe, NoGainQ int
 	// Lanes whose new follower's term newFollowerLoses finds ≤ 0, so that
 	// mobilOwn's terms bound the incentive; of them the lanes the bound
 	// rules out (not above the threshold) with the change safe.
@@ -224,6 +226,9 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 			n.NoGain++
 			if ok {
 				n.NoGainSafe++
+			}
+			if nl := &ts.cars[lead]; nl.speed > l.speed || nl.pos-float64(nl.length) > l.pos-float64(l.length) {
+				n.NoGainQ++
 			}
 			if ok && g > 0 {
 				return -1, false, fmt.Errorf("noGain rules lane %d out, the full evaluation finds a safe change with incentive %g", tl, g)
