@@ -623,6 +623,15 @@ type nowCarry struct {
 // lanes[li] (seg) to, or −1 to stay. Only a vehicle impeded by its leader
 // is evaluated (checked here rather than in a function of its own: the
 // call cost more than the check on grid32).
+//
+// A vehicle whose own term a'_c − a_c to a lane of the same speed limit
+// exceeds the threshold is impeded, and its free-road acceleration is
+// not needed to tell: for IDM the free road asks the most of all
+// (follow.IDMAccel drops the gap's term, q² ≥ 0, and
+// follow.IDMStepLimit only raises it there), so free ≥ a'_c at the same
+// desired speed, and rounding being monotone, free − a_c ≥ a'_c − a_c >
+// threshold (a_c, now, the same value in both). Other models, or another
+// limit, ask for it.
 func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScratch, next *nowCarry) int32 {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	known, now := next.i == i, next.now
@@ -689,7 +698,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 				continue
 			}
 		}
-		if !impeded {
+		if !impeded && !(own > s.cfg.LaneChangeThreshold && vt.direct == directIDM && s.segs[tl].speed == seg.speed) {
 			if free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0); !(free-now > s.cfg.LaneChangeThreshold) {
 				best = -1 // not impeded
 				break

@@ -29,6 +29,10 @@ type LaneChangeCutCounts struct {
 	// mobilOwn's terms bound the incentive; of them the lanes the bound
 	// rules out (not above the threshold) with the change safe.
 	Bounded, BoundedOut int
+	// Lanes to which the vehicle's own term a'_c − a_c exceeds the
+	// threshold (IDM, the same speed limit), so that mobilLane takes it
+	// as impeded without its free-road acceleration.
+	OwnImpeded int
 }
 
 // CheckLaneChangeCuts checks the short ways of the lane-change phase
@@ -49,7 +53,9 @@ type LaneChangeCutCounts struct {
 //     picks; and wherever noGain rules a lane out, the full evaluation
 //     finds the change unsafe or an incentive ≤ 0; and wherever
 //     newFollowerLoses finds the new follower's term ≤ 0, the incentive
-//     the full evaluation finds is at most mobilOwn's terms' sum.
+//     the full evaluation finds is at most mobilOwn's terms' sum; and
+//     wherever the own term exceeds the threshold (IDM, the same speed
+//     limit), the vehicle is impeded.
 func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 	if err := s.checkLaneLayout(); err != nil {
 		return err
@@ -173,9 +179,9 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 		return -1, false, nil // far behind its leader: part of the model
 	}
 	now := s.accBehind(c, seg, l)
-	if !(s.accBehind(c, seg, nil)-now > s.cfg.LaneChangeThreshold) {
-		return -1, false, nil
-	}
+	// Not impeded: no change; the lanes are evaluated all the same, to
+	// check the claims below.
+	impeded := s.accBehind(c, seg, nil)-now > s.cfg.LaneChangeThreshold
 	bestGain, best, noFit := s.cfg.LaneChangeThreshold, int32(-1), true
 	for t := li - 1; t <= li+1; t += 2 {
 		if t < 0 || t >= lanes.n {
@@ -207,6 +213,12 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 		}
 		if own != wOwn || oTerm != wO || hasO != (i+1 < len(seg.cars)) {
 			return -1, false, fmt.Errorf("lane %d: mobilOwn's terms %g, %g (%v), accBehind's %g, %g", tl, own, oTerm, hasO, wOwn, wO)
+		}
+		if own > s.cfg.LaneChangeThreshold && vt.direct == directIDM && ts.speed == seg.speed {
+			n.OwnImpeded++
+			if !impeded {
+				return -1, false, fmt.Errorf("lane %d: own term %g above the threshold, yet the vehicle is not impeded", tl, own)
+			}
 		}
 		g, ok := s.mobilGain(seg, i, tl, lead, fol, nil, own, oTerm, hasO)
 		if s.newFollowerLoses(&s.segs[tl], c, lead, fol) {
@@ -243,6 +255,9 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 			}
 		}
 		bestGain, best = g, tl
+	}
+	if !impeded {
+		return -1, false, nil
 	}
 	return best, noFit, nil
 }
