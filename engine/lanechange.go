@@ -972,7 +972,9 @@ func idmQ(p *follow.Params, v, gap, vl float64) float64 {
 // noGain), and on a free road (gap +Inf) it is the greatest of all:
 // follow.IDMAccel drops the gap's term (≥ 0) and follow.IDMStepLimit only
 // raises it there; a_n and a'_n are taken at the same speed limit and
-// desired speed; and p ≥ 0 (Config.Validate).
+// desired speed; and p ≥ 0 (Config.Validate). Behind a leader slower
+// than c, the same holds when IDM's gap ratio behind c is no smaller than
+// behind the leader (idmQ; see noGain): followerLoses.
 func (s *Sim) newFollowerLoses(t *segment, c *car, lead, fol int) bool {
 	if fol < 0 {
 		return true
@@ -980,7 +982,16 @@ func (s *Sim) newFollowerLoses(t *segment, c *car, lead, fol int) bool {
 	if s.vtypes[t.cars[fol].vt].direct != directIDM {
 		return false
 	}
-	return lead < 0 || t.cars[lead].speed >= c.speed
+	return lead < 0 || t.cars[lead].speed >= c.speed || s.followerLoses(t, c, lead, fol)
+}
+
+// followerLoses reports whether IDM's gap ratio (idmQ) of vehicle fol of
+// lane t behind car c is no smaller than behind vehicle lead of the lane,
+// so that its acceleration behind c is no greater (see noGain).
+func (s *Sim) followerLoses(t *segment, c *car, lead, fol int) bool {
+	f, n := &t.cars[fol], &t.cars[lead]
+	p := &s.vtypes[f.vt].Follow
+	return idmQ(p, f.speed, c.pos-float64(c.length)-f.pos, c.speed) >= idmQ(p, f.speed, n.pos-float64(n.length)-f.pos, n.speed)
 }
 
 // mobilOwn returns the terms of the MOBIL incentive for car i (i > 0) of

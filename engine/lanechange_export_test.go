@@ -29,6 +29,10 @@ type LaneChangeCutCounts struct {
 	// mobilOwn's terms bound the incentive; of them the lanes the bound
 	// rules out (not above the threshold) with the change safe.
 	Bounded, BoundedOut int
+	// Of the Bounded lanes, those whose new follower newFollowerLoses
+	// rules on by IDM's gap ratio (followerLoses), c being faster than the
+	// new leader.
+	BoundedQ int
 	// Lanes to which the vehicle's own term a'_c − a_c exceeds the
 	// threshold (IDM, the same speed limit), so that mobilLane takes it
 	// as impeded without its free-road acceleration.
@@ -227,6 +231,9 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 				bound += oTerm
 			}
 			n.Bounded++
+			if fol >= 0 && lead >= 0 && ts.cars[lead].speed < c.speed {
+				n.BoundedQ++
+			}
 			if ok && g > bound {
 				return -1, false, fmt.Errorf("lane %d: newFollowerLoses, but the incentive %g exceeds its bound %g", tl, g, bound)
 			}
