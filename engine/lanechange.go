@@ -676,7 +676,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 		}
 		tl := lanes.lane(t)
 		fits, lead, fol := s.lcGaps(seg, i, tl, &sc.nb)
-		if !fits || i+1 == len(seg.cars) && bestGain >= 0 && s.noGain(seg, i, tl, lead, fol) || c.next >= 0 && !s.serves(tl, c.next) {
+		if !fits || bestGain >= 0 && s.noGain(seg, i, tl, lead, fol, &old, bestGain) || c.next >= 0 && !s.serves(tl, c.next) {
 			continue
 		}
 		if !evaluated {
@@ -933,7 +933,16 @@ type mobilOld struct {
 // asks only then); with the leaders' positions and speeds finite no NaN
 // arises; the step length enters both sides alike; and nothing is kept
 // between calls (workers, clones).
-func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int) bool {
+//
+// With an old follower (car i not the last of its lane), the incentive
+// adds its term p·(a'_o − a_o), found here (into old, as mobilOwn finds
+// it: oldTerms) once the rest is known to be ≤ 0: the incentive is then
+// at most that term, as the sum own + p·(a'_n − a_n) + old-follower term
+// is rounded monotonically, and noGain reports whether the term is at
+// most bestGain (≥ 0), the best incentive so far. (The old follower's
+// accelerations, found once, serve the other lane and the next vehicle
+// alike: see mobilLane.)
+func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld, bestGain float64) bool {
 	t := &s.segs[tl]
 	if lead < 0 || t.speed != seg.speed {
 		return false
@@ -949,7 +958,16 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int) bool {
 			return false
 		}
 	}
-	return s.newFollowerLoses(t, c, lead, fol)
+	if !s.newFollowerLoses(t, c, lead, fol) {
+		return false
+	}
+	if i+1 == len(seg.cars) {
+		return true
+	}
+	if !old.oKnown {
+		s.oldTerms(seg, i, old)
+	}
+	return !(float64(s.cfg.Politeness*(old.oLead-old.oNow)) > bestGain)
 }
 
 // idmQ is IDM's ratio q = s*/s of the desired gap to the gap (m) for
@@ -1018,16 +1036,21 @@ func (s *Sim) mobilOwn(seg *segment, i int, tl int32, lead int, old *mobilOld, v
 		return own, 0, false
 	}
 	if !old.oKnown {
-		// accBehind(o, seg, l) and accBehind(o, seg, c), with the old
-		// follower's type and desired speed found once.
-		o, l := &seg.cars[i+1], &seg.cars[i-1]
-		ot := &s.vtypes[o.vt]
-		ov0 := ot.desired(seg.speed, o.factor)
-		old.oLead = s.accel(ot, o.speed, l.pos-float64(l.length)-o.pos, l.speed, ov0, 0)
-		old.oNow = s.accel(ot, o.speed, c.pos-float64(c.length)-o.pos, c.speed, ov0, 0)
-		old.oKnown = true
+		s.oldTerms(seg, i, old)
 	}
 	return own, float64(s.cfg.Politeness * (old.oLead - old.oNow)), true
+}
+
+// oldTerms finds the accelerations of car i's old follower (car i + 1 of
+// seg) into old: accBehind(o, seg, l) and accBehind(o, seg, c), with the
+// old follower's type and desired speed found once.
+func (s *Sim) oldTerms(seg *segment, i int, old *mobilOld) {
+	c, o, l := &seg.cars[i], &seg.cars[i+1], &seg.cars[i-1]
+	ot := &s.vtypes[o.vt]
+	ov0 := ot.desired(seg.speed, o.factor)
+	old.oLead = s.accel(ot, o.speed, l.pos-float64(l.length)-o.pos, l.speed, ov0, 0)
+	old.oNow = s.accel(ot, o.speed, c.pos-float64(c.length)-o.pos, c.speed, ov0, 0)
+	old.oKnown = true
 }
 
 // mobilGain returns the MOBIL incentive for car i (i > 0) of seg to move

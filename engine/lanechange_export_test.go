@@ -25,6 +25,9 @@ type LaneChangeCutCounts struct {
 	// by IDM's gap ratio (idmQ), the new leader being farther ahead or
 	// faster than the leader.
 	NoGain, NoGainSafe, NoGainQ int
+	// Of the NoGain lanes, those of a vehicle with an old follower, its
+	// term at most the threshold.
+	NoGainO int
 	// Lanes whose new follower's term newFollowerLoses finds ≤ 0, so that
 	// mobilOwn's terms bound the incentive; of them the lanes the bound
 	// rules out (not above the threshold) with the change safe.
@@ -241,7 +244,7 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 				n.BoundedOut++
 			}
 		}
-		if i+1 == len(seg.cars) && s.noGain(seg, i, tl, lead, fol) {
+		if s.noGain(seg, i, tl, lead, fol, &mobilOld{}, s.cfg.LaneChangeThreshold) {
 			n.NoGain++
 			if ok {
 				n.NoGainSafe++
@@ -249,7 +252,16 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 			if nl := &ts.cars[lead]; nl.speed > l.speed || nl.pos-float64(nl.length) > l.pos-float64(l.length) {
 				n.NoGainQ++
 			}
-			if ok && g > 0 {
+			// At most 0 for the last vehicle of its lane, else at most
+			// the old follower's term, itself at most the threshold.
+			most := 0.0
+			if i+1 < len(seg.cars) {
+				n.NoGainO++
+				if most = s.cfg.LaneChangeThreshold; !(oTerm <= most) {
+					return -1, false, fmt.Errorf("noGain rules lane %d out, the old follower's term %g exceeds the threshold", tl, oTerm)
+				}
+			}
+			if ok && g > most {
 				return -1, false, fmt.Errorf("noGain rules lane %d out, the full evaluation finds a safe change with incentive %g", tl, g)
 			}
 		}
