@@ -903,10 +903,11 @@ type mobilOld struct {
 	oLead, oNow float64
 }
 
-// noGain reports, from positions and speeds alone, that MOBIL's incentive
-// for car i of seg, the last of its lane (no old follower), to move to
-// lane tl (new leader lead and follower fol there, from lcGaps) is at
-// most 0: its new leader is no farther ahead of it than its leader l
+// noGain reports that MOBIL's incentive for car i of seg to move to lane
+// tl (new leader lead and follower fol there, from lcGaps) is at most
+// bestGain (≥ 0). For the last vehicle of its lane (no old follower) it
+// tells, from positions and speeds alone, that the incentive is at most
+// 0: its new leader is no farther ahead of it than its leader l
 // (lead's rear no farther ahead than l's) and no faster, on a lane of
 // the same speed limit, so that a'_c ≤ a_c; and the new follower, if
 // any, would follow it no faster than it follows the new leader (v_c ≤
@@ -931,8 +932,8 @@ type mobilOld struct {
 // larger) and costs less, so it is made first. Equal ratios give equal
 // accelerations, a'_c − a_c = +0, not above a threshold ≥ 0 (the caller
 // asks only then); with the leaders' positions and speeds finite no NaN
-// arises; the step length enters both sides alike; and nothing is kept
-// between calls (workers, clones).
+// arises; the step length enters both sides alike; and nothing outlives
+// the vehicle's evaluation (old below; workers, clones).
 //
 // With an old follower (car i not the last of its lane), the incentive
 // adds its term p·(a'_o − a_o), found here (into old, as mobilOwn finds
