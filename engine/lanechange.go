@@ -968,7 +968,7 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld
 	if !old.oKnown {
 		s.oldTerms(seg, i, old)
 	}
-	return !(float64(s.cfg.Politeness*(old.oLead-old.oNow)) > bestGain)
+	return !(old.term(s.cfg.Politeness) > bestGain)
 }
 
 // idmQ is IDM's ratio q = s*/s of the desired gap to the gap (m) for
@@ -1039,7 +1039,14 @@ func (s *Sim) mobilOwn(seg *segment, i int, tl int32, lead int, old *mobilOld, v
 	if !old.oKnown {
 		s.oldTerms(seg, i, old)
 	}
-	return own, float64(s.cfg.Politeness * (old.oLead - old.oNow)), true
+	return own, old.term(s.cfg.Politeness), true
+}
+
+// term is the old follower's term of the incentive, p·(a'_o − a_o) for
+// politeness p, from the accelerations oldTerms found: noGain and
+// mobilOwn take the same rounded value.
+func (old *mobilOld) term(politeness float64) float64 {
+	return float64(politeness * (old.oLead - old.oNow))
 }
 
 // oldTerms finds the accelerations of car i's old follower (car i + 1 of

@@ -45,7 +45,7 @@ type leader struct {
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
-	dt32 := float32(dt) // stands' float32(s.dt), worked out once
+	dt32 := float32(dt) // the step in a waiting time's units, for stands
 	// The sums of the chunk (acc) and of each segment (sa) are added to in
 	// place, in driving order. (Kept in locals they were saved and reloaded
 	// around every call in the loop: more instructions, not fewer.)
@@ -97,12 +97,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 						acc.lost += dt
 						sa.lost += dt
 					}
-					// stands, with dt32 for its float32(s.dt): the same value.
-					if front := i == 0 && lane && !c.lightAlone(); !front && c.flags&fHalted != 0 {
-						c.wait += dt32
-					} else {
-						s.standing(si, c, front, chunk)
-					}
+					s.stands(si, c, i == 0 && lane && !c.lightAlone(), chunk, dt32)
 					if c.pos > end {
 						exited++
 						s.leave(si, seg, c, acc)
@@ -176,7 +171,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 				sa.lost += l
 			}
 			if nv < 0.1 {
-				s.stands(si, c, i == 0 && lane && !c.lightAlone(), chunk)
+				s.stands(si, c, i == 0 && lane && !c.lightAlone(), chunk, dt32)
 			} else {
 				if c.wait > 0 {
 					s.veh[c.id].waitTotal += float64(c.wait)
@@ -536,10 +531,11 @@ func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
 // it stands at the front of a road lane and is not held there by its
 // light alone (moveChunk works that out: lightAlone). Once halted, a car
 // that is not front only adds to its waiting time; otherwise standing
-// also counts stops, holds and teleports.
-func (s *Sim) stands(si int32, c *car, front bool, chunk int) {
+// also counts stops, holds and teleports. dt32 is float32(s.dt), worked
+// out once per chunk by moveChunk.
+func (s *Sim) stands(si int32, c *car, front bool, chunk int, dt32 float32) {
 	if !front && c.flags&fHalted != 0 {
-		c.wait += float32(s.dt)
+		c.wait += dt32
 		return
 	}
 	s.standing(si, c, front, chunk)

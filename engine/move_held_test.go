@@ -226,7 +226,7 @@ func TestStandsLightAlone(t *testing.T) {
 		if short {
 			front = !c.lightAlone()
 		}
-		s.stands(2, &c, front, 0)
+		s.stands(2, &c, front, 0, float32(dt))
 		return outcome{c, s.veh[0].stops, s.acc[2].stops, s.teleCand[0]}
 	}
 	var shortWays, candidates int

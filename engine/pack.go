@@ -23,14 +23,14 @@ package engine
 // packEvery is how many steps apart pack runs (at the end of every
 // packEvery-th step). One packing of grid32 costs about as much as a
 // tenth of a step; lists outgrow their room slowly, so a packing every
-// few tens of steps keeps most lanes in place (bench/README.md, "Packed
-// lanes").
+// few tens of steps keeps most lanes in place (bench/README.md, "An
+// eighth round").
 const packEvery = 32
 
 // packMin is the fewest running vehicles at which pack runs. Fewer lists
 // fit in the core's cache wherever they lie, and a packing would cost
 // without paying: about 1 % more instructions per update on New York (420
-// vehicles), none of it won back (bench/README.md, "Packed lanes").
+// vehicles), none of it won back (bench/README.md, "An eighth round").
 const packMin = 4096
 
 // packCap returns the capacity lane list cars gets in the packed array:
@@ -51,7 +51,7 @@ func packCap(cars []car) int {
 // each into its own part of the array.
 func (s *Sim) pack() {
 	nc := chunks(s.nLanes)
-	at := make([]int, nc+1) // where each chunk's lanes start
+	at := make([]int, nc) // where each chunk's lanes start
 	total := 0
 	for c := range nc {
 		at[c] = total
@@ -60,7 +60,6 @@ func (s *Sim) pack() {
 			total += packCap(s.segs[l].cars)
 		}
 	}
-	at[nc] = total
 	all := make([]car, total)
 	s.par.run(nc, func(c int) {
 		off := at[c]

@@ -139,7 +139,7 @@ func (s *Sim) refresh() {
 		}
 	})
 	s.foldChunks()
-	running := s.stats.inserted - s.stats.arrived - s.stats.removed
+	running := s.running()
 	s.stats.peak = max(s.stats.peak, running)
 	if end := s.cur.Begin + s.cfg.Interval; s.now >= end-1e-9 {
 		s.closeInterval(end)
@@ -175,7 +175,7 @@ func (s *Sim) foldChunks() {
 func (s *Sim) closeInterval(end float64) {
 	r := s.cur
 	r.End = end
-	r.Running = s.stats.inserted - s.stats.arrived - s.stats.removed
+	r.Running = s.running()
 	if r.vehSteps > 0 {
 		r.MeanSpeed = r.speedSum / r.vehSteps
 	}
@@ -382,3 +382,7 @@ func (s *Sim) resetWarmup() {
 		clear(s.v2x.acc)
 	}
 }
+
+// running returns the number of vehicles in the network: inserted, not
+// yet arrived nor removed.
+func (s *Sim) running() int64 { return s.stats.inserted - s.stats.arrived - s.stats.removed }

@@ -78,7 +78,7 @@ import (
 func (s *Sim) Step() {
 	// Few vehicles: handing phases to other workers costs more than it
 	// saves. The choice changes only who runs the chunks, never results.
-	s.par.inline = s.cfg.MinParallel >= 0 && s.stats.inserted-s.stats.arrived-s.stats.removed < int64(s.minParallel())
+	s.par.inline = s.cfg.MinParallel >= 0 && s.running() < int64(s.minParallel())
 	s.applyCommands()
 	s.phaseSignals()
 	s.phaseJunctions()
@@ -95,7 +95,7 @@ func (s *Sim) Step() {
 	s.phaseInsert()
 	s.phaseTeleport()
 	s.refresh()
-	if s.packEvery > 0 && s.step%s.packEvery == 0 && s.stats.inserted-s.stats.arrived-s.stats.removed >= s.packMin {
+	if s.packEvery > 0 && s.step%s.packEvery == 0 && s.running() >= s.packMin {
 		s.pack()
 	}
 }
