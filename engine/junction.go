@@ -44,10 +44,9 @@ type junctionMasks struct {
 	// lo is, per node, its first link segment, or −1 when its links do
 	// not fit in a 64-bit mask (then every check runs in full).
 	lo []int32
-	// cross is, per link (segment index − nLanes), its crossing links
-	// (linkTopo.cross) as bits from its node's lo; all ones at a node
-	// without masks.
-	cross []uint64
+	// link is, per link (segment index − nLanes), what the junction
+	// phase reads of it (jmLink).
+	link []jmLink
 	// into is, per lane, the links into it (a link's merging links and
 	// itself) as bits from the lo of the node it starts at; all ones
 	// after a node without masks.
@@ -55,6 +54,21 @@ type junctionMasks struct {
 	// exact, for tests, has every vehicle decided in full (admit, not
 	// decideLane's short way), its path's length read at once.
 	exact bool
+}
+
+// jmLink is what decideLane and admit read of a link, in one place for
+// speed (one lookup and bounds check instead of one per slice): its exit
+// lane and movement (the link's Sim.linkLane and Sim.linkMov, immutable
+// after New, so the same values), and as bits from its node's lo its
+// crossing links (linkTopo.cross) and its merging links: the links into
+// its exit lane (jm.into) less itself, the mask admit worked out at
+// every decision from jm.into and the link's own bit (the same bits, as
+// the node being decided is the link's node). At a node without masks
+// both are all ones (admit took no bit of the link out there either).
+// TestJunctionLinks checks it against the lists.
+type jmLink struct {
+	lane, mov    int32
+	cross, merge uint64
 }
 
 // laneGroup is lanes of one word of the segment bitmaps (word w: segments
@@ -111,7 +125,7 @@ func groupBits(bm []uint64, g laneGroup) uint64 {
 // topology (after buildSegments and buildNodes).
 func (s *Sim) buildJunctionMasks() {
 	s.jm.lo = make([]int32, len(s.nodes))
-	s.jm.cross = make([]uint64, len(s.linkT))
+	s.jm.link = make([]jmLink, len(s.linkT))
 	s.jm.into = make([]uint64, s.nLanes)
 	for v := range s.nodes {
 		lo, hi := int32(math.MaxInt32), int32(-1)
@@ -130,7 +144,7 @@ func (s *Sim) buildJunctionMasks() {
 			s.jm.lo[v] = -1
 			for _, li := range s.nodeLanes(v) {
 				for _, k := range s.ids(s.laneT[li].links) {
-					s.jm.cross[int(k)-s.nLanes] = ^uint64(0)
+					s.jm.link[int(k)-s.nLanes].cross = ^uint64(0)
 					s.jm.into[s.linkLane[k]] = ^uint64(0)
 				}
 			}
@@ -143,9 +157,17 @@ func (s *Sim) buildJunctionMasks() {
 				for _, f := range s.ids(s.lt(k).cross) {
 					m |= 1 << (f - lo)
 				}
-				s.jm.cross[int(k)-s.nLanes] = m
+				s.jm.link[int(k)-s.nLanes].cross = m
 				s.jm.into[s.linkLane[k]] |= 1 << (k - lo)
 			}
+		}
+	}
+	for i := range s.jm.link {
+		k := int32(s.nLanes + i)
+		jl := &s.jm.link[i]
+		jl.lane, jl.mov, jl.merge = s.linkLane[k], s.linkMov[k], s.jm.into[s.linkLane[k]]
+		if lo := s.jm.lo[s.laneT[s.fromOf(k)].node]; lo >= 0 {
+			jl.merge &^= 1 << (k - lo)
 		}
 	}
 }
@@ -171,19 +193,11 @@ func (s *Sim) liveMask(sc *junctionScratch) uint64 {
 	return sc.live
 }
 
-// bit returns link k's bit in the scratch masks (none at a node without
-// masks).
-func (sc *junctionScratch) bit(k int32) uint64 {
-	if sc.lo < 0 {
-		return 0
-	}
-	return sc.maskBit(k)
-}
-
-// maskBit is bit at a node with masks, where k − lo is below 64 for
-// every link of the node and every link crossing or merging with one
-// (buildJunctionMasks): the shift is taken modulo 64, which it then is
-// anyway, for speed (no test of a shift past 63).
+// maskBit returns link k's bit in the scratch masks at a node with
+// masks, where k − lo is below 64 for every link of the node and every
+// link crossing or merging with one (buildJunctionMasks): the shift is
+// taken modulo 64, which it then is anyway, for speed (no test of a
+// shift past 63).
 func (sc *junctionScratch) maskBit(k int32) uint64 {
 	return 1 << (uint32(k-sc.lo) % 64)
 }
@@ -314,7 +328,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 		f := c.flags
 		was := f&(fPermit|fDecided) == fPermit|fDecided
 		f &^= fRed | fCross | fRoom | fOut
-		if f&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, d, was, vt) {
+		if f&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, s.lights[s.jm.link[int(c.link)-s.nLanes].mov], d, was, vt) {
 			// fits, its common way written out (most exit lanes hold the
 			// vehicle): fitsNeed's steps, given the scratch, for speed (a
 			// call of fits for every vehicle held by its light cost a
@@ -325,7 +339,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 			// admit, which takes the same steps for the vehicle (no call
 			// on this way, so nothing to spill for it). TestJunctionMasks
 			// compares it with fits (with jm.exact, admit asks fits).
-			t := s.linkLane[c.link]
+			t := s.jm.link[int(c.link)-s.nLanes].lane
 			need, tseg := float64(c.length)+vt.Follow.MinGap, &s.segs[t]
 			if !(tseg.length < need) {
 				r := s.queueRoom(tseg, t)
@@ -424,13 +438,12 @@ func passes(l signal.Light, stopDist, d, v float64) bool {
 	return l.IsGreen() || l == signal.Yellow && (stopDist > d || d < 1 && v < 2)
 }
 
-// lightHolds reports whether the light of car c's chosen link holds c,
-// d metres before its stop line: c is not committed to the link (granted
+// lightHolds reports whether light l, that of car c's chosen link, holds
+// c, d metres before its stop line: c is not committed to the link (granted
 // it last step, was, and unable to stop comfortably, its stopping
 // distance beyond d − 0.5 m) and the light does not let it go on
 // (passes). It is admit's light test, for decideLane's short way.
-func (s *Sim) lightHolds(c *car, d float64, was bool, vt *VType) bool {
-	l := s.lights[s.linkMov[c.link]]
+func (s *Sim) lightHolds(c *car, l signal.Light, d float64, was bool, vt *VType) bool {
 	if !was && l == signal.Red {
 		// A red light holds a vehicle not committed to its link whatever
 		// its speed and distance: no stopping distance then.
@@ -491,7 +504,8 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		}
 		return true
 	}
-	mov := s.linkMov[c.link] // c.link's movement, and its light, now that the link is final
+	jl := &s.jm.link[int(c.link)-s.nLanes] // now that the link is final
+	mov := jl.mov                          // c.link's movement, and its light
 	light := s.lights[mov]
 	if !passes(light, stopDist, d, c.speed) {
 		c.flags |= fRed
@@ -505,11 +519,11 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		return false
 	}
 	kt := s.lt(c.link)
-	t := s.linkLane[c.link]
+	t := jl.lane
 	// The crossing and the merging links as masks (see junctionMasks): a
 	// check against them whose mask finds none to look at is skipped,
 	// for speed.
-	cross, merging := s.jm.cross[int(c.link)-s.nLanes], s.jm.into[t]&^sc.bit(c.link)
+	cross, merging := jl.cross, jl.merge
 	// Vehicles inside the junction on crossing paths that have not yet
 	// cleared the crossing point.
 	if cross&s.liveMask(sc) != 0 {

@@ -78,8 +78,8 @@ func TestJunctionMasks(t *testing.T) {
 				}
 				full.jm.lo[v] = -1
 			}
-			for k := range full.jm.cross {
-				full.jm.cross[k] = ^uint64(0)
+			for k := range full.jm.link {
+				full.jm.link[k].cross, full.jm.link[k].merge = ^uint64(0), ^uint64(0)
 			}
 			for l := range full.jm.into {
 				full.jm.into[l] = ^uint64(0)
@@ -238,6 +238,68 @@ func TestLaneGroups(t *testing.T) {
 						t.Fatalf("group %v of %x: groupBits %x, lane by lane %x", g, bm, got, want)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestJunctionLinks checks what the junction phase reads of each link in
+// one place (jmLink) against where it comes from: the link's exit lane
+// and movement, its crossing links (linkTopo.cross) and the links into
+// its exit lane other than itself (its merging links, the exit lane's
+// inLinks) as bits from its node's lo, all ones at a node without masks.
+// Wrong bits or a lane or movement of another link fail it; the wide
+// roads' nodes have too many links for masks.
+func TestJunctionLinks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		opt   maps.GridOptions
+		masks bool // its nodes have masks (else none has)
+	}{
+		{"grid", maps.GridOptions{Rows: 4, Cols: 4, Block: 120, Lanes: 2, Speed: 13.89}, true},
+		{"one lane", maps.GridOptions{Rows: 3, Cols: 5, Block: 80, Lanes: 1, Speed: 10}, true},
+		{"wide roads", maps.GridOptions{Rows: 3, Cols: 3, Block: 150, Lanes: 6, Speed: 13.89}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			net, err := maps.Grid(tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := DefaultConfig()
+			cfg.Seed, cfg.Workers = 1, 1
+			s, err := New(net, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			masked, unmasked := 0, 0
+			for i, jl := range s.jm.link {
+				k := int32(s.nLanes + i)
+				if jl.lane != s.linkLane[k] || jl.mov != s.linkMov[k] {
+					t.Fatalf("link %d: lane %d, movement %d; want %d, %d", k, jl.lane, jl.mov, s.linkLane[k], s.linkMov[k])
+				}
+				lo := s.jm.lo[s.laneT[s.fromOf(k)].node]
+				cross, merge := ^uint64(0), ^uint64(0)
+				if lo >= 0 {
+					masked++
+					cross, merge = 0, 0
+					for _, f := range s.ids(s.lt(k).cross) {
+						cross |= 1 << (f - lo)
+					}
+					for _, m := range s.ids(s.segs[jl.lane].inLinks) {
+						if m != k {
+							merge |= 1 << (m - lo)
+						}
+					}
+				} else {
+					unmasked++
+				}
+				if jl.cross != cross || jl.merge != merge {
+					t.Fatalf("link %d (lo %d): crossing %#x, merging %#x; want %#x, %#x", k, lo, jl.cross, jl.merge, cross, merge)
+				}
+			}
+			if tc.masks && (masked == 0 || unmasked > 0) || !tc.masks && (masked > 0 || unmasked == 0) {
+				t.Fatalf("%d links at nodes with masks, %d without", masked, unmasked)
 			}
 		})
 	}
