@@ -65,10 +65,15 @@ type junctionMasks struct {
 // every decision from jm.into and the link's own bit (the same bits, as
 // the node being decided is the link's node). At a node without masks
 // both are all ones (admit took no bit of the link out there either).
+// And its foes (linkTopo.foes, immutable after New), the one list of
+// the link's topology admit asks about for every vehicle (the others
+// only when a mask finds a link to look at, at a permissive green or at
+// a node without masks: the topology is looked up then, the same lists).
 // TestJunctionLinks checks it against the lists.
 type jmLink struct {
 	lane, mov    int32
 	cross, merge uint64
+	foes         topoSpan // linkTopo.foes
 }
 
 // laneGroup is lanes of one word of the segment bitmaps (word w: segments
@@ -165,7 +170,7 @@ func (s *Sim) buildJunctionMasks() {
 	for i := range s.jm.link {
 		k := int32(s.nLanes + i)
 		jl := &s.jm.link[i]
-		jl.lane, jl.mov, jl.merge = s.linkLane[k], s.linkMov[k], s.jm.into[s.linkLane[k]]
+		jl.lane, jl.mov, jl.merge, jl.foes = s.linkLane[k], s.linkMov[k], s.jm.into[s.linkLane[k]], s.lt(k).foes
 		if lo := s.jm.lo[s.laneT[s.fromOf(k)].node]; lo >= 0 {
 			jl.merge &^= 1 << (k - lo)
 		}
@@ -518,7 +523,6 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		}
 		return false
 	}
-	kt := s.lt(c.link)
 	t := jl.lane
 	// The crossing and the merging links as masks (see junctionMasks): a
 	// check against them whose mask finds none to look at is skipped,
@@ -527,6 +531,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	// Vehicles inside the junction on crossing paths that have not yet
 	// cleared the crossing point.
 	if cross&s.liveMask(sc) != 0 {
+		kt := s.lt(c.link)
 		for i, f := range s.ids(kt.cross) {
 			// (The links without vehicles, skipped by the mask before
 			// the call where the node has masks: crossBlocked's own
@@ -545,7 +550,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	// never find a gap; SUMO's drivers grow impatient for the same
 	// reason).
 	if (stopDist <= d-2 || c.speed < 1) && cross&s.waitMask(sc) != 0 { // (turns are crossing links)
-		from := s.fromOf(c.link)
+		from, kt := s.fromOf(c.link), s.lt(c.link)
 		for _, f := range s.ids(kt.turns) {
 			if s.waitsLonger(f, from, c, 0) {
 				c.flags |= fCross
@@ -562,7 +567,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	// Vehicles on links merging into the same lane that are not far
 	// enough ahead to follow.
 	if merging&sc.shown != 0 {
-		for _, m := range s.ids(kt.merging) {
+		for _, m := range s.ids(s.lt(c.link).merging) {
 			if !hasBit(s.shown, m) {
 				continue // no vehicle on m
 			}
@@ -573,7 +578,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		}
 	}
 	// Vehicles granted this step on crossing paths.
-	if s.grantedAcross(kt, cross|merging, sc) {
+	if s.grantedAcross(c.link, cross|merging, sc) {
 		return false
 	}
 	// Foes with right of way about to arrive — but after starveWait at
@@ -590,7 +595,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	if s.jm.exact {
 		pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
 	}
-	for _, f := range s.idsOrNone(kt.foes) {
+	for _, f := range s.idsOrNone(jl.foes) {
 		if s.headTo[f]&hdMark != 0 && s.lights[s.linkMov[f]].IsGreen() {
 			if !lenKnown {
 				pathLen, lenKnown = s.segs[c.link].length+float64(c.length), true
@@ -606,6 +611,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		// ('G') at the same time, whatever the junction's static
 		// priorities: that is what makes two conflicting movements
 		// green together safe (maps.ConflictMatrix.CheckPhase).
+		kt := s.lt(c.link)
 		for _, list := range [2][]int32{s.ids(kt.cross), s.ids(kt.merging)} {
 			for _, f := range list {
 				if s.headTo[f]&hdMark == 0 {
@@ -678,18 +684,19 @@ func (s *Sim) idsOrNone(p topoSpan) []int32 {
 	return s.ids(p)
 }
 
-// grantedAcross reports whether a link crossing link kt or merging with
+// grantedAcross reports whether a link crossing link k or merging with
 // it (the mask conflicts) was granted this step.
-func (s *Sim) grantedAcross(kt *linkTopo, conflicts uint64, sc *junctionScratch) bool {
+func (s *Sim) grantedAcross(k int32, conflicts uint64, sc *junctionScratch) bool {
 	if sc.lo >= 0 || sc.grant == 0 {
 		return conflicts&sc.grant != 0
 	}
-	return s.grantedInLists(kt, sc)
+	return s.grantedInLists(k, sc)
 }
 
 // grantedInLists is grantedAcross at a node without masks: the links
-// granted looked up in kt's lists.
-func (s *Sim) grantedInLists(kt *linkTopo, sc *junctionScratch) bool {
+// granted looked up in link k's lists.
+func (s *Sim) grantedInLists(k int32, sc *junctionScratch) bool {
+	kt := s.lt(k)
 	for _, g := range sc.granted {
 		if slices.Contains(s.ids(kt.cross), g) || slices.Contains(s.ids(kt.merging), g) {
 			return true
