@@ -51,6 +51,10 @@ type junctionMasks struct {
 	// itself) as bits from the lo of the node it starts at; all ones
 	// after a node without masks.
 	into []uint64
+	// out is, per lane, the links leaving it (laneTopo.links) as bits
+	// from the lo of the node it ends at (lookAhead); all ones before a
+	// node without masks.
+	out []uint64
 	// exact, for tests, has every vehicle decided in full (admit, not
 	// decideLane's short way), its path's length read at once.
 	exact bool
@@ -132,6 +136,7 @@ func (s *Sim) buildJunctionMasks() {
 	s.jm.lo = make([]int32, len(s.nodes))
 	s.jm.link = make([]jmLink, len(s.linkT))
 	s.jm.into = make([]uint64, s.nLanes)
+	s.jm.out = make([]uint64, s.nLanes)
 	for v := range s.nodes {
 		lo, hi := int32(math.MaxInt32), int32(-1)
 		for _, li := range s.nodeLanes(v) {
@@ -148,6 +153,7 @@ func (s *Sim) buildJunctionMasks() {
 		if hi < 0 || hi-lo >= 64 {
 			s.jm.lo[v] = -1
 			for _, li := range s.nodeLanes(v) {
+				s.jm.out[li] = ^uint64(0)
 				for _, k := range s.ids(s.laneT[li].links) {
 					s.jm.link[int(k)-s.nLanes].cross = ^uint64(0)
 					s.jm.into[s.linkLane[k]] = ^uint64(0)
@@ -164,6 +170,7 @@ func (s *Sim) buildJunctionMasks() {
 				}
 				s.jm.link[int(k)-s.nLanes].cross = m
 				s.jm.into[s.linkLane[k]] |= 1 << (k - lo)
+				s.jm.out[li] |= 1 << (k - lo)
 			}
 		}
 	}

@@ -82,7 +82,7 @@ func TestJunctionMasks(t *testing.T) {
 				full.jm.link[k].cross, full.jm.link[k].merge = ^uint64(0), ^uint64(0)
 			}
 			for l := range full.jm.into {
-				full.jm.into[l] = ^uint64(0)
+				full.jm.into[l], full.jm.out[l] = ^uint64(0), ^uint64(0)
 			}
 			for v := range full.nodes {
 				// One group per lane: the bitmap looked at lane by lane.
