@@ -817,10 +817,13 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 // what it does with them. Most links find neither (New York: 37 vehicles
 // kept behind in 13,700 links looked at), and lookAhead calls
 // mergeLeaders only when this finds one; it inlines, a loop without
-// calls (nothing saved and reloaded around them per link).
+// calls (nothing saved and reloaded around them per link). The two
+// slices it reads are read once for the loop (in it, the compiler read
+// them again for every link): nothing here changes them.
 func (s *Sim) mergeAhead(merging []int32) bool {
+	shown, headTo := s.shown, s.headTo
 	for _, m := range merging {
-		if hasBit(s.shown, m) || s.grantedTo(m) {
+		if hasBit(shown, m) || headTo[m]&(hdMark|fPermit) == hdMark|fPermit { // grantedTo
 			return true
 		}
 	}
