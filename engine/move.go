@@ -28,8 +28,9 @@ import (
 // ahead. The minimum of exact values does not depend on the order in which
 // they are taken, so the constraints read as a list whatever the order
 // they were once applied in. constraints calls a constraint only when it
-// applies, and moveChunk takes two short ways around it (car following
-// alone; a vehicle held still: heldStill).
+// applies, and moveChunk takes three short ways around it (car following
+// alone; a first vehicle that meets only what lies beyond the end, the
+// free road and the turn speed: front; a vehicle held still: heldStill).
 
 // leader is the vehicle ahead on the same segment as the move phase saw
 // it: before its own move this step and, newPos, after it.
@@ -111,7 +112,9 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			// the segment; for the first vehicle of a road lane, the free road
 			// without a junction decision (lookAhead looks no further), or
 			// refused, its stop line. (Tested as a chain of jumps to shortWay:
-			// no boolean kept for the test.)
+			// no boolean kept for the test.) A first vehicle granted entry
+			// (or on a link) whose constraints are lookAhead's, the free
+			// road and the turn speed alone takes front instead.
 			if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand {
 				if !lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0 {
 					goto shortWay
@@ -122,9 +125,16 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					}
 				} else if stopAlone(c, vt) {
 					goto shortWay
+				} else if coversFree(vt) { // granted: fPermit
+					goto front
 				}
+			} else if i == 0 && !lane && !vt.drawsRand && coversFree(vt) {
+				goto front
 			}
 			a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
+			goto clamp
+		front:
+			a, vmax, v0 = s.front(si, seg, c, vt, lane)
 			goto clamp
 		shortWay:
 			v0 = vt.desired(seg.speed, c.factor)
@@ -215,6 +225,40 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 // constraints asked for every vehicle.
 func stopAlone(c *car, vt *VType) bool {
 	return c.flags&(fDecided|fPermit) == fDecided && coversFree(vt)
+}
+
+// front is constraints for the first vehicle c of segment si (lane: a
+// road lane) where only car following beyond the segment's end (lookAhead),
+// the free road and, on a lane, the turn speed can apply: moveChunk asks
+// it for a first vehicle of a type that draws nothing, with a direct model
+// (coversFree), on a link, or on a road lane without a yield point,
+// unequipped, with a next road and granted entry (fPermit: neither refused,
+// which stopAlone takes, nor undecided, which the short way takes).
+// Exact: constraints then works out the same desired speed, no speed
+// advice (only equipped vehicles on road lanes get any; an equipped one on
+// a link follows by CACC in lookAhead either way) and no draw (rnd 0);
+// lookAhead with the same arguments (the step s.dt, the update, the other
+// segments' records: what the move phase does not change, whichever
+// worker runs it); the free-road term exactly when the model was not
+// asked (coversFree, and granted or on a link); no merge yield (none on
+// links, and the lane has no yield point) nor stop line (granted, or a
+// link); and the turn speed for a granted vehicle with a link on a lane;
+// the least of the same values is the same value in any order (min is
+// symmetric and associative, NaN and −0 included). TestFront compares it
+// with constraints wherever moveChunk takes it; TestShortcutsExact
+// compares whole runs with constraints asked for every vehicle
+// (exactOnly: coversFree false).
+func (s *Sim) front(si int32, seg *segment, c *car, vt *VType, lane bool) (a, vmax, v0 float64) {
+	v0 = vt.desired(seg.speed, c.factor)
+	var asked bool
+	a, vmax, asked = s.lookAhead(si, seg, c, vt, v0, 0)
+	if !asked {
+		a = min(a, modelAccel(vt, c.speed, math.Inf(1), 0, v0, s.dt, 0))
+	}
+	if lane && c.link >= 0 {
+		a = min(a, s.turnSpeed(seg, c, vt))
+	}
+	return a, vmax, v0
 }
 
 // heldStill reports whether car i of a segment end metres long, standing

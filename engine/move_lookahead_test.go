@@ -1,9 +1,14 @@
 package engine
 
 import (
+	"math"
 	"math/bits"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/maps"
 )
 
 // TestSideLinks checks sideLinks, with which lookAhead finds the other
@@ -77,4 +82,102 @@ func TestSideLinks(t *testing.T) {
 	if masked == 0 || found < 1000 {
 		t.Errorf("%d lanes at nodes with masks looked at, other links shown %d times: the check proves little", masked, found)
 	}
+}
+
+// TestFront checks front, moveChunk's way for a first vehicle that meets
+// only lookAhead's constraints, the free road and the turn speed: wherever
+// moveChunk takes it, constraints gives the same bits (acceleration, bound
+// and desired speed). The vehicles are the first ones of the segments of a
+// busy grid with turning traffic after every step: IDM with links slower
+// than their lanes (the turn speed), CityFlow's rule, and IDM with half
+// the vehicles equipped for V2X (on links they take front too; CACC behind
+// equipped vehicles beyond the end); and a model called through its
+// interface, which must never take it. It also checks that both kinds of
+// segment, moving vehicles and vehicles whose model was not asked beyond
+// the end (the free-road term) were compared often.
+func TestFront(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*maps.Network, *Config)
+	}{
+		{"idm, slow links", func(net *maps.Network, cfg *Config) {
+			for k := range net.Links {
+				net.Links[k].Speed = min(net.Links[k].Speed, 6)
+			}
+		}},
+		{"cityflow", func(_ *maps.Network, cfg *Config) {
+			for i := range cfg.VTypes {
+				cfg.VTypes[i].Model = follow.CityFlow{}
+			}
+		}},
+		{"idm, v2x", func(_ *maps.Network, cfg *Config) {
+			v := DefaultV2X()
+			v.CACC = true
+			cfg.V2X = &v
+			for i := range cfg.VTypes {
+				cfg.VTypes[i].Connected = 0.5
+			}
+		}},
+	} {
+		s := junctionSim(t, tc.edit)
+		var lanes, links, moving, free, equipped int
+		for range 600 {
+			s.Step()
+			for si := range int32(len(s.segs)) {
+				seg := &s.segs[si]
+				if len(seg.cars) == 0 {
+					continue
+				}
+				c := &seg.cars[0]
+				vt := &s.vtypes[c.vt]
+				lane := !s.isLink(si)
+				seam := *vt
+				seam.direct = directNone // the model through its interface
+				if takesFront(s, si, c, &seam) {
+					t.Fatalf("%s: front taken for a model called through its interface", tc.name)
+				}
+				if !takesFront(s, si, c, vt) {
+					continue
+				}
+				a, vmax, v0 := s.constraints(si, seg, seg.cars, 0, &leader{}, vt)
+				fa, fvmax, fv0 := s.front(si, seg, c, vt, lane)
+				if math.Float64bits(a) != math.Float64bits(fa) || math.Float64bits(vmax) != math.Float64bits(fvmax) || math.Float64bits(v0) != math.Float64bits(fv0) {
+					t.Fatalf("%s, t=%g s, segment %d (flags %#x, link %d, at %g of %g m, %g m/s): constraints give a %v, vmax %v, v0 %v; front %v, %v, %v",
+						tc.name, s.Time(), si, c.flags, c.link, c.pos, seg.length, c.speed, a, vmax, v0, fa, fvmax, fv0)
+				}
+				if lane {
+					lanes++
+				} else {
+					links++
+				}
+				if c.speed > 0 {
+					moving++
+				}
+				if _, _, asked := s.lookAhead(si, seg, c, vt, v0, 0); !asked {
+					free++
+				}
+				if c.flags&fConnected != 0 {
+					equipped++
+				}
+			}
+		}
+		if lanes < 1000 || links < 1000 || moving < 1000 || free < 300 || strings.Contains(tc.name, "v2x") && equipped < 300 {
+			t.Errorf("%s: front compared on %d lanes and %d links, %d moving, %d with the free road, %d equipped: the check proves little", tc.name, lanes, links, moving, free, equipped)
+		}
+		t.Logf("%s: front compared on %d lanes and %d links, %d moving, %d with the free road, %d equipped", tc.name, lanes, links, moving, free, equipped)
+	}
+}
+
+// takesFront reports whether moveChunk takes front for car c, the first
+// vehicle of segment si, of type vt (its chain of tests, written out).
+func takesFront(s *Sim, si int32, c *car, vt *VType) bool {
+	if vt.drawsRand || !coversFree(vt) {
+		return false
+	}
+	if s.isLink(si) {
+		return true
+	}
+	// A road lane: car following alone would be asked of it but for its
+	// junction decision, neither undecided nor refused (stopAlone).
+	return s.yield[si].at < 0 && c.flags&fConnected == 0 && c.next >= 0 && c.flags&fPermit != 0
 }
