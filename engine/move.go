@@ -737,6 +737,9 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 	var b beyond
 	b.s, b.c, b.vt, b.v0, b.rnd, b.a, b.vmax = s, c, vt, v0, rnd, math.Inf(1), math.Inf(1)
 	d := seg.length - c.pos
+	// lo is Sim.jm.lo of the node of the links looked at (−1: no masks,
+	// or not looked up), x the shown bits from it.
+	lo, x := int32(-1), uint64(0)
 	if !s.isLink(si) {
 		// Links leaving one lane overlap where they start: keep behind
 		// the last vehicle on each of them, not only on this one's (as
@@ -744,10 +747,11 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 		// (c.link and the bitmap's slice, which nothing here changes, read
 		// once for the loop.)
 		link, shown := c.link, s.shown
-		if lo := s.jm.lo[s.laneT[si].node]; lo >= 0 {
+		if lo = s.jm.lo[s.laneT[si].node]; lo >= 0 {
 			// At a node with masks, those links in one look at the
 			// bitmap (sideLinks): most lanes have none.
-			for m := sideLinks(shown, lo, s.jm.out[si], link); m != 0; m &= m - 1 {
+			x = bitsFrom(shown, lo)
+			for m := sideLinks(x, lo, s.jm.out[si], link); m != 0; m &= m - 1 {
 				ls := &s.segs[lo+int32(bits.TrailingZeros64(m))]
 				b.keep(d+ls.tail.pos-float64(ls.tail.length), &ls.tail, true)
 			}
@@ -770,11 +774,21 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 	// On link si, d metres from its end.
 	tl := s.linkLane[si]
 	t := &s.segs[tl]
+	// Whether mergeLeaders has anyone to keep behind, asked before the
+	// call for the last vehicle on tl (nothing kept across it; the
+	// question reads nothing keep writes): from a lane at a node with
+	// masks in the bits read already (mergeMask).
+	var merge bool
+	if lo >= 0 {
+		merge = s.mergeMask(x, lo, tl, si)
+	} else {
+		merge = s.mergeAhead(s.ids(s.lt(si).merging))
+	}
 	if t.tail.n > 0 {
 		b.keep(d+t.tail.pos-float64(t.tail.length), &t.tail, true)
 	}
-	if merging := s.ids(s.lt(si).merging); s.mergeAhead(merging) {
-		s.mergeLeaders(d, si, merging, &b)
+	if merge {
+		s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
 	}
 	if t.length < approachZone(c.speed, vt, s.dt) && s.stopAhead(tl, c, vt) {
 		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd)), true
@@ -906,9 +920,10 @@ func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, b *beyond) {
 
 // sideLinks returns, as bits from lo (Sim.jm.lo of a lane's end node, a
 // node with masks), the links of out (Sim.jm.out: the links leaving the
-// lane) other than link that hold vehicles as refresh last saw them
-// (shown): those lookAhead keeps behind for a first vehicle taking link,
-// the links it tests one by one at a node without masks. Exact: the
+// lane) other than link that hold vehicles as refresh last saw them (x:
+// Sim.shown's bits from lo, bitsFrom): those lookAhead keeps behind for a
+// first vehicle taking link, the links it tests one by one at a node
+// without masks. Exact: the
 // bits of out are the lane's links, each at its own place (the node's
 // links, and only they, lie within 64 of lo), so the bits left are the
 // links l of the lane with l ≠ link and hasBit(shown, l); a link outside
@@ -921,6 +936,32 @@ func (s *Sim) mergeLeaders(r float64, self int32, merging []int32, b *beyond) {
 // for the mask; a lane's links cost ~25 instructions fewer on grid32.)
 // TestSideLinks compares with the test one by one; TestJunctionMasks
 // compares whole runs without masks (the test one by one).
-func sideLinks(shown []uint64, lo int32, out uint64, link int32) uint64 {
-	return bitsFrom(shown, lo) & out &^ (1 << uint32(link-lo))
+func sideLinks(x uint64, lo int32, out uint64, link int32) uint64 {
+	return x & out &^ (1 << uint32(link-lo))
+}
+
+// mergeMask is mergeAhead for link self, into lane tl, at a node with
+// masks (lo: Sim.jm.lo ≥ 0), given the shown bits from lo (x: bitsFrom,
+// which lookAhead has read for sideLinks): the links into tl other than
+// self (Sim.jm.into) are self's merging links, and x tells at once
+// whether one holds a vehicle; only when none does are they asked one by
+// one whether the first vehicle of their lane was granted entry
+// (grantedTo), without the topology list. Exact: the links into a lane
+// leave one node's lanes, within 64 of its lo, each at its own bit, and
+// merging lists exactly those other than self (buildSegments); shown and
+// headTo do not change in the move phase, and whether one of them holds
+// does not depend on the order they are asked in. TestMergeAhead
+// compares it with mergeAhead.
+func (s *Sim) mergeMask(x uint64, lo, tl, self int32) bool {
+	m := s.jm.into[tl] &^ (1 << uint32(self-lo))
+	if x&m != 0 {
+		return true
+	}
+	headTo := s.headTo
+	for ; m != 0; m &= m - 1 {
+		if headTo[lo+int32(bits.TrailingZeros64(m))]&(hdMark|fPermit) == hdMark|fPermit { // grantedTo
+			return true
+		}
+	}
+	return false
 }

@@ -139,12 +139,15 @@ func TestStopAlone(t *testing.T) {
 // step; it also checks that mergeLeaders did keep behind both kinds of
 // merging vehicle, a vehicle on the link and a first vehicle granted
 // entry to it, with nothing else on the merging links (so that neither
-// half of mergeAhead goes unchecked).
+// half of mergeAhead goes unchecked). At a node with masks, mergeMask
+// (lookAhead's way from a lane there) must say what mergeAhead says, for
+// every link, and for links with a vehicle of their own too (which is no
+// merging link of theirs).
 func TestMergeAhead(t *testing.T) {
 	s := junctionSim(t, nil)
 	c := car{speed: 5, length: 5, factor: 1}
 	vt := &s.vtypes[c.vt]
-	var onLink, granted, quiet int
+	var onLink, granted, quiet, masked, selfShown int
 	for range 600 {
 		s.Step()
 		for si := int32(s.nLanes); si < int32(len(s.segs)); si++ {
@@ -152,7 +155,17 @@ func TestMergeAhead(t *testing.T) {
 			b := beyond{s: s, c: &c, vt: vt, v0: 13.89, a: math.Inf(1), vmax: math.Inf(1)}
 			s.mergeLeaders(1e6, si, merging, &b)
 			kept := b.asked || b.a != math.Inf(1) || b.vmax != math.Inf(1)
-			switch ahead := s.mergeAhead(merging); {
+			ahead := s.mergeAhead(merging)
+			if lo := s.jm.lo[s.laneT[s.fromOf(si)].node]; lo >= 0 {
+				if mask := s.mergeMask(bitsFrom(s.shown, lo), lo, s.linkLane[si], si); mask != ahead {
+					t.Fatalf("t=%g s, link %d: mergeMask says %v, mergeAhead %v on %v", s.Time(), si, mask, ahead, merging)
+				}
+				masked++
+				if hasBit(s.shown, si) {
+					selfShown++
+				}
+			}
+			switch {
 			case !ahead && kept:
 				t.Fatalf("t=%g s, link %d: mergeAhead finds no one on %v, mergeLeaders keeps behind someone", s.Time(), si, merging)
 			case !ahead:
@@ -166,7 +179,7 @@ func TestMergeAhead(t *testing.T) {
 			}
 		}
 	}
-	if onLink < 100 || granted < 100 || quiet < 1000 {
-		t.Errorf("kept behind vehicles on merging links %d times, behind granted first vehicles alone %d times; none to keep behind %d times: the check proves little", onLink, granted, quiet)
+	if onLink < 100 || granted < 100 || quiet < 1000 || masked < 1000 || selfShown < 1000 {
+		t.Errorf("kept behind vehicles on merging links %d times, behind granted first vehicles alone %d times; none to keep behind %d times; mergeMask compared %d times, %d with the link's own vehicles: the check proves little", onLink, granted, quiet, masked, selfShown)
 	}
 }

@@ -40,7 +40,7 @@ func TestSideLinks(t *testing.T) {
 		{"no link", []uint64{1<<11 | 1<<12, 0}, 11, 0b11, -1, []int32{11, 12}},
 	} {
 		var got []int32
-		for m := sideLinks(tc.shown, tc.lo, tc.out, tc.link); m != 0; m &= m - 1 {
+		for m := sideLinks(bitsFrom(tc.shown, tc.lo), tc.lo, tc.out, tc.link); m != 0; m &= m - 1 {
 			got = append(got, tc.lo+int32(bits.TrailingZeros64(m)))
 		}
 		if !slices.Equal(got, tc.want) {
@@ -66,7 +66,7 @@ func TestSideLinks(t *testing.T) {
 						want = append(want, l)
 					}
 				}
-				for m := sideLinks(s.shown, lo, s.jm.out[si], link); m != 0; m &= m - 1 {
+				for m := sideLinks(bitsFrom(s.shown, lo), lo, s.jm.out[si], link); m != 0; m &= m - 1 {
 					got = append(got, lo+int32(bits.TrailingZeros64(m)))
 				}
 				slices.Sort(want)
