@@ -256,7 +256,12 @@ func (s *Sim) front(si int32, seg *segment, c *car, vt *VType, lane bool) (a, vm
 		a = min(a, modelAccel(vt, c.speed, math.Inf(1), 0, v0, s.dt, 0))
 	}
 	if lane && c.link >= 0 {
-		a = min(a, s.turnSpeed(seg, c, vt))
+		// turnSpeed, its test written out (inlined: no call for the
+		// vehicles not faster than their link, most of them, whose +Inf
+		// would leave a as it is: min(a, +Inf) is a, NaN and −0 included).
+		if vk := vt.desired(s.segs[c.link].speed, c.factor); c.speed > vk {
+			a = min(a, s.slowTo(seg, c, vt, vk))
+		}
 	}
 	return a, vmax, v0
 }
@@ -560,12 +565,17 @@ func (s *Sim) junctionQuiet(end float64, c *car, lead *leader, vt *VType) bool {
 // link at the end of its road lane: slow down at most comfortably to the
 // speed of the link by the line.
 func (s *Sim) turnSpeed(seg *segment, c *car, vt *VType) float64 {
-	k := &s.segs[c.link]
-	vk := vt.desired(k.speed, c.factor)
-	v, p := c.speed, &vt.Follow
-	if !(v > vk) {
+	vk := vt.desired(s.segs[c.link].speed, c.factor)
+	if !(c.speed > vk) {
 		return math.Inf(1)
 	}
+	return s.slowTo(seg, c, vt, vk)
+}
+
+// slowTo is turnSpeed for a vehicle faster than vk (m/s), the desired
+// speed on its link.
+func (s *Sim) slowTo(seg *segment, c *car, vt *VType, vk float64) float64 {
+	v, p := c.speed, &vt.Follow
 	d := seg.length - c.pos
 	allowed := math.Sqrt(float64(vk*vk) + float64(2*p.Decel*fminmax.Pos(d)))
 	return max((allowed-v)/s.dt, -p.Decel)
