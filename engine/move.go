@@ -28,9 +28,10 @@ import (
 // ahead. The minimum of exact values does not depend on the order in which
 // they are taken, so the constraints read as a list whatever the order
 // they were once applied in. constraints calls a constraint only when it
-// applies, and moveChunk takes three short ways around it (car following
-// alone; a first vehicle that meets only what lies beyond the end, the
-// free road and the turn speed: front; a vehicle held still: heldStill).
+// applies, and moveChunk takes short ways around it (car following alone;
+// a follower with its junction's constraint: followJunction; a first
+// vehicle that meets only what lies beyond the end, the free road and the
+// turn speed: front; a vehicle held still: heldStill).
 
 // leader is the vehicle ahead on the same segment as the move phase saw
 // it: before its own move this step and, newPos, after it.
@@ -123,6 +124,8 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					if s.junctionQuiet(end, c, &lead, vt) {
 						goto shortWay
 					}
+					a, vmax, v0 = s.followJunction(seg, c, vt, &lead)
+					goto clamp
 				} else if stopAlone(c, vt) {
 					goto shortWay
 				} else if coversFree(vt) { // granted: fPermit
@@ -262,6 +265,33 @@ func (s *Sim) front(si int32, seg *segment, c *car, vt *VType, lane bool) (a, vm
 		if vk := vt.desired(s.segs[c.link].speed, c.factor); c.speed > vk {
 			a = min(a, s.slowTo(seg, c, vt, vk))
 		}
+	}
+	return a, vmax, v0
+}
+
+// followJunction is constraints for car c, a follower (behind lead) on
+// a road lane without a yield point, unequipped, of a type that draws
+// nothing, with a junction decision at the end of the lane (c.next ≥ 0,
+// fDecided or fPermit) that junctionQuiet does not rule out: car following
+// behind lead and the junction's constraint, the stop line (refused) or
+// the turn speed (granted, with a link). Exact: constraints then works out
+// the same desired speed, no speed advice and no draw (rnd 0), car
+// following by the model (no CACC for an unequipped vehicle) behind lead,
+// which the driver's model followed, with the bound behind it; no merge
+// yield (no yield point); and the junction's constraint with the same
+// arguments, the least taken of the same values (min is symmetric, NaN
+// and −0 included). TestFollowJunction compares it with constraints
+// wherever moveChunk takes it; TestShortcutsExact compares whole runs.
+func (s *Sim) followJunction(seg *segment, c *car, vt *VType, lead *leader) (a, vmax, v0 float64) {
+	v0 = vt.desired(seg.speed, c.factor)
+	a = modelAccel(vt, c.speed, lead.pos-lead.length-c.pos, lead.speed, v0, s.dt, 0)
+	vmax = s.behind(lead, c.pos)
+	switch {
+	case c.flags&(fDecided|fPermit) == fDecided: // refused entry
+		stopA, stopV := s.stopLine(seg, c, vt, v0, 0, false, lead)
+		a, vmax = min(a, stopA), min(vmax, stopV)
+	case c.flags&fPermit != 0 && c.link >= 0: // granted entry
+		a = min(a, s.turnSpeed(seg, c, vt))
 	}
 	return a, vmax, v0
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -180,4 +181,86 @@ func takesFront(s *Sim, si int32, c *car, vt *VType) bool {
 	// A road lane: car following alone would be asked of it but for its
 	// junction decision, neither undecided nor refused (stopAlone).
 	return s.yield[si].at < 0 && c.flags&fConnected == 0 && c.next >= 0 && c.flags&fPermit != 0
+}
+
+// TestFollowJunction checks followJunction, moveChunk's way for a
+// follower whose junction constraint junctionQuiet does not rule out:
+// wherever moveChunk takes it, constraints gives the same bits. The
+// followers are those of a busy grid with turning traffic, IDM and
+// CityFlow's rule, with links slower than their lanes (the turn speed),
+// after every step; the leader's position after its move is drawn from
+// where it stands to well beyond the stop line (as in TestJunctionQuiet).
+// Each follower is also given a leader far ahead and faster, whose car
+// following asks little, and is also compared (a copy) at 12 m/s, faster
+// than its link: the stop line (refused) and the turn speed (granted)
+// must each have bound often.
+func TestFollowJunction(t *testing.T) {
+	for _, model := range []follow.Model{follow.IDM{}, follow.CityFlow{}} {
+		s := junctionSim(t, func(net *maps.Network, cfg *Config) {
+			for k := range net.Links {
+				net.Links[k].Speed = min(net.Links[k].Speed, 6)
+			}
+			for i := range cfg.VTypes {
+				cfg.VTypes[i].Model = model
+			}
+		})
+		r := rand.New(rand.NewPCG(7, 31))
+		var refused, granted int
+		for range 600 {
+			s.Step()
+			for si := range int32(s.nLanes) {
+				seg := &s.segs[si]
+				if s.yield[si].at >= 0 {
+					continue // (constraints for every vehicle of such a lane)
+				}
+				for i := 1; i < len(seg.cars); i++ {
+					c, p := &seg.cars[i], &seg.cars[i-1]
+					vt := &s.vtypes[c.vt]
+					if c.next < 0 || c.flags&(fDecided|fPermit) == 0 || c.flags&fConnected != 0 || vt.drawsRand {
+						continue
+					}
+					// The vehicle ahead, and one far ahead and faster, whose
+					// car following asks little (the junction's constraint
+					// then decides).
+					near := leader{pos: p.pos, speed: p.speed, length: float64(p.length)}
+					near.newPos = p.pos + r.Float64()*(seg.length-p.pos+2*near.length+5)
+					far := leader{pos: c.pos + 300, speed: c.speed + 10, length: float64(p.length)}
+					far.newPos = far.pos + 20
+					// And the follower as it is, and (a copy) at 12 m/s,
+					// faster than its link.
+					fast := slices.Clone(seg.cars)
+					fast[i].speed = 12
+					for k, lead := range []leader{near, far, near, far} {
+						cars := seg.cars
+						if k >= 2 {
+							cars = fast
+						}
+						c := &cars[i]
+						if s.junctionQuiet(seg.length, c, &lead, vt) {
+							continue
+						}
+						a, vmax, v0 := s.constraints(si, seg, cars, i, &lead, vt)
+						fa, fvmax, fv0 := s.followJunction(seg, c, vt, &lead)
+						if math.Float64bits(a) != math.Float64bits(fa) || math.Float64bits(vmax) != math.Float64bits(fvmax) || math.Float64bits(v0) != math.Float64bits(fv0) {
+							t.Fatalf("%T, t=%g s, lane %d, car %d (flags %#x, at %g of %g m, %g m/s), leader %+v: constraints give a %v, vmax %v, v0 %v; followJunction %v, %v, %v",
+								model, s.Time(), si, i, c.flags, c.pos, seg.length, c.speed, lead, a, vmax, v0, fa, fvmax, fv0)
+						}
+						wantA := modelAccel(vt, c.speed, lead.pos-lead.length-c.pos, lead.speed, v0, s.dt, 0)
+						switch {
+						case math.Float64bits(a) == math.Float64bits(wantA):
+							// the junction's constraint did not bind
+						case c.flags&fPermit != 0:
+							granted++
+						default:
+							refused++
+						}
+					}
+				}
+			}
+		}
+		if refused < 300 || granted < 100 {
+			t.Errorf("%T: the stop line bound %d times, the turn speed %d times: the check proves little", model, refused, granted)
+		}
+		t.Logf("%T: the stop line bound %d times, the turn speed %d times", model, refused, granted)
+	}
 }
