@@ -854,13 +854,11 @@ type beyond struct {
 // leader is on another segment, moved in parallel, so its speed at the
 // start of the step stands in for its plan — and the driver's model
 // otherwise, merging vehicles included.
+//
+// (The bound first: then nothing but b is kept across the model's call.
+// The two touch different fields of b, from values neither changes.)
 func (b *beyond) keep(gap float64, h *info, path bool) {
 	s, c, dt := b.s, b.c, b.s.dt
-	if path && s.caccBehind(c.flags, h.flags, h.id) {
-		b.a = min(b.a, follow.CACCAccel(&b.vt.Follow, c.speed, gap, h.speed, b.v0, dt, s.v2x.cfg.CACCTimeGap))
-	} else {
-		b.a, b.asked = min(b.a, s.accel(b.vt, c.speed, gap, h.speed, b.v0, b.rnd)), true
-	}
 	if gap > 0 {
 		// Never reach the leader even if it brakes as hard as it can.
 		// (A negative gap is a vehicle beside this one on a merging
@@ -871,6 +869,11 @@ func (b *beyond) keep(gap float64, h *info, path bool) {
 			worst = (h.speed + worst) / 2
 		}
 		b.vmax = min(b.vmax, follow.PerStep(fminmax.Pos(gap-tiny+float64(worst*dt)), dt))
+	}
+	if path && s.caccBehind(c.flags, h.flags, h.id) {
+		b.a = min(b.a, follow.CACCAccel(&b.vt.Follow, c.speed, gap, h.speed, b.v0, dt, s.v2x.cfg.CACCTimeGap))
+	} else {
+		b.a, b.asked = min(b.a, s.accel(b.vt, c.speed, gap, h.speed, b.v0, b.rnd)), true
 	}
 }
 
