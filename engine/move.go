@@ -147,7 +147,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			} else if c.flags&(fDecided|fPermit) != fDecided || c.next < 0 {
 				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
 			} else { // stopAlone: constraints' stop line, and nothing else
-				a, vmax = s.stopLine(seg, c, vt, v0, 0, false, nil)
+				a, vmax = modelAccel(vt, v, end-c.pos-0.5, 0, v0, dt, 0), s.toLine(end-c.pos)
 			}
 		clamp:
 			nv, hard := clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic)
@@ -223,8 +223,13 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 // constraints' other steps. Exact: lookAhead looks no further for a
 // vehicle refused entry (+Inf, asking nothing), the free-road term is
 // left out (coversFree), no speed advice, yield or turn speed applies,
-// and the least of +Inf and a value is that value. TestStopAlone
-// compares with constraints; TestShortcutsExact compares whole runs with
+// and the least of +Inf and a value is that value. moveChunk writes
+// stopLine's steps out for it (no call of stopLine, which saved and
+// reloaded around its own): with no leader, leaderCovers says no, so the
+// model is asked about the stop line, end − pos − 0.5 being stopLine's
+// d − 0.5 (d = end − pos, the segment's length end read once), and the
+// bound is toLine(d). TestStopAlone compares constraints with those steps
+// and with stopLine; TestShortcutsExact compares whole runs with
 // constraints asked for every vehicle.
 func stopAlone(c *car, vt *VType) bool {
 	return c.flags&(fDecided|fPermit) == fDecided && coversFree(vt)

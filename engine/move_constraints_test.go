@@ -114,6 +114,12 @@ func TestStopAlone(t *testing.T) {
 				}
 				a, vmax, v0 := s.constraints(si, seg, seg.cars, 0, &leader{}, vt)
 				wantA, wantV := s.stopLine(seg, c, vt, v0, 0, false, nil)
+				// moveChunk's steps, as it writes them (end: the length).
+				end, v, dt := seg.length, c.speed, s.dt
+				if oa, ov := modelAccel(vt, v, end-c.pos-0.5, 0, v0, dt, 0), s.toLine(end-c.pos); math.Float64bits(oa) != math.Float64bits(wantA) || math.Float64bits(ov) != math.Float64bits(wantV) {
+					t.Fatalf("%T, t=%g s, lane %d (flags %#x, at %g of %g m, %g m/s): moveChunk's steps give a %v, vmax %v; stopLine %v, %v",
+						model, s.Time(), si, c.flags, c.pos, seg.length, c.speed, oa, ov, wantA, wantV)
+				}
 				if math.Float64bits(a) != math.Float64bits(wantA) || math.Float64bits(vmax) != math.Float64bits(wantV) {
 					t.Fatalf("%T, t=%g s, lane %d (flags %#x, at %g of %g m, %g m/s): constraints give a %v, vmax %v; the stop line alone %v, %v",
 						model, s.Time(), si, c.flags, c.pos, seg.length, c.speed, a, vmax, wantA, wantV)
