@@ -218,9 +218,9 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 // a next road (c.next ≥ 0), unequipped, of a type that draws nothing, on
 // a lane without a yield point, meets its stop line alone in constraints:
 // refused entry (fDecided without fPermit), with a direct model
-// (coversFree). moveChunk then asks stopLine alone, as constraints would
-// (no draw, no green from GLOSA, no leader on the segment), without
-// constraints' other steps. Exact: lookAhead looks no further for a
+// (coversFree). moveChunk then takes stopLine's steps alone, as
+// constraints would (no draw, no green from GLOSA, no leader on the
+// segment), without constraints' other steps. Exact: lookAhead looks no further for a
 // vehicle refused entry (+Inf, asking nothing), the free-road term is
 // left out (coversFree), no speed advice, yield or turn speed applies,
 // and the least of +Inf and a value is that value. moveChunk writes
