@@ -935,14 +935,22 @@ type mobilOld struct {
 // arises; the step length enters both sides alike; and nothing outlives
 // the vehicle's evaluation (old below; workers, clones).
 //
+// Where the gap ratio behind the new leader is the smaller (a'_c > a_c
+// may be), ownBound bounds the own term from above by the ratios alone;
+// a bound above bestGain leaves the lane to the full evaluation. So the
+// own term is at most own (0 where the tests above hold), and the new
+// follower's ≤ 0 (newFollowerLoses).
+//
 // With an old follower (car i not the last of its lane), the incentive
 // adds its term p·(a'_o − a_o), found here (into old, as mobilOwn finds
-// it: oldTerms) once the rest is known to be ≤ 0: the incentive is then
-// at most that term, as the sum own + p·(a'_n − a_n) + old-follower term
-// is rounded monotonically, and noGain reports whether the term is at
-// most bestGain (≥ 0), the best incentive so far. (The old follower's
-// accelerations, found once, serve the other lane and the next vehicle
-// alike: see mobilLane.)
+// it: oldTerms) once the rest is known: the incentive, the sum own term
+// + p·(a'_n − a_n) + old-follower term rounded monotonically, is then at
+// most own + that term, and noGain reports whether that is at most
+// bestGain (≥ 0), the best incentive so far (the last vehicle of its
+// lane: own alone). Then mobilLane's bound (own term + old-follower
+// term, the new follower's found ≤ 0) would rule the lane out as well.
+// (The old follower's accelerations, found once, serve the other lane
+// and the next vehicle alike: see mobilLane.)
 func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld, bestGain float64) bool {
 	t := &s.segs[tl]
 	if lead < 0 || t.speed != seg.speed {
@@ -953,10 +961,13 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld
 	if vt.direct != directIDM {
 		return false
 	}
+	own := 0.0 // at least the own term a'_c − a_c (0: by the tests above)
 	if n.speed > l.speed || n.pos-float64(n.length) > l.pos-float64(l.length) {
 		p := &vt.Follow
-		if idmQ(p, c.speed, n.pos-float64(n.length)-c.pos, n.speed) < idmQ(p, c.speed, l.pos-float64(l.length)-c.pos, l.speed) {
-			return false
+		if qn, ql := idmQ(p, c.speed, n.pos-float64(n.length)-c.pos, n.speed), idmQ(p, c.speed, l.pos-float64(l.length)-c.pos, l.speed); qn < ql {
+			if own = ownBound(p, c.speed, vt.desired(seg.speed, c.factor), qn, ql); !(own <= bestGain) {
+				return false
+			}
 		}
 	}
 	if !s.newFollowerLoses(t, c, lead, fol) {
@@ -968,7 +979,52 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld
 	if !old.oKnown {
 		s.oldTerms(seg, i, old)
 	}
-	return !(old.term(s.cfg.Politeness) > bestGain)
+	return !(float64(own+old.term(s.cfg.Politeness)) > bestGain)
+}
+
+// ownBound returns a number at least the own term a'_c − a_c of MOBIL's
+// incentive, as mobilOwn computes it, for a vehicle of IDM parameters p
+// at speed v, desired speed v0 on its lane and the target lane alike,
+// whose gap ratio (idmQ) is qn behind its new leader and ql (> qn) behind
+// its leader; +Inf when it cannot tell. It tells for 0 ≤ v ≤ v0, δ = 4
+// and an acceleration a = p.Accel ≥ 2⁻⁹⁰⁰, from the squares u = ql² and
+// u' = qn² alone, rounded as in follow.IDMStep (float64(q*q) of the same
+// q, TestIdmQ), with a margin for the roundings:
+//
+// follow.IDMStep computes x = a·(F − u) and x' = a·(F − u') (F the
+// free-road term; u ≥ u' ≥ 0, as ql > qn ≥ 0), each with two roundings,
+// then limits both to min(·, L), with the same L at v ≤ v0; mobilOwn
+// subtracts the results. min moves the two no further apart, so the real
+// difference of the limited values is at most max(0, x' − x), and own,
+// that difference rounded, is at most any number ≥ it. With ε = 2⁻⁵³,
+// each rounding relative (|δ| ≤ ε) or, for a product under 2⁻¹⁰²², off by
+// at most 2⁻¹⁰⁷⁵ (a difference that small is exact):
+//
+//	x' − x ≤ a·(u − u') + a·(|F − u| + |F − u'|)·(2ε + ε²) + 2⁻¹⁰⁷⁴.
+//
+// At 0 ≤ v ≤ v0 with δ = 4, F is in [−1, 1]: 1 − r⁴ with r = v/v0 in
+// [0, 1] as rounded, or −1 for v0 = 0. So |F − u| + |F − u'| ≤ S = 2 + u +
+// u', and with D = u − u' ≥ 0 as rounded (D ≤ u ≤ S; u − u' ≤ D·(1 +
+// 1.0001ε)), x' − x ≤ a·D + 3.0002ε·a·S + 2⁻¹⁰⁷⁴ < a·(D + 2⁻⁵¹·S), as
+// a·S·ε ≥ 2⁻⁹⁵² exceeds 2⁻¹⁰⁷⁴. W = D + 2⁻⁴⁹·S as rounded (S rounded
+// from below by at most 2ε relative) is at least D + 2⁻⁵⁰·S, and the
+// returned M = a·W as rounded, not under 2⁻⁹⁴⁸ (W ≥ 2⁻⁴⁸), is at least
+// a·W·(1 − ε) ≥ a·(D + 2⁻⁵¹·S). Everything stays finite while M ≤ 2⁹⁰⁰
+// (then a·S ≤ 2⁹⁵²), which is required. No NaN arises from finite
+// speeds and gaps (a NaN own term mobilLane's bound rules out alike);
+// the step length enters L only; nothing outlives the call (workers,
+// clones). TestOwnBound checks it against follow.IDMStep on random and
+// edge cases.
+func ownBound(p *follow.Params, v, v0, qn, ql float64) float64 {
+	if !(v >= 0 && v <= v0 && p.Delta4() && p.Accel >= 0x1p-900) {
+		return math.Inf(1)
+	}
+	u, un := float64(ql*ql), float64(qn*qn)
+	m := float64(p.Accel * float64(float64(u-un)+float64(float64(float64(u+un)+2)*0x1p-49)))
+	if !(m <= 0x1p900) {
+		return math.Inf(1)
+	}
+	return m
 }
 
 // idmQ is IDM's ratio q = s*/s of the desired gap to the gap (m) for

@@ -20,7 +20,7 @@ import (
 func TestLaneChangeCuts(t *testing.T) {
 	strategic := func(n engine.LaneChangeCutCounts) bool { return n.Passed > 0 && n.Found > 0 }
 	mobil := func(n engine.LaneChangeCutCounts) bool {
-		return n.Changes > 0 && n.NoFit > 0 && n.NoGainSafe > 0 && n.NoGainQ > 0 && n.NoGainO > 0 && n.Found > 0 && n.BoundedOut > 0 && n.BoundedQ > 0 && n.OwnImpeded > 0
+		return n.Changes > 0 && n.NoFit > 0 && n.NoGainSafe > 0 && n.NoGainQ > 0 && n.NoGainOwn > 0 && n.NoGainO > 0 && n.Found > 0 && n.BoundedOut > 0 && n.BoundedQ > 0 && n.OwnImpeded > 0
 	}
 	t.Run("turning", func(t *testing.T) {
 		_, s := mustSim(t, turning+"[driving]\nno_lane_change = true\n", nil)

@@ -25,6 +25,9 @@ type LaneChangeCutCounts struct {
 	// by IDM's gap ratio (idmQ), the new leader being farther ahead or
 	// faster than the leader.
 	NoGain, NoGainSafe, NoGainQ int
+	// Of the NoGainQ lanes, those with the gap ratio smaller behind the
+	// new leader, the own term bounded by ownBound.
+	NoGainOwn int
 	// Of the NoGain lanes, those of a vehicle with an old follower, its
 	// term at most the threshold.
 	NoGainO int
@@ -249,12 +252,31 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 			if ok {
 				n.NoGainSafe++
 			}
+			ownUp := false // the own term bounded by ownBound, not found ≤ 0
 			if nl := &ts.cars[lead]; nl.speed > l.speed || nl.pos-float64(nl.length) > l.pos-float64(l.length) {
 				n.NoGainQ++
+				p := &vt.Follow
+				if ownUp = idmQ(p, c.speed, nl.pos-float64(nl.length)-c.pos, nl.speed) < idmQ(p, c.speed, l.pos-float64(l.length)-c.pos, l.speed); ownUp {
+					n.NoGainOwn++
+				}
+			}
+			// mobilLane's bound rules the lane out alike: the new
+			// follower's term is ≤ 0, and the own and old follower's
+			// terms sum to at most the threshold.
+			bound := own
+			if hasO {
+				bound += oTerm
+			}
+			if !s.newFollowerLoses(ts, c, lead, fol) || bound > s.cfg.LaneChangeThreshold {
+				return -1, false, fmt.Errorf("noGain rules lane %d out, yet mobilLane's bound would not: own term %g, old follower's %g", tl, own, oTerm)
 			}
 			// At most 0 for the last vehicle of its lane, else at most
-			// the old follower's term, itself at most the threshold.
+			// the old follower's term, itself at most the threshold; at
+			// most the threshold where ownBound bounds the own term.
 			most := 0.0
+			if ownUp {
+				most = s.cfg.LaneChangeThreshold
+			}
 			if i+1 < len(seg.cars) {
 				n.NoGainO++
 				if most = s.cfg.LaneChangeThreshold; !(oTerm <= most) {

@@ -77,3 +77,99 @@ func TestIdmQ(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnBound checks ownBound, which noGain relies on to rule out a lane
+// whose own term a'_c − a_c is above 0: on random situations (speeds at,
+// below and above the desired speed, gaps under the floor, ties and
+// neighbouring gap ratios, δ = 4 and other exponents, step lengths of
+// 1, 0.5 and 0.1 s) and a table of edge cases, the own term as mobilOwn
+// computes it (follow.IDMStep behind the new leader minus behind the
+// leader) is at most ownBound's, wherever the gap ratio behind the new
+// leader is the smaller; and ownBound tells (is finite) in most cases
+// it may. It fails when ownBound drops its margin, returning a·(u − u')
+// or M (tried), or its test of v ≤ v0 or of δ = 4 (tried).
+func TestOwnBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 5))
+	type situation struct {
+		p              follow.Params
+		v, v0          float64
+		gn, vn, gl, vl float64 // gap and speed of the new leader, the leader
+	}
+	car := DefaultCar().Follow
+	table := []situation{
+		{car, 10, 13.9, 30, 12, 20, 10},
+		{car, 13.9, 13.9, 30, 14, 29.9, 14},
+		{car, 0, 13.9, 5, 0, 4, 0},
+		{car, 0, 0, 5, 0, 4, 0},          // v0 = 0: F = −1
+		{car, 14, 13.9, 30, 12, 20, 10},  // above v0: cannot tell
+		{car, 5, 13.9, 1e-3, 6, 1e-4, 6}, // gaps under the floor
+		{car, 5, 13.9, 1e300, 6, 3, 6},   // a leader far away
+		{car, 30, 31, 0.011, 0, 0.01, 0}, // huge ratios
+		{follow.Params{Accel: 0x1p-899, Decel: 1, EmergencyDecel: 1, MinGap: 2, Headway: 1}, 3, 10, 20, 3, 10, 3},
+		{follow.Params{Accel: 1e-300, Decel: 1, EmergencyDecel: 1, MinGap: 2, Headway: 1}, 3, 10, 20, 3, 10, 3},
+		{follow.Params{Accel: 2, Decel: 3, EmergencyDecel: 9, MinGap: 0, Headway: 0.5, Delta: 3}, 8, 10, 20, 9, 15, 8},
+	}
+	speed := func() float64 {
+		switch rng.IntN(4) {
+		case 0:
+			return 0
+		case 1:
+			return float64(rng.IntN(30))
+		}
+		return 30 * rng.Float64()
+	}
+	gap := func() float64 {
+		switch rng.IntN(6) {
+		case 0:
+			return 0.01 * rng.Float64() // under the floor
+		case 1:
+			return float64(rng.IntN(60))
+		}
+		return 80 * rng.Float64()
+	}
+	for range 300000 {
+		p := follow.Params{Accel: 0.2 + 4*rng.Float64(), Decel: 1 + 8*rng.Float64(), MinGap: 3 * rng.Float64(), Headway: 0.3 + 2*rng.Float64()}
+		p.EmergencyDecel = p.Decel
+		if rng.IntN(4) == 0 {
+			p.Delta = 1 + 5*rng.Float64()
+		}
+		x := situation{p: p, v: speed(), v0: 1 + 30*rng.Float64(), gn: gap(), vn: speed(), gl: gap(), vl: speed()}
+		switch rng.IntN(6) {
+		case 0:
+			x.v0 = x.v // at the desired speed
+		case 1:
+			x.gn, x.vn = math.Nextafter(x.gl, math.Inf(1)), x.vl // the next gap up
+		case 2:
+			x.vn = math.Nextafter(x.vl, math.Inf(1)) // the next speed up
+		}
+		table = append(table, x)
+	}
+	told, may := 0, 0
+	for k := range table {
+		x := &table[k]
+		p := &x.p
+		if err := p.Init(); err != nil {
+			t.Fatal(err)
+		}
+		qn, ql := idmQ(p, x.v, x.gn, x.vn), idmQ(p, x.v, x.gl, x.vl)
+		if !(qn < ql) {
+			continue
+		}
+		bound := ownBound(p, x.v, x.v0, qn, ql)
+		if x.v <= x.v0 && p.Delta == 4 && p.Accel >= 0x1p-900 {
+			may++
+			if !math.IsInf(bound, 1) {
+				told++
+			}
+		}
+		for _, dt := range []float64{1, 0.5, 0.1} {
+			own := follow.IDMStep(p, x.v, x.gn, x.vn, x.v0, dt) - follow.IDMStep(p, x.v, x.gl, x.vl, x.v0, dt)
+			if !(own <= bound) {
+				t.Fatalf("case %d, step %g s: %+v: own term %v above ownBound's %v (q %v behind the new leader, %v behind the leader)", k, dt, *x, own, bound, qn, ql)
+			}
+		}
+	}
+	if told < may*9/10 {
+		t.Errorf("ownBound tells in %d of %d cases it may", told, may)
+	}
+}

@@ -58,6 +58,10 @@ func finite(xs ...float64) bool {
 // the desired gap, as Init cached it.
 func (p *Params) TwoSqrtAB() float64 { return p.twoSqrtAB }
 
+// Delta4 reports whether IDM's exponent δ is 4, as Init cached it: IDM's
+// free-road term is then 1 − ((v/v0)²)², two squares.
+func (p *Params) Delta4() bool { return p.delta4 }
+
 // Situation is what a driver perceives at the start of a step.
 type Situation struct {
 	Speed float64 // own speed v (m/s)
