@@ -977,9 +977,41 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld
 		return true
 	}
 	if !old.oKnown {
+		// First from the old follower's gap ratios alone (oldBound):
+		// most often enough.
+		if o, ok := s.oldBound(seg, i); ok && !(float64(own+o) > bestGain) {
+			return true
+		}
 		s.oldTerms(seg, i, old)
 	}
 	return !(float64(own+old.term(s.cfg.Politeness)) > bestGain)
+}
+
+// oldBound returns a number at least the old follower's term of MOBIL's
+// incentive for car i of seg (an old follower o, car i + 1, and a leader
+// l, car i − 1), p·(a'_o − a_o) as mobilOld.term finds it from oldTerms'
+// accelerations (o behind l, a'_o, and behind car i, a_o, on seg at o's
+// desired speed there), from IDM's gap ratios (idmQ) alone; false when it
+// cannot tell (o not driving IDM, or ownBound cannot). Where o's gap
+// ratio behind l is no smaller than behind car i, a'_o ≤ a_o (see noGain:
+// the same speed, desired speed and step), so the term is ≤ 0 (p ≥ 0)
+// and 0 is returned; else ownBound's bound X of a'_o − a_o, as rounded,
+// gives p·X, rounded, at least the term (p ≥ 0: rounding is monotone).
+// noGain asks it before oldTerms, and falls back on oldTerms when the
+// bound is not enough.
+func (s *Sim) oldBound(seg *segment, i int) (float64, bool) {
+	c, o, l := &seg.cars[i], &seg.cars[i+1], &seg.cars[i-1]
+	ot := &s.vtypes[o.vt]
+	if ot.direct != directIDM {
+		return 0, false
+	}
+	p := &ot.Follow
+	ql, qc := idmQ(p, o.speed, l.pos-float64(l.length)-o.pos, l.speed), idmQ(p, o.speed, c.pos-float64(c.length)-o.pos, c.speed)
+	if ql >= qc {
+		return 0, true
+	}
+	x := ownBound(p, o.speed, ot.desired(seg.speed, o.factor), ql, qc)
+	return float64(s.cfg.Politeness * x), x <= 0x1p900
 }
 
 // ownBound returns a number at least the own term a'_c − a_c of MOBIL's

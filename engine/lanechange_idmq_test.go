@@ -173,3 +173,67 @@ func TestOwnBound(t *testing.T) {
 		t.Errorf("ownBound tells in %d of %d cases it may", told, may)
 	}
 }
+
+// TestOldBound checks oldBound, which noGain asks before oldTerms: on
+// random situations (an old follower at, below and above its desired
+// speed, ties and neighbouring gaps, δ = 4 and other exponents, several
+// politeness factors and step lengths), wherever it tells, its bound is
+// at least the old follower's term mobilOld.term finds from oldTerms'
+// accelerations; and it tells in most cases with an IDM follower of
+// δ = 4 at or below its desired speed. It fails when oldBound takes the
+// term as ≤ 0 wherever the ratio behind the leader is the smaller
+// (its test turned round) or hands ownBound the two ratios the other way
+// round (tried).
+func TestOldBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 3))
+	told, may := 0, 0
+	for k := range 300000 {
+		vt := DefaultCar()
+		f := &vt.Follow
+		f.Accel, f.Decel, f.MinGap, f.Headway = 0.2+4*rng.Float64(), 1+8*rng.Float64(), 3*rng.Float64(), 0.3+2*rng.Float64()
+		f.EmergencyDecel = f.Decel
+		if rng.IntN(4) == 0 {
+			f.Delta = 1 + 5*rng.Float64()
+		}
+		if err := f.Init(); err != nil {
+			t.Fatal(err)
+		}
+		vt.direct = directFor(vt.Model)
+		s := &Sim{vtypes: []VType{vt}, dt: []float64{1, 0.5, 0.1}[rng.IntN(3)]}
+		s.cfg.Politeness = []float64{0, 0.2, 0.5, 1, rng.Float64()}[rng.IntN(5)]
+		seg := &segment{length: 500, speed: 5 + 20*rng.Float64()}
+		// Leader, car and old follower, front to back, 5 m long.
+		pos := 400 * rng.Float64()
+		for j := range 3 {
+			c := car{pos: pos, speed: 30 * rng.Float64(), id: int32(j), length: 5, factor: float32(0.8 + 0.4*rng.Float64())}
+			if rng.IntN(5) == 0 {
+				c.speed = 0
+			}
+			seg.cars = append(seg.cars, c)
+			pos -= 5 + []float64{0.01 * rng.Float64(), 60 * rng.Float64(), 3 * rng.Float64()}[rng.IntN(3)]
+		}
+		o := &seg.cars[2]
+		switch rng.IntN(4) {
+		case 0:
+			o.speed = vt.desired(seg.speed, o.factor) // at its desired speed
+		case 1: // the same gap behind both: the car as long as the leader
+			seg.cars[1].speed = seg.cars[0].speed
+			seg.cars[1].pos = math.Nextafter(seg.cars[1].pos, math.Inf(1))
+		}
+		bound, ok := s.oldBound(seg, 1)
+		if f.Delta == 4 && o.speed <= vt.desired(seg.speed, o.factor) {
+			may++
+			if ok {
+				told++
+			}
+		}
+		var old mobilOld
+		s.oldTerms(seg, 1, &old)
+		if term := old.term(s.cfg.Politeness); ok && !(term <= bound) {
+			t.Fatalf("case %d: %+v, politeness %g, step %g s, cars %+v: old follower's term %v above oldBound's %v", k, *f, s.cfg.Politeness, s.dt, seg.cars, term, bound)
+		}
+	}
+	if told < may*9/10 {
+		t.Errorf("oldBound tells in %d of %d cases it may", told, may)
+	}
+}
