@@ -382,7 +382,7 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			// The common case, in few instructions: no strategic change to
 			// consider and no lane plan, so only MOBIL (as decide would:
 			// when due, for a vehicle wholly on the lane with one ahead).
-			if i > 0 && s.mobilDueOn(length, c, period) {
+			if i > 0 && s.mobilDueOn(length, c, period) && !s.farBehind(c, &cars[i-1]) {
 				if to := s.mobilLane(seg, i, &lanes, li, sc, &next); to >= 0 {
 					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1, at: int32(i)})
 				}
@@ -526,6 +526,17 @@ func (s *Sim) mobilDueOn(length float64, c *car, period int64) bool {
 	return s.mobilDue(length, c, period) && !(c.pos < float64(c.length))
 }
 
+// farBehind reports that car c, behind leader l, is far behind it: four
+// times IDM's desired gap, where the leader's pull is under a sixteenth
+// of the maximum acceleration. MOBIL then takes it as not impeded, and
+// does not evaluate a change (part of the model: mobilLane's callers ask
+// it first, in few instructions).
+func (s *Sim) farBehind(c, l *car) bool {
+	p := &s.vtypes[c.vt].Follow
+	ss := p.MinGap + float64(c.speed*p.Headway) + fminmax.Pos(c.speed*(c.speed-l.speed))/p.TwoSqrtAB()
+	return l.pos-float64(l.length)-c.pos > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold
+}
+
 // decide decides the change of car i of lane lanes[li] (seg), not
 // crossing the stop line, with MOBIL's cadence period (see mobilDue).
 func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64, sc *lcScratch, next *nowCarry) {
@@ -555,7 +566,7 @@ func (s *Sim) decide(seg *segment, i int, lanes *roadLanes, li int, period int64
 		s.strategic(seg, i, lanes, li, dir, sc)
 		return
 	}
-	if c.next >= 0 && c.link < 0 || planned >= 0 || i == 0 || !s.cfg.LaneChange || !s.mobilDue(seg.length, c, period) {
+	if c.next >= 0 && c.link < 0 || planned >= 0 || i == 0 || !s.cfg.LaneChange || !s.mobilDue(seg.length, c, period) || s.farBehind(c, &seg.cars[i-1]) {
 		// No lane towards the next road, MOBIL off, or no evaluation
 		// due (for a vehicle with a lane plan, none at all; the first
 		// vehicle of a lane has nothing ahead to escape).
@@ -621,8 +632,9 @@ type nowCarry struct {
 
 // mobilLane returns the lane that MOBIL moves car i (i > 0) of lane
 // lanes[li] (seg) to, or −1 to stay. Only a vehicle impeded by its leader
-// is evaluated (checked here rather than in a function of its own: the
-// call cost more than the check on grid32).
+// is evaluated; its callers pass one far behind its leader first
+// (farBehind: in the caller, the call of mobilLane cost more than the
+// check on grid32).
 //
 // A vehicle whose own term a'_c − a_c to a lane of the same speed limit
 // exceeds the threshold is impeded, and its free-road acceleration is
@@ -636,17 +648,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	known, now := next.i == i, next.now
 	next.i = -1
-	// Impeded: held back by its leader by more than the lane-change
-	// threshold; otherwise MOBIL's own gain cannot exceed the threshold
-	// (politeness terms aside), so the evaluation is skipped.
 	vt := &s.vtypes[c.vt]
-	p := &vt.Follow
-	gap := l.pos - float64(l.length) - c.pos
-	// Far behind its leader (four times IDM's desired gap), the leader's
-	// pull is under a sixteenth of the maximum acceleration: not impeded.
-	if ss := p.MinGap + float64(c.speed*p.Headway) + fminmax.Pos(c.speed*(c.speed-l.speed))/p.TwoSqrtAB(); gap > 4*ss && p.Accel/16 <= s.cfg.LaneChangeThreshold {
-		return -1
-	}
 	// The lanes either side: MOBIL evaluates a change to one that it fits
 	// into by the gaps alone (lcGaps), that noGain does not rule out and
 	// that serves its next road (tested in this order: the first two rule

@@ -92,7 +92,7 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 			for i := range cars {
 				c := &cars[i]
 				if !s.cfg.LaneChange || i == 0 || c.flags&fPermit != 0 || !noStrategic(c) || c.flags&fPlanned != 0 ||
-					!s.mobilDue(seg.length, c, period) || c.pos < min(float64(c.length), seg.length-lcGap) {
+					!s.mobilDue(seg.length, c, period) || c.pos < min(float64(c.length), seg.length-lcGap) || s.farBehind(c, &cars[i-1]) {
 					continue // not changeLanes's common case
 				}
 				got := s.mobilLane(seg, i, &lanes, li, sc, &next)
