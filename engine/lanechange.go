@@ -1063,10 +1063,18 @@ func ownBound(p *follow.Params, v, v0, qn, ql float64) float64 {
 
 // idmQ is IDM's ratio q = s*/s of the desired gap to the gap (m) for
 // speed v behind a leader at speed vl, in the same operations as
-// follow.IDMStep's (TestIdmQ): its acceleration is a·(free − q²).
+// follow.IDMStep's (TestIdmQ): its acceleration is a·(free − q²). The
+// gap's floor is fminmax.Max(gap, 0.01) in fewer operations, for the
+// compiler to inline idmQ: gap above 0.01, else 0.01 (a tie gives the
+// same value), and for a NaN gap a NaN q, which its callers' tests take
+// as Max's NaN (no comparison holds).
 func idmQ(p *follow.Params, v, gap, vl float64) float64 {
 	ss := p.MinGap + fminmax.Pos(float64(v*p.Headway)+float64(v*(v-vl)/p.TwoSqrtAB()))
-	return ss / fminmax.Max(gap, 0.01)
+	g := 0.01
+	if gap > 0.01 || gap != gap {
+		g = gap
+	}
+	return ss / g
 }
 
 // newFollowerLoses reports, from positions, speeds and models alone,

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/citytwin/citytwin/engine/follow"
+	"github.com/citytwin/citytwin/internal/fminmax"
 )
 
 // TestIdmQ checks idmQ against follow.IDMStep, which noGain relies on:
@@ -235,5 +236,26 @@ func TestOldBound(t *testing.T) {
 	}
 	if told < may*9/10 {
 		t.Errorf("oldBound tells in %d of %d cases it may", told, may)
+	}
+}
+
+// TestIdmQFloor checks idmQ's floor of the gap against fminmax.Max(gap,
+// 0.01), follow.IDMStep's, on the edge cases: the same q to the bit, or
+// a NaN for both. It fails when idmQ's floor passes a NaN gap over
+// (tried).
+func TestIdmQFloor(t *testing.T) {
+	p := DefaultCar().Follow
+	if err := p.Init(); err != nil {
+		t.Fatal(err)
+	}
+	for _, gap := range []float64{math.NaN(), math.Inf(-1), -1, math.Copysign(0, -1), 0, 0.005, math.Nextafter(0.01, 0), 0.01, math.Nextafter(0.01, 1), 1, 80, math.MaxFloat64, math.Inf(1)} {
+		for _, v := range []float64{0, 7, 30} {
+			got := idmQ(&p, v, gap, 5)
+			ss := p.MinGap + fminmax.Pos(float64(v*p.Headway)+float64(v*(v-5)/p.TwoSqrtAB()))
+			want := ss / fminmax.Max(gap, 0.01)
+			if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("gap %v, v %v: idmQ %v, with fminmax.Max %v", gap, v, got, want)
+			}
+		}
 	}
 }
