@@ -1091,11 +1091,15 @@ func idmQ(p *follow.Params, v, gap, vl float64) float64 {
 // raises it there; a_n and a'_n are taken at the same speed limit and
 // desired speed; and p ≥ 0 (Config.Validate). Behind a leader slower
 // than c, the same holds when IDM's gap ratio behind c is no smaller than
-// behind the leader (idmQ; see noGain): followerLoses.
+// behind the leader (idmQ; see noGain): followerLoses. (Without a new
+// follower, the most common case, in few instructions, for the compiler
+// to inline it: the rest is followerNoFaster.)
 func (s *Sim) newFollowerLoses(t *segment, c *car, lead, fol int) bool {
-	if fol < 0 {
-		return true
-	}
+	return fol < 0 || s.followerNoFaster(t, c, lead, fol)
+}
+
+// followerNoFaster is newFollowerLoses with a new follower (fol ≥ 0).
+func (s *Sim) followerNoFaster(t *segment, c *car, lead, fol int) bool {
 	if s.vtypes[t.cars[fol].vt].direct != directIDM {
 		return false
 	}
