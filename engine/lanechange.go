@@ -1091,27 +1091,28 @@ func idmQ(p *follow.Params, v, gap, vl float64) float64 {
 // raises it there; a_n and a'_n are taken at the same speed limit and
 // desired speed; and p ≥ 0 (Config.Validate). Behind a leader slower
 // than c, the same holds when IDM's gap ratio behind c is no smaller than
-// behind the leader (idmQ; see noGain): followerLoses. (Without a new
-// follower, the most common case, in few instructions, for the compiler
-// to inline it: the rest is followerNoFaster.)
+// behind the leader (idmQ; see noGain). (Without a new follower, the
+// most common case, in few instructions, for the compiler to inline it:
+// the rest is followerLoses.)
 func (s *Sim) newFollowerLoses(t *segment, c *car, lead, fol int) bool {
-	return fol < 0 || s.followerNoFaster(t, c, lead, fol)
+	return fol < 0 || s.followerLoses(t, c, lead, fol)
 }
 
-// followerNoFaster is newFollowerLoses with a new follower (fol ≥ 0).
-func (s *Sim) followerNoFaster(t *segment, c *car, lead, fol int) bool {
-	if s.vtypes[t.cars[fol].vt].direct != directIDM {
+// followerLoses is newFollowerLoses with a new follower (fol ≥ 0): an
+// IDM follower behind a new leader no faster than c, or behind a slower
+// one with IDM's gap ratio (idmQ) behind c no smaller than behind the
+// new leader, so that its acceleration behind c is no greater (see
+// noGain).
+func (s *Sim) followerLoses(t *segment, c *car, lead, fol int) bool {
+	f := &t.cars[fol]
+	ft := &s.vtypes[f.vt]
+	if ft.direct != directIDM {
 		return false
 	}
-	return lead < 0 || t.cars[lead].speed >= c.speed || s.followerLoses(t, c, lead, fol)
-}
-
-// followerLoses reports whether IDM's gap ratio (idmQ) of vehicle fol of
-// lane t behind car c is no smaller than behind vehicle lead of the lane,
-// so that its acceleration behind c is no greater (see noGain).
-func (s *Sim) followerLoses(t *segment, c *car, lead, fol int) bool {
-	f, n := &t.cars[fol], &t.cars[lead]
-	p := &s.vtypes[f.vt].Follow
+	if lead < 0 || t.cars[lead].speed >= c.speed {
+		return true
+	}
+	n, p := &t.cars[lead], &ft.Follow
 	return idmQ(p, f.speed, c.pos-float64(c.length)-f.pos, c.speed) >= idmQ(p, f.speed, n.pos-float64(n.length)-f.pos, n.speed)
 }
 
