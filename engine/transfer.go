@@ -16,7 +16,7 @@ func (s *Sim) phaseTransfer() {
 	// (Sim.incoming; the move phase, the only one that sets these bits, is
 	// over): segment by segment, in index order.
 	s.par.runWhere(nc, s.incoming, nil, func(c int) {
-		lo, _ := span(c, len(s.segs))
+		lo := c * chunkSize // span's first segment of chunk c
 		acc := &s.chunkAcc[c]
 		w := s.incoming[c]
 		s.incoming[c] = 0
