@@ -107,6 +107,10 @@ type VType struct {
 	drawsRand bool
 	holds     bool
 	holdGap   float64
+	// zone0 and zoneDt are the terms of approachZone that depend on the
+	// type and the run's step alone, for beyondZoneT: zoneFloor, and the
+	// step plus the headway. Config.check sets them.
+	zone0, zoneDt float64
 }
 
 // desired returns the desired speed (m/s) on a segment with speed limit
@@ -171,6 +175,7 @@ func (c *Config) check() error {
 		}
 		t.holds = !t.drawsRand && follow.HoldsStill(t.Model, &t.Follow)
 		t.holdGap = t.Follow.MinGap
+		t.zone0, t.zoneDt = zoneFloor(t), c.Step+t.Follow.Headway
 		if t.holds && t.direct == directCityFlow {
 			t.holdGap = follow.CityFlowHoldGap(&t.Follow, c.Step)
 		}

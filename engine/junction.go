@@ -282,6 +282,25 @@ func beyondZone(d, v float64, vt *VType, dt float64) bool {
 	return d > zoneFloor(vt) && d > approachZone(v, vt, dt)
 }
 
+// beyondZoneT is beyondZone(d, v, vt, dt) for a vehicle type checked
+// for the run (Config.check) at its step dt (Sim.dt is Config.Step),
+// with approachZone's terms that depend on the type and the step alone
+// read off the type (VType.zone0, zoneDt), for speed. Exact: zone0 is
+// zoneFloor's sum and zoneDt approachZone's dt+Headway, the same
+// operations on the same operands (the type's Follow is final after
+// Init, in check, as for holdGap), and the rest is approachZone's
+// expression term by term in its order (the product converted as
+// there, not fused); TestBeyondZoneT compares it with beyondZone.
+func beyondZoneT(d, v float64, vt *VType) bool {
+	return d > vt.zone0 && d > approachZoneT(v, vt)
+}
+
+// approachZoneT is approachZone(v, vt, dt) for a vehicle type checked
+// for the run at its step dt (beyondZoneT).
+func approachZoneT(v float64, vt *VType) float64 {
+	return vt.zone0 + float64(v*vt.zoneDt) + v*v/vt.Follow.Decel
+}
+
 // junction decides the vehicles in the approach zone of node v's lanes
 // that hold vehicles (it has one: Sim.nodeLive), lane by lane in the
 // node's order (decideLane).
@@ -326,7 +345,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 		c := &cars[i]
 		vt := &s.vtypes[c.vt]
 		d := length - c.pos
-		if beyondZone(d, c.speed, vt, s.dt) {
+		if beyondZoneT(d, c.speed, vt) {
 			s.passZone(cars[i:])
 			return
 		}
@@ -378,7 +397,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 	}
 	for ; i < len(cars); i++ {
 		c := &cars[i]
-		if beyondZone(length-c.pos, c.speed, &s.vtypes[c.vt], s.dt) {
+		if beyondZoneT(length-c.pos, c.speed, &s.vtypes[c.vt]) {
 			s.passZone(cars[i:])
 			return
 		}

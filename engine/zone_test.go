@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -51,6 +52,55 @@ func TestBeyondZone(t *testing.T) {
 			} {
 				if got, want := beyondZone(d, v, &vt, dt), d > zone; got != want {
 					t.Errorf("beyondZone(%v m, %v m/s, dt %v) = %v, want %v (zone %v m)", d, v, dt, got, want, zone)
+				}
+			}
+		}
+	}
+}
+
+// TestBeyondZoneT compares beyondZoneT and approachZoneT, which read the
+// terms that depend on the type and the step alone off the type
+// (VType.zone0, zoneDt, set by Config.check), with beyondZone and
+// approachZone (bit for bit) at the run's step, for types of several
+// minimum gaps, headways and decelerations, steps of several lengths,
+// standing (±0) and moving vehicles at many speeds, and distances around
+// the floor and the zone.
+func TestBeyondZoneT(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 10))
+	speeds := []float64{math.Copysign(0, -1), 0, 1e-9, 0.05, 0.5, 5, 13.9, 30, 80}
+	for range 200 {
+		speeds = append(speeds, 40*rng.Float64())
+	}
+	for _, step := range []float64{1, 0.5, 0.1, 0.3, 0.7} {
+		cfg := DefaultConfig()
+		cfg.Step = step
+		cfg.VTypes = nil
+		for _, f := range []struct{ minGap, headway, decel float64 }{
+			{2.5, 1, 4.5}, {0, 0.3, 1}, {7.3, 2.9, 9}, {1.7, 1.3, 3.3},
+		} {
+			vt := DefaultCar()
+			vt.Follow.MinGap, vt.Follow.Headway, vt.Follow.Decel = f.minGap, f.headway, f.decel
+			vt.Follow.EmergencyDecel = max(vt.Follow.EmergencyDecel, f.decel)
+			cfg.VTypes = append(cfg.VTypes, vt)
+		}
+		if err := cfg.check(); err != nil {
+			t.Fatal(err)
+		}
+		for i := range cfg.VTypes {
+			vt := &cfg.VTypes[i]
+			floor := zoneFloor(vt)
+			for _, v := range speeds {
+				zone := approachZone(v, vt, step)
+				if got := approachZoneT(v, vt); math.Float64bits(got) != math.Float64bits(zone) {
+					t.Fatalf("approachZoneT(%v m/s), type %d, step %v = %v m, want %v m", v, i, step, got, zone)
+				}
+				for _, d := range []float64{
+					0, floor - 1, math.Nextafter(floor, 0), floor, math.Nextafter(floor, math.Inf(1)), floor + 0.5,
+					math.Nextafter(zone, 0), zone, math.Nextafter(zone, math.Inf(1)), zone + 1, math.NaN(), math.Inf(1),
+				} {
+					if got, want := beyondZoneT(d, v, vt), beyondZone(d, v, vt, step); got != want {
+						t.Fatalf("beyondZoneT(%v m, %v m/s), type %d, step %v = %v, want %v", d, v, i, step, got, want)
+					}
 				}
 			}
 		}
