@@ -296,7 +296,8 @@ func beyondZoneT(d, v float64, vt *VType) bool {
 }
 
 // approachZoneT is approachZone(v, vt, dt) for a vehicle type checked
-// for the run at its step dt (beyondZoneT).
+// for the run at its step dt (beyondZoneT); lookAhead asks it too (a
+// link shorter than the zone of the vehicle about to take it).
 func approachZoneT(v float64, vt *VType) float64 {
 	return vt.zone0 + float64(v*vt.zoneDt) + v*v/vt.Follow.Decel
 }

@@ -835,7 +835,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 	if merge {
 		s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
 	}
-	if t.length < approachZone(c.speed, vt, s.dt) && s.stopAhead(tl, c, vt) {
+	if t.length < approachZoneT(c.speed, vt) && s.stopAhead(tl, c, vt) {
 		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd)), true
 	}
 	return b.a, b.vmax, b.asked
