@@ -244,8 +244,8 @@ func TestLaneGroups(t *testing.T) {
 }
 
 // TestJunctionLinks checks what the junction phase reads of each link in
-// one place (jmLink) against where it comes from: the link's exit lane,
-// movement and foes, its crossing links (linkTopo.cross) and the links into
+// one place (jmLink) against where it comes from: the link's exit lane
+// and movement, its crossing links (linkTopo.cross) and the links into
 // its exit lane other than itself (its merging links, the exit lane's
 // inLinks) as bits from its node's lo, all ones at a node without masks.
 // Wrong bits or a lane or movement of another link fail it; the wide
@@ -275,8 +275,8 @@ func TestJunctionLinks(t *testing.T) {
 			masked, unmasked := 0, 0
 			for i, jl := range s.jm.link {
 				k := int32(s.nLanes + i)
-				if jl.lane != s.linkLane[k] || jl.mov != s.linkMov[k] || jl.foes != s.lt(k).foes {
-					t.Fatalf("link %d: lane %d, movement %d, foes %v; want %d, %d, %v", k, jl.lane, jl.mov, jl.foes, s.linkLane[k], s.linkMov[k], s.lt(k).foes)
+				if jl.lane != s.linkLane[k] || jl.mov != s.linkMov[k] {
+					t.Fatalf("link %d: lane %d, movement %d; want %d, %d", k, jl.lane, jl.mov, s.linkLane[k], s.linkMov[k])
 				}
 				lo := s.jm.lo[s.laneT[s.fromOf(k)].node]
 				cross, merge := ^uint64(0), ^uint64(0)

@@ -54,3 +54,18 @@ func TestSegAccSize(t *testing.T) {
 		t.Errorf("segAcc takes %d bytes, want 40", size)
 	}
 }
+
+// TestJunctionRecordSizes checks the junction phase's per-link record
+// (jmLink, 24 bytes) and per-lane masks (jm.into, jm.out: 8 bytes each):
+// scale has 345,600 links and 116,160 lanes, so each byte of jmLink is
+// 0.33 bytes per vehicle against the 500-byte target (32 bytes, with the
+// link's foes, took scale to 497.6).
+func TestJunctionRecordSizes(t *testing.T) {
+	var jm junctionMasks
+	if size := unsafe.Sizeof(jmLink{}); size != 24 {
+		t.Errorf("jmLink takes %d bytes, want 24", size)
+	}
+	if a, b := unsafe.Sizeof(jm.into[0]), unsafe.Sizeof(jm.out[0]); a != 8 || b != 8 {
+		t.Errorf("a lane's masks take %d and %d bytes, want 8 each", a, b)
+	}
+}
