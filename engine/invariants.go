@@ -24,6 +24,10 @@ func (s *Sim) checkInvariants() error {
 		if hasBit(s.shown, int32(i)) != (seg.head.n > 0) || (seg.head.n > 0) != (seg.tail.n > 0) {
 			return fmt.Errorf("segment %d: first/last vehicle records (n %d, %d) and shown bit disagree", i, seg.head.n, seg.tail.n)
 		}
+		if seg.head.n == 0 && (seg.head != info{} || seg.tail != info{}) {
+			// refresh's test of the link alone (emptyLink) needs it.
+			return fmt.Errorf("segment %d: empty records %+v, %+v, not info{}", i, seg.head, seg.tail)
+		}
 		if n := len(seg.cars); n > 0 {
 			var h, t info
 			h.describe(&seg.cars[0], n)

@@ -50,6 +50,16 @@ type SeriesRow struct {
 // entries of the links leaving the lane (pointHead: its own) and their
 // crossWait bits (atomically); the test switch refreshUp takes the
 // chunks upwards instead (pool.runWhere; TestWalkOrder).
+//
+// emptyLink: a lane's first vehicle takes pointHead when its link is not
+// the one of the record refresh left last time, with no test of whether
+// that record was empty. Exact: an empty record is info{} (refresh clears
+// it so, New makes it so, Clone copies it; checkInvariants), whose link 0
+// no vehicle has (a vehicle's link is −1 or a link segment, and links are
+// numbered after the lanes, of which there is at least the one being
+// refreshed), so a lane that was empty always takes pointHead, as the
+// test of the count made it. TestRefreshHeadLink puts lanes through
+// emptying and refilling with the same link and flags.
 func (s *Sim) refresh() {
 	gap, oneGap := uniformGap(s.minGap)
 	sums := s.occupancies()
@@ -98,9 +108,9 @@ func (s *Sim) refresh() {
 			seg := &s.segs[i]
 			cars := seg.cars
 			n := len(cars)
-			// The record refresh left last time: headLink and headTo say
-			// what it says (checkInvariants).
-			was, wasLink, wasFlags := seg.head.n > 0, seg.head.link, seg.head.flags
+			// The record refresh left last time (headLink and headTo say so;
+			// an empty one's link is 0, no vehicle's: emptyLink).
+			wasLink, wasFlags := seg.head.link, seg.head.flags
 			// (The last vehicle's record is made alike when it is the
 			// first: no test of n, which mispredicted.)
 			seg.head.describe(&cars[0], n)
@@ -110,7 +120,7 @@ func (s *Sim) refresh() {
 				// has the link it had: headTo changes only with its flags,
 				// and crossWait only with fCross.
 				switch k, f := seg.head.link, seg.head.flags; {
-				case !was || k != wasLink:
+				case k != wasLink:
 					s.pointHead(i, &seg.head)
 				case k < 0 || f == wasFlags:
 					// headLink and headTo say so already
