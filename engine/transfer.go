@@ -27,7 +27,9 @@ func (s *Sim) phaseTransfer() {
 			m := 0
 			for k, o := range rest {
 				if o.target == si {
-					rest[k], rest[m] = rest[m], o
+					if k != m { // (else rest[m] is o: the swap would change nothing)
+						rest[k], rest[m] = rest[m], o
+					}
 					m++
 				}
 			}
