@@ -25,6 +25,7 @@ func TestRefreshHeadLink(t *testing.T) {
 		{"back with the same link", []first{{0, 0}, none, {0, 0}}},
 		{"back held for its crossing", []first{{0, fCross}, none, {0, fCross}}},
 		{"back without a link", []first{{-1, 0}, none, {-1, 0}, {0, 0}}},
+		{"without a link, flags change", []first{{-1, 0}, {-1, fCross}, {-1, fRed}, {0, fRed}, {-1, fRed}}},
 		{"from empty", []first{none, {0, fRed}, {0, fRed | fCross}, {0, 0}, none}},
 		{"other link", []first{{0, 0}, {1, fCross}, none, {1, fCross}, {0, fCross}, {-1, 0}, none}},
 	} {

@@ -122,7 +122,7 @@ func (s *Sim) refresh() {
 				switch k, f := seg.head.link, seg.head.flags; {
 				case k != wasLink:
 					s.pointHead(i, &seg.head)
-				case k < 0 || f == wasFlags:
+				case f == wasFlags || k < 0:
 					// headLink and headTo say so already
 				case (f^wasFlags)&fCross != 0:
 					s.pointLink(k, f|hdMark)
