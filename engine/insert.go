@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"math"
+	mbits "math/bits"
 	"slices"
 
 	"github.com/citytwin/citytwin/maps"
@@ -55,7 +56,7 @@ func (s *Sim) phaseInsert() {
 		s.waiting[r] = append(s.waiting[r], int32(id))
 	}
 	if len(s.waitRoads) > had {
-		sortWaitRoads(s.waitRoads)
+		sortWaitRoads(s.waitRoads, len(s.waiting), &s.waitBits)
 	}
 	kept := s.waitRoads[:0]
 	for _, r := range s.waitRoads {
@@ -71,14 +72,42 @@ func (s *Sim) phaseInsert() {
 	s.waitRoads = kept
 }
 
-// sortWaitRoads sorts the roads with waiting trips (Sim.waitRoads) into
-// increasing order: the order the binary search and insertion of each
-// joining road gave before, exactly. A road joins only when its queue is
-// empty, and every road in waitRoads has a waiting trip (phaseInsert keeps
-// only those; nothing else adds to the queues), so the roads are distinct
-// and their increasing order is unique, however they were appended.
-// TestSortWaitRoads compares with the insertion in place.
-func sortWaitRoads(roads []int32) { slices.Sort(roads) }
+// sortWaitRoads sorts the roads with waiting trips (Sim.waitRoads), of
+// nRoads, into increasing order: the order the binary search and insertion
+// of each joining road gave before, exactly. A road joins only when its
+// queue is empty, and every road in waitRoads has a waiting trip
+// (phaseInsert keeps only those; nothing else adds to the queues), so the
+// roads are distinct and their increasing order is unique, however they
+// were appended and however sorted. When the roads are many for the
+// network (a bit word for at most four of them), they are sorted by their
+// bits, set in the scratch words *bits and read back in order (clearing
+// them): a pass over the words instead of a comparison sort. Else
+// slices.Sort. TestSortWaitRoads compares both ways with the insertion in
+// place.
+func sortWaitRoads(roads []int32, nRoads int, bits *[]uint64) {
+	words := (nRoads + 63) / 64
+	if words > 4*len(roads) {
+		slices.Sort(roads)
+		return
+	}
+	if len(*bits) < words {
+		*bits = make([]uint64, words)
+	}
+	b := (*bits)[:words]
+	for _, r := range roads {
+		b[r>>6] |= 1 << (r & 63)
+	}
+	out := roads[:0] // as many as read: each written after it was read
+	for i, w := range b {
+		if w == 0 {
+			continue
+		}
+		b[i] = 0
+		for ; w != 0; w &= w - 1 {
+			out = append(out, int32(i*64+mbits.TrailingZeros64(w)))
+		}
+	}
+}
 
 // keptQueue is the capacity (vehicles) up to which a road's emptied
 // waiting queue keeps its array for the next departures.
