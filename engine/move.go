@@ -825,7 +825,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 	// masks in the bits read already (mergeMask).
 	var merge bool
 	if lo >= 0 {
-		merge = s.mergeMask(x, lo, tl, si)
+		merge = s.mergeMask(x, lo, si)
 	} else {
 		merge = s.mergeAhead(s.ids(s.lt(si).merging))
 	}
@@ -929,7 +929,7 @@ func (s *Sim) stopAhead(t int32, c *car, vt *VType) bool {
 func (s *Sim) mergeAhead(merging []int32) bool {
 	shown, headTo := s.shown, s.headTo
 	for _, m := range merging {
-		if hasBit(shown, m) || headTo[m]&(hdMark|fPermit) == hdMark|fPermit { // grantedTo
+		if hasBit(shown, m) || granted(headTo, m) {
 			return true
 		}
 	}
@@ -938,8 +938,12 @@ func (s *Sim) mergeAhead(merging []int32) bool {
 
 // grantedTo reports whether the first vehicle of the lane link m leaves
 // was granted entry to m (as refresh last saw it: Sim.headTo).
-func (s *Sim) grantedTo(m int32) bool {
-	return s.headTo[m]&(hdMark|fPermit) == hdMark|fPermit
+func (s *Sim) grantedTo(m int32) bool { return granted(s.headTo, m) }
+
+// granted is grantedTo given Sim.headTo, for loops that read the slice
+// once (mergeAhead, mergeMask).
+func granted(headTo []uint16, m int32) bool {
+	return headTo[m]&(hdMark|fPermit) == hdMark|fPermit
 }
 
 // mergeLeaders has b keep behind the vehicles that will reach the lane at
@@ -988,10 +992,10 @@ func sideLinks(x uint64, lo int32, out uint64, link int32) uint64 {
 	return x & out &^ (1 << uint32(link-lo))
 }
 
-// mergeMask is mergeAhead for link self, into lane tl, at a node with
-// masks (lo: Sim.jm.lo ≥ 0), given the shown bits from lo (x: bitsFrom,
-// which lookAhead has read for sideLinks): the links into tl other than
-// self (Sim.jm.into) are self's merging links, and x tells at once
+// mergeMask is mergeAhead for link self at a node with masks (lo:
+// Sim.jm.lo ≥ 0), given the shown bits from lo (x: bitsFrom, which
+// lookAhead has read for sideLinks): the links into self's exit lane
+// other than self (jmLink.merge) are self's merging links, and x tells at once
 // whether one holds a vehicle; only when none does are they asked one by
 // one whether the first vehicle of their lane was granted entry
 // (grantedTo), without the topology list. Exact: the links into a lane
@@ -1000,14 +1004,14 @@ func sideLinks(x uint64, lo int32, out uint64, link int32) uint64 {
 // headTo do not change in the move phase, and whether one of them holds
 // does not depend on the order they are asked in. TestMergeAhead
 // compares it with mergeAhead.
-func (s *Sim) mergeMask(x uint64, lo, tl, self int32) bool {
-	m := s.jm.into[tl] &^ (1 << uint32(self-lo))
+func (s *Sim) mergeMask(x uint64, lo, self int32) bool {
+	m := s.jm.link[int(self)-s.nLanes].merge
 	if x&m != 0 {
 		return true
 	}
 	headTo := s.headTo
 	for ; m != 0; m &= m - 1 {
-		if headTo[lo+int32(bits.TrailingZeros64(m))]&(hdMark|fPermit) == hdMark|fPermit { // grantedTo
+		if granted(headTo, lo+int32(bits.TrailingZeros64(m))) {
 			return true
 		}
 	}

@@ -25,14 +25,7 @@ import (
 // link (dropping either test fails it, tried).
 func TestJunctionQuiet(t *testing.T) {
 	for _, model := range []follow.Model{follow.IDM{}, follow.CityFlow{}} {
-		s := junctionSim(t, func(net *maps.Network, cfg *Config) {
-			for k := range net.Links {
-				net.Links[k].Speed = min(net.Links[k].Speed, 6)
-			}
-			for i := range cfg.VTypes {
-				cfg.VTypes[i].Model = model
-			}
-		})
+		s := slowLinkSim(t, model)
 		r := rand.New(rand.NewPCG(7, 31))
 		var refused, granted, passes, fast int
 		for range 600 {
@@ -163,7 +156,7 @@ func TestMergeAhead(t *testing.T) {
 			kept := b.asked || b.a != math.Inf(1) || b.vmax != math.Inf(1)
 			ahead := s.mergeAhead(merging)
 			if lo := s.jm.lo[s.laneT[s.fromOf(si)].node]; lo >= 0 {
-				if mask := s.mergeMask(bitsFrom(s.shown, lo), lo, s.linkLane[si], si); mask != ahead {
+				if mask := s.mergeMask(bitsFrom(s.shown, lo), lo, si); mask != ahead {
 					t.Fatalf("t=%g s, link %d: mergeMask says %v, mergeAhead %v on %v", s.Time(), si, mask, ahead, merging)
 				}
 				masked++
@@ -188,4 +181,19 @@ func TestMergeAhead(t *testing.T) {
 	if onLink < 100 || granted < 100 || quiet < 1000 || masked < 1000 || selfShown < 1000 {
 		t.Errorf("kept behind vehicles on merging links %d times, behind granted first vehicles alone %d times; none to keep behind %d times; mergeMask compared %d times, %d with the link's own vehicles: the check proves little", onLink, granted, quiet, masked, selfShown)
 	}
+}
+
+// slowLinkSim is junctionSim with every vehicle type on model and links
+// no faster than 6 m/s (slower than their lanes: the turn speed binds),
+// for TestJunctionQuiet and TestFollowJunction.
+func slowLinkSim(t *testing.T, model follow.Model) *Sim {
+	t.Helper()
+	return junctionSim(t, func(net *maps.Network, cfg *Config) {
+		for k := range net.Links {
+			net.Links[k].Speed = min(net.Links[k].Speed, 6)
+		}
+		for i := range cfg.VTypes {
+			cfg.VTypes[i].Model = model
+		}
+	})
 }
