@@ -25,15 +25,7 @@ func TestIdmQ(t *testing.T) {
 		{Accel: 3, Decel: 7, EmergencyDecel: 9, MinGap: 0, Headway: 0.5},
 	}
 	// Values near ties and floors as well as spread ones.
-	speed := func() float64 {
-		switch rng.IntN(4) {
-		case 0:
-			return 0
-		case 1:
-			return float64(rng.IntN(30))
-		}
-		return 30 * rng.Float64()
-	}
+	speed := func() float64 { return tieSpeed(rng) }
 	gap := func() float64 {
 		switch rng.IntN(5) {
 		case 0:
@@ -110,15 +102,7 @@ func TestOwnBound(t *testing.T) {
 		{follow.Params{Accel: 1e-300, Decel: 1, EmergencyDecel: 1, MinGap: 2, Headway: 1}, 3, 10, 20, 3, 10, 3},
 		{follow.Params{Accel: 2, Decel: 3, EmergencyDecel: 9, MinGap: 0, Headway: 0.5, Delta: 3}, 8, 10, 20, 9, 15, 8},
 	}
-	speed := func() float64 {
-		switch rng.IntN(4) {
-		case 0:
-			return 0
-		case 1:
-			return float64(rng.IntN(30))
-		}
-		return 30 * rng.Float64()
-	}
+	speed := func() float64 { return tieSpeed(rng) }
 	gap := func() float64 {
 		switch rng.IntN(6) {
 		case 0:
@@ -258,4 +242,16 @@ func TestIdmQFloor(t *testing.T) {
 			}
 		}
 	}
+}
+
+// tieSpeed draws a speed (m/s) for the gap-ratio tests: 0, a whole
+// number below 30 (ties between vehicles) or one spread over [0, 30).
+func tieSpeed(rng *rand.Rand) float64 {
+	switch rng.IntN(4) {
+	case 0:
+		return 0
+	case 1:
+		return float64(rng.IntN(30))
+	}
+	return 30 * rng.Float64()
 }

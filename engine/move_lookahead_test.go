@@ -196,14 +196,7 @@ func takesFront(s *Sim, si int32, c *car, vt *VType) bool {
 // must each have bound often.
 func TestFollowJunction(t *testing.T) {
 	for _, model := range []follow.Model{follow.IDM{}, follow.CityFlow{}} {
-		s := junctionSim(t, func(net *maps.Network, cfg *Config) {
-			for k := range net.Links {
-				net.Links[k].Speed = min(net.Links[k].Speed, 6)
-			}
-			for i := range cfg.VTypes {
-				cfg.VTypes[i].Model = model
-			}
-		})
+		s := slowLinkSim(t, model)
 		r := rand.New(rand.NewPCG(7, 31))
 		var refused, granted int
 		for range 600 {
