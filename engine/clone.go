@@ -65,7 +65,7 @@ func (s *Sim) CloneWorkers(workers int) *Sim {
 	c.chunkAcc = make([]stepAcc, len(s.chunkAcc))
 	c.teleCand = make([][]tele, len(s.teleCand))
 	c.jscratch, c.lcs = nil, nil
-	c.insHeld, c.insLanes, c.waitBits = nil, nil, nil
+	c.insHeld, c.insLanes = nil, nil
 	c.series = slices.Clone(s.series)
 	c.finished = slices.Clone(s.finished)
 	c.Unroutable = slices.Clone(s.Unroutable)

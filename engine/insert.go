@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"math"
-	mbits "math/bits"
 	"slices"
 
 	"github.com/citytwin/citytwin/maps"
@@ -39,8 +38,12 @@ func (s *Sim) phaseArrivals() {
 func (s *Sim) phaseInsert() {
 	s.makeServeBits() // for the next junction phase (noteLaneForRoom)
 	// A road whose queue was empty joins waitRoads at its end, and
-	// waitRoads is sorted once after the release (sortWaitRoads), rather
-	// than each joining road searched for and inserted in place.
+	// waitRoads is sorted once after the release, rather than each joining
+	// road searched for and inserted in place: the same order exactly, as
+	// a road joins only when its queue is empty and every road in
+	// waitRoads has a waiting trip (phaseInsert keeps only those; nothing
+	// else adds to the queues), so the roads are distinct and their
+	// increasing order is unique (TestSortWaitRoads).
 	had := len(s.waitRoads)
 	for s.pendIdx < len(s.pending) && s.veh[s.pending[s.pendIdx]].depart <= s.now+1e-9 {
 		id := s.pending[s.pendIdx]
@@ -56,7 +59,7 @@ func (s *Sim) phaseInsert() {
 		s.waiting[r] = append(s.waiting[r], int32(id))
 	}
 	if len(s.waitRoads) > had {
-		sortWaitRoads(s.waitRoads, len(s.waiting), &s.waitBits)
+		slices.Sort(s.waitRoads)
 	}
 	kept := s.waitRoads[:0]
 	for _, r := range s.waitRoads {
@@ -70,43 +73,6 @@ func (s *Sim) phaseInsert() {
 		}
 	}
 	s.waitRoads = kept
-}
-
-// sortWaitRoads sorts the roads with waiting trips (Sim.waitRoads), of
-// nRoads, into increasing order: the order the binary search and insertion
-// of each joining road gave before, exactly. A road joins only when its
-// queue is empty, and every road in waitRoads has a waiting trip
-// (phaseInsert keeps only those; nothing else adds to the queues), so the
-// roads are distinct and their increasing order is unique, however they
-// were appended and however sorted. When the roads are many for the
-// network (a bit word for at most four of them), they are sorted by their
-// bits, set in the scratch words *bits and read back in order (clearing
-// them): a pass over the words instead of a comparison sort. Else
-// slices.Sort. TestSortWaitRoads compares both ways with the insertion in
-// place.
-func sortWaitRoads(roads []int32, nRoads int, bits *[]uint64) {
-	words := (nRoads + 63) / 64
-	if words > 4*len(roads) {
-		slices.Sort(roads)
-		return
-	}
-	if len(*bits) < words {
-		*bits = make([]uint64, words)
-	}
-	b := (*bits)[:words]
-	for _, r := range roads {
-		b[r>>6] |= 1 << (r & 63)
-	}
-	out := roads[:0] // as many as read: each written after it was read
-	for i, w := range b {
-		if w == 0 {
-			continue
-		}
-		b[i] = 0
-		for ; w != 0; w &= w - 1 {
-			out = append(out, int32(i*64+mbits.TrailingZeros64(w)))
-		}
-	}
 }
 
 // keptQueue is the capacity (vehicles) up to which a road's emptied

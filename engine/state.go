@@ -297,7 +297,6 @@ type Sim struct {
 	waiting   [][]int32 // per road: released trips waiting to enter, FIFO
 	waitRoads []int32   // roads with waiting trips, sorted
 	insHeld   []bool    // scratch: per lane of a road, held by a waiting vehicle
-	waitBits  []uint64  // scratch: per road, one of waitRoads (sortWaitRoads; all clear between calls)
 	insLanes  []int     // scratch: a vehicle's departure lanes
 	insQueue  int       // while insertRoad runs: its queue from the vehicle tried on
 
