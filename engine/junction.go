@@ -1018,7 +1018,9 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 			continue
 		}
 		if kl == want {
-			s.markDecide(lane, c, l)
+			if !decideQuiet(l, c) {
+				s.markDecide(lane, c, l)
+			}
 			return l
 		}
 		ok := !short || good>>s.net.Lanes[kl].Index&1 != 0
@@ -1038,8 +1040,22 @@ func (s *Sim) chooseLink(lane int32, c *car) int32 {
 	if best >= 0 && !bestGood {
 		c.flags |= fAhead
 	}
-	s.markDecide(lane, c, best)
+	if !decideQuiet(best, c) {
+		s.markDecide(lane, c, best)
+	}
 	return best
+}
+
+// decideQuiet reports that markDecide(lane, c, link) would return at
+// once, changing nothing: c is given a link (link ≥ 0) and has no lane
+// plan and no lanes to keep to (fPlanned, fAhead). chooseLink calls
+// markDecide only when it does not hold, for speed: most of its vehicles
+// take a link that leads on without either flag, and the call cost more
+// than its work. Exact: it is markDecide's first test, on which that
+// returns. TestDecideQuiet checks that markDecide leaves the lcAttn bits
+// as they were whenever it holds.
+func decideQuiet(link int32, c *car) bool {
+	return link >= 0 && c.flags&(fPlanned|fAhead) == 0
 }
 
 // linkRank returns what chooseLink ranks link l by: whether its exit lane
