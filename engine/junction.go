@@ -294,6 +294,28 @@ func beyondZoneT(d, v float64, vt *VType) bool {
 	return d > vt.zone0 && d > approachZoneT(v, vt)
 }
 
+// zoneMinOf returns the least of the types' zone0 (Sim.zoneMin), −Inf
+// when there are none or one is NaN: a number no type's zone0 is below,
+// so that d ≤ zoneMin gives d ≤ vt.zone0 for every type vt, and
+// beyondZoneT(d, v, vt) is false, its first test failing. decideLane's
+// second loop, over the vehicles behind one refused, asks it first, for
+// speed: most of those stand in a queue near the line, and the test
+// needs no look at the vehicle's type. (A NaN d fails both tests.)
+// TestZoneMin checks the bound against beyondZoneT.
+func zoneMinOf(vtypes []VType) float64 {
+	m := math.Inf(-1)
+	for i := range vtypes {
+		z := vtypes[i].zone0
+		if z != z {
+			return math.Inf(-1)
+		}
+		if i == 0 || z < m {
+			m = z
+		}
+	}
+	return m
+}
+
 // approachZoneT is approachZone(v, vt, dt) for a vehicle type checked
 // for the run at its step dt (beyondZoneT); lookAhead asks it too (a
 // link shorter than the zone of the vehicle about to take it).
@@ -397,7 +419,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 	}
 	for ; i < len(cars); i++ {
 		c := &cars[i]
-		if beyondZoneT(length-c.pos, c.speed, &s.vtypes[c.vt]) {
+		if d := length - c.pos; d > s.zoneMin && beyondZoneT(d, c.speed, &s.vtypes[c.vt]) {
 			s.passZone(cars[i:])
 			return
 		}

@@ -30,6 +30,7 @@ func New(net *maps.Network, cfg Config, trips []Trip) (*Sim, error) {
 	for _, vt := range s.vtypes {
 		s.minGap = append(s.minGap, vt.Follow.MinGap)
 	}
+	s.zoneMin = zoneMinOf(s.vtypes)
 	if err := s.buildSegments(); err != nil {
 		return nil, err
 	}

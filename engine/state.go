@@ -279,6 +279,7 @@ type Sim struct {
 	plans    []*lanePlan // per route: the lanes it was planned on, or nil (reroute.go)
 	vtypes   []VType
 	minGap   []float64 // per vehicle type, m (hot copy)
+	zoneMin  float64   // a lower bound of the types' VType.zone0, m (zoneMinOf)
 	occSums  []float64 // occupancy by vehicle count when all vehicles take the same length (stats.go occupancies)
 	ffTT     []float64 // per road free-flow time, s (for rerouting)
 	// comp is each road's strongly connected component (an index into

@@ -106,3 +106,65 @@ func TestBeyondZoneT(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneMin checks decideLane's second-loop bound (Sim.zoneMin,
+// zoneMinOf): for sets of checked vehicle types and of bare types with
+// odd zone0 values (a NaN, infinities, −0), a distance d at or below the
+// bound is beyond no type's approach zone at any speed (beyondZoneT is
+// false), and the bound is the least zone0 when every type has a number.
+func TestZoneMin(t *testing.T) {
+	speeds := []float64{math.Copysign(0, -1), 0, 1e-9, 0.5, 13.9, 80, math.NaN()}
+	var sets [][]VType
+	for _, step := range []float64{1, 0.5, 0.1} {
+		cfg := DefaultConfig()
+		cfg.Step = step
+		cfg.VTypes = nil
+		for _, f := range []struct{ minGap, headway, decel float64 }{
+			{2.5, 1, 4.5}, {0, 0.3, 1}, {7.3, 2.9, 9}, {1.7, 1.3, 3.3},
+		} {
+			vt := DefaultCar()
+			vt.Follow.MinGap, vt.Follow.Headway, vt.Follow.Decel = f.minGap, f.headway, f.decel
+			vt.Follow.EmergencyDecel = max(vt.Follow.EmergencyDecel, f.decel)
+			cfg.VTypes = append(cfg.VTypes, vt)
+		}
+		if err := cfg.check(); err != nil {
+			t.Fatal(err)
+		}
+		for n := 1; n <= len(cfg.VTypes); n++ {
+			sets = append(sets, cfg.VTypes[len(cfg.VTypes)-n:])
+		}
+	}
+	bare := func(zones ...float64) []VType {
+		out := make([]VType, len(zones))
+		for i, z := range zones {
+			out[i].zone0, out[i].zoneDt, out[i].Follow.Decel = z, 2, 4.5
+		}
+		return out
+	}
+	sets = append(sets, nil, bare(12.5), bare(14, 12.5, 13), bare(12.5, math.NaN()), bare(math.NaN(), 3),
+		bare(math.Inf(1), 5), bare(math.Inf(-1), 5), bare(math.Copysign(0, -1), 0), bare(-3, 0))
+	for k, types := range sets {
+		m := zoneMinOf(types)
+		least, nan := math.Inf(1), false
+		for i := range types {
+			least = min(least, types[i].zone0)
+			nan = nan || math.IsNaN(types[i].zone0)
+		}
+		if (nan || len(types) == 0) && !math.IsInf(m, -1) || !nan && len(types) > 0 && m != least {
+			t.Fatalf("set %d: zoneMinOf = %v (least zone0 %v, a NaN: %v)", k, m, least, nan)
+		}
+		for i := range types {
+			z := types[i].zone0
+			for _, d := range []float64{m, math.Nextafter(m, math.Inf(-1)), z, math.Nextafter(z, math.Inf(1)), z + 1, 0, -1, math.NaN()} {
+				if d > m {
+					continue // asked in full
+				}
+				for _, v := range speeds {
+					if beyondZoneT(d, v, &types[i]) {
+						t.Fatalf("set %d, type %d (zone0 %v): d = %v m is at most zoneMin %v, but beyond the zone at %v m/s", k, i, z, d, m, v)
+					}
+				}
+			}
+		}
+	}
+}
