@@ -351,14 +351,19 @@ func (s *Sim) junction(v int, sc *junctionScratch) {
 // once one may not, the ones behind it may not either (the second loop,
 // which asks no one).
 //
-// It answers itself, for speed, when the vehicle's link is chosen, it is
-// not committed to it and the link's light holds it (most vehicles asked
-// wait at a red light; lightHolds): it sets fRed, and fRoom when the exit
-// lane has no room for it (fits). Exact: admit takes the same steps then
-// (the same fits, with nothing reserved in between); it is left the
-// vehicles with a link to choose, a grant to keep, a light that lets them
-// go, and the ones standing at the line without room, which look for
-// another link (linkWithRoom); and every vehicle with jm.exact.
+// It answers itself, for speed, when the vehicle's link is chosen, it was
+// not granted it at the last decision and the link's light holds it (most
+// vehicles asked wait at a red light; lightHolds): it sets fRed, and fRoom
+// when the exit lane has no room for it (fits). Exact: admit takes the same
+// steps then (the same fits, with nothing reserved in between); it is
+// left the vehicles with a link to choose, a grant from the last decision
+// (was: committed to the link, or held only at the step its light stops
+// letting it go; admit works out the stopping distance and looks up the
+// light itself, so the short way's look first was work done twice for
+// these vehicles, most of which go on), a light that lets them go, and
+// the ones standing at the line without room, which look for another
+// link (linkWithRoom); and every vehicle with jm.exact (TestJunctionMasks
+// compares the two).
 func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 	seg := &s.segs[li]
 	cars, length := seg.cars, seg.length
@@ -381,7 +386,7 @@ func (s *Sim) decideLane(li int32, sc *junctionScratch) {
 		f := c.flags
 		was := f&(fPermit|fDecided) == fPermit|fDecided
 		f &^= fRed | fCross | fRoom | fOut
-		if f&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, s.lights[s.jm.link[int(c.link)-s.nLanes].mov], d, was, vt) {
+		if !was && f&fDecided != 0 && c.link >= 0 && !s.jm.exact && s.lightHolds(c, s.lights[s.jm.link[int(c.link)-s.nLanes].mov], d, vt) {
 			// fits, its common way written out (most exit lanes hold the
 			// vehicle): fitsNeed's steps, given the scratch, for speed (a
 			// call of fits for every vehicle held by its light cost a
@@ -492,18 +497,18 @@ func passes(l signal.Light, stopDist, d, v float64) bool {
 }
 
 // lightHolds reports whether light l, that of car c's chosen link, holds
-// c, d metres before its stop line: c is not committed to the link (granted
-// it last step, was, and unable to stop comfortably, its stopping
-// distance beyond d − 0.5 m) and the light does not let it go on
-// (passes). It is admit's light test, for decideLane's short way.
-func (s *Sim) lightHolds(c *car, l signal.Light, d float64, was bool, vt *VType) bool {
-	if !was && l == signal.Red {
+// c, d metres before its stop line, for a vehicle not granted the link at
+// the last decision (so not committed to it: admit's committed needs
+// that grant): the light does not let it go on (passes). It is admit's
+// light test for such a vehicle, for decideLane's short way.
+func (s *Sim) lightHolds(c *car, l signal.Light, d float64, vt *VType) bool {
+	if l == signal.Red {
 		// A red light holds a vehicle not committed to its link whatever
 		// its speed and distance: no stopping distance then.
 		return true
 	}
 	stopDist := c.speed * c.speed / (2 * vt.Follow.Decel)
-	return !(was && stopDist > d-0.5 || passes(l, stopDist, d, c.speed))
+	return !passes(l, stopDist, d, c.speed)
 }
 
 // admit decides whether car c, d metres before the stop line of lane li,
