@@ -515,20 +515,15 @@ func (s *Sim) lightHolds(c *car, l signal.Light, d float64, vt *VType) bool {
 // may enter its link this step, and reserves room on the exit lane.
 //
 // A vehicle committed to its link (granted it last step and unable to
-// stop comfortably before its line) takes an early way: the reservation,
-// the grant and noteLaneForRoom, the steps the full path takes for it
-// after skipping every test (its light, crossings, foes and room are
-// asked only of vehicles not committed), without the link's masks and
-// topology looked up (for speed; exact: the same calls in the same order
-// on the same values, the lookups skipped having no effect).
-// TestAdmitCommitted checks it.
+// stop comfortably before its line) takes an early way (admitCommitted),
+// at once.
 func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *junctionScratch) bool {
-	p := &vt.Follow
-	stopDist := c.speed * c.speed / (2 * p.Decel)
-	committed := was && c.link >= 0 && stopDist > d-0.5
+	p, stopDist := &vt.Follow, c.speed*c.speed/(2*vt.Follow.Decel)
+	if was && c.link >= 0 && stopDist > d-0.5 {
+		return s.admitCommitted(c, li, p.MinGap, sc) // committed to its link
+	}
 	if c.flags&fDecided == 0 || c.link < 0 {
-		// Entering the approach zone: pick the link with most room now.
-		c.link = s.chooseLink(li, c)
+		c.link = s.chooseLink(li, c) // entering the approach zone: the link with most room now
 	}
 	if c.link < 0 {
 		return false
@@ -537,7 +532,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	// vehicle (fits) or not (fitOK), −1 when not looked at: nothing
 	// changes the answer before the light is checked.
 	fitLink, fitOK := int32(-1), false
-	if !s.cfg.FixedLanes && !committed && c.speed < 0.1 {
+	if !s.cfg.FixedLanes && c.speed < 0.1 {
 		// (fits is a few hundred instructions: its answer for the same
 		// link is reused below.)
 		fitLink, fitOK = c.link, s.fits(s.linkLane[c.link], sc, c, p.MinGap, 1)
@@ -549,18 +544,6 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 				c.link = l
 			}
 		}
-	}
-	if committed {
-		// Committed to its link: no light, crossing, foe or room to ask
-		// about, only the grant to note (the tail of the full path below,
-		// for speed: the link's masks and topology are not looked up).
-		t := s.linkLane[c.link]
-		s.reserve(t, float64(c.length)+p.MinGap, sc)
-		sc.noteGrant(c.link)
-		if !s.roomNoted(t, c) {
-			s.noteLaneForRoom(li, c)
-		}
-		return true
 	}
 	jl := &s.jm.link[int(c.link)-s.nLanes] // now that the link is final
 	mov := jl.mov                          // c.link's movement, and its light
@@ -703,6 +686,30 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		return false
 	}
 	s.reserve(t, float64(c.length)+p.MinGap, sc)
+	sc.noteGrant(c.link)
+	if !s.roomNoted(t, c) {
+		s.noteLaneForRoom(li, c)
+	}
+	return true
+}
+
+// admitCommitted is admit's early way for car c of lane li, committed to
+// its link (granted it last step and unable to stop comfortably before
+// its line, minGap its type's minimum gap): the reservation, the grant
+// and noteLaneForRoom, the steps the full path takes for it after
+// skipping every test (its light, crossings, foes and room are asked only
+// of vehicles not committed), without the link's masks and topology
+// looked up, and before the choice of a link and the look for room,
+// which admit makes only for a vehicle without a decided link or not
+// committed (for speed; exact: the same calls in the same order on the
+// same values, the lookups skipped having no effect). It is a call of
+// its own, not inlined, so that admit's way for the other vehicles keeps
+// its spills off this one. TestAdmitCommitted checks it.
+//
+//go:noinline
+func (s *Sim) admitCommitted(c *car, li int32, minGap float64, sc *junctionScratch) bool {
+	t := s.linkLane[c.link]
+	s.reserve(t, float64(c.length)+minGap, sc)
 	sc.noteGrant(c.link)
 	if !s.roomNoted(t, c) {
 		s.noteLaneForRoom(li, c)
