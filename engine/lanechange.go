@@ -636,6 +636,47 @@ type nowCarry struct {
 // (farBehind: in the caller, the call of mobilLane cost more than the
 // check on grid32).
 //
+// The lanes either side: MOBIL evaluates a change to one that it fits
+// into by the gaps alone (lcGaps), that noGain does not rule out and
+// that serves its next road (tested in this order: the first two rule
+// out many lanes, the last few); only then does it need the vehicle's
+// own terms, found for the first such lane (the evaluation of the
+// others could only find the change unsafe or not worth it).
+//
+// Most vehicles have no such lane (on grid32 nine in ten). mobilLane
+// tests the lanes itself, with little to keep across its calls, and
+// leaves the evaluation, from the first lane that passes on, to
+// mobilFrom, which tests the lanes after that one as this loop would
+// have: the best incentive so far is still the threshold when it starts
+// (no lane was evaluated before), and the tests, the nbCache searches and
+// the old follower's terms (old) are the same, in the same order, as in
+// one loop (TestLaneChangeCuts, three-lanes: a vehicle with two lanes
+// that pass).
+func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScratch, next *nowCarry) int32 {
+	var old mobilOld
+	for t := li - 1; t <= li+1; t += 2 {
+		if t < 0 || t >= lanes.n {
+			continue
+		}
+		tl := lanes.lane(t)
+		fits, lead, fol := s.lcGaps(seg, i, tl, &sc.nb)
+		if !fits || s.cfg.LaneChangeThreshold >= 0 && s.noGain(seg, i, tl, lead, fol, &old, s.cfg.LaneChangeThreshold) || seg.cars[i].next >= 0 && !s.serves(tl, seg.cars[i].next) {
+			continue
+		}
+		return s.mobilFrom(seg, i, lanes, li, sc, next, t, lead, fol, &old)
+	}
+	// No lane evaluated: next as mobilFrom leaves it.
+	next.i = -1
+	if old.oKnown {
+		*next = nowCarry{i: i + 1, now: old.oNow}
+	}
+	return -1
+}
+
+// mobilFrom is mobilLane from lane lanes[t0], the first to pass its tests
+// (lcGaps found new leader lead0 and follower fol0 there), on: the
+// vehicle's evaluation, with old as the tests left it.
+//
 // A vehicle whose own term a'_c − a_c to a lane of the same speed limit
 // exceeds the threshold is impeded, and its free-road acceleration is
 // not needed to tell: for IDM the free road asks the most of all
@@ -644,18 +685,11 @@ type nowCarry struct {
 // desired speed, and rounding being monotone, free − a_c ≥ a'_c − a_c >
 // threshold (a_c, now, the same value in both). Other models, or another
 // limit, ask for it.
-func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScratch, next *nowCarry) int32 {
+func (s *Sim) mobilFrom(seg *segment, i int, lanes *roadLanes, li int, sc *lcScratch, next *nowCarry, t0, lead0, fol0 int, old *mobilOld) int32 {
 	c, l := &seg.cars[i], &seg.cars[i-1]
 	known, now := next.i == i, next.now
 	next.i = -1
 	vt := &s.vtypes[c.vt]
-	// The lanes either side: MOBIL evaluates a change to one that it fits
-	// into by the gaps alone (lcGaps), that noGain does not rule out and
-	// that serves its next road (tested in this order: the first two rule
-	// out many lanes, the last few); only then does it need the vehicle's
-	// own terms, found for the first such lane (the evaluation of the
-	// others could only find the change unsafe or not worth it).
-	//
 	// The evaluation finds first the terms of the incentive that do not
 	// depend on the new follower (mobilOwn). Where the new follower's
 	// term is ≤ 0 by positions and speeds (newFollowerLoses), their sum
@@ -667,30 +701,30 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 	// and rounding is monotone, so with p·(a'_n − a_n) ≤ 0 the rounded
 	// incentive is at most the rounded own + old-follower term (the
 	// same, without a new follower).
-	var old mobilOld
-	evaluated, impeded := false, false
-	v0 := 0.0
+	v0 := vt.desired(seg.speed, c.factor)
+	if !known {
+		// accBehind(c, seg, l), spelled out with v0 at hand.
+		now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
+	}
+	old.now = now
+	impeded := false
 	bestGain, best := s.cfg.LaneChangeThreshold, int32(-1)
 	cur, curSet := uint64(0), false // lanes that lead on (aheadLanes)
-	for t := li - 1; t <= li+1; t += 2 {
+	for t := t0; t <= li+1; t += 2 {
 		if t < 0 || t >= lanes.n {
 			continue
 		}
 		tl := lanes.lane(t)
-		fits, lead, fol := s.lcGaps(seg, i, tl, &sc.nb)
-		if !fits || bestGain >= 0 && s.noGain(seg, i, tl, lead, fol, &old, bestGain) || c.next >= 0 && !s.serves(tl, c.next) {
-			continue
-		}
-		if !evaluated {
-			evaluated = true
-			v0 = vt.desired(seg.speed, c.factor)
-			if !known {
-				// accBehind(c, seg, l), spelled out with v0 at hand.
-				now = s.accel(vt, c.speed, l.pos-float64(l.length)-c.pos, l.speed, v0, 0)
+		lead, fol := lead0, fol0
+		if t != t0 {
+			// mobilLane's tests, with the best incentive so far.
+			var fits bool
+			fits, lead, fol = s.lcGaps(seg, i, tl, &sc.nb)
+			if !fits || bestGain >= 0 && s.noGain(seg, i, tl, lead, fol, old, bestGain) || c.next >= 0 && !s.serves(tl, c.next) {
+				continue
 			}
-			old.now = now
 		}
-		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, &old, vt, v0)
+		own, oTerm, hasO := s.mobilOwn(seg, i, tl, lead, old, vt, v0)
 		if s.newFollowerLoses(&s.segs[tl], c, lead, fol) {
 			bound := own
 			if hasO {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/citytwin/citytwin/engine"
@@ -14,9 +15,9 @@ import (
 // full paths they stand for (Sim.CheckLaneChangeCuts) at every step of
 // runs: a grid with heavy turning demand with MOBIL and without (with
 // CityFlow's settings: strategic changes only), a busy grid with MOBIL,
-// and New York 16×3 from the CityFlow datasets with CityFlow's settings,
-// where rerouted vehicles drive with lane plans, off their planned lane
-// too.
+// the busy grid with three lanes each way (a lane either side), and New
+// York 16×3 from the CityFlow datasets with CityFlow's settings, where
+// rerouted vehicles drive with lane plans, off their planned lane too.
 func TestLaneChangeCuts(t *testing.T) {
 	strategic := func(n engine.LaneChangeCutCounts) bool { return n.Passed > 0 && n.Found > 0 }
 	mobil := func(n engine.LaneChangeCutCounts) bool {
@@ -33,6 +34,12 @@ func TestLaneChangeCuts(t *testing.T) {
 	t.Run("busy-mobil", func(t *testing.T) {
 		_, s := mustSim(t, busyGridTOML(1, "idm", 3000), nil)
 		laneChangeCuts(t, s, 0, 1200, mobil)
+	})
+	t.Run("three-lanes", func(t *testing.T) {
+		// Vehicles on a middle lane, with a lane either side that both
+		// pass mobilLane's tests (mobilFrom tests the second).
+		_, s := mustSim(t, strings.Replace(busyGridTOML(1, "idm", 3000), "lanes = 2", "lanes = 3", 1), nil)
+		laneChangeCuts(t, s, 0, 1200, func(n engine.LaneChangeCutCounts) bool { return n.Both > 0 && n.Changes > 0 })
 	})
 	t.Run("newyork", func(t *testing.T) {
 		root := os.Getenv("CITYTWIN_DATASETS")

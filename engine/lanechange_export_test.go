@@ -43,6 +43,10 @@ type LaneChangeCutCounts struct {
 	// threshold (IDM, the same speed limit), so that mobilLane takes it
 	// as impeded without its free-road acceleration.
 	OwnImpeded int
+	// MOBIL evaluations with a lane either side that both pass
+	// mobilLane's tests (the gaps, noGain at the threshold, serves), so
+	// that mobilFrom tests and evaluates a lane after the first.
+	Both int
 }
 
 // CheckLaneChangeCuts checks the short ways of the lane-change phase
@@ -104,6 +108,9 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 					return fmt.Errorf("lane %d vehicle %d: mobilLane moves it to lane %d, the full evaluation to %d", l, c.id, got, want)
 				}
 				n.Mobil++
+				if s.bothPass(seg, i, &lanes, li) {
+					n.Both++
+				}
 				if got >= 0 {
 					n.Changes++
 				}
@@ -148,6 +155,26 @@ func (s *Sim) CheckLaneChangeCuts(n *LaneChangeCutCounts) error {
 		}
 	}
 	return nil
+}
+
+// bothPass reports whether car i of lane lanes[li] (seg) has a lane
+// either side and both pass mobilLane's tests at the threshold.
+func (s *Sim) bothPass(seg *segment, i int, lanes *roadLanes, li int) bool {
+	if li == 0 || li+1 >= lanes.n {
+		return false
+	}
+	c := &seg.cars[i]
+	for _, t := range [2]int{li - 1, li + 1} {
+		var nb nbCache
+		nb.reset()
+		var old mobilOld
+		tl := lanes.lane(t)
+		fits, lead, fol := s.lcGaps(seg, i, tl, &nb)
+		if !fits || s.cfg.LaneChangeThreshold >= 0 && s.noGain(seg, i, tl, lead, fol, &old, s.cfg.LaneChangeThreshold) || c.next >= 0 && !s.serves(tl, c.next) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkLaneLayout checks that the lane-change phase's dense copy of the
