@@ -335,7 +335,9 @@ func (s *Sim) newLaneChangeScratch(nc int) []lcScratch {
 // then applies them in the order decided. period is MOBIL's cadence in
 // steps: a vehicle evaluates a discretionary change once per second
 // (mobilDue). The decisions start at vehicle i0 of lanes[li0]: the caller
-// has found that the vehicles before it have nothing to decide.
+// has found that the vehicles before it have nothing to decide. (A change
+// MOBIL decides notes its lane as lanes.lane(li), the lane loop's l: l is
+// then not kept in a register along the lane's vehicles.)
 func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScratch, acc *stepAcc) {
 	sc.moves = sc.moves[:0]
 	sc.nb.reset()
@@ -384,7 +386,7 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 			// when due, for a vehicle wholly on the lane with one ahead).
 			if i > 0 && s.mobilDueOn(length, c, period) && !s.farBehind(c, &cars[i-1]) {
 				if to := s.mobilLane(seg, i, &lanes, li, sc, &next); to >= 0 {
-					sc.moves = append(sc.moves, lcMove{from: l, to: to, id: c.id, swap: -1, at: int32(i)})
+					sc.moves = append(sc.moves, lcMove{from: lanes.lane(li), to: to, id: c.id, swap: -1, at: int32(i)})
 				}
 			}
 		}
