@@ -99,6 +99,7 @@ func (s *Sim) setClosed(lanes []maps.LaneID, closed bool) {
 			setBit(s.lcAttn, int32(l)) // its vehicles leave it (leaveClosed)
 		}
 	}
+	s.anyClosed = slices.Contains(s.closed, true)
 	s.lsrch = searchScratch{} // the kept lane searches knew other closed lanes
 	any := false
 	for r := range s.net.Roads {

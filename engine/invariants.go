@@ -105,6 +105,9 @@ func (s *Sim) checkInvariants() error {
 // has its bit set in Sim.lcAttn, which the lane-change phase without
 // MOBIL walks.
 func (s *Sim) checkLaneAttn() error {
+	if any := slices.Contains(s.closed, true); any != s.anyClosed {
+		return fmt.Errorf("anyClosed is %v, yet some lane closed is %v", s.anyClosed, any)
+	}
 	for l := range int32(s.nLanes) {
 		if hasBit(s.lcAttn, l) {
 			continue

@@ -206,7 +206,7 @@ func (s *Sim) phaseLaneChange() {
 				// hand to decide has nothing to decide (the first vehicle
 				// of a lane has no MOBIL evaluation): the road's
 				// decisions start from its next lane.
-				if cars := s.segs[l].cars; len(cars) == 1 && !toDecideFirst(&cars[0]) && !s.closed[l] {
+				if cars := s.segs[l].cars; len(cars) == 1 && !toDecideFirst(&cars[0]) && !(s.anyClosed && s.closed[l]) {
 					continue
 				}
 				lanes, li := sc.lay.roadOf(l)
@@ -253,7 +253,7 @@ func (s *Sim) laneToDecide(l int32) (int, bool) {
 	switch {
 	case i < len(cars):
 		return i, true
-	case s.closed[l]:
+	case s.anyClosed && s.closed[l]:
 		return 0, true
 	}
 	if s.firstMayDecide(l, cars) < 0 {
@@ -350,7 +350,7 @@ func (s *Sim) changeLanes(lanes roadLanes, li0, i0 int, period int64, sc *lcScra
 		if len(seg.cars) == 0 {
 			continue
 		}
-		if s.closed[l] {
+		if s.anyClosed && s.closed[l] {
 			s.leaveClosed(seg, &lanes, li, sc)
 			continue
 		}
@@ -833,7 +833,7 @@ func (s *Sim) lcSafe(seg *segment, i int, tl int32, urgent float64, nb *nbCache)
 // lcGap to the new leader and to a new follower on the lane. It returns
 // the indices in lane tl of the new leader and follower (neighbours).
 func (s *Sim) lcGaps(seg *segment, i int, tl int32, nb *nbCache) (ok bool, lead, fol int) {
-	if s.closed[tl] {
+	if s.anyClosed && s.closed[tl] {
 		return false, -1, -1
 	}
 	c := &seg.cars[i]

@@ -129,6 +129,78 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 	}
 }
 
+// TestAnyClosed checks Sim.anyClosed, which the lane-change phase asks
+// before a lane's closed flag, against the flags along sequences of
+// closings and openings (and in a clone): with it wrong, a closed lane's
+// vehicles would stay (leaveClosed) and MOBIL would move vehicles onto it
+// (lcGaps), which the test also checks.
+func TestAnyClosed(t *testing.T) {
+	s0 := laneChangeSim(t, true)
+	for range 200 {
+		s0.Step() // vehicles on every lane
+	}
+	r, most := 0, 0 // the road with the most vehicles
+	for k, road := range s0.net.Roads {
+		n := 0
+		for _, l := range road.Lanes {
+			n += len(s0.segs[l].cars)
+		}
+		if n > most {
+			r, most = k, n
+		}
+	}
+	road := s0.net.Roads[r]
+	l0, l1 := road.Lanes[0], road.Lanes[1]
+	for _, tc := range []struct {
+		name string
+		cmds []Command
+		want bool
+	}{
+		{"none", nil, false},
+		{"lane", []Command{CloseLane{Lane: l1}}, true},
+		{"lane opened", []Command{CloseLane{Lane: l1}, OpenLane{Lane: l1}}, false},
+		{"two lanes, one opened", []Command{CloseLane{Lane: l0}, CloseLane{Lane: l1}, OpenLane{Lane: l0}}, true},
+		{"open lane opened", []Command{CloseLane{Lane: l1}, OpenLane{Lane: l0}}, true},
+		{"road", []Command{CloseRoad{Road: maps.RoadID(r)}}, true},
+		{"road opened", []Command{CloseRoad{Road: maps.RoadID(r)}, OpenRoad{Road: maps.RoadID(r)}}, false},
+		{"road opened, lane closed", []Command{CloseRoad{Road: maps.RoadID(r)}, OpenRoad{Road: maps.RoadID(r)}, CloseLane{Lane: l0}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := s0.CloneWorkers(1)
+			defer s.Close()
+			for _, c := range tc.cmds {
+				c.apply(s)
+			}
+			c := s.CloneWorkers(1)
+			defer c.Close()
+			for _, x := range []*Sim{s, c} {
+				if x.anyClosed != tc.want {
+					t.Fatalf("anyClosed %v, want %v", x.anyClosed, tc.want)
+				}
+				if err := x.checkLaneAttn(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// lcGaps refuses every closed lane to every vehicle of the
+			// road, before and after a step (leaveClosed).
+			for range 2 {
+				for li, l := range road.Lanes {
+					for i := range s.segs[l].cars {
+						for _, tl := range road.Lanes {
+							var nb nbCache
+							nb.reset()
+							if ok, _, _ := s.lcGaps(&s.segs[l], i, int32(tl), &nb); ok && s.closed[tl] {
+								t.Fatalf("lcGaps lets vehicle %d of lane %d (index %d) onto closed lane %d", s.segs[l].cars[i].id, l, li, tl) // li: the lane's index on the road
+							}
+						}
+					}
+				}
+				s.Step()
+			}
+		})
+	}
+}
+
 // TestMobilDueOn checks changeLanes's test of a MOBIL evaluation due for a
 // vehicle wholly on its lane (mobilDueOn) against mobilDue and wholly, the
 // tests decide asks, at the edges (20 m before the end, the rear at the

@@ -321,6 +321,14 @@ type Sim struct {
 	queue    []Command    // commands for the start of the next step
 	scaled   uint64       // ScaleDemand commands applied (a draw stream key)
 	v2x      *v2xState    // nil: no connected vehicles
+
+	// anyClosed reports whether any lane is closed: the lane-change phase
+	// asks s.anyClosed && s.closed[l], which is s.closed[l] in one test
+	// where no lane is closed (most often). Exact: it is true exactly
+	// when some closed flag is, as setClosed, the only writer of closed
+	// after New (every lane open), sets it after each change, and Clone
+	// copies both (checkLaneAttn checks it; TestAnyClosed).
+	anyClosed bool
 	// incoming has a bit per segment, in words by chunk as live, set
 	// (atomically, by any worker) when some outbox targets the segment
 	// this step; the transfer phase clears it.
