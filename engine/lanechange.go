@@ -657,7 +657,7 @@ type nowCarry struct {
 func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScratch, next *nowCarry) int32 {
 	var old mobilOld
 	for t := li - 1; t <= li+1; t += 2 {
-		if t < 0 || t >= lanes.n {
+		if uint(t) >= uint(lanes.n) { // t < 0 or t ≥ lanes.n, in one test
 			continue
 		}
 		tl := lanes.lane(t)
@@ -981,14 +981,22 @@ type mobilOld struct {
 //
 // With an old follower (car i not the last of its lane), the incentive
 // adds its term p·(a'_o − a_o), found here (into old, as mobilOwn finds
-// it: oldTerms) once the rest is known: the incentive, the sum own term
-// + p·(a'_n − a_n) + old-follower term rounded monotonically, is then at
-// most own + that term, and noGain reports whether that is at most
-// bestGain (≥ 0), the best incentive so far (the last vehicle of its
-// lane: own alone). Then mobilLane's bound (own term + old-follower
-// term, the new follower's found ≤ 0) would rule the lane out as well.
-// (The old follower's accelerations, found once, serve the other lane
-// and the next vehicle alike: see mobilLane.)
+// it: oldTerms) once the own term's bound is known: the incentive, the
+// sum own term + p·(a'_n − a_n) + old-follower term rounded
+// monotonically, is at most own + that term where the new follower's
+// term is ≤ 0, and noGain reports whether that is at most bestGain (≥ 0),
+// the best incentive so far (the last vehicle of its lane: own alone).
+// Then mobilLane's bound (own term + old-follower term, the new
+// follower's found ≤ 0) would rule the lane out as well. (The old
+// follower's accelerations, found once, serve the other lane and the
+// next vehicle alike: see mobilLane.)
+//
+// The new follower's test (newFollowerLoses) comes last, so that nothing
+// is kept across its call. The order changes only which of the old
+// follower's accelerations are found, not their values nor the answer
+// (a conjunction of the same tests): they are those mobilOwn, and the next
+// vehicle's evaluation (nowCarry), would find from the same positions
+// and speeds.
 func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld, bestGain float64) bool {
 	t := &s.segs[tl]
 	if lead < 0 || t.speed != seg.speed {
@@ -1008,21 +1016,17 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld
 			}
 		}
 	}
-	if !s.newFollowerLoses(t, c, lead, fol) {
+	if i+1 < len(seg.cars) && !old.oKnown {
+		// The old follower's term, first from its gap ratios alone
+		// (oldBound): most often enough.
+		if o, ok := s.oldBound(seg, i); !ok || float64(own+o) > bestGain {
+			s.oldTerms(seg, i, old)
+		}
+	}
+	if old.oKnown && float64(own+old.term(s.cfg.Politeness)) > bestGain {
 		return false
 	}
-	if i+1 == len(seg.cars) {
-		return true
-	}
-	if !old.oKnown {
-		// First from the old follower's gap ratios alone (oldBound):
-		// most often enough.
-		if o, ok := s.oldBound(seg, i); ok && !(float64(own+o) > bestGain) {
-			return true
-		}
-		s.oldTerms(seg, i, old)
-	}
-	return !(float64(own+old.term(s.cfg.Politeness)) > bestGain)
+	return s.newFollowerLoses(t, c, lead, fol)
 }
 
 // oldBound returns a number at least the old follower's term of MOBIL's
