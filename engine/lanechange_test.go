@@ -69,8 +69,14 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 	// Clones made while yield points are set (which each must clear on
 	// its first lane-change phase), stepped along with the original.
 	var clones []*Sim
-	yields, closedCars := 0, 0
+	yields, closedCars, pairs := 0, 0, 0
 	for k := 1; k < steps; k++ {
+		for l := range live.segs[:live.nLanes] {
+			// Lanes of two the walk passes with MOBIL on.
+			if seg := &live.segs[l]; len(seg.cars) == 2 && seg.length-seg.cars[1].pos < 20 && !toDecideFirst(&seg.cars[0]) && !toDecideFirst(&seg.cars[1]) && !live.closed[l] {
+				pairs++
+			}
+		}
 		if k == closeAt || k == openAt {
 			// The middle lane of every fifth road closes, its vehicles
 			// leaving it (leaveClosed), and opens again.
@@ -124,8 +130,8 @@ func laneChangeVisits(t *testing.T, mobil bool) {
 	if len(clones) == 0 {
 		t.Fatalf("no yield point set from step %d on: the test does not exercise clones", cloneAt)
 	}
-	if live.Counts().LaneChanges == 0 || yields == 0 || closedCars == 0 {
-		t.Errorf("%d lane changes, %d yield points and %d vehicles on lanes closed over the run: the test does not exercise the lane-change phase", live.Counts().LaneChanges, yields, closedCars)
+	if live.Counts().LaneChanges == 0 || yields == 0 || closedCars == 0 || pairs == 0 {
+		t.Errorf("%d lane changes, %d yield points, %d vehicles on lanes closed and %d lanes of two with nothing to decide over the run: the test does not exercise the lane-change phase", live.Counts().LaneChanges, yields, closedCars, pairs)
 	}
 }
 
