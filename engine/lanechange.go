@@ -170,14 +170,16 @@ const lcGap = 0.5
 // roads with a vehicle on one of their lanes have anything to do; the
 // chunk finds them in the live bitmap.
 //
-// With MOBIL, the walk passes an open lane of one vehicle, or of two
-// whose second is within 20 m of the lane's end, that changeLanes would
-// hand to decide neither (toDecideFirst): changeLanes evaluates no MOBIL
-// change for a lane's first vehicle, nor for one within 20 m of the end
-// (mobilDue: the same test, !(length − pos < 20), on the same values), so
-// such a lane has nothing to decide and the road's decisions start from
-// its next lane (TestLaneChangeVisits compares the walk with a visit of
-// every road; it fails without either test of the second vehicle).
+// With MOBIL, the walk passes an open lane of one vehicle, or of two or
+// three whose last is within 20 m of the lane's end, that changeLanes
+// would hand to decide none of (toDecideFirst): changeLanes evaluates no
+// MOBIL change for a lane's first vehicle, nor for one within 20 m of the
+// end (mobilDue: the same test, length − pos < 20, on the same values;
+// the vehicles before the last are no farther back, and length − pos as
+// rounded never falls as pos rises), so such a lane has nothing to decide
+// and the road's decisions start from its next lane (TestLaneChangeVisits
+// compares the walk with a visit of every road; it fails without the
+// test of the last vehicle's place or of a vehicle after the first).
 func (s *Sim) phaseLaneChange() {
 	if s.cfg.FixedLanes {
 		return
@@ -211,11 +213,11 @@ func (s *Sim) phaseLaneChange() {
 				if l < end {
 					continue
 				}
-				// An open lane of one vehicle, or two with the second
-				// within 20 m of the end, that changeLanes would not hand
-				// to decide has nothing to decide (see above): the road's
-				// decisions start from its next lane.
-				if seg := &s.segs[l]; (len(seg.cars) == 1 || len(seg.cars) == 2 && seg.length-seg.cars[1].pos < 20 && !toDecideFirst(&seg.cars[1])) && !toDecideFirst(&seg.cars[0]) && !(s.anyClosed && s.closed[l]) {
+				// An open lane of one vehicle, or of two or three (len − 2
+				// < 2) whose last is within 20 m of the end, that
+				// changeLanes would hand to decide none of (see above):
+				// the road's decisions start from its next lane.
+				if seg := &s.segs[l]; (len(seg.cars) == 1 || uint(len(seg.cars)-2) < 2 && seg.length-seg.cars[len(seg.cars)-1].pos < 20 && !toDecideFirst(&seg.cars[1]) && (len(seg.cars) == 2 || !toDecideFirst(&seg.cars[2]))) && !toDecideFirst(&seg.cars[0]) && !(s.anyClosed && s.closed[l]) {
 					continue
 				}
 				lanes, li := sc.lay.roadOf(l)
