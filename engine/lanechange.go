@@ -673,7 +673,7 @@ func (s *Sim) mobilLane(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 		}
 		tl := lanes.lane(t)
 		fits, lead, fol := s.lcGaps(seg, i, tl, &sc.nb)
-		if !fits || s.cfg.LaneChangeThreshold >= 0 && s.noGain(seg, i, tl, lead, fol, &old, s.cfg.LaneChangeThreshold) || seg.cars[i].next >= 0 && !s.serves(tl, seg.cars[i].next) {
+		if !fits || s.noGain(seg, i, tl, lead, fol, &old, s.cfg.LaneChangeThreshold) || seg.cars[i].next >= 0 && !s.serves(tl, seg.cars[i].next) {
 			continue
 		}
 		return s.mobilFrom(seg, i, lanes, li, sc, next, t, lead, fol, &old)
@@ -733,7 +733,7 @@ func (s *Sim) mobilFrom(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 			// mobilLane's tests, with the best incentive so far.
 			var fits bool
 			fits, lead, fol = s.lcGaps(seg, i, tl, &sc.nb)
-			if !fits || bestGain >= 0 && s.noGain(seg, i, tl, lead, fol, old, bestGain) || c.next >= 0 && !s.serves(tl, c.next) {
+			if !fits || s.noGain(seg, i, tl, lead, fol, old, bestGain) || c.next >= 0 && !s.serves(tl, c.next) {
 				continue
 			}
 		}
@@ -954,7 +954,10 @@ type mobilOld struct {
 
 // noGain reports that MOBIL's incentive for car i of seg to move to lane
 // tl (new leader lead and follower fol there, from lcGaps) is at most
-// bestGain (≥ 0). For the last vehicle of its lane (no old follower) it
+// bestGain (≥ 0; for a bestGain not ≥ 0, a negative threshold or NaN, it
+// reports false, as its callers' own test of it did before they asked:
+// the test is made here, in fewer instructions, where bestGain is in a
+// register). For the last vehicle of its lane (no old follower) it
 // tells, from positions and speeds alone, that the incentive is at most
 // 0: its new leader is no farther ahead of it than its leader l
 // (lead's rear no farther ahead than l's) and no faster, on a lane of
@@ -1010,7 +1013,7 @@ type mobilOld struct {
 // and speeds.
 func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld, bestGain float64) bool {
 	t := &s.segs[tl]
-	if lead < 0 || t.speed != seg.speed {
+	if lead < 0 || !(bestGain >= 0) || t.speed != seg.speed {
 		return false
 	}
 	c, l, n := &seg.cars[i], &seg.cars[i-1], &t.cars[lead]

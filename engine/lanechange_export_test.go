@@ -170,7 +170,7 @@ func (s *Sim) bothPass(seg *segment, i int, lanes *roadLanes, li int) bool {
 		var old mobilOld
 		tl := lanes.lane(t)
 		fits, lead, fol := s.lcGaps(seg, i, tl, &nb)
-		if !fits || s.cfg.LaneChangeThreshold >= 0 && s.noGain(seg, i, tl, lead, fol, &old, s.cfg.LaneChangeThreshold) || c.next >= 0 && !s.serves(tl, c.next) {
+		if !fits || s.noGain(seg, i, tl, lead, fol, &old, s.cfg.LaneChangeThreshold) || c.next >= 0 && !s.serves(tl, c.next) {
 			return false
 		}
 	}

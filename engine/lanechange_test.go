@@ -209,6 +209,50 @@ func TestAnyClosed(t *testing.T) {
 	}
 }
 
+// TestNoGainBestGain checks that noGain rules no lane out for a best
+// incentive so far that is not ≥ 0 (a negative threshold, NaN), as its
+// callers' test of it did before they asked: on a busy grid, for each
+// vehicle and lane either side that it fits into by the gaps, and most
+// of all where noGain rules the lane out at the threshold.
+func TestNoGainBestGain(t *testing.T) {
+	s := laneChangeSim(t, true)
+	defer s.Close()
+	ruled := 0
+	for range 300 {
+		s.Step()
+		for r := range s.net.Roads {
+			lanes := lanesOf(s.net.Roads[r].Lanes)
+			for li := range int(lanes.n) {
+				seg := &s.segs[lanes.lane(li)]
+				for i := 1; i < len(seg.cars); i++ {
+					for _, tl := range []int{li - 1, li + 1} {
+						if tl < 0 || tl >= lanes.n {
+							continue
+						}
+						var nb nbCache
+						nb.reset()
+						fits, lead, fol := s.lcGaps(seg, i, lanes.lane(tl), &nb)
+						if !fits {
+							continue
+						}
+						if s.noGain(seg, i, lanes.lane(tl), lead, fol, &mobilOld{}, s.cfg.LaneChangeThreshold) {
+							ruled++
+						}
+						for _, g := range []float64{-1e-300, -0.2, math.Inf(-1), math.NaN()} {
+							if s.noGain(seg, i, lanes.lane(tl), lead, fol, &mobilOld{}, g) {
+								t.Fatalf("noGain rules lane %d out for vehicle %d at a best incentive %g", lanes.lane(tl), seg.cars[i].id, g)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if ruled == 0 {
+		t.Error("noGain ruled no lane out at the threshold: the test does not exercise it")
+	}
+}
+
 // TestMobilDueOn checks changeLanes's test of a MOBIL evaluation due for a
 // vehicle wholly on its lane (mobilDueOn) against mobilDue and wholly, the
 // tests decide asks, at the edges (20 m before the end, the rear at the
