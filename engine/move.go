@@ -44,6 +44,14 @@ type leader struct {
 // segment in index order and front to back on each (driving order), into
 // the chunk's accumulators acc; vehicles that pass a segment's end go to
 // the chunk's outbox (stepAcc.out: leave).
+//
+// The vehicles that left a segment are the first exited of its list (each
+// stays behind the one ahead), which the rest are copied over. The list is
+// cut from seg.cars, which nothing in the loop changes (leave copies a
+// vehicle out and appends to the chunk's lists only), rather than from
+// cars, so that the list's capacity need not be kept through the loop; and
+// when every vehicle left, nothing is copied (copy would still call the
+// runtime for its 0 bytes). The same list results either way.
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
@@ -201,9 +209,11 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 		}
 		sa.vehSteps += float64(len(cars)) // whole numbers: as adding one per vehicle
 		if exited > 0 {
-			n := copy(cars, cars[exited:])
-			seg.cars = cars[:n]
-			if n == 0 {
+			n := len(cars) - exited
+			if n > 0 {
+				seg.cars = seg.cars[:copy(cars, cars[exited:])]
+			} else {
+				seg.cars = seg.cars[:0]
 				s.setLive(si, false)
 				if !lane {
 					w, b := bitOf(s.spare, si) // its list, for the chunk's links
