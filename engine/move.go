@@ -52,6 +52,10 @@ type leader struct {
 // cars, so that the list's capacity need not be kept through the loop; and
 // when every vehicle left, nothing is copied (copy would still call the
 // runtime for its 0 bytes). The same list results either way.
+//
+// A moving vehicle's fHalted mark is cleared above stopRearm only when it
+// is set: clearing a bit that is not set changes nothing, and most moving
+// vehicles have not halted, so their flags are tested, not rewritten.
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
@@ -198,7 +202,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					s.veh[c.id].waitTotal += float64(c.wait)
 					c.wait, c.held = 0, 0
 				}
-				if nv > stopRearm {
+				if c.flags&fHalted != 0 && nv > stopRearm {
 					c.flags &^= fHalted
 				}
 			}
