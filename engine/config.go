@@ -173,6 +173,9 @@ func (c *Config) check() error {
 		if err := t.Follow.Init(); err != nil {
 			bad("vehicle type %q: %v", t.ID, err)
 		}
+		if t.direct == directIDM && t.Follow.Delta4() {
+			t.direct = directIDM4 // IDM's default δ: follow.IDM4Step
+		}
 		t.holds = !t.drawsRand && follow.HoldsStill(t.Model, &t.Follow)
 		t.holdGap = t.Follow.MinGap
 		t.zone0, t.zoneDt = zoneFloor(t), c.Step+t.Follow.Headway

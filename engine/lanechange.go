@@ -747,7 +747,7 @@ func (s *Sim) mobilFrom(seg *segment, i int, lanes *roadLanes, li int, sc *lcScr
 				continue
 			}
 		}
-		if !impeded && !(own > s.cfg.LaneChangeThreshold && vt.direct == directIDM && s.segs[tl].speed == seg.speed) {
+		if !impeded && !(own > s.cfg.LaneChangeThreshold && vt.direct.idm() && s.segs[tl].speed == seg.speed) {
 			if free := s.accel(vt, c.speed, math.Inf(1), 0, v0, 0); !(free-now > s.cfg.LaneChangeThreshold) {
 				best = -1 // not impeded
 				break
@@ -1018,7 +1018,7 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld
 	}
 	c, l, n := &seg.cars[i], &seg.cars[i-1], &t.cars[lead]
 	vt := &s.vtypes[c.vt]
-	if vt.direct != directIDM {
+	if !vt.direct.idm() {
 		return false
 	}
 	own := 0.0 // at least the own term a'_c − a_c (0: by the tests above)
@@ -1058,7 +1058,7 @@ func (s *Sim) noGain(seg *segment, i int, tl int32, lead, fol int, old *mobilOld
 func (s *Sim) oldBound(seg *segment, i int) (float64, bool) {
 	c, o, l := &seg.cars[i], &seg.cars[i+1], &seg.cars[i-1]
 	ot := &s.vtypes[o.vt]
-	if ot.direct != directIDM {
+	if !ot.direct.idm() {
 		return 0, false
 	}
 	p := &ot.Follow
@@ -1166,7 +1166,7 @@ func (s *Sim) newFollowerLoses(t *segment, c *car, lead, fol int) bool {
 func (s *Sim) followerLoses(t *segment, c *car, lead, fol int) bool {
 	f := &t.cars[fol]
 	ft := &s.vtypes[f.vt]
-	if ft.direct != directIDM {
+	if !ft.direct.idm() {
 		return false
 	}
 	if lead < 0 || t.cars[lead].speed >= c.speed {

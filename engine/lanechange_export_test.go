@@ -251,7 +251,7 @@ func (s *Sim) mobilFull(seg *segment, i int, lanes *roadLanes, li int, n *LaneCh
 		if own != wOwn || oTerm != wO || hasO != (i+1 < len(seg.cars)) {
 			return -1, false, fmt.Errorf("lane %d: mobilOwn's terms %g, %g (%v), accBehind's %g, %g", tl, own, oTerm, hasO, wOwn, wO)
 		}
-		if own > s.cfg.LaneChangeThreshold && vt.direct == directIDM && ts.speed == seg.speed {
+		if own > s.cfg.LaneChangeThreshold && vt.direct.idm() && ts.speed == seg.speed {
 			n.OwnImpeded++
 			if !impeded {
 				return -1, false, fmt.Errorf("lane %d: own term %g above the threshold, yet the vehicle is not impeded", tl, own)

@@ -245,3 +245,38 @@ func standingOrMoving(r *rand.Rand) float64 {
 	}
 	return 30 * r.Float64()
 }
+
+// TestIDM4Step compares IDM4Step with IDMStep (idm), bit for bit, for δ = 4
+// over edge and random situations: no desired speed, a free road, gaps at
+// and below the floor, leaders faster and slower, speeds above the desired
+// speed, steps of 1 s and others.
+func TestIDM4Step(t *testing.T) {
+	p := &Params{Accel: 2.6, Decel: 4.5, EmergencyDecel: 9, MinGap: 2.5, Headway: 1.0}
+	if err := p.Init(); err != nil || !p.Delta4() {
+		t.Fatalf("Init: %v, delta4 %v", err, p.Delta4())
+	}
+	inf, nz := math.Inf(1), math.Copysign(0, -1)
+	speeds := []float64{0, nz, 1e-300, 0.1, 5, 13.89, 13.9, 30, 50}
+	gaps := []float64{-1, nz, 0, 0.005, 0.01, 2.5, 40, 1e9, math.MaxFloat64, inf}
+	steps := []float64{0.1, 0.5, 1}
+	check := func(v, gap, vl, v0, dt float64) {
+		if got, want := IDM4Step(p, v, gap, vl, v0, dt), IDMStep(p, v, gap, vl, v0, dt); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("IDM4Step(v=%g, gap=%g, vl=%g, v0=%g, dt=%g) = %g, IDMStep %g", v, gap, vl, v0, dt, got, want)
+		}
+	}
+	for _, v := range speeds {
+		for _, gap := range gaps {
+			for _, vl := range speeds {
+				for _, v0 := range append([]float64{-1}, speeds...) {
+					for _, dt := range steps {
+						check(v, gap, vl, v0, dt)
+					}
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(4, 4))
+	for range 200000 {
+		check(r.Float64()*40, r.Float64()*100-1, r.Float64()*40, r.Float64()*40, steps[r.IntN(len(steps))])
+	}
+}
