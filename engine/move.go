@@ -56,6 +56,18 @@ type leader struct {
 // A moving vehicle's fHalted mark is cleared above stopRearm only when it
 // is set: clearing a bit that is not set changes nothing, and most moving
 // vehicles have not halted, so their flags are tested, not rewritten.
+//
+// The short way's three cases (behind the leader on the segment; a first
+// vehicle on the free road; a first vehicle refused entry, at its stop
+// line: stopAlone) set the model's gap and leader's speed and the bound,
+// then share one call of the model, on the line of the profile's hot call
+// (default.pgo knows call sites by their line in the function): inlined
+// there, it calls the model's function itself, where the free road's and
+// the stop line's calls, on lines of their own, called modelAccel. Exact:
+// each case gives the model the arguments it gave it before and the same
+// bound (behind, toLine: pure, now worked out before the model's call).
+// The general path (constraints) follows it under a label of its own, and
+// front is taken where the chain of tests falls through.
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
@@ -119,7 +131,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					continue
 				}
 			}
-			var a, vmax, v0 float64
+			var a, vmax, v0, gap, vl float64
 			// constraints with one constraint that applies or adds anything
 			// (the short way: shortWay): car following behind the leader on
 			// the segment; for the first vehicle of a road lane, the free road
@@ -140,27 +152,27 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					goto clamp
 				} else if stopAlone(c, vt) {
 					goto shortWay
-				} else if coversFree(vt) { // granted: fPermit
-					goto front
-				}
-			} else if i == 0 && !lane && !vt.drawsRand && coversFree(vt) {
-				goto front
+				} else if !coversFree(vt) {
+					goto general
+				} // granted (fPermit): front
+			} else if i > 0 || lane || vt.drawsRand || !coversFree(vt) {
+				goto general
 			}
-			a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
-			goto clamp
-		front:
 			a, vmax, v0 = s.front(si, seg, c, vt, lane)
 			goto clamp
 		shortWay:
-			v0 = vt.desired(seg.speed, c.factor)
-			if i > 0 {
-				a = modelAccel(vt, v, lead.pos-lead.length-c.pos, lead.speed, v0, dt, 0)
-				vmax = s.behind(&lead, c.pos)
-			} else if c.flags&(fDecided|fPermit) != fDecided || c.next < 0 {
-				a, vmax = modelAccel(vt, v, math.Inf(1), 0, v0, dt, 0), math.Inf(1)
-			} else { // stopAlone: constraints' stop line, and nothing else
-				a, vmax = modelAccel(vt, v, end-c.pos-0.5, 0, v0, dt, 0), s.toLine(end-c.pos)
+			if v0 = vt.desired(seg.speed, c.factor); i > 0 {
+				gap, vl, vmax = lead.pos-lead.length-c.pos, lead.speed, s.behind(&lead, c.pos)
+			} else if gap, vl, vmax = math.Inf(1), 0, math.Inf(1); c.flags&(fDecided|fPermit) == fDecided && c.next >= 0 {
+				gap, vmax = end-c.pos-0.5, s.toLine(end-c.pos) // stopAlone: its stop line alone
 			}
+			a = modelAccel(vt, v, gap, vl, v0, dt, 0)
+			goto clamp
+		general:
+			a, vmax, v0 = s.constraints(si, seg, cars, i, &lead, vt)
+			// (The three cases of the short way share the model's call
+			// above, on the line the profile knows as hot: inlined, it
+			// calls the model's function itself.)
 		clamp:
 			nv, hard := clampSpeed(v, a, vmax, vt.Follow.EmergencyDecel, dt, ballistic)
 			if hard {
