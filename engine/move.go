@@ -888,6 +888,12 @@ type beyond struct {
 //
 // (The bound first: then nothing but b is kept across the model's call.
 // The two touch different fields of b, from values neither changes.)
+//
+// For IDM with δ = 4 (directIDM4) and CityFlow's model keep calls
+// follow.IDM4Step or follow.CityFlowAccel itself, as modelAccel would (the
+// same arguments, the step s.dt; neither draws), without modelAccel's
+// frame between. TestModelSeam compares whole runs
+// with the models called through their interface.
 func (b *beyond) keep(gap float64, h *info, path bool) {
 	s, c, dt := b.s, b.c, b.s.dt
 	if gap > 0 {
@@ -903,6 +909,10 @@ func (b *beyond) keep(gap float64, h *info, path bool) {
 	}
 	if path && s.caccBehind(c.flags, h.flags, h.id) {
 		b.a = min(b.a, follow.CACCAccel(&b.vt.Follow, c.speed, gap, h.speed, b.v0, dt, s.v2x.cfg.CACCTimeGap))
+	} else if d := b.vt.direct; d == directIDM4 { // modelAccel's calls, made here
+		b.a, b.asked = min(b.a, follow.IDM4Step(&b.vt.Follow, c.speed, gap, h.speed, b.v0, dt)), true
+	} else if d == directCityFlow {
+		b.a, b.asked = min(b.a, follow.CityFlowAccel(&b.vt.Follow, c.speed, gap, h.speed, b.v0, dt)), true
 	} else {
 		b.a, b.asked = min(b.a, s.accel(b.vt, c.speed, gap, h.speed, b.v0, b.rnd)), true
 	}
