@@ -96,10 +96,13 @@ func appendUnique(xs []int, x int) []int {
 	return append(xs, x)
 }
 
-// passLoop records car c moving from old to c.pos on lane l.
+// passLoop records car c moving from old to c.pos on lane l. (Whether it
+// is past the loop is asked first: most vehicles are not, and one
+// comparison answers for them; the two comparisons read nothing else and
+// change nothing, so their order does not matter, NaN included.)
 func (s *Sim) passLoop(l int32, old float64, c *car) {
 	lp := &s.loops[l]
-	if old < lp.pos && c.pos >= lp.pos {
+	if c.pos >= lp.pos && old < lp.pos {
 		lp.count++
 		// Time the front crossed the loop, interpolated within the step.
 		frac := 1.0
