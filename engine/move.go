@@ -67,7 +67,11 @@ type leader struct {
 // each case gives the model the arguments it gave it before and the same
 // bound (behind, toLine: pure, now worked out before the model's call).
 // The general path (constraints) follows it under a label of its own, and
-// front is taken where the chain of tests falls through.
+// front is taken where the chain of tests falls through. Its first test
+// asks first whether the vehicle has no junction decision (most followers
+// have none, and go the short way on that one test), then whether it is on
+// a link or has no next road: an or of comparisons that read and change
+// nothing else, the same in any order.
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
@@ -141,7 +145,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			// (or on a link) whose constraints are lookAhead's, the free
 			// road and the turn speed alone takes front instead.
 			if (i > 0 || lane) && followOnly && c.flags&fConnected == 0 && !vt.drawsRand {
-				if !lane || c.next < 0 || c.flags&(fDecided|fPermit) == 0 {
+				if c.flags&(fDecided|fPermit) == 0 || !lane || c.next < 0 {
 					goto shortWay
 				}
 				if i > 0 {
