@@ -9,6 +9,17 @@ import (
 // The transfer phase (phase 4 of Step): each segment takes in the
 // vehicles the move phase left in its predecessors' outboxes for it.
 
+// phaseTransfer has each segment with an incoming bit pull its vehicles
+// from its chunk's inbox, in segment order.
+//
+// lastTakesRest: the chunk's last incoming segment takes what is left of
+// the inbox without looking through it. Exact: every vehicle of the inbox
+// ends on a segment of the chunk whose incoming bit is set (leave sets the
+// bit of every target, deliver hands it to that segment's chunk), and the
+// segments before took theirs out of rest, so every one left is the last
+// segment's; the look would have found them all, each at its own place
+// (k == m: no swap), and handed pull the same slice. TestTransferInOrder
+// and TestTransferLastTakesRest check what each segment takes in.
 func (s *Sim) phaseTransfer() {
 	nc := chunks(len(s.segs))
 	s.deliver(nc)
@@ -23,14 +34,18 @@ func (s *Sim) phaseTransfer() {
 		rest := acc.in
 		for ; w != 0; w &= w - 1 {
 			si := int32(lo + bits.TrailingZeros64(w))
-			// Segment si's vehicles to the front of the rest.
-			m := 0
-			for k, o := range rest {
-				if o.target == si {
-					if k != m { // (else rest[m] is o: the swap would change nothing)
-						rest[k], rest[m] = rest[m], o
+			// Segment si's vehicles to the front of the rest (all of it
+			// for the chunk's last: lastTakesRest).
+			m := len(rest)
+			if w&(w-1) != 0 {
+				m = 0
+				for k, o := range rest {
+					if o.target == si {
+						if k != m { // (else rest[m] is o: the swap would change nothing)
+							rest[k], rest[m] = rest[m], o
+						}
+						m++
 					}
-					m++
 				}
 			}
 			s.pull(si, rest[:m], acc, c)

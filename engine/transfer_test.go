@@ -70,3 +70,59 @@ func TestTransferInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestTransferLastTakesRest checks lastTakesRest: vehicles for up to four
+// links of one chunk, delivered in mixed orders, end each on its own link
+// and only there, the chunk's last incoming link (which takes the rest of
+// the inbox unlooked) included. It fails when the last link's short way
+// is taken by an earlier one (tried: every link taking the rest).
+func TestTransferLastTakesRest(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		targets []int // index into the chunk's links, in delivery order
+	}{
+		{"one link", []int{0, 0, 0}},
+		{"last first", []int{2, 0, 1, 2, 0}},
+		{"interleaved", []int{0, 1, 0, 1, 3, 2, 3}},
+		{"last only once", []int{1, 1, 0, 3}},
+		{"first only once", []int{3, 3, 2, 1, 0, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := junctionSim(t, nil)
+			var links []int32
+			for k := s.nLanes; k < len(s.segs) && len(links) < 4; k++ {
+				if s.segs[k].length < 12 || len(s.segs[k].cars) > 0 {
+					continue
+				}
+				if len(links) > 0 && uint32(k)/chunkSize != uint32(links[0])/chunkSize {
+					links = links[:0]
+				}
+				links = append(links, int32(k))
+			}
+			if len(links) < 4 {
+				t.Fatal("no four empty links of 12 m or more in one chunk")
+			}
+			want := make(map[int32][]int32)
+			for j, x := range tc.targets {
+				id, target := int32(j), links[x]
+				acc := &s.chunkAcc[0]
+				acc.out = append(acc.out, outCar{c: car{id: id, speed: 5, length: 2, link: -1}, target: target, pos: 11 - float64(j)})
+				setBit(s.incoming, target)
+				want[target] = append(want[target], id)
+			}
+			s.phaseTransfer()
+			for _, k := range links {
+				var ids []int32
+				for _, c := range s.segs[k].cars {
+					ids = append(ids, c.id)
+				}
+				if !slices.Equal(ids, want[k]) {
+					t.Errorf("link %d took in %v, want %v", k, ids, want[k])
+				}
+			}
+			if len(s.chunkAcc[uint32(links[0])/chunkSize].in) != 0 {
+				t.Error("vehicles left in the inbox")
+			}
+		})
+	}
+}
