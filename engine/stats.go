@@ -60,8 +60,17 @@ type SeriesRow struct {
 // refreshed), so a lane that was empty always takes pointHead, as the
 // test of the count made it. TestRefreshHeadLink puts lanes through
 // emptying and refilling with the same link and flags.
+//
+// oneSum: a segment the occupancy table does not cover (more vehicles
+// than occSumsLen, or no table: the types' lengths or gaps differ) sums
+// each vehicle's length and its type's minimum gap, also when the types
+// share one gap (the sum once took that gap, read before the walk, for
+// speed). Exact: each type's gap is then the shared one bit for bit, so
+// every term and the order of the sum are the same; reading the gap in
+// that rare path frees the registers the shared gap and its test held
+// across the walk (TestOccupancy, with the table cut short).
 func (s *Sim) refresh() {
-	gap, oneGap := uniformGap(s.minGap)
+	// (The sums: occupancies, else each vehicle's length and gap: oneSum.)
 	sums := s.occupancies()
 	// A chunk without a segment holding vehicles now (live) or at the last
 	// refresh (shown) has nothing to refresh, unless its lanes are read.
@@ -131,16 +140,16 @@ func (s *Sim) refresh() {
 				}
 			}
 			// The same sum in the same order whichever way: looked up when
-			// every vehicle takes the same length (occupancies), one
-			// minimum gap for all read once (for speed).
+			// every vehicle takes the same length (occupancies), else
+			// summed over the vehicles, each with its type's minimum gap
+			// (oneSum: also when the types share one).
 			occ := 0.0
 			if n <= len(sums) {
 				occ = sums[n-1]
-			} else if oneGap {
-				for j := range cars {
-					occ += float64(cars[j].length) + gap
-				}
 			} else {
+				// (The table ends at occSumsLen vehicles, or there is
+				// none: the types' lengths or minimum gaps differ; a
+				// gap read for each vehicle keeps registers free.)
 				for j := range cars {
 					occ += float64(cars[j].length) + s.minGap[cars[j].vt]
 				}
@@ -230,20 +239,6 @@ func (s *Sim) occupancies() []float64 {
 	}
 	s.occSums = sums
 	return sums
-}
-
-// uniformGap returns the minimum gap of the vehicle types and true when
-// they all have the same (bit for bit), else false.
-func uniformGap(gaps []float64) (float64, bool) {
-	if len(gaps) == 0 {
-		return 0, false
-	}
-	for _, g := range gaps[1:] {
-		if math.Float64bits(g) != math.Float64bits(gaps[0]) {
-			return 0, false
-		}
-	}
-	return gaps[0], true
 }
 
 // pointHead records in headTo which link lane l's first vehicle h (an

@@ -8,27 +8,11 @@ import (
 	"github.com/citytwin/citytwin/maps"
 )
 
-func TestUniformGap(t *testing.T) {
-	for _, c := range []struct {
-		gaps []float64
-		gap  float64
-		one  bool
-	}{
-		{nil, 0, false},
-		{[]float64{2.5}, 2.5, true},
-		{[]float64{2.5, 2.5, 2.5}, 2.5, true},
-		{[]float64{2.5, 2.5, 3}, 0, false},
-		{[]float64{0, math.Copysign(0, -1)}, 0, false}, // equal, not the same bits
-	} {
-		if gap, one := uniformGap(c.gaps); gap != c.gap || one != c.one {
-			t.Errorf("uniformGap(%v) = %g, %t; want %g, %t", c.gaps, gap, one, c.gap, c.one)
-		}
-	}
-}
-
 // TestOccupancy checks refresh's occupancy of every segment against the
 // plain sum over its vehicles, bit for bit, with one vehicle type (looked
-// up: occupancies) and with two of different lengths (summed).
+// up: occupancies), with one type beyond a table cut to 4 vehicles (summed,
+// each vehicle's gap read from its type: oneSum) and with two types of
+// different lengths (summed).
 func TestOccupancy(t *testing.T) {
 	net, err := maps.Grid(maps.GridOptions{Rows: 3, Cols: 3, Block: 150, Lanes: 2, Speed: 13.89})
 	if err != nil {
@@ -40,9 +24,11 @@ func TestOccupancy(t *testing.T) {
 		name   string
 		vtypes []VType
 		table  bool
+		cut    bool
 	}{
-		{"one type", []VType{DefaultCar()}, true},
-		{"two lengths", []VType{DefaultCar(), long}, false},
+		{"one type", []VType{DefaultCar()}, true, false},
+		{"one type, table cut", []VType{DefaultCar()}, true, true},
+		{"two lengths", []VType{DefaultCar(), long}, false, false},
 	} {
 		var trips []Trip
 		for k := 0; k < 900; k++ {
@@ -59,6 +45,9 @@ func TestOccupancy(t *testing.T) {
 		}
 		if got := s.occupancies() != nil; got != c.table {
 			t.Errorf("%s: occupancy table %t, want %t", c.name, got, c.table)
+		}
+		if c.cut {
+			s.occSums = s.occSums[:4]
 		}
 		most := 0
 		for range 300 {
