@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/bits"
+	"sync/atomic"
 )
 
 // runStats are whole-run counters.
@@ -266,12 +267,20 @@ func (s *Sim) pointHead(l int, h *info) {
 }
 
 // pointLink sets link k's headTo entry, and its crossWait bit with it.
+//
+// The bit is set or cleared with one atomic or/and, not setBit/clearBit,
+// whose look first makes pointLink too big to inline into pointHead and
+// refresh: with no call left in refresh's walk, fewer values are kept on
+// the stack across it. Exact: an atomic or sets the bit and an atomic and
+// clears it whatever it was (setBit and clearBit skip only the writes that
+// change nothing), and they leave the word's other bits alone.
 func (s *Sim) pointLink(k int32, to uint16) {
 	if (s.headTo[k]^to)&fCross != 0 {
+		w, b := bitOf(s.crossWait, k)
 		if to&fCross != 0 {
-			setBit(s.crossWait, k)
+			atomic.OrUint64(w, b)
 		} else {
-			clearBit(s.crossWait, k)
+			atomic.AndUint64(w, ^b)
 		}
 	}
 	s.headTo[k] = to
