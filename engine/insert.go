@@ -185,7 +185,7 @@ func (s *Sim) tryInsert(id int32, cands []int, held []bool) bool {
 			continue
 		}
 		li := int32(road.Lanes[k])
-		if r, ok := s.laneRoom(li, vt); ok && r > room+1e-9 {
+		if r := s.roomBehind(li); r > room+1e-9 && s.mayEnter(li, r, vt) {
 			seg, room = li, r
 		}
 	}
@@ -219,18 +219,30 @@ func (s *Sim) tryInsert(id int32, cands []int, held []bool) bool {
 	return true
 }
 
-// laneRoom returns the room (m) at the start of lane l, behind its last
-// vehicle, and whether a vehicle of type vt may enter there: the room fits
-// the vehicle and its minimum gap, and no vehicle on a link into the lane
-// is about to reach its start.
-func (s *Sim) laneRoom(l int32, vt *VType) (float64, bool) {
+// roomBehind returns the room (m) at the start of lane l, behind its last
+// vehicle (the lane's length when it is empty).
+func (s *Sim) roomBehind(l int32) float64 {
 	seg := &s.segs[l]
-	room := seg.length
 	if n := len(seg.cars); n > 0 {
-		room = seg.cars[n-1].pos - float64(seg.cars[n-1].length)
+		return seg.cars[n-1].pos - float64(seg.cars[n-1].length)
 	}
-	need := min(vt.Length+vt.Follow.MinGap, seg.length)
-	return room, room >= need && s.entering(l) <= -vt.Follow.MinGap
+	return seg.length
+}
+
+// mayEnter reports whether a vehicle of type vt may enter lane l with
+// room (m, roomBehind) at its start: the room fits the vehicle and its
+// minimum gap, and no vehicle on a link into the lane is about to reach
+// its start.
+//
+// tryInsert and bestLane ask it only of a lane with more room than the
+// best so far (roomFirst): the look at the links into the lane (entering)
+// is spared for the lanes that could not be chosen. Exact: the lane is
+// chosen when both tests hold, and neither changes anything, so their
+// order does not show (a NaN room fails the comparison either way).
+// TestRoomFirst compares the choice with both tests in the old order.
+func (s *Sim) mayEnter(l int32, room float64, vt *VType) bool {
+	need := min(vt.Length+vt.Follow.MinGap, s.segs[l].length)
+	return room >= need && s.entering(l) <= -vt.Follow.MinGap
 }
 
 // bestLane returns the lane of road route[ri] that serves route[ri+1] and
@@ -248,7 +260,7 @@ func (s *Sim) bestLane(route maps.Route, ri int, vt *VType) (int32, float64) {
 		if next >= 0 && !s.serves(li, next) || s.closed[li] {
 			continue
 		}
-		if room, ok := s.laneRoom(li, vt); ok && room > bestRoom+1e-9 {
+		if room := s.roomBehind(li); room > bestRoom+1e-9 && s.mayEnter(li, room, vt) {
 			best, bestRoom = li, room
 		}
 	}
