@@ -803,6 +803,15 @@ func coversFree(vt *VType) bool { return vt.direct != directNone && !exactOnly }
 // vehicles of links merging into the same lane that are closer to the
 // merge; and whether the driver's model was asked about one of them or
 // about a stop line ahead (asked; CACC is not the model).
+//
+// Whether the lane after the link is shorter than the vehicle's approach
+// zone (short, stopAhead's first test) is asked before keep's call for the
+// last vehicle on it: approachZoneT reads the vehicle's speed and type and
+// the lane's length, none of which keep writes (it writes b alone), so the
+// comparison has the same value before as after. With neither a merging
+// link to look at nor a short lane (most first vehicles), lookAhead then
+// returns right after that call, as it would have after testing both:
+// nothing else is kept across the call for the rest of the function.
 func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float64) (a, vmax float64, asked bool) {
 	if !s.isLink(si) && (c.next < 0 || c.flags&fPermit == 0 || c.link < 0) {
 		return math.Inf(1), math.Inf(1), false
@@ -859,13 +868,17 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 	} else {
 		merge = s.mergeAhead(s.ids(s.lt(si).merging))
 	}
+	short := t.length < approachZoneT(c.speed, vt)
 	if t.tail.n > 0 {
 		b.keep(d+t.tail.pos-float64(t.tail.length), &t.tail, true)
+		if !merge && !short {
+			return b.a, b.vmax, b.asked
+		}
 	}
 	if merge {
 		s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
 	}
-	if t.length < approachZoneT(c.speed, vt) && s.stopAhead(tl, c, vt) {
+	if short && s.stopAhead(tl, c, vt) {
 		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd)), true
 	}
 	return b.a, b.vmax, b.asked
