@@ -72,6 +72,13 @@ type leader struct {
 // have none, and go the short way on that one test), then whether it is on
 // a link or has no next road: an or of comparisons that read and change
 // nothing else, the same in any order.
+//
+// A segment's speed limit (limit: seg.speed, for the desired speed and
+// wantsToMove) is read once per segment, as its length is: nothing in the
+// move phase writes a segment's record but its own list (seg.cars, cut
+// after the loop), and the limit is the same value read before the loop
+// as at each vehicle. (In a local it is one load from the frame where the
+// record's field was two: the segments' base, then the field.)
 func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	lo := chunk * chunkSize
 	dt, ballistic, vtypes := s.dt, s.cfg.Ballistic, s.vtypes
@@ -82,8 +89,8 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 	for w := s.live[chunk]; w != 0; w &= w - 1 {
 		si := int32(lo + bits.TrailingZeros64(w))
 		seg := &s.segs[si]
-		cars := seg.cars  // not empty: only the live segments move
-		end := seg.length // read once: nothing in the move phase changes it
+		cars := seg.cars                    // not empty: only the live segments move
+		end, limit := seg.length, seg.speed // read once: nothing in the move phase changes them
 		// (Vehicles past its end go to the chunk's outbox: leave.)
 		var lead leader
 		lane := !s.isLink(si)
@@ -123,7 +130,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 					acc.running++
 					// (+0 leaves the speed sums as they are: sums of speeds
 					// ≥ 0 from +0, never −0)
-					if wantsToMove(vt, seg.speed, c.factor) {
+					if wantsToMove(vt, limit, c.factor) {
 						acc.lost += dt
 						sa.lost += dt
 					}
@@ -165,7 +172,7 @@ func (s *Sim) moveChunk(chunk int, acc *stepAcc) {
 			a, vmax, v0 = s.front(si, seg, c, vt, lane)
 			goto clamp
 		shortWay:
-			if v0 = vt.desired(seg.speed, c.factor); i > 0 {
+			if v0 = vt.desired(limit, c.factor); i > 0 {
 				gap, vl, vmax = lead.pos-lead.length-c.pos, lead.speed, s.behind(&lead, c.pos)
 			} else if gap, vl, vmax = math.Inf(1), 0, math.Inf(1); c.flags&(fDecided|fPermit) == fDecided && c.next >= 0 {
 				gap, vmax = end-c.pos-0.5, s.toLine(end-c.pos) // stopAlone: its stop line alone
