@@ -819,6 +819,10 @@ func coversFree(vt *VType) bool { return vt.direct != directNone && !exactOnly }
 // link to look at nor a short lane (most first vehicles), lookAhead then
 // returns right after that call, as it would have after testing both:
 // nothing else is kept across the call for the rest of the function.
+// The model's call for the stop line ahead reads the desired speed and
+// the draw from b (b.v0, b.rnd: set from v0 and rnd, which keep never
+// writes), so that neither argument is live past b's fields and neither
+// is saved on entry for that rare call: the same values.
 func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float64) (a, vmax float64, asked bool) {
 	if !s.isLink(si) && (c.next < 0 || c.flags&fPermit == 0 || c.link < 0) {
 		return math.Inf(1), math.Inf(1), false
@@ -886,7 +890,7 @@ func (s *Sim) lookAhead(si int32, seg *segment, c *car, vt *VType, v0, rnd float
 		s.mergeLeaders(d, si, s.ids(s.lt(si).merging), &b)
 	}
 	if short && s.stopAhead(tl, c, vt) {
-		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, v0, rnd)), true
+		b.a, b.asked = min(b.a, s.accel(vt, c.speed, d+t.length-0.5, 0, b.v0, b.rnd)), true
 	}
 	return b.a, b.vmax, b.asked
 }
