@@ -212,6 +212,9 @@ func TestLaneGroups(t *testing.T) {
 				if g.mask == 0 {
 					t.Fatalf("group %v: no lane", g)
 				}
+				if g.b != int32(g.w)*chunkSize {
+					t.Fatalf("group %v: base %d, want %d (64w)", g, g.b, int32(g.w)*chunkSize)
+				}
 				for j := range int32(chunkSize) {
 					if g.mask>>j&1 != 0 {
 						back = append(back, g.base()+j)
