@@ -670,11 +670,11 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 	}
 	// Room on the exit lane: no entry without space behind the last
 	// vehicle for this one, counting vehicles already on links into it.
-	ok := fitOK
+	ok, need := fitOK, float64(c.length)+p.MinGap // (need: reserve's length too)
 	if c.link != fitLink {
 		// fits, its common way written out as in decideLane (fits itself
 		// with jm.exact, the tests' full path).
-		need, tseg := float64(c.length)+p.MinGap, &s.segs[t]
+		tseg := &s.segs[t]
 		if s.jm.exact {
 			ok = s.fits(t, sc, c, p.MinGap, 1)
 		} else if tseg.length < need {
@@ -689,7 +689,7 @@ func (s *Sim) admit(c *car, li int32, d float64, was bool, vt *VType, sc *juncti
 		c.flags |= fRoom
 		return false
 	}
-	s.reserve(t, float64(c.length)+p.MinGap, sc)
+	s.reserve(t, need, sc)
 	sc.noteGrant(c.link)
 	if !s.roomNoted(t, c) {
 		s.noteLaneForRoom(li, c)
@@ -733,8 +733,7 @@ func (s *Sim) roomNoted(t int32, c *car) bool {
 	if c.next2 < 0 {
 		return true
 	}
-	yes, ok := s.lsrch.serve.leadsTo(t, c.next2)
-	return ok && yes
+	return s.lsrch.serve.leadsToKnown(t, c.next2)
 }
 
 // idsOrNone is ids for a list that is often empty (a link's foes: only

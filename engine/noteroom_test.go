@@ -51,3 +51,43 @@ func TestNoteLaneForRoomSkip(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadsToKnown compares leadsToKnown with leadsTo's ok && yes over
+// every lane and road of a busy grid, with a road's key made −1 (placed
+// 32nd or later) in turn, and without bits.
+func TestLeadsToKnown(t *testing.T) {
+	s := junctionSim(t, nil)
+	s.makeServeBits()
+	sb := s.lsrch.serve
+	if sb == nil {
+		t.Fatal("no serve bits")
+	}
+	for _, tc := range []struct {
+		name string
+		sb   *serveBits
+		drop int
+	}{{"bits", sb, -1}, {"a key dropped", sb, 0}, {"another key dropped", sb, len(sb.key) / 2}, {"none", nil, -1}} {
+		var old int32
+		if tc.drop >= 0 {
+			old, sb.key[tc.drop] = sb.key[tc.drop], -1
+		}
+		yes := 0
+		for l := int32(0); l < int32(s.nLanes); l++ {
+			for r := int32(0); r < int32(len(s.net.Roads)); r++ {
+				y, ok := tc.sb.leadsTo(l, r)
+				if got := tc.sb.leadsToKnown(l, r); got != (ok && y) {
+					t.Fatalf("%s: lane %d, road %d: leadsToKnown %v, leadsTo %v, %v", tc.name, l, r, got, y, ok)
+				}
+				if ok && y {
+					yes++
+				}
+			}
+		}
+		if tc.sb != nil && yes == 0 {
+			t.Fatalf("%s: no lane leads to a road: not a test", tc.name)
+		}
+		if tc.drop >= 0 {
+			sb.key[tc.drop] = old
+		}
+	}
+}

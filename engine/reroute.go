@@ -199,6 +199,20 @@ func (sb *serveBits) leadsTo(l, r int32) (yes, ok bool) {
 	return k>>5 == b.node && b.mask>>(k&31)&1 != 0, true
 }
 
+// leadsToKnown is leadsTo's ok && yes (the bits tell that an open link of
+// lane l leads to road r), in one test fewer: a key of −1 (a road placed
+// 32nd or later out of its node) gives −1 >> 5 = −1, no lane's node (a
+// node index, never negative), so the node test fails for it as the key
+// test did. (It reads lane l's bits for such a road too: l is a lane,
+// in range.) TestLeadsToKnown compares it with leadsTo.
+func (sb *serveBits) leadsToKnown(l, r int32) bool {
+	if sb == nil {
+		return false
+	}
+	k, b := sb.key[r], &sb.lanes[l]
+	return k>>5 == b.node && b.mask>>(k&31)&1 != 0
+}
+
 // serveBits tells which roads the open links of each lane lead to. A link
 // leads to a road starting at the node where its lane ends; so a road is
 // named by its start node and its place among the roads out of that node,
