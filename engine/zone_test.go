@@ -58,6 +58,28 @@ func TestBeyondZone(t *testing.T) {
 	}
 }
 
+// zoneTypes returns four vehicle types of several minimum gaps, headways
+// and decelerations, checked for a run of the given step (Config.check sets
+// their zone0 and zoneDt): the types TestBeyondZoneT and TestZoneMin try.
+func zoneTypes(t *testing.T, step float64) []VType {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Step = step
+	cfg.VTypes = nil
+	for _, f := range []struct{ minGap, headway, decel float64 }{
+		{2.5, 1, 4.5}, {0, 0.3, 1}, {7.3, 2.9, 9}, {1.7, 1.3, 3.3},
+	} {
+		vt := DefaultCar()
+		vt.Follow.MinGap, vt.Follow.Headway, vt.Follow.Decel = f.minGap, f.headway, f.decel
+		vt.Follow.EmergencyDecel = max(vt.Follow.EmergencyDecel, f.decel)
+		cfg.VTypes = append(cfg.VTypes, vt)
+	}
+	if err := cfg.check(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg.VTypes
+}
+
 // TestBeyondZoneT compares beyondZoneT and approachZoneT, which read the
 // terms that depend on the type and the step alone off the type
 // (VType.zone0, zoneDt, set by Config.check), with beyondZone and
@@ -72,22 +94,9 @@ func TestBeyondZoneT(t *testing.T) {
 		speeds = append(speeds, 40*rng.Float64())
 	}
 	for _, step := range []float64{1, 0.5, 0.1, 0.3, 0.7} {
-		cfg := DefaultConfig()
-		cfg.Step = step
-		cfg.VTypes = nil
-		for _, f := range []struct{ minGap, headway, decel float64 }{
-			{2.5, 1, 4.5}, {0, 0.3, 1}, {7.3, 2.9, 9}, {1.7, 1.3, 3.3},
-		} {
-			vt := DefaultCar()
-			vt.Follow.MinGap, vt.Follow.Headway, vt.Follow.Decel = f.minGap, f.headway, f.decel
-			vt.Follow.EmergencyDecel = max(vt.Follow.EmergencyDecel, f.decel)
-			cfg.VTypes = append(cfg.VTypes, vt)
-		}
-		if err := cfg.check(); err != nil {
-			t.Fatal(err)
-		}
-		for i := range cfg.VTypes {
-			vt := &cfg.VTypes[i]
+		types := zoneTypes(t, step)
+		for i := range types {
+			vt := &types[i]
 			floor := zoneFloor(vt)
 			for _, v := range speeds {
 				zone := approachZone(v, vt, step)
@@ -116,22 +125,9 @@ func TestZoneMin(t *testing.T) {
 	speeds := []float64{math.Copysign(0, -1), 0, 1e-9, 0.5, 13.9, 80, math.NaN()}
 	var sets [][]VType
 	for _, step := range []float64{1, 0.5, 0.1} {
-		cfg := DefaultConfig()
-		cfg.Step = step
-		cfg.VTypes = nil
-		for _, f := range []struct{ minGap, headway, decel float64 }{
-			{2.5, 1, 4.5}, {0, 0.3, 1}, {7.3, 2.9, 9}, {1.7, 1.3, 3.3},
-		} {
-			vt := DefaultCar()
-			vt.Follow.MinGap, vt.Follow.Headway, vt.Follow.Decel = f.minGap, f.headway, f.decel
-			vt.Follow.EmergencyDecel = max(vt.Follow.EmergencyDecel, f.decel)
-			cfg.VTypes = append(cfg.VTypes, vt)
-		}
-		if err := cfg.check(); err != nil {
-			t.Fatal(err)
-		}
-		for n := 1; n <= len(cfg.VTypes); n++ {
-			sets = append(sets, cfg.VTypes[len(cfg.VTypes)-n:])
+		types := zoneTypes(t, step)
+		for n := 1; n <= len(types); n++ {
+			sets = append(sets, types[len(types)-n:])
 		}
 	}
 	bare := func(zones ...float64) []VType {
