@@ -195,8 +195,7 @@ func (sb *serveBits) leadsTo(l, r int32) (yes, ok bool) {
 	if k < 0 {
 		return false, false
 	}
-	b := &sb.lanes[l]
-	return k>>5 == b.node && b.mask>>(k&31)&1 != 0, true
+	return sb.lanes[l].has(k), true
 }
 
 // leadsToKnown is leadsTo's ok && yes (the bits tell that an open link of
@@ -209,8 +208,7 @@ func (sb *serveBits) leadsToKnown(l, r int32) bool {
 	if sb == nil {
 		return false
 	}
-	k, b := sb.key[r], &sb.lanes[l]
-	return k>>5 == b.node && b.mask>>(k&31)&1 != 0
+	return sb.lanes[l].has(sb.key[r])
 }
 
 // serveBits tells which roads the open links of each lane lead to. A link
@@ -233,6 +231,11 @@ type laneBits struct {
 	mask uint32
 	node int32
 }
+
+// has reports whether the road of key k (serveBits.key) is among b's:
+// it starts at b's node (k>>5) and its bit (k&31) is set. A key of −1
+// names no road here (−1>>5 is no node).
+func (b *laneBits) has(k int32) bool { return k>>5 == b.node && b.mask>>(k&31)&1 != 0 }
 
 // makeServeBits makes s.lsrch.serve unless it is made. It leaves it nil
 // where a link leads to a road that does not start at the node its lane
